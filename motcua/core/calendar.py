@@ -1,0 +1,463 @@
+"""Working time of a centre: office hours, rest days, statutory holidays and overrides.
+
+Pure: stdlib and the `holidays` package only. Every datetime is aware; results are in the
+calendar's time zone. "Now" is never read here; callers pass the moments they mean.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from decimal import Decimal
+from fractions import Fraction
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from motcua.core.errors import CalendarRangeError, ValidationError
+
+WEEKDAY_NAMES = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+DEFAULT_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+DUE_TIME_STYLES = ("exact", "end_of_day")
+
+# Sorts overrides entered "always known" (decided_at None) before any dated decision.
+_BEFORE_ANY_DECISION = datetime.min.replace(tzinfo=UTC)
+_ONE_DAY = timedelta(days=1)
+_ONE_SECOND = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class Session:
+    """One office-hours session of a working day, e.g. 08:00-12:00 (end exclusive)."""
+
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class Override:
+    """An administrator's effective-dated decision that a day is worked or off."""
+
+    day: date
+    working: bool  # True = make-up working day (e.g. a Saturday), False = extra day off
+    reason: str  # Vietnamese, e.g. "Làm bù cho ngày 31/8 (QĐ ...)"
+    decided_at: datetime | None = None  # when the decision was entered; None = always known
+
+
+@dataclass(frozen=True)
+class CalendarPolicy:
+    """A centre's working-time settings; every value is configuration (DOMAIN §5, §8 [check])."""
+
+    sessions: tuple[Session, ...] = (Session(time(8), time(12)), Session(time(13), time(17)))
+    # Received at/after this (the last working hour) -> clock counts from the next working day.
+    late_cutoff: time = time(16)
+    # Same-day procedures received at/after this -> next working day [practice].
+    same_day_cutoff: time = time(15)
+    # "exact": start + N x working-day length (form 01 shows hour:minute);
+    # "end_of_day": Civil Code style, a whole-day limit ends at closing time of its last day.
+    due_time_style: str = "exact"
+    weekend: frozenset[int] = frozenset({5, 6})  # date.weekday(): Saturday, Sunday
+    # Names the `holidays` package lists that are not days off until an administrator confirms
+    # them: 24/11 "Ngày Văn hóa Việt Nam" from 2026 is [check] in DOMAIN §8.
+    excluded_holidays: frozenset[str] = frozenset({"Ngày Văn hóa Việt Nam"})
+
+    def __post_init__(self) -> None:
+        """Refuse settings that would make working time meaningless."""
+        if not self.sessions:
+            raise ValidationError("Cần ít nhất một buổi làm việc trong ngày.")
+        previous_end: time | None = None
+        for session in self.sessions:
+            if session.start >= session.end:
+                raise ValidationError(
+                    f"Buổi làm việc {session.start:%H:%M}–{session.end:%H:%M} không hợp lệ: "
+                    "giờ bắt đầu phải trước giờ kết thúc."
+                )
+            if previous_end is not None and session.start < previous_end:
+                raise ValidationError(
+                    "Các buổi làm việc phải theo thứ tự thời gian và không chồng lên nhau."
+                )
+            previous_end = session.end
+        if self.due_time_style not in DUE_TIME_STYLES:
+            raise ValidationError(
+                f"Kiểu giờ hẹn trả không hợp lệ: {self.due_time_style!r} "
+                f"(chỉ nhận {', '.join(DUE_TIME_STYLES)})."
+            )
+        if not self.weekend <= set(range(7)) or len(self.weekend) == 7:
+            raise ValidationError(
+                "Ngày nghỉ hằng tuần phải là các số 0–6 và chừa ít nhất một ngày."
+            )
+
+
+DEFAULT_POLICY = CalendarPolicy()
+
+
+@functools.lru_cache(maxsize=256)
+def _package_year(year: int) -> tuple[Mapping[date, tuple[str, ...]], frozenset[date]]:
+    """The holidays (every name per day) and make-up Saturdays the `holidays` package knows."""
+    table = holidays.country_holidays("VN", years=year, language="vi")
+    days = {day: tuple(table.get_list(day)) for day in table if day.year == year}
+    # weekend_workdays also carries swaps from other years; keep this year's only.
+    makeup = frozenset(day for day in table.weekend_workdays if day.year == year)
+    return MappingProxyType(days), makeup
+
+
+def require_aware(moment: datetime, what: str = "Thời điểm") -> None:
+    """Raise ValidationError unless `moment` is an aware datetime."""
+    if not isinstance(moment, datetime):
+        raise ValidationError(f"{what} phải là một thời điểm (datetime).", value=repr(moment))
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValidationError(
+            f"{what} phải kèm múi giờ (không nhận thời điểm không có múi giờ): "
+            f"{moment:%d/%m/%Y %H:%M}.",
+            value=moment.isoformat(),
+        )
+
+
+class WorkCalendar:
+    """Which days are worked and which hours count, for one centre."""
+
+    def __init__(
+        self,
+        *,
+        tz: ZoneInfo = DEFAULT_TZ,
+        policy: CalendarPolicy = DEFAULT_POLICY,
+        overrides: Iterable[Override] = (),
+        first_year: int = 2000,
+        last_year: int = 2099,
+        statutory: Mapping[date, str] | None = None,
+    ) -> None:
+        if first_year > last_year:
+            raise ValidationError(f"Phạm vi năm không hợp lệ: {first_year}–{last_year}.")
+        self.tz = tz
+        self.policy = policy
+        self.first_year = first_year
+        self.last_year = last_year
+        self.overrides = tuple(overrides)
+        for override in self.overrides:
+            _require_date(override.day)
+            if override.decided_at is not None:
+                require_aware(override.decided_at, "Thời điểm ra quyết định")
+        # The latest decision for a day wins; equal times keep the order given.
+        ordered = sorted(self.overrides, key=lambda o: o.decided_at or _BEFORE_ANY_DECISION)
+        self._override_by_day = {override.day: override for override in ordered}
+        self._statutory = None if statutory is None else dict(statutory)
+        if self._statutory is not None:
+            for day in self._statutory:
+                _require_date(day)
+        # Per-year statutory days off after exclusions; shared with as_of() copies.
+        self._years: dict[int, tuple[dict[date, str], frozenset[date]]] = {}
+        self._sessions = policy.sessions
+        self._working_day_seconds = sum(
+            _seconds_between_times(session.start, session.end) for session in policy.sessions
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"WorkCalendar(tz={self.tz.key!r}, overrides={len(self.overrides)}, "
+            f"years={self.first_year}-{self.last_year})"
+        )
+
+    # Days
+
+    @property
+    def working_day_seconds(self) -> int:
+        """Length of one working day of office hours, in seconds (28800 by default)."""
+        return self._working_day_seconds
+
+    def as_of(self, moment: datetime) -> WorkCalendar:
+        """The same calendar seeing only the overrides decided at or before `moment`."""
+        require_aware(moment)
+        known = [o for o in self.overrides if o.decided_at is None or o.decided_at <= moment]
+        copy = WorkCalendar(
+            tz=self.tz,
+            policy=self.policy,
+            overrides=known,
+            first_year=self.first_year,
+            last_year=self.last_year,
+            statutory=None,
+        )
+        # Statutory data does not depend on overrides: share it rather than rebuild it.
+        copy._statutory = self._statutory
+        copy._years = self._years
+        return copy
+
+    def day_off_reason(self, day: date) -> str | None:
+        """Why `day` is not worked ("Thứ Bảy", a holiday's name, an override), or None."""
+        self._check_day(day)
+        override = self._override_by_day.get(day)
+        if override is not None:
+            return None if override.working else (override.reason or "Ngày nghỉ theo quyết định")
+        days_off, makeup = self._statutory_year(day.year)
+        name = days_off.get(day)
+        if name is not None:
+            return name
+        if day.weekday() in self.policy.weekend and day not in makeup:
+            return WEEKDAY_NAMES[day.weekday()]
+        return None
+
+    def is_working_day(self, day: date) -> bool:
+        """True if `day` is a working day."""
+        return self.day_off_reason(day) is None
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day strictly after `day`."""
+        self._check_day(day)
+        candidate = day + _ONE_DAY
+        # Terminates: at least one weekday is worked, and _check_day stops at last_year.
+        while not self.is_working_day(candidate):
+            candidate += _ONE_DAY
+        return candidate
+
+    def days_off_between(self, first: date, last: date) -> list[tuple[date, str]]:
+        """The days off in [first, last] with their reasons, for explanations."""
+        self._check_day(first)
+        self._check_day(last)
+        result: list[tuple[date, str]] = []
+        day = first
+        while day <= last:
+            reason = self.day_off_reason(day)
+            if reason is not None:
+                result.append((day, reason))
+            day += _ONE_DAY
+        return result
+
+    # Hours
+
+    def is_open(self, at: datetime) -> bool:
+        """True inside a session of a working day (session start inclusive, end exclusive)."""
+        local = self._local(at)
+        if not self.is_working_day(local.date()):
+            return False
+        moment = local.time()
+        return any(session.start <= moment < session.end for session in self._sessions)
+
+    def next_opening(self, at: datetime) -> datetime:
+        """`at` itself if the office is open, else the start of the next session worked."""
+        local = self._local(at)
+        day, moment = local.date(), local.time()
+        if self.is_working_day(day):
+            for session in self._sessions:
+                if moment < session.start:
+                    return self._at(day, session.start)
+                if moment < session.end:
+                    return local
+        return self._at(self.next_working_day(day), self._sessions[0].start)
+
+    def add_working_seconds(self, start: datetime, seconds: int) -> datetime:
+        """The moment `seconds` of office time after `start`; may end exactly at a session end."""
+        if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
+            raise ValidationError(
+                "Số giây làm việc phải là số nguyên không âm.", value=repr(seconds)
+            )
+        current = self.next_opening(start)
+        remaining = timedelta(seconds=seconds)
+        while remaining:
+            session_end = self._session_end(current)
+            available = session_end - current
+            # `<=` keeps a result that fills the session exactly at its end (13:00 + 4 h = 17:00
+            # the same day), which is what an appointment slip should show.
+            if remaining <= available:
+                return current + remaining
+            remaining -= available
+            current = self.next_opening(session_end)
+        return current
+
+    def days_to_seconds(self, days: Fraction | Decimal | int) -> int:
+        """Working seconds in `days` working days (e.g. 0.25 -> 7200 by default)."""
+        exact_seconds = _exact_days(days) * self._working_day_seconds
+        # Sub-second remainders are meaningless for a deadline: round half up to whole seconds.
+        return math.floor(exact_seconds + Fraction(1, 2))
+
+    def add_working_days(self, start: datetime, days: Fraction | Decimal | int) -> datetime:
+        """The moment `days` working days after `start` (fractions allowed, e.g. 0.25)."""
+        amount = _exact_days(days)
+        due = self.add_working_seconds(start, self.days_to_seconds(amount))
+        if self.policy.due_time_style == "end_of_day" and amount.denominator == 1 and amount > 0:
+            # Civil Code style (DOMAIN §8): the period ends at the end of its last working day.
+            # The last day counted is the day the exact computation lands on.
+            return self._at(due.date(), self._sessions[-1].end)
+        return due
+
+    def working_seconds_between(self, start: datetime, end: datetime) -> int:
+        """Seconds of office time in [start, end); 0 if end <= start."""
+        first, last = self._local(start), self._local(end)
+        if last <= first:
+            return 0
+        total = timedelta(0)
+        day = first.date()
+        while day <= last.date():
+            if self.is_working_day(day):
+                for session in self._sessions:
+                    low = max(first, self._at(day, session.start))
+                    high = min(last, self._at(day, session.end))
+                    if high > low:
+                        total += high - low
+            day += _ONE_DAY
+        return total // _ONE_SECOND
+
+    # The rules of DOMAIN §5 "When the clock starts"
+
+    def clock_start(self, received_at: datetime, *, same_day: bool = False) -> datetime:
+        """When counting starts for a dossier received at `received_at` (DOMAIN §5)."""
+        local = self._local(received_at)
+        cutoff = self.policy.same_day_cutoff if same_day else self.policy.late_cutoff
+        opening = self.next_opening(local)
+        # Open now, or opening later today (before work, at lunch) but still before the cut-off.
+        if opening.date() == local.date() and opening.time() < cutoff:
+            return opening
+        # At/after the cut-off, after closing, or on a day off: the next working day's opening.
+        return self._at(self.next_working_day(local.date()), self._sessions[0].start)
+
+    def same_day_due(self, received_at: datetime) -> datetime:
+        """Due time of a "trả trong ngày" procedure: closing time of the day counting starts."""
+        started = self.clock_start(received_at, same_day=True)
+        return self._at(started.date(), self._sessions[-1].end)
+
+    def closing_time(self, day: date) -> datetime:
+        """The end of the last session of `day`."""
+        self._check_day(day)
+        return self._at(day, self._sessions[-1].end)
+
+    # Internals
+
+    def _statutory_year(self, year: int) -> tuple[dict[date, str], frozenset[date]]:
+        """Statutory days off of `year` (exclusions applied) and the make-up working days."""
+        cached = self._years.get(year)
+        if cached is not None:
+            return cached
+        names: Mapping[date, tuple[str, ...]]
+        if self._statutory is None:
+            names, makeup = _package_year(year)
+        else:
+            names = {day: (name,) for day, name in self._statutory.items() if day.year == year}
+            makeup = frozenset()
+        excluded = self.policy.excluded_holidays
+        days_off: dict[date, str] = {}
+        for day, day_names in names.items():
+            kept = [name for name in day_names if name not in excluded]
+            if kept:
+                days_off[day] = ", ".join(kept)
+        cached = (days_off, makeup)
+        self._years[year] = cached
+        return cached
+
+    def _check_day(self, day: date) -> None:
+        """Raise unless `day` is a plain date inside the supported years."""
+        _require_date(day)
+        if not self.first_year <= day.year <= self.last_year:
+            raise CalendarRangeError(
+                f"Ngày {day:%d/%m/%Y} nằm ngoài phạm vi lịch làm việc được hỗ trợ "
+                f"(năm {self.first_year}–{self.last_year}).",
+                day=day.isoformat(),
+                first_year=self.first_year,
+                last_year=self.last_year,
+            )
+
+    def _local(self, at: datetime) -> datetime:
+        """`at` in the calendar's time zone, checked for awareness and range."""
+        require_aware(at)
+        local = at.astimezone(self.tz)
+        self._check_day(local.date())
+        return local
+
+    def _at(self, day: date, moment: time) -> datetime:
+        """The aware local datetime of `moment` on `day`."""
+        return datetime.combine(day, moment, tzinfo=self.tz)
+
+    def _session_end(self, current: datetime) -> datetime:
+        """End of the session containing `current`, which must be an open moment."""
+        moment = current.time()
+        for session in self._sessions:
+            if session.start <= moment < session.end:
+                return self._at(current.date(), session.end)
+        raise AssertionError("_session_end() needs a moment inside a session")  # pragma: no cover
+
+
+def _require_date(day: date) -> None:
+    """Raise ValidationError unless `day` is a date (a datetime is not a day)."""
+    if isinstance(day, datetime) or not isinstance(day, date):
+        raise ValidationError("Cần một ngày (date), không phải thời điểm.", value=repr(day))
+
+
+def _seconds_between_times(start: time, end: time) -> int:
+    """Whole seconds from `start` to `end` on the same day."""
+    anchor = date(2000, 1, 1)
+    return (datetime.combine(anchor, end) - datetime.combine(anchor, start)) // _ONE_SECOND
+
+
+def _exact_days(days: Fraction | Decimal | int) -> Fraction:
+    """`days` as an exact non-negative Fraction; floats are refused because 0.1 is not exact."""
+    if isinstance(days, bool | float) or not isinstance(days, int | Fraction | Decimal):
+        raise ValidationError(
+            "Số ngày làm việc phải là số nguyên, Fraction hoặc Decimal.", value=repr(days)
+        )
+    try:
+        amount = Fraction(days)
+    except (ValueError, OverflowError) as exc:  # Decimal NaN / Infinity
+        raise ValidationError("Số ngày làm việc không hợp lệ.", value=repr(days)) from exc
+    if amount < 0:
+        raise ValidationError("Số ngày làm việc không được âm.", value=repr(days))
+    return amount
+
+
+# Vietnamese formatting used in explanations
+
+
+def format_vn(moment: datetime, tz: tzinfo = DEFAULT_TZ) -> str:
+    """`moment` shown in `tz` as "10:00 Thứ Năm 12/02/2026"."""
+    require_aware(moment)
+    local = moment.astimezone(tz)
+    return f"{local:%H:%M} {format_date_vn(local.date())}"
+
+
+def format_date_vn(day: date) -> str:
+    """`day` as "Thứ Năm 12/02/2026"."""
+    return f"{WEEKDAY_NAMES[day.weekday()]} {day:%d/%m/%Y}"
+
+
+def format_day_range(first: date, last: date) -> str:
+    """A span of days as "16/02–20/02/2026" (or a single "27/04/2026")."""
+    if first == last:
+        return f"{first:%d/%m/%Y}"
+    if first.year == last.year:
+        return f"{first:%d/%m}–{last:%d/%m/%Y}"
+    return f"{first:%d/%m/%Y}–{last:%d/%m/%Y}"
+
+
+def group_days_off(days: Sequence[tuple[date, str]]) -> list[tuple[date, date, str]]:
+    """Consecutive days off of the same kind (weekend or not) as (first, last, label) ranges."""
+    groups: list[tuple[date, date, list[str]]] = []
+    for day, reason in sorted(days):
+        if groups:
+            first, last, reasons = groups[-1]
+            # Weekends and holidays stay apart even when adjacent, so each range reads clearly.
+            same_kind = _is_weekend_reason(reason) == _is_weekend_reason(reasons[-1])
+            if day == last + _ONE_DAY and same_kind:
+                reasons.append(reason)
+                groups[-1] = (first, day, reasons)
+                continue
+        groups.append((day, day, [reason]))
+    return [(first, last, _group_label(reasons)) for first, last, reasons in groups]
+
+
+def format_days_off(days: Sequence[tuple[date, str]]) -> str:
+    """Days off as "16/02–20/02/2026 (Tết Nguyên Đán), 21/02–22/02/2026 (Thứ Bảy, Chủ nhật)"."""
+    return ", ".join(
+        f"{format_day_range(first, last)} ({label})" for first, last, label in group_days_off(days)
+    )
+
+
+def _is_weekend_reason(reason: str) -> bool:
+    """True if the reason is a weekday name, i.e. the day is off as a rest day of the week."""
+    return reason in WEEKDAY_NAMES
+
+
+def _group_label(reasons: list[str]) -> str:
+    """Distinct reasons, dropping those that extend another one ("Mùng hai Tết Nguyên Đán")."""
+    distinct = list(dict.fromkeys(reasons))
+    kept = [r for r in distinct if not any(other != r and other in r for other in distinct)]
+    return ", ".join(kept)

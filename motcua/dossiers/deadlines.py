@@ -1,0 +1,108 @@
+"""The worker's deadline pass: warn before the deadline, mark overdue, draft apologies."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from motcua.core.errors import DomainError
+from motcua.core.lifecycle import Action
+from motcua.dossiers.models import OPEN_CODES, Dossier
+from motcua.dossiers.services import dossier_act
+from motcua.organization.selectors import Actor, calendar_for, default_calendar
+
+log = logging.getLogger(__name__)
+# Statuses in which the agency's clock runs (5, awaiting the citizen, is paused).
+RUNNING = [code for code in OPEN_CODES if code != 5]
+
+
+@dataclass
+class DeadlineReport:
+    warned: int = 0
+    overdue: int = 0
+    apologies: int = 0
+
+
+def _claim(queryset, batch: int) -> list[int]:  # noqa: ANN001
+    """Ids of rows this worker takes; other workers skip them (SKIP LOCKED on PostgreSQL)."""
+    if connection.features.has_select_for_update_skip_locked:
+        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+    return list(queryset.values_list("pk", flat=True)[:batch])
+
+
+def _act(pk: int, action: Action, now: datetime) -> bool:
+    """Apply a system action; a concurrent change or a guard just means someone got there first."""
+    dossier = Dossier.objects.get(pk=pk)
+    try:
+        dossier_act(dossier=dossier, action=action, actor=Actor.system(), now=now)
+    except DomainError as exc:
+        log.info("deadlines: %s skipped for %s: %s", action.value, dossier.code, exc.message)
+        return False
+    return True
+
+
+def predicted_late(dossier: Dossier, now: datetime) -> bool:
+    """Late unless the agency time left covers the allotments of the steps still ahead."""
+    calendar = calendar_for(dossier.received_place)
+    assert dossier.due_at is not None
+    left = calendar.working_seconds_between(now, dossier.due_at)
+    templates = list(dossier.procedure_version.steps.all())
+    ahead = Decimal(0)
+    for template in templates[dossier.step_index + 1 :]:
+        ahead += Decimal(template.allotment)
+    current_left = 0
+    if dossier.step_due_at is not None:
+        current_left = calendar.working_seconds_between(now, dossier.step_due_at)
+    need = int(ahead * calendar.working_day_seconds) + current_left
+    return left < need or (dossier.step_due_at is not None and dossier.step_due_at < now)
+
+
+def process_deadlines(*, now: datetime, batch: int = 500) -> DeadlineReport:
+    """One pass over open dossiers by their stored due dates."""
+    report = DeadlineReport()
+    calendar = default_calendar()
+    soon = calendar.add_working_seconds(now, settings.DUE_SOON_WORKING_HOURS * 3600)
+    with transaction.atomic():
+        overdue_ids = _claim(
+            Dossier.objects.filter(
+                status__in=RUNNING, due_at__lt=now, overdue_at__isnull=True
+            ).order_by("due_at"),
+            batch,
+        )
+        for pk in overdue_ids:
+            report.overdue += _act(pk, Action.MARK_OVERDUE, now)
+    with transaction.atomic():
+        warn_ids = _claim(
+            Dossier.objects.filter(
+                status__in=RUNNING,
+                due_at__gte=now,
+                due_at__lte=soon,
+                warned_at__isnull=True,
+                overdue_at__isnull=True,
+            ).order_by("due_at"),
+            batch,
+        )
+        for pk in warn_ids:
+            report.warned += _act(pk, Action.WARN, now)
+    # Apologies: drafted while still at least one working day before the deadline.
+    with transaction.atomic():
+        candidates = _claim(
+            Dossier.objects.filter(
+                status__in=RUNNING, due_at__gte=now, due_at__lte=soon, apology="none"
+            )
+            .exclude(approved=True)
+            .order_by("due_at"),
+            batch,
+        )
+        for pk in candidates:
+            dossier = Dossier.objects.select_related("received_place", "procedure_version").get(
+                pk=pk
+            )
+            if predicted_late(dossier, now):
+                report.apologies += _act(pk, Action.DRAFT_APOLOGY, now)
+    return report

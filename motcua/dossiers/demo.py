@@ -1,0 +1,327 @@
+"""Historical demo dossiers, generated through the real write path with realistic timing.
+
+Every dossier is played action by action through `dossier_receive` and `dossier_act` with a
+simulated clock, so the event log, hash chains, steps and deadlines are exactly what the
+system would have recorded. Some are late (and apologise), some paused, some refused.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from motcua.catalog.models import Procedure
+from motcua.core.errors import DomainError
+from motcua.core.lifecycle import Action, Role
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import Applicant, Intake, dossier_act, dossier_receive
+from motcua.organization.models import Agency, Staff
+from motcua.organization.selectors import Actor, calendar_for
+
+FAMILY = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+]
+MIDDLE = ["Văn", "Thị", "Minh", "Ngọc", "Thu", "Quang", "Hữu", "Thanh", "Đức", "Thùy", "Xuân"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Chi",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hiếu",
+    "Hòa",
+    "Hương",
+    "Khánh",
+    "Linh",
+    "Long",
+    "Mai",
+    "Nam",
+    "Nga",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Thảo",
+    "Trang",
+    "Tú",
+    "Uyên",
+    "Việt",
+    "Yến",
+]
+STREETS = [
+    "Hàng Bạc",
+    "Lý Thường Kiệt",
+    "Kim Mã",
+    "Đội Cấn",
+    "Nguyễn Trãi",
+    "Giải Phóng",
+    "Láng Hạ",
+    "Trần Duy Hưng",
+    "Cầu Giấy",
+    "Hoàng Quốc Việt",
+]
+
+
+@dataclass
+class _World:
+    rng: random.Random
+    staff: dict[tuple[int, str], list[Actor]]
+    desks: dict[int, Actor]
+    communes: list[Agency]
+    centre: Agency
+
+
+def _actors() -> tuple[dict[tuple[int, str], list[Actor]], dict[int, Actor]]:
+    by_role: dict[tuple[int, str], list[Actor]] = {}
+    desks: dict[int, Actor] = {}
+    for s in Staff.objects.select_related("user", "agency", "unit"):
+        actor = Actor(
+            role=Role(s.role),
+            user_id=s.user_id,
+            name=s.user.get_full_name(),
+            agency=s.agency,
+            unit=s.unit,
+        )
+        by_role.setdefault((s.agency_id, s.role), []).append(actor)
+        if s.role == Role.DESK:
+            desks[s.agency_id] = actor
+    return by_role, desks
+
+
+def _person(rng: random.Random) -> Applicant:
+    name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+    province = rng.choice(["001", "001", "001", "030", "036", "040"])
+    number = province + str(rng.randint(0, 3)) + f"{rng.randint(0, 99_999_999):08d}"
+    return Applicant(
+        name=name,
+        id_number=number,
+        address=f"Số {rng.randint(1, 200)} {rng.choice(STREETS)}, Hà Nội",
+        phone=f"09{rng.randint(10_000_000, 99_999_999)}",
+        email=f"congdan{rng.randint(1, 10**6)}@example.vn" if rng.random() < 0.5 else "",
+    )
+
+
+def generate_demo_dossiers(*, count: int, now: datetime, seed: int = 2026) -> int:
+    """Play `count` dossiers received over the last ~4 months; return how many were created."""
+    rng = random.Random(seed)
+    staff, desks = _actors()
+    staffed = [a for a in Agency.objects.filter(kind=Agency.Kind.COMMUNE) if a.pk in desks]
+    world = _World(rng, staff, desks, staffed, Agency.objects.get(code="H26.1"))
+    procedures = list(Procedure.objects.prefetch_related("versions__steps", "versions__documents"))
+    weights = [6 if p.level == Procedure.Level.COMMUNE else 2 for p in procedures]
+    calendar = calendar_for(world.centre)
+    created = 0
+    start = now - timedelta(days=120)
+    for _ in range(count):
+        # Arrival: a working day, during office hours, spread evenly over the period.
+        t = start + timedelta(seconds=rng.randint(0, int((now - start).total_seconds())))
+        t = calendar.next_opening(t)
+        if t >= now:
+            continue
+        procedure = rng.choices(procedures, weights)[0]
+        try:
+            _play(world, procedure, t, now)
+        except DomainError:
+            continue  # a path the rules refuse (e.g. a step in the past of a holiday): skip it
+        created += 1
+    return created
+
+
+def _play(world: _World, procedure: Procedure, t: datetime, now: datetime) -> None:
+    rng = world.rng
+    version = procedure.versions.order_by("-version").first()
+    commune = rng.choice(world.communes)
+    place = commune if procedure.level == Procedure.Level.COMMUNE else world.centre
+    desk = world.desks[place.pk]
+    docs = [d.pk for d in version.documents.all() if not d.optional or rng.random() < 0.5]
+    channel = rng.choices([1, 2, 3], [35, 60, 5])[0]
+    intake = Intake(
+        procedure_code=procedure.code,
+        applicant=_person(rng),
+        channel=channel,
+        request=procedure.name,
+        documents=docs,
+        delivery=rng.choice(["desk", "desk", "post", "electronic"]),
+        competent_agency_code=commune.code,
+    )
+    calendar = calendar_for(place)
+    roll = rng.random()
+    if channel == Dossier.Channel.ONLINE:
+        dossier = dossier_receive(intake=intake, actor=desk, now=t, outcome=Action.SUBMIT)
+        t = calendar.add_working_seconds(t, rng.randint(600, 8 * 3600))
+        if t >= now:
+            return
+        if roll < 0.05:
+            dossier_act(
+                dossier=dossier,
+                action=Action.REFUSE,
+                actor=desk,
+                now=t,
+                note="Hồ sơ không thuộc thẩm quyền giải quyết của cơ quan.",
+            )
+            return
+        if roll < 0.12:
+            dossier = dossier_act(
+                dossier=dossier,
+                action=Action.REQUEST_SUPPLEMENT,
+                actor=desk,
+                now=t,
+                missing=["Bản sao giấy tờ tùy thân còn hiệu lực"],
+            )
+            t = calendar.add_working_seconds(t, rng.randint(2, 24) * 3600)
+            if t >= now:
+                return
+            dossier = dossier_act(
+                dossier=dossier, action=Action.SUPPLEMENT, actor=Actor.citizen(), now=t
+            )
+        dossier = dossier_act(dossier=dossier, action=Action.RECEIVE, actor=desk, now=t)
+    else:
+        if roll < 0.03:
+            dossier_receive(
+                intake=intake,
+                actor=desk,
+                now=t,
+                outcome=Action.REFUSE,
+                reason="Thủ tục không thuộc phạm vi tiếp nhận của bộ phận một cửa.",
+            )
+            return
+        dossier = dossier_receive(intake=intake, actor=desk, now=t)
+    _process(world, dossier, t, now)
+
+
+def _process(world: _World, dossier: Dossier, t: datetime, now: datetime) -> None:
+    """Walk the dossier through its steps; stop where the simulated time reaches now."""
+    rng = world.rng
+    calendar = calendar_for(dossier.received_place)
+    steps = list(dossier.procedure_version.steps.all())
+    slow = rng.random() < 0.15  # this dossier's agencies are slow
+    paused = False
+    while True:
+        template = steps[dossier.step_index]
+        allot = int(Decimal(template.allotment) * calendar.working_day_seconds)
+        factor = rng.uniform(1.1, 2.6) if slow and rng.random() < 0.6 else rng.uniform(0.15, 0.95)
+        t_next = calendar.add_working_seconds(t, max(300, int(allot * factor)))
+        holder = _holder(world, dossier)
+        if slow and dossier.apology == "none" and dossier.due_at is not None and rng.random() < 0.7:
+            t_apology = calendar.add_working_seconds(t, 600)
+            if t_apology < now and _try(
+                dossier,
+                Action.DRAFT_APOLOGY,
+                holder,
+                t_apology,
+                note="Hồ sơ cần xác minh thêm với cơ quan liên quan.",
+            ):
+                dossier.refresh_from_db()
+                leader = _leader(world, dossier)
+                if leader is not None:
+                    _try(
+                        dossier,
+                        Action.APPROVE_APOLOGY,
+                        leader,
+                        calendar.add_working_seconds(t_apology, 1800),
+                    )
+                    dossier.refresh_from_db()
+        if not paused and dossier.step_index > 0 and rng.random() < 0.08:
+            paused = True
+            t_p = calendar.add_working_seconds(t, 1800)
+            if t_p >= now:
+                return
+            dossier = dossier_act(
+                dossier=dossier,
+                action=Action.REQUEST_SUPPLEMENT,
+                actor=holder,
+                now=t_p,
+                missing=["Giấy tờ chứng minh nơi cư trú"],
+            )
+            t = calendar.add_working_seconds(t_p, rng.randint(1, 5) * calendar.working_day_seconds)
+            if t >= now:
+                return
+            dossier = dossier_act(
+                dossier=dossier,
+                action=Action.SUPPLEMENT,
+                actor=world.desks[dossier.received_place_id],
+                now=t,
+            )
+            continue
+        if t_next >= now:
+            return
+        t = t_next
+        if dossier.step_index + 1 < len(steps):
+            nxt = steps[dossier.step_index + 1]
+            dossier = dossier_act(dossier=dossier, action=Action.FORWARD, actor=holder, now=t)
+            assignee = _staff_for(world, dossier.current_agency_id, nxt.role)
+            if assignee is not None and assignee.user_id:
+                dossier.current_holder_id = assignee.user_id
+            continue
+        # Last step: propose, approve, result ready, then returned a little later.
+        dossier = dossier_act(dossier=dossier, action=Action.PROPOSE, actor=holder, now=t)
+        leader = _leader(world, dossier) or holder
+        t = calendar.add_working_seconds(t, 900)
+        dossier = dossier_act(dossier=dossier, action=Action.APPROVE, actor=leader, now=t)
+        dossier = dossier_act(dossier=dossier, action=Action.MARK_READY, actor=holder, now=t)
+        t = calendar.add_working_seconds(t, rng.randint(1, 3 * calendar.working_day_seconds))
+        if t < now:
+            dossier_act(
+                dossier=dossier,
+                action=Action.RETURN_RESULT,
+                actor=world.desks[dossier.received_place_id],
+                now=t,
+            )
+        return
+
+
+def _try(dossier: Dossier, action: Action, actor: Actor, t: datetime, note: str = "") -> bool:
+    try:
+        dossier_act(dossier=dossier, action=action, actor=actor, now=t, note=note)
+    except DomainError:
+        return False
+    return True
+
+
+def _staff_for(world: _World, agency_id: int, role: str) -> Actor | None:
+    actors = world.staff.get((agency_id, role))
+    return world.rng.choice(actors) if actors else None
+
+
+def _holder(world: _World, dossier: Dossier) -> Actor:
+    """Who acts at the current step: its role's staff, else a stand-in post without a user."""
+    step = dossier.procedure_version.steps.all()[dossier.step_index]
+    for role in (step.role, Role.SPECIALIST, Role.UNIT_LEADER, Role.DESK):
+        actor = _staff_for(world, dossier.current_agency_id, role)
+        if (
+            actor is not None
+            and actor.role is not Role.DESK
+            or (actor is not None and step.role == Role.DESK)
+        ):
+            return actor
+    return Actor(
+        role=Role(step.role) if step.role != "desk" else Role.SPECIALIST,
+        agency=dossier.current_agency,
+        unit=dossier.current_unit,
+    )
+
+
+def _leader(world: _World, dossier: Dossier) -> Actor | None:
+    actor = _staff_for(world, dossier.current_agency_id, Role.AGENCY_LEADER)
+    if actor is None:
+        return Actor(role=Role.AGENCY_LEADER, agency=dossier.current_agency)
+    return actor

@@ -1,0 +1,69 @@
+"""`motcua demo`: an SQLite database with demo data, then the web server and the worker."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from motcua.organization.models import Agency
+
+
+class Command(BaseCommand):
+    help = "Create the demo data (once) and run the web server and the worker."
+
+    def add_arguments(self, parser) -> None:  # noqa: ANN001
+        parser.add_argument("--dossiers", type=int, default=3000)
+        parser.add_argument("--no-serve", action="store_true", help="Load the data and exit.")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, dossiers: int, no_serve: bool, port: int, **options) -> None:  # noqa: ANN002, ANN003
+        call_command("migrate", verbosity=0)
+        if not Agency.objects.exists():
+            self._load(dossiers)
+        else:
+            self.stdout.write("Dữ liệu mẫu đã có sẵn; bỏ qua bước tạo dữ liệu.")
+        self._print_accounts()
+        if no_serve:
+            return
+        worker = subprocess.Popen([sys.executable, "-m", "motcua.cli", "worker"])  # noqa: S603
+        try:
+            call_command("serve", port=port)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)
+
+    def _load(self, dossiers: int) -> None:
+        from motcua.catalog.services import catalog_import
+        from motcua.dossiers.demo import generate_demo_dossiers
+        from motcua.organization.demo import demo_organization
+        from motcua.organization.services import divisions_import
+
+        self.stdout.write("Nạp danh mục đơn vị hành chính Hà Nội…")
+        divisions_import(province_code=1)
+        self.stdout.write("Tạo cơ quan, đơn vị, cán bộ…")
+        demo_organization()
+        self.stdout.write("Nạp danh mục thủ tục hành chính…")
+        catalog_import(paths=[settings.BASE_DIR / "catalog" / "procedures"])
+        self.stdout.write(f"Tạo {dossiers} hồ sơ mẫu (mất khoảng một phút)…")
+        created = generate_demo_dossiers(count=dossiers, now=timezone.now())
+        self.stdout.write(f"Đã tạo {created} hồ sơ.")
+
+    def _print_accounts(self) -> None:
+        from motcua.organization.demo import DEMO_PASSWORD
+        from motcua.organization.models import Staff
+
+        self.stdout.write("")
+        self.stdout.write(f"Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
+        for staff in Staff.objects.select_related("user", "agency").order_by(
+            "agency__code", "role"
+        ):
+            agency = staff.agency.short_name or staff.agency.name
+            self.stdout.write(
+                f"  {staff.user.username:<22} {staff.get_role_display():<18} {agency}"
+            )
+        self.stdout.write("Tra cứu hồ sơ: http://127.0.0.1:8000/tra-cuu/")

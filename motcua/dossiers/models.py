@@ -1,0 +1,242 @@
+"""Dossiers: the projection (`Dossier`, `DossierStep`) and the source of truth (`DossierEvent`).
+
+Only `motcua.dossiers.services` writes these tables.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from motcua.core.lifecycle import OPEN, STATUS_LABELS, Status
+
+OPEN_CODES = sorted(int(s) for s in OPEN)
+
+
+class Dossier(models.Model):
+    """The current state of one dossier, rebuilt from its events by the write path."""
+
+    class Channel(models.IntegerChoices):
+        IN_PERSON = 1, "Trực tiếp"
+        ONLINE = 2, "Trực tuyến"
+        POSTAL = 3, "Bưu chính công ích"
+
+    class Delivery(models.TextChoices):
+        DESK = "desk", "Nhận trực tiếp tại Bộ phận một cửa"
+        POST = "post", "Nhận qua dịch vụ bưu chính công ích"
+        ELECTRONIC = "electronic", "Nhận bản điện tử"
+
+    # Assigned at valid reception, never at draft; refused-at-desk dossiers keep none.
+    code = models.CharField("mã hồ sơ", max_length=50, unique=True, null=True, blank=True)
+    tracking_secret = models.CharField("mã tra cứu", max_length=12)
+    procedure_version = models.ForeignKey(
+        "catalog.ProcedureVersion", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    channel = models.PositiveSmallIntegerField("kênh nộp", choices=Channel.choices)
+    status = models.PositiveSmallIntegerField(
+        "trạng thái", choices=[(int(s), label) for s, label in STATUS_LABELS.items()]
+    )
+
+    applicant_name = models.CharField("người nộp", max_length=200)
+    applicant_id_number = models.CharField("số định danh", max_length=20)
+    applicant_kind = models.CharField(max_length=20, default="personal")
+    applicant_address = models.CharField("địa chỉ", max_length=300, blank=True)
+    applicant_phone = models.CharField("điện thoại", max_length=20, blank=True)
+    applicant_email = models.EmailField("thư điện tử", blank=True)
+    representative_name = models.CharField("người được ủy quyền", max_length=200, blank=True)
+    representative_id_number = models.CharField(max_length=20, blank=True)
+    authorisation = models.CharField("văn bản ủy quyền", max_length=300, blank=True)
+    request = models.TextField("nội dung yêu cầu", blank=True)
+    copies = models.PositiveSmallIntegerField("số bộ hồ sơ", default=1)
+    delivery = models.CharField(
+        "hình thức nhận kết quả", max_length=20, choices=Delivery.choices, default=Delivery.DESK
+    )
+    # Folded applicant name for accent-insensitive search (motcua.core.text.fold).
+    search_name = models.CharField(max_length=200, db_index=True)
+
+    # Three places kept apart (DOMAIN §2).
+    received_place = models.ForeignKey(
+        "organization.Agency", on_delete=models.PROTECT, related_name="+"
+    )
+    receiving_agency = models.ForeignKey(
+        "organization.Agency", on_delete=models.PROTECT, related_name="+"
+    )
+    competent_agency = models.ForeignKey(
+        "organization.Agency", on_delete=models.PROTECT, related_name="+"
+    )
+
+    step_index = models.PositiveSmallIntegerField(default=0)
+    step_count = models.PositiveSmallIntegerField(default=1)
+    current_agency = models.ForeignKey(
+        "organization.Agency", on_delete=models.PROTECT, related_name="+"
+    )
+    current_unit = models.ForeignKey(
+        "organization.Unit", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    current_holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    submitted_at = models.DateTimeField("thời điểm nộp")
+    received_at = models.DateTimeField("thời điểm tiếp nhận", null=True, blank=True)
+    due_at = models.DateTimeField("hẹn trả", null=True, blank=True)
+    original_due_at = models.DateTimeField("hẹn trả ban đầu", null=True, blank=True)
+    step_due_at = models.DateTimeField("hạn bước hiện tại", null=True, blank=True)
+    finished_at = models.DateTimeField("kết thúc xử lý", null=True, blank=True)
+    returned_at = models.DateTimeField("trả kết quả", null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    # The clock ledger as plain entries (a projection of the events' "clock" payloads).
+    clock = models.JSONField(default=list, blank=True)
+    due_explanation = models.JSONField(default=list, blank=True)
+
+    supplement_requests = models.PositiveSmallIntegerField(default=0)
+    proposed = models.BooleanField(default=False)
+    approved = models.BooleanField(default=False)
+    apology = models.CharField(max_length=10, default="none")  # none | draft | approved
+
+    # Optimistic concurrency: every write is a compare-and-set on this number; it also
+    # equals the seq of the dossier's newest event.
+    version = models.PositiveIntegerField(default=0)
+    # Hash of the newest event, so appending does not need to read the chain back.
+    chain_head = models.CharField(max_length=64, default="0" * 64)
+    # A double click or a resubmitted form carries the same key and gets the same dossier.
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "hồ sơ"
+        verbose_name_plural = "hồ sơ"
+        indexes = [
+            # Read by the worker (process_deadlines): open dossiers by deadline.
+            models.Index(
+                fields=["due_at"], name="dossier_open_due", condition=Q(status__in=OPEN_CODES)
+            ),
+            # Read by inboxes: what each agency holds, most urgent first.
+            models.Index(
+                fields=["current_agency", "step_due_at"],
+                name="dossier_open_by_agency",
+                condition=Q(status__in=OPEN_CODES),
+            ),
+            models.Index(fields=["received_at"], name="dossier_received_at"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code or f"(chưa có mã #{self.pk})"
+
+    @property
+    def status_enum(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_CODES
+
+
+class DossierStep(models.Model):
+    """One hand-over: who held the dossier for which step, from when to when (form 06)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    index = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=300)
+    agency = models.ForeignKey("organization.Agency", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "organization.Unit", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # Working seconds the citizen held the dossier during this step (not the agency's time).
+    paused_seconds = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=10, blank=True)  # early | on_time | late
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["dossier", "started_at", "id"]
+        indexes = [models.Index(fields=["agency", "ended_at"], name="step_agency_ended")]
+
+
+class DossierEvent(models.Model):
+    """An append-only, hash-chained record of one thing that happened to a dossier."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    action = models.CharField(max_length=30)
+    from_status = models.PositiveSmallIntegerField(null=True)
+    to_status = models.PositiveSmallIntegerField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_role = models.CharField(max_length=20)
+    agency = models.ForeignKey(
+        "organization.Agency", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "organization.Unit", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+    payload = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["dossier", "seq"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="one_event_per_seq")]
+
+
+class DossierAccess(models.Model):
+    """A staff member opened a dossier's personal data: who and when (append-only)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
+    role = models.CharField(max_length=20)
+    at = models.DateTimeField()
+
+
+class DossierDocument(models.Model):
+    """A paper submitted with the dossier, and whether it was digitised at the counter."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    required = models.ForeignKey(
+        "catalog.RequiredDocument", null=True, blank=True, on_delete=models.PROTECT
+    )
+    name = models.CharField(max_length=500)
+    copies = models.PositiveSmallIntegerField(default=1)
+    original = models.BooleanField(default=False)
+    digitised = models.BooleanField(default=False)
+
+
+class ApologyLetter(models.Model):
+    """Form 04: the late agency's apology with a new date, signed by its head; once per dossier."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="apology_letter")
+    agency = models.ForeignKey("organization.Agency", on_delete=models.PROTECT, related_name="+")
+    step_index = models.PositiveSmallIntegerField()
+    reason = models.TextField()
+    original_due_at = models.DateTimeField()
+    new_due_at = models.DateTimeField()
+    drafted_at = models.DateTimeField()
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+
+class DailySequence(models.Model):
+    """The per-agency, per-day counter behind dossier codes (incremented with an upsert)."""
+
+    agency_code = models.CharField(max_length=35)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency_code", "day"], name="one_sequence_per_day")
+        ]

@@ -1,0 +1,957 @@
+"""The one write path for dossiers: every change appends an event and updates the projection
+in the same transaction, after the domain core has allowed it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+
+from motcua.catalog.models import Procedure, ProcedureVersion, StepTemplate
+from motcua.core import clock as core_clock
+from motcua.core import codes, text
+from motcua.core.blame import StepSpan, responsible_step, step_outcome
+from motcua.core.calendar import WorkCalendar
+from motcua.core.errors import (
+    ConflictError,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from motcua.core.lifecycle import FINISHED, Action, Facts, Role, Status, decide
+from motcua.dossiers.models import (
+    ApologyLetter,
+    Dossier,
+    DossierAccess,
+    DossierDocument,
+    DossierEvent,
+    DossierStep,
+)
+from motcua.notify.services import outbox_schedule
+from motcua.organization.models import Agency, Unit
+from motcua.organization.selectors import Actor, calendar_for
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """The person or organisation the dossier is for, and who submitted it for them."""
+
+    name: str
+    id_number: str
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    representative_name: str = ""
+    representative_id_number: str = ""
+    authorisation: str = ""
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What the desk (or the portal) hands to `dossier_receive`."""
+
+    procedure_code: str
+    applicant: Applicant
+    channel: int = Dossier.Channel.IN_PERSON
+    request: str = ""
+    copies: int = 1
+    delivery: str = Dossier.Delivery.DESK
+    competent_agency_code: str = ""  # the commune, for commune-level procedures
+    documents: Sequence[int] = ()  # ids of the RequiredDocument rows ticked at the desk
+    digitised: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------
+# Creation
+
+
+def dossier_receive(
+    *,
+    intake: Intake,
+    actor: Actor,
+    now: datetime,
+    outcome: Action = Action.RECEIVE,
+    reason: str = "",
+    missing: Sequence[str] = (),
+    idempotency_key: str | None = None,
+) -> Dossier:
+    """Create a dossier at the desk or from the portal: received (code, form 01, clock starts),
+    supplement requested (form 02), refused (form 03), or submitted online (status 1)."""
+    if outcome not in (
+        Action.RECEIVE,
+        Action.REFUSE,
+        Action.REQUEST_SUPPLEMENT,
+        Action.SUBMIT,
+    ):
+        raise ValidationError(f"Không thể tạo hồ sơ bằng thao tác “{outcome.label}”.")
+    _require_aware(now)
+    if idempotency_key:
+        existing = Dossier.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    version = _procedure_version(intake.procedure_code, now)
+    id_number, kind = codes.validate_id_number(intake.applicant.id_number)
+    name = text.normalize_person_name(intake.applicant.name)
+    if not name:
+        raise ValidationError("Chưa nhập họ tên người nộp hồ sơ.", field="applicant_name")
+    if intake.channel not in Dossier.Channel.values:
+        raise ValidationError("Kênh nộp hồ sơ không hợp lệ.", field="channel")
+    if intake.delivery not in Dossier.Delivery.values:
+        raise ValidationError("Hình thức nhận kết quả không hợp lệ.", field="delivery")
+    if intake.applicant.representative_name and not intake.applicant.authorisation:
+        raise ValidationError("Người nộp thay phải có văn bản ủy quyền.", field="authorisation")
+    place = actor.agency
+    if place is None:
+        raise ValidationError("Cần nơi tiếp nhận hồ sơ.", field="received_place")
+    competent = _competent_agency(version, place, intake.competent_agency_code)
+    steps = list(version.steps.all())
+    if not steps:
+        raise ValidationError(f"Thủ tục {version.procedure.code} chưa có quy trình xử lý.")
+    required = {d.pk: d for d in version.documents.all()}
+    unknown = [d for d in intake.documents if d not in required]
+    if unknown:
+        raise ValidationError("Giấy tờ không thuộc thành phần hồ sơ của thủ tục.", ids=unknown)
+    if outcome is Action.REFUSE and not reason.strip():
+        raise ValidationError("Phải nêu rõ lý do từ chối tiếp nhận.", field="reason")
+    if outcome is Action.REQUEST_SUPPLEMENT:
+        missing = [m.strip() for m in missing if m.strip()]
+        if not missing:
+            missing = [
+                required[d].name
+                for d in required
+                if d not in intake.documents and not required[d].optional
+            ]
+        if not missing:
+            raise ValidationError("Phải liệt kê đầy đủ giấy tờ cần bổ sung.", field="missing")
+    if outcome is Action.RECEIVE:
+        absent = [
+            d.name for pk, d in required.items() if not d.optional and pk not in intake.documents
+        ]
+        if absent:
+            raise ValidationError(
+                "Hồ sơ chưa đủ thành phần, không thể tiếp nhận: " + "; ".join(absent) + ".",
+                field="documents",
+                missing=absent,
+            )
+    target = decide(outcome, Facts(status=None), actor.role)
+    assert target is not None
+
+    try:
+        with transaction.atomic():
+            dossier = Dossier(
+                tracking_secret=codes.new_tracking_secret(),
+                procedure_version=version,
+                channel=intake.channel,
+                status=int(target),
+                applicant_name=name,
+                applicant_id_number=id_number,
+                applicant_kind=kind,
+                applicant_address=intake.applicant.address.strip(),
+                applicant_phone=intake.applicant.phone.strip(),
+                applicant_email=intake.applicant.email.strip(),
+                representative_name=text.normalize_person_name(
+                    intake.applicant.representative_name
+                ),
+                representative_id_number=intake.applicant.representative_id_number.strip(),
+                authorisation=intake.applicant.authorisation.strip(),
+                request=intake.request.strip(),
+                copies=intake.copies,
+                delivery=intake.delivery,
+                search_name=text.fold(name),
+                received_place=place,
+                receiving_agency=place,
+                competent_agency=competent,
+                current_agency=place,
+                current_unit=actor.unit,
+                step_count=len(steps),
+                submitted_at=now,
+                idempotency_key=idempotency_key or None,
+            )
+            _full_clean(dossier)
+            dossier.save()
+            DossierDocument.objects.bulk_create(
+                DossierDocument(
+                    dossier=dossier,
+                    required=required[pk],
+                    name=required[pk].name,
+                    copies=required[pk].copies,
+                    original=required[pk].original,
+                    digitised=intake.digitised and not required[pk].show_only,
+                )
+                for pk in intake.documents
+            )
+            payload: dict[str, Any] = {"procedure": version.procedure.code, "v": version.version}
+            if outcome is Action.RECEIVE:
+                _start(dossier, actor=actor, now=now, steps=steps, payload=payload)
+            elif outcome is Action.REFUSE:
+                dossier.finished_at = now
+                payload["reason"] = reason.strip()
+            elif outcome is Action.REQUEST_SUPPLEMENT:
+                dossier.supplement_requests = 1
+                payload.update(missing=list(missing), reason=reason.strip())
+            _append(dossier, outcome, actor, now, from_status=None, payload=payload)
+            dossier.save()
+            _notify_status(dossier, outcome, now)
+    except IntegrityError:
+        if idempotency_key:
+            # Two identical submissions raced: the other one won; return what it created.
+            existing = Dossier.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        raise
+    return dossier
+
+
+def _full_clean(dossier: Dossier) -> None:
+    """Model validation (lengths, e-mail format) reported as one domain error per field."""
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    try:
+        dossier.full_clean(exclude=["code", "current_holder", "procedure_version"])
+    except DjangoValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        label = Dossier._meta.get_field(field).verbose_name if field != "__all__" else ""
+        raise ValidationError(f"{label}: {' '.join(messages)}".strip(": "), field=field) from None
+
+
+def _start(
+    dossier: Dossier,
+    *,
+    actor: Actor,
+    now: datetime,
+    steps: Sequence[StepTemplate],
+    payload: dict[str, Any],
+    arrived_at: datetime | None = None,
+) -> None:
+    """Valid reception: assign the code, start the clock, open the first step (reception).
+
+    The clock counts from when the complete dossier arrived (`arrived_at`, online) and
+    otherwise from the reception itself, never from a later officer's click.
+    """
+    calendar = calendar_for(dossier.received_place)
+    dossier.code = _next_code(dossier.receiving_agency.code, now, calendar)
+    dossier.received_at = now
+    version = dossier.procedure_version
+    clock_at = arrived_at or now
+    entry = core_clock.ClockEntry(
+        kind=core_clock.ClockKind.START, at=clock_at, **_budget(version, calendar)
+    )
+    dossier.clock = [_entry_json(entry)]
+    _recompute_due(dossier, calendar, now)
+    dossier.original_due_at = dossier.due_at
+    payload.update(code=dossier.code, due_at=dossier.due_at.isoformat(), clock=dossier.clock[-1])
+    _open_step(dossier, steps[0], index=0, now=now, holder_id=actor.user_id, calendar=calendar)
+
+
+def _budget(version: ProcedureVersion, calendar: WorkCalendar) -> dict[str, Any]:
+    """The statutory time as the clock's START arguments."""
+    unit = version.time_limit_unit
+    if unit == ProcedureVersion.LimitUnit.SAME_DAY:
+        return {"same_day": True}
+    if unit == ProcedureVersion.LimitUnit.WORKING_HOURS:
+        return {"working_seconds": int(Decimal(version.time_limit) * 3600)}
+    return {"working_seconds": int(Decimal(version.time_limit) * calendar.working_day_seconds)}
+
+
+def _next_code(agency_code: str, now: datetime, calendar: WorkCalendar) -> str:
+    """The agency's next dossier code for the local day (an atomic upsert, safe in parallel)."""
+    day = now.astimezone(calendar.tz).date()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO dossiers_dailysequence (agency_code, day, last) VALUES (%s, %s, 1) "
+            "ON CONFLICT (agency_code, day) DO UPDATE SET last = dossiers_dailysequence.last + 1 "
+            "RETURNING last",
+            [agency_code, day],
+        )
+        (seq,) = cursor.fetchone()
+    return codes.format_dossier_code(agency_code, day, seq)
+
+
+def _procedure_version(code: str, now: datetime) -> ProcedureVersion:
+    """The version of a procedure in force now."""
+    procedure = Procedure.objects.filter(code=code.strip()).first()
+    if procedure is None:
+        raise NotFound(f"Không tìm thấy thủ tục có mã “{code}”.", field="procedure_code")
+    version = (
+        procedure.versions.filter(effective_from__lte=now.date())
+        .order_by("-effective_from", "-version")
+        .first()
+    )
+    if version is None:
+        raise ValidationError(f"Thủ tục {code} chưa có phiên bản đang áp dụng.")
+    return version
+
+
+def _competent_agency(version: ProcedureVersion, place: Agency, commune_code: str) -> Agency:
+    """The deciding agency: a fixed one, or for commune procedures the chosen commune."""
+    if version.competent != "commune":
+        agency = Agency.objects.filter(code=version.competent, is_active=True).first()
+        if agency is None:
+            raise ValidationError(f"Cơ quan có thẩm quyền {version.competent} không tồn tại.")
+        return agency
+    if commune_code:
+        agency = Agency.objects.filter(
+            code=commune_code.strip().upper(), kind=Agency.Kind.COMMUNE, is_active=True
+        ).first()
+        if agency is None:
+            raise ValidationError(
+                f"Không có UBND cấp xã với mã “{commune_code}”.", field="competent_agency"
+            )
+        return agency
+    if place.kind == Agency.Kind.COMMUNE:
+        return place
+    raise ValidationError(
+        "Thủ tục cấp xã: phải chọn UBND xã, phường có thẩm quyền.", field="competent_agency"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Actions on an existing dossier
+
+
+def dossier_act(
+    *,
+    dossier: Dossier,
+    action: Action,
+    actor: Actor,
+    now: datetime,
+    expected_version: int | None = None,
+    note: str = "",
+    to_user_id: int | None = None,
+    new_due_at: datetime | None = None,
+    missing: Sequence[str] = (),
+    delivery: str = "",
+) -> Dossier:
+    """Apply one action to a dossier: check the core's rules and the actor's right, then bump the
+    version (compare-and-set), append the event and update the projection in one transaction."""
+    _require_aware(now)
+    expected = dossier.version if expected_version is None else expected_version
+    with transaction.atomic():
+        # Compare-and-set first: it takes the row lock, so the checks below see settled data.
+        won = Dossier.objects.filter(pk=dossier.pk, version=expected).update(
+            version=F("version") + 1
+        )
+        if not won:
+            raise ConflictError(
+                "Hồ sơ vừa được người khác cập nhật. Vui lòng xem trạng thái mới và thao tác lại.",
+                code=dossier.code,
+            )
+        fresh = Dossier.objects.select_related(
+            "procedure_version", "current_agency", "received_place", "competent_agency"
+        ).get(pk=dossier.pk)
+        fresh.version -= 1  # _append bumps it back, keeping seq == version
+        calendar = calendar_for(fresh.received_place)
+        facts = dossier_facts(fresh, calendar, now)
+        from_status = Status(fresh.status)
+        target = decide(action, facts, actor.role)
+        _check_agency(fresh, action, actor)
+        payload: dict[str, Any] = {}
+        if note.strip():
+            payload["note"] = note.strip()
+        handler = _HANDLERS.get(action)
+        if handler is not None:
+            handler(
+                _Ctx(
+                    dossier=fresh,
+                    actor=actor,
+                    now=now,
+                    calendar=calendar,
+                    payload=payload,
+                    note=note.strip(),
+                    to_user_id=to_user_id,
+                    new_due_at=new_due_at,
+                    missing=missing,
+                    delivery=delivery,
+                )
+            )
+        if target is not None:
+            fresh.status = int(target)
+        if fresh.status_enum in FINISHED and fresh.finished_at is None:
+            fresh.finished_at = now
+        _append(fresh, action, actor, now, from_status=from_status, payload=payload)
+        # The row is locked by the compare-and-set above, so writing every column is safe.
+        fresh.save(update_fields=_PROJECTION_FIELDS)
+        _notify_status(fresh, action, now)
+    return fresh
+
+
+def dossier_facts(dossier: Dossier, calendar: WorkCalendar, now: datetime) -> Facts:
+    """What the lifecycle guards need to know, read from the projection."""
+    in_time = True
+    if dossier.due_at is not None:
+        in_time = (
+            calendar.working_seconds_between(now, dossier.due_at) >= calendar.working_day_seconds
+        )
+    return Facts(
+        status=Status(dossier.status),
+        received=dossier.received_at is not None,
+        supplement_requests=dossier.supplement_requests,
+        step_index=dossier.step_index,
+        step_count=dossier.step_count,
+        proposed=dossier.proposed,
+        approved=dossier.approved,
+        apology=dossier.apology,
+        apology_in_time=in_time,
+        overdue=dossier.overdue_at is not None,
+        warned=dossier.warned_at is not None,
+    )
+
+
+_PROJECTION_FIELDS = [
+    f.name
+    for f in Dossier._meta.concrete_fields
+    if not f.primary_key and f.name not in ("created_at", "tracking_secret", "idempotency_key")
+]
+
+_DESK_ACTIONS = {
+    Action.RECEIVE,
+    Action.REFUSE,
+    Action.RETURN_RESULT,
+    Action.WITHDRAW,
+    Action.STOP,
+    Action.SUPPLEMENT,
+    Action.PAY,
+}
+
+
+def _check_agency(dossier: Dossier, action: Action, actor: Actor) -> None:
+    """Staff act only on what their agency holds; the desk also on what it received."""
+    if actor.role in (Role.SYSTEM, Role.CITIZEN):
+        return
+    if actor.agency is None:
+        raise PermissionDenied("Tài khoản chưa được gán cơ quan công tác.")
+    if actor.agency.pk == dossier.current_agency_id:
+        return
+    if action in _DESK_ACTIONS and actor.agency.pk == dossier.received_place_id:
+        return
+    if action is Action.APPROVE_APOLOGY:
+        letter = ApologyLetter.objects.filter(dossier=dossier).first()
+        if letter is not None and letter.agency_id == actor.agency.pk:
+            return
+    raise PermissionDenied(
+        "Hồ sơ không do cơ quan của bạn đang xử lý.", action=action.value, code=dossier.code
+    )
+
+
+@dataclass
+class _Ctx:
+    dossier: Dossier
+    actor: Actor
+    now: datetime
+    calendar: WorkCalendar
+    payload: dict[str, Any]
+    note: str
+    to_user_id: int | None
+    new_due_at: datetime | None
+    missing: Sequence[str]
+    delivery: str
+
+
+def _on_receive(ctx: _Ctx) -> None:
+    """Accept an online dossier: code, clock from the complete dossier's arrival."""
+    d = ctx.dossier
+    steps = list(d.procedure_version.steps.all())
+    # The clock counts from when the complete dossier arrived, not from the officer's click.
+    arrived = d.submitted_at
+    last_supplement = (
+        DossierEvent.objects.filter(dossier=d, action=Action.SUPPLEMENT).order_by("-seq").first()
+    )
+    if last_supplement is not None:
+        arrived = last_supplement.at
+    d.receiving_agency = ctx.actor.agency or d.received_place
+    _start(d, actor=ctx.actor, now=ctx.now, steps=steps, payload=ctx.payload, arrived_at=arrived)
+
+
+def _on_refuse(ctx: _Ctx) -> None:
+    if not ctx.note:
+        raise ValidationError("Phải nêu rõ lý do từ chối tiếp nhận.", field="note")
+    ctx.payload["reason"] = ctx.note
+
+
+def _on_request_supplement(ctx: _Ctx) -> None:
+    """Form 02: everything missing, listed once; the clock pauses while the citizen works."""
+    missing = [m.strip() for m in ctx.missing if m.strip()]
+    if not missing:
+        raise ValidationError("Phải liệt kê đầy đủ giấy tờ cần bổ sung.", field="missing")
+    d = ctx.dossier
+    d.supplement_requests += 1
+    ctx.payload["missing"] = missing
+    if d.received_at is not None:
+        entry = core_clock.ClockEntry(
+            kind=core_clock.ClockKind.PAUSE, at=ctx.now, reason="chờ công dân bổ sung"
+        )
+        _clock_append(d, entry, ctx)
+
+
+def _on_supplement(ctx: _Ctx) -> None:
+    """The citizen completed the dossier: resume the clock, shift the step's due time."""
+    d = ctx.dossier
+    if d.received_at is None:
+        return  # still before reception: the clock has not started
+    pause_at = datetime.fromisoformat(d.clock[-1]["at"])
+    entry = core_clock.ClockEntry(kind=core_clock.ClockKind.RESUME, at=ctx.now)
+    _clock_append(d, entry, ctx)
+    step = _current_step(d)
+    if step is not None:
+        paused = ctx.calendar.working_seconds_between(pause_at, ctx.now)
+        remaining = ctx.calendar.working_seconds_between(pause_at, step.due_at)
+        step.paused_seconds += paused
+        step.due_at = ctx.calendar.add_working_seconds(ctx.now, remaining)
+        step.save(update_fields=["paused_seconds", "due_at"])
+        d.step_due_at = step.due_at
+
+
+def _on_assign(ctx: _Ctx) -> None:
+    """A leader gives the current step to a person of the unit holding it."""
+    from motcua.organization.models import Staff
+
+    d = ctx.dossier
+    staff = Staff.objects.filter(user_id=ctx.to_user_id, agency_id=d.current_agency_id).first()
+    if staff is None:
+        raise ValidationError(
+            "Người được phân công phải là cán bộ của cơ quan đang xử lý hồ sơ.", field="to_user"
+        )
+    d.current_holder_id = staff.user_id
+    d.current_unit_id = staff.unit_id
+    ctx.payload.update(to_user=staff.user_id, to_unit=staff.unit_id)
+    step = _current_step(d)
+    if step is not None:
+        step.holder_id = staff.user_id
+        step.unit_id = staff.unit_id
+        step.save(update_fields=["holder", "unit"])
+
+
+def _on_forward(ctx: _Ctx) -> None:
+    """Hand over to the next step of the procedure, possibly in another agency."""
+    d = ctx.dossier
+    templates = list(d.procedure_version.steps.all())
+    _close_step(d, ctx)
+    nxt = d.step_index + 1
+    _open_step(d, templates[nxt], index=nxt, now=ctx.now, holder_id=None, calendar=ctx.calendar)
+    if ctx.to_user_id:
+        _on_assign(ctx)
+
+
+def _on_send_back(ctx: _Ctx) -> None:
+    """Return to the previous step with a reason: a hand-over like any other, recorded."""
+    if not ctx.note:
+        raise ValidationError("Phải nêu lý do trả lại.", field="note")
+    d = ctx.dossier
+    templates = list(d.procedure_version.steps.all())
+    _close_step(d, ctx)
+    prev = d.step_index - 1
+    _open_step(d, templates[prev], index=prev, now=ctx.now, holder_id=None, calendar=ctx.calendar)
+
+
+def _on_propose(ctx: _Ctx) -> None:
+    ctx.dossier.proposed = True
+
+
+def _on_approve(ctx: _Ctx) -> None:
+    ctx.dossier.approved = True
+
+
+def _on_mark_ready(ctx: _Ctx) -> None:
+    """The result exists: the agency's clock stops here (end of processing for statistics)."""
+    d = ctx.dossier
+    _close_step(d, ctx)
+    entry = core_clock.ClockEntry(kind=core_clock.ClockKind.STOP, at=ctx.now)
+    _clock_append(d, entry, ctx)
+    d.current_agency = d.received_place
+    d.current_unit = None
+    d.current_holder = None
+    d.step_due_at = None
+
+
+def _on_return(ctx: _Ctx) -> None:
+    d = ctx.dossier
+    delivery = ctx.delivery or d.delivery
+    if delivery not in Dossier.Delivery.values:
+        raise ValidationError("Hình thức trả kết quả không hợp lệ.", field="delivery")
+    d.delivery = delivery
+    d.returned_at = ctx.now
+    ctx.payload["delivery"] = delivery
+
+
+def _on_stop(ctx: _Ctx) -> None:
+    """Form 05: processing stops on the citizen's request; the clock stops with it."""
+    d = ctx.dossier
+    if d.received_at is not None and d.clock and d.clock[-1]["kind"] != "stop":
+        if d.clock[-1]["kind"] == "pause":
+            _clock_append(
+                d, core_clock.ClockEntry(kind=core_clock.ClockKind.RESUME, at=ctx.now), ctx
+            )
+        _clock_append(d, core_clock.ClockEntry(kind=core_clock.ClockKind.STOP, at=ctx.now), ctx)
+    _close_step(d, ctx)
+    d.step_due_at = None
+
+
+def _on_draft_apology(ctx: _Ctx) -> None:
+    """Form 04 drafted for the agency whose step caused the delay, with a proposed new date."""
+    d = ctx.dossier
+    blame = dossier_blame(d, ctx.calendar, ctx.now)
+    agency_id = blame.step.agency if blame else d.current_agency_id
+    new_due = ctx.new_due_at or proposed_new_due(d, ctx.calendar, ctx.now)
+    assert d.due_at is not None
+    if new_due <= d.due_at:
+        raise ValidationError("Ngày hẹn mới phải sau ngày hẹn hiện tại.", field="new_due_at")
+    if not ctx.calendar.is_working_day(new_due.astimezone(ctx.calendar.tz).date()):
+        raise ValidationError("Ngày hẹn mới phải là ngày làm việc.", field="new_due_at")
+    reason = ctx.note or "Hồ sơ chưa được giải quyết kịp trong thời hạn quy định."
+    ApologyLetter.objects.create(
+        dossier=d,
+        agency_id=agency_id,
+        step_index=blame.step.index if blame else d.step_index,
+        reason=reason,
+        original_due_at=d.due_at,
+        new_due_at=new_due,
+        drafted_at=ctx.now,
+        drafted_by_id=ctx.actor.user_id,
+    )
+    d.apology = "draft"
+    ctx.payload.update(agency=agency_id, new_due_at=new_due.isoformat(), reason=reason)
+
+
+def _on_approve_apology(ctx: _Ctx) -> None:
+    """The head of the agency signs: the new date replaces the appointment (still late)."""
+    d = ctx.dossier
+    letter = ApologyLetter.objects.get(dossier=d)
+    if ctx.actor.agency is None or ctx.actor.agency.pk != letter.agency_id:
+        raise PermissionDenied("Chỉ thủ trưởng cơ quan gây chậm trễ được ký văn bản xin lỗi.")
+    letter.approved_at = ctx.now
+    letter.approved_by_id = ctx.actor.user_id
+    letter.save(update_fields=["approved_at", "approved_by"])
+    entry = core_clock.ClockEntry(
+        kind=core_clock.ClockKind.EXTEND, at=ctx.now, new_due=letter.new_due_at, reason="xin lỗi"
+    )
+    _clock_append(d, entry, ctx)
+    d.apology = "approved"
+    ctx.payload["new_due_at"] = letter.new_due_at.isoformat()
+
+
+def _on_warn(ctx: _Ctx) -> None:
+    ctx.dossier.warned_at = ctx.now
+
+
+def _on_overdue(ctx: _Ctx) -> None:
+    ctx.dossier.overdue_at = ctx.now
+
+
+_HANDLERS = {
+    Action.RECEIVE: _on_receive,
+    Action.REFUSE: _on_refuse,
+    Action.REQUEST_SUPPLEMENT: _on_request_supplement,
+    Action.SUPPLEMENT: _on_supplement,
+    Action.ASSIGN: _on_assign,
+    Action.FORWARD: _on_forward,
+    Action.SEND_BACK: _on_send_back,
+    Action.PROPOSE: _on_propose,
+    Action.APPROVE: _on_approve,
+    Action.MARK_READY: _on_mark_ready,
+    Action.RETURN_RESULT: _on_return,
+    Action.STOP: _on_stop,
+    Action.DRAFT_APOLOGY: _on_draft_apology,
+    Action.APPROVE_APOLOGY: _on_approve_apology,
+    Action.WARN: _on_warn,
+    Action.MARK_OVERDUE: _on_overdue,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Steps, clock, events
+
+
+def _resolve_step(dossier: Dossier, template: StepTemplate) -> tuple[Agency, Unit]:
+    """Which agency and unit a step template means for this dossier."""
+    ref = template.agency_ref
+    if ref == "receiving":
+        agency = dossier.receiving_agency
+    elif ref == "competent":
+        agency = dossier.competent_agency
+    elif ref == "commune_police":
+        agency = Agency.objects.filter(
+            serves=dossier.competent_agency, kind=Agency.Kind.POLICE
+        ).first()
+    else:
+        agency = Agency.objects.filter(code=ref).first()
+    if agency is None:
+        raise DomainError(
+            f"Quy trình tham chiếu cơ quan “{ref}” không tồn tại.", step=template.name
+        )
+    unit = Unit.objects.filter(agency=agency, code=template.unit_code).first()
+    if unit is None:
+        raise DomainError(
+            f"Cơ quan {agency.name} không có đơn vị “{template.unit_code}”.", step=template.name
+        )
+    return agency, unit
+
+
+def _open_step(
+    dossier: Dossier,
+    template: StepTemplate,
+    *,
+    index: int,
+    now: datetime,
+    holder_id: int | None,
+    calendar: WorkCalendar,
+) -> None:
+    agency, unit = _resolve_step(dossier, template)
+    seconds = int(Decimal(template.allotment) * calendar.working_day_seconds)
+    due = calendar.add_working_seconds(now, seconds)
+    dossier.step_index = index
+    dossier.current_agency = agency
+    dossier.current_unit = unit
+    dossier.current_holder_id = holder_id
+    dossier.step_due_at = due
+    if dossier.pk is None:
+        dossier.save()
+    DossierStep.objects.create(
+        dossier=dossier,
+        index=index,
+        name=template.name,
+        agency=agency,
+        unit=unit,
+        holder_id=holder_id,
+        started_at=now,
+        due_at=due,
+    )
+
+
+def _current_step(dossier: Dossier) -> DossierStep | None:
+    return (
+        DossierStep.objects.filter(dossier=dossier, ended_at__isnull=True).order_by("-id").first()
+    )
+
+
+def _close_step(dossier: Dossier, ctx: _Ctx) -> None:
+    """End the current hand-over and judge it against its allotment (form 06)."""
+    step = _current_step(dossier)
+    if step is None:
+        return
+    step.ended_at = ctx.now
+    step.outcome = step_outcome(ended_at=ctx.now, due_at=step.due_at, tz=ctx.calendar.tz)
+    step.note = ctx.note
+    step.save(update_fields=["ended_at", "outcome", "note"])
+    ctx.payload["step"] = {
+        "index": step.index,
+        "name": step.name,
+        "agency": step.agency_id,
+        "unit": step.unit_id,
+        "outcome": step.outcome,
+    }
+
+
+def _entry_json(entry: core_clock.ClockEntry) -> dict[str, Any]:
+    data: dict[str, Any] = {"kind": entry.kind.value, "at": entry.at.isoformat()}
+    if entry.working_seconds is not None:
+        data["working_seconds"] = entry.working_seconds
+    if entry.same_day:
+        data["same_day"] = True
+    if entry.new_due is not None:
+        data["new_due"] = entry.new_due.isoformat()
+    if entry.reason:
+        data["reason"] = entry.reason
+    return data
+
+
+def clock_entries(dossier: Dossier) -> list[core_clock.ClockEntry]:
+    """The dossier's clock ledger as domain values."""
+    return [
+        core_clock.ClockEntry(
+            kind=core_clock.ClockKind(e["kind"]),
+            at=datetime.fromisoformat(e["at"]),
+            working_seconds=e.get("working_seconds"),
+            same_day=e.get("same_day", False),
+            new_due=datetime.fromisoformat(e["new_due"]) if e.get("new_due") else None,
+            reason=e.get("reason", ""),
+        )
+        for e in dossier.clock
+    ]
+
+
+def _clock_append(dossier: Dossier, entry: core_clock.ClockEntry, ctx: _Ctx) -> None:
+    dossier.clock = [*dossier.clock, _entry_json(entry)]
+    _recompute_due(dossier, ctx.calendar, ctx.now)
+    ctx.payload["clock"] = dossier.clock[-1]
+    if dossier.due_at is not None:
+        ctx.payload["due_at"] = dossier.due_at.isoformat()
+
+
+def _recompute_due(dossier: Dossier, calendar: WorkCalendar, now: datetime) -> None:
+    """Due dates are recomputed from the ledger (the core reads overrides as known then)."""
+    state = core_clock.compute(calendar, clock_entries(dossier), now=now)
+    if state.due_at is not None:
+        dossier.due_at = state.due_at
+    if state.original_due_at is not None:
+        dossier.original_due_at = state.original_due_at
+    dossier.due_explanation = list(state.explanation)
+
+
+def dossier_blame(dossier: Dossier, calendar: WorkCalendar, now: datetime):  # noqa: ANN201
+    """The step (and its agency id) that caused the delay, counting only agency time."""
+    templates = {t.order: t for t in dossier.procedure_version.steps.all()}
+    ordered = sorted(templates)
+    spans = []
+    for step in DossierStep.objects.filter(dossier=dossier).order_by("started_at", "id"):
+        template = templates[ordered[step.index]] if step.index < len(ordered) else None
+        allotted = (
+            int(Decimal(template.allotment) * calendar.working_day_seconds) if template else 0
+        )
+        used = calendar.working_seconds_between(step.started_at, step.ended_at or now)
+        spans.append(
+            StepSpan(
+                index=step.index,
+                agency=step.agency_id,
+                allotted_seconds=allotted,
+                used_seconds=max(0, used - step.paused_seconds),
+                open=step.ended_at is None,
+            )
+        )
+    return responsible_step(spans)
+
+
+def proposed_new_due(dossier: Dossier, calendar: WorkCalendar, now: datetime) -> datetime:
+    """A new date the agency can keep: the allotments of the steps still ahead, counted from
+    now, and never less than one working day after the current appointment."""
+    templates = list(dossier.procedure_version.steps.all())
+    ahead = sum((Decimal(t.allotment) for t in templates[dossier.step_index :]), Decimal(0))
+    from_now = calendar.add_working_seconds(now, int(ahead * calendar.working_day_seconds))
+    assert dossier.due_at is not None
+    after_due = calendar.add_working_seconds(dossier.due_at, calendar.working_day_seconds)
+    return max(from_now, after_due)
+
+
+def _event_hash(prev_hash: str, body: dict[str, Any]) -> str:
+    """sha256 over the previous hash and the event's canonical JSON."""
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+
+
+def event_body(event: DossierEvent) -> dict[str, Any]:
+    """The fields an event's hash covers."""
+    return {
+        "dossier": event.dossier_id,
+        "seq": event.seq,
+        "action": event.action,
+        "from": event.from_status,
+        "to": event.to_status,
+        "actor": event.actor_id,
+        "role": event.actor_role,
+        "agency": event.agency_id,
+        "unit": event.unit_id,
+        "at": event.at.astimezone(UTC).isoformat(),  # as stored, whatever the zone given
+        "payload": event.payload,
+    }
+
+
+def _append(
+    dossier: Dossier,
+    action: Action,
+    actor: Actor,
+    now: datetime,
+    *,
+    from_status: Status | None,
+    payload: dict[str, Any],
+) -> DossierEvent:
+    """Append the next event of the dossier's hash chain (seq equals the dossier's version)."""
+    dossier.version += 1
+    event = DossierEvent(
+        dossier=dossier,
+        seq=dossier.version,
+        action=action.value,
+        from_status=int(from_status) if from_status is not None else None,
+        to_status=dossier.status,
+        actor_id=actor.user_id,
+        actor_role=actor.role.value,
+        agency=actor.agency,
+        unit=actor.unit,
+        at=now,
+        payload=json.loads(json.dumps(payload, default=str)),
+        prev_hash=dossier.chain_head,
+    )
+    event.hash = _event_hash(event.prev_hash, event_body(event))
+    event.save()
+    dossier.chain_head = event.hash
+    return event
+
+
+def _notify_status(dossier: Dossier, action: Action, now: datetime) -> None:
+    """Every state change reaches the citizen (DOMAIN §13): queue a message in the outbox."""
+    if not dossier.applicant_email or action in (Action.WARN, Action.ASSIGN):
+        return
+    label = dossier.code or "(chưa có mã)"
+    outbox_schedule(
+        recipient=dossier.applicant_email,
+        subject=f"Hồ sơ {label}: {action.label}",
+        body=_citizen_message(dossier, action),
+        dossier=dossier,
+        dedupe_key=f"dossier:{dossier.pk}:{dossier.version}",
+        now=now,
+    )
+
+
+def _citizen_message(dossier: Dossier, action: Action) -> str:
+    lines = [
+        f"Kính gửi {dossier.applicant_name},",
+        "",
+        f"Hồ sơ {dossier.code or ''} – {dossier.procedure_version.procedure.name}",
+        f"Trạng thái: {Status(dossier.status).label} ({action.label}).",
+    ]
+    if dossier.due_at is not None and dossier.is_open:
+        lines.append(f"Hẹn trả kết quả: {dossier.due_at:%H:%M %d/%m/%Y} (giờ Việt Nam).")
+    lines += ["", f"Mã tra cứu: {dossier.tracking_secret}"]
+    return "\n".join(lines)
+
+
+def _require_aware(now: datetime) -> None:
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValidationError("Thời điểm phải có múi giờ.")
+
+
+def dossier_view_personal_data(*, dossier: Dossier, actor: Actor, now: datetime) -> None:
+    """Record that a staff member opened a dossier's personal data (who, when).
+
+    Kept beside the state chain rather than in it: reading must not bump the version and so
+    make a colleague's open form stale.
+    """
+    DossierAccess.objects.create(dossier=dossier, user_id=actor.user_id, role=actor.role, at=now)
+
+
+def verify_chains(dossier_ids: Iterable[int] | None = None) -> list[tuple[str, int, str]]:
+    """Check every event's hash link; return (dossier code, seq, problem) for each break."""
+    problems: list[tuple[str, int, str]] = []
+    events = DossierEvent.objects.select_related("dossier").order_by("dossier_id", "seq")
+    if dossier_ids is not None:
+        events = events.filter(dossier_id__in=list(dossier_ids))
+    prev: dict[int, str] = {}
+    expected_seq: dict[int, int] = {}
+    heads: dict[int, tuple[str, str, int]] = {}
+    for event in events.iterator(chunk_size=2000):
+        label = event.dossier.code or f"#{event.dossier_id}"
+        want_prev = prev.get(event.dossier_id, GENESIS)
+        seq = expected_seq.get(event.dossier_id, 1)
+        if event.seq != seq:
+            problems.append((label, event.seq, f"thiếu sự kiện số {seq}"))
+        if event.prev_hash != want_prev:
+            problems.append((label, event.seq, "liên kết với sự kiện trước bị sai"))
+        if event.hash != _event_hash(event.prev_hash, event_body(event)):
+            problems.append((label, event.seq, "nội dung sự kiện đã bị thay đổi"))
+        prev[event.dossier_id] = event.hash
+        expected_seq[event.dossier_id] = event.seq + 1
+        heads[event.dossier_id] = (label, event.dossier.chain_head, event.seq)
+    for dossier_id, (label, head, seq) in heads.items():
+        if head != prev[dossier_id]:
+            problems.append((label, seq, "sự kiện cuối cùng đã bị xóa hoặc thay đổi"))
+    return problems

@@ -1,0 +1,33 @@
+"""The outbox: messages written in the same transaction as the change they announce."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class OutboxMessage(models.Model):
+    """One notification to deliver (email now; SMS and portal adapters later)."""
+
+    channel = models.CharField(max_length=20, default="email")
+    recipient = models.CharField(max_length=300)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # Makes scheduling idempotent: the same event never queues the same message twice.
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField()
+    available_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            # Read by the worker's delivery loop.
+            models.Index(
+                fields=["available_at"], name="outbox_pending", condition=Q(sent_at__isnull=True)
+            )
+        ]

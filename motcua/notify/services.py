@@ -1,0 +1,71 @@
+"""Writing to and delivering from the outbox."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+
+from motcua.notify.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+
+
+def outbox_schedule(
+    *,
+    recipient: str,
+    subject: str,
+    body: str,
+    dossier,
+    dedupe_key: str,
+    now: datetime,  # noqa: ANN001
+) -> None:
+    """Queue a message in the caller's transaction; the same dedupe key is queued only once."""
+    OutboxMessage.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={
+            "recipient": recipient,
+            "subject": subject[:300],
+            "body": body,
+            "dossier": dossier,
+            "created_at": now,
+            "available_at": now,
+        },
+    )
+
+
+def outbox_deliver(*, now: datetime, batch: int = 100) -> int:
+    """Send due messages; safe with several workers (rows are claimed with SKIP LOCKED)."""
+    sent = 0
+    with transaction.atomic():
+        pending = OutboxMessage.objects.filter(sent_at__isnull=True, available_at__lte=now)
+        if connection.features.has_select_for_update_skip_locked:
+            pending = pending.select_for_update(skip_locked=True)
+        for message in pending.order_by("available_at", "id")[:batch]:
+            try:
+                send_mail(
+                    message.subject,
+                    message.body,
+                    settings.DEFAULT_FROM_EMAIL,
+                    [message.recipient],
+                )
+            except Exception as exc:  # noqa: BLE001 - any transport failure is retried later
+                message.attempts += 1
+                message.last_error = str(exc)[:2000]
+                # Back off exponentially; give up (kept for the record) after MAX_ATTEMPTS.
+                delay = timedelta(minutes=2**message.attempts)
+                message.available_at = now + delay if message.attempts < MAX_ATTEMPTS else now
+                if message.attempts >= MAX_ATTEMPTS:
+                    message.sent_at = now
+                    log.error("outbox: giving up on message %s: %s", message.pk, exc)
+                message.save(update_fields=["attempts", "last_error", "available_at", "sent_at"])
+                continue
+            message.sent_at = now
+            message.attempts += 1
+            message.save(update_fields=["sent_at", "attempts"])
+            sent += 1
+    return sent

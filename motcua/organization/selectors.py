@@ -1,0 +1,100 @@
+"""Reads of the organisation: calendars as domain objects, staff posts as actors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from threading import Lock
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from motcua.core.calendar import CalendarPolicy, Override, Session, WorkCalendar
+from motcua.core.lifecycle import Role
+from motcua.organization.models import Agency, Staff, Unit, WorkCalendarConfig
+
+_cache: dict[int, WorkCalendar] = {}
+_cache_lock = Lock()
+
+
+def calendar_cache_clear() -> None:
+    """Forget built calendars; called whenever a calendar or one of its overrides changes."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def calendar_from_config(config: WorkCalendarConfig) -> WorkCalendar:
+    """Build the domain calendar for a centre's configuration (cached: calendars are read a lot)."""
+    with _cache_lock:
+        cached = _cache.get(config.pk)
+    if cached is not None:
+        return cached
+    policy = CalendarPolicy(
+        sessions=(
+            Session(config.morning_start, config.morning_end),
+            Session(config.afternoon_start, config.afternoon_end),
+        ),
+        late_cutoff=config.late_cutoff,
+        same_day_cutoff=config.same_day_cutoff,
+        due_time_style=config.due_time_style,
+        excluded_holidays=frozenset(config.excluded_holidays),
+    )
+    overrides = [
+        Override(day=o.day, working=o.working, reason=o.reason, decided_at=o.decided_at)
+        for o in config.overrides.all()
+    ]
+    calendar = WorkCalendar(tz=ZoneInfo(settings.TIME_ZONE), policy=policy, overrides=overrides)
+    with _cache_lock:
+        _cache[config.pk] = calendar
+    return calendar
+
+
+def calendar_for(agency: Agency) -> WorkCalendar:
+    """The working calendar an agency counts its deadlines with."""
+    return calendar_from_config(agency.calendar)
+
+
+def default_calendar() -> WorkCalendar:
+    """The first configured calendar, or the national default when none is configured."""
+    config = WorkCalendarConfig.objects.order_by("pk").first()
+    if config is None:
+        return WorkCalendar(tz=ZoneInfo(settings.TIME_ZONE))
+    return calendar_from_config(config)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a staff member in their post, a citizen, or the system (the worker)."""
+
+    role: Role
+    user_id: int | None = None
+    name: str = ""
+    agency: Agency | None = None
+    unit: Unit | None = None
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(role=Role.SYSTEM, name="Hệ thống")
+
+    @classmethod
+    def citizen(cls, name: str = "") -> Actor:
+        return cls(role=Role.CITIZEN, name=name)
+
+
+def actor_for_user(user) -> Actor | None:  # noqa: ANN001 - a Django user
+    """The actor for a signed-in staff member, or None when the user holds no post."""
+    staff = Staff.objects.select_related("agency", "unit").filter(user_id=user.pk).first()
+    if staff is None:
+        return None
+    return Actor(
+        role=Role(staff.role),
+        user_id=user.pk,
+        name=user.get_full_name() or user.get_username(),
+        agency=staff.agency,
+        unit=staff.unit,
+    )
+
+
+def local_now_label(at: datetime) -> str:
+    """A short local-time label for messages."""
+    return at.astimezone(ZoneInfo(settings.TIME_ZONE)).strftime("%H:%M %d/%m/%Y")

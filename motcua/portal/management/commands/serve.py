@@ -1,0 +1,22 @@
+"""`motcua serve`: the web server (waitress, a production WSGI server in pure Python)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve motcua over HTTP (behind a reverse proxy in production)."
+
+    def add_arguments(self, parser) -> None:  # noqa: ANN001
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+
+    def handle(self, *args, host: str, port: int, threads: int, **options) -> None:  # noqa: ANN002, ANN003
+        from waitress import serve
+
+        from motcua.wsgi import application
+
+        self.stdout.write(f"motcua: http://{host}:{port}/  (Ctrl+C để dừng)")
+        serve(application, host=host, port=port, threads=threads, ident="motcua")

@@ -1,0 +1,29 @@
+"""Personas and a small world shared by the database tests.
+
+Personas: Lan (desk officer at Phường Hoàn Kiếm), Đức (specialist there), Sơn (unit
+leader), Long (chairman, head of the commune), Tâm (commune police), Hà (desk officer at the
+city centre), Minh (specialist at the Department of Justice), Nam (its director).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def at(text: str) -> datetime:
+    """A local Hà Nội time from 'YYYY-MM-DD HH:MM'."""
+    return datetime.fromisoformat(text).replace(tzinfo=VN)
+
+
+@pytest.fixture
+def world(db):
+    """Two communes with their police, the city centre, one department, their staff, and a
+    catalog of three procedures (same-day, 3 working days across two agencies, provincial)."""
+    from tests.factories import build_world
+
+    return build_world()

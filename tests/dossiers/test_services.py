@@ -1,0 +1,411 @@
+"""The one write path: reception, hand-overs, the clock, apologies, conflicts, bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from motcua.core.errors import (
+    ConflictError,
+    GuardError,
+    NotFound,
+    PermissionDenied,
+    TransitionError,
+    ValidationError,
+)
+from motcua.core.lifecycle import Action, Status
+from motcua.dossiers.models import ApologyLetter, Dossier, DossierEvent, DossierStep
+from motcua.dossiers.services import Applicant, Intake, dossier_act, dossier_receive, verify_chains
+from motcua.notify.models import OutboxMessage
+from motcua.organization.selectors import calendar_for
+from tests.conftest import at
+
+PERSON = Applicant(
+    name="trần   văn  bình", id_number="001203012345", phone="0912345678", email="binh@example.vn"
+)
+
+
+def intake(world, procedure=None, **changes) -> Intake:
+    procedure = procedure or world.chain
+    docs = [d.pk for d in procedure.versions.get().documents.all()]
+    values = dict(
+        procedure_code=procedure.code, applicant=PERSON, documents=docs, competent_agency_code=""
+    )
+    values.update(changes)
+    return Intake(**values)
+
+
+def counts() -> tuple[int, int, int, int]:
+    return (
+        Dossier.objects.count(),
+        DossierEvent.objects.count(),
+        DossierStep.objects.count(),
+        OutboxMessage.objects.count(),
+    )
+
+
+def test_it_receives_a_dossier_with_code_appointment_and_first_event(world):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 09:30"))
+
+    assert d.code == "H26.100-261125-0001"
+    assert d.status == Status.RECEIVED
+    assert d.applicant_name == "Trần Văn Bình"
+    # 3 working days from Wed 09:30 -> Mon 09:30 (weekend skipped).
+    assert d.due_at == at("2026-11-30 09:30")
+    assert any("Hẹn trả" in line for line in d.due_explanation)
+    event = d.events.get()
+    assert (event.seq, event.action, event.to_status) == (1, "receive", Status.RECEIVED)
+    assert d.version == 1
+    step = d.steps.get()
+    assert (step.index, step.agency, step.ended_at) == (0, world.hoan_kiem, None)
+    assert OutboxMessage.objects.filter(recipient="binh@example.vn").count() == 1
+
+
+def test_it_numbers_dossiers_per_agency_and_day(world):
+    first = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 09:30"))
+    second = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 10:00"))
+    other = dossier_receive(intake=intake(world), actor=world.mai, now=at("2026-11-25 10:00"))
+    next_day = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-26 08:10"))
+
+    assert [first.code, second.code, other.code, next_day.code] == [
+        "H26.100-261125-0001",
+        "H26.100-261125-0002",
+        "H26.101-261125-0001",
+        "H26.100-261126-0001",
+    ]
+
+
+def test_it_counts_a_late_afternoon_reception_from_the_next_working_day(world):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-27 16:30"))
+    # Friday 16:30 is in the last working hour: counting starts Monday 08:00, and three full
+    # working days end at the close of Wednesday.
+    assert d.due_at == at("2026-12-02 17:00")
+    assert any("08:00" in line for line in d.due_explanation)
+
+
+def test_it_gives_same_day_procedures_the_afternoon_cutoff(world):
+    morning = dossier_receive(
+        intake=intake(world, world.birth), actor=world.lan, now=at("2026-11-25 14:00")
+    )
+    late = dossier_receive(
+        intake=intake(world, world.birth), actor=world.lan, now=at("2026-11-25 15:30")
+    )
+    assert morning.due_at == at("2026-11-25 17:00")
+    assert late.due_at == at("2026-11-26 17:00")
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "field"),
+    [
+        ({"procedure_code": "9.999999"}, NotFound, "procedure_code"),
+        ({"applicant": Applicant(name="An", id_number="12345")}, ValidationError, None),
+        (
+            {"applicant": Applicant(name="", id_number="001203012345")},
+            ValidationError,
+            "applicant_name",
+        ),
+        ({"documents": []}, ValidationError, "documents"),
+        ({"documents": [999_999]}, ValidationError, None),
+        ({"channel": 7}, ValidationError, "channel"),
+        (
+            {
+                "applicant": Applicant(
+                    name="An", id_number="001203012345", representative_name="Bình"
+                )
+            },
+            ValidationError,
+            "authorisation",
+        ),
+    ],
+)
+def test_it_refuses_bad_intake_and_writes_nothing(world, changes, error, field):
+    before = counts()
+    with pytest.raises(error) as info:
+        dossier_receive(
+            intake=intake(world, **changes), actor=world.lan, now=at("2026-11-25 09:30")
+        )
+    assert info.value.message  # a Vietnamese sentence, not a code
+    if field:
+        assert info.value.details.get("field") == field
+    assert counts() == before
+
+
+def test_it_refuses_a_commune_procedure_at_the_centre_without_a_commune(world):
+    with pytest.raises(ValidationError) as info:
+        dossier_receive(intake=intake(world), actor=world.ha, now=at("2026-11-25 09:30"))
+    assert info.value.details["field"] == "competent_agency"
+    d = dossier_receive(
+        intake=intake(world, competent_agency_code="H26.100"),
+        actor=world.ha,
+        now=at("2026-11-25 09:30"),
+    )
+    # Boundary-free: received at the centre, decided by the commune; the code is the centre's.
+    assert d.code.startswith("H26.1-261125-")
+    assert d.competent_agency == world.hoan_kiem
+
+
+def test_it_refuses_at_the_desk_only_with_reasons(world):
+    with pytest.raises(ValidationError):
+        dossier_receive(
+            intake=intake(world), actor=world.lan, now=at("2026-11-25 09:30"), outcome=Action.REFUSE
+        )
+    d = dossier_receive(
+        intake=intake(world),
+        actor=world.lan,
+        now=at("2026-11-25 09:30"),
+        outcome=Action.REFUSE,
+        reason="Không thuộc thẩm quyền.",
+    )
+    assert (d.status, d.code, d.finished_at) == (Status.REFUSED, None, at("2026-11-25 09:30"))
+
+
+def test_a_double_submission_creates_one_dossier(world):
+    a = dossier_receive(
+        intake=intake(world),
+        actor=world.lan,
+        now=at("2026-11-25 09:30"),
+        idempotency_key="form-123",
+    )
+    b = dossier_receive(
+        intake=intake(world),
+        actor=world.lan,
+        now=at("2026-11-25 09:30"),
+        idempotency_key="form-123",
+    )
+    assert a.pk == b.pk
+    assert Dossier.objects.count() == 1
+
+
+def forward(d, actor, when, **kw):
+    return dossier_act(dossier=d, action=Action.FORWARD, actor=actor, now=at(when), **kw)
+
+
+def test_it_moves_a_dossier_across_agencies_and_records_each_hand_over(world):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    d = forward(d, world.lan, "2026-11-25 09:00")
+    d = forward(d, world.duc, "2026-11-25 15:00")
+    assert d.current_agency == world.police_hk
+    d = forward(d, world.tam, "2026-11-27 15:00")  # 1 day allotted, used ~1.9 days: late
+    assert d.current_agency == world.social
+    with pytest.raises(GuardError):  # no approved result yet
+        dossier_act(
+            dossier=d, action=Action.MARK_READY, actor=world.bao, now=at("2026-11-30 09:00")
+        )
+
+    steps = list(d.steps.order_by("id").select_related("agency"))
+    assert [s.agency.code for s in steps] == ["H26.100", "H26.100", "H26.41.001", "H26.42"]
+    assert [s.outcome for s in steps] == ["on_time", "on_time", "late", ""]
+
+
+def test_mark_ready_needs_an_approved_result(world):
+    d = dossier_receive(
+        intake=intake(world, world.birth), actor=world.lan, now=at("2026-11-25 08:30")
+    )
+    d = forward(d, world.lan, "2026-11-25 08:45")
+    with pytest.raises(GuardError):
+        dossier_act(
+            dossier=d, action=Action.MARK_READY, actor=world.duc, now=at("2026-11-25 10:00")
+        )
+    d = dossier_act(dossier=d, action=Action.PROPOSE, actor=world.duc, now=at("2026-11-25 10:00"))
+    d = forward(d, world.duc, "2026-11-25 10:05")
+    d = dossier_act(dossier=d, action=Action.APPROVE, actor=world.long, now=at("2026-11-25 11:00"))
+    d = dossier_act(
+        dossier=d, action=Action.MARK_READY, actor=world.long, now=at("2026-11-25 11:05")
+    )
+    d = dossier_act(
+        dossier=d,
+        action=Action.RETURN_RESULT,
+        actor=world.lan,
+        now=at("2026-11-25 14:00"),
+        delivery="desk",
+    )
+
+    assert d.status == Status.RETURNED
+    assert d.finished_at == at("2026-11-25 11:05")
+    outcomes = list(d.steps.order_by("id").values_list("outcome", flat=True))
+    assert outcomes == ["on_time", "on_time", "on_time"]
+    assert [e.action for e in d.events.all()] == [
+        "receive",
+        "forward",
+        "propose",
+        "forward",
+        "approve",
+        "mark_ready",
+        "return_result",
+    ]
+    assert verify_chains() == []
+
+
+def test_it_judges_each_hand_over_against_its_allotment(world):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    d = forward(d, world.lan, "2026-11-25 09:00")  # 0.25 day allotted: on time
+    d = forward(d, world.duc, "2026-11-27 15:00")  # 0.75 day allotted: late
+    steps = list(d.steps.order_by("id"))
+    assert [s.outcome for s in steps[:2]] == ["on_time", "late"]
+    assert steps[2].agency == world.police_hk and steps[2].ended_at is None
+
+
+def test_a_supplement_request_pauses_the_clock_and_is_allowed_once(world):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    d = forward(d, world.lan, "2026-11-25 09:00")
+    due_before = d.due_at
+    d = dossier_act(
+        dossier=d,
+        action=Action.REQUEST_SUPPLEMENT,
+        actor=world.duc,
+        now=at("2026-11-25 10:00"),
+        missing=["Giấy chứng sinh bản chính"],
+    )
+    assert d.status == Status.SUPPLEMENT
+    # The citizen takes exactly two working days (Wed 10:00 -> Fri 10:00).
+    d = dossier_act(
+        dossier=d, action=Action.SUPPLEMENT, actor=world.lan, now=at("2026-11-27 10:00")
+    )
+    cal = calendar_for(world.hoan_kiem)
+    assert d.status == Status.PROCESSING
+    assert d.due_at == cal.add_working_seconds(due_before, 2 * cal.working_day_seconds)
+    assert d.original_due_at == d.due_at  # a pause is not an extension
+    with pytest.raises(GuardError) as info:
+        dossier_act(
+            dossier=d,
+            action=Action.REQUEST_SUPPLEMENT,
+            actor=world.duc,
+            now=at("2026-11-27 11:00"),
+            missing=["Thêm giấy tờ"],
+        )
+    assert "một lần" in info.value.message
+
+
+def test_a_supplement_request_must_list_what_is_missing(world):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    before = counts()
+    with pytest.raises(ValidationError):
+        dossier_act(
+            dossier=d,
+            action=Action.REQUEST_SUPPLEMENT,
+            actor=world.lan,
+            now=at("2026-11-25 09:00"),
+            missing=["  "],
+        )
+    assert counts() == before
+    d.refresh_from_db()
+    assert (d.status, d.supplement_requests, d.version) == (Status.RECEIVED, 0, 1)
+
+
+def test_an_online_dossier_counts_from_the_complete_submission(world):
+    d = dossier_receive(
+        intake=intake(world, channel=2),
+        actor=world.lan,
+        now=at("2026-11-25 09:00"),
+        outcome=Action.SUBMIT,
+    )
+    assert (d.status, d.code) == (Status.NEW, None)
+    d = dossier_act(
+        dossier=d,
+        action=Action.REQUEST_SUPPLEMENT,
+        actor=world.lan,
+        now=at("2026-11-25 10:00"),
+        missing=["Giấy chứng sinh"],
+    )
+    d = dossier_act(
+        dossier=d, action=Action.SUPPLEMENT, actor=world.lan, now=at("2026-11-26 14:00")
+    )
+    assert d.status == Status.NEW
+    d = dossier_act(dossier=d, action=Action.RECEIVE, actor=world.lan, now=at("2026-11-27 09:00"))
+    assert d.code == "H26.100-261127-0001"
+    # The clock started when the complete dossier arrived (Thu 14:00), not at the click.
+    assert d.due_at == at("2026-12-01 14:00")
+
+
+def test_two_officers_acting_at_once_one_wins_the_other_gets_a_conflict(world):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    stale = Dossier.objects.get(pk=d.pk)
+    forward(d, world.lan, "2026-11-25 09:00")
+    before = counts()
+    with pytest.raises(ConflictError) as info:
+        dossier_act(
+            dossier=stale,
+            action=Action.REFUSE,
+            actor=world.lan,
+            now=at("2026-11-25 09:01"),
+            note="x",
+        )
+    assert "người khác" in info.value.message
+    assert counts() == before
+
+
+def test_staff_of_another_agency_cannot_act(world):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    d = forward(d, world.lan, "2026-11-25 09:00")
+    with pytest.raises(PermissionDenied):
+        forward(d, world.minh, "2026-11-25 10:00")
+    with pytest.raises(PermissionDenied):
+        dossier_act(dossier=d, action=Action.APPROVE, actor=world.duc, now=at("2026-11-25 10:00"))
+    d.refresh_from_db()
+    assert d.version == 2
+
+
+def test_an_action_not_allowed_in_the_state_is_refused_with_a_clear_message(world):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    with pytest.raises(TransitionError) as info:
+        dossier_act(
+            dossier=d, action=Action.RETURN_RESULT, actor=world.lan, now=at("2026-11-25 09:00")
+        )
+    assert "Được tiếp nhận" in info.value.message
+
+
+def test_the_late_agency_drafts_the_apology_and_its_head_signs_it(world):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    d = forward(d, world.lan, "2026-11-25 09:00")
+    d = forward(d, world.duc, "2026-11-25 15:00")
+    original = d.due_at  # Mon 30/11 08:30
+    # The police step is running over; Thursday 09:00 is still > 1 working day before due.
+    d = dossier_act(
+        dossier=d,
+        action=Action.DRAFT_APOLOGY,
+        actor=world.tam,
+        now=at("2026-11-26 09:00"),
+        note="Chờ xác minh cư trú.",
+    )
+    letter = ApologyLetter.objects.get(dossier=d)
+    assert letter.agency == world.police_hk
+    assert letter.new_due_at > original
+    with pytest.raises(GuardError):
+        dossier_act(
+            dossier=d, action=Action.DRAFT_APOLOGY, actor=world.tam, now=at("2026-11-26 09:30")
+        )
+    with pytest.raises(PermissionDenied):
+        dossier_act(
+            dossier=d, action=Action.APPROVE_APOLOGY, actor=world.long, now=at("2026-11-26 10:00")
+        )
+    d = dossier_act(
+        dossier=d, action=Action.APPROVE_APOLOGY, actor=world.kien, now=at("2026-11-26 10:00")
+    )
+    assert d.due_at == letter.new_due_at
+    assert d.original_due_at == original  # still late for statistics
+    assert d.apology == "approved"
+
+
+def test_an_apology_less_than_one_working_day_before_the_deadline_is_refused(world):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    d = forward(d, world.lan, "2026-11-25 09:00")
+    with pytest.raises(GuardError) as info:
+        dossier_act(
+            dossier=d, action=Action.DRAFT_APOLOGY, actor=world.duc, now=at("2026-11-27 10:00")
+        )
+    assert "01 ngày làm việc" in info.value.message
+
+
+def test_audit_detects_a_tampered_event(world):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    forward(d, world.lan, "2026-11-25 09:00")
+    assert verify_chains() == []
+    DossierEvent.objects.filter(dossier=d, seq=1).update(payload={"code": "forged"})
+    problems = verify_chains()
+    assert [(seq, "thay đổi" in msg) for _, seq, msg in problems] == [(1, True)]
+
+
+def test_audit_detects_a_deleted_last_event(world):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    forward(d, world.lan, "2026-11-25 09:00")
+    DossierEvent.objects.filter(dossier=d, seq=2).delete()
+    assert len(verify_chains()) == 1
