@@ -152,6 +152,9 @@ LOGIN_URL = "/admin/login/"
 # Worker: how often it wakes, and how far ahead it warns (working hours).
 WORKER_INTERVAL_SECONDS = env_int("WORKER_INTERVAL_SECONDS", 30)
 DUE_SOON_WORKING_HOURS = env_int("DUE_SOON_WORKING_HOURS", 8)
+# Look for dossiers predicted late this far ahead, so the apology can still come at least one
+# working day before the deadline (DOMAIN §5).
+APOLOGY_LOOKAHEAD_WORKING_HOURS = env_int("APOLOGY_LOOKAHEAD_WORKING_HOURS", 24)
 
 LOGGING = {
     "version": 1,

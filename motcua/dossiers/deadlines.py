@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 
 from motcua.core.errors import DomainError
 from motcua.core.lifecycle import Action
@@ -89,12 +90,13 @@ def process_deadlines(*, now: datetime, batch: int = 500) -> DeadlineReport:
         )
         for pk in warn_ids:
             report.warned += _act(pk, Action.WARN, now)
-    # Apologies: drafted while still at least one working day before the deadline.
+    # Apologies: drafted while still at least one working day before the deadline, for
+    # dossiers whose current step already ran over or whose deadline is near.
+    horizon = calendar.add_working_seconds(now, settings.APOLOGY_LOOKAHEAD_WORKING_HOURS * 3600)
     with transaction.atomic():
         candidates = _claim(
-            Dossier.objects.filter(
-                status__in=RUNNING, due_at__gte=now, due_at__lte=soon, apology="none"
-            )
+            Dossier.objects.filter(status__in=RUNNING, due_at__gte=now, apology="none")
+            .filter(Q(step_due_at__lt=now) | Q(due_at__lte=horizon))
             .exclude(approved=True)
             .order_by("due_at"),
             batch,

@@ -889,7 +889,8 @@ def _append(
 
 def _notify_status(dossier: Dossier, action: Action, now: datetime) -> None:
     """Every state change reaches the citizen (DOMAIN §13): queue a message in the outbox."""
-    if not dossier.applicant_email or action in (Action.WARN, Action.ASSIGN):
+    # Internal steps stay internal; a drafted apology reaches the citizen once it is signed.
+    if not dossier.applicant_email or action in (Action.WARN, Action.ASSIGN, Action.DRAFT_APOLOGY):
         return
     label = dossier.code or "(chưa có mã)"
     outbox_schedule(

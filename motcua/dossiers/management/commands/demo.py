@@ -39,6 +39,7 @@ class Command(BaseCommand):
 
     def _load(self, dossiers: int) -> None:
         from motcua.catalog.services import catalog_import
+        from motcua.dossiers.deadlines import process_deadlines
         from motcua.dossiers.demo import generate_demo_dossiers
         from motcua.organization.demo import demo_organization
         from motcua.organization.services import divisions_import
@@ -50,8 +51,13 @@ class Command(BaseCommand):
         self.stdout.write("Nạp danh mục thủ tục hành chính…")
         catalog_import(paths=[settings.BASE_DIR / "catalog" / "procedures"])
         self.stdout.write(f"Tạo {dossiers} hồ sơ mẫu (mất khoảng một phút)…")
-        created = generate_demo_dossiers(count=dossiers, now=timezone.now())
-        self.stdout.write(f"Đã tạo {created} hồ sơ.")
+        now = timezone.now()
+        created = generate_demo_dossiers(count=dossiers, now=now)
+        report = process_deadlines(now=now)
+        self.stdout.write(
+            f"Đã tạo {created} hồ sơ; {report.overdue} quá hạn, {report.warned} sắp đến hạn, "
+            f"{report.apologies} dự thảo xin lỗi."
+        )
 
     def _print_accounts(self) -> None:
         from motcua.organization.demo import DEMO_PASSWORD

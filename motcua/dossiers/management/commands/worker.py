@@ -28,7 +28,6 @@ class Command(BaseCommand):
                 signal.signal(sig, lambda *_: stop.set())
         wait = interval if interval is not None else settings.WORKER_INTERVAL_SECONDS
         while True:
-            close_old_connections()
             now = timezone.now()
             report = process_deadlines(now=now)
             sent = outbox_deliver(now=now)
@@ -37,5 +36,9 @@ class Command(BaseCommand):
                     f"{timezone.localtime(now):%H:%M:%S} cảnh báo={report.warned} "
                     f"quá hạn={report.overdue} xin lỗi={report.apologies} đã gửi={sent}"
                 )
-            if once or stop.wait(wait):
+            if once:
+                return
+            # Between passes, drop connections that broke or outlived CONN_MAX_AGE.
+            close_old_connections()
+            if stop.wait(wait):
                 return

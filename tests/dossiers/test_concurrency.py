@@ -1,0 +1,89 @@
+"""Real parallel connections on PostgreSQL: unique codes and one winner per version."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from motcua.core.errors import ConflictError
+from motcua.core.lifecycle import Action
+from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.services import dossier_act, dossier_receive, verify_chains
+from tests.conftest import at
+from tests.dossiers.test_services import intake
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks and parallel connections")
+
+
+def in_threads(count, work):
+    """Run `work(i)` in `count` threads released at once; return results and errors."""
+    barrier = threading.Barrier(count)
+    results, errors = [None] * count, [None] * count
+
+    def target(i):
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors
+
+
+def test_parallel_intake_gives_unique_consecutive_codes(world):
+    def work(i):
+        return [
+            dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 09:30")).code
+            for _ in range(8)
+        ]
+
+    results, errors = in_threads(4, work)
+    assert errors == [None] * 4
+    codes = sorted(code for batch in results for code in batch)
+    assert codes == [f"H26.100-261125-{n:04d}" for n in range(1, 33)]
+
+
+def test_two_officers_acting_at_once_exactly_one_wins(world):
+    for _ in range(3):  # a few rounds: either may win, never both, never neither
+        d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 09:30"))
+        # Both officers loaded the same version before either acts.
+        copies = [Dossier.objects.get(pk=d.pk), Dossier.objects.get(pk=d.pk)]
+
+        def work(i, copies=copies):
+            if i == 0:
+                return dossier_act(
+                    dossier=copies[0],
+                    action=Action.FORWARD,
+                    actor=world.lan,
+                    now=at("2026-11-25 10:00"),
+                )
+            return dossier_act(
+                dossier=copies[1],
+                action=Action.REQUEST_SUPPLEMENT,
+                actor=world.lan,
+                now=at("2026-11-25 10:00"),
+                missing=["Tờ khai"],
+            )
+
+        results, errors = in_threads(2, work)
+        assert len([r for r in results if r is not None]) == 1, errors
+        assert len([e for e in errors if isinstance(e, ConflictError)]) == 1, errors
+        d.refresh_from_db()
+        assert d.version == 2
+        assert DossierEvent.objects.filter(dossier=d).count() == 2
+    assert verify_chains() == []

@@ -1,0 +1,91 @@
+"""The worker's deadline pass and the outbox."""
+
+from __future__ import annotations
+
+from django.core import mail
+
+from motcua.core.lifecycle import Action
+from motcua.dossiers.deadlines import process_deadlines
+from motcua.dossiers.models import ApologyLetter, Dossier, DossierEvent
+from motcua.dossiers.services import dossier_act, dossier_receive
+from motcua.notify.models import OutboxMessage
+from motcua.notify.services import outbox_deliver
+from tests.conftest import at
+from tests.dossiers.test_services import forward, intake
+
+
+def received(world, when="2026-11-25 08:30"):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at(when))
+    return forward(d, world.lan, "2026-11-25 09:00")  # now at the commune specialist
+
+
+def test_it_warns_once_before_the_deadline(world):
+    d = received(world)  # due Mon 30/11 08:30
+    assert process_deadlines(now=at("2026-11-25 10:00")).warned == 0
+    report = process_deadlines(now=at("2026-11-27 09:00"))
+    assert report.warned == 1
+    assert process_deadlines(now=at("2026-11-27 09:05")).warned == 0
+    d.refresh_from_db()
+    assert d.warned_at == at("2026-11-27 09:00")
+    assert DossierEvent.objects.filter(dossier=d, action="warn").count() == 1
+
+
+def test_it_marks_overdue_once_and_never_while_paused(world):
+    late = received(world)
+    paused = received(world)
+    dossier_act(
+        dossier=paused,
+        action=Action.REQUEST_SUPPLEMENT,
+        actor=world.duc,
+        now=at("2026-11-25 10:00"),
+        missing=["Giấy chứng sinh"],
+    )
+    report = process_deadlines(now=at("2026-12-01 09:00"))
+    assert report.overdue == 1
+    assert process_deadlines(now=at("2026-12-01 10:00")).overdue == 0
+    late.refresh_from_db()
+    paused.refresh_from_db()
+    assert late.overdue_at == at("2026-12-01 09:00")
+    assert paused.overdue_at is None
+
+
+def test_it_drafts_the_apology_for_the_agency_whose_step_runs_late(world):
+    d = received(world)
+    d = forward(d, world.duc, "2026-11-25 15:00")  # now at the commune police, 1 day allotted
+    # Thursday 09:00: police has held it most of a day, two more steps need 2 days, due Mon.
+    report = process_deadlines(now=at("2026-11-26 16:00"))
+    assert report.apologies == 1
+    letter = ApologyLetter.objects.get(dossier=d)
+    assert letter.agency == world.police_hk
+    assert letter.approved_at is None  # a draft for the head of the agency to sign
+    assert letter.new_due_at > letter.original_due_at
+    assert process_deadlines(now=at("2026-11-26 16:30")).apologies == 0
+
+
+def test_it_does_not_apologise_for_a_dossier_on_track(world):
+    received(world)
+    report = process_deadlines(now=at("2026-11-27 09:00"))
+    assert (report.warned, report.apologies) == (1, 0)
+
+
+def test_the_outbox_delivers_each_message_once(world):
+    received(world)
+    assert OutboxMessage.objects.filter(sent_at__isnull=True).count() == 2
+    assert outbox_deliver(now=at("2026-11-25 09:05")) == 2
+    assert outbox_deliver(now=at("2026-11-25 09:06")) == 0
+    assert [m.to for m in mail.outbox] == [["binh@example.vn"], ["binh@example.vn"]]
+    assert "H26.100-261125-0001" in mail.outbox[0].subject
+
+
+def test_the_worker_command_runs_one_pass(world):
+    from io import StringIO
+
+    import time_machine
+    from django.core.management import call_command
+
+    received(world)
+    out = StringIO()
+    with time_machine.travel(at("2026-11-25 10:00"), tick=False):
+        call_command("worker", "--once", stdout=out)
+    assert "đã gửi=2" in out.getvalue()
+    assert Dossier.objects.count() == 1
