@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
 
 from motcua.core.errors import ValidationError
-from motcua.organization.models import Division
+from motcua.organization.models import CalendarOverride, Division, WorkCalendarConfig
+from motcua.organization.selectors import calendar_cache_clear
 
 
 def divisions_import(*, province_code: int) -> int:
@@ -55,3 +61,60 @@ def _upsert_division(*, code: str, name: str, kind: str, parent: Division | None
         division.full_clean(exclude=["parent"], validate_unique=False)
         division.save(update_fields=[f.removesuffix("_id") for f in changed])
     return division
+
+
+# ---------------------------------------------------------------------------------------------
+# Working calendars. The selectors cache built calendars, so every write here forgets them.
+
+
+def calendar_config_save(*, config: WorkCalendarConfig) -> WorkCalendarConfig:
+    """Check and save a centre's working calendar, then forget the built calendars."""
+    _full_clean(config)
+    with transaction.atomic():
+        config.save()
+        _calendar_changed()
+    return config
+
+
+def calendar_config_delete(*, config: WorkCalendarConfig) -> None:
+    """Delete a calendar no agency uses (agencies protect theirs) with its overrides."""
+    with transaction.atomic():
+        config.delete()
+        _calendar_changed()
+
+
+def calendar_override_save(
+    *, override: CalendarOverride, now: datetime | None = None
+) -> CalendarOverride:
+    """Save a make-up working day or an extra day off; undated decisions take effect now."""
+    if override.decided_at is None:
+        override.decided_at = now or timezone.now()
+    _full_clean(override)
+    with transaction.atomic():
+        override.save()
+        _calendar_changed()
+    return override
+
+
+def calendar_override_delete(*, override: CalendarOverride) -> None:
+    """Remove an override, then forget the built calendars."""
+    with transaction.atomic():
+        override.delete()
+        _calendar_changed()
+
+
+def _calendar_changed() -> None:
+    # Cleared at once so this thread sees the change, and again on commit so a calendar that
+    # another thread rebuilt from the old rows meanwhile is not kept. Other processes (the
+    # worker) keep their own cache.
+    calendar_cache_clear()
+    transaction.on_commit(calendar_cache_clear)
+
+
+def _full_clean(row: Model) -> None:
+    """Model validation reported as a domain error naming the first bad field."""
+    try:
+        row.full_clean()
+    except DjangoValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise ValidationError(" ".join(messages), field=field) from None

@@ -1,0 +1,137 @@
+"""Admin for procedures and their versions.
+
+A version that already has dossiers is read-only: its dossiers were received, and their
+deadlines computed, under its rules. Changes go into a new version.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from motcua.catalog.models import Procedure, ProcedureVersion, RequiredDocument, StepTemplate
+from motcua.core.text import fold
+
+HAS_DOSSIERS = "Phiên bản đã có hồ sơ; hãy tạo phiên bản mới thay vì sửa."
+NO_DOSSIERS = "Chưa có hồ sơ nào theo phiên bản này."
+
+
+def has_dossiers(version: ProcedureVersion | None) -> bool:
+    """Tell whether dossiers were received under this version (asked once per request)."""
+    if version is None or version.pk is None:
+        return False
+    if not hasattr(version, "_has_dossiers"):
+        version._has_dossiers = version.dossiers.exists()
+    return version._has_dossiers
+
+
+class ProcedureVersionInline(admin.TabularInline):
+    """The procedure's versions as links; they are edited on their own page."""
+
+    model = ProcedureVersion
+    fields = ["version", "effective_from", "competent", "time_limit", "time_limit_unit"]
+    readonly_fields = fields
+    ordering = ["-effective_from", "-version"]
+    show_change_link = True
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Procedure | None = None) -> bool:
+        return False
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "verified"]
+    list_filter = ["level", "verified"]
+    search_fields = ["code", "name", "search_key"]
+    inlines = [ProcedureVersionInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Procedure | None = None) -> list[str]:
+        # Dossiers and the catalog files find a procedure by its code.
+        return ["code"] if obj is not None else []
+
+    def save_model(
+        self, request: HttpRequest, obj: Procedure, form: forms.ModelForm, change: bool
+    ) -> None:
+        # The same key `catalog import` writes, so the portal's search finds the new name.
+        obj.search_key = fold(f"{obj.code} {obj.name}")[:600]
+        super().save_model(request, obj, form, change)
+
+
+class _VersionPartInline(admin.TabularInline):
+    """Documents and steps follow their version: read-only once it has dossiers."""
+
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: ProcedureVersion | None) -> bool:
+        return not has_dossiers(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: ProcedureVersion | None = None
+    ) -> bool:
+        return not has_dossiers(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: ProcedureVersion | None = None
+    ) -> bool:
+        return not has_dossiers(obj) and super().has_delete_permission(request, obj)
+
+
+class RequiredDocumentInline(_VersionPartInline):
+    model = RequiredDocument
+    fields = ["order", "name", "copies", "original", "optional", "show_only"]
+
+
+class StepTemplateInline(_VersionPartInline):
+    model = StepTemplate
+    fields = ["order", "name", "agency_ref", "unit_code", "role", "allotment"]
+
+
+@admin.register(ProcedureVersion)
+class ProcedureVersionAdmin(admin.ModelAdmin):
+    list_display = [
+        "procedure",
+        "version",
+        "effective_from",
+        "time_limit",
+        "time_limit_unit",
+        "competent",
+    ]
+    list_filter = ["time_limit_unit", "inter_agency"]
+    list_select_related = ["procedure"]
+    search_fields = ["procedure__code", "procedure__name"]
+    autocomplete_fields = ["procedure"]
+    readonly_fields = ["dossier_warning"]
+    fields = [
+        "dossier_warning",
+        "procedure",
+        ("version", "effective_from"),
+        "competent",
+        ("time_limit", "time_limit_unit"),
+        "time_limit_note",
+        ("fee", "fee_note"),
+        "online_level",
+        "legal_basis",
+        "result",
+        "inter_agency",
+    ]
+    inlines = [RequiredDocumentInline, StepTemplateInline]
+
+    @admin.display(description="Hồ sơ")
+    def dossier_warning(self, obj: ProcedureVersion | None) -> str:
+        if has_dossiers(obj):
+            return format_html("<strong>{}</strong>", HAS_DOSSIERS)
+        return NO_DOSSIERS
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: ProcedureVersion | None = None
+    ) -> bool:
+        return not has_dossiers(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: ProcedureVersion | None = None
+    ) -> bool:
+        return not has_dossiers(obj) and super().has_delete_permission(request, obj)

@@ -1,0 +1,197 @@
+"""Admin for agencies, units, staff and working calendars.
+
+Calendar writes go through the services, which forget the cached calendars; the national list
+of administrative divisions is read-only here (it is loaded by `motcua divisions import`).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from motcua.core.codes import validate_agency_code
+from motcua.core.errors import DomainError
+from motcua.organization.models import (
+    Agency,
+    CalendarOverride,
+    Division,
+    Staff,
+    Unit,
+    WorkCalendarConfig,
+)
+from motcua.organization.services import (
+    calendar_config_delete,
+    calendar_config_save,
+    calendar_override_delete,
+    calendar_override_save,
+)
+
+DECIDED_AT_HELP = (
+    "Quyết định chỉ ảnh hưởng đến các ngày hẹn trả tính sau thời điểm này; ngày hẹn đã tính "
+    "trước đó giữ nguyên. Để trống: lấy thời điểm lưu."
+)
+
+
+@admin.register(Division)
+class DivisionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "parent"]
+    list_filter = ["kind"]
+    list_select_related = ["parent"]
+    search_fields = ["code", "name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Division | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Division | None = None) -> bool:
+        return False
+
+
+class UnitInline(admin.TabularInline):
+    model = Unit
+    fields = ["code", "name", "is_desk"]
+    extra = 0
+
+
+class AgencyForm(forms.ModelForm):
+    def clean_code(self) -> str:
+        try:
+            return validate_agency_code(self.cleaned_data["code"])
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    form = AgencyForm
+    list_display = ["code", "name", "kind", "parent"]
+    list_filter = ["kind", "is_active"]
+    list_select_related = ["parent"]
+    search_fields = ["code", "name", "short_name"]
+    autocomplete_fields = ["parent", "division", "serves"]
+    inlines = [UnitInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Agency | None = None) -> list[str]:
+        # Dossier codes and daily sequences carry the e-ID; a renamed code needs its history
+        # (AgencyCode) recorded, which this form does not do.
+        return ["code"] if obj is not None else []
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "agency", "is_desk"]
+    list_filter = ["is_desk"]
+    list_select_related = ["agency"]
+    search_fields = ["code", "name", "agency__code", "agency__name"]
+    autocomplete_fields = ["agency"]
+
+
+class StaffForm(forms.ModelForm):
+    def clean(self) -> dict:
+        data = super().clean()
+        agency, unit = data.get("agency"), data.get("unit")
+        # The desk and the inboxes route by agency; a unit of another agency would strand work.
+        if agency and unit and unit.agency_id != agency.pk:
+            self.add_error("unit", f"Đơn vị “{unit.name}” không thuộc {agency.name}.")
+        return data
+
+
+@admin.register(Staff)
+class StaffAdmin(admin.ModelAdmin):
+    form = StaffForm
+    list_display = ["user", "agency", "unit", "role", "title"]
+    list_filter = ["role"]
+    # Unit.__str__ names its agency.
+    list_select_related = ["user", "agency", "unit__agency"]
+    search_fields = [
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "agency__code",
+        "agency__name",
+        "title",
+    ]
+    autocomplete_fields = ["user", "agency", "unit"]
+
+
+# ISO first (the admin's date picker writes it), then the Vietnamese day/month/year. Django has
+# no input formats for "vi" and falls back to month/day/year: 05/11 would be 11 May.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+class CalendarOverrideForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["day"].input_formats = DATE_INPUT_FORMATS
+        decided_at = self.fields["decided_at"]
+        decided_at.fields[0].input_formats = DATE_INPUT_FORMATS
+        decided_at.required = False  # calendar_override_save fills in the moment of saving
+        decided_at.help_text = DECIDED_AT_HELP
+
+
+class CalendarOverrideInline(admin.StackedInline):
+    # Stacked, not tabular: a tabular inline hides help texts in a tooltip.
+    model = CalendarOverride
+    form = CalendarOverrideForm
+    fields = [("day", "working"), "reason", "decided_at"]
+    ordering = ["-day"]
+    extra = 0
+
+
+@admin.register(WorkCalendarConfig)
+class WorkCalendarConfigAdmin(admin.ModelAdmin):
+    list_display = ["name", "morning_start", "afternoon_end", "late_cutoff", "due_time_style"]
+    search_fields = ["name"]
+    fieldsets = [
+        (None, {"fields": ["name", "due_time_style"]}),
+        (
+            "Giờ làm việc",
+            {
+                "fields": [
+                    ("morning_start", "morning_end"),
+                    ("afternoon_start", "afternoon_end"),
+                    ("late_cutoff", "same_day_cutoff"),
+                ]
+            },
+        ),
+        (
+            "Ngày lễ",
+            {
+                "fields": ["excluded_holidays"],
+                "description": "Tên các ngày lễ chưa được xác nhận là ngày nghỉ, dạng JSON, "
+                'ví dụ: ["Ngày Văn hóa Việt Nam"]. Ngày làm bù và ngày nghỉ thêm nhập ở '
+                "phần điều chỉnh lịch bên dưới.",
+            },
+        ),
+    ]
+    inlines = [CalendarOverrideInline]
+
+    def save_model(
+        self, request: HttpRequest, obj: WorkCalendarConfig, form: forms.ModelForm, change: bool
+    ) -> None:
+        calendar_config_save(config=obj)
+
+    def delete_model(self, request: HttpRequest, obj: WorkCalendarConfig) -> None:
+        calendar_config_delete(config=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for config in queryset:
+            calendar_config_delete(config=config)
+
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm,
+        formset: forms.BaseModelFormSet,
+        change: bool,
+    ) -> None:
+        overrides = formset.save(commit=False)
+        # Removals before additions, in the order formset.save() itself would use.
+        for override in formset.deleted_objects:
+            calendar_override_delete(override=override)
+        for override in overrides:
+            calendar_override_save(override=override)

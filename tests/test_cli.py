@@ -1,0 +1,113 @@
+"""The `motcua` console commands: `calendar due` and `audit verify`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from motcua.core.lifecycle import Action
+from motcua.dossiers.models import DossierEvent
+from motcua.dossiers.services import Applicant, Intake, dossier_act, dossier_receive
+from tests.conftest import at
+
+ROOT = Path(__file__).resolve().parent.parent
+TET_2026 = ["--start", "2026-02-12T10:00"]
+
+
+def due(*args: str) -> list[str]:
+    out = StringIO()
+    call_command("calendar", "due", *args, stdout=out)
+    return out.getvalue().splitlines()
+
+
+def test_calendar_due_skips_tet_and_explains_it(db):
+    lines = due(*TET_2026, "--working-days", "3")
+
+    assert lines[0] == "2026-02-24T10:00:00+07:00"
+    explanation = "\n".join(lines[1:])
+    assert "Nhận hồ sơ lúc 10:00 Thứ Năm 12/02/2026." in explanation
+    assert "16/02–20/02/2026 (Tết Nguyên Đán)" in explanation
+    assert "Hẹn trả kết quả: 10:00 Thứ Ba 24/02/2026" in explanation
+
+
+def test_calendar_due_counts_working_hours(db):
+    lines = due(*TET_2026, "--working-hours", "8")
+
+    assert lines[0] == "2026-02-13T10:00:00+07:00"
+    assert "Tết" not in "\n".join(lines)  # Friday 13/02 comes before the holiday
+
+
+def test_calendar_due_uses_a_named_calendar(world):
+    lines = due(*TET_2026, "--working-days", "3", "--calendar", "Hà Nội")
+
+    assert lines[0] == "2026-02-24T10:00:00+07:00"
+    with pytest.raises(CommandError, match="Không có lịch làm việc tên “Hải Phòng”"):
+        due(*TET_2026, "--working-days", "3", "--calendar", "Hải Phòng")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--start", "12/02/2026 10:00", "--working-days", "3"],
+            "không đúng dạng YYYY-MM-DDTHH:MM",
+        ),
+        (["--start", "2150-02-12T10:00", "--working-days", "3"], "nằm ngoài phạm vi lịch"),
+        ([*TET_2026, "--working-days", "ba"], "--working-days phải là một số"),
+        ([*TET_2026, "--working-hours", "-1"], "--working-hours không được âm"),
+    ],
+)
+def test_calendar_due_refuses_bad_input_clearly(db, args, message):
+    with pytest.raises(CommandError, match=message):
+        due(*args)
+
+
+def test_the_motcua_command_works_without_a_migrated_database(tmp_path):
+    # A fresh var directory: an empty SQLite file, so the national default calendar is used.
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["MOTCUA_VAR_DIR"] = str(tmp_path)
+    args = [*TET_2026, "--working-days", "3"]
+
+    result = subprocess.run(
+        [sys.executable, "-m", "motcua.cli", "calendar", "due", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "2026-02-24T10:00:00+07:00"
+    assert any("Tết Nguyên Đán" in line for line in lines[1:])
+
+
+def test_audit_verify_passes_on_a_clean_chain_and_fails_after_tampering(world):
+    version = world.record.versions.get()
+    d = dossier_receive(
+        intake=Intake(
+            procedure_code=world.record.code,
+            applicant=Applicant(name="Trần Văn Bình", id_number="001203012345"),
+            documents=[doc.pk for doc in version.documents.all()],
+        ),
+        actor=world.ha,
+        now=at("2026-11-25 09:30"),
+    )
+    dossier_act(dossier=d, action=Action.FORWARD, actor=world.ha, now=at("2026-11-25 10:00"))
+    out = StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert out.getvalue().strip() == "Toàn vẹn: 2 sự kiện, không có sai lệch."
+
+    event = DossierEvent.objects.get(dossier=d, seq=1)
+    DossierEvent.objects.filter(pk=event.pk).update(payload={**event.payload, "v": 2})
+    err = StringIO()
+    with pytest.raises(CommandError, match="Phát hiện 1 sai lệch trong 2 sự kiện"):
+        call_command("audit", "verify", stdout=StringIO(), stderr=err)
+    assert f"{d.code} sự kiện 1: nội dung sự kiện đã bị thay đổi" in err.getvalue()
