@@ -20,6 +20,12 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=VN)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Production hashes passwords slowly on purpose; tests create a dozen users each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db):
     """Two communes with their police, the city centre, one department, their staff, and a

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 
 from motcua.catalog.models import Procedure, ProcedureVersion, RequiredDocument, StepTemplate
 from motcua.core.lifecycle import Role
+from motcua.core.text import fold
 from motcua.organization.models import Agency, Staff, Unit, WorkCalendarConfig
 from motcua.organization.selectors import Actor, calendar_cache_clear
 
@@ -72,7 +73,7 @@ def _procedure(
     docs: list[str],
 ) -> Procedure:
     procedure = Procedure.objects.create(
-        code=code, name=name, field="Thử nghiệm", level=level, search_key=name.lower()
+        code=code, name=name, field="Thử nghiệm", level=level, search_key=fold(name)
     )
     version = ProcedureVersion.objects.create(
         procedure=procedure,
