@@ -4,5 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("can-bo/", include("motcua.desk.urls")),
+    path("mau/", include("motcua.paperwork.urls")),
     path("", include("motcua.portal.urls")),
 ]

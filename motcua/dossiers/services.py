@@ -27,7 +27,7 @@ from motcua.core.errors import (
     PermissionDenied,
     ValidationError,
 )
-from motcua.core.lifecycle import FINISHED, Action, Facts, Role, Status, decide
+from motcua.core.lifecycle import FINISHED, Action, Facts, Role, Status, allowed_actions, decide
 from motcua.dossiers.models import (
     ApologyLetter,
     Dossier,
@@ -103,7 +103,9 @@ def dossier_receive(
             return existing
     version = _procedure_version(intake.procedure_code, now)
     id_number, kind = codes.validate_id_number(intake.applicant.id_number)
-    name = text.normalize_person_name(intake.applicant.name)
+    # People's names get Vietnamese capitalisation; organisations keep theirs ("TNHH").
+    raw = text.nfc(" ".join(intake.applicant.name.split()))
+    name = text.normalize_person_name(raw) if kind == "personal" else raw
     if not name:
         raise ValidationError("Chưa nhập họ tên người nộp hồ sơ.", field="applicant_name")
     if intake.channel not in Dossier.Channel.values:
@@ -424,6 +426,27 @@ _DESK_ACTIONS = {
     Action.SUPPLEMENT,
     Action.PAY,
 }
+
+
+def dossier_allowed_actions(dossier: Dossier, actor: Actor, now: datetime) -> list[Action]:
+    """The actions this person may take on the dossier now: what the page offers as buttons."""
+    calendar = calendar_for(dossier.received_place)
+    result = []
+    for action in allowed_actions(dossier_facts(dossier, calendar, now), actor.role):
+        try:
+            _check_agency(dossier, action, actor)
+        except PermissionDenied:
+            continue
+        result.append(action)
+    return result
+
+
+def dossier_next_step(dossier: Dossier) -> tuple[Agency, Unit] | None:
+    """Where FORWARD would send the dossier, or None at the last step."""
+    templates = list(dossier.procedure_version.steps.all())
+    if dossier.step_index + 1 >= len(templates):
+        return None
+    return _resolve_step(dossier, templates[dossier.step_index + 1])
 
 
 def _check_agency(dossier: Dossier, action: Action, actor: Actor) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from threading import Lock
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -13,7 +14,10 @@ from motcua.core.calendar import CalendarPolicy, Override, Session, WorkCalendar
 from motcua.core.lifecycle import Role
 from motcua.organization.models import Agency, Staff, Unit, WorkCalendarConfig
 
-_cache: dict[int, WorkCalendar] = {}
+# Calendars are rebuilt at least this often, so a process that did not make an admin change
+# (a worker, another web server) sees it within a minute.
+CACHE_SECONDS = 60.0
+_cache: dict[int, tuple[float, WorkCalendar]] = {}
 _cache_lock = Lock()
 
 
@@ -27,8 +31,8 @@ def calendar_from_config(config: WorkCalendarConfig) -> WorkCalendar:
     """Build the domain calendar for a centre's configuration (cached: calendars are read a lot)."""
     with _cache_lock:
         cached = _cache.get(config.pk)
-    if cached is not None:
-        return cached
+    if cached is not None and monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
     policy = CalendarPolicy(
         sessions=(
             Session(config.morning_start, config.morning_end),
@@ -45,7 +49,7 @@ def calendar_from_config(config: WorkCalendarConfig) -> WorkCalendar:
     ]
     calendar = WorkCalendar(tz=ZoneInfo(settings.TIME_ZONE), policy=policy, overrides=overrides)
     with _cache_lock:
-        _cache[config.pk] = calendar
+        _cache[config.pk] = (monotonic(), calendar)
     return calendar
 
 

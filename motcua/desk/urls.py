@@ -1,0 +1,16 @@
+from django.urls import path
+
+from motcua.desk.views import auth, dossier, inbox, leader, reception
+
+app_name = "desk"
+urlpatterns = [
+    path("dang-nhap/", auth.signin, name="login"),
+    path("dang-xuat/", auth.signout, name="logout"),
+    path("", inbox.inbox, name="inbox"),
+    path("truc-tuyen/", inbox.online, name="online"),
+    path("dieu-hanh/", leader.leader, name="leader"),
+    path("tiep-nhan/", reception.reception, name="reception"),
+    path("tiep-nhan/thu-tuc/", reception.procedure_search, name="procedure_search"),
+    path("ho-so/<int:pk>/", dossier.detail, name="dossier"),
+    path("ho-so/<int:pk>/thao-tac/", dossier.act, name="act"),
+]

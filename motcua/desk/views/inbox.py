@@ -1,0 +1,66 @@
+"""The inbox ("Việc của tôi") and the online queue."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from motcua.catalog.models import Procedure
+from motcua.core.lifecycle import STATUS_LABELS, Role
+from motcua.desk.access import staff_required
+from motcua.desk.views.common import horizon, int_or_none
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import BUCKETS, INBOX_STATUSES, InboxFilters, dossier_inbox
+from motcua.dossiers.selectors import online_queue as select_online_queue
+
+PAGE_SIZE = 25
+
+
+@staff_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Dossiers the person (or their unit/agency) holds, most urgent first, with bucket counts."""
+    actor = request.actor
+    leader = actor.role in (Role.UNIT_LEADER, Role.AGENCY_LEADER, Role.SUPERVISOR)
+    filters = InboxFilters(
+        scope=request.GET.get("scope", "unit" if leader else "mine"),
+        procedure=request.GET.get("procedure", ""),
+        status=int_or_none(request.GET.get("status")),
+        channel=int_or_none(request.GET.get("channel")),
+        bucket=request.GET.get("bucket", ""),
+        q=request.GET.get("q", "")[:100],
+    )
+    h = horizon(actor)
+    qs, counts = dossier_inbox(
+        actor=actor, filters=filters, now=h.now, today_end=h.today_end, soon=h.soon
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "nav": "inbox",
+        "page": page,
+        "filters": filters,
+        "buckets": [(key, label, counts[key]) for key, label in BUCKETS],
+        "statuses": [
+            (code, STATUS_LABELS[code]) for code in STATUS_LABELS if code in INBOX_STATUSES
+        ],
+        "channels": Dossier.Channel.choices,
+        "procedures": Procedure.objects.order_by("code").values_list("code", "name"),
+        "leader": leader,
+        "now": h.now,
+        "soon": h.soon,
+        "query": request.GET.copy(),
+    }
+    template = "desk/inbox.html#list" if request.htmx else "desk/inbox.html"
+    return render(request, template, context)
+
+
+@staff_required
+def online(request: HttpRequest) -> HttpResponse:
+    """Online dossiers awaiting the reception check, with their wait in working hours."""
+    actor = request.actor
+    h = horizon(actor)
+    rows = []
+    for dossier in select_online_queue(actor=actor)[:200]:
+        waited = h.calendar.working_seconds_between(dossier.submitted_at, h.now)
+        rows.append((dossier, waited / 3600))
+    return render(request, "desk/online.html", {"nav": "online", "rows": rows})

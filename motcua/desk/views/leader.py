@@ -1,0 +1,45 @@
+"""The leader's view: who holds what, for how long, what is about to be late."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from motcua.core.lifecycle import Role
+from motcua.desk.access import staff_required
+from motcua.desk.views.common import horizon
+from motcua.dossiers.selectors import InboxFilters, agency_staff_load, dossier_inbox
+
+
+@staff_required
+def leader(request: HttpRequest) -> HttpResponse:
+    """Load per person and the unit's most urgent dossiers, with reassignment on each."""
+    actor = request.actor
+    if actor.role not in (Role.UNIT_LEADER, Role.AGENCY_LEADER, Role.SUPERVISOR):
+        return render(
+            request, "desk/not_found.html", {"message": "Trang dành cho lãnh đạo."}, status=404
+        )
+    h = horizon(actor)
+    held, staff = agency_staff_load(agency_id=actor.agency.pk, now=h.now, soon=h.soon)
+    rows = []
+    for row in held:
+        person = staff.get(row["current_holder_id"])
+        rows.append({**row, "person": person})
+    rows.sort(key=lambda r: (-r["late"], -r["soon"], -r["count"]))
+    scope = "agency" if actor.role is not Role.UNIT_LEADER else "unit"
+    urgent, counts = dossier_inbox(
+        actor=actor,
+        filters=InboxFilters(scope=scope),
+        now=h.now,
+        today_end=h.today_end,
+        soon=h.soon,
+    )
+    context = {
+        "nav": "leader",
+        "rows": rows,
+        "urgent": urgent[:30],
+        "counts": counts,
+        "assignees": sorted(staff.values(), key=lambda s: s.user.get_full_name()),
+        "now": h.now,
+    }
+    return render(request, "desk/leader.html", context)
