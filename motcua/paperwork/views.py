@@ -1,0 +1,102 @@
+"""The official forms (mẫu 01–06) as print-ready pages and as PDF, and the ledger (mẫu 07).
+
+The PDF is laid out from the very HTML the screen shows, so what prints is what was seen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from motcua.core.errors import NotFound, ValidationError
+from motcua.desk.access import staff_required
+from motcua.dossiers.selectors import access_dossier
+from motcua.dossiers.services import dossier_view_personal_data
+from motcua.paperwork import rendering
+from motcua.paperwork.selectors import ledger_dossiers
+
+
+def _form(request: HttpRequest, pk: int, number: str) -> tuple[rendering.FormSpec, dict[str, Any]]:
+    """Parse → access → build, shared by the page and its PDF; NotFound if the form does not
+    apply to the dossier."""
+    spec = rendering.form_spec(number)
+    dossier = access_dossier(actor=request.actor, pk=pk)
+    now = timezone.now()
+    context = rendering.form_context(spec, dossier, now=now)
+    # The forms show the applicant's personal data: record who printed them.
+    dossier_view_personal_data(dossier=dossier, actor=request.actor, now=now)
+    context["back_url"] = rendering.dossier_page_url(dossier.pk)
+    return spec, context
+
+
+@staff_required
+def form(request: HttpRequest, pk: int, form: str) -> HttpResponse:
+    """One official form about a dossier, on screen with its toolbar."""
+    try:
+        spec, context = _form(request, pk, form)
+    except NotFound as exc:
+        return _problem(request, exc.message, status=404)
+    return render(request, spec.template, context)
+
+
+@staff_required
+def form_pdf(request: HttpRequest, pk: int, form: str) -> HttpResponse:
+    """The same form as PDF (A5)."""
+    try:
+        spec, context = _form(request, pk, form)
+    except NotFound as exc:
+        return _problem(request, exc.message, status=404)
+    html = render_to_string(spec.template, context, request=request)
+    code = context["dossier"].code or f"ho-so-{pk}"
+    return _pdf(rendering.render_pdf(html), f"{code}-mau-{spec.number}.pdf")
+
+
+@staff_required
+def ledger(request: HttpRequest) -> HttpResponse:
+    """Mẫu 07 for the actor's own agency and a period: paginated on screen, whole in `?pdf=1`."""
+    actor, now = request.actor, timezone.now()
+    try:
+        period = rendering.ledger_period(
+            request.GET.get("from"), request.GET.get("to"), today=timezone.localdate(now)
+        )
+    except ValidationError as exc:
+        return _problem(request, exc.message, status=400)
+    rows = ledger_dossiers(actor=actor, period=period)
+    context = rendering.ledger_context(actor.agency, period, now=now)
+    context["period_query"] = urlencode({"from": period.first, "to": period.last})
+    if request.GET.get("pdf") == "1":
+        return _ledger_pdf(request, rows, context)
+    page = Paginator(rows, rendering.LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    context.update(rows=page.object_list, page=page, first_number=page.start_index())
+    return render(request, rendering.LEDGER.template, context)
+
+
+def _ledger_pdf(request: HttpRequest, rows: Any, context: dict[str, Any]) -> HttpResponse:  # noqa: ANN401
+    rows = list(rows[: rendering.LEDGER_PDF_MAX_ROWS + 1])
+    if len(rows) > rendering.LEDGER_PDF_MAX_ROWS:
+        message = (
+            f"Khoảng thời gian có hơn {rendering.LEDGER_PDF_MAX_ROWS} hồ sơ, quá dài để in một "
+            "lần; hãy chọn khoảng ngắn hơn."
+        )
+        return _problem(request, message, status=400)
+    context.update(rows=rows, page=None, first_number=1)
+    html = render_to_string(rendering.LEDGER.template, context, request=request)
+    period, agency = context["period"], context["agency"]
+    name = f"so-theo-doi-{agency.code}-{period.first:%Y%m%d}-{period.last:%Y%m%d}.pdf"
+    return _pdf(rendering.render_pdf(html), name)
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _problem(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
+    return render(request, "paperwork/problem.html", {"message": message}, status=status)
