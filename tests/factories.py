@@ -40,13 +40,24 @@ class World:
     record: Procedure  # 10 working days, provincial
 
 
+UNIT_NAMES = {
+    "mot-cua": "Bộ phận Một cửa",
+    "van-hoa-xa-hoi": "Phòng Văn hóa - Xã hội",
+    "kinh-te": "Phòng Kinh tế",
+    "lanh-dao": "Lãnh đạo",
+    "hanh-chinh-tu-phap": "Phòng Hành chính tư pháp",
+    "thu-so-the": "Phòng Thu - Sổ, thẻ",
+    "dang-ky-cu-tru": "Đội Đăng ký, quản lý cư trú",
+}
+
+
 def _agency(code: str, name: str, kind: str, calendar, units, **extra) -> Agency:  # noqa: ANN001
     agency = Agency.objects.create(code=code, name=name, kind=kind, calendar=calendar, **extra)
     for unit_code in units:
         Unit.objects.create(
             agency=agency,
             code=unit_code,
-            name=unit_code.replace("-", " ").title(),
+            name=UNIT_NAMES[unit_code],
             is_desk=unit_code == "mot-cua",
         )
     return agency

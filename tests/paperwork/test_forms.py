@@ -118,7 +118,8 @@ def test_it_prints_the_receipt_with_everything_form_01_lists(world, client):
     # Three working days from Wednesday 09:30, over the weekend.
     assert "giải quyết hồ sơ: 09 giờ 30 phút, ngày 30 tháng 11 năm 2026" in words
     assert d.due_explanation[0] in words
-    assert "Đăng ký nhận kết quả tại: Mot Cua, UBND Phường Hoàn Kiếm (nhận trực tiếp)" in words
+    place = "Bộ phận Một cửa, UBND Phường Hoàn Kiếm (nhận trực tiếp)"
+    assert f"Đăng ký nhận kết quả tại: {place}" in words
     assert "Quyển số: 261125, Số thứ tự: 0001" in words
     assert "NGƯỜI NỘP HỒ SƠ" in words and "Nguyễn Thị Lan" in words
     assert d.tracking_secret in words
@@ -382,14 +383,14 @@ def test_form_06_lists_the_hand_overs_with_their_outcomes(world, client):
     assert "Cơ quan phối hợp giải quyết hồ sơ: Công an Phường Hoàn Kiếm" in words
     rows = [text(r) for r in re.findall(r"<tr>\s*<td>(.*?)</tr>", html, re.S)]
     assert len(rows) == 3
-    assert "1. Giao: Mot Cua, UBND Phường Hoàn Kiếm" in rows[0]
-    assert "Nhận: Van Hoa Xa Hoi, UBND Phường Hoàn Kiếm" in rows[0]
+    assert "1. Giao: Bộ phận Một cửa, UBND Phường Hoàn Kiếm" in rows[0]
+    assert "Nhận: Phòng Văn hóa - Xã hội, UBND Phường Hoàn Kiếm" in rows[0]
     assert "Người giao: Nguyễn Thị Lan" in rows[0]
     assert "09 giờ 00 phút, ngày 25/11/2026" in rows[0] and "Đúng hạn" in rows[0]
-    assert "Nhận: Dang Ky Cu Tru, Công an Phường Hoàn Kiếm" in rows[1]
+    assert "Nhận: Đội Đăng ký, quản lý cư trú, Công an Phường Hoàn Kiếm" in rows[1]
     assert "15 giờ 00 phút, ngày 27/11/2026" in rows[1] and "Quá hạn" in rows[1]
     assert "Đã đăng ký khai sinh." in rows[1]
-    assert "3. Giao: Dang Ky Cu Tru, Công an Phường Hoàn Kiếm" in rows[2]
+    assert "3. Giao: Đội Đăng ký, quản lý cư trú, Công an Phường Hoàn Kiếm" in rows[2]
     assert "Đang xử lý" in rows[2]
 
 

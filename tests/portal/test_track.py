@@ -66,9 +66,9 @@ def test_it_shows_status_appointment_explanation_and_timeline_without_staff_name
     assert "Hẹn trả" in page
     # Each hand-over names the agency and the unit, never the officer.
     assert "UBND Phường Hoàn Kiếm" in page
-    assert "Van Hoa Xa Hoi" in page
+    assert "Phòng Văn hóa - Xã hội" in page
     assert "Công an Phường Hoàn Kiếm" in page
-    assert "Dang Ky Cu Tru" in page
+    assert "Đội Đăng ký, quản lý cư trú" in page
     for name in STAFF_NAMES:
         assert name not in page
     assert "Văn bản xin lỗi" not in page
