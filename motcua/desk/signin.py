@@ -36,7 +36,12 @@ def signin_check(*, username: str, password: str, ip: str | None, now: datetime)
     user = authenticate(username=username, password=password)
     SignInAttempt.objects.create(username=username, ip=ip, at=now, succeeded=user is not None)
     if user is None or not user.is_active:
-        left = settings.SIGNIN_MAX_FAILURES - failures.count() - 1
+        left = settings.SIGNIN_MAX_FAILURES - failures.count()  # counts the failure just saved
+        if left <= 0:
+            raise SignInLocked(
+                f"Tài khoản tạm khóa {settings.SIGNIN_LOCK_MINUTES} phút do đăng nhập sai "
+                "nhiều lần. Vui lòng thử lại sau hoặc liên hệ quản trị hệ thống."
+            )
         raise SignInFailed(
             "Tên đăng nhập hoặc mật khẩu không đúng."
             + (f" Còn {left} lần thử trước khi tài khoản bị tạm khóa." if left <= 2 else "")

@@ -139,10 +139,16 @@ def _scope_filter(actor: Actor, scope: str) -> Q:
     """Which dossiers a person's inbox holds: their own, their unit's, or their agency's."""
     assert actor.agency is not None
     at_agency = Q(current_agency_id=actor.agency.pk)
+    # The head signs the apology letters of the agency wherever the dossier sits in it.
+    to_sign = (
+        Q(apology="draft", apology_letter__agency_id=actor.agency.pk)
+        if actor.role is Role.AGENCY_LEADER
+        else Q(pk__in=[])
+    )
     if scope == "agency" and actor.role in (Role.AGENCY_LEADER, Role.SUPERVISOR):
         return at_agency | Q(received_place_id=actor.agency.pk, status=Status.DONE)
     if scope in ("unit", "agency") and actor.role is not Role.SPECIALIST:
-        return at_agency & Q(current_unit_id=actor.unit.pk if actor.unit else None)
+        return (at_agency & Q(current_unit_id=actor.unit.pk if actor.unit else None)) | to_sign
     if actor.role is Role.DESK:
         # The desk holds what waits at its counter and the results waiting to be returned.
         return (at_agency & Q(current_unit_id=actor.unit.pk if actor.unit else None)) | Q(

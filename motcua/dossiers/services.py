@@ -766,7 +766,9 @@ def _close_step(dossier: Dossier, ctx: _Ctx) -> None:
     step.ended_at = ctx.now
     step.outcome = step_outcome(ended_at=ctx.now, due_at=step.due_at, tz=ctx.calendar.tz)
     step.note = ctx.note
-    step.save(update_fields=["ended_at", "outcome", "note"])
+    if step.holder_id is None and ctx.actor.user_id is not None:
+        step.holder_id = ctx.actor.user_id  # whoever handed it over held it, unassigned or not
+    step.save(update_fields=["ended_at", "outcome", "note", "holder"])
     ctx.payload["step"] = {
         "index": step.index,
         "name": step.name,
