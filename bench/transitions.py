@@ -1,0 +1,754 @@
+"""Throughput of the dossier write path, measured against raw SQL on the same PostgreSQL.
+
+    .venv/bin/python bench/transitions.py [--dossiers N] [--database-url URL]
+
+Drops and recreates its own database (default `motcua_bench`), migrates it, builds the test
+world (tests/factories.py) and drives `dossier_receive` / `dossier_act` through whole
+procedures on a simulated office-hours clock. The baseline is the same database, the same
+driver and the same connection parameters doing the smallest honest equivalent of one
+action in raw SQL: a compare-and-set UPDATE plus one hash-chained event INSERT, committed.
+The last line printed is `ratio=<service actions/s ÷ baseline transactions/s>`.
+The database is left in place for inspection; the next run recreates it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import hashlib
+import io
+import json
+import os
+import pstats
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/motcua_bench"
+START = datetime(2026, 11, 2, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))  # a Monday
+STEP_SECONDS = 90  # simulated office time between two actions
+NAMES = [
+    "nguyễn văn an",
+    "trần thị bình",
+    "lê hoàng cường",
+    "phạm thu dung",
+    "hoàng minh em",
+    "vũ thị giang",
+    "đặng quốc huy",
+    "bùi ngọc khánh",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Database set-up (before Django is configured)
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+
+    @classmethod
+    def parse(cls, url: str) -> Target:
+        parts = urlsplit(url)
+        if parts.scheme not in ("postgres", "postgresql", "pgsql"):
+            raise SystemExit(f"--database-url must be a postgres:// URL, not {url!r}")
+        dbname = unquote(parts.path.lstrip("/"))
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", dbname):
+            raise SystemExit(f"refusing to drop a database named {dbname!r}")
+        if dbname in ("postgres", "template0", "template1"):
+            raise SystemExit(f"refusing to drop the {dbname!r} database")
+        return cls(
+            url=url,
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 5432,
+            user=unquote(parts.username or "postgres"),
+            password=unquote(parts.password or ""),
+            dbname=dbname,
+        )
+
+    def connect_kwargs(self, dbname: str) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "host": self.host,
+            "port": self.port,
+            "user": self.user,
+            "dbname": dbname,
+        }
+        if self.password:
+            kwargs["password"] = self.password
+        return kwargs
+
+
+def recreate_database(target: Target) -> None:
+    """DROP (forcing out stale sessions) and CREATE the bench database via the `postgres` db."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(**target.connect_kwargs("postgres"), autocommit=True) as conn:
+        name = sql.Identifier(target.dbname)
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring helpers
+
+
+_TABLE = re.compile(r'(?:^\s*UPDATE|\bINTO|\bFROM)\s+"?(\w+)')
+
+
+@dataclass
+class QueryStats:
+    """Counts and times every statement Django sends (BEGIN/COMMIT are not statements)."""
+
+    total: int = 0
+    seconds: float = 0.0
+    kinds: Counter[str] = field(default_factory=Counter)
+    tables: dict[str, list[float]] = field(default_factory=dict)  # "VERB table" -> [n, s]
+    commits: int = 0
+    commit_seconds: float = 0.0
+
+    def __call__(self, execute, sql, params, many, context):  # noqa: ANN001, ANN204
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            elapsed = time.perf_counter() - started
+            self.total += 1
+            self.seconds += elapsed
+            verb = sql.lstrip().split(None, 1)[0].upper()
+            self.kinds[verb] += 1
+            match = _TABLE.search(sql) if verb in ("SELECT", "INSERT", "UPDATE") else None
+            key = f"{verb} {match.group(1)}" if match else verb
+            slot = self.tables.setdefault(key, [0, 0.0])
+            slot[0] += 1
+            slot[1] += elapsed
+
+
+def time_commits(connection, stats: QueryStats) -> Callable[[], None]:  # noqa: ANN001
+    """Time Django's COMMITs (they bypass execute_wrapper); returns the undo function."""
+    original = connection._commit
+
+    def timed() -> None:
+        started = time.perf_counter()
+        try:
+            original()
+        finally:
+            stats.commits += 1
+            stats.commit_seconds += time.perf_counter() - started
+
+    connection._commit = timed
+
+    def undo() -> None:
+        del connection._commit
+
+    return undo
+
+
+@dataclass
+class PerAction:
+    count: int = 0
+    seconds: float = 0.0
+    queries: int = 0
+
+
+@dataclass
+class RunResult:
+    dossiers: int = 0
+    actions: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0  # this process only: Python, Django, the driver
+    by_action: dict[str, PerAction] = field(default_factory=dict)
+    by_procedure: Counter[str] = field(default_factory=Counter)
+    supplemented: int = 0
+    first_at: datetime | None = None
+    last_at: datetime | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# The service-layer workload
+
+
+class SimClock:
+    """Office time that advances a little before every action (weekends and holidays skipped)."""
+
+    def __init__(self, calendar, start: datetime, step_seconds: int) -> None:  # noqa: ANN001
+        self.calendar = calendar
+        self.now = start
+        self.step = step_seconds
+
+    def tick(self) -> datetime:
+        self.now = self.calendar.add_working_seconds(self.now, self.step)
+        return self.now
+
+
+class Workload:
+    """Whole procedures for numbered dossiers, as generators yielding after each service call."""
+
+    def __init__(self, world, clock: SimClock) -> None:  # noqa: ANN001
+        from motcua.dossiers.services import Applicant, Intake
+
+        self.w = world
+        self.clock = clock
+        self.Applicant = Applicant
+        self.Intake = Intake
+        self.documents = {
+            proc.code: [d.pk for d in proc.versions.get().documents.all()]
+            for proc in (world.birth, world.chain)
+        }
+
+    @staticmethod
+    def kind(i: int) -> tuple[str, bool]:
+        """Half same-day birth registrations, half inter-agency chains; every 10th supplemented
+        (the procedure alternates per ten, so both kinds get supplement requests)."""
+        code = "1.001193" if (i + i // 10) % 2 == 0 else "3.000722"
+        return code, i % 10 == 0
+
+    @classmethod
+    def actions(cls, i: int) -> int:
+        """Service calls in dossier i's journey (see `journey`)."""
+        code, supplement = cls.kind(i)
+        return (7 if code == "1.001193" else 5) + 2 * supplement
+
+    def intake(self, i: int, code: str, tag: str):  # noqa: ANN201
+        applicant = self.Applicant(
+            name=f"{NAMES[i % len(NAMES)]}  {tag}{i}",
+            id_number=f"0012030{i % 100_000:05d}",
+            address="12 Hàng Bài, Phường Hoàn Kiếm, Hà Nội",
+            phone="0912345678",
+            email=f"cong.dan.{tag}{i}@example.vn",
+        )
+        return self.Intake(
+            procedure_code=code,
+            applicant=applicant,
+            documents=self.documents[code],
+            request="Đăng ký khai sinh cho con",
+        )
+
+    def journey(self, i: int, tag: str) -> Iterator[str]:
+        """One dossier from the desk to the end of what its procedure allows in build_world."""
+        from motcua.core.lifecycle import Action
+        from motcua.dossiers.services import dossier_act, dossier_receive
+
+        w, clock = self.w, self.clock
+        code, supplement = self.kind(i)
+
+        def act(dossier, action: Action, actor, **kw):  # noqa: ANN001, ANN202
+            return dossier_act(dossier=dossier, action=action, actor=actor, now=clock.tick(), **kw)
+
+        d = dossier_receive(intake=self.intake(i, code, tag), actor=w.lan, now=clock.tick())
+        yield "receive"
+        d = act(d, Action.FORWARD, w.lan)  # desk -> commune specialist
+        yield "forward"
+        if supplement:
+            d = act(d, Action.REQUEST_SUPPLEMENT, w.duc, missing=["Giấy chứng sinh bản chính"])
+            yield "request_supplement"
+            d = act(d, Action.SUPPLEMENT, w.lan)
+            yield "supplement"
+        if code == "1.001193":
+            d = act(d, Action.PROPOSE, w.duc)
+            yield "propose"
+            d = act(d, Action.FORWARD, w.duc)  # specialist -> head of the commune
+            yield "forward"
+            d = act(d, Action.APPROVE, w.long)
+            yield "approve"
+            d = act(d, Action.MARK_READY, w.long)
+            yield "mark_ready"
+            d = act(d, Action.RETURN_RESULT, w.lan, delivery="desk")
+            yield "return_result"
+        else:
+            d = act(d, Action.FORWARD, w.duc)  # commune -> commune police
+            yield "forward"
+            d = act(d, Action.FORWARD, w.tam)  # commune police -> social insurance
+            yield "forward"
+            # Social insurance has no leader in build_world: the chain ends at the proposal.
+            d = act(d, Action.PROPOSE, w.bao)
+            yield "propose"
+
+
+def planned_actions(dossiers: int) -> int:
+    return sum(Workload.actions(i) for i in range(dossiers))
+
+
+class Scheduler:
+    """Keeps `window` dossiers open and advances them round-robin, one service call at a time,
+    as a desk and its back offices would; `run(limit)` stops after `limit` calls so the
+    baseline can be interleaved in blocks."""
+
+    def __init__(
+        self,
+        workload: Workload,
+        first: int,
+        count: int,
+        *,
+        tag: str,
+        window: int,
+        stats: QueryStats | None = None,
+    ) -> None:
+        self.workload = workload
+        self.tag = tag
+        self.stats = stats
+        self.result = RunResult(dossiers=count, first_at=workload.clock.now)
+        self.pending = iter(range(first, first + count))
+        self.active: deque[Iterator[str]] = deque()
+        for _ in range(window):
+            self._admit()
+
+    @property
+    def done(self) -> bool:
+        return not self.active
+
+    def _admit(self) -> None:
+        i = next(self.pending, None)
+        if i is None:
+            return
+        code, supplement = self.workload.kind(i)
+        self.result.by_procedure[code] += 1
+        self.result.supplemented += supplement
+        self.active.append(self.workload.journey(i, self.tag))
+
+    def run(self, limit: int | None = None) -> int:
+        """Advance until `limit` successful calls (or the end); return how many were made."""
+        from motcua.core.errors import DomainError
+
+        result, stats, active = self.result, self.stats, self.active
+        perf = time.perf_counter
+        made = 0
+        cpu = time.process_time()
+        started = perf()
+        while active and (limit is None or made < limit):
+            journey = active.popleft()
+            queries_before = stats.total if stats else 0
+            t0 = perf()
+            try:
+                action = next(journey)
+            except StopIteration:
+                self._admit()
+                continue
+            except DomainError as exc:
+                result.failed += 1
+                if len(result.errors) < 5:
+                    result.errors.append(f"{type(exc).__name__}: {exc.message} {exc.details}")
+                self._admit()
+                continue
+            elapsed = perf() - t0
+            per = result.by_action.setdefault(action, PerAction())
+            per.count += 1
+            per.seconds += elapsed
+            per.queries += (stats.total if stats else 0) - queries_before
+            result.actions += 1
+            made += 1
+            active.append(journey)
+        result.seconds += perf() - started
+        result.cpu_seconds += time.process_time() - cpu
+        result.last_at = self.workload.clock.now
+        return made
+
+
+# ---------------------------------------------------------------------------------------------
+# The raw-SQL baseline
+
+
+BASELINE_DDL = """
+DROP TABLE IF EXISTS bench_baseline_event;
+DROP TABLE IF EXISTS bench_baseline;
+CREATE TABLE bench_baseline (
+    id bigint PRIMARY KEY,
+    status smallint NOT NULL,
+    version integer NOT NULL
+);
+-- Same columns, types, checks, indexes and (dossier, seq) uniqueness as the real event table;
+-- the dossier foreign key is deferred like Django's.
+CREATE TABLE bench_baseline_event (LIKE dossiers_dossierevent INCLUDING ALL);
+ALTER TABLE bench_baseline_event ADD FOREIGN KEY (dossier_id) REFERENCES bench_baseline (id)
+    DEFERRABLE INITIALLY DEFERRED;
+"""
+
+BASELINE_UPDATE = (
+    "UPDATE bench_baseline SET version = version + 1, status = %s WHERE id = %s AND version = %s"
+)
+BASELINE_INSERT = (
+    "INSERT INTO bench_baseline_event (dossier_id, seq, action, from_status, to_status, "
+    "actor_id, actor_role, agency_id, unit_id, at, payload, prev_hash, hash) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+@dataclass
+class BaselineResult:
+    transactions: int = 0
+    seconds: float = 0.0
+    commit_seconds: float = 0.0
+    cpu_seconds: float = 0.0
+
+
+class Baseline:
+    """Per action, in one transaction: CAS the row's version, append a hashed event, COMMIT."""
+
+    def __init__(self, conn, rows: int) -> None:  # noqa: ANN001
+        from psycopg.types.json import Jsonb
+
+        self.conn = conn
+        self.Jsonb = Jsonb
+        self.rows = rows
+        self.version = dict.fromkeys(range(1, rows + 1), 0)
+        self.head = dict.fromkeys(range(1, rows + 1), "0" * 64)
+        self.cursor = 0
+        self.at = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+        with conn.cursor() as cur:
+            cur.execute(BASELINE_DDL)
+            cur.execute(
+                "INSERT INTO bench_baseline (id, status, version) "
+                "SELECT g, 2, 0 FROM generate_series(1, %s) g",
+                [rows],
+            )
+        conn.commit()
+
+    def action(self) -> float:
+        """One transaction; returns the seconds spent in COMMIT."""
+        dossier = self.cursor % self.rows + 1
+        self.cursor += 1
+        expected = self.version[dossier]
+        seq = expected + 1
+        self.at += timedelta(seconds=STEP_SECONDS)
+        payload = {
+            "note": "",
+            "step": {"index": seq % 4, "name": "Thẩm định", "agency": 5, "unit": 14},
+            "clock": {"kind": "start", "at": self.at.isoformat(), "working_seconds": 86400},
+            "due_at": (self.at + timedelta(days=3)).isoformat(),
+        }
+        body = {
+            "dossier": dossier,
+            "seq": seq,
+            "action": "forward",
+            "from": 4,
+            "to": 4,
+            "actor": None,
+            "role": "specialist",
+            "agency": None,
+            "unit": None,
+            "at": self.at.isoformat(),
+            "payload": payload,
+        }
+        prev = self.head[dossier]
+        canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        digest = hashlib.sha256((prev + canonical).encode()).hexdigest()
+        with self.conn.cursor() as cur:
+            cur.execute(BASELINE_UPDATE, [4, dossier, expected])
+            if cur.rowcount != 1:
+                raise RuntimeError(f"baseline compare-and-set lost on row {dossier}")
+            cur.execute(
+                BASELINE_INSERT,
+                [
+                    dossier,
+                    seq,
+                    "forward",
+                    4,
+                    4,
+                    None,
+                    "specialist",
+                    None,
+                    None,
+                    self.at,
+                    self.Jsonb(payload),
+                    prev,
+                    digest,
+                ],
+            )
+        started = time.perf_counter()
+        self.conn.commit()
+        commit = time.perf_counter() - started
+        self.version[dossier] = seq
+        self.head[dossier] = digest
+        return commit
+
+    def run(self, transactions: int) -> BaselineResult:
+        result = BaselineResult(transactions=transactions)
+        cpu = time.process_time()
+        started = time.perf_counter()
+        for _ in range(transactions):
+            result.commit_seconds += self.action()
+        result.seconds = time.perf_counter() - started
+        result.cpu_seconds = time.process_time() - cpu
+        return result
+
+
+# ---------------------------------------------------------------------------------------------
+# pgbench (a reference point only; not part of the ratio)
+
+
+def run_pgbench(target: Target, seconds: int) -> str:
+    binary = shutil.which("pgbench")
+    if binary is None:
+        return "skipped: no pgbench binary on PATH (Debian: postgresql-contrib / postgresql-client)"
+    if seconds <= 0:
+        return "skipped: --pgbench-seconds 0"
+    env = {
+        **os.environ,
+        "PGHOST": target.host,
+        "PGPORT": str(target.port),
+        "PGUSER": target.user,
+    }
+    if target.password:
+        env["PGPASSWORD"] = target.password
+    init = subprocess.run(
+        [binary, "-i", "-q", "-s", "1", target.dbname],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if init.returncode != 0:
+        return f"skipped: pgbench -i failed: {init.stderr.strip()[-300:]}"
+    bench = subprocess.run(
+        [binary, "-N", "-n", "-c", "1", "-j", "1", "-T", str(seconds), target.dbname],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", bench.stdout)
+    if bench.returncode != 0 or match is None:
+        return f"failed: {(bench.stderr or bench.stdout).strip()[-300:]}"
+    latency = re.search(r"latency average = ([\d.]+) ms", bench.stdout)
+    lat = f", latency {latency.group(1)} ms" if latency else ""
+    return f"{float(match.group(1)):.1f} tx/s (simple-update -N, 1 client, {seconds} s{lat})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def ms(seconds: float, n: int) -> str:
+    return f"{1000 * seconds / n:.2f} ms" if n else "-"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dossiers", type=int, default=300, help="dossiers measured (300)")
+    parser.add_argument("--database-url", default=DEFAULT_URL, help=f"({DEFAULT_URL})")
+    parser.add_argument("--warmup", type=int, default=10, help="dossiers not counted (10)")
+    parser.add_argument("--window", type=int, default=20, help="dossiers open at once (20)")
+    parser.add_argument(
+        "--block",
+        type=int,
+        default=100,
+        help="service calls per block; each block is followed by as many baseline "
+        "transactions, so both sides see the same machine load (100)",
+    )
+    parser.add_argument(
+        "--pgbench-seconds", type=int, default=5, help="pgbench -N duration, 0 to skip (5)"
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="after the measurement, cProfile N more dossiers and print the top functions",
+    )
+    args = parser.parse_args(argv)
+    if args.dossiers < 1 or args.block < 1:
+        parser.error("--dossiers and --block must be at least 1")
+
+    target = Target.parse(args.database_url)
+    load_before = os.getloadavg()
+    t0 = time.perf_counter()
+    recreate_database(target)
+
+    os.environ["DATABASE_URL"] = target.url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "motcua.settings"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+
+    import django
+
+    django.setup()
+
+    import psycopg
+    from django.core.management import call_command
+    from django.db import connection
+
+    from motcua.dossiers import services
+    from motcua.organization.models import Agency, Staff
+    from motcua.organization.selectors import calendar_for
+    from tests.factories import build_world
+
+    call_command("migrate", verbosity=0, interactive=False)
+    t_migrate = time.perf_counter() - t0
+    world = build_world()
+    t_world = time.perf_counter() - t0 - t_migrate
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT current_setting('server_version'), current_setting('fsync'), "
+            "current_setting('synchronous_commit')"
+        )
+        server_version, fsync, sync_commit = cur.fetchone()
+
+    clock = SimClock(calendar_for(world.hoan_kiem), START, STEP_SECONDS)
+    workload = Workload(world, clock)
+
+    # Baseline: a second connection with exactly Django's connection parameters (driver,
+    # client-side binding cursor, adapters, no prepared statements). Only one of the two
+    # connections works at any moment.
+    raw = psycopg.connect(**connection.get_connection_params())
+    raw.autocommit = False
+    baseline = Baseline(raw, rows=args.dossiers)
+
+    # Warm-up: imports, caches (calendar, holidays), the server's caches; nothing counted.
+    warm = Scheduler(workload, 0, args.warmup, tag="w", window=args.window)
+    warm.run()
+    baseline.run(200)
+
+    stats = QueryStats()
+    service = Scheduler(workload, 0, args.dossiers, tag="m", window=args.window, stats=stats)
+    base = BaselineResult()
+    blocks: list[float] = []  # per-block ratio, to show how steady the machine was
+    undo = time_commits(connection, stats)
+    try:
+        while not service.done:
+            spent = service.result.seconds
+            with connection.execute_wrapper(stats):
+                made = service.run(args.block)
+            spent = service.result.seconds - spent
+            if not made:
+                continue
+            block = baseline.run(made)
+            base.transactions += block.transactions
+            base.seconds += block.seconds
+            base.commit_seconds += block.commit_seconds
+            base.cpu_seconds += block.cpu_seconds
+            blocks.append((made / spent) / (block.transactions / block.seconds))
+    finally:
+        undo()
+    raw.close()
+    result = service.result
+    load_after = os.getloadavg()
+
+    pgbench = run_pgbench(target, args.pgbench_seconds)
+
+    rate = result.actions / result.seconds if result.seconds else 0.0
+    base_rate = base.transactions / base.seconds if base.seconds else float("inf")
+    n = result.actions or 1
+    python_seconds = result.seconds - stats.seconds - stats.commit_seconds
+    blocks.sort()
+
+    out = [
+        "motcua transition benchmark",
+        f"  database        {target.host}:{target.port}/{target.dbname} (PostgreSQL "
+        f"{server_version}, fsync={fsync}, synchronous_commit={sync_commit})",
+        f"  code under test {services.__file__}",
+        f"  machine         {os.cpu_count()} CPUs, load average {load_before[0]:.2f} before, "
+        f"{load_after[0]:.2f} after (other work on the machine skews both sides)",
+        f"  world           build_world(): {Agency.objects.count()} agencies, "
+        f"{Staff.objects.count()} staff, 3 procedures "
+        f"(migrate {t_migrate:.1f} s, world {t_world:.1f} s)",
+        f"  simulated time  {result.first_at:%a %d/%m/%Y %H:%M} -> "
+        f"{result.last_at:%a %d/%m/%Y %H:%M} Asia/Ho_Chi_Minh ({STEP_SECONDS} s of office "
+        f"time per action, {args.window} dossiers open at once)",
+        f"  warm-up         {warm.result.dossiers} dossiers, {warm.result.actions} actions "
+        "and 200 baseline transactions (not counted)",
+        "",
+        "service layer (dossier_receive / dossier_act, one transaction per action)",
+    ]
+    mix = ", ".join(f"{c} x {code}" for code, c in sorted(result.by_procedure.items()))
+    out.append(f"  dossiers        {result.dossiers} ({mix}; {result.supplemented} supplemented)")
+    out.append(
+        f"  actions         {result.actions} ({result.failed} failed; "
+        f"{planned_actions(args.dossiers)} planned)"
+    )
+    out += [f"    ! {err}" for err in result.errors]
+    out.append(f"  wall time       {result.seconds:.3f} s")
+    out.append(f"  throughput      {rate:.1f} actions/s ({ms(result.seconds, n)} per action)")
+    kinds = ", ".join(f"{k} {v / n:.1f}" for k, v in stats.kinds.most_common())
+    out.append(
+        f"  queries         {stats.total / n:.1f} per action ({kinds}) "
+        f"+ BEGIN/COMMIT; {stats.total} in all"
+    )
+    out.append(
+        f"  time split      SQL statements {ms(stats.seconds, n)}, COMMIT "
+        f"{ms(stats.commit_seconds, n)}, Python {ms(python_seconds, n)} per action "
+        f"({stats.commits} commits)"
+    )
+    out.append(
+        f"  client CPU      {ms(result.cpu_seconds, n)} per action in this process (Python, "
+        "Django, psycopg; steadier than wall time on a busy machine)"
+    )
+    out.append("  by action          count  ms/action  queries/action")
+    for name, per in sorted(result.by_action.items(), key=lambda kv: -kv[1].seconds):
+        out.append(
+            f"    {name:<18} {per.count:>5}  {1000 * per.seconds / per.count:>9.2f}  "
+            f"{per.queries / per.count:>14.1f}"
+        )
+    out.append("  by statement                               per action  ms each  ms/action")
+    for key, (count, seconds) in sorted(stats.tables.items(), key=lambda kv: -kv[1][1]):
+        out.append(
+            f"    {key:<40} {count / n:>10.2f}  {1000 * seconds / count:>7.3f}  "
+            f"{1000 * seconds / n:>9.3f}"
+        )
+    out += [
+        "",
+        "baseline (raw psycopg, Django's connection params: CAS UPDATE + event INSERT + COMMIT)",
+        f"  transactions    {base.transactions} (interleaved: after every block of "
+        f"{args.block} service calls, as many baseline transactions)",
+        f"  wall time       {base.seconds:.3f} s",
+        f"  throughput      {base_rate:.1f} tx/s ({ms(base.seconds, base.transactions)} per tx, "
+        f"of which COMMIT {ms(base.commit_seconds, base.transactions)}; client CPU "
+        f"{ms(base.cpu_seconds, base.transactions)})",
+        f"  pgbench         {pgbench}",
+        "",
+        f"per-block ratio   min {blocks[0]:.3f}, median {blocks[len(blocks) // 2]:.3f}, "
+        f"max {blocks[-1]:.3f} over {len(blocks)} blocks"
+        if blocks
+        else "per-block ratio   -",
+    ]
+    print("\n".join(out), flush=True)
+
+    if args.profile:
+        profile_run(workload, args.profile, args.window)
+
+    print(f"ratio={rate / base_rate:.3f}")
+    return 1 if result.failed else 0
+
+
+def profile_run(workload: Workload, dossiers: int, window: int) -> None:
+    """cProfile more dossiers (after the measurement, so it does not disturb it)."""
+    profiler = cProfile.Profile()
+    scheduler = Scheduler(workload, 100_000, dossiers, tag="p", window=window)
+    profiler.enable()
+    scheduler.run()
+    profiler.disable()
+    buffer = io.StringIO()
+    report = pstats.Stats(profiler, stream=buffer)
+    report.sort_stats("cumulative").print_stats(r"motcua/|django/db/models/(base|query)\.py", 40)
+    report.sort_stats("tottime").print_stats(20)
+    lines = [line for line in buffer.getvalue().splitlines() if line.strip()]
+    print("")
+    print(
+        f"profile: {scheduler.result.dossiers} more dossiers, {scheduler.result.actions} "
+        "actions under cProfile (times inflated by the profiler)"
+    )
+    print("\n".join(lines))
+    print("", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
