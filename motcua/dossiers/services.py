@@ -221,7 +221,19 @@ def _full_clean(dossier: Dossier) -> None:
     from django.core.exceptions import ValidationError as DjangoValidationError
 
     try:
-        dossier.full_clean(exclude=["code", "current_holder", "procedure_version"])
+        # The related rows were just loaded; checking they exist would cost a query each.
+        dossier.full_clean(
+            exclude=[
+                "code",
+                "current_holder",
+                "procedure_version",
+                "received_place",
+                "receiving_agency",
+                "competent_agency",
+                "current_agency",
+                "current_unit",
+            ]
+        )
     except DjangoValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         label = Dossier._meta.get_field(field).verbose_name if field != "__all__" else ""

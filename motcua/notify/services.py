@@ -25,16 +25,20 @@ def outbox_schedule(
     now: datetime,  # noqa: ANN001
 ) -> None:
     """Queue a message in the caller's transaction; the same dedupe key is queued only once."""
-    OutboxMessage.objects.get_or_create(
-        dedupe_key=dedupe_key,
-        defaults={
-            "recipient": recipient,
-            "subject": subject[:300],
-            "body": body,
-            "dossier": dossier,
-            "created_at": now,
-            "available_at": now,
-        },
+    # One INSERT ... ON CONFLICT DO NOTHING instead of a read, a savepoint and a write.
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                dedupe_key=dedupe_key,
+                recipient=recipient,
+                subject=subject[:300],
+                body=body,
+                dossier=dossier,
+                created_at=now,
+                available_at=now,
+            )
+        ],
+        ignore_conflicts=True,
     )
 
 

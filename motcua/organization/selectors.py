@@ -55,6 +55,10 @@ def calendar_from_config(config: WorkCalendarConfig) -> WorkCalendar:
 
 def calendar_for(agency: Agency) -> WorkCalendar:
     """The working calendar an agency counts its deadlines with."""
+    with _cache_lock:
+        cached = _cache.get(agency.calendar_id)
+    if cached is not None and monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]  # without loading the config row: this is on every write
     return calendar_from_config(agency.calendar)
 
 
