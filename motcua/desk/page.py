@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from motcua.core.blame import OUTCOME_LABELS
 from motcua.core.lifecycle import ACTION_LABELS, STATUS_LABELS, Action, Status
 from motcua.dossiers.models import ApologyLetter, Dossier, DossierEvent, DossierStep
@@ -39,12 +41,12 @@ ACTION_FIELDS: dict[Action, tuple[str, ...]] = {
 # Buttons that end or refuse something get the cautious style.
 DANGER = {Action.REFUSE, Action.STOP, Action.WITHDRAW, Action.SEND_BACK}
 FORMS = [
-    ("01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
-    ("02", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
-    ("03", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
-    ("04", "Văn bản xin lỗi và đề nghị gia hạn"),
-    ("05", "Thông báo dừng giải quyết hồ sơ"),
-    ("06", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+    ("01", _("Giấy tiếp nhận hồ sơ và hẹn trả kết quả")),
+    ("02", _("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")),
+    ("03", _("Phiếu từ chối tiếp nhận giải quyết hồ sơ")),
+    ("04", _("Văn bản xin lỗi và đề nghị gia hạn")),
+    ("05", _("Thông báo dừng giải quyết hồ sơ")),
+    ("06", _("Phiếu kiểm soát quá trình giải quyết hồ sơ")),
 ]
 
 

@@ -6,9 +6,17 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
 
 from motcua.core.errors import DomainError
 from motcua.desk.models import SignInAttempt
+
+
+def _locked_message() -> str:
+    return _(
+        "Tài khoản tạm khóa %(minutes)s phút do đăng nhập sai nhiều lần. "
+        "Vui lòng thử lại sau hoặc liên hệ quản trị hệ thống."
+    )
 
 
 class SignInLocked(DomainError):
@@ -29,21 +37,17 @@ def signin_check(*, username: str, password: str, ip: str | None, now: datetime)
     if last_success:
         failures = failures.filter(at__gt=last_success[0])
     if failures.count() >= settings.SIGNIN_MAX_FAILURES:
-        raise SignInLocked(
-            f"Tài khoản tạm khóa {settings.SIGNIN_LOCK_MINUTES} phút do đăng nhập sai nhiều lần. "
-            "Vui lòng thử lại sau hoặc liên hệ quản trị hệ thống."
-        )
+        raise SignInLocked(_locked_message() % {"minutes": settings.SIGNIN_LOCK_MINUTES})
     user = authenticate(username=username, password=password)
     SignInAttempt.objects.create(username=username, ip=ip, at=now, succeeded=user is not None)
     if user is None or not user.is_active:
         left = settings.SIGNIN_MAX_FAILURES - failures.count()  # counts the failure just saved
         if left <= 0:
-            raise SignInLocked(
-                f"Tài khoản tạm khóa {settings.SIGNIN_LOCK_MINUTES} phút do đăng nhập sai "
-                "nhiều lần. Vui lòng thử lại sau hoặc liên hệ quản trị hệ thống."
-            )
-        raise SignInFailed(
-            "Tên đăng nhập hoặc mật khẩu không đúng."
-            + (f" Còn {left} lần thử trước khi tài khoản bị tạm khóa." if left <= 2 else "")
-        )
+            raise SignInLocked(_locked_message() % {"minutes": settings.SIGNIN_LOCK_MINUTES})
+        message = _("Tên đăng nhập hoặc mật khẩu không đúng.")
+        if left <= 2:
+            message += " " + _("Còn %(left)s lần thử trước khi tài khoản bị tạm khóa.") % {
+                "left": left
+            }
+        raise SignInFailed(message)
     return user

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from motcua.core.errors import DomainError, NotFound
@@ -57,7 +58,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
             delivery=post.get("delivery", ""),
         )
     except ValueError:
-        messages.error(request, "Thao tác không hợp lệ.")
+        messages.error(request, _("Thao tác không hợp lệ."))
         return redirect("desk:dossier", pk=pk)
     except DomainError as exc:
         dossier.refresh_from_db()
@@ -66,7 +67,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request, "desk/dossier.html", context, status=409 if exc.code == "conflict" else 400
         )
-    messages.success(request, f"Đã thực hiện: {action.label}.")
+    messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": action.label})
     return redirect("desk:dossier", pk=dossier.pk)
 
 
