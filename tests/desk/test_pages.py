@@ -269,3 +269,21 @@ def test_apology_path_through_pages(world, client):
     )
     d.refresh_from_db()
     assert d.apology == "approved"
+
+
+def test_the_desk_accepts_an_online_dossier_from_its_page(world, client):
+    d = dossier_receive(
+        intake=intake(world, channel=2),
+        actor=world.lan,
+        now=at("2026-11-25 08:00"),
+        outcome=Action.SUBMIT,
+    )
+    signin(client, "lan")
+    html = client.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
+    for action in ("receive", "request_supplement", "refuse"):
+        assert f'data-action="{action}"' in html
+    client.post(f"/can-bo/ho-so/{d.pk}/thao-tac/", {"action": "receive", "version": d.version})
+    d.refresh_from_db()
+    assert (d.status, d.code) == (Status.RECEIVED, "H26.100-261125-0001")
+    # Counted from the online submission at 08:00, not from the officer's click at 10:00.
+    assert d.due_at == at("2026-11-27 17:00")
