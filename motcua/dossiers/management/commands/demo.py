@@ -41,6 +41,7 @@ class Command(BaseCommand):
         from motcua.catalog.services import catalog_import
         from motcua.dossiers.deadlines import process_deadlines
         from motcua.dossiers.demo import generate_demo_dossiers
+        from motcua.notify.models import OutboxMessage
         from motcua.organization.demo import demo_organization
         from motcua.organization.services import divisions_import
 
@@ -50,10 +51,12 @@ class Command(BaseCommand):
         demo_organization()
         self.stdout.write("Nạp danh mục thủ tục hành chính…")
         catalog_import(paths=[settings.BASE_DIR / "catalog" / "procedures"])
-        self.stdout.write(f"Tạo {dossiers} hồ sơ mẫu (mất khoảng một phút)…")
+        self.stdout.write(f"Tạo {dossiers} hồ sơ mẫu (mất một đến hai phút)…")
         now = timezone.now()
         created = generate_demo_dossiers(count=dossiers, now=now)
         report = process_deadlines(now=now)
+        # The history's notifications went out back then: do not mail them all again now.
+        OutboxMessage.objects.filter(sent_at__isnull=True).update(sent_at=now)
         self.stdout.write(
             f"Đã tạo {created} hồ sơ; {report.overdue} quá hạn, {report.warned} sắp đến hạn, "
             f"{report.apologies} dự thảo xin lỗi."
