@@ -4,18 +4,21 @@ in the same transaction, after the domain core has allowed it.
 
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Field, Model
 
-from motcua.catalog.models import Procedure, ProcedureVersion, StepTemplate
+from motcua.catalog.models import ProcedureVersion, StepTemplate
+from motcua.catalog.selectors import documents_of, procedure_versions, steps_of
 from motcua.core import clock as core_clock
 from motcua.core import codes, text
 from motcua.core.blame import StepSpan, responsible_step, step_outcome
@@ -38,7 +41,13 @@ from motcua.dossiers.models import (
 )
 from motcua.notify.services import outbox_schedule
 from motcua.organization.models import Agency, Unit
-from motcua.organization.selectors import Actor, calendar_for
+from motcua.organization.selectors import (
+    Actor,
+    agency_by_code,
+    calendar_for,
+    police_serving,
+    unit_of,
+)
 
 GENESIS = "0" * 64
 
@@ -118,10 +127,10 @@ def dossier_receive(
     if place is None:
         raise ValidationError("Cần nơi tiếp nhận hồ sơ.", field="received_place")
     competent = _competent_agency(version, place, intake.competent_agency_code)
-    steps = list(version.steps.all())
+    steps = steps_of(version)
     if not steps:
         raise ValidationError(f"Thủ tục {version.procedure.code} chưa có quy trình xử lý.")
-    required = {d.pk: d for d in version.documents.all()}
+    required = {d.pk: d for d in documents_of(version)}
     unknown = [d for d in intake.documents if d not in required]
     if unknown:
         raise ValidationError("Giấy tờ không thuộc thành phần hồ sơ của thủ tục.", ids=unknown)
@@ -183,6 +192,7 @@ def dossier_receive(
             )
             _full_clean(dossier)
             dossier.save()
+            inserted = {name: getattr(dossier, name) for name in _PROJECTION_ATTNAMES}
             DossierDocument.objects.bulk_create(
                 DossierDocument(
                     dossier=dossier,
@@ -196,7 +206,10 @@ def dossier_receive(
             )
             payload: dict[str, Any] = {"procedure": version.procedure.code, "v": version.version}
             if outcome is Action.RECEIVE:
-                _start(dossier, actor=actor, now=now, steps=steps, payload=payload)
+                writes: list[Callable[[], None]] = []
+                _start(dossier, actor=actor, now=now, steps=steps, payload=payload, writes=writes)
+                for write in writes:
+                    write()
             elif outcome is Action.REFUSE:
                 dossier.finished_at = now
                 payload["reason"] = reason.strip()
@@ -204,7 +217,13 @@ def dossier_receive(
                 dossier.supplement_requests = 1
                 payload.update(missing=list(missing), reason=reason.strip())
             _append(dossier, outcome, actor, now, from_status=None, payload=payload)
-            dossier.save()
+            # Only what reception changed since the INSERT (it could not know the id before).
+            changed = {
+                name: getattr(dossier, name)
+                for name in _PROJECTION_ATTNAMES
+                if getattr(dossier, name) != inserted[name]
+            }
+            _compare_and_set(dossier, changed, expected=0)
             _notify_status(dossier, outcome, now)
     except IntegrityError:
         if idempotency_key:
@@ -247,6 +266,7 @@ def _start(
     now: datetime,
     steps: Sequence[StepTemplate],
     payload: dict[str, Any],
+    writes: list[Callable[[], None]],
     arrived_at: datetime | None = None,
 ) -> None:
     """Valid reception: assign the code, start the clock, open the first step (reception).
@@ -266,7 +286,15 @@ def _start(
     _recompute_due(dossier, calendar, now)
     dossier.original_due_at = dossier.due_at
     payload.update(code=dossier.code, due_at=dossier.due_at.isoformat(), clock=dossier.clock[-1])
-    _open_step(dossier, steps[0], index=0, now=now, holder_id=actor.user_id, calendar=calendar)
+    _open_step(
+        dossier,
+        steps[0],
+        index=0,
+        now=now,
+        holder_id=actor.user_id,
+        calendar=calendar,
+        writes=writes,
+    )
 
 
 def _budget(version: ProcedureVersion, calendar: WorkCalendar) -> dict[str, Any]:
@@ -295,14 +323,11 @@ def _next_code(agency_code: str, now: datetime, calendar: WorkCalendar) -> str:
 
 def _procedure_version(code: str, now: datetime) -> ProcedureVersion:
     """The version of a procedure in force now."""
-    procedure = Procedure.objects.filter(code=code.strip()).first()
-    if procedure is None:
+    versions = procedure_versions(code.strip())
+    if versions is None:
         raise NotFound(f"Không tìm thấy thủ tục có mã “{code}”.", field="procedure_code")
-    version = (
-        procedure.versions.filter(effective_from__lte=now.date())
-        .order_by("-effective_from", "-version")
-        .first()
-    )
+    today = now.date()
+    version = next((v for v in versions if v.effective_from <= today), None)
     if version is None:
         raise ValidationError(f"Thủ tục {code} chưa có phiên bản đang áp dụng.")
     return version
@@ -353,52 +378,118 @@ def dossier_act(
     _require_aware(now)
     expected = dossier.version if expected_version is None else expected_version
     with transaction.atomic():
-        # Compare-and-set first: it takes the row lock, so the checks below see settled data.
-        won = Dossier.objects.filter(pk=dossier.pk, version=expected).update(
-            version=F("version") + 1
+        d = _working_copy(dossier, expected)
+        before = {name: getattr(d, name) for name in _PROJECTION_ATTNAMES}
+        ctx = _Ctx(
+            dossier=d,
+            actor=actor,
+            now=now,
+            calendar=calendar_for(d.received_place),
+            payload={"note": note.strip()} if note.strip() else {},
+            note=note.strip(),
+            to_user_id=to_user_id,
+            new_due_at=new_due_at,
+            missing=missing,
+            delivery=delivery,
         )
-        if not won:
-            raise ConflictError(
-                "Hồ sơ vừa được người khác cập nhật. Vui lòng xem trạng thái mới và thao tác lại.",
-                code=dossier.code,
-            )
-        fresh = Dossier.objects.select_related(
+        from_status = Status(d.status)
+        try:
+            # Decided in memory first: besides the day's code counter (reception), which a
+            # conflict rolls back with the rest, nothing is written before the compare-and-set.
+            target = decide(action, dossier_facts(d, ctx.calendar, now), actor.role)
+            _check_agency(d, action, actor)
+            handler = _HANDLERS.get(action)
+            if handler is not None:
+                handler(ctx)
+        except DomainError:
+            # The checks ran on the caller's copy: if it is stale, that is the real error.
+            if not Dossier.objects.filter(pk=d.pk, version=expected).exists():
+                raise _conflict(d) from None
+            raise
+        if target is not None:
+            d.status = int(target)
+        if d.status_enum in FINISHED and d.finished_at is None:
+            d.finished_at = now
+        event = _next_event(d, action, actor, now, from_status=from_status, payload=ctx.payload)
+        # Compare-and-set: one UPDATE of the changed columns, guarded by the version. It also
+        # takes the row lock, so the reads above (made at `expected`) are still true if it wins.
+        changed = {
+            name: getattr(d, name)
+            for name in _PROJECTION_ATTNAMES
+            if getattr(d, name) != before[name]
+        }
+        if not _compare_and_set(d, changed, expected):
+            raise _conflict(d)
+        for write in ctx.writes:
+            write()
+        _insert_row(event)
+        _notify_status(d, action, now)
+    return d
+
+
+def _compare_and_set(dossier: Dossier, changed: dict[str, Any], expected: int) -> bool:
+    """UPDATE the changed columns if the row is still at `expected`; False if it is not.
+
+    Plain SQL: the ORM's update compiler costs more Python than the round trip. Only column
+    names from the model go into the text; every value is a parameter.
+    """
+    assignments, values = [], []
+    for name, value in changed.items():
+        f = Dossier._meta.get_field(name)
+        assignments.append(f"{connection.ops.quote_name(f.column)} = %s")
+        values.append(f.get_db_prep_save(value, connection))
+    sets = ", ".join(assignments)
+    sql = f"UPDATE dossiers_dossier SET {sets} WHERE id = %s AND version = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, dossier.pk, expected])
+        return cursor.rowcount == 1
+
+
+def _insert_row(row: Model) -> None:
+    """INSERT one new row in plain SQL, converting each value as the ORM would. The ORM's
+    insert compiler costs more Python than the round trip, and no caller needs the new id."""
+    fields, sql = _insert_sql(type(row))
+    values = [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+
+
+@functools.cache
+def _insert_sql(model: type[Model]) -> tuple[list[Field], str]:
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    return fields, f"INSERT INTO {meta.db_table} ({columns}) VALUES ({marks})"  # noqa: S608
+
+
+def _conflict(dossier: Dossier) -> ConflictError:
+    return ConflictError(
+        "Hồ sơ vừa được người khác cập nhật. Vui lòng xem trạng thái mới và thao tác lại.",
+        code=dossier.code,
+    )
+
+
+def _working_copy(dossier: Dossier, expected: int) -> Dossier:
+    """The dossier as it was at version `expected`, to compute the next state in memory.
+
+    The caller's object is used when it is that version (every change bumps the version, so
+    its fields are the row's), copied so that the caller keeps what it had; otherwise the
+    row is read. Datetimes are put in UTC, as a read from the database returns them.
+    """
+    if dossier.version == expected and not dossier.get_deferred_fields():
+        d = copy.copy(dossier)
+    else:
+        d = Dossier.objects.select_related(
             "procedure_version", "current_agency", "received_place", "competent_agency"
         ).get(pk=dossier.pk)
-        fresh.version -= 1  # _append bumps it back, keeping seq == version
-        calendar = calendar_for(fresh.received_place)
-        facts = dossier_facts(fresh, calendar, now)
-        from_status = Status(fresh.status)
-        target = decide(action, facts, actor.role)
-        _check_agency(fresh, action, actor)
-        payload: dict[str, Any] = {}
-        if note.strip():
-            payload["note"] = note.strip()
-        handler = _HANDLERS.get(action)
-        if handler is not None:
-            handler(
-                _Ctx(
-                    dossier=fresh,
-                    actor=actor,
-                    now=now,
-                    calendar=calendar,
-                    payload=payload,
-                    note=note.strip(),
-                    to_user_id=to_user_id,
-                    new_due_at=new_due_at,
-                    missing=missing,
-                    delivery=delivery,
-                )
-            )
-        if target is not None:
-            fresh.status = int(target)
-        if fresh.status_enum in FINISHED and fresh.finished_at is None:
-            fresh.finished_at = now
-        _append(fresh, action, actor, now, from_status=from_status, payload=payload)
-        # The row is locked by the compare-and-set above, so writing every column is safe.
-        fresh.save(update_fields=_PROJECTION_FIELDS)
-        _notify_status(fresh, action, now)
-    return fresh
+        if d.version != expected:
+            raise _conflict(d)
+    for name in _DATETIME_ATTNAMES:
+        value = getattr(d, name)
+        if value is not None:
+            setattr(d, name, value.astimezone(UTC))
+    return d
 
 
 def dossier_facts(dossier: Dossier, calendar: WorkCalendar, now: datetime) -> Facts:
@@ -423,10 +514,14 @@ def dossier_facts(dossier: Dossier, calendar: WorkCalendar, now: datetime) -> Fa
     )
 
 
-_PROJECTION_FIELDS = [
-    f.name
+# What an action may change (by attribute name, so foreign keys compare as ids).
+_PROJECTION_ATTNAMES = [
+    f.attname
     for f in Dossier._meta.concrete_fields
     if not f.primary_key and f.name not in ("created_at", "tracking_secret", "idempotency_key")
+]
+_DATETIME_ATTNAMES = [
+    f.attname for f in Dossier._meta.concrete_fields if f.get_internal_type() == "DateTimeField"
 ]
 
 _DESK_ACTIONS = {
@@ -455,7 +550,7 @@ def dossier_allowed_actions(dossier: Dossier, actor: Actor, now: datetime) -> li
 
 def dossier_next_step(dossier: Dossier) -> tuple[Agency, Unit] | None:
     """Where FORWARD would send the dossier, or None at the last step."""
-    templates = list(dossier.procedure_version.steps.all())
+    templates = _templates(dossier)
     if dossier.step_index + 1 >= len(templates):
         return None
     return _resolve_step(dossier, templates[dossier.step_index + 1])
@@ -492,12 +587,15 @@ class _Ctx:
     new_due_at: datetime | None
     missing: Sequence[str]
     delivery: str
+    # Writes besides the dossier row, run in order once the compare-and-set has won.
+    writes: list[Callable[[], None]] = field(default_factory=list)
+    opened: DossierStep | None = None  # the step this action opens, not yet inserted
 
 
 def _on_receive(ctx: _Ctx) -> None:
     """Accept an online dossier: code, clock from the complete dossier's arrival."""
     d = ctx.dossier
-    steps = list(d.procedure_version.steps.all())
+    steps = _templates(d)
     # The clock counts from when the complete dossier arrived, not from the officer's click.
     arrived = d.submitted_at
     last_supplement = (
@@ -506,7 +604,15 @@ def _on_receive(ctx: _Ctx) -> None:
     if last_supplement is not None:
         arrived = last_supplement.at
     d.receiving_agency = ctx.actor.agency or d.received_place
-    _start(d, actor=ctx.actor, now=ctx.now, steps=steps, payload=ctx.payload, arrived_at=arrived)
+    _start(
+        d,
+        actor=ctx.actor,
+        now=ctx.now,
+        steps=steps,
+        payload=ctx.payload,
+        writes=ctx.writes,
+        arrived_at=arrived,
+    )
 
 
 def _on_refuse(ctx: _Ctx) -> None:
@@ -544,7 +650,7 @@ def _on_supplement(ctx: _Ctx) -> None:
         remaining = ctx.calendar.working_seconds_between(pause_at, step.due_at)
         step.paused_seconds += paused
         step.due_at = ctx.calendar.add_working_seconds(ctx.now, remaining)
-        step.save(update_fields=["paused_seconds", "due_at"])
+        ctx.writes.append(lambda: step.save(update_fields=["paused_seconds", "due_at"]))
         d.step_due_at = step.due_at
 
 
@@ -561,20 +667,32 @@ def _on_assign(ctx: _Ctx) -> None:
     d.current_holder_id = staff.user_id
     d.current_unit_id = staff.unit_id
     ctx.payload.update(to_user=staff.user_id, to_unit=staff.unit_id)
+    if ctx.opened is not None:  # forwarded and assigned at once: the step is not inserted yet
+        ctx.opened.holder_id = staff.user_id
+        ctx.opened.unit_id = staff.unit_id
+        return
     step = _current_step(d)
     if step is not None:
         step.holder_id = staff.user_id
         step.unit_id = staff.unit_id
-        step.save(update_fields=["holder", "unit"])
+        ctx.writes.append(lambda: step.save(update_fields=["holder", "unit"]))
 
 
 def _on_forward(ctx: _Ctx) -> None:
     """Hand over to the next step of the procedure, possibly in another agency."""
     d = ctx.dossier
-    templates = list(d.procedure_version.steps.all())
+    templates = _templates(d)
     _close_step(d, ctx)
     nxt = d.step_index + 1
-    _open_step(d, templates[nxt], index=nxt, now=ctx.now, holder_id=None, calendar=ctx.calendar)
+    ctx.opened = _open_step(
+        d,
+        templates[nxt],
+        index=nxt,
+        now=ctx.now,
+        holder_id=None,
+        calendar=ctx.calendar,
+        writes=ctx.writes,
+    )
     if ctx.to_user_id:
         _on_assign(ctx)
 
@@ -584,10 +702,18 @@ def _on_send_back(ctx: _Ctx) -> None:
     if not ctx.note:
         raise ValidationError("Phải nêu lý do trả lại.", field="note")
     d = ctx.dossier
-    templates = list(d.procedure_version.steps.all())
+    templates = _templates(d)
     _close_step(d, ctx)
     prev = d.step_index - 1
-    _open_step(d, templates[prev], index=prev, now=ctx.now, holder_id=None, calendar=ctx.calendar)
+    ctx.opened = _open_step(
+        d,
+        templates[prev],
+        index=prev,
+        now=ctx.now,
+        holder_id=None,
+        calendar=ctx.calendar,
+        writes=ctx.writes,
+    )
 
 
 def _on_propose(ctx: _Ctx) -> None:
@@ -645,7 +771,7 @@ def _on_draft_apology(ctx: _Ctx) -> None:
     if not ctx.calendar.is_working_day(new_due.astimezone(ctx.calendar.tz).date()):
         raise ValidationError("Ngày hẹn mới phải là ngày làm việc.", field="new_due_at")
     reason = ctx.note or "Hồ sơ chưa được giải quyết kịp trong thời hạn quy định."
-    ApologyLetter.objects.create(
+    letter = ApologyLetter(
         dossier=d,
         agency_id=agency_id,
         step_index=blame.step.index if blame else d.step_index,
@@ -655,6 +781,7 @@ def _on_draft_apology(ctx: _Ctx) -> None:
         drafted_at=ctx.now,
         drafted_by_id=ctx.actor.user_id,
     )
+    ctx.writes.append(letter.save)
     d.apology = "draft"
     ctx.payload.update(agency=agency_id, new_due_at=new_due.isoformat(), reason=reason)
 
@@ -667,7 +794,7 @@ def _on_approve_apology(ctx: _Ctx) -> None:
         raise PermissionDenied("Chỉ thủ trưởng cơ quan gây chậm trễ được ký văn bản xin lỗi.")
     letter.approved_at = ctx.now
     letter.approved_by_id = ctx.actor.user_id
-    letter.save(update_fields=["approved_at", "approved_by"])
+    ctx.writes.append(lambda: letter.save(update_fields=["approved_at", "approved_by"]))
     entry = core_clock.ClockEntry(
         kind=core_clock.ClockKind.EXTEND, at=ctx.now, new_due=letter.new_due_at, reason="xin lỗi"
     )
@@ -708,6 +835,11 @@ _HANDLERS = {
 # Steps, clock, events
 
 
+def _templates(dossier: Dossier) -> list[StepTemplate]:
+    """The procedure version's steps (a version with dossiers never changes)."""
+    return steps_of(dossier.procedure_version)
+
+
 def _resolve_step(dossier: Dossier, template: StepTemplate) -> tuple[Agency, Unit]:
     """Which agency and unit a step template means for this dossier."""
     ref = template.agency_ref
@@ -716,16 +848,14 @@ def _resolve_step(dossier: Dossier, template: StepTemplate) -> tuple[Agency, Uni
     elif ref == "competent":
         agency = dossier.competent_agency
     elif ref == "commune_police":
-        agency = Agency.objects.filter(
-            serves=dossier.competent_agency, kind=Agency.Kind.POLICE
-        ).first()
+        agency = police_serving(dossier.competent_agency_id)
     else:
-        agency = Agency.objects.filter(code=ref).first()
+        agency = agency_by_code(ref)
     if agency is None:
         raise DomainError(
             f"Quy trình tham chiếu cơ quan “{ref}” không tồn tại.", step=template.name
         )
-    unit = Unit.objects.filter(agency=agency, code=template.unit_code).first()
+    unit = unit_of(agency.pk, template.unit_code)
     if unit is None:
         raise DomainError(
             f"Cơ quan {agency.name} không có đơn vị “{template.unit_code}”.", step=template.name
@@ -741,7 +871,9 @@ def _open_step(
     now: datetime,
     holder_id: int | None,
     calendar: WorkCalendar,
-) -> None:
+    writes: list[Callable[[], None]],
+) -> DossierStep:
+    """Point the projection at a new step; its row is inserted by `writes`."""
     agency, unit = _resolve_step(dossier, template)
     seconds = int(Decimal(template.allotment) * calendar.working_day_seconds)
     due = calendar.add_working_seconds(now, seconds)
@@ -750,9 +882,7 @@ def _open_step(
     dossier.current_unit = unit
     dossier.current_holder_id = holder_id
     dossier.step_due_at = due
-    if dossier.pk is None:
-        dossier.save()
-    DossierStep.objects.create(
+    step = DossierStep(
         dossier=dossier,
         index=index,
         name=template.name,
@@ -762,6 +892,8 @@ def _open_step(
         started_at=now,
         due_at=due,
     )
+    writes.append(lambda: _insert_row(step))
+    return step
 
 
 def _current_step(dossier: Dossier) -> DossierStep | None:
@@ -771,22 +903,33 @@ def _current_step(dossier: Dossier) -> DossierStep | None:
 
 
 def _close_step(dossier: Dossier, ctx: _Ctx) -> None:
-    """End the current hand-over and judge it against its allotment (form 06)."""
-    step = _current_step(dossier)
-    if step is None:
-        return
-    step.ended_at = ctx.now
-    step.outcome = step_outcome(ended_at=ctx.now, due_at=step.due_at, tz=ctx.calendar.tz)
-    step.note = ctx.note
-    if step.holder_id is None and ctx.actor.user_id is not None:
-        step.holder_id = ctx.actor.user_id  # whoever handed it over held it, unassigned or not
-    step.save(update_fields=["ended_at", "outcome", "note", "holder"])
+    """End the current hand-over and judge it against its allotment (form 06).
+
+    The open step is the projection's (its index, agency, unit and due time are kept equal
+    to the step row's), so nothing is read: one UPDATE closes it once the action has won.
+    """
+    if dossier.step_due_at is None:
+        return  # not received yet, or finished: no step is open
+    outcome = step_outcome(ended_at=ctx.now, due_at=dossier.step_due_at, tz=ctx.calendar.tz)
+    ended_at = DossierStep._meta.get_field("ended_at").get_db_prep_save(ctx.now, connection)
+    params = [ended_at, outcome, ctx.note, ctx.actor.user_id, dossier.pk]
+
+    def close() -> None:
+        # Whoever handed it over held it, unassigned or not.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE dossiers_dossierstep SET ended_at = %s, outcome = %s, note = %s, "
+                "holder_id = COALESCE(holder_id, %s) WHERE dossier_id = %s AND ended_at IS NULL",
+                params,
+            )
+
+    ctx.writes.append(close)
     ctx.payload["step"] = {
-        "index": step.index,
-        "name": step.name,
-        "agency": step.agency_id,
-        "unit": step.unit_id,
-        "outcome": step.outcome,
+        "index": dossier.step_index,
+        "name": _templates(dossier)[dossier.step_index].name,
+        "agency": dossier.current_agency_id,
+        "unit": dossier.current_unit_id,
+        "outcome": outcome,
     }
 
 
@@ -838,7 +981,7 @@ def _recompute_due(dossier: Dossier, calendar: WorkCalendar, now: datetime) -> N
 
 def dossier_blame(dossier: Dossier, calendar: WorkCalendar, now: datetime):  # noqa: ANN201
     """The step (and its agency id) that caused the delay, counting only agency time."""
-    templates = {t.order: t for t in dossier.procedure_version.steps.all()}
+    templates = {t.order: t for t in _templates(dossier)}
     ordered = sorted(templates)
     spans = []
     for step in DossierStep.objects.filter(dossier=dossier).order_by("started_at", "id"):
@@ -862,7 +1005,7 @@ def dossier_blame(dossier: Dossier, calendar: WorkCalendar, now: datetime):  # n
 def proposed_new_due(dossier: Dossier, calendar: WorkCalendar, now: datetime) -> datetime:
     """A new date the agency can keep: the allotments of the steps still ahead, counted from
     now, and never less than one working day after the current appointment."""
-    templates = list(dossier.procedure_version.steps.all())
+    templates = _templates(dossier)
     ahead = sum((Decimal(t.allotment) for t in templates[dossier.step_index :]), Decimal(0))
     from_now = calendar.add_working_seconds(now, int(ahead * calendar.working_day_seconds))
     assert dossier.due_at is not None
@@ -903,6 +1046,21 @@ def _append(
     payload: dict[str, Any],
 ) -> DossierEvent:
     """Append the next event of the dossier's hash chain (seq equals the dossier's version)."""
+    event = _next_event(dossier, action, actor, now, from_status=from_status, payload=payload)
+    _insert_row(event)
+    return event
+
+
+def _next_event(
+    dossier: Dossier,
+    action: Action,
+    actor: Actor,
+    now: datetime,
+    *,
+    from_status: Status | None,
+    payload: dict[str, Any],
+) -> DossierEvent:
+    """The next event of the chain, not yet saved; the dossier's version and head move on."""
     dossier.version += 1
     event = DossierEvent(
         dossier=dossier,
@@ -919,7 +1077,6 @@ def _append(
         prev_hash=dossier.chain_head,
     )
     event.hash = _event_hash(event.prev_hash, event_body(event))
-    event.save()
     dossier.chain_head = event.hash
     return event
 

@@ -9,6 +9,7 @@ from time import monotonic
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 
 from motcua.core.calendar import CalendarPolicy, Override, Session, WorkCalendar
 from motcua.core.lifecycle import Role
@@ -106,3 +107,55 @@ def actor_for_user(user) -> Actor | None:  # noqa: ANN001 - a Django user
 def local_now_label(at: datetime) -> str:
     """A short local-time label for messages."""
     return at.astimezone(ZoneInfo(settings.TIME_ZONE)).strftime("%H:%M %d/%m/%Y")
+
+
+# Agencies and units a procedure's steps name are looked up on every hand-over, and they
+# change rarely: remembered for CACHE_SECONDS, forgotten at once when this process saves
+# or deletes one (ids can come back after a rollback, as in tests on SQLite).
+_places: dict[tuple[str, object, object], tuple[float, Agency | Unit]] = {}
+_places_lock = Lock()
+
+
+def places_cache_clear(**_kwargs: object) -> None:
+    with _places_lock:
+        _places.clear()
+
+
+for _model in (Agency, Unit):
+    post_save.connect(places_cache_clear, sender=_model, dispatch_uid=f"places-{_model.__name__}")
+    post_delete.connect(
+        places_cache_clear, sender=_model, dispatch_uid=f"places-del-{_model.__name__}"
+    )
+
+
+def _cached_place(key: tuple[str, object, object], load):  # noqa: ANN001, ANN202
+    with _places_lock:
+        cached = _places.get(key)
+    if cached is not None and monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    found = load()
+    if found is not None:  # a missing place is an error the caller reports; do not remember
+        with _places_lock:
+            _places[key] = (monotonic(), found)
+    return found
+
+
+def agency_by_code(code: str) -> Agency | None:
+    """The agency with this code, or None."""
+    return _cached_place(("agency", code, None), lambda: Agency.objects.filter(code=code).first())
+
+
+def police_serving(commune_id: int) -> Agency | None:
+    """The police of a commune, or None."""
+    return _cached_place(
+        ("police", commune_id, None),
+        lambda: Agency.objects.filter(serves_id=commune_id, kind=Agency.Kind.POLICE).first(),
+    )
+
+
+def unit_of(agency_id: int, code: str) -> Unit | None:
+    """The unit of an agency with this code, or None."""
+    return _cached_place(
+        ("unit", agency_id, code),
+        lambda: Unit.objects.filter(agency_id=agency_id, code=code).first(),
+    )
