@@ -423,7 +423,8 @@ def dossier_act(
         for write in ctx.writes:
             write()
         _insert_row(event)
-        _notify_status(d, action, now)
+        if d.status != from_status or action in _CITIZEN_NEWS:
+            _notify_status(d, action, now)
     return d
 
 
@@ -1081,10 +1082,15 @@ def _next_event(
     return event
 
 
+# Besides every status change, what a citizen is told about: a new appointment, a delay.
+# Hand-overs, proposals and approvals inside the agencies are on the tracking page instead of
+# in the citizen's mailbox; a drafted apology reaches the citizen once it is signed.
+_CITIZEN_NEWS = frozenset({Action.APPROVE_APOLOGY, Action.MARK_OVERDUE})
+
+
 def _notify_status(dossier: Dossier, action: Action, now: datetime) -> None:
     """Every state change reaches the citizen (DOMAIN §13): queue a message in the outbox."""
-    # Internal steps stay internal; a drafted apology reaches the citizen once it is signed.
-    if not dossier.applicant_email or action in (Action.WARN, Action.ASSIGN, Action.DRAFT_APOLOGY):
+    if not dossier.applicant_email:
         return
     label = dossier.code or "(chưa có mã)"
     outbox_schedule(

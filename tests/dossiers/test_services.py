@@ -409,3 +409,18 @@ def test_audit_detects_a_deleted_last_event(world):
     forward(d, world.lan, "2026-11-25 09:00")
     DossierEvent.objects.filter(dossier=d, seq=2).delete()
     assert len(verify_chains()) == 1
+
+
+def test_the_citizen_hears_of_status_changes_not_of_every_internal_step(world):
+    d = dossier_receive(
+        intake=intake(world, world.birth), actor=world.lan, now=at("2026-11-25 08:30")
+    )
+    d = forward(d, world.lan, "2026-11-25 08:45")  # 2 -> 4: the citizen is told
+    d = dossier_act(dossier=d, action=Action.PROPOSE, actor=world.duc, now=at("2026-11-25 10:00"))
+    d = forward(d, world.duc, "2026-11-25 10:05")  # 4 -> 4: internal
+    d = dossier_act(dossier=d, action=Action.APPROVE, actor=world.long, now=at("2026-11-25 11:00"))
+    subjects = list(OutboxMessage.objects.order_by("id").values_list("subject", flat=True))
+    assert subjects == [
+        "Hồ sơ H26.100-261125-0001: Tiếp nhận hồ sơ",
+        "Hồ sơ H26.100-261125-0001: Chuyển bước tiếp theo",
+    ]
