@@ -229,3 +229,9 @@ def test_source_templates_are_nfc():
             if not unicodedata.is_normalized("NFC", line):
                 bad.append(f"{path.relative_to(ROOT)}:{number}")
     assert not bad, "not NFC:\n" + "\n".join(bad)
+
+
+def test_every_core_and_choice_label_is_marked_for_translation():
+    from motcua.desk.labels import unmarked_labels
+
+    assert unmarked_labels() == set()
