@@ -28,10 +28,16 @@ class Dossier(models.Model):
         ELECTRONIC = "electronic", "Nhận bản điện tử"
 
     # Assigned at valid reception, never at draft; refused-at-desk dossiers keep none.
-    code = models.CharField("mã hồ sơ", max_length=50, unique=True, null=True, blank=True)
+    # Unique through Meta.constraints: a plain index without the LIKE twin that unique=True adds.
+    code = models.CharField("mã hồ sơ", max_length=50, null=True, blank=True)  # noqa: DJ001
     tracking_secret = models.CharField("mã tra cứu", max_length=12)
+    # No index per foreign key here: every action rewrites the row, and each index costs every
+    # write that moves it. Reads go through the composite indexes in Meta.
     procedure_version = models.ForeignKey(
-        "catalog.ProcedureVersion", on_delete=models.PROTECT, related_name="dossiers"
+        "catalog.ProcedureVersion",
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        db_index=False,
     )
     channel = models.PositiveSmallIntegerField("kênh nộp", choices=Channel.choices)
     status = models.PositiveSmallIntegerField(
@@ -52,30 +58,36 @@ class Dossier(models.Model):
     delivery = models.CharField(
         "hình thức nhận kết quả", max_length=20, choices=Delivery.choices, default=Delivery.DESK
     )
-    # Folded applicant name for accent-insensitive search (motcua.core.text.fold).
-    search_name = models.CharField(max_length=200, db_index=True)
+    # Folded applicant name for accent-insensitive search (motcua.core.text.fold). Searched
+    # with LIKE '%…%' inside one agency's inbox, where a B-tree index would not help.
+    search_name = models.CharField(max_length=200)
 
     # Three places kept apart (DOMAIN §2).
     received_place = models.ForeignKey(
-        "organization.Agency", on_delete=models.PROTECT, related_name="+"
+        "organization.Agency", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     receiving_agency = models.ForeignKey(
-        "organization.Agency", on_delete=models.PROTECT, related_name="+"
+        "organization.Agency", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     competent_agency = models.ForeignKey(
-        "organization.Agency", on_delete=models.PROTECT, related_name="+"
+        "organization.Agency", on_delete=models.PROTECT, related_name="+", db_index=False
     )
 
     step_index = models.PositiveSmallIntegerField(default=0)
     step_count = models.PositiveSmallIntegerField(default=1)
     current_agency = models.ForeignKey(
-        "organization.Agency", on_delete=models.PROTECT, related_name="+"
+        "organization.Agency", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     current_unit = models.ForeignKey(
-        "organization.Unit", null=True, on_delete=models.PROTECT, related_name="+"
+        "organization.Unit", null=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     current_holder = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
 
     submitted_at = models.DateTimeField("thời điểm nộp")
@@ -102,7 +114,8 @@ class Dossier(models.Model):
     # Hash of the newest event, so appending does not need to read the chain back.
     chain_head = models.CharField(max_length=64, default="0" * 64)
     # A double click or a resubmitted form carries the same key and gets the same dossier.
-    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # NULL (no key) rather than "", so that the partial unique index skips it.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -114,12 +127,29 @@ class Dossier(models.Model):
                 fields=["due_at"], name="dossier_open_due", condition=Q(status__in=OPEN_CODES)
             ),
             # Read by inboxes: what each agency holds, most urgent first.
+            # Not the step's due time: a hand-over inside one agency then leaves every indexed
+            # column alone, and PostgreSQL can update the row in place (HOT).
             models.Index(
-                fields=["current_agency", "step_due_at"],
+                fields=["current_agency"],
                 name="dossier_open_by_agency",
                 condition=Q(status__in=OPEN_CODES),
             ),
-            models.Index(fields=["received_at"], name="dossier_received_at"),
+            # Read by the desk: online dossiers to check (1) and results to hand back (9).
+            models.Index(
+                fields=["received_place", "submitted_at"],
+                name="dossier_at_desk",
+                condition=Q(status__in=[int(Status.NEW), int(Status.DONE)]),
+            ),
+            # Read by the reception ledger (so theo dõi) and reports by period.
+            models.Index(fields=["receiving_agency", "received_at"], name="dossier_received"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="dossier_code"),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="dossier_idempotency_key",
+            )
         ]
 
     def __str__(self) -> str:
@@ -140,12 +170,20 @@ class DossierStep(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
     index = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=300)
-    agency = models.ForeignKey("organization.Agency", on_delete=models.PROTECT, related_name="+")
+    # Indexed with ended_at in Meta; unit and holder are read through the dossier.
+    agency = models.ForeignKey(
+        "organization.Agency", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     unit = models.ForeignKey(
-        "organization.Unit", null=True, on_delete=models.PROTECT, related_name="+"
+        "organization.Unit", null=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     holder = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     started_at = models.DateTimeField()
     due_at = models.DateTimeField()
@@ -163,20 +201,29 @@ class DossierStep(models.Model):
 class DossierEvent(models.Model):
     """An append-only, hash-chained record of one thing that happened to a dossier."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    # Read by dossier only, through the unique (dossier, seq) index: one index per foreign key
+    # would only slow the append that every action makes.
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     seq = models.PositiveIntegerField()
     action = models.CharField(max_length=30)
     from_status = models.PositiveSmallIntegerField(null=True)
     to_status = models.PositiveSmallIntegerField()
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     actor_role = models.CharField(max_length=20)
     agency = models.ForeignKey(
-        "organization.Agency", null=True, on_delete=models.PROTECT, related_name="+"
+        "organization.Agency", null=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     unit = models.ForeignKey(
-        "organization.Unit", null=True, on_delete=models.PROTECT, related_name="+"
+        "organization.Unit", null=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     at = models.DateTimeField()
     payload = models.JSONField(default=dict)
@@ -202,7 +249,7 @@ class DossierDocument(models.Model):
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
     required = models.ForeignKey(
-        "catalog.RequiredDocument", null=True, blank=True, on_delete=models.PROTECT
+        "catalog.RequiredDocument", null=True, blank=True, on_delete=models.PROTECT, db_index=False
     )
     name = models.CharField(max_length=500)
     copies = models.PositiveSmallIntegerField(default=1)

@@ -11,7 +11,7 @@ from motcua.core import codes
 from motcua.core.blame import OUTCOME_LABELS
 from motcua.core.errors import NotFound
 from motcua.core.lifecycle import Role, Status
-from motcua.dossiers.models import ApologyLetter, Dossier, DossierStep
+from motcua.dossiers.models import OPEN_CODES, ApologyLetter, Dossier, DossierStep
 from motcua.organization.selectors import Actor
 
 NOT_FOUND = "Không tìm thấy hồ sơ với mã và mã tra cứu đã nhập."
@@ -138,7 +138,10 @@ class InboxFilters:
 def _scope_filter(actor: Actor, scope: str) -> Q:
     """Which dossiers a person's inbox holds: their own, their unit's, or their agency's."""
     assert actor.agency is not None
-    at_agency = Q(current_agency_id=actor.agency.pk)
+    # Each branch names its statuses, so that PostgreSQL can read it from the matching partial
+    # index: open dossiers by current agency, or results waiting at the receiving desk.
+    at_agency = Q(current_agency_id=actor.agency.pk, status__in=OPEN_CODES)
+    done_at_desk = Q(received_place_id=actor.agency.pk, status=Status.DONE)
     # The head signs the apology letters of the agency wherever the dossier sits in it.
     to_sign = (
         Q(apology="draft", apology_letter__agency_id=actor.agency.pk)
@@ -146,15 +149,14 @@ def _scope_filter(actor: Actor, scope: str) -> Q:
         else Q(pk__in=[])
     )
     if scope == "agency" and actor.role in (Role.AGENCY_LEADER, Role.SUPERVISOR):
-        return at_agency | Q(received_place_id=actor.agency.pk, status=Status.DONE)
+        return at_agency | done_at_desk
     if scope in ("unit", "agency") and actor.role is not Role.SPECIALIST:
         return (at_agency & Q(current_unit_id=actor.unit.pk if actor.unit else None)) | to_sign
     if actor.role is Role.DESK:
         # The desk holds what waits at its counter and the results waiting to be returned.
-        return (at_agency & Q(current_unit_id=actor.unit.pk if actor.unit else None)) | Q(
-            received_place_id=actor.agency.pk, status=Status.DONE
-        )
-    mine = Q(current_holder_id=actor.user_id)
+        return (at_agency & Q(current_unit_id=actor.unit.pk if actor.unit else None)) | done_at_desk
+    # A holder is always staff of the agency holding the dossier (assignment checks it).
+    mine = at_agency & Q(current_holder_id=actor.user_id)
     unassigned = (
         at_agency
         & Q(current_unit_id=actor.unit.pk if actor.unit else None)
