@@ -739,7 +739,7 @@ def profile_run(workload: Workload, dossiers: int, window: int) -> None:
     buffer = io.StringIO()
     report = pstats.Stats(profiler, stream=buffer)
     report.sort_stats("cumulative").print_stats(r"motcua/|django/db/models/(base|query)\.py", 40)
-    report.sort_stats("tottime").print_stats(20)
+    report.sort_stats("tottime").print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "20")))
     lines = [line for line in buffer.getvalue().splitlines() if line.strip()]
     print("")
     print(

@@ -4,11 +4,12 @@ in the same transaction, after the domain core has allowed it.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -420,12 +421,29 @@ def dossier_act(
         }
         if not _compare_and_set(d, changed, expected):
             raise _conflict(d)
-        for write in ctx.writes:
-            write()
-        _insert_row(event)
-        if d.status != from_status or action in _CITIZEN_NEWS:
-            _notify_status(d, action, now)
+        with _pipelined():
+            for write in ctx.writes:
+                write()
+            _insert_row(event)
+            if d.status != from_status or action in _CITIZEN_NEWS:
+                _notify_status(d, action, now)
     return d
+
+
+@contextlib.contextmanager
+def _pipelined() -> Iterator[None]:
+    """Send writes whose answers nobody reads back to back (psycopg's pipeline mode).
+
+    PostgreSQL works through each statement while Python prepares the next, instead of one
+    round trip per statement. Errors surface when the block ends and the results are read:
+    still inside the caller's transaction, which rolls back as before, and as Django's
+    exceptions (IntegrityError...). Other databases (SQLite) run the statements one by one.
+    """
+    if connection.vendor != "postgresql" or connection.connection is None:
+        yield
+        return
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
 
 
 def _compare_and_set(dossier: Dossier, changed: dict[str, Any], expected: int) -> bool:
@@ -453,6 +471,17 @@ def _insert_row(row: Model) -> None:
     values = [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
+
+
+def _update_row(row: Model, names: Sequence[str]) -> None:
+    """UPDATE some fields of a row read in this transaction, in plain SQL like `_insert_row`
+    (it may run in a pipeline, where the ORM's check of the row count cannot be made)."""
+    fields = [type(row)._meta.get_field(name) for name in names]
+    sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+    values = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+    sql = f"UPDATE {row._meta.db_table} SET {sets} WHERE id = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, row.pk])
 
 
 @functools.cache
@@ -651,7 +680,7 @@ def _on_supplement(ctx: _Ctx) -> None:
         remaining = ctx.calendar.working_seconds_between(pause_at, step.due_at)
         step.paused_seconds += paused
         step.due_at = ctx.calendar.add_working_seconds(ctx.now, remaining)
-        ctx.writes.append(lambda: step.save(update_fields=["paused_seconds", "due_at"]))
+        ctx.writes.append(lambda: _update_row(step, ["paused_seconds", "due_at"]))
         d.step_due_at = step.due_at
 
 
@@ -676,7 +705,7 @@ def _on_assign(ctx: _Ctx) -> None:
     if step is not None:
         step.holder_id = staff.user_id
         step.unit_id = staff.unit_id
-        ctx.writes.append(lambda: step.save(update_fields=["holder", "unit"]))
+        ctx.writes.append(lambda: _update_row(step, ["holder", "unit"]))
 
 
 def _on_forward(ctx: _Ctx) -> None:
@@ -782,7 +811,7 @@ def _on_draft_apology(ctx: _Ctx) -> None:
         drafted_at=ctx.now,
         drafted_by_id=ctx.actor.user_id,
     )
-    ctx.writes.append(letter.save)
+    ctx.writes.append(lambda: _insert_row(letter))
     d.apology = "draft"
     ctx.payload.update(agency=agency_id, new_due_at=new_due.isoformat(), reason=reason)
 
@@ -795,7 +824,7 @@ def _on_approve_apology(ctx: _Ctx) -> None:
         raise PermissionDenied("Chỉ thủ trưởng cơ quan gây chậm trễ được ký văn bản xin lỗi.")
     letter.approved_at = ctx.now
     letter.approved_by_id = ctx.actor.user_id
-    ctx.writes.append(lambda: letter.save(update_fields=["approved_at", "approved_by"]))
+    ctx.writes.append(lambda: _update_row(letter, ["approved_at", "approved_by"]))
     entry = core_clock.ClockEntry(
         kind=core_clock.ClockKind.EXTEND, at=ctx.now, new_due=letter.new_due_at, reason="xin lỗi"
     )

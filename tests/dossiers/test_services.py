@@ -333,6 +333,24 @@ def test_two_officers_acting_at_once_one_wins_the_other_gets_a_conflict(world):
     assert counts() == before
 
 
+def test_a_write_failing_after_the_compare_and_set_rolls_the_whole_action_back(world):
+    """The step, event and outbox writes go out pipelined on PostgreSQL: a failure among them
+    must still undo the dossier's update, not surface after a half-written commit."""
+    from django.db import IntegrityError
+
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    taken = DossierEvent.objects.get(dossier=d, seq=d.version)
+    taken.pk, taken.seq = None, d.version + 1  # squats on the seq the forward will append
+    taken.save()
+    before = counts()
+    with pytest.raises(IntegrityError):
+        forward(d, world.lan, "2026-11-25 09:00")
+    assert counts() == before
+    row = Dossier.objects.get(pk=d.pk)
+    assert (row.version, row.chain_head, row.step_index) == (d.version, d.chain_head, 0)
+    assert DossierStep.objects.filter(dossier=d, ended_at__isnull=True).count() == 1
+
+
 def test_staff_of_another_agency_cannot_act(world):
     d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
     d = forward(d, world.lan, "2026-11-25 09:00")
