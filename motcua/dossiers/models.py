@@ -149,7 +149,7 @@ class Dossier(models.Model):
                 fields=["idempotency_key"],
                 condition=Q(idempotency_key__isnull=False),
                 name="dossier_idempotency_key",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -192,9 +192,21 @@ def dossier_receive(
                 idempotency_key=idempotency_key or None,
             )
             _full_clean(dossier)
-            dossier.save()
-            inserted = {name: getattr(dossier, name) for name in _PROJECTION_ATTNAMES}
-            DossierDocument.objects.bulk_create(
+            # Everything reception decides is computed before the row is written, so that the
+            # dossier is one INSERT; only the chain's head, which hashes the new id, follows.
+            payload: dict[str, Any] = {"procedure": version.procedure.code, "v": version.version}
+            writes: list[Callable[[], None]] = []
+            if outcome is Action.RECEIVE:
+                _start(dossier, actor=actor, now=now, steps=steps, payload=payload, writes=writes)
+            elif outcome is Action.REFUSE:
+                dossier.finished_at = now
+                payload["reason"] = reason.strip()
+            elif outcome is Action.REQUEST_SUPPLEMENT:
+                dossier.supplement_requests = 1
+                payload.update(missing=list(missing), reason=reason.strip())
+            dossier.pk = _insert_row(dossier, returning_id=True)
+            event = _next_event(dossier, outcome, actor, now, from_status=None, payload=payload)
+            documents = [
                 DossierDocument(
                     dossier=dossier,
                     required=required[pk],
@@ -204,28 +216,16 @@ def dossier_receive(
                     digitised=intake.digitised and not required[pk].show_only,
                 )
                 for pk in intake.documents
-            )
-            payload: dict[str, Any] = {"procedure": version.procedure.code, "v": version.version}
-            if outcome is Action.RECEIVE:
-                writes: list[Callable[[], None]] = []
-                _start(dossier, actor=actor, now=now, steps=steps, payload=payload, writes=writes)
+            ]
+            with _pipelined():
+                _insert_rows(DossierDocument, documents)
                 for write in writes:
                     write()
-            elif outcome is Action.REFUSE:
-                dossier.finished_at = now
-                payload["reason"] = reason.strip()
-            elif outcome is Action.REQUEST_SUPPLEMENT:
-                dossier.supplement_requests = 1
-                payload.update(missing=list(missing), reason=reason.strip())
-            _append(dossier, outcome, actor, now, from_status=None, payload=payload)
-            # Only what reception changed since the INSERT (it could not know the id before).
-            changed = {
-                name: getattr(dossier, name)
-                for name in _PROJECTION_ATTNAMES
-                if getattr(dossier, name) != inserted[name]
-            }
-            _compare_and_set(dossier, changed, expected=0)
-            _notify_status(dossier, outcome, now)
+                _insert_row(event)
+                # The row is this transaction's own: no compare-and-set needed, and neither
+                # column is indexed, so PostgreSQL rewrites it in place.
+                _update_row(dossier, ["version", "chain_head"])
+                _notify_status(dossier, outcome, now)
     except IntegrityError:
         if idempotency_key:
             # Two identical submissions raced: the other one won; return what it created.
@@ -241,8 +241,9 @@ def _full_clean(dossier: Dossier) -> None:
     from django.core.exceptions import ValidationError as DjangoValidationError
 
     try:
-        # The related rows were just loaded; checking they exist would cost a query each.
-        dossier.full_clean(
+        # Field checks only: the related rows were just loaded (checking they exist would
+        # cost a query each), and unique codes and keys are the database's to enforce.
+        dossier.clean_fields(
             exclude=[
                 "code",
                 "current_holder",
@@ -464,13 +465,31 @@ def _compare_and_set(dossier: Dossier, changed: dict[str, Any], expected: int) -
         return cursor.rowcount == 1
 
 
-def _insert_row(row: Model) -> None:
-    """INSERT one new row in plain SQL, converting each value as the ORM would. The ORM's
-    insert compiler costs more Python than the round trip, and no caller needs the new id."""
+def _insert_row(row: Model, *, returning_id: bool = False) -> int | None:
+    """INSERT one new row in plain SQL, converting each value as the ORM would (the ORM's
+    insert compiler costs more Python than the round trip); the new id if asked for."""
     fields, sql = _insert_sql(type(row))
     values = [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
     with connection.cursor() as cursor:
+        if not returning_id:
+            cursor.execute(sql, values)
+            return None
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(f"{sql} RETURNING id", values)
+            return cursor.fetchone()[0]
         cursor.execute(sql, values)
+        return cursor.lastrowid
+
+
+def _insert_rows(model: type[Model], rows: Sequence[Model]) -> None:
+    """INSERT several new rows of one model in one plain-SQL statement."""
+    if not rows:
+        return
+    fields, sql = _insert_sql(model)
+    marks = ", ".join(["%s"] * len(fields))
+    values = [f.get_db_prep_save(f.pre_save(row, True), connection) for row in rows for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql + f", ({marks})" * (len(rows) - 1), values)
 
 
 def _update_row(row: Model, names: Sequence[str]) -> None:
@@ -922,7 +941,12 @@ def _open_step(
         started_at=now,
         due_at=due,
     )
-    writes.append(lambda: _insert_row(step))
+
+    def insert() -> None:
+        step.dossier_id = dossier.pk  # at reception, known only once the dossier is written
+        _insert_row(step)
+
+    writes.append(insert)
     return step
 
 
@@ -1064,21 +1088,6 @@ def event_body(event: DossierEvent) -> dict[str, Any]:
         "at": event.at.astimezone(UTC).isoformat(),  # as stored, whatever the zone given
         "payload": event.payload,
     }
-
-
-def _append(
-    dossier: Dossier,
-    action: Action,
-    actor: Actor,
-    now: datetime,
-    *,
-    from_status: Status | None,
-    payload: dict[str, Any],
-) -> DossierEvent:
-    """Append the next event of the dossier's hash chain (seq equals the dossier's version)."""
-    event = _next_event(dossier, action, actor, now, from_status=from_status, payload=payload)
-    _insert_row(event)
-    return event
 
 
 def _next_event(
