@@ -1,0 +1,49 @@
+"""The dossier table keeps few indexes (each one costs every action); the reads that matter
+must still find their rows through them rather than by reading the whole table."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+
+from motcua.dossiers.selectors import InboxFilters, dossier_inbox, online_queue
+from motcua.paperwork.rendering import Period
+from motcua.paperwork.selectors import ledger_dossiers
+from tests.conftest import at
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("partial indexes and plans are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # tiny test tables: ask what is possible
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("RESET enable_seqscan")
+
+
+def full_scan(queryset) -> bool:
+    return "Seq Scan on dossiers_dossier" in queryset.explain()
+
+
+@pytest.mark.parametrize("person", ["lan", "duc", "son", "long", "tam", "kien", "minh", "mai"])
+@pytest.mark.parametrize("scope", ["mine", "unit", "agency"])
+def test_every_inbox_reads_through_an_index(world, person, scope):
+    now = at("2026-11-25 09:00")
+    qs, _counts = dossier_inbox(
+        actor=getattr(world, person),
+        filters=InboxFilters(scope=scope),
+        now=now,
+        today_end=now,
+        soon=now + timedelta(days=2),
+    )
+    assert not full_scan(qs)
+
+
+def test_the_online_queue_and_the_ledger_read_through_an_index(world):
+    assert not full_scan(online_queue(actor=world.lan))
+    period = Period(first=date(2026, 11, 1), last=date(2026, 11, 30))
+    assert not full_scan(ledger_dossiers(actor=world.lan, period=period))
