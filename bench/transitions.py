@@ -757,6 +757,8 @@ def profile_run(workload: Workload, dossiers: int, window: int) -> None:
     profiler.enable()
     scheduler.run()
     profiler.disable()
+    if os.environ.get("BENCH_PROFILE_DUMP"):
+        profiler.dump_stats(os.environ["BENCH_PROFILE_DUMP"])
     buffer = io.StringIO()
     report = pstats.Stats(profiler, stream=buffer)
     report.sort_stats("cumulative").print_stats(r"motcua/|django/db/models/(base|query)\.py", 40)
