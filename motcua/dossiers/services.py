@@ -222,8 +222,8 @@ def dossier_receive(
                 for write in writes:
                     write()
                 _insert_row(event)
-                # The row is this transaction's own: no compare-and-set needed, and neither
-                # column is indexed, so PostgreSQL rewrites it in place.
+                # The row is this transaction's own: no compare-and-set needed; and as neither
+                # column is indexed, PostgreSQL can update it within its page (HOT).
                 _update_row(dossier, ["version", "chain_head"])
                 _notify_status(dossier, outcome, now)
     except IntegrityError:
