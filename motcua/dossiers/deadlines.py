@@ -91,11 +91,14 @@ def process_deadlines(*, now: datetime, batch: int = 500) -> DeadlineReport:
         for pk in warn_ids:
             report.warned += _act(pk, Action.WARN, now)
     # Apologies: drafted while still at least one working day before the deadline, for
-    # dossiers whose current step already ran over or whose deadline is near.
+    # dossiers whose current step already ran over or whose deadline is near. Closer to the
+    # deadline the letter can no longer be lawful (the guard refuses it): those dossiers are
+    # left to be marked overdue rather than retried, and logged, on every pass.
     horizon = calendar.add_working_seconds(now, settings.APOLOGY_LOOKAHEAD_WORKING_HOURS * 3600)
+    last_chance = calendar.add_working_seconds(now, calendar.working_day_seconds)
     with transaction.atomic():
         candidates = _claim(
-            Dossier.objects.filter(status__in=RUNNING, due_at__gte=now, apology="none")
+            Dossier.objects.filter(status__in=RUNNING, due_at__gte=last_chance, apology="none")
             .filter(Q(step_due_at__lt=now) | Q(due_at__lte=horizon))
             .exclude(approved=True)
             .order_by("due_at"),

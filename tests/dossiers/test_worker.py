@@ -62,6 +62,16 @@ def test_it_drafts_the_apology_for_the_agency_whose_step_runs_late(world):
     assert process_deadlines(now=at("2026-11-26 16:30")).apologies == 0
 
 
+def test_too_close_to_the_deadline_it_leaves_the_apology_rather_than_retry_it(world, caplog):
+    d = received(world)  # due Mon 30/11 08:30; the specialist's half day ran out on Wed
+    caplog.set_level("INFO", logger="motcua.dossiers.deadlines")
+    for minute in ("09:00", "09:05"):  # Friday: less than one working day left
+        assert process_deadlines(now=at(f"2026-11-27 {minute}")).apologies == 0
+    assert "draft_apology" not in caplog.text
+    assert not DossierEvent.objects.filter(dossier=d, action="draft_apology").exists()
+    assert process_deadlines(now=at("2026-11-30 09:00")).overdue == 1
+
+
 def test_it_does_not_apologise_for_a_dossier_on_track(world):
     received(world)
     report = process_deadlines(now=at("2026-11-27 09:00"))
