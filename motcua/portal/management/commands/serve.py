@@ -14,8 +14,12 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
 
     def handle(self, *args, host: str, port: int, threads: int, **options) -> None:  # noqa: ANN002, ANN003
+        from django.core.management import call_command
         from waitress import serve
 
+        # The static files WhiteNoise serves, compressed; only what changed is copied again.
+        # Before the application loads, as WhiteNoise indexes the folder when it starts.
+        call_command("collectstatic", interactive=False, verbosity=0)
         from motcua.wsgi import application
 
         self.stdout.write(f"motcua: http://{host}:{port}/  (Ctrl+C để dừng)")
