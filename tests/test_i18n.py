@@ -85,6 +85,19 @@ def test_vietnamese_by_default(client, url):
 
 
 @pytest.mark.django_db
+def test_vietnamese_even_when_the_browser_asks_for_english(client):
+    html = client.get(TRACK, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in html
+    assert "Tra cứu hồ sơ" in html
+
+
+@pytest.mark.django_db
+def test_an_unknown_language_cookie_falls_back_to_vietnamese(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    assert '<html lang="vi">' in client.get(TRACK).content.decode()
+
+
+@pytest.mark.django_db
 def test_back_to_vietnamese(client):
     english_by_setlang(client)
     client.post("/i18n/setlang/", {"language": "vi", "next": TRACK})
