@@ -40,7 +40,7 @@ from motcua.dossiers.models import (
     DossierEvent,
     DossierStep,
 )
-from motcua.notify.services import outbox_schedule
+from motcua.notify.services import outbox_statement
 from motcua.organization.models import Agency, Unit
 from motcua.organization.selectors import (
     Actor,
@@ -195,7 +195,7 @@ def dossier_receive(
             # Everything reception decides is computed before the row is written, so that the
             # dossier is one INSERT; only the chain's head, which hashes the new id, follows.
             payload: dict[str, Any] = {"procedure": version.procedure.code, "v": version.version}
-            writes: list[Callable[[], None]] = []
+            writes: list[Write] = []
             if outcome is Action.RECEIVE:
                 _start(dossier, actor=actor, now=now, steps=steps, payload=payload, writes=writes)
             elif outcome is Action.REFUSE:
@@ -204,7 +204,7 @@ def dossier_receive(
             elif outcome is Action.REQUEST_SUPPLEMENT:
                 dossier.supplement_requests = 1
                 payload.update(missing=list(missing), reason=reason.strip())
-            dossier.pk = _insert_row(dossier, returning_id=True)
+            dossier.pk = _insert_returning_id(dossier)
             event = _next_event(dossier, outcome, actor, now, from_status=None, payload=payload)
             documents = [
                 DossierDocument(
@@ -217,15 +217,17 @@ def dossier_receive(
                 )
                 for pk in intake.documents
             ]
-            with _pipelined():
-                _insert_rows(DossierDocument, documents)
-                for write in writes:
-                    write()
-                _insert_row(event)
-                # The row is this transaction's own: no compare-and-set needed; and as neither
-                # column is indexed, PostgreSQL can update it within its page (HOT).
-                _update_row(dossier, ["version", "chain_head"])
-                _notify_status(dossier, outcome, now)
+            _run(
+                [
+                    *([_insert_statement(DossierDocument, documents)] if documents else []),
+                    *(write() for write in writes),
+                    _insert_statement(DossierEvent, [event]),
+                    # The row is this transaction's own: no compare-and-set needed; and as
+                    # neither column is indexed, PostgreSQL can update it within its page (HOT).
+                    _update_statement(dossier, ["version", "chain_head"]),
+                    *_status_message(dossier, outcome, now),
+                ]
+            )
     except IntegrityError:
         if idempotency_key:
             # Two identical submissions raced: the other one won; return what it created.
@@ -268,7 +270,7 @@ def _start(
     now: datetime,
     steps: Sequence[StepTemplate],
     payload: dict[str, Any],
-    writes: list[Callable[[], None]],
+    writes: list[Write],
     arrived_at: datetime | None = None,
 ) -> None:
     """Valid reception: assign the code, start the clock, open the first step (reception).
@@ -422,13 +424,28 @@ def dossier_act(
         }
         if not _compare_and_set(d, changed, expected):
             raise _conflict(d)
-        with _pipelined():
-            for write in ctx.writes:
-                write()
-            _insert_row(event)
-            if d.status != from_status or action in _CITIZEN_NEWS:
-                _notify_status(d, action, now)
+        news = d.status != from_status or action in _CITIZEN_NEWS
+        _run(
+            [
+                *(write() for write in ctx.writes),
+                _insert_statement(DossierEvent, [event]),
+                *(_status_message(d, action, now) if news else []),
+            ]
+        )
     return d
+
+
+# One SQL statement and its parameters; a write is a statement built once the rows it refers to
+# exist (at reception, the dossier's id).
+Statement = tuple[str, list[Any]]
+Write = Callable[[], Statement]
+
+
+def _run(statements: Iterable[Statement]) -> None:
+    """Execute writes whose answers nobody reads, on one cursor, pipelined on PostgreSQL."""
+    with connection.cursor() as cursor, _pipelined():
+        for sql, params in statements:
+            cursor.execute(sql, params)
 
 
 @contextlib.contextmanager
@@ -465,15 +482,10 @@ def _compare_and_set(dossier: Dossier, changed: dict[str, Any], expected: int) -
         return cursor.rowcount == 1
 
 
-def _insert_row(row: Model, *, returning_id: bool = False) -> int | None:
-    """INSERT one new row in plain SQL, converting each value as the ORM would (the ORM's
-    insert compiler costs more Python than the round trip); the new id if asked for."""
-    fields, sql = _insert_sql(type(row))
-    values = [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
+def _insert_returning_id(row: Model) -> int:
+    """INSERT one new row and return its id (see `_insert_statement`)."""
+    sql, values = _insert_statement(type(row), [row])
     with connection.cursor() as cursor:
-        if not returning_id:
-            cursor.execute(sql, values)
-            return None
         if connection.features.can_return_columns_from_insert:
             cursor.execute(f"{sql} RETURNING id", values)
             return cursor.fetchone()[0]
@@ -481,26 +493,23 @@ def _insert_row(row: Model, *, returning_id: bool = False) -> int | None:
         return cursor.lastrowid
 
 
-def _insert_rows(model: type[Model], rows: Sequence[Model]) -> None:
-    """INSERT several new rows of one model in one plain-SQL statement."""
-    if not rows:
-        return
+def _insert_statement(model: type[Model], rows: Sequence[Model]) -> Statement:
+    """INSERT new rows of one model in plain SQL, each value converted as the ORM would (its
+    insert compiler costs more Python than the round trip, and no caller needs the new ids)."""
     fields, sql = _insert_sql(model)
-    marks = ", ".join(["%s"] * len(fields))
+    marks = f", ({', '.join(['%s'] * len(fields))})"
     values = [f.get_db_prep_save(f.pre_save(row, True), connection) for row in rows for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql + f", ({marks})" * (len(rows) - 1), values)
+    return sql + marks * (len(rows) - 1), values
 
 
-def _update_row(row: Model, names: Sequence[str]) -> None:
-    """UPDATE some fields of a row read in this transaction, in plain SQL like `_insert_row`
-    (it may run in a pipeline, where the ORM's check of the row count cannot be made)."""
+def _update_statement(row: Model, names: Sequence[str]) -> Statement:
+    """UPDATE some fields of a row read in this transaction, in plain SQL (it runs in a
+    pipeline, where the ORM's check of the row count cannot be made)."""
     fields = [type(row)._meta.get_field(name) for name in names]
     sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
     values = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
     sql = f"UPDATE {row._meta.db_table} SET {sets} WHERE id = %s"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, row.pk])
+    return sql, [*values, row.pk]
 
 
 @functools.cache
@@ -637,7 +646,7 @@ class _Ctx:
     missing: Sequence[str]
     delivery: str
     # Writes besides the dossier row, run in order once the compare-and-set has won.
-    writes: list[Callable[[], None]] = field(default_factory=list)
+    writes: list[Write] = field(default_factory=list)
     opened: DossierStep | None = None  # the step this action opens, not yet inserted
 
 
@@ -699,7 +708,7 @@ def _on_supplement(ctx: _Ctx) -> None:
         remaining = ctx.calendar.working_seconds_between(pause_at, step.due_at)
         step.paused_seconds += paused
         step.due_at = ctx.calendar.add_working_seconds(ctx.now, remaining)
-        ctx.writes.append(lambda: _update_row(step, ["paused_seconds", "due_at"]))
+        ctx.writes.append(lambda: _update_statement(step, ["paused_seconds", "due_at"]))
         d.step_due_at = step.due_at
 
 
@@ -724,7 +733,7 @@ def _on_assign(ctx: _Ctx) -> None:
     if step is not None:
         step.holder_id = staff.user_id
         step.unit_id = staff.unit_id
-        ctx.writes.append(lambda: _update_row(step, ["holder", "unit"]))
+        ctx.writes.append(lambda: _update_statement(step, ["holder", "unit"]))
 
 
 def _on_forward(ctx: _Ctx) -> None:
@@ -830,7 +839,7 @@ def _on_draft_apology(ctx: _Ctx) -> None:
         drafted_at=ctx.now,
         drafted_by_id=ctx.actor.user_id,
     )
-    ctx.writes.append(lambda: _insert_row(letter))
+    ctx.writes.append(lambda: _insert_statement(ApologyLetter, [letter]))
     d.apology = "draft"
     ctx.payload.update(agency=agency_id, new_due_at=new_due.isoformat(), reason=reason)
 
@@ -843,7 +852,7 @@ def _on_approve_apology(ctx: _Ctx) -> None:
         raise PermissionDenied("Chỉ thủ trưởng cơ quan gây chậm trễ được ký văn bản xin lỗi.")
     letter.approved_at = ctx.now
     letter.approved_by_id = ctx.actor.user_id
-    ctx.writes.append(lambda: _update_row(letter, ["approved_at", "approved_by"]))
+    ctx.writes.append(lambda: _update_statement(letter, ["approved_at", "approved_by"]))
     entry = core_clock.ClockEntry(
         kind=core_clock.ClockKind.EXTEND, at=ctx.now, new_due=letter.new_due_at, reason="xin lỗi"
     )
@@ -920,7 +929,7 @@ def _open_step(
     now: datetime,
     holder_id: int | None,
     calendar: WorkCalendar,
-    writes: list[Callable[[], None]],
+    writes: list[Write],
 ) -> DossierStep:
     """Point the projection at a new step; its row is inserted by `writes`."""
     agency, unit = _resolve_step(dossier, template)
@@ -942,9 +951,9 @@ def _open_step(
         due_at=due,
     )
 
-    def insert() -> None:
+    def insert() -> Statement:
         step.dossier_id = dossier.pk  # at reception, known only once the dossier is written
-        _insert_row(step)
+        return _insert_statement(DossierStep, [step])
 
     writes.append(insert)
     return step
@@ -968,16 +977,12 @@ def _close_step(dossier: Dossier, ctx: _Ctx) -> None:
     ended_at = DossierStep._meta.get_field("ended_at").get_db_prep_save(ctx.now, connection)
     params = [ended_at, outcome, ctx.note, ctx.actor.user_id, dossier.pk]
 
-    def close() -> None:
-        # Whoever handed it over held it, unassigned or not.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE dossiers_dossierstep SET ended_at = %s, outcome = %s, note = %s, "
-                "holder_id = COALESCE(holder_id, %s) WHERE dossier_id = %s AND ended_at IS NULL",
-                params,
-            )
-
-    ctx.writes.append(close)
+    # Whoever handed it over held it, unassigned or not.
+    close = (
+        "UPDATE dossiers_dossierstep SET ended_at = %s, outcome = %s, note = %s, "
+        "holder_id = COALESCE(holder_id, %s) WHERE dossier_id = %s AND ended_at IS NULL"
+    )
+    ctx.writes.append(lambda: (close, params))
     ctx.payload["step"] = {
         "index": dossier.step_index,
         "name": _templates(dossier)[dossier.step_index].name,
@@ -1126,19 +1131,22 @@ def _next_event(
 _CITIZEN_NEWS = frozenset({Action.APPROVE_APOLOGY, Action.MARK_OVERDUE})
 
 
-def _notify_status(dossier: Dossier, action: Action, now: datetime) -> None:
-    """Every state change reaches the citizen (DOMAIN §13): queue a message in the outbox."""
+def _status_message(dossier: Dossier, action: Action, now: datetime) -> list[Statement]:
+    """Every state change reaches the citizen (DOMAIN §13): a message for the outbox, if the
+    citizen gave an address."""
     if not dossier.applicant_email:
-        return
+        return []
     label = dossier.code or "(chưa có mã)"
-    outbox_schedule(
-        recipient=dossier.applicant_email,
-        subject=f"Hồ sơ {label}: {action.label}",
-        body=_citizen_message(dossier, action),
-        dossier=dossier,
-        dedupe_key=f"dossier:{dossier.pk}:{dossier.version}",
-        now=now,
-    )
+    return [
+        outbox_statement(
+            recipient=dossier.applicant_email,
+            subject=f"Hồ sơ {label}: {action.label}",
+            body=_citizen_message(dossier, action),
+            dossier=dossier,
+            dedupe_key=f"dossier:{dossier.pk}:{dossier.version}",
+            now=now,
+        )
+    ]
 
 
 def _citizen_message(dossier: Dossier, action: Action) -> str:

@@ -15,36 +15,36 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 
 
-def outbox_schedule(
+def outbox_statement(
     *,
     recipient: str,
     subject: str,
     body: str,
-    dossier,
+    dossier,  # noqa: ANN001
     dedupe_key: str,
-    now: datetime,  # noqa: ANN001
-) -> None:
-    """Queue a message in the caller's transaction; the same dedupe key is queued only once."""
+    now: datetime,
+) -> tuple[str, list[object]]:
+    """The INSERT that queues a message, for the caller to run in its own transaction (with its
+    other writes); the same dedupe key is queued only once."""
     # One INSERT ... ON CONFLICT DO NOTHING instead of a read, a savepoint and a write; in
     # plain SQL because it runs on every dossier action and the ORM's compiler costs more
     # than the round trip. Both PostgreSQL and SQLite (3.24+) accept this statement.
     at = OutboxMessage._meta.get_field("created_at").get_db_prep_save(now, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO notify_outboxmessage (channel, recipient, subject, body, dossier_id,"
-            " dedupe_key, created_at, available_at, sent_at, attempts, last_error)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, NULL, 0, '') ON CONFLICT DO NOTHING",
-            [
-                "email",
-                recipient,
-                subject[:300],
-                body,
-                dossier.pk if dossier is not None else None,
-                dedupe_key,
-                at,
-                at,
-            ],
-        )
+    return (
+        "INSERT INTO notify_outboxmessage (channel, recipient, subject, body, dossier_id,"
+        " dedupe_key, created_at, available_at, sent_at, attempts, last_error)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, NULL, 0, '') ON CONFLICT DO NOTHING",
+        [
+            "email",
+            recipient,
+            subject[:300],
+            body,
+            dossier.pk if dossier is not None else None,
+            dedupe_key,
+            at,
+            at,
+        ],
+    )
 
 
 def outbox_deliver(*, now: datetime, batch: int = 100) -> int:
