@@ -31,13 +31,9 @@ class Dossier(models.Model):
     # Unique through Meta.constraints: a plain index without the LIKE twin that unique=True adds.
     code = models.CharField("mã hồ sơ", max_length=50, null=True, blank=True)  # noqa: DJ001
     tracking_secret = models.CharField("mã tra cứu", max_length=12)
-    # No index per foreign key here: every action rewrites the row, and each index costs every
-    # write that moves it. Reads go through the composite indexes in Meta.
+    # Indexed: the catalog import asks whether a version has dossiers before it may change it.
     procedure_version = models.ForeignKey(
-        "catalog.ProcedureVersion",
-        on_delete=models.PROTECT,
-        related_name="dossiers",
-        db_index=False,
+        "catalog.ProcedureVersion", on_delete=models.PROTECT, related_name="dossiers"
     )
     channel = models.PositiveSmallIntegerField("kênh nộp", choices=Channel.choices)
     status = models.PositiveSmallIntegerField(
@@ -62,6 +58,10 @@ class Dossier(models.Model):
     # with LIKE '%…%' inside one agency's inbox, where a B-tree index would not help.
     search_name = models.CharField(max_length=200)
 
+    # No index per foreign key from here on: every action rewrites the row, and each index
+    # costs every write that moves it. Reads go through the composite indexes in Meta; what
+    # is left unindexed is read only when an agency, unit or user is deleted (rare, and
+    # refused anyway while dossiers refer to it).
     # Three places kept apart (DOMAIN §2).
     received_place = models.ForeignKey(
         "organization.Agency", on_delete=models.PROTECT, related_name="+", db_index=False
@@ -248,8 +248,10 @@ class DossierDocument(models.Model):
     """A paper submitted with the dossier, and whether it was digitised at the counter."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    # Indexed: the catalog import deletes a version's required documents only if no dossier
+    # refers to them, and this row is never updated, so the index costs one entry per paper.
     required = models.ForeignKey(
-        "catalog.RequiredDocument", null=True, blank=True, on_delete=models.PROTECT, db_index=False
+        "catalog.RequiredDocument", null=True, blank=True, on_delete=models.PROTECT
     )
     name = models.CharField(max_length=500)
     copies = models.PositiveSmallIntegerField(default=1)
