@@ -483,14 +483,19 @@ def _compare_and_set(dossier: Dossier, changed: dict[str, Any], expected: int) -
 
 
 def _insert_returning_id(row: Model) -> int:
-    """INSERT one new row and return its id (see `_insert_statement`)."""
+    """INSERT one new row and return its id (see `_insert_statement`); the instance then
+    counts as saved, as after `save()` (for validation and forms that get it later)."""
     sql, values = _insert_statement(type(row), [row])
     with connection.cursor() as cursor:
         if connection.features.can_return_columns_from_insert:
             cursor.execute(f"{sql} RETURNING id", values)
-            return cursor.fetchone()[0]
-        cursor.execute(sql, values)
-        return cursor.lastrowid
+            (pk,) = cursor.fetchone()
+        else:
+            cursor.execute(sql, values)
+            pk = cursor.lastrowid
+    row._state.adding = False
+    row._state.db = connection.alias
+    return pk
 
 
 def _insert_statement(model: type[Model], rows: Sequence[Model]) -> Statement:

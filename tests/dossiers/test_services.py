@@ -58,6 +58,9 @@ def test_it_receives_a_dossier_with_code_appointment_and_first_event(world):
     step = d.steps.get()
     assert (step.index, step.agency, step.ended_at) == (0, world.hoan_kiem, None)
     assert OutboxMessage.objects.filter(recipient="binh@example.vn").count() == 1
+    # Written in plain SQL, yet as saved as after save(): it is not its own duplicate.
+    assert not d._state.adding
+    d.validate_constraints()
 
 
 def test_it_numbers_dossiers_per_agency_and_day(world):
