@@ -14,8 +14,13 @@ from django.db.models import Q
 from motcua.core.errors import DomainError
 from motcua.core.lifecycle import Action
 from motcua.dossiers.models import OPEN_CODES, Dossier
-from motcua.dossiers.services import dossier_act
-from motcua.organization.selectors import Actor, calendar_for, default_calendar
+from motcua.dossiers.services import dossier_act, dossier_facts
+from motcua.organization.selectors import (
+    Actor,
+    all_calendars,
+    calendar_for,
+    default_calendar,
+)
 
 log = logging.getLogger(__name__)
 # Statuses in which the agency's clock runs (5, awaiting the citizen, is paused).
@@ -93,9 +98,10 @@ def process_deadlines(*, now: datetime, batch: int = 500) -> DeadlineReport:
     # Apologies: drafted while still at least one working day before the deadline, for
     # dossiers whose current step already ran over or whose deadline is near. Closer to the
     # deadline the letter can no longer be lawful (the guard refuses it): those dossiers are
-    # left to be marked overdue rather than retried, and logged, on every pass.
+    # left to be marked overdue rather than retried, and logged, on every pass. The query
+    # keeps what any agency's calendar may still allow; each dossier's own calendar decides.
     horizon = calendar.add_working_seconds(now, settings.APOLOGY_LOOKAHEAD_WORKING_HOURS * 3600)
-    last_chance = calendar.add_working_seconds(now, calendar.working_day_seconds)
+    last_chance = min(c.add_working_seconds(now, c.working_day_seconds) for c in all_calendars())
     with transaction.atomic():
         candidates = _claim(
             Dossier.objects.filter(status__in=RUNNING, due_at__gte=last_chance, apology="none")
@@ -108,6 +114,7 @@ def process_deadlines(*, now: datetime, batch: int = 500) -> DeadlineReport:
             dossier = Dossier.objects.select_related("received_place", "procedure_version").get(
                 pk=pk
             )
-            if predicted_late(dossier, now):
+            in_time = dossier_facts(dossier, calendar_for(dossier.received_place), now)
+            if in_time.apology_in_time and predicted_late(dossier, now):
                 report.apologies += _act(pk, Action.DRAFT_APOLOGY, now)
     return report

@@ -71,6 +71,12 @@ def default_calendar() -> WorkCalendar:
     return calendar_from_config(config)
 
 
+def all_calendars() -> list[WorkCalendar]:
+    """Every configured calendar (or the national default when none is configured)."""
+    configs = WorkCalendarConfig.objects.order_by("pk").prefetch_related("overrides")
+    return [calendar_from_config(c) for c in configs] or [default_calendar()]
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who is acting: a staff member in their post, a citizen, or the system (the worker)."""

@@ -72,6 +72,32 @@ def test_too_close_to_the_deadline_it_leaves_the_apology_rather_than_retry_it(wo
     assert process_deadlines(now=at("2026-11-30 09:00")).overdue == 1
 
 
+def test_the_dossiers_own_calendar_decides_whether_an_apology_is_still_lawful(world):
+    """Another agency's calendar has Friday off; Hoàn Kiếm's does not. On Thursday 16:00
+    Hoàn Kiếm still has more than a working day before Monday 08:30, so the letter is due."""
+    from datetime import date
+
+    from motcua.organization.models import CalendarOverride, WorkCalendarConfig
+    from motcua.organization.selectors import calendar_cache_clear
+
+    d = forward(received(world), world.duc, "2026-11-25 15:00")  # late at the commune police
+    own = WorkCalendarConfig.objects.get(pk=world.calendar.pk)
+    own.pk, own.name = None, "Lịch riêng của phường"
+    own.save()
+    world.hoan_kiem.calendar = own
+    world.hoan_kiem.save()
+    CalendarOverride.objects.create(
+        calendar=world.calendar,  # the first calendar, used for the city-wide bounds
+        day=date(2026, 11, 27),
+        working=False,
+        reason="Nghỉ bù",
+        decided_at=at("2026-11-01 08:00"),
+    )
+    calendar_cache_clear()
+    assert process_deadlines(now=at("2026-11-26 16:00")).apologies == 1
+    assert ApologyLetter.objects.get(dossier=d).agency == world.police_hk
+
+
 def test_it_does_not_apologise_for_a_dossier_on_track(world):
     received(world)
     report = process_deadlines(now=at("2026-11-27 09:00"))
