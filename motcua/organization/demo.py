@@ -131,6 +131,16 @@ def demo_organization() -> list[DemoAccount]:
             "Cán bộ một cửa",
         ),
         (
+            # The centre's director signs its apologies when its own desk caused the delay.
+            "ttpvhcc.giamdoc",
+            "Phạm Thị",
+            "Hồng",
+            centre,
+            centre_units["lanh-dao"],
+            Role.AGENCY_LEADER,
+            "Giám đốc Trung tâm",
+        ),
+        (
             "giamsat",
             "Trần Văn",
             "Hùng",
