@@ -253,6 +253,10 @@ class WorkCalendar:
             raise ValidationError(
                 "Số giây làm việc phải là số nguyên không âm.", value=repr(seconds)
             )
+        if seconds == 0 and self._is_session_end(start):
+            # Nothing to add to a moment that is itself a valid result (a sum that filled a
+            # session exactly): moving it to the next opening would make a + 0 differ from a.
+            return start
         current = self.next_opening(start)
         remaining = timedelta(seconds=seconds)
         while remaining:
@@ -265,6 +269,12 @@ class WorkCalendar:
             remaining -= available
             current = self.next_opening(session_end)
         return current
+
+    def _is_session_end(self, at: datetime) -> bool:
+        local = self._local(at)
+        return self.is_working_day(local.date()) and any(
+            local.time() == session.end for session in self._sessions
+        )
 
     def days_to_seconds(self, days: Fraction | Decimal | int) -> int:
         """Working seconds in `days` working days (e.g. 0.25 -> 7200 by default)."""
