@@ -248,3 +248,50 @@ def test_every_core_and_choice_label_is_marked_for_translation():
     from motcua.desk.labels import unmarked_labels
 
     assert unmarked_labels() == set()
+
+
+# --- Domain errors in the chosen language --------------------------------------------------
+
+
+def english_officer(client: Client, username: str) -> Client:
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username=username))
+    english_by_cookie(client)
+    return client
+
+
+def test_a_refused_action_is_explained_in_english_with_english_labels(world, client):
+    from tests.desk.test_pages import receive
+    from tests.dossiers.test_services import forward
+
+    d = forward(receive(world), world.lan, "2026-11-25 09:00")
+    response = english_officer(client, "lan").post(
+        f"/can-bo/ho-so/{d.pk}/thao-tac/", {"action": "approve", "version": d.version}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "One-stop desk officer may not “Approve the result”." in html
+    assert "không có quyền" not in html
+
+
+def test_a_bad_id_number_at_reception_is_explained_in_english(world, client):
+    from tests.desk.test_pages import reception_post
+
+    response = english_officer(client, "lan").post(
+        "/can-bo/tiep-nhan/", reception_post(world, id_number="12345")
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "The ID number has 5 digits; a personal ID number has 12 digits" in html
+    assert "Số định danh có" not in html
+
+
+@pytest.mark.django_db
+def test_a_malformed_dossier_code_is_explained_in_english(client):
+    english_by_cookie(client)
+    response = client.post(TRACK, {"code": "HS-12345", "secret": "ABCD-EFGH"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "The dossier code «HS-12345» does not match the format" in html
+    assert "không đúng định dạng" not in html

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from motcua.core.errors import CalendarRangeError, ValidationError
+from motcua.core.errors import CalendarRangeError, ValidationError, _
 
 WEEKDAY_NAMES = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 DEFAULT_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -68,7 +68,7 @@ class CalendarPolicy:
     def __post_init__(self) -> None:
         """Refuse settings that would make working time meaningless."""
         if not self.sessions:
-            raise ValidationError("Cần ít nhất một buổi làm việc trong ngày.")
+            raise ValidationError(_("Cần ít nhất một buổi làm việc trong ngày."))
         previous_end: time | None = None
         for session in self.sessions:
             if session.start >= session.end:
@@ -78,7 +78,7 @@ class CalendarPolicy:
                 )
             if previous_end is not None and session.start < previous_end:
                 raise ValidationError(
-                    "Các buổi làm việc phải theo thứ tự thời gian và không chồng lên nhau."
+                    _("Các buổi làm việc phải theo thứ tự thời gian và không chồng lên nhau.")
                 )
             previous_end = session.end
         if self.due_time_style not in DUE_TIME_STYLES:
@@ -88,7 +88,7 @@ class CalendarPolicy:
             )
         if not self.weekend <= set(range(7)) or len(self.weekend) == 7:
             raise ValidationError(
-                "Ngày nghỉ hằng tuần phải là các số 0–6 và chừa ít nhất một ngày."
+                _("Ngày nghỉ hằng tuần phải là các số 0–6 và chừa ít nhất một ngày.")
             )
 
 
@@ -251,7 +251,7 @@ class WorkCalendar:
         """The moment `seconds` of office time after `start`; may end exactly at a session end."""
         if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
             raise ValidationError(
-                "Số giây làm việc phải là số nguyên không âm.", value=repr(seconds)
+                _("Số giây làm việc phải là số nguyên không âm."), value=repr(seconds)
             )
         if seconds == 0 and self._is_session_end(start):
             # Nothing to add to a moment that is itself a valid result (a sum that filled a
@@ -360,8 +360,11 @@ class WorkCalendar:
         _require_date(day)
         if not self.first_year <= day.year <= self.last_year:
             raise CalendarRangeError(
-                f"Ngày {day:%d/%m/%Y} nằm ngoài phạm vi lịch làm việc được hỗ trợ "
-                f"(năm {self.first_year}–{self.last_year}).",
+                _(
+                    "Ngày {shown} nằm ngoài phạm vi lịch làm việc được hỗ trợ "
+                    "(năm {first_year}–{last_year})."
+                ),
+                shown=f"{day:%d/%m/%Y}",
                 day=day.isoformat(),
                 first_year=self.first_year,
                 last_year=self.last_year,
@@ -390,7 +393,7 @@ class WorkCalendar:
 def _require_date(day: date) -> None:
     """Raise ValidationError unless `day` is a date (a datetime is not a day)."""
     if isinstance(day, datetime) or not isinstance(day, date):
-        raise ValidationError("Cần một ngày (date), không phải thời điểm.", value=repr(day))
+        raise ValidationError(_("Cần một ngày (date), không phải thời điểm."), value=repr(day))
 
 
 def _seconds_between_times(start: time, end: time) -> int:
@@ -403,14 +406,14 @@ def _exact_days(days: Fraction | Decimal | int) -> Fraction:
     """`days` as an exact non-negative Fraction; floats are refused because 0.1 is not exact."""
     if isinstance(days, bool | float) or not isinstance(days, int | Fraction | Decimal):
         raise ValidationError(
-            "Số ngày làm việc phải là số nguyên, Fraction hoặc Decimal.", value=repr(days)
+            _("Số ngày làm việc phải là số nguyên, Fraction hoặc Decimal."), value=repr(days)
         )
     try:
         amount = Fraction(days)
     except (ValueError, OverflowError) as exc:  # Decimal NaN / Infinity
-        raise ValidationError("Số ngày làm việc không hợp lệ.", value=repr(days)) from exc
+        raise ValidationError(_("Số ngày làm việc không hợp lệ."), value=repr(days)) from exc
     if amount < 0:
-        raise ValidationError("Số ngày làm việc không được âm.", value=repr(days))
+        raise ValidationError(_("Số ngày làm việc không được âm."), value=repr(days))
     return amount
 
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from motcua.core.calendar import WorkCalendar, format_days_off, format_vn, require_aware
-from motcua.core.errors import ValidationError
+from motcua.core.errors import ValidationError, _
 
 
 class ClockKind(StrEnum):
@@ -142,7 +142,7 @@ def explain_due(
     """The due date of a dossier received at `received_at`, with the reasoning in Vietnamese."""
     if [working_seconds is not None, working_days is not None, same_day].count(True) != 1:
         raise ValidationError(
-            "Cần đúng một trong: số giây làm việc, số ngày làm việc hoặc thủ tục trả trong ngày."
+            _("Cần đúng một trong: số giây làm việc, số ngày làm việc hoặc thủ tục trả trong ngày.")
         )
     require_aware(received_at, "Thời điểm nhận hồ sơ")
     known = calendar.as_of(received_at)
@@ -155,7 +155,7 @@ def explain_due(
         same_day=same_day,
     )
     validate_entries([entry])
-    _, due, lines = _initial_due(known, entry)
+    _start, due, lines = _initial_due(known, entry)
     lines.append(f"→ Hẹn trả kết quả: {format_vn(due, calendar.tz)}.")
     return due, tuple(lines)
 
@@ -178,31 +178,31 @@ def validate_entries(entries: Sequence[ClockEntry]) -> None:
                 f"Đồng hồ đã kết thúc; không thể ghi thêm mốc {name}.", index=index
             )
         if index == 0 and entry.kind is not ClockKind.START:
-            raise ValidationError("Mốc đầu tiên phải là bắt đầu tính thời hạn.", index=index)
+            raise ValidationError(_("Mốc đầu tiên phải là bắt đầu tính thời hạn."), index=index)
         if entry.kind is ClockKind.START:
             if index != 0:
-                raise ValidationError("Chỉ được bắt đầu tính thời hạn một lần.", index=index)
+                raise ValidationError(_("Chỉ được bắt đầu tính thời hạn một lần."), index=index)
             _validate_start(entry)
         elif entry.kind is ClockKind.PAUSE:
             if paused:
                 raise ValidationError(
-                    "Đồng hồ đang tạm dừng; không thể tạm dừng lần nữa.", index=index
+                    _("Đồng hồ đang tạm dừng; không thể tạm dừng lần nữa."), index=index
                 )
             paused = True
         elif entry.kind is ClockKind.RESUME:
             if not paused:
-                raise ValidationError("Chỉ được tiếp tục sau khi đã tạm dừng.", index=index)
+                raise ValidationError(_("Chỉ được tiếp tục sau khi đã tạm dừng."), index=index)
             paused = False
         elif entry.kind is ClockKind.EXTEND:
             if extended:
-                raise ValidationError("Chỉ được gia hạn một lần.", index=index)
+                raise ValidationError(_("Chỉ được gia hạn một lần."), index=index)
             if paused:
                 # The due date is unknown while paused, so "later than it" cannot be checked.
                 raise ValidationError(
-                    "Không thể gia hạn khi đang tạm dừng; hãy tiếp tục xử lý trước.", index=index
+                    _("Không thể gia hạn khi đang tạm dừng; hãy tiếp tục xử lý trước."), index=index
                 )
             if entry.new_due is None:
-                raise ValidationError("Gia hạn phải có ngày hẹn trả mới.", index=index)
+                raise ValidationError(_("Gia hạn phải có ngày hẹn trả mới."), index=index)
             require_aware(entry.new_due, "Ngày hẹn trả mới")
             extended = True
         elif entry.kind is ClockKind.STOP:
@@ -274,8 +274,9 @@ class _Run:
         assert self.due is not None
         if new_due <= self.due:
             raise ValidationError(
-                f"Ngày hẹn trả mới ({format_vn(new_due, self.tz)}) phải sau hạn hiện tại "
-                f"({format_vn(self.due, self.tz)}).",
+                _("Ngày hẹn trả mới ({new_shown}) phải sau hạn hiện tại ({due_shown})."),
+                new_shown=format_vn(new_due, self.tz),
+                due_shown=format_vn(self.due, self.tz),
                 new_due=new_due.isoformat(),
                 due_at=self.due.isoformat(),
             )
@@ -357,14 +358,16 @@ def _validate_start(entry: ClockEntry) -> None:
     """START carries either a budget in working seconds or the same-day flag, not both."""
     if entry.same_day:
         if entry.working_seconds is not None:
-            raise ValidationError("Thủ tục trả trong ngày không ghi thời hạn bằng giây làm việc.")
+            raise ValidationError(
+                _("Thủ tục trả trong ngày không ghi thời hạn bằng giây làm việc.")
+            )
         return
     budget = entry.working_seconds
     if budget is None:
-        raise ValidationError("Cần thời hạn giải quyết (số giây làm việc) khi bắt đầu tính.")
+        raise ValidationError(_("Cần thời hạn giải quyết (số giây làm việc) khi bắt đầu tính."))
     if isinstance(budget, bool) or not isinstance(budget, int) or budget <= 0:
         raise ValidationError(
-            "Thời hạn giải quyết phải là số giây làm việc nguyên dương.", value=repr(budget)
+            _("Thời hạn giải quyết phải là số giây làm việc nguyên dương."), value=repr(budget)
         )
 
 

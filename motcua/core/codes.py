@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from motcua.core.errors import ValidationError
+from motcua.core.errors import ValidationError, _
 
 # --- Agency electronic ID (mã định danh điện tử, QĐ 20/2020/QĐ-TTg as amended) ---------------
 
@@ -25,42 +25,52 @@ def validate_agency_code(s: str) -> str:
     """Check an agency e-ID and return it trimmed and upper-cased."""
     code = s.strip().upper()
     if not code:
-        raise ValidationError("Mã định danh cơ quan không được để trống.", value=s)
+        raise ValidationError(_("Mã định danh cơ quan không được để trống."), value=s)
     # Checked before upper-casing too: "ſ".upper() is "S", and such a code must not pass.
     bad = sorted({ch for ch in s.strip() if not ch.isascii() or ch.upper() not in _AGENCY_CHARS})
     if len(code) > AGENCY_CODE_MAX_LENGTH:
         raise ValidationError(
-            f"Mã định danh cơ quan dài {len(code)} ký tự, vượt quá "
-            f"{AGENCY_CODE_MAX_LENGTH} ký tự cho phép.",
+            _("Mã định danh cơ quan dài {length} ký tự, vượt quá {max_length} ký tự cho phép."),
             value=s,
             length=len(code),
+            max_length=AGENCY_CODE_MAX_LENGTH,
         )
     if bad:
         shown = ", ".join(f"«{ch}»" for ch in bad)
         raise ValidationError(
-            f"Mã định danh cơ quan chứa ký tự không hợp lệ: {shown}; "
-            "chỉ được dùng chữ số 0–9, chữ cái A–Z và dấu chấm.",
+            _(
+                "Mã định danh cơ quan chứa ký tự không hợp lệ: {shown}; "
+                "chỉ được dùng chữ số 0–9, chữ cái A–Z và dấu chấm."
+            ),
             value=s,
             characters=bad,
+            shown=shown,
         )
     groups = code.split(".")
     if any(not group for group in groups):
         raise ValidationError(
-            "Mã định danh cơ quan có nhóm rỗng "
-            "(dấu chấm ở đầu, ở cuối hoặc hai dấu chấm liền nhau).",
+            _(
+                "Mã định danh cơ quan có nhóm rỗng "
+                "(dấu chấm ở đầu, ở cuối hoặc hai dấu chấm liền nhau)."
+            ),
             value=s,
         )
     if not _AGENCY_LEVEL_1.fullmatch(groups[0]):
         raise ValidationError(
-            f"Nhóm đầu «{groups[0]}» của mã định danh cơ quan phải gồm một chữ cái và hai chữ số "
-            "(ví dụ G01, H26).",
+            _(
+                "Nhóm đầu «{group}» của mã định danh cơ quan phải gồm một chữ cái và hai chữ số "
+                "(ví dụ G01, H26)."
+            ),
             value=s,
             group=groups[0],
         )
     for level, group in enumerate(groups[1:], start=2):
         if not _AGENCY_LOWER_LEVEL.fullmatch(group):
             raise ValidationError(
-                f"Nhóm cấp {level} «{group}» của mã định danh cơ quan phải gồm từ 1 đến 3 chữ số.",
+                _(
+                    "Nhóm cấp {level} «{group}» của mã định danh cơ quan "
+                    "phải gồm từ 1 đến 3 chữ số."
+                ),
                 value=s,
                 level=level,
                 group=group,
@@ -85,7 +95,7 @@ def agency_code_level(code: str) -> int:
 def agency_code_parent(code: str) -> str | None:
     """Return the e-ID one level up (H26.22.05 -> H26.22), or None at level 1."""
     normalized = validate_agency_code(code)
-    parent, dot, _ = normalized.rpartition(".")
+    parent, dot, _last = normalized.rpartition(".")
     return parent if dot else None
 
 
@@ -122,29 +132,34 @@ def format_dossier_code(agency_code: str, day: date, seq: int, prefix: str = "")
     if not 2000 <= day.year <= 2099:
         # YYMMDD is read back as 20YY; any other century would not round-trip.
         raise ValidationError(
-            f"Ngày tiếp nhận {day.isoformat()} nằm ngoài khoảng 2000–2099 của mã hồ sơ.",
+            _("Ngày tiếp nhận {day} nằm ngoài khoảng 2000–2099 của mã hồ sơ."),
             day=day.isoformat(),
         )
     if not 1 <= seq <= DOSSIER_SEQ_MAX:
         raise ValidationError(
-            f"Số thứ tự hồ sơ trong ngày phải từ 1 đến {DOSSIER_SEQ_MAX}, nhận được {seq}.",
+            _("Số thứ tự hồ sơ trong ngày phải từ 1 đến {max_seq}, nhận được {seq}."),
             seq=seq,
+            max_seq=DOSSIER_SEQ_MAX,
         )
     letters = prefix.strip().upper()
     if letters and not _DOSSIER_PREFIX.fullmatch(letters):
         raise ValidationError(
-            f"Tiền tố «{prefix}» của số thứ tự hồ sơ phải gồm đúng hai chữ cái A–Z.",
+            _("Tiền tố «{prefix}» của số thứ tự hồ sơ phải gồm đúng hai chữ cái A–Z."),
             prefix=prefix,
         )
     return f"{agency}-{day:%y%m%d}-{letters}{seq:04d}"
 
 
-def _bad_dossier_code(s: str, reason: str, part: str) -> ValidationError:
+def _bad_dossier_code(s: str, reason: str, part: str, **details: object) -> ValidationError:
     """Build the error for a dossier code that does not parse."""
     return ValidationError(
-        f"Mã hồ sơ «{s.strip()}» không đúng định dạng {_DOSSIER_FORMAT_HINT}: {reason}",
+        _("Mã hồ sơ «{code}» không đúng định dạng {hint}: {reason}"),
         value=s,
         part=part,
+        code=s.strip(),
+        hint=_DOSSIER_FORMAT_HINT,
+        reason=reason,
+        **details,
     )
 
 
@@ -154,9 +169,11 @@ def parse_dossier_code(s: str) -> DossierCode:
     match = _DOSSIER_CODE.fullmatch(code) if s.strip().isascii() else None
     if match is None:
         raise ValidationError(
-            f"Mã hồ sơ «{s.strip()}» không đúng định dạng {_DOSSIER_FORMAT_HINT}.",
+            _("Mã hồ sơ «{code}» không đúng định dạng {hint}."),
             value=s,
             part="shape",
+            code=s.strip(),
+            hint=_DOSSIER_FORMAT_HINT,
         )
     try:
         agency = validate_agency_code(match["agency"])
@@ -167,14 +184,18 @@ def parse_dossier_code(s: str) -> DossierCode:
     try:
         day = date(2000 + int(digits[:2]), int(digits[2:4]), int(digits[4:]))
     except ValueError as exc:
-        raise _bad_dossier_code(s, f"ngày «{digits}» không có trên lịch.", "day") from exc
+        raise _bad_dossier_code(
+            s, _("ngày «{digits}» không có trên lịch."), "day", digits=digits
+        ) from exc
     seq_digits = match["seq"]
     # One spelling per dossier: the sequence is padded to four digits and no further.
     if len(seq_digits) > 4 and seq_digits.startswith("0"):
-        raise _bad_dossier_code(s, f"số thứ tự «{seq_digits}» có chữ số 0 thừa ở đầu.", "seq")
+        raise _bad_dossier_code(
+            s, _("số thứ tự «{digits}» có chữ số 0 thừa ở đầu."), "seq", digits=seq_digits
+        )
     seq = int(seq_digits)
     if seq < 1:
-        raise _bad_dossier_code(s, "số thứ tự phải từ 1 trở lên.", "seq")
+        raise _bad_dossier_code(s, _("số thứ tự phải từ 1 trở lên."), "seq")
     return DossierCode(agency_code=agency, day=day, seq=seq, prefix=match["prefix"] or "")
 
 
@@ -198,7 +219,7 @@ _TRACKING_SEPARATORS = re.compile(r"[\s\-]+")
 def new_tracking_secret(rng: random.Random | None = None) -> str:
     """Draw a tracking secret, grouped XXXX-XXXX; rng is for tests, secrets otherwise."""
     choose = secrets.choice if rng is None else rng.choice
-    chars = "".join(choose(TRACKING_ALPHABET) for _ in range(TRACKING_SECRET_LENGTH))
+    chars = "".join(choose(TRACKING_ALPHABET) for _i in range(TRACKING_SECRET_LENGTH))
     half = TRACKING_SECRET_LENGTH // 2
     return f"{chars[:half]}-{chars[half:]}"
 
@@ -211,14 +232,18 @@ def normalize_tracking_secret(s: str) -> str:
     if bad:
         shown = ", ".join(f"«{ch}»" for ch in bad)
         raise ValidationError(
-            f"Mã tra cứu chứa ký tự không hợp lệ: {shown}. Mã tra cứu không dùng các ký tự "
-            "0, O, 1, I, L.",
+            _(
+                "Mã tra cứu chứa ký tự không hợp lệ: {shown}. Mã tra cứu không dùng các ký tự "
+                "0, O, 1, I, L."
+            ),
             characters=bad,
+            shown=shown,
         )
     if len(compact) != TRACKING_SECRET_LENGTH:
         raise ValidationError(
-            f"Mã tra cứu phải gồm {TRACKING_SECRET_LENGTH} ký tự, nhận được {len(compact)}.",
+            _("Mã tra cứu phải gồm {expected} ký tự, nhận được {length}."),
             length=len(compact),
+            expected=TRACKING_SECRET_LENGTH,
         )
     return compact
 
@@ -256,30 +281,36 @@ def validate_id_number(s: str) -> tuple[str, str]:
     """Check a personal ID or organisation code; return (normalized, "personal"|"organisation")."""
     number = _ID_SPACES.sub("", s)
     if not number:
-        raise ValidationError("Số định danh không được để trống.", value=s)
+        raise ValidationError(_("Số định danh không được để trống."), value=s)
     branch = _BRANCH_TAX_CODE.fullmatch(number)
     if branch is not None:
         head, unit = branch.groups()
         _check_tax_code(head, s)
         if unit == "000":
             raise ValidationError(
-                f"Ba chữ số cuối «{unit}» của mã số thuế đơn vị phụ thuộc phải từ 001 đến 999.",
+                _("Ba chữ số cuối «{unit}» của mã số thuế đơn vị phụ thuộc phải từ 001 đến 999."),
                 value=s,
+                unit=unit,
             )
         return f"{head}-{unit}", "organisation"
     if not number.isascii() or not number.isdigit():
         raise ValidationError(
-            "Số định danh chỉ được gồm chữ số (mã số thuế đơn vị phụ thuộc viết dạng "
-            "NNNNNNNNNN-NNN).",
+            _(
+                "Số định danh chỉ được gồm chữ số (mã số thuế đơn vị phụ thuộc viết dạng "
+                "NNNNNNNNNN-NNN)."
+            ),
             value=s,
         )
     if len(number) == 12:
         province = int(number[:3])
         if not PERSONAL_ID_PROVINCE_MIN <= province <= PERSONAL_ID_PROVINCE_MAX:
             raise ValidationError(
-                f"Ba chữ số đầu «{number[:3]}» của số định danh cá nhân không phải mã tỉnh "
-                "nơi đăng ký khai sinh (001–096).",
+                _(
+                    "Ba chữ số đầu «{province}» của số định danh cá nhân không phải mã tỉnh "
+                    "nơi đăng ký khai sinh (001–096)."
+                ),
                 value=s,
+                province=number[:3],
             )
         return number, "personal"
     if len(number) == 10:
@@ -287,13 +318,17 @@ def validate_id_number(s: str) -> tuple[str, str]:
         return number, "organisation"
     if len(number) == 9:
         raise ValidationError(
-            "Số chứng minh nhân dân 9 chữ số không còn được dùng; vui lòng nhập số định danh "
-            "cá nhân 12 chữ số.",
+            _(
+                "Số chứng minh nhân dân 9 chữ số không còn được dùng; vui lòng nhập số định danh "
+                "cá nhân 12 chữ số."
+            ),
             value=s,
         )
     raise ValidationError(
-        f"Số định danh có {len(number)} chữ số; số định danh cá nhân có 12 chữ số, mã số thuế "
-        "hoặc mã số doanh nghiệp có 10 chữ số (hoặc 13 chữ số dạng NNNNNNNNNN-NNN).",
+        _(
+            "Số định danh có {length} chữ số; số định danh cá nhân có 12 chữ số, mã số thuế "
+            "hoặc mã số doanh nghiệp có 10 chữ số (hoặc 13 chữ số dạng NNNNNNNNNN-NNN)."
+        ),
         value=s,
         length=len(number),
     )
@@ -303,8 +338,9 @@ def _check_tax_code(code: str, raw: str) -> None:
     """Refuse a 10-digit tax code whose check digit is wrong."""
     if not _tax_check_digit_ok(code):
         raise ValidationError(
-            f"Mã số thuế «{code}» sai chữ số kiểm tra (chữ số thứ 10); vui lòng kiểm tra lại.",
+            _("Mã số thuế «{code}» sai chữ số kiểm tra (chữ số thứ 10); vui lòng kiểm tra lại."),
             value=raw,
+            code=code,
         )
 
 
@@ -320,8 +356,11 @@ def validate_procedure_code(s: str) -> str:
     code = s.strip().upper()
     if not s.strip().isascii() or not _PROCEDURE_CODE.fullmatch(code):
         raise ValidationError(
-            f"Mã thủ tục hành chính «{s.strip()}» không đúng định dạng: cần dạng 1.001612, "
-            "hoặc 2.000908.000.00.00.H26 cho thủ tục đã công bố tại cơ quan.",
+            _(
+                "Mã thủ tục hành chính «{code}» không đúng định dạng: cần dạng 1.001612, "
+                "hoặc 2.000908.000.00.00.H26 cho thủ tục đã công bố tại cơ quan."
+            ),
             value=s,
+            code=s.strip(),
         )
     return code

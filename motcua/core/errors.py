@@ -1,6 +1,36 @@
-"""The one family of domain errors; each carries a stable code and a Vietnamese message."""
+"""The one family of domain errors; each carries a stable code and a Vietnamese message.
+
+Messages are written in Vietnamese, marked with `_` so that makemessages lists them, and
+translated by the interface (`motcua.i18n.error_text`), never here: the core does
+not know the reader's language. Values go in as named details and are put into the message
+with `{name}` placeholders, so that a translation can place them too.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+def _(message: str) -> str:
+    """Mark a message for translation; it is returned unchanged."""
+    return message
+
+
+def fill(template: str, values: Mapping[str, object]) -> str:
+    """The template with its `{name}` placeholders filled; unchanged if it has none or if
+    one is missing (a translation must never turn an error into a crash)."""
+    if "{" not in template:
+        return template
+    try:
+        return template.format_map(values)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def expand(details: Mapping[str, object]) -> dict[str, object]:
+    """The details as a message shows them: a text detail (a reason put inside the message)
+    may itself have placeholders, filled from the same details."""
+    return {k: fill(v, details) if isinstance(v, str) else v for k, v in details.items()}
 
 
 class DomainError(Exception):
@@ -9,9 +39,10 @@ class DomainError(Exception):
     code = "domain_error"
 
     def __init__(self, message: str, **details: object) -> None:
-        super().__init__(message)
-        self.message = message
+        self.template = message
         self.details = details
+        self.message = fill(message, expand(details))
+        super().__init__(self.message)
 
     def as_dict(self) -> dict[str, object]:
         """The structured form used by the API and logs."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
-from motcua.core.errors import GuardError, PermissionDenied, TransitionError
+from motcua.core.errors import GuardError, PermissionDenied, TransitionError, _
 
 
 class Status(IntEnum):
@@ -66,14 +66,14 @@ class Role(StrEnum):
 
 
 ROLE_LABELS: dict[Role, str] = {
-    Role.DESK: "Cán bộ một cửa",
-    Role.SPECIALIST: "Chuyên viên",
-    Role.UNIT_LEADER: "Lãnh đạo phòng",
-    Role.AGENCY_LEADER: "Lãnh đạo cơ quan",
-    Role.SUPERVISOR: "Giám sát",
-    Role.ADMIN: "Quản trị",
-    Role.CITIZEN: "Công dân",
-    Role.SYSTEM: "Hệ thống",
+    Role.DESK: _("Cán bộ một cửa"),
+    Role.SPECIALIST: _("Chuyên viên"),
+    Role.UNIT_LEADER: _("Lãnh đạo phòng"),
+    Role.AGENCY_LEADER: _("Lãnh đạo cơ quan"),
+    Role.SUPERVISOR: _("Giám sát"),
+    Role.ADMIN: _("Quản trị"),
+    Role.CITIZEN: _("Công dân"),
+    Role.SYSTEM: _("Hệ thống"),
 }
 
 
@@ -228,15 +228,20 @@ def decide(action: Action, facts: Facts, role: Role) -> Status | None:
     """Check an action against the table and its guards; return the new status (None: unchanged)."""
     rule = TRANSITIONS[action]
     if facts.status not in rule.sources:
-        current = facts.status.label if facts.status else "chưa tạo"
         raise TransitionError(
-            f"Không thể “{action.label}” khi hồ sơ đang ở trạng thái “{current}”.",
+            _("Không thể “{action_label}” khi hồ sơ đang ở trạng thái “{status_label}”."),
             action=action.value,
             status=int(facts.status) if facts.status else None,
+            action_label=action.label,
+            status_label=facts.status.label if facts.status else _("chưa tạo"),
         )
     if role not in rule.roles:
         raise PermissionDenied(
-            f"{role.label} không có quyền “{action.label}”.", action=action.value, role=role.value
+            _("{role_label} không có quyền “{action_label}”."),
+            action=action.value,
+            role=role.value,
+            role_label=role.label,
+            action_label=action.label,
         )
     _check_guards(action, facts)
     if action is Action.SUPPLEMENT and not facts.received:
@@ -249,40 +254,43 @@ def _check_guards(action: Action, facts: Facts) -> None:
     if action is Action.REQUEST_SUPPLEMENT and facts.supplement_requests >= 1:
         # NĐ 118 Điều 17: guidance is given once, listing everything missing.
         raise GuardError(
-            "Chỉ được yêu cầu bổ sung hồ sơ một lần; yêu cầu đã được gửi trước đó.",
+            _("Chỉ được yêu cầu bổ sung hồ sơ một lần; yêu cầu đã được gửi trước đó."),
             action=action.value,
         )
     if action is Action.FORWARD and facts.step_index + 1 >= facts.step_count:
         raise GuardError(
-            "Đây là bước cuối của quy trình; không còn bước nào để chuyển tiếp.",
+            _("Đây là bước cuối của quy trình; không còn bước nào để chuyển tiếp."),
             action=action.value,
         )
     if action is Action.SEND_BACK and facts.step_index == 0:
-        raise GuardError("Hồ sơ đang ở bước đầu tiên; không có bước trước để trả lại.")
+        raise GuardError(_("Hồ sơ đang ở bước đầu tiên; không có bước trước để trả lại."))
     if action is Action.APPROVE and not facts.proposed:
-        raise GuardError("Chưa có đề xuất kết quả để phê duyệt.", action=action.value)
+        raise GuardError(_("Chưa có đề xuất kết quả để phê duyệt."), action=action.value)
     if action is Action.APPROVE and facts.approved:
-        raise GuardError("Kết quả đã được phê duyệt.", action=action.value)
+        raise GuardError(_("Kết quả đã được phê duyệt."), action=action.value)
     if action is Action.MARK_READY and not facts.approved:
-        raise GuardError("Kết quả chưa được lãnh đạo phê duyệt.", action=action.value)
+        raise GuardError(_("Kết quả chưa được lãnh đạo phê duyệt."), action=action.value)
     if action in (Action.WITHDRAW, Action.STOP) and facts.approved:
         # NĐ 118 Điều 21: only while no decision has been issued.
         raise GuardError(
-            "Đã có kết quả giải quyết; không thể rút hoặc dừng hồ sơ.", action=action.value
+            _("Đã có kết quả giải quyết; không thể rút hoặc dừng hồ sơ."), action=action.value
         )
     if action is Action.DRAFT_APOLOGY:
         if facts.apology != "none":
             raise GuardError(
-                "Văn bản xin lỗi và hẹn lại ngày trả chỉ được lập một lần.", action=action.value
+                _("Văn bản xin lỗi và hẹn lại ngày trả chỉ được lập một lần."), action=action.value
             )
         if not facts.apology_in_time:
             raise GuardError(
-                "Văn bản xin lỗi phải được gửi chậm nhất 01 ngày làm việc trước hạn trả kết quả.",
+                _(
+                    "Văn bản xin lỗi phải được gửi chậm nhất 01 ngày làm việc "
+                    "trước hạn trả kết quả."
+                ),
                 action=action.value,
             )
     if action is Action.APPROVE_APOLOGY and facts.apology != "draft":
-        raise GuardError("Không có dự thảo văn bản xin lỗi chờ ký.", action=action.value)
+        raise GuardError(_("Không có dự thảo văn bản xin lỗi chờ ký."), action=action.value)
     if action is Action.WARN and (facts.warned or facts.overdue):
-        raise GuardError("Đã cảnh báo.", action=action.value)
+        raise GuardError(_("Đã cảnh báo."), action=action.value)
     if action is Action.MARK_OVERDUE and facts.overdue:
-        raise GuardError("Đã đánh dấu quá hạn.", action=action.value)
+        raise GuardError(_("Đã đánh dấu quá hạn."), action=action.value)

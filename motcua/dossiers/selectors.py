@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from motcua.core import codes
 from motcua.core.blame import OUTCOME_LABELS
-from motcua.core.errors import NotFound
+from motcua.core.errors import NotFound, _
 from motcua.core.lifecycle import Role, Status
 from motcua.dossiers.models import OPEN_CODES, ApologyLetter, Dossier, DossierStep
 from motcua.organization.selectors import Actor
@@ -37,7 +37,7 @@ def access_dossier(*, actor: Actor, pk: int | None = None, code: str | None = No
     Missing and forbidden give the same NotFound, so codes cannot be probed.
     """
     if actor.agency is None or actor.role in (Role.CITIZEN, Role.SYSTEM):
-        raise NotFound("Không tìm thấy hồ sơ.")
+        raise NotFound(_("Không tìm thấy hồ sơ."))
     if (pk is None) == (code is None):
         raise ValueError("access_dossier needs exactly one of pk and code")
     lookup = Q(pk=pk) if pk is not None else Q(code=code.strip().upper())
@@ -61,7 +61,7 @@ def access_dossier(*, actor: Actor, pk: int | None = None, code: str | None = No
         .first()
     )
     if dossier is None:
-        raise NotFound("Không tìm thấy hồ sơ.")
+        raise NotFound(_("Không tìm thấy hồ sơ."))
     return dossier
 
 

@@ -30,6 +30,7 @@ from motcua.core.errors import (
     NotFound,
     PermissionDenied,
     ValidationError,
+    _,
 )
 from motcua.core.lifecycle import FINISHED, Action, Facts, Role, Status, allowed_actions, decide
 from motcua.dossiers.models import (
@@ -105,7 +106,9 @@ def dossier_receive(
         Action.REQUEST_SUPPLEMENT,
         Action.SUBMIT,
     ):
-        raise ValidationError(f"Không thể tạo hồ sơ bằng thao tác “{outcome.label}”.")
+        raise ValidationError(
+            _("Không thể tạo hồ sơ bằng thao tác “{action_label}”."), action_label=outcome.label
+        )
     _require_aware(now)
     if idempotency_key:
         existing = Dossier.objects.filter(idempotency_key=idempotency_key).first()
@@ -117,26 +120,28 @@ def dossier_receive(
     raw = text.nfc(" ".join(intake.applicant.name.split()))
     name = text.normalize_person_name(raw) if kind == "personal" else raw
     if not name:
-        raise ValidationError("Chưa nhập họ tên người nộp hồ sơ.", field="applicant_name")
+        raise ValidationError(_("Chưa nhập họ tên người nộp hồ sơ."), field="applicant_name")
     if intake.channel not in Dossier.Channel.values:
-        raise ValidationError("Kênh nộp hồ sơ không hợp lệ.", field="channel")
+        raise ValidationError(_("Kênh nộp hồ sơ không hợp lệ."), field="channel")
     if intake.delivery not in Dossier.Delivery.values:
-        raise ValidationError("Hình thức nhận kết quả không hợp lệ.", field="delivery")
+        raise ValidationError(_("Hình thức nhận kết quả không hợp lệ."), field="delivery")
     if intake.applicant.representative_name and not intake.applicant.authorisation:
-        raise ValidationError("Người nộp thay phải có văn bản ủy quyền.", field="authorisation")
+        raise ValidationError(_("Người nộp thay phải có văn bản ủy quyền."), field="authorisation")
     place = actor.agency
     if place is None:
-        raise ValidationError("Cần nơi tiếp nhận hồ sơ.", field="received_place")
+        raise ValidationError(_("Cần nơi tiếp nhận hồ sơ."), field="received_place")
     competent = _competent_agency(version, place, intake.competent_agency_code)
     steps = steps_of(version)
     if not steps:
-        raise ValidationError(f"Thủ tục {version.procedure.code} chưa có quy trình xử lý.")
+        raise ValidationError(
+            _("Thủ tục {procedure} chưa có quy trình xử lý."), procedure=version.procedure.code
+        )
     required = {d.pk: d for d in documents_of(version)}
     unknown = [d for d in intake.documents if d not in required]
     if unknown:
-        raise ValidationError("Giấy tờ không thuộc thành phần hồ sơ của thủ tục.", ids=unknown)
+        raise ValidationError(_("Giấy tờ không thuộc thành phần hồ sơ của thủ tục."), ids=unknown)
     if outcome is Action.REFUSE and not reason.strip():
-        raise ValidationError("Phải nêu rõ lý do từ chối tiếp nhận.", field="reason")
+        raise ValidationError(_("Phải nêu rõ lý do từ chối tiếp nhận."), field="reason")
     if outcome is Action.REQUEST_SUPPLEMENT:
         missing = [m.strip() for m in missing if m.strip()]
         if not missing:
@@ -146,16 +151,17 @@ def dossier_receive(
                 if d not in intake.documents and not required[d].optional
             ]
         if not missing:
-            raise ValidationError("Phải liệt kê đầy đủ giấy tờ cần bổ sung.", field="missing")
+            raise ValidationError(_("Phải liệt kê đầy đủ giấy tờ cần bổ sung."), field="missing")
     if outcome is Action.RECEIVE:
         absent = [
             d.name for pk, d in required.items() if not d.optional and pk not in intake.documents
         ]
         if absent:
             raise ValidationError(
-                "Hồ sơ chưa đủ thành phần, không thể tiếp nhận: " + "; ".join(absent) + ".",
+                _("Hồ sơ chưa đủ thành phần, không thể tiếp nhận: {documents}."),
                 field="documents",
                 missing=absent,
+                documents="; ".join(absent),
             )
     target = decide(outcome, Facts(status=None), actor.role)
     assert target is not None
@@ -329,11 +335,13 @@ def _procedure_version(code: str, now: datetime) -> ProcedureVersion:
     """The version of a procedure in force now."""
     versions = procedure_versions(code.strip())
     if versions is None:
-        raise NotFound(f"Không tìm thấy thủ tục có mã “{code}”.", field="procedure_code")
+        raise NotFound(
+            _("Không tìm thấy thủ tục có mã “{code}”."), field="procedure_code", code=code
+        )
     today = now.date()
     version = next((v for v in versions if v.effective_from <= today), None)
     if version is None:
-        raise ValidationError(f"Thủ tục {code} chưa có phiên bản đang áp dụng.")
+        raise ValidationError(_("Thủ tục {code} chưa có phiên bản đang áp dụng."), code=code)
     return version
 
 
@@ -342,7 +350,9 @@ def _competent_agency(version: ProcedureVersion, place: Agency, commune_code: st
     if version.competent != "commune":
         agency = Agency.objects.filter(code=version.competent, is_active=True).first()
         if agency is None:
-            raise ValidationError(f"Cơ quan có thẩm quyền {version.competent} không tồn tại.")
+            raise ValidationError(
+                _("Cơ quan có thẩm quyền {agency} không tồn tại."), agency=version.competent
+            )
         return agency
     if commune_code:
         agency = Agency.objects.filter(
@@ -350,13 +360,15 @@ def _competent_agency(version: ProcedureVersion, place: Agency, commune_code: st
         ).first()
         if agency is None:
             raise ValidationError(
-                f"Không có UBND cấp xã với mã “{commune_code}”.", field="competent_agency"
+                _("Không có UBND cấp xã với mã “{code}”."),
+                field="competent_agency",
+                code=commune_code,
             )
         return agency
     if place.kind == Agency.Kind.COMMUNE:
         return place
     raise ValidationError(
-        "Thủ tục cấp xã: phải chọn UBND xã, phường có thẩm quyền.", field="competent_agency"
+        _("Thủ tục cấp xã: phải chọn UBND xã, phường có thẩm quyền."), field="competent_agency"
     )
 
 
@@ -528,7 +540,7 @@ def _insert_sql(model: type[Model]) -> tuple[list[Field], str]:
 
 def _conflict(dossier: Dossier) -> ConflictError:
     return ConflictError(
-        "Hồ sơ vừa được người khác cập nhật. Vui lòng xem trạng thái mới và thao tác lại.",
+        _("Hồ sơ vừa được người khác cập nhật. Vui lòng xem trạng thái mới và thao tác lại."),
         code=dossier.code,
     )
 
@@ -624,7 +636,7 @@ def _check_agency(dossier: Dossier, action: Action, actor: Actor) -> None:
     if actor.role in (Role.SYSTEM, Role.CITIZEN):
         return
     if actor.agency is None:
-        raise PermissionDenied("Tài khoản chưa được gán cơ quan công tác.")
+        raise PermissionDenied(_("Tài khoản chưa được gán cơ quan công tác."))
     if actor.agency.pk == dossier.current_agency_id:
         return
     if action in _DESK_ACTIONS and actor.agency.pk == dossier.received_place_id:
@@ -634,7 +646,7 @@ def _check_agency(dossier: Dossier, action: Action, actor: Actor) -> None:
         if letter is not None and letter.agency_id == actor.agency.pk:
             return
     raise PermissionDenied(
-        "Hồ sơ không do cơ quan của bạn đang xử lý.", action=action.value, code=dossier.code
+        _("Hồ sơ không do cơ quan của bạn đang xử lý."), action=action.value, code=dossier.code
     )
 
 
@@ -680,7 +692,7 @@ def _on_receive(ctx: _Ctx) -> None:
 
 def _on_refuse(ctx: _Ctx) -> None:
     if not ctx.note:
-        raise ValidationError("Phải nêu rõ lý do từ chối tiếp nhận.", field="note")
+        raise ValidationError(_("Phải nêu rõ lý do từ chối tiếp nhận."), field="note")
     ctx.payload["reason"] = ctx.note
 
 
@@ -688,7 +700,7 @@ def _on_request_supplement(ctx: _Ctx) -> None:
     """Form 02: everything missing, listed once; the clock pauses while the citizen works."""
     missing = [m.strip() for m in ctx.missing if m.strip()]
     if not missing:
-        raise ValidationError("Phải liệt kê đầy đủ giấy tờ cần bổ sung.", field="missing")
+        raise ValidationError(_("Phải liệt kê đầy đủ giấy tờ cần bổ sung."), field="missing")
     d = ctx.dossier
     d.supplement_requests += 1
     ctx.payload["missing"] = missing
@@ -725,7 +737,7 @@ def _on_assign(ctx: _Ctx) -> None:
     staff = Staff.objects.filter(user_id=ctx.to_user_id, agency_id=d.current_agency_id).first()
     if staff is None:
         raise ValidationError(
-            "Người được phân công phải là cán bộ của cơ quan đang xử lý hồ sơ.", field="to_user"
+            _("Người được phân công phải là cán bộ của cơ quan đang xử lý hồ sơ."), field="to_user"
         )
     d.current_holder_id = staff.user_id
     d.current_unit_id = staff.unit_id
@@ -763,7 +775,7 @@ def _on_forward(ctx: _Ctx) -> None:
 def _on_send_back(ctx: _Ctx) -> None:
     """Return to the previous step with a reason: a hand-over like any other, recorded."""
     if not ctx.note:
-        raise ValidationError("Phải nêu lý do trả lại.", field="note")
+        raise ValidationError(_("Phải nêu lý do trả lại."), field="note")
     d = ctx.dossier
     templates = _templates(d)
     _close_step(d, ctx)
@@ -803,7 +815,7 @@ def _on_return(ctx: _Ctx) -> None:
     d = ctx.dossier
     delivery = ctx.delivery or d.delivery
     if delivery not in Dossier.Delivery.values:
-        raise ValidationError("Hình thức trả kết quả không hợp lệ.", field="delivery")
+        raise ValidationError(_("Hình thức trả kết quả không hợp lệ."), field="delivery")
     d.delivery = delivery
     d.returned_at = ctx.now
     ctx.payload["delivery"] = delivery
@@ -830,9 +842,9 @@ def _on_draft_apology(ctx: _Ctx) -> None:
     new_due = ctx.new_due_at or proposed_new_due(d, ctx.calendar, ctx.now)
     assert d.due_at is not None
     if new_due <= d.due_at:
-        raise ValidationError("Ngày hẹn mới phải sau ngày hẹn hiện tại.", field="new_due_at")
+        raise ValidationError(_("Ngày hẹn mới phải sau ngày hẹn hiện tại."), field="new_due_at")
     if not ctx.calendar.is_working_day(new_due.astimezone(ctx.calendar.tz).date()):
-        raise ValidationError("Ngày hẹn mới phải là ngày làm việc.", field="new_due_at")
+        raise ValidationError(_("Ngày hẹn mới phải là ngày làm việc."), field="new_due_at")
     reason = ctx.note or "Hồ sơ chưa được giải quyết kịp trong thời hạn quy định."
     letter = ApologyLetter(
         dossier=d,
@@ -854,7 +866,7 @@ def _on_approve_apology(ctx: _Ctx) -> None:
     d = ctx.dossier
     letter = ApologyLetter.objects.get(dossier=d)
     if ctx.actor.agency is None or ctx.actor.agency.pk != letter.agency_id:
-        raise PermissionDenied("Chỉ thủ trưởng cơ quan gây chậm trễ được ký văn bản xin lỗi.")
+        raise PermissionDenied(_("Chỉ thủ trưởng cơ quan gây chậm trễ được ký văn bản xin lỗi."))
     letter.approved_at = ctx.now
     letter.approved_by_id = ctx.actor.user_id
     ctx.writes.append(lambda: _update_statement(letter, ["approved_at", "approved_by"]))
@@ -916,12 +928,15 @@ def _resolve_step(dossier: Dossier, template: StepTemplate) -> tuple[Agency, Uni
         agency = agency_by_code(ref)
     if agency is None:
         raise DomainError(
-            f"Quy trình tham chiếu cơ quan “{ref}” không tồn tại.", step=template.name
+            _("Quy trình tham chiếu cơ quan “{ref}” không tồn tại."), step=template.name, ref=ref
         )
     unit = unit_of(agency.pk, template.unit_code)
     if unit is None:
         raise DomainError(
-            f"Cơ quan {agency.name} không có đơn vị “{template.unit_code}”.", step=template.name
+            _("Cơ quan {agency} không có đơn vị “{unit}”."),
+            step=template.name,
+            agency=agency.name,
+            unit=template.unit_code,
         )
     return agency, unit
 
@@ -1169,7 +1184,7 @@ def _citizen_message(dossier: Dossier, action: Action) -> str:
 
 def _require_aware(now: datetime) -> None:
     if now.tzinfo is None or now.utcoffset() is None:
-        raise ValidationError("Thời điểm phải có múi giờ.")
+        raise ValidationError(_("Thời điểm phải có múi giờ."))
 
 
 def dossier_view_personal_data(*, dossier: Dossier, actor: Actor, now: datetime) -> None:

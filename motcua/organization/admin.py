@@ -13,6 +13,7 @@ from django.http import HttpRequest
 
 from motcua.core.codes import validate_agency_code
 from motcua.core.errors import DomainError
+from motcua.i18n import error_text
 from motcua.organization.models import (
     Agency,
     CalendarOverride,
@@ -62,7 +63,7 @@ class AgencyForm(forms.ModelForm):
         try:
             return validate_agency_code(self.cleaned_data["code"])
         except DomainError as exc:
-            raise forms.ValidationError(exc.message) from None
+            raise forms.ValidationError(error_text(exc)) from None
 
 
 @admin.register(Agency)

@@ -27,7 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 from motcua.catalog.models import ProcedureVersion
 from motcua.core import codes
 from motcua.core.blame import OUTCOME_LABELS
-from motcua.core.errors import NotFound, ValidationError
+from motcua.core.errors import NotFound, ValidationError, _
 from motcua.core.lifecycle import Action, Status
 from motcua.dossiers.models import ApologyLetter, Dossier, DossierEvent, DossierStep
 from motcua.organization.models import Agency, Staff, Unit
@@ -74,8 +74,12 @@ def form_spec(number: str) -> FormSpec:
     if spec is not None:
         return spec
     if number == LEDGER.number:
-        raise NotFound("Mẫu 07 (Sổ theo dõi hồ sơ) được lập theo cơ quan: xem trang Sổ theo dõi.")
-    raise NotFound(f"Không có biểu mẫu số “{number}”; các mẫu in theo hồ sơ là 01 đến 06.")
+        raise NotFound(
+            _("Mẫu 07 (Sổ theo dõi hồ sơ) được lập theo cơ quan: xem trang Sổ theo dõi.")
+        )
+    raise NotFound(
+        _("Không có biểu mẫu số “{number}”; các mẫu in theo hồ sơ là 01 đến 06."), number=number
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,7 +299,7 @@ def receipt_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str
     """Mẫu 01: the receipt with the appointment, the tracking secret and its QR code."""
     if not dossier.code or dossier.received_at is None:
         raise NotFound(
-            "Hồ sơ chưa được tiếp nhận nên chưa có Giấy tiếp nhận hồ sơ và hẹn trả kết quả."
+            _("Hồ sơ chưa được tiếp nhận nên chưa có Giấy tiếp nhận hồ sơ và hẹn trả kết quả.")
         )
     received = _last_event(dossier, Action.RECEIVE)
     parsed = codes.parse_dossier_code(dossier.code)
@@ -322,7 +326,10 @@ def supplement_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[
     event = _last_event(dossier, Action.REQUEST_SUPPLEMENT)
     if event is None:
         raise NotFound(
-            "Hồ sơ không có yêu cầu bổ sung nên không có Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ."
+            _(
+                "Hồ sơ không có yêu cầu bổ sung nên không có "
+                "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ."
+            )
         )
     agency = event.agency or dossier.received_place
     guide = signer(event.actor, "NGƯỜI HƯỚNG DẪN")
@@ -341,8 +348,10 @@ def refusal_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str
     event = _last_event(dossier, Action.REFUSE)
     if event is None or dossier.status != Status.REFUSED:
         raise NotFound(
-            "Hồ sơ không bị từ chối tiếp nhận nên không có "
-            "Phiếu từ chối tiếp nhận giải quyết hồ sơ."
+            _(
+                "Hồ sơ không bị từ chối tiếp nhận nên không có "
+                "Phiếu từ chối tiếp nhận giải quyết hồ sơ."
+            )
         )
     agency = event.agency or dossier.received_place
     reason = event.payload.get("reason") or event.payload.get("note") or ""
@@ -362,7 +371,7 @@ def apology_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str
         .first()
     )
     if letter is None:
-        raise NotFound("Hồ sơ không có văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết.")
+        raise NotFound(_("Hồ sơ không có văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết."))
     approved = letter.approved_at is not None
     head = signer(letter.approved_by, "THỦ TRƯỞNG CƠ QUAN") if approved else None
     # The desk is told too (NĐ 118), unless the late agency is the one that received it.
@@ -391,7 +400,7 @@ def stop_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str, A
     """Mẫu 05: processing stops on the citizen's request; status then, fees and what follows."""
     stop = _last_event(dossier, Action.STOP)
     if stop is None or dossier.status != Status.STOPPED:
-        raise NotFound("Hồ sơ không bị dừng giải quyết nên không có Thông báo dừng giải quyết.")
+        raise NotFound(_("Hồ sơ không bị dừng giải quyết nên không có Thông báo dừng giải quyết."))
     withdraw = _last_event(dossier, Action.WITHDRAW, before_seq=stop.seq)
     request = withdraw or stop
     before = Status(request.from_status) if request.from_status else None
@@ -477,7 +486,7 @@ def control_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str
     """Mẫu 06: the control sheet, kept by the system from the recorded hand-overs."""
     if dossier.received_at is None:
         raise NotFound(
-            "Hồ sơ chưa được tiếp nhận nên chưa có Phiếu kiểm soát quá trình giải quyết hồ sơ."
+            _("Hồ sơ chưa được tiếp nhận nên chưa có Phiếu kiểm soát quá trình giải quyết hồ sơ.")
         )
     steps = list(
         dossier.steps.select_related("agency", "unit", "holder").order_by("started_at", "id")
@@ -543,13 +552,13 @@ def ledger_period(first: str | None, last: str | None, *, today: date) -> Period
         end = date.fromisoformat(last) if last else (month_end if not first else start)
     except ValueError:
         raise ValidationError(
-            "Ngày không hợp lệ; hãy nhập theo dạng năm-tháng-ngày (ví dụ 2026-11-25).",
+            _("Ngày không hợp lệ; hãy nhập theo dạng năm-tháng-ngày (ví dụ 2026-11-25)."),
             field="from",
         ) from None
     if end < start:
-        raise ValidationError("Ngày kết thúc phải sau hoặc cùng ngày bắt đầu.", field="to")
+        raise ValidationError(_("Ngày kết thúc phải sau hoặc cùng ngày bắt đầu."), field="to")
     if (end - start).days >= LEDGER_MAX_DAYS:
-        raise ValidationError("Mỗi lần xem sổ tối đa một năm.", field="to")
+        raise ValidationError(_("Mỗi lần xem sổ tối đa một năm."), field="to")
     return Period(first=start, last=end)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from motcua.core.errors import NotFound
+from motcua.core.errors import NotFound, _
 from motcua.dossiers.models import Dossier
 from motcua.organization.selectors import Actor
 from motcua.paperwork.rendering import Period
@@ -16,7 +16,7 @@ def ledger_dossiers(*, actor: Actor, period: Period) -> QuerySet[Dossier]:
     Staff see only their agency's book, whatever else their agency may read.
     """
     if actor.agency is None:
-        raise NotFound("Tài khoản chưa được gán cơ quan công tác.")
+        raise NotFound(_("Tài khoản chưa được gán cơ quan công tác."))
     return (
         Dossier.objects.filter(
             receiving_agency=actor.agency,

@@ -18,6 +18,7 @@ from motcua.core.errors import NotFound, ValidationError
 from motcua.desk.access import staff_required
 from motcua.dossiers.selectors import access_dossier
 from motcua.dossiers.services import dossier_view_personal_data
+from motcua.i18n import error_text
 from motcua.paperwork import rendering
 from motcua.paperwork.selectors import ledger_dossiers
 
@@ -41,7 +42,7 @@ def form(request: HttpRequest, pk: int, form: str) -> HttpResponse:
     try:
         spec, context = _form(request, pk, form)
     except NotFound as exc:
-        return _problem(request, exc.message, status=404)
+        return _problem(request, error_text(exc), status=404)
     return render(request, spec.template, context)
 
 
@@ -51,7 +52,7 @@ def form_pdf(request: HttpRequest, pk: int, form: str) -> HttpResponse:
     try:
         spec, context = _form(request, pk, form)
     except NotFound as exc:
-        return _problem(request, exc.message, status=404)
+        return _problem(request, error_text(exc), status=404)
     html = render_to_string(spec.template, context, request=request)
     code = context["dossier"].code or f"ho-so-{pk}"
     return _pdf(rendering.render_pdf(html), f"{code}-mau-{spec.number}.pdf")
@@ -66,7 +67,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
             request.GET.get("from"), request.GET.get("to"), today=timezone.localdate(now)
         )
     except ValidationError as exc:
-        return _problem(request, exc.message, status=400)
+        return _problem(request, error_text(exc), status=400)
     rows = ledger_dossiers(actor=actor, period=period)
     context = rendering.ledger_context(actor.agency, period, now=now)
     context["period_query"] = urlencode({"from": period.first, "to": period.last})

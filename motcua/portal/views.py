@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.core import codes
 from motcua.core.errors import DomainError, NotFound
 from motcua.dossiers.selectors import access_dossier_public, dossier_apology, dossier_timeline
+from motcua.i18n import error_text
 
 
 class TrackForm(forms.Form):
@@ -21,13 +22,13 @@ class TrackForm(forms.Form):
         try:
             return str(codes.parse_dossier_code(self.cleaned_data["code"]))
         except DomainError as exc:
-            raise forms.ValidationError(exc.message) from None
+            raise forms.ValidationError(error_text(exc)) from None
 
     def clean_secret(self) -> str:
         try:
             return codes.normalize_tracking_secret(self.cleaned_data["secret"])
         except DomainError as exc:
-            raise forms.ValidationError(exc.message) from None
+            raise forms.ValidationError(error_text(exc)) from None
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -51,7 +52,7 @@ def track(request: HttpRequest) -> HttpResponse:
                 code=form.cleaned_data["code"], secret=form.cleaned_data["secret"]
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, error_text(exc))
             status = 404 if isinstance(exc, NotFound) else 400
         else:
             context.update(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from motcua.core.errors import DomainError
 from motcua.desk.signin import signin_check
+from motcua.i18n import error_text
 
 
 class SignInForm(forms.Form):
@@ -33,7 +34,7 @@ def signin(request: HttpRequest) -> HttpResponse:
                 now=timezone.now(),
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, error_text(exc))
             status = 403 if exc.code == "signin_locked" else 400
         else:
             login(request, user)

@@ -18,6 +18,7 @@ from motcua.desk.page import dossier_page_context
 from motcua.desk.views.common import int_or_none
 from motcua.dossiers.selectors import access_dossier
 from motcua.dossiers.services import dossier_act, dossier_view_personal_data
+from motcua.i18n import error_text
 
 
 @staff_required
@@ -26,7 +27,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         dossier = access_dossier(actor=request.actor, pk=pk)
     except NotFound as exc:
-        return render(request, "desk/not_found.html", {"message": exc.message}, status=404)
+        return render(request, "desk/not_found.html", {"message": error_text(exc)}, status=404)
     now = timezone.now()
     dossier_view_personal_data(dossier=dossier, actor=request.actor, now=now)
     return render(request, "desk/dossier.html", dossier_page_context(dossier, request.actor, now))
@@ -40,7 +41,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         dossier = access_dossier(actor=actor, pk=pk)
     except NotFound as exc:
-        return render(request, "desk/not_found.html", {"message": exc.message}, status=404)
+        return render(request, "desk/not_found.html", {"message": error_text(exc)}, status=404)
     post = request.POST
     now = timezone.now()
     try:
@@ -63,7 +64,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         dossier.refresh_from_db()
         context = dossier_page_context(dossier, actor, now)
-        context.update(error=exc.message, error_code=exc.code)
+        context.update(error=error_text(exc), error_code=exc.code)
         return render(
             request, "desk/dossier.html", context, status=409 if exc.code == "conflict" else 400
         )

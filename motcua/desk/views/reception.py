@@ -16,6 +16,7 @@ from motcua.core.text import fold
 from motcua.desk.access import staff_required
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Applicant, Intake, dossier_receive
+from motcua.i18n import error_text
 from motcua.organization.models import Agency
 
 OUTCOMES = {
@@ -93,7 +94,7 @@ def reception(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as exc:
         context.update(
-            error=exc.message,
+            error=error_text(exc),
             error_field=exc.details.get("field"),
             form_key=post.get("form_key") or context["form_key"],
         )
