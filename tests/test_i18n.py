@@ -250,6 +250,27 @@ def test_every_core_and_choice_label_is_marked_for_translation():
     assert unmarked_labels() == set()
 
 
+def test_every_marked_message_in_the_code_is_in_the_catalogue():
+    """`_("…")` in Python, the core's marker or Django's: a message added without running
+    makemessages would silently stay Vietnamese in English."""
+    catalogue = {e.msgid for e in messages()}
+    missing = []
+    for path in sorted((ROOT / "motcua").rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "_"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and node.args[0].value not in catalogue
+            ):
+                missing.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.args[0].value!r}")
+    assert not missing, "run makemessages:\n" + "\n".join(missing)
+
+
 # --- Domain errors in the chosen language --------------------------------------------------
 
 
