@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Field, Model
 
 from motcua.catalog.models import ProcedureVersion, StepTemplate
@@ -434,16 +434,29 @@ def dossier_act(
             for name in _PROJECTION_ATTNAMES
             if getattr(d, name) != before[name]
         }
-        if not _compare_and_set(d, changed, expected):
-            raise _conflict(d)
         news = d.status != from_status or action in _CITIZEN_NEWS
-        _run(
-            [
-                *(write() for write in ctx.writes),
-                _insert_statement(DossierEvent, [event]),
-                *(_status_message(d, action, now) if news else []),
-            ]
-        )
+        writes = [
+            *(write() for write in ctx.writes),
+            _insert_statement(DossierEvent, [event]),
+            *(_status_message(d, action, now) if news else []),
+        ]
+        # The compare-and-set goes first, in the same pipeline as the writes: one round trip.
+        # If it lost, the writes after it are rolled back with it (the event's seq is taken,
+        # so PostgreSQL refuses that INSERT and skips the rest); the conflict is what counts.
+        with connection.cursor() as cas:
+            try:
+                with connection.cursor() as cursor, _pipelined() as pipelined:
+                    cas.execute(*_compare_and_set(d, changed, expected))
+                    if not pipelined and cas.rowcount != 1:
+                        raise _conflict(d)
+                    for sql, params in writes:
+                        cursor.execute(sql, params)
+            except DatabaseError:
+                if cas.rowcount == 0:
+                    raise _conflict(d) from None
+                raise
+            if cas.rowcount != 1:
+                raise _conflict(d)
     return d
 
 
@@ -461,7 +474,7 @@ def _run(statements: Iterable[Statement]) -> None:
 
 
 @contextlib.contextmanager
-def _pipelined() -> Iterator[None]:
+def _pipelined() -> Iterator[bool]:
     """Send writes whose answers nobody reads back to back (psycopg's pipeline mode).
 
     PostgreSQL works through each statement while Python prepares the next, instead of one
@@ -470,14 +483,14 @@ def _pipelined() -> Iterator[None]:
     exceptions (IntegrityError...). Other databases (SQLite) run the statements one by one.
     """
     if connection.vendor != "postgresql" or connection.connection is None:
-        yield
+        yield False
         return
     with connection.wrap_database_errors, connection.connection.pipeline():
-        yield
+        yield True
 
 
-def _compare_and_set(dossier: Dossier, changed: dict[str, Any], expected: int) -> bool:
-    """UPDATE the changed columns if the row is still at `expected`; False if it is not.
+def _compare_and_set(dossier: Dossier, changed: dict[str, Any], expected: int) -> Statement:
+    """The UPDATE of the changed columns if the row is still at `expected` (1 row, else 0).
 
     Plain SQL: the ORM's update compiler costs more Python than the round trip. Only column
     names from the model go into the text; every value is a parameter.
@@ -489,9 +502,7 @@ def _compare_and_set(dossier: Dossier, changed: dict[str, Any], expected: int) -
         values.append(f.get_db_prep_save(value, connection))
     sets = ", ".join(assignments)
     sql = f"UPDATE dossiers_dossier SET {sets} WHERE id = %s AND version = %s"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, dossier.pk, expected])
-        return cursor.rowcount == 1
+    return sql, [*values, dossier.pk, expected]
 
 
 def _insert_returning_id(row: Model) -> int:
