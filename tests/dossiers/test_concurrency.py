@@ -87,3 +87,38 @@ def test_two_officers_acting_at_once_exactly_one_wins(world):
         assert d.version == 2
         assert DossierEvent.objects.filter(dossier=d).count() == 2
     assert verify_chains() == []
+
+
+def test_four_officers_at_once_one_wins_and_no_loser_leaves_a_trace(world):
+    """The compare-and-set travels in one pipeline with the writes it guards: a loser's step
+    rows, event and message must all roll back with it."""
+    from motcua.dossiers.models import DossierStep
+    from motcua.notify.models import OutboxMessage
+
+    for _ in range(4):
+        d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 09:30"))
+        copies = [Dossier.objects.get(pk=d.pk) for _ in range(4)]
+        messages_before = OutboxMessage.objects.filter(dossier=d).count()
+
+        def work(i, copies=copies):
+            kwargs = {"missing": ["Tờ khai"]} if i % 2 else {}
+            action = Action.REQUEST_SUPPLEMENT if i % 2 else Action.FORWARD
+            return dossier_act(
+                dossier=copies[i],
+                action=action,
+                actor=world.lan,
+                now=at("2026-11-25 10:00"),
+                **kwargs,
+            )
+
+        results, errors = in_threads(4, work)
+        winners = [r for r in results if r is not None]
+        assert len(winners) == 1, errors
+        assert all(isinstance(e, ConflictError) for e in errors if e is not None), errors
+        d.refresh_from_db()
+        assert d.version == 2
+        assert DossierEvent.objects.filter(dossier=d).count() == 2
+        assert DossierStep.objects.filter(dossier=d, ended_at__isnull=True).count() == 1
+        assert DossierStep.objects.filter(dossier=d).count() == 1 + (d.step_index > 0)
+        assert OutboxMessage.objects.filter(dossier=d).count() <= messages_before + 1
+    assert verify_chains() == []
