@@ -122,3 +122,35 @@ def test_four_officers_at_once_one_wins_and_no_loser_leaves_a_trace(world):
         assert DossierStep.objects.filter(dossier=d).count() == 1 + (d.step_index > 0)
         assert OutboxMessage.objects.filter(dossier=d).count() <= messages_before + 1
     assert verify_chains() == []
+
+
+def test_several_workers_at_once_do_each_thing_once(world):
+    """`motcua worker` may run on several machines: rows are claimed with SKIP LOCKED and
+    every change still goes through the compare-and-set."""
+    from django.core import mail
+
+    from motcua.dossiers.deadlines import process_deadlines
+    from motcua.notify.models import OutboxMessage
+    from motcua.notify.services import outbox_deliver
+
+    dossiers = [
+        dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+        for _ in range(40)
+    ]
+    mail.outbox.clear()
+    now = at("2026-12-02 09:00")  # every one of them is past its 3 working days
+
+    def work(_i):
+        overdue = process_deadlines(now=now).overdue
+        return overdue, outbox_deliver(now=now)
+
+    results, errors = in_threads(3, work)
+    assert errors == [None] * 3
+    assert sum(overdue for overdue, _sent in results) == len(dossiers)
+    for d in dossiers:
+        assert DossierEvent.objects.filter(dossier=d, action="mark_overdue").count() == 1
+    sent = sum(count for _overdue, count in results)
+    assert sent == len(mail.outbox) == OutboxMessage.objects.exclude(sent_at=None).count()
+    subjects = [(m.to[0], m.subject) for m in mail.outbox]
+    assert len(subjects) == len(set(subjects))  # nobody is mailed the same news twice
+    assert verify_chains() == []
