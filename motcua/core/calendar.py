@@ -256,7 +256,7 @@ class WorkCalendar:
         if seconds == 0 and self._is_session_end(start):
             # Nothing to add to a moment that is itself a valid result (a sum that filled a
             # session exactly): moving it to the next opening would make a + 0 differ from a.
-            return start
+            return self._local(start)
         current = self.next_opening(start)
         remaining = timedelta(seconds=seconds)
         while remaining:

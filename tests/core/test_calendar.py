@@ -404,6 +404,13 @@ def test_working_seconds_between_inverts_add_working_seconds(start: datetime, se
     assert CAL.working_seconds_between(start, CAL.add_working_seconds(start, seconds)) == seconds
 
 
+def test_adding_nothing_to_the_end_of_a_session_answers_in_the_calendars_zone():
+    noon_in_utc = datetime(2026, 11, 26, 5, 0, tzinfo=UTC)  # 12:00 in Hà Nội, a Thursday
+    result = CAL.add_working_seconds(noon_in_utc, 0)
+    assert result == noon_in_utc
+    assert result.utcoffset() == timedelta(hours=7)
+
+
 @PROPERTY
 @given(start=moments, first=st.integers(0, 10 * DAY), second=st.integers(0, 10 * DAY))
 # Found by Hypothesis: 2.5 days from New Year's Day end at 12:00 sharp; adding nothing more
