@@ -314,5 +314,21 @@ def test_a_malformed_dossier_code_is_explained_in_english(client):
     response = client.post(TRACK, {"code": "HS-12345", "secret": "ABCD-EFGH"})
     html = response.content.decode()
     assert response.status_code == 400
-    assert "The dossier code «HS-12345» does not match the format" in html
+    assert "The dossier code «HS-12345» does not match the format «agency ID code-" in html
     assert "không đúng định dạng" not in html
+    assert "mã định danh" not in html
+
+
+@pytest.mark.django_db
+def test_in_english_what_was_typed_is_shown_as_typed(client):
+    """Only labels and reasons are translated, never a value the person entered."""
+    english_by_cookie(client)
+    response = client.post(TRACK, {"code": "Công dân", "secret": "ABCD-EFGH"})
+    assert "The dossier code «Công dân» does not match" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_reason_inside_a_message_is_translated_too(client):
+    english_by_cookie(client)
+    response = client.post(TRACK, {"code": "H26.100-261331-0001", "secret": "ABCD-EFGH"})
+    assert "the date «261331» does not exist in the calendar." in response.content.decode()

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from motcua.core.errors import ValidationError, _
+from motcua.core.errors import Text, ValidationError, _
 
 # --- Agency electronic ID (mã định danh điện tử, QĐ 20/2020/QĐ-TTg as amended) ---------------
 
@@ -109,7 +109,7 @@ _DOSSIER_CODE = re.compile(
 )
 _DOSSIER_PREFIX = re.compile(r"[A-Z]{2}")
 DOSSIER_SEQ_MAX = 999_999_999
-_DOSSIER_FORMAT_HINT = "«mã định danh cơ quan-YYMMDD-số thứ tự» (ví dụ H26.22-261125-0042)"
+_DOSSIER_FORMAT_HINT = Text(_("«mã định danh cơ quan-YYMMDD-số thứ tự» (ví dụ H26.22-261125-0042)"))
 
 
 @dataclass(frozen=True)
@@ -178,24 +178,25 @@ def parse_dossier_code(s: str) -> DossierCode:
     try:
         agency = validate_agency_code(match["agency"])
     except ValidationError as exc:
-        reason = exc.message[0].lower() + exc.message[1:]
-        raise _bad_dossier_code(s, reason, "agency") from exc
+        # The agency part's own message, with its values, as the reason (translated too).
+        inner = {k: v for k, v in exc.details.items() if k != "value"}
+        raise _bad_dossier_code(s, Text(exc.template), "agency", **inner) from exc
     digits = match["day"]
     try:
         day = date(2000 + int(digits[:2]), int(digits[2:4]), int(digits[4:]))
     except ValueError as exc:
         raise _bad_dossier_code(
-            s, _("ngày «{digits}» không có trên lịch."), "day", digits=digits
+            s, Text(_("ngày «{digits}» không có trên lịch.")), "day", digits=digits
         ) from exc
     seq_digits = match["seq"]
     # One spelling per dossier: the sequence is padded to four digits and no further.
     if len(seq_digits) > 4 and seq_digits.startswith("0"):
         raise _bad_dossier_code(
-            s, _("số thứ tự «{digits}» có chữ số 0 thừa ở đầu."), "seq", digits=seq_digits
+            s, Text(_("số thứ tự «{digits}» có chữ số 0 thừa ở đầu.")), "seq", digits=seq_digits
         )
     seq = int(seq_digits)
     if seq < 1:
-        raise _bad_dossier_code(s, _("số thứ tự phải từ 1 trở lên."), "seq")
+        raise _bad_dossier_code(s, Text(_("số thứ tự phải từ 1 trở lên.")), "seq")
     return DossierCode(agency_code=agency, day=day, seq=seq, prefix=match["prefix"] or "")
 
 

@@ -8,6 +8,7 @@ with `{name}` placeholders, so that a translation can place them too.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 
@@ -16,21 +17,25 @@ def _(message: str) -> str:
     return message
 
 
+class Text(str):
+    """A detail that is itself text for the reader: a label, or a reason put inside the
+    message, with `{name}` placeholders of its own. The interface translates these details;
+    every other value (what the person typed, a code) is shown exactly as it is."""
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
 def fill(template: str, values: Mapping[str, object]) -> str:
-    """The template with its `{name}` placeholders filled; unchanged if it has none or if
-    one is missing (a translation must never turn an error into a crash)."""
-    if "{" not in template:
-        return template
-    try:
-        return template.format_map(values)
-    except (KeyError, IndexError, ValueError):
-        return template
+    """The template with each `{name}` replaced by that value. Nothing else is interpreted
+    (no attributes, indexes or format specs, whatever a value or a translation contains),
+    and a placeholder without a value is left as it is."""
+    return _PLACEHOLDER.sub(lambda m: str(values[m[1]]) if m[1] in values else m[0], template)
 
 
 def expand(details: Mapping[str, object]) -> dict[str, object]:
-    """The details as a message shows them: a text detail (a reason put inside the message)
-    may itself have placeholders, filled from the same details."""
-    return {k: fill(v, details) if isinstance(v, str) else v for k, v in details.items()}
+    """The details as a message shows them: a `Text` detail is filled from the others."""
+    return {k: fill(v, details) if isinstance(v, Text) else v for k, v in details.items()}
 
 
 class DomainError(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
-from motcua.core.errors import GuardError, PermissionDenied, TransitionError, _
+from motcua.core.errors import GuardError, PermissionDenied, Text, TransitionError, _
 
 
 class Status(IntEnum):
@@ -232,16 +232,16 @@ def decide(action: Action, facts: Facts, role: Role) -> Status | None:
             _("Không thể “{action_label}” khi hồ sơ đang ở trạng thái “{status_label}”."),
             action=action.value,
             status=int(facts.status) if facts.status else None,
-            action_label=action.label,
-            status_label=facts.status.label if facts.status else _("chưa tạo"),
+            action_label=Text(action.label),
+            status_label=Text(facts.status.label if facts.status else _("chưa tạo")),
         )
     if role not in rule.roles:
         raise PermissionDenied(
             _("{role_label} không có quyền “{action_label}”."),
             action=action.value,
             role=role.value,
-            role_label=role.label,
-            action_label=action.label,
+            role_label=Text(role.label),
+            action_label=Text(action.label),
         )
     _check_guards(action, facts)
     if action is Action.SUPPLEMENT and not facts.received:

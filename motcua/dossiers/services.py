@@ -29,6 +29,7 @@ from motcua.core.errors import (
     DomainError,
     NotFound,
     PermissionDenied,
+    Text,
     ValidationError,
     _,
 )
@@ -107,7 +108,8 @@ def dossier_receive(
         Action.SUBMIT,
     ):
         raise ValidationError(
-            _("Không thể tạo hồ sơ bằng thao tác “{action_label}”."), action_label=outcome.label
+            _("Không thể tạo hồ sơ bằng thao tác “{action_label}”."),
+            action_label=Text(outcome.label),
         )
     _require_aware(now)
     if idempotency_key:

@@ -28,6 +28,16 @@ def test_a_message_with_a_missing_value_or_stray_braces_is_shown_as_it_is():
     assert ValidationError("Không có giá trị {x}.").message == "Không có giá trị {x}."
 
 
+@pytest.mark.parametrize("typed", ["{value.x}", "{value[a]}", "{code:>100000000}", "{code!r}"])
+def test_what_a_person_types_is_never_interpreted(typed):
+    """Braces in an input must not reach a formatter: no attribute lookups, no huge padding."""
+    with pytest.raises(ValidationError) as info:
+        parse_dossier_code(typed)
+    assert info.value.message.startswith(f"Mã hồ sơ «{typed}» không đúng định dạng")
+    assert len(info.value.message) < 200
+    assert fill("{a} {b:>99}", {"a": "{b}", "b": 1}) == "{b} {b:>99}"
+
+
 def test_an_id_number_error_names_the_count_it_found():
     with pytest.raises(ValidationError) as info:
         validate_id_number("12345")
