@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 from django.db.models import Field, Model
 
 from motcua.catalog.models import ProcedureVersion, StepTemplate
@@ -442,23 +442,21 @@ def dossier_act(
             _insert_statement(DossierEvent, [event]),
             *(_status_message(d, action, now) if news else []),
         ]
-        # The compare-and-set goes first, in the same pipeline as the writes: one round trip.
-        # If it lost, the writes after it are rolled back with it (the event's seq is taken,
-        # so PostgreSQL refuses that INSERT and skips the rest); the conflict is what counts.
-        with connection.cursor() as cas:
+        # The compare-and-set goes first, in the same pipeline as the writes it guards: one
+        # round trip. If it loses, it fails on the server, which then skips the writes queued
+        # behind it; the transaction rolls back and the caller gets the conflict.
+        with connection.cursor() as cursor:
             try:
-                with connection.cursor() as cursor, _pipelined() as pipelined:
-                    cas.execute(*_compare_and_set(d, changed, expected))
-                    if not pipelined and cas.rowcount != 1:
+                with _pipelined() as pipelined:
+                    cursor.execute(*_compare_and_set(d, changed, expected, or_fail=pipelined))
+                    if not pipelined and cursor.rowcount != 1:
                         raise _conflict(d)
                     for sql, params in writes:
                         cursor.execute(sql, params)
-            except DatabaseError:
-                if cas.rowcount == 0:
+            except DataError as exc:
+                if getattr(exc.__cause__, "sqlstate", None) == _LOST_RACE:
                     raise _conflict(d) from None
                 raise
-            if cas.rowcount != 1:
-                raise _conflict(d)
     return d
 
 
@@ -477,25 +475,46 @@ def _run(statements: Iterable[Statement]) -> None:
 
 @contextlib.contextmanager
 def _pipelined() -> Iterator[bool]:
-    """Send writes whose answers nobody reads back to back (psycopg's pipeline mode).
+    """Send statements back to back (psycopg's pipeline mode); True if pipelining.
 
     PostgreSQL works through each statement while Python prepares the next, instead of one
     round trip per statement. Errors surface when the block ends and the results are read:
     still inside the caller's transaction, which rolls back as before, and as Django's
-    exceptions (IntegrityError...). Other databases (SQLite) run the statements one by one.
+    exceptions (the first error, not the "pipeline aborted" of the statements it made the
+    server skip). Other databases (SQLite) run the statements one by one.
     """
     if connection.vendor != "postgresql" or connection.connection is None:
         yield False
         return
-    with connection.wrap_database_errors, connection.connection.pipeline():
-        yield True
+    first: DatabaseError | None = None
+    try:
+        with connection.wrap_database_errors, connection.connection.pipeline():
+            try:
+                yield True
+            except DatabaseError as exc:
+                # An error came back while later statements were still being sent: let the
+                # pipeline finish first, or psycopg logs the end's report as a second error.
+                first = exc
+    except DatabaseError:
+        if first is None:
+            raise
+    if first is not None:
+        raise first
 
 
-def _compare_and_set(dossier: Dossier, changed: dict[str, Any], expected: int) -> Statement:
+# SQLSTATE division_by_zero: how the pipelined compare-and-set says it matched no row.
+_LOST_RACE = "22012"
+
+
+def _compare_and_set(
+    dossier: Dossier, changed: dict[str, Any], expected: int, *, or_fail: bool = False
+) -> Statement:
     """The UPDATE of the changed columns if the row is still at `expected` (1 row, else 0).
 
-    Plain SQL: the ORM's update compiler costs more Python than the round trip. Only column
-    names from the model go into the text; every value is a parameter.
+    With `or_fail` (PostgreSQL, pipelined), the statement fails instead of matching no row:
+    the row count would only be known after the whole pipeline, and the writes behind it must
+    not run for a lost race. Plain SQL: the ORM's update compiler costs more Python than the
+    round trip. Only column names from the model go into the text; values are parameters.
     """
     assignments, values = [], []
     for name, value in changed.items():
@@ -504,6 +523,8 @@ def _compare_and_set(dossier: Dossier, changed: dict[str, Any], expected: int) -
         values.append(f.get_db_prep_save(value, connection))
     sets = ", ".join(assignments)
     sql = f"UPDATE dossiers_dossier SET {sets} WHERE id = %s AND version = %s"  # noqa: S608
+    if or_fail:
+        sql = f"WITH cas AS ({sql} RETURNING 1) SELECT 1 / count(*) FROM cas"  # noqa: S608
     return sql, [*values, dossier.pk, expected]
 
 

@@ -154,3 +154,56 @@ def test_several_workers_at_once_do_each_thing_once(world):
     subjects = [(m.to[0], m.subject) for m in mail.outbox]
     assert len(subjects) == len(set(subjects))  # nobody is mailed the same news twice
     assert verify_chains() == []
+
+
+def test_a_lost_race_stops_before_the_writes_it_guards(world):
+    """A stale action fails at its compare-and-set on the server, so the writes queued behind
+    it in the pipeline never run (they would be rolled back, but could first wait for rows
+    other transactions hold). A sequence, which no rollback rewinds, counts the statements
+    that reached the step and event tables."""
+    probe = """
+        CREATE SEQUENCE probe_writes;
+        CREATE FUNCTION probe_writes() RETURNS trigger LANGUAGE plpgsql AS
+            $$ BEGIN PERFORM nextval('probe_writes'); RETURN NULL; END $$;
+        CREATE TRIGGER probe_steps AFTER INSERT OR UPDATE ON dossiers_dossierstep
+            FOR EACH STATEMENT EXECUTE FUNCTION probe_writes();
+        CREATE TRIGGER probe_events AFTER INSERT ON dossiers_dossierevent
+            FOR EACH STATEMENT EXECUTE FUNCTION probe_writes();
+    """
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 09:30"))
+    stale = Dossier.objects.get(pk=d.pk)
+    dossier_act(
+        dossier=d,
+        action=Action.REQUEST_SUPPLEMENT,
+        actor=world.lan,
+        now=at("2026-11-25 09:40"),
+        missing=["Tờ khai"],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(probe)
+    try:
+        with pytest.raises(ConflictError):
+            dossier_act(
+                dossier=stale, action=Action.FORWARD, actor=world.lan, now=at("2026-11-25 10:00")
+            )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT is_called FROM probe_writes")
+            (written,) = cursor.fetchone()
+        assert not written
+        # The probe works: a winning action does reach those tables.
+        dossier_act(
+            dossier=Dossier.objects.get(pk=d.pk),
+            action=Action.SUPPLEMENT,
+            actor=world.lan,
+            now=at("2026-11-25 10:05"),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT is_called FROM probe_writes")
+            assert cursor.fetchone() == (True,)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DROP TRIGGER probe_steps ON dossiers_dossierstep;"
+                " DROP TRIGGER probe_events ON dossiers_dossierevent;"
+                " DROP FUNCTION probe_writes(); DROP SEQUENCE probe_writes;"
+            )
