@@ -286,9 +286,11 @@ class WorkCalendar:
         """The moment `days` working days after `start` (fractions allowed, e.g. 0.25)."""
         amount = _exact_days(days)
         due = self.add_working_seconds(start, self.days_to_seconds(amount))
-        if self.policy.due_time_style == "end_of_day" and amount.denominator == 1 and amount > 0:
+        if self.policy.due_time_style == "end_of_day" and amount >= 1:
             # Civil Code style (DOMAIN §8): the period ends at the end of its last working day.
-            # The last day counted is the day the exact computation lands on.
+            # The last day counted is the day the exact computation lands on. Mixed amounts
+            # (1.5 days) end at closing time too, or 1⅓ days could end before 1 day does; below
+            # one day a limit keeps its exact time, like a limit in hours [check].
             return self._at(due.date(), self._sessions[-1].end)
         return due
 

@@ -224,7 +224,7 @@ class _Run:
         self.round_to_closing = (
             known.policy.due_time_style == "end_of_day"
             and budget is not None
-            and budget % known.working_day_seconds == 0
+            and budget >= known.working_day_seconds
         )
         self.due: datetime | None = self.initial_due
         self.original: datetime | None = self.initial_due
@@ -388,7 +388,7 @@ def _initial_due(calendar: WorkCalendar, start: ClockEntry) -> tuple[datetime, d
         days = Fraction(budget, calendar.working_day_seconds)
         due = calendar.add_working_days(started, days)
         note = ""
-        if calendar.policy.due_time_style == "end_of_day" and days.denominator == 1:
+        if calendar.policy.due_time_style == "end_of_day" and days >= 1:
             note = ", tính đến hết giờ làm việc của ngày cuối cùng"
         lines.append(
             f"Thời hạn giải quyết: {_format_budget(budget, calendar.working_day_seconds)}{note}."

@@ -399,6 +399,17 @@ def test_more_working_days_never_give_an_earlier_date(
 
 
 @PROPERTY
+@given(start=moments, days=amounts, more=amounts)
+# Found in review: from Tuesday noon 1 day ended at Wednesday 17:00, 1⅓ days at 15:40.
+@example(start=datetime(2026, 3, 3, 12, tzinfo=VN), days=Fraction(1), more=Fraction(1, 3))
+def test_in_end_of_day_style_more_days_never_give_an_earlier_date(
+    start: datetime, days: Fraction, more: Fraction
+) -> None:
+    cal = WorkCalendar(policy=CalendarPolicy(due_time_style="end_of_day"))
+    assert cal.add_working_days(start, days) <= cal.add_working_days(start, days + more)
+
+
+@PROPERTY
 @given(start=moments, seconds=st.integers(min_value=0, max_value=25 * DAY))
 def test_working_seconds_between_inverts_add_working_seconds(start: datetime, seconds: int) -> None:
     assert CAL.working_seconds_between(start, CAL.add_working_seconds(start, seconds)) == seconds
