@@ -308,6 +308,18 @@ def test_a_bad_id_number_at_reception_is_explained_in_english(world, client):
     assert "Số định danh có" not in html
 
 
+def test_a_field_error_at_reception_names_the_field_in_english(world, client):
+    from tests.desk.test_pages import reception_post
+
+    response = english_officer(client, "lan").post(
+        "/can-bo/tiep-nhan/", reception_post(world, email="not-an-address")
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "email: Enter a valid email address." in html
+    assert "thư điện tử" not in html
+
+
 @pytest.mark.django_db
 def test_a_malformed_dossier_code_is_explained_in_english(client):
     english_by_cookie(client)

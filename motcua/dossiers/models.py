@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from motcua.core.lifecycle import OPEN, STATUS_LABELS, Status
 
@@ -29,30 +30,33 @@ class Dossier(models.Model):
 
     # Assigned at valid reception, never at draft; refused-at-desk dossiers keep none.
     # Unique through Meta.constraints: a plain index without the LIKE twin that unique=True adds.
-    code = models.CharField("mã hồ sơ", max_length=50, null=True, blank=True)  # noqa: DJ001
-    tracking_secret = models.CharField("mã tra cứu", max_length=12)
+    code = models.CharField(_("mã hồ sơ"), max_length=50, null=True, blank=True)  # noqa: DJ001
+    tracking_secret = models.CharField(_("mã tra cứu"), max_length=12)
     # Indexed: the catalog import asks whether a version has dossiers before it may change it.
     procedure_version = models.ForeignKey(
         "catalog.ProcedureVersion", on_delete=models.PROTECT, related_name="dossiers"
     )
-    channel = models.PositiveSmallIntegerField("kênh nộp", choices=Channel.choices)
+    channel = models.PositiveSmallIntegerField(_("kênh nộp"), choices=Channel.choices)
     status = models.PositiveSmallIntegerField(
-        "trạng thái", choices=[(int(s), label) for s, label in STATUS_LABELS.items()]
+        _("trạng thái"), choices=[(int(s), label) for s, label in STATUS_LABELS.items()]
     )
 
-    applicant_name = models.CharField("người nộp", max_length=200)
-    applicant_id_number = models.CharField("số định danh", max_length=20)
+    applicant_name = models.CharField(_("người nộp"), max_length=200)
+    applicant_id_number = models.CharField(_("số định danh"), max_length=20)
     applicant_kind = models.CharField(max_length=20, default="personal")
-    applicant_address = models.CharField("địa chỉ", max_length=300, blank=True)
-    applicant_phone = models.CharField("điện thoại", max_length=20, blank=True)
-    applicant_email = models.EmailField("thư điện tử", blank=True)
-    representative_name = models.CharField("người được ủy quyền", max_length=200, blank=True)
+    applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    applicant_phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    applicant_email = models.EmailField(_("thư điện tử"), blank=True)
+    representative_name = models.CharField(_("người được ủy quyền"), max_length=200, blank=True)
     representative_id_number = models.CharField(max_length=20, blank=True)
-    authorisation = models.CharField("văn bản ủy quyền", max_length=300, blank=True)
-    request = models.TextField("nội dung yêu cầu", blank=True)
-    copies = models.PositiveSmallIntegerField("số bộ hồ sơ", default=1)
+    authorisation = models.CharField(_("văn bản ủy quyền"), max_length=300, blank=True)
+    request = models.TextField(_("nội dung yêu cầu"), blank=True)
+    copies = models.PositiveSmallIntegerField(_("số bộ hồ sơ"), default=1)
     delivery = models.CharField(
-        "hình thức nhận kết quả", max_length=20, choices=Delivery.choices, default=Delivery.DESK
+        _("hình thức nhận kết quả"),
+        max_length=20,
+        choices=Delivery.choices,
+        default=Delivery.DESK,
     )
     # Folded applicant name for accent-insensitive search (motcua.core.text.fold). Searched
     # with LIKE '%…%' inside one agency's inbox, where a B-tree index would not help.
@@ -90,13 +94,13 @@ class Dossier(models.Model):
         db_index=False,
     )
 
-    submitted_at = models.DateTimeField("thời điểm nộp")
-    received_at = models.DateTimeField("thời điểm tiếp nhận", null=True, blank=True)
-    due_at = models.DateTimeField("hẹn trả", null=True, blank=True)
-    original_due_at = models.DateTimeField("hẹn trả ban đầu", null=True, blank=True)
-    step_due_at = models.DateTimeField("hạn bước hiện tại", null=True, blank=True)
-    finished_at = models.DateTimeField("kết thúc xử lý", null=True, blank=True)
-    returned_at = models.DateTimeField("trả kết quả", null=True, blank=True)
+    submitted_at = models.DateTimeField(_("thời điểm nộp"))
+    received_at = models.DateTimeField(_("thời điểm tiếp nhận"), null=True, blank=True)
+    due_at = models.DateTimeField(_("hẹn trả"), null=True, blank=True)
+    original_due_at = models.DateTimeField(_("hẹn trả ban đầu"), null=True, blank=True)
+    step_due_at = models.DateTimeField(_("hạn bước hiện tại"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("kết thúc xử lý"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("trả kết quả"), null=True, blank=True)
     warned_at = models.DateTimeField(null=True, blank=True)
     overdue_at = models.DateTimeField(null=True, blank=True)
     # The clock ledger as plain entries (a projection of the events' "clock" payloads).
@@ -119,8 +123,8 @@ class Dossier(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "hồ sơ"
-        verbose_name_plural = "hồ sơ"
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
         indexes = [
             # Read by the worker (process_deadlines): open dossiers by deadline.
             models.Index(

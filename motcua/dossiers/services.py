@@ -267,8 +267,13 @@ def _full_clean(dossier: Dossier) -> None:
         )
     except DjangoValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
-        label = Dossier._meta.get_field(field).verbose_name if field != "__all__" else ""
-        raise ValidationError(f"{label}: {' '.join(messages)}".strip(": "), field=field) from None
+        problem = " ".join(messages)  # Django's own words, already in the reader's language
+        if field == "__all__":
+            raise ValidationError(_("{problem}"), field=field, problem=problem) from None
+        label = Text(Dossier._meta.get_field(field).verbose_name)
+        raise ValidationError(
+            _("{label}: {problem}"), field=field, label=label, problem=problem
+        ) from None
 
 
 def _start(
