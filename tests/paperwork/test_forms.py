@@ -3,6 +3,7 @@ pages read through the test client as the personas would."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -81,7 +82,10 @@ def problem(response) -> str:
 def poppler(tool: str, content: bytes) -> str:
     """Run a poppler-utils tool on a PDF (skip when the machine lacks poppler-utils)."""
     if shutil.which(tool) is None:
-        pytest.skip(f"{tool} (poppler-utils) is not installed: cannot read the PDF")
+        message = f"{tool} (poppler-utils) is not installed: cannot read the PDF"
+        if os.environ.get("CI"):  # scripts/install-browser installs it: missing is a failure
+            pytest.fail(message)
+        pytest.skip(message)
     args = [tool, "-layout", "-", "-"] if tool == "pdftotext" else [tool, "-"]
     result = subprocess.run(args, input=content, capture_output=True, check=True)
     return re.sub(r"\s+", " ", result.stdout.decode())
