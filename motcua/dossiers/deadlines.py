@@ -114,7 +114,7 @@ def process_deadlines(*, now: datetime, batch: int = 500) -> DeadlineReport:
             dossier = Dossier.objects.select_related("received_place", "procedure_version").get(
                 pk=pk
             )
-            in_time = dossier_facts(dossier, calendar_for(dossier.received_place), now)
-            if in_time.apology_in_time and predicted_late(dossier, now):
+            facts = dossier_facts(dossier, calendar_for(dossier.received_place), now)
+            if facts.apology_in_time and predicted_late(dossier, now):
                 report.apologies += _act(pk, Action.DRAFT_APOLOGY, now)
     return report
