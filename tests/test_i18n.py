@@ -110,7 +110,14 @@ def test_back_to_vietnamese(client):
     ("url", "pairs"),
     [
         ("/can-bo/", [("Việc của tôi", "My work"), ("Tiếp nhận", "Reception")]),
-        ("/can-bo/tiep-nhan/", [("Tiếp nhận hồ sơ", "Receive dossier"), ("Đăng xuất", "Sign out")]),
+        (
+            "/can-bo/tiep-nhan/",
+            [
+                ("Tiếp nhận hồ sơ", "Receive dossier"),
+                ("Đăng xuất", "Sign out"),
+                ("Cấp xã", "Commune level"),
+            ],
+        ),
     ],
 )
 def test_the_desk_in_english(world, client, url, pairs):

@@ -6,6 +6,7 @@ makemessages; templates translate them with {% translate variable %}.
 
 from django.utils.translation import gettext_noop
 
+from motcua.catalog.models import Procedure
 from motcua.core.blame import OUTCOME_LABELS
 from motcua.core.lifecycle import ACTION_LABELS, STATUS_LABELS
 from motcua.dossiers.models import Dossier
@@ -53,6 +54,9 @@ MARKED = [
     gettext_noop("Đến hạn hôm nay"),
     gettext_noop("Sắp đến hạn"),
     gettext_noop("Còn hạn"),
+    gettext_noop("Cấp xã"),
+    gettext_noop("Cấp tỉnh"),
+    gettext_noop("Cấp trung ương"),
 ]
 
 
@@ -64,6 +68,7 @@ def unmarked_labels() -> set[str]:
         *OUTCOME_LABELS.values(),
         *(str(label) for _, label in Dossier.Channel.choices),
         *(str(label) for _, label in Dossier.Delivery.choices),
+        *(str(label) for _, label in Procedure.Level.choices),
         *(label for _, label in BUCKETS),
     }
     return shown - set(MARKED)
