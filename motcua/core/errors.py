@@ -9,7 +9,7 @@ with `{name}` placeholders, so that a translation can place them too.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 
 def _(message: str) -> str:
@@ -53,9 +53,31 @@ class DomainError(Exception):
         """The structured form used by the API and logs."""
         return {"code": self.code, "message": self.message, "details": self.details}
 
+    def problems(self) -> tuple[DomainError, ...]:
+        """Each problem this error reports, for an interface to show beside its field."""
+        return (self,)
+
 
 class ValidationError(DomainError):
     code = "invalid"
+
+
+class InvalidInput(ValidationError):
+    """Several problems with one input at once, each a ValidationError naming its `field`,
+    so that a form can mark every field in one answer instead of one error per attempt."""
+
+    def __init__(self, errors: Sequence[ValidationError]) -> None:
+        if not errors:
+            raise ValueError("InvalidInput needs at least one error")
+        self.errors = tuple(errors)
+        first = self.errors[0]
+        super().__init__(first.template, **first.details)
+
+    def problems(self) -> tuple[DomainError, ...]:
+        return self.errors
+
+    def as_dict(self) -> dict[str, object]:
+        return {**super().as_dict(), "errors": [e.as_dict() for e in self.errors]}
 
 
 class CalendarRangeError(DomainError):

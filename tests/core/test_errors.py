@@ -43,3 +43,17 @@ def test_an_id_number_error_names_the_count_it_found():
         validate_id_number("12345")
     assert info.value.message.startswith("Số định danh có 5 chữ số;")
     assert info.value.details["length"] == 5
+
+
+def test_several_problems_travel_together_each_with_its_field():
+    from motcua.core.errors import InvalidInput
+
+    name = ValidationError(_("Chưa nhập họ tên người nộp hồ sơ."), field="applicant_name")
+    papers = ValidationError(_("Phải liệt kê đầy đủ giấy tờ cần bổ sung."), field="missing")
+    exc = InvalidInput([name, papers])
+    assert exc.problems() == (name, papers)
+    assert exc.message == name.message
+    assert [e["details"]["field"] for e in exc.as_dict()["errors"]] == ["applicant_name", "missing"]
+    assert name.problems() == (name,)
+    with pytest.raises(ValueError):
+        InvalidInput([])
