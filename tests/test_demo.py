@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from motcua.core.lifecycle import Role, Status
+from motcua.dossiers.events import verify_chains
 from motcua.dossiers.models import Dossier, DossierStep
-from motcua.dossiers.services import verify_chains
 from motcua.organization.models import Agency, Staff
 
 STAFF_ROLES = {r.value for r in Role} - {Role.CITIZEN.value, Role.SYSTEM.value}

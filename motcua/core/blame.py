@@ -6,13 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from motcua.core.errors import _
+
 
 @dataclass(frozen=True)
 class StepSpan:
     """One step as held by one agency: its allotment and the agency time it actually used."""
 
     index: int
-    agency: str  # any stable key: an agency code or id
+    agency: int  # the agency that held it (its id)
     allotted_seconds: int  # working seconds the procedure gives this step
     used_seconds: int  # working seconds the agency held it, citizen pauses excluded
     open: bool = False  # the dossier is still at this step
@@ -56,4 +58,4 @@ def step_outcome(*, ended_at: datetime, due_at: datetime, tz: tzinfo) -> str:
     return "on_time"
 
 
-OUTCOME_LABELS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+OUTCOME_LABELS = {"early": _("Trước hạn"), "on_time": _("Đúng hạn"), "late": _("Quá hạn")}

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
-from motcua.core.errors import GuardError, PermissionDenied, Text, TransitionError, _
+from motcua.core.errors import (
+    GuardError,
+    PermissionDenied,
+    Text,
+    TransitionError,
+    ValidationError,
+    _,
+)
 
 
 class Status(IntEnum):
@@ -29,16 +36,16 @@ class Status(IntEnum):
 
 
 STATUS_LABELS: dict[Status, str] = {
-    Status.NEW: "Mới đăng ký",
-    Status.RECEIVED: "Được tiếp nhận",
-    Status.REFUSED: "Không được tiếp nhận",
-    Status.PROCESSING: "Đang xử lý",
-    Status.SUPPLEMENT: "Yêu cầu bổ sung giấy tờ",
-    Status.PAYMENT: "Yêu cầu thực hiện nghĩa vụ tài chính",
-    Status.WITHDRAWN: "Công dân yêu cầu rút hồ sơ",
-    Status.STOPPED: "Dừng xử lý",
-    Status.DONE: "Đã xử lý xong",
-    Status.RETURNED: "Đã trả kết quả",
+    Status.NEW: _("Mới đăng ký"),
+    Status.RECEIVED: _("Được tiếp nhận"),
+    Status.REFUSED: _("Không được tiếp nhận"),
+    Status.PROCESSING: _("Đang xử lý"),
+    Status.SUPPLEMENT: _("Yêu cầu bổ sung giấy tờ"),
+    Status.PAYMENT: _("Yêu cầu thực hiện nghĩa vụ tài chính"),
+    Status.WITHDRAWN: _("Công dân yêu cầu rút hồ sơ"),
+    Status.STOPPED: _("Dừng xử lý"),
+    Status.DONE: _("Đã xử lý xong"),
+    Status.RETURNED: _("Đã trả kết quả"),
 }
 
 # "End of processing" for statistics is the first of these (DOMAIN.md §4).
@@ -106,32 +113,34 @@ class Action(StrEnum):
 
 
 ACTION_LABELS: dict[Action, str] = {
-    Action.SUBMIT: "Nộp hồ sơ",
-    Action.RECEIVE: "Tiếp nhận hồ sơ",
-    Action.REFUSE: "Từ chối tiếp nhận",
-    Action.REQUEST_SUPPLEMENT: "Yêu cầu bổ sung hồ sơ",
-    Action.SUPPLEMENT: "Công dân bổ sung hồ sơ",
-    Action.ASSIGN: "Phân công xử lý",
-    Action.FORWARD: "Chuyển bước tiếp theo",
-    Action.SEND_BACK: "Trả lại bước trước",
-    Action.REQUEST_PAYMENT: "Yêu cầu nộp phí, lệ phí",
-    Action.PAY: "Đã nộp phí, lệ phí",
-    Action.PROPOSE: "Đề xuất kết quả",
-    Action.APPROVE: "Phê duyệt kết quả",
-    Action.MARK_READY: "Có kết quả, chờ trả",
-    Action.RETURN_RESULT: "Trả kết quả",
-    Action.WITHDRAW: "Công dân yêu cầu rút hồ sơ",
-    Action.STOP: "Dừng giải quyết hồ sơ",
-    Action.DRAFT_APOLOGY: "Dự thảo văn bản xin lỗi, gia hạn",
-    Action.APPROVE_APOLOGY: "Ký văn bản xin lỗi, gia hạn",
-    Action.WARN: "Cảnh báo sắp đến hạn",
-    Action.MARK_OVERDUE: "Quá hạn xử lý",
+    Action.SUBMIT: _("Nộp hồ sơ"),
+    Action.RECEIVE: _("Tiếp nhận hồ sơ"),
+    Action.REFUSE: _("Từ chối tiếp nhận"),
+    Action.REQUEST_SUPPLEMENT: _("Yêu cầu bổ sung hồ sơ"),
+    Action.SUPPLEMENT: _("Công dân bổ sung hồ sơ"),
+    Action.ASSIGN: _("Phân công xử lý"),
+    Action.FORWARD: _("Chuyển bước tiếp theo"),
+    Action.SEND_BACK: _("Trả lại bước trước"),
+    Action.REQUEST_PAYMENT: _("Yêu cầu nộp phí, lệ phí"),
+    Action.PAY: _("Đã nộp phí, lệ phí"),
+    Action.PROPOSE: _("Đề xuất kết quả"),
+    Action.APPROVE: _("Phê duyệt kết quả"),
+    Action.MARK_READY: _("Có kết quả, chờ trả"),
+    Action.RETURN_RESULT: _("Trả kết quả"),
+    Action.WITHDRAW: _("Công dân yêu cầu rút hồ sơ"),
+    Action.STOP: _("Dừng giải quyết hồ sơ"),
+    Action.DRAFT_APOLOGY: _("Dự thảo văn bản xin lỗi, gia hạn"),
+    Action.APPROVE_APOLOGY: _("Ký văn bản xin lỗi, gia hạn"),
+    Action.WARN: _("Cảnh báo sắp đến hạn"),
+    Action.MARK_OVERDUE: _("Quá hạn xử lý"),
 }
 
 S = Status
 R = Role
 _STAFF_HANDLERS = frozenset({R.SPECIALIST, R.UNIT_LEADER, R.AGENCY_LEADER})
 _LEADERS = frozenset({R.UNIT_LEADER, R.AGENCY_LEADER})
+# The roles a step template may name as its signing authority (DOMAIN §5 "Who acts on a step").
+SIGNING_ROLES = _LEADERS
 
 
 @dataclass(frozen=True)
@@ -162,17 +171,13 @@ TRANSITIONS: dict[Action, Rule] = {
         frozenset({S.RECEIVED, S.PROCESSING}), S.PROCESSING, frozenset({R.DESK}) | _STAFF_HANDLERS
     ),
     Action.SEND_BACK: Rule(frozenset({S.PROCESSING}), S.PROCESSING, _STAFF_HANDLERS),
-    Action.REQUEST_PAYMENT: Rule(
-        frozenset({S.PROCESSING}), S.PAYMENT, frozenset({R.DESK}) | _STAFF_HANDLERS
-    ),
+    Action.REQUEST_PAYMENT: Rule(frozenset({S.PROCESSING}), S.PAYMENT, _STAFF_HANDLERS),
     Action.PAY: Rule(
         frozenset({S.PAYMENT}), S.PROCESSING, frozenset({R.DESK, R.CITIZEN, R.SYSTEM})
     ),
     Action.PROPOSE: Rule(frozenset({S.PROCESSING}), None, _STAFF_HANDLERS),
     Action.APPROVE: Rule(frozenset({S.PROCESSING}), None, _LEADERS),
-    Action.MARK_READY: Rule(
-        frozenset({S.PROCESSING}), S.DONE, frozenset({R.DESK}) | _STAFF_HANDLERS
-    ),
+    Action.MARK_READY: Rule(frozenset({S.PROCESSING}), S.DONE, _STAFF_HANDLERS),
     Action.RETURN_RESULT: Rule(frozenset({S.DONE}), S.RETURNED, frozenset({R.DESK})),
     Action.WITHDRAW: Rule(
         frozenset({S.RECEIVED, S.PROCESSING, S.SUPPLEMENT, S.PAYMENT}),
@@ -196,36 +201,81 @@ TRANSITIONS: dict[Action, Rule] = {
 
 
 @dataclass(frozen=True)
+class Post:
+    """Who acts, as plain keys: the role, the person, and the agency and unit they sit in.
+
+    Keys are whatever the caller uses consistently (database ids); None for the system and
+    for citizens, who hold no post.
+    """
+
+    role: Role
+    user: int | None = None
+    agency: int | None = None
+    unit: int | None = None
+
+
+@dataclass(frozen=True)
 class Facts:
-    """What the guards need to know about a dossier (None status: not created yet)."""
+    """What the guards and the right to act need to know about a dossier (None status: not
+    created yet). Places are the same kind of keys as `Post`'s."""
 
     status: Status | None = None
     received: bool = False  # reception happened (clock started at least once)
     supplement_requests: int = 0
     step_index: int = 0
     step_count: int = 1
-    proposed: bool = False
-    approved: bool = False  # a decision/result has been issued
+    proposed: bool = False  # a result proposal waits for its signature
+    proposed_by: int | None = None  # who proposed it: they may not approve it
+    approved: bool = False  # a decision has been signed at some step (NĐ 118 Điều 21)
+    signed: bool = False  # the current step's signing authority has signed
     apology: str = "none"  # "none" | "draft" | "approved"
     apology_in_time: bool = True  # now is at least one working day before the deadline
+    apology_agency: int | None = None  # the agency whose head signs the drafted letter
     overdue: bool = False
     warned: bool = False
+    # Where the dossier was received (its desk receives, returns, stops) and who decides.
+    received_place: int | None = None
+    competent_agency: int | None = None
+    # The open step: what its template assigns, where, and to whom (None: no step open).
+    step_name: str = ""
+    step_role: Role | None = None
+    step_agency: int | None = None
+    step_unit: int | None = None
+    holder: int | None = None
+    step_signs: bool = False  # the step is where its agency signs the decision
+    # The step FORWARD leads to (None at the last step).
+    next_name: str = ""
+    next_role: Role | None = None
+    next_agency: int | None = None
+    next_unit: int | None = None
+
+    @property
+    def last_step(self) -> bool:
+        return self.step_index + 1 >= self.step_count
 
 
-def allowed_actions(facts: Facts, role: Role) -> list[Action]:
-    """The actions `role` may take now; what the UI shows as buttons."""
+def allowed_actions(facts: Facts, post: Post) -> list[Action]:
+    """The actions `post` may take now; what the UI shows as buttons."""
     result = []
     for action in Action:
         try:
-            decide(action, facts, role)
+            decide(action, facts, post)
         except (TransitionError, PermissionDenied):
             continue
         result.append(action)
     return result
 
 
-def decide(action: Action, facts: Facts, role: Role) -> Status | None:
-    """Check an action against the table and its guards; return the new status (None: unchanged)."""
+def decide(
+    action: Action, facts: Facts, post: Post, *, assignee: Post | None = None
+) -> Status | None:
+    """Check an action against the table, its guards and the actor's right to act on this
+    dossier and step; return the new status (None: unchanged).
+
+    `assignee` is the person FORWARD hands the next step to, or ASSIGN gives this step to
+    (ASSIGN needs one; without it, as for the buttons a page offers, only the right to assign
+    is checked).
+    """
     rule = TRANSITIONS[action]
     if facts.status not in rule.sources:
         raise TransitionError(
@@ -235,15 +285,20 @@ def decide(action: Action, facts: Facts, role: Role) -> Status | None:
             action_label=Text(action.label),
             status_label=Text(facts.status.label if facts.status else _("chưa tạo")),
         )
-    if role not in rule.roles:
+    if post.role not in rule.roles:
         raise PermissionDenied(
             _("{role_label} không có quyền “{action_label}”."),
             action=action.value,
-            role=role.value,
-            role_label=Text(role.label),
+            role=post.role.value,
+            role_label=Text(post.role.label),
             action_label=Text(action.label),
         )
+    # Whose the dossier is comes before its conditions: a person without the right to act
+    # learns nothing more about the dossier than that.
+    _check_right(action, facts, post)
     _check_guards(action, facts)
+    if assignee is not None:
+        _check_assignee(action, facts, assignee)
     if action is Action.SUPPLEMENT and not facts.received:
         return Status.NEW  # supplemented before reception: back to the reception check
     return rule.target
@@ -257,19 +312,47 @@ def _check_guards(action: Action, facts: Facts) -> None:
             _("Chỉ được yêu cầu bổ sung hồ sơ một lần; yêu cầu đã được gửi trước đó."),
             action=action.value,
         )
-    if action is Action.FORWARD and facts.step_index + 1 >= facts.step_count:
+    if action is Action.FORWARD and facts.last_step:
         raise GuardError(
             _("Đây là bước cuối của quy trình; không còn bước nào để chuyển tiếp."),
             action=action.value,
         )
+    if action is Action.FORWARD and facts.step_signs and not facts.signed:
+        raise GuardError(
+            _("Bước “{step}” phải được ký duyệt trước khi chuyển tiếp."),
+            action=action.value,
+            step=facts.step_name,
+        )
     if action is Action.SEND_BACK and facts.step_index == 0:
         raise GuardError(_("Hồ sơ đang ở bước đầu tiên; không có bước trước để trả lại."))
-    if action is Action.APPROVE and not facts.proposed:
-        raise GuardError(_("Chưa có đề xuất kết quả để phê duyệt."), action=action.value)
-    if action is Action.APPROVE and facts.approved:
-        raise GuardError(_("Kết quả đã được phê duyệt."), action=action.value)
-    if action is Action.MARK_READY and not facts.approved:
-        raise GuardError(_("Kết quả chưa được lãnh đạo phê duyệt."), action=action.value)
+    if action is Action.PROPOSE and facts.step_role is not Role.SPECIALIST:
+        # The specialist drafts; leaders initial, sign or forward (DOMAIN §5).
+        raise GuardError(
+            _("Bước “{step}” không phải bước chuyên viên đề xuất kết quả."),
+            action=action.value,
+            step=facts.step_name,
+        )
+    if action is Action.APPROVE:
+        if not facts.step_signs:
+            raise GuardError(
+                _("Bước “{step}” không phải bước ký duyệt kết quả."),
+                action=action.value,
+                step=facts.step_name,
+            )
+        if facts.signed:
+            raise GuardError(_("Kết quả đã được phê duyệt."), action=action.value)
+        if not facts.proposed:
+            raise GuardError(_("Chưa có đề xuất kết quả để phê duyệt."), action=action.value)
+    if action is Action.MARK_READY:
+        if not facts.last_step:
+            raise GuardError(
+                _("Kết quả chỉ có ở bước cuối của quy trình; hãy chuyển hồ sơ tiếp."),
+                action=action.value,
+            )
+        # The last step's own authority signs; a last step that signs nothing (a card issued
+        # by a specialist, say) needs a decision signed earlier in the chain.
+        if not (facts.signed if facts.step_signs else facts.approved and not facts.proposed):
+            raise GuardError(_("Kết quả chưa được lãnh đạo phê duyệt."), action=action.value)
     if action in (Action.WITHDRAW, Action.STOP) and facts.approved:
         # NĐ 118 Điều 21: only while no decision has been issued.
         raise GuardError(
@@ -294,3 +377,160 @@ def _check_guards(action: Action, facts: Facts) -> None:
         raise GuardError(_("Đã cảnh báo."), action=action.value)
     if action is Action.MARK_OVERDUE and facts.overdue:
         raise GuardError(_("Đã đánh dấu quá hạn."), action=action.value)
+
+
+# Where the actor must sit for each action (DOMAIN §5 "Who acts on a step").
+# The counter's work: the desk of the place that received the dossier.
+_AT_DESK = frozenset(
+    {
+        Action.RECEIVE,
+        Action.REFUSE,
+        Action.SUPPLEMENT,
+        Action.PAY,
+        Action.RETURN_RESULT,
+        Action.WITHDRAW,
+    }
+)
+# The step's work: whoever holds the open step.
+_ON_STEP = frozenset(
+    {
+        Action.FORWARD,
+        Action.SEND_BACK,
+        Action.PROPOSE,
+        Action.APPROVE,
+        Action.MARK_READY,
+        Action.REQUEST_PAYMENT,
+    }
+)
+
+
+def _check_right(action: Action, facts: Facts, post: Post) -> None:
+    """Raise PermissionDenied unless `post` sits where `action` is taken on this dossier."""
+    if post.role in (Role.SYSTEM, Role.CITIZEN):
+        return  # the worker; a citizen's own dossier is checked by the channel they use
+    if post.agency is None:
+        raise PermissionDenied(_("Tài khoản chưa được gán cơ quan công tác."))
+    before_reception = facts.status in (None, Status.NEW)
+    if action in _AT_DESK or (action is Action.REQUEST_SUPPLEMENT and before_reception):
+        _require_desk(action, facts, post)
+    elif action in _ON_STEP or action is Action.REQUEST_SUPPLEMENT:
+        _require_step(action, facts, post)
+    elif action is Action.ASSIGN:
+        _require_step_leader(facts, post)
+    elif action is Action.STOP:
+        # The desk issues the stop notice (NĐ 118 Điều 21); the deciding agency's head may too.
+        if post.role is not Role.AGENCY_LEADER or post.agency != facts.competent_agency:
+            _require_desk(action, facts, post)
+    elif action is Action.DRAFT_APOLOGY:
+        if post.agency != facts.step_agency:
+            raise _not_yours(action)
+    elif action is Action.APPROVE_APOLOGY and facts.apology_agency not in (None, post.agency):
+        raise PermissionDenied(_("Chỉ thủ trưởng cơ quan gây chậm trễ được ký văn bản xin lỗi."))
+
+
+def _require_desk(action: Action, facts: Facts, post: Post) -> None:
+    if post.role is not Role.DESK or post.agency != facts.received_place:
+        raise PermissionDenied(
+            _("Chỉ Bộ phận một cửa nơi tiếp nhận hồ sơ được “{action_label}”."),
+            action=action.value,
+            action_label=Text(action.label),
+        )
+
+
+def _require_step(action: Action, facts: Facts, post: Post) -> None:
+    """The open step's unit acts on it: the person it is assigned to, or that unit's leader;
+    while unassigned, anyone of the unit in the role the step names. The desk's steps belong
+    to the whole counter, and the desk takes no other unit's step."""
+    if facts.step_role is None or post.agency != facts.step_agency:
+        raise _not_yours(action)
+    step = facts.step_name
+    if post.role is Role.DESK and facts.step_role is not Role.DESK:
+        raise PermissionDenied(
+            _("Bộ phận một cửa không thực hiện bước “{step}” của đơn vị chuyên môn."),
+            action=action.value,
+            step=step,
+        )
+    if post.unit != facts.step_unit:
+        raise PermissionDenied(
+            _("Bước “{step}” do đơn vị khác thực hiện."), action=action.value, step=step
+        )
+    unit_leader = post.role is Role.UNIT_LEADER
+    if facts.step_role is Role.DESK:
+        if post.role is not Role.DESK:
+            raise PermissionDenied(
+                _("Bước “{step}” do Bộ phận một cửa thực hiện."), action=action.value, step=step
+            )
+    elif facts.holder is not None:
+        if post.user != facts.holder and not unit_leader:
+            raise PermissionDenied(
+                _("Bước “{step}” đã được giao cho người khác xử lý."),
+                action=action.value,
+                step=step,
+            )
+    elif post.role is not facts.step_role and not unit_leader:
+        raise PermissionDenied(
+            _("Bước “{step}” dành cho {role_label}."),
+            action=action.value,
+            step=step,
+            role_label=Text(facts.step_role.label),
+        )
+    if action is Action.APPROVE and facts.step_signs and post.role is not facts.step_role:
+        # Only the signing authority the step names signs (a deputy holds the same role).
+        raise PermissionDenied(
+            _("Chỉ {role_label} được ký duyệt ở bước “{step}”."),
+            action=action.value,
+            step=step,
+            role_label=Text(facts.step_role.label),
+        )
+    if action is Action.APPROVE and post.user is not None and post.user == facts.proposed_by:
+        raise PermissionDenied(
+            _("Người đề xuất kết quả không được tự phê duyệt kết quả đó."), action=action.value
+        )
+
+
+def _require_step_leader(facts: Facts, post: Post) -> None:
+    """Assignment: the leader of the step's unit, or the head of its agency."""
+    if post.agency != facts.step_agency:
+        raise _not_yours(Action.ASSIGN)
+    if post.role is Role.UNIT_LEADER and post.unit != facts.step_unit:
+        raise PermissionDenied(
+            _("Chỉ lãnh đạo đơn vị thực hiện bước “{step}” được phân công lại."),
+            action=Action.ASSIGN.value,
+            step=facts.step_name,
+        )
+
+
+def _check_assignee(action: Action, facts: Facts, assignee: Post) -> None:
+    """Forwarding goes to the next step's unit, assignment stays within the step's unit, and
+    either goes to someone in the role the step names (or that unit's leader)."""
+    if action is Action.FORWARD:
+        name, role, agency, unit = (
+            facts.next_name,
+            facts.next_role,
+            facts.next_agency,
+            facts.next_unit,
+        )
+    elif action is Action.ASSIGN:
+        name, role, agency, unit = (
+            facts.step_name,
+            facts.step_role,
+            facts.step_agency,
+            facts.step_unit,
+        )
+    else:
+        raise TransitionError(
+            _("Thao tác “{action_label}” không giao hồ sơ cho ai."),
+            action=action.value,
+            action_label=Text(action.label),
+        )
+    fits = assignee.role is role or assignee.role is Role.UNIT_LEADER
+    if assignee.agency != agency or assignee.unit != unit or not fits or role is None:
+        raise ValidationError(
+            _("Người được giao phải là cán bộ của đơn vị thực hiện bước “{step}”."),
+            field="to_user",
+            step=name,
+        )
+
+
+def _not_yours(action: Action) -> PermissionDenied:
+    return PermissionDenied(_("Hồ sơ không do cơ quan của bạn đang xử lý."), action=action.value)

@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from motcua.core.blame import OUTCOME_LABELS
 from motcua.core.lifecycle import ACTION_LABELS, STATUS_LABELS, Action, Status
 from motcua.dossiers.models import ApologyLetter, Dossier, DossierEvent, DossierStep
-from motcua.dossiers.services import (
+from motcua.dossiers.selectors import (
     dossier_allowed_actions,
     dossier_next_step,
-    proposed_new_due,
+    dossier_outlook,
+    dossier_plan,
 )
 from motcua.organization.models import Staff
 from motcua.organization.selectors import Actor, calendar_for
@@ -119,6 +120,7 @@ def dossier_page_context(dossier: Dossier, actor: Actor, now: datetime) -> dict[
             context["next_assignees"] = Staff.objects.filter(
                 agency=nxt[0], unit=nxt[1]
             ).select_related("user")
-    if "new_due" in needs and dossier.due_at is not None:
-        context["proposed_due"] = proposed_new_due(dossier, calendar, now).astimezone(calendar.tz)
+    view = dossier_outlook(dossier, calendar, now, dossier_plan(dossier))
+    if "new_due" in needs and view is not None:
+        context["proposed_due"] = view.new_due.astimezone(calendar.tz)
     return context

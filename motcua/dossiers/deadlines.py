@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -14,7 +13,8 @@ from django.db.models import Q
 from motcua.core.errors import DomainError
 from motcua.core.lifecycle import Action
 from motcua.dossiers.models import OPEN_CODES, Dossier
-from motcua.dossiers.services import dossier_act, dossier_facts
+from motcua.dossiers.selectors import dossier_outlook, dossier_plan
+from motcua.dossiers.services import dossier_act
 from motcua.organization.selectors import (
     Actor,
     all_calendars,
@@ -50,22 +50,6 @@ def _act(pk: int, action: Action, now: datetime) -> bool:
         log.info("deadlines: %s skipped for %s: %s", action.value, dossier.code, exc.message)
         return False
     return True
-
-
-def predicted_late(dossier: Dossier, now: datetime) -> bool:
-    """Late unless the agency time left covers the allotments of the steps still ahead."""
-    calendar = calendar_for(dossier.received_place)
-    assert dossier.due_at is not None
-    left = calendar.working_seconds_between(now, dossier.due_at)
-    templates = list(dossier.procedure_version.steps.all())
-    ahead = Decimal(0)
-    for template in templates[dossier.step_index + 1 :]:
-        ahead += Decimal(template.allotment)
-    current_left = 0
-    if dossier.step_due_at is not None:
-        current_left = calendar.working_seconds_between(now, dossier.step_due_at)
-    need = int(ahead * calendar.working_day_seconds) + current_left
-    return left < need or (dossier.step_due_at is not None and dossier.step_due_at < now)
 
 
 def process_deadlines(*, now: datetime, batch: int = 500) -> DeadlineReport:
@@ -114,7 +98,9 @@ def process_deadlines(*, now: datetime, batch: int = 500) -> DeadlineReport:
             dossier = Dossier.objects.select_related("received_place", "procedure_version").get(
                 pk=pk
             )
-            facts = dossier_facts(dossier, calendar_for(dossier.received_place), now)
-            if facts.apology_in_time and predicted_late(dossier, now):
+            view = dossier_outlook(
+                dossier, calendar_for(dossier.received_place), now, dossier_plan(dossier)
+            )
+            if view is not None and view.in_time and view.late:
                 report.apologies += _act(pk, Action.DRAFT_APOLOGY, now)
     return report

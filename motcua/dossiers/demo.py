@@ -10,12 +10,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from motcua.catalog.models import Procedure
 from motcua.core.errors import DomainError
 from motcua.core.lifecycle import Action, Role
-from motcua.dossiers.models import Dossier
+from motcua.core.routing import signs
+from motcua.dossiers.models import ApologyLetter, Dossier
+from motcua.dossiers.selectors import dossier_plan, resolve_step
 from motcua.dossiers.services import Applicant, Intake, dossier_act, dossier_receive
 from motcua.organization.models import Agency, Staff
 from motcua.organization.selectors import Actor, calendar_for
@@ -84,14 +85,14 @@ STREETS = [
 @dataclass
 class _World:
     rng: random.Random
-    staff: dict[tuple[int, str], list[Actor]]
+    staff: dict[tuple[int, Role], list[Actor]]
     desks: dict[int, Actor]
     communes: list[Agency]
     centre: Agency
 
 
-def _actors() -> tuple[dict[tuple[int, str], list[Actor]], dict[int, Actor]]:
-    by_role: dict[tuple[int, str], list[Actor]] = {}
+def _actors() -> tuple[dict[tuple[int, Role], list[Actor]], dict[int, Actor]]:
+    by_role: dict[tuple[int, Role], list[Actor]] = {}
     desks: dict[int, Actor] = {}
     for s in Staff.objects.select_related("user", "agency", "unit"):
         actor = Actor(
@@ -101,7 +102,7 @@ def _actors() -> tuple[dict[tuple[int, str], list[Actor]], dict[int, Actor]]:
             agency=s.agency,
             unit=s.unit,
         )
-        by_role.setdefault((s.agency_id, s.role), []).append(actor)
+        by_role.setdefault((s.agency_id, Role(s.role)), []).append(actor)
         if s.role == Role.DESK:
             desks[s.agency_id] = actor
     return by_role, desks
@@ -209,18 +210,20 @@ def _play(world: _World, procedure: Procedure, t: datetime, now: datetime) -> No
 
 
 def _process(world: _World, dossier: Dossier, t: datetime, now: datetime) -> None:
-    """Walk the dossier through its steps; stop where the simulated time reaches now."""
+    """Walk the dossier through its steps, each taken by the post its template names (the
+    specialist proposes, the signing leader approves, the desk forwards and returns); stop
+    where the simulated time reaches now."""
     rng = world.rng
     calendar = calendar_for(dossier.received_place)
-    steps = list(dossier.procedure_version.steps.all())
+    plan = dossier_plan(dossier)
     slow = rng.random() < 0.15  # this dossier's agencies are slow
     paused = False
     while True:
-        template = steps[dossier.step_index]
-        allot = int(Decimal(template.allotment) * calendar.working_day_seconds)
+        step = plan[dossier.step_index]
+        allot = calendar.days_to_seconds(step.allotment)
         factor = rng.uniform(1.1, 2.6) if slow and rng.random() < 0.6 else rng.uniform(0.15, 0.95)
         t_next = calendar.add_working_seconds(t, max(300, int(allot * factor)))
-        holder = _holder(world, dossier)
+        holder = _holder(world, dossier, step.role)
         if slow and dossier.apology == "none" and dossier.due_at is not None and rng.random() < 0.7:
             t_apology = calendar.add_working_seconds(t, 600)
             if t_apology < now and _try(
@@ -231,15 +234,14 @@ def _process(world: _World, dossier: Dossier, t: datetime, now: datetime) -> Non
                 note="Hồ sơ cần xác minh thêm với cơ quan liên quan.",
             ):
                 dossier.refresh_from_db()
-                leader = _leader(world, dossier)
-                if leader is not None:
-                    _try(
-                        dossier,
-                        Action.APPROVE_APOLOGY,
-                        leader,
-                        calendar.add_working_seconds(t_apology, 1800),
-                    )
-                    dossier.refresh_from_db()
+                letter = ApologyLetter.objects.get(dossier=dossier)
+                _try(
+                    dossier,
+                    Action.APPROVE_APOLOGY,
+                    _head(world, letter.agency_id),
+                    calendar.add_working_seconds(t_apology, 1800),
+                )
+                dossier.refresh_from_db()
         if not paused and dossier.step_index > 0 and rng.random() < 0.08:
             paused = True
             t_p = calendar.add_working_seconds(t, 1800)
@@ -265,18 +267,23 @@ def _process(world: _World, dossier: Dossier, t: datetime, now: datetime) -> Non
         if t_next >= now:
             return
         t = t_next
-        if dossier.step_index + 1 < len(steps):
-            nxt = steps[dossier.step_index + 1]
-            dossier = dossier_act(dossier=dossier, action=Action.FORWARD, actor=holder, now=t)
-            assignee = _staff_for(world, dossier.current_agency_id, nxt.role)
-            if assignee is not None and assignee.user_id:
-                dossier.current_holder_id = assignee.user_id
+        if step.role is Role.SPECIALIST:
+            dossier = dossier_act(dossier=dossier, action=Action.PROPOSE, actor=holder, now=t)
+        elif signs(plan, dossier.step_index) and dossier.proposed:
+            dossier = dossier_act(dossier=dossier, action=Action.APPROVE, actor=holder, now=t)
+        if dossier.step_index + 1 < len(plan):
+            nxt = plan[dossier.step_index + 1]
+            nxt_agency, nxt_unit = resolve_step(dossier, nxt)
+            assignee = _staff_for(world, nxt_agency.pk, nxt_unit.pk, nxt.role)
+            dossier = dossier_act(
+                dossier=dossier,
+                action=Action.FORWARD,
+                actor=holder,
+                now=t,
+                to_user_id=assignee.user_id if assignee is not None else None,
+            )
             continue
-        # Last step: propose, approve, result ready, then returned a little later.
-        dossier = dossier_act(dossier=dossier, action=Action.PROPOSE, actor=holder, now=t)
-        leader = _leader(world, dossier) or holder
-        t = calendar.add_working_seconds(t, 900)
-        dossier = dossier_act(dossier=dossier, action=Action.APPROVE, actor=leader, now=t)
+        # Last step: the result is ready, then returned a little later.
         dossier = dossier_act(dossier=dossier, action=Action.MARK_READY, actor=holder, now=t)
         t = calendar.add_working_seconds(t, rng.randint(1, 3 * calendar.working_day_seconds))
         if t < now:
@@ -297,31 +304,28 @@ def _try(dossier: Dossier, action: Action, actor: Actor, t: datetime, note: str 
     return True
 
 
-def _staff_for(world: _World, agency_id: int, role: str) -> Actor | None:
-    actors = world.staff.get((agency_id, role))
+def _staff_for(world: _World, agency_id: int, unit_id: int, role: Role) -> Actor | None:
+    actors = [a for a in world.staff.get((agency_id, role), []) if a.unit and a.unit.pk == unit_id]
     return world.rng.choice(actors) if actors else None
 
 
-def _holder(world: _World, dossier: Dossier) -> Actor:
-    """Who acts at the current step: its role's staff, else a stand-in post without a user."""
-    step = dossier.procedure_version.steps.all()[dossier.step_index]
-    for role in (step.role, Role.SPECIALIST, Role.UNIT_LEADER, Role.DESK):
-        actor = _staff_for(world, dossier.current_agency_id, role)
-        if (
-            actor is not None
-            and actor.role is not Role.DESK
-            or (actor is not None and step.role == Role.DESK)
-        ):
-            return actor
-    return Actor(
-        role=Role(step.role) if step.role != "desk" else Role.SPECIALIST,
-        agency=dossier.current_agency,
-        unit=dossier.current_unit,
-    )
+def _holder(world: _World, dossier: Dossier, role: Role) -> Actor:
+    """Who takes the open step: the person it is assigned to, else someone of its unit in the
+    role its template names, else a stand-in post without an account (demo units that have
+    no staff)."""
+    if dossier.current_holder_id is not None:
+        for actor in world.staff.get((dossier.current_agency_id, role), []):
+            if actor.user_id == dossier.current_holder_id:
+                return actor
+    actor = _staff_for(world, dossier.current_agency_id, dossier.current_unit_id, role)
+    if actor is not None:
+        return actor
+    return Actor(role=role, agency=dossier.current_agency, unit=dossier.current_unit)
 
 
-def _leader(world: _World, dossier: Dossier) -> Actor | None:
-    actor = _staff_for(world, dossier.current_agency_id, Role.AGENCY_LEADER)
-    if actor is None:
-        return Actor(role=Role.AGENCY_LEADER, agency=dossier.current_agency)
-    return actor
+def _head(world: _World, agency_id: int) -> Actor:
+    """The head of an agency, or a stand-in for one."""
+    heads = world.staff.get((agency_id, Role.AGENCY_LEADER))
+    if heads:
+        return heads[0]
+    return Actor(role=Role.AGENCY_LEADER, agency=Agency.objects.get(pk=agency_id))

@@ -108,8 +108,20 @@ class Dossier(models.Model):
     due_explanation = models.JSONField(default=list, blank=True)
 
     supplement_requests = models.PositiveSmallIntegerField(default=0)
+    # A result proposal waiting for its signature, and who proposed it: they may not sign it.
     proposed = models.BooleanField(default=False)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    # A decision has been signed at some step (no withdrawal after it), and at which step the
+    # last signature was given: a signing step is passed on only once it has signed.
     approved = models.BooleanField(default=False)
+    signed_step = models.PositiveSmallIntegerField(null=True, blank=True)
     apology = models.CharField(max_length=10, default="none")  # none | draft | approved
 
     # Optimistic concurrency: every write is a compare-and-set on this number; it also

@@ -4,15 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Q
+from django.urls import reverse
 
+from motcua.catalog.selectors import steps_of
 from motcua.core import codes
-from motcua.core.blame import OUTCOME_LABELS
-from motcua.core.errors import NotFound, _
-from motcua.core.lifecycle import Role, Status
+from motcua.core.apology import Outlook, outlook
+from motcua.core.blame import OUTCOME_LABELS, Blame, StepSpan, responsible_step
+from motcua.core.calendar import WorkCalendar
+from motcua.core.errors import DomainError, NotFound, _
+from motcua.core.lifecycle import Action, Facts, Post, Role, Status, allowed_actions
+from motcua.core.routing import PlannedStep, allotment_seconds, seconds_after, signs
 from motcua.dossiers.models import OPEN_CODES, ApologyLetter, Dossier, DossierStep
-from motcua.organization.selectors import Actor
+from motcua.organization.models import Agency, Unit
+from motcua.organization.selectors import (
+    Actor,
+    agency_by_code,
+    calendar_for,
+    police_serving,
+    unit_of,
+)
 
 NOT_FOUND = "Không tìm thấy hồ sơ với mã và mã tra cứu đã nhập."
 
@@ -243,3 +257,171 @@ def agency_staff_load(*, agency_id: int, now: datetime, soon: datetime):  # noqa
         for s in Staff.objects.filter(agency_id=agency_id).select_related("user", "unit")
     }
     return held, staff
+
+
+# ---------------------------------------------------------------------------------------------
+# What the rules need to know about one dossier
+
+
+def post_of(actor: Actor) -> Post:
+    """The actor as the core sees them: a role and where they sit, as ids."""
+    return Post(
+        role=actor.role,
+        user=actor.user_id,
+        agency=actor.agency.pk if actor.agency is not None else None,
+        unit=actor.unit.pk if actor.unit is not None else None,
+    )
+
+
+def dossier_plan(dossier: Dossier) -> tuple[PlannedStep, ...]:
+    """The steps of the dossier's procedure version (a version with dossiers never changes)."""
+    return tuple(
+        PlannedStep(
+            name=t.name,
+            agency_ref=t.agency_ref,
+            unit=t.unit_code,
+            role=Role(t.role),
+            allotment=t.allotment,
+        )
+        for t in steps_of(dossier.procedure_version)
+    )
+
+
+def resolve_step(dossier: Dossier, step: PlannedStep) -> tuple[Agency, Unit]:
+    """Which agency and unit a planned step means for this dossier."""
+    ref = step.agency_ref
+    if ref == "receiving":
+        agency: Agency | None = dossier.receiving_agency
+    elif ref == "competent":
+        agency = dossier.competent_agency
+    elif ref == "commune_police":
+        agency = police_serving(dossier.competent_agency_id)
+    else:
+        agency = agency_by_code(ref)
+    if agency is None:
+        raise DomainError(
+            _("Quy trình tham chiếu cơ quan “{ref}” không tồn tại."), step=step.name, ref=ref
+        )
+    unit = unit_of(agency.pk, step.unit)
+    if unit is None:
+        raise DomainError(
+            _("Cơ quan {agency} không có đơn vị “{unit}”."),
+            step=step.name,
+            agency=agency.name,
+            unit=step.unit,
+        )
+    return agency, unit
+
+
+def dossier_next_step(dossier: Dossier) -> tuple[Agency, Unit] | None:
+    """Where FORWARD would send the dossier, or None at the last step."""
+    plan = dossier_plan(dossier)
+    if dossier.step_index + 1 >= len(plan):
+        return None
+    return resolve_step(dossier, plan[dossier.step_index + 1])
+
+
+def dossier_outlook(
+    dossier: Dossier, calendar: WorkCalendar, now: datetime, plan: tuple[PlannedStep, ...]
+) -> Outlook | None:
+    """Whether the open dossier is on track, an apology still lawful, and a new date it can
+    keep (None before reception)."""
+    if dossier.due_at is None:
+        return None
+    index = min(dossier.step_index, len(plan) - 1)
+    return outlook(
+        calendar,
+        now=now,
+        due_at=dossier.due_at,
+        step_due_at=dossier.step_due_at,
+        step_seconds=allotment_seconds(plan[index], calendar),
+        seconds_after=seconds_after(plan, index, calendar),
+    )
+
+
+def dossier_facts(
+    dossier: Dossier,
+    calendar: WorkCalendar,
+    now: datetime,
+    plan: tuple[PlannedStep, ...] | None = None,
+) -> Facts:
+    """What the lifecycle's guards and the right to act need, read from the projection (the
+    open step's place and holder are the projection's current ones)."""
+    plan = dossier_plan(dossier) if plan is None else plan
+    index = dossier.step_index
+    step_open = dossier.step_due_at is not None
+    step = plan[index] if step_open and index < len(plan) else None
+    upcoming = plan[index + 1] if index + 1 < len(plan) else None
+    next_place: tuple[Agency, Unit] | None = None
+    if upcoming is not None and dossier.is_open:
+        try:
+            next_place = resolve_step(dossier, upcoming)
+        except DomainError:
+            next_place = None  # FORWARD reports the catalog's mistake when it is tried
+    view = dossier_outlook(dossier, calendar, now, plan)
+    apology_agency = None
+    if dossier.apology == "draft":
+        apology_agency = (
+            ApologyLetter.objects.filter(dossier=dossier)
+            .values_list("agency_id", flat=True)
+            .first()
+        )
+    return Facts(
+        status=Status(dossier.status),
+        received=dossier.received_at is not None,
+        supplement_requests=dossier.supplement_requests,
+        step_index=index,
+        step_count=dossier.step_count,
+        proposed=dossier.proposed,
+        proposed_by=dossier.proposed_by_id,
+        approved=dossier.approved,
+        signed=dossier.signed_step is not None and dossier.signed_step == index,
+        apology=dossier.apology,
+        apology_in_time=view.in_time if view is not None else True,
+        apology_agency=apology_agency,
+        overdue=dossier.overdue_at is not None,
+        warned=dossier.warned_at is not None,
+        received_place=dossier.received_place_id,
+        competent_agency=dossier.competent_agency_id,
+        step_name=step.name if step is not None else "",
+        step_role=step.role if step is not None else None,
+        step_agency=dossier.current_agency_id if step is not None else None,
+        step_unit=dossier.current_unit_id if step is not None else None,
+        holder=dossier.current_holder_id if step is not None else None,
+        step_signs=step is not None and signs(plan, index),
+        next_name=upcoming.name if upcoming is not None else "",
+        next_role=upcoming.role if upcoming is not None else None,
+        next_agency=next_place[0].pk if next_place is not None else None,
+        next_unit=next_place[1].pk if next_place is not None else None,
+    )
+
+
+def dossier_allowed_actions(dossier: Dossier, actor: Actor, now: datetime) -> list[Action]:
+    """The actions this person may take on the dossier now: what the page offers as buttons."""
+    calendar = calendar_for(dossier.received_place)
+    return allowed_actions(dossier_facts(dossier, calendar, now), post_of(actor))
+
+
+def dossier_blame(dossier: Dossier, calendar: WorkCalendar, now: datetime) -> Blame | None:
+    """The step (and its agency id) that caused the delay, counting only agency time."""
+    plan = dossier_plan(dossier)
+    spans = []
+    for step in DossierStep.objects.filter(dossier=dossier).order_by("started_at", "id"):
+        allotted = allotment_seconds(plan[step.index], calendar) if step.index < len(plan) else 0
+        used = calendar.working_seconds_between(step.started_at, step.ended_at or now)
+        spans.append(
+            StepSpan(
+                index=step.index,
+                agency=step.agency_id,
+                allotted_seconds=allotted,
+                used_seconds=max(0, used - step.paused_seconds),
+                open=step.ended_at is None,
+            )
+        )
+    return responsible_step(spans)
+
+
+def tracking_url(dossier: Dossier) -> str:
+    """The public tracking page for this dossier, code and secret filled in (the QR code)."""
+    query = urlencode({"code": dossier.code, "secret": dossier.tracking_secret})
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('portal:track')}?{query}"

@@ -12,7 +12,8 @@ class OutboxMessage(models.Model):
     channel = models.CharField(max_length=20, default="email")
     recipient = models.CharField(max_length=300)
     subject = models.CharField(max_length=300)
-    body = models.TextField()
+    body = models.TextField()  # plain text
+    html = models.TextField(blank=True)  # the same message as HTML, when there is one
     dossier = models.ForeignKey(
         "dossiers.Dossier", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 
 from motcua.notify.models import OutboxMessage
@@ -15,36 +16,35 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 
 
-def outbox_statement(
+def outbox_message(
     *,
     recipient: str,
     subject: str,
-    body: str,
-    dossier,  # noqa: ANN001
+    text: str,
+    html: str = "",
+    dossier_id: int | None,
     dedupe_key: str,
     now: datetime,
-) -> tuple[str, list[object]]:
-    """The INSERT that queues a message, for the caller to run in its own transaction (with its
-    other writes); the same dedupe key is queued only once."""
-    # One INSERT ... ON CONFLICT DO NOTHING instead of a read, a savepoint and a write; in
-    # plain SQL because it runs on every dossier action and the ORM's compiler costs more
-    # than the round trip. Both PostgreSQL and SQLite (3.24+) accept this statement.
-    at = OutboxMessage._meta.get_field("created_at").get_db_prep_save(now, connection)
-    return (
-        "INSERT INTO notify_outboxmessage (channel, recipient, subject, body, dossier_id,"
-        " dedupe_key, created_at, available_at, sent_at, attempts, last_error)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, NULL, 0, '') ON CONFLICT DO NOTHING",
-        [
-            "email",
-            recipient,
-            subject[:300],
-            body,
-            dossier.pk if dossier is not None else None,
-            dedupe_key,
-            at,
-            at,
-        ],
+) -> OutboxMessage:
+    """A message for the outbox, not yet queued (see `outbox_queue`)."""
+    return OutboxMessage(
+        channel="email",
+        recipient=recipient,
+        subject=" ".join(subject.split())[:300],  # one line: a header
+        body=text,
+        html=html,
+        dossier_id=dossier_id,
+        dedupe_key=dedupe_key,
+        created_at=now,
+        available_at=now,
     )
+
+
+def outbox_queue(messages: Sequence[OutboxMessage]) -> None:
+    """Queue messages in the caller's transaction, so they go out only if its change commits;
+    a dedupe key already queued is skipped, so a retried change never mails twice."""
+    if messages:
+        OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
 
 
 def outbox_deliver(*, now: datetime, batch: int = 100) -> int:
@@ -56,12 +56,7 @@ def outbox_deliver(*, now: datetime, batch: int = 100) -> int:
             pending = pending.select_for_update(skip_locked=True)
         for message in pending.order_by("available_at", "id")[:batch]:
             try:
-                send_mail(
-                    message.subject,
-                    message.body,
-                    settings.DEFAULT_FROM_EMAIL,
-                    [message.recipient],
-                )
+                _send(message)
             except Exception as exc:  # noqa: BLE001 - any transport failure is retried later
                 message.attempts += 1
                 message.last_error = str(exc)[:2000]
@@ -78,3 +73,13 @@ def outbox_deliver(*, now: datetime, batch: int = 100) -> int:
             message.save(update_fields=["sent_at", "attempts"])
             sent += 1
     return sent
+
+
+def _send(message: OutboxMessage) -> None:
+    """Mail one message: plain text, with its HTML version beside it when it has one."""
+    mail = EmailMultiAlternatives(
+        message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient]
+    )
+    if message.html:
+        mail.attach_alternative(message.html, "text/html")
+    mail.send()

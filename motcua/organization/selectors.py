@@ -165,3 +165,17 @@ def unit_of(agency_id: int, code: str) -> Unit | None:
         ("unit", agency_id, code),
         lambda: Unit.objects.filter(agency_id=agency_id, code=code).first(),
     )
+
+
+def staff_actor(user_id: int) -> Actor | None:
+    """The post of a staff member by user id (a person something is handed to), or None."""
+    staff = Staff.objects.select_related("user", "agency", "unit").filter(user_id=user_id).first()
+    if staff is None:
+        return None
+    return Actor(
+        role=Role(staff.role),
+        user_id=user_id,
+        name=staff.user.get_full_name() or staff.user.get_username(),
+        agency=staff.agency,
+        unit=staff.unit,
+    )

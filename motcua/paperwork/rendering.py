@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import segno
 from django.conf import settings
@@ -30,6 +30,7 @@ from motcua.core.blame import OUTCOME_LABELS
 from motcua.core.errors import NotFound, ValidationError, _
 from motcua.core.lifecycle import Action, Status
 from motcua.dossiers.models import ApologyLetter, Dossier, DossierEvent, DossierStep
+from motcua.dossiers.selectors import tracking_url
 from motcua.organization.models import Agency, Staff, Unit
 
 BLANK = "……"  # what a printed form shows where a value is to be written in by hand
@@ -261,12 +262,6 @@ def _desk_name(agency: Agency) -> str:
     desk = Unit.objects.filter(agency=agency, is_desk=True).first()
     name = desk.name if desk is not None else "Bộ phận Một cửa"
     return f"{name}, {agency.name}"
-
-
-def tracking_url(dossier: Dossier) -> str:
-    """The public tracking page for this dossier, code and secret filled in (the QR code)."""
-    query = urlencode({"code": dossier.code, "secret": dossier.tracking_secret})
-    return f"{settings.SITE_URL.rstrip('/')}{reverse('portal:track')}?{query}"
 
 
 def qr_svg(data: str) -> SafeString:

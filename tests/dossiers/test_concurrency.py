@@ -9,8 +9,9 @@ from django.db import connection, connections
 
 from motcua.core.errors import ConflictError
 from motcua.core.lifecycle import Action
+from motcua.dossiers.events import verify_chains
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.services import dossier_act, dossier_receive, verify_chains
+from motcua.dossiers.services import dossier_act, dossier_receive
 from tests.conftest import at
 from tests.dossiers.test_services import intake
 

@@ -13,8 +13,9 @@ from motcua.core.errors import (
     ValidationError,
 )
 from motcua.core.lifecycle import Action, Status
+from motcua.dossiers.events import verify_chains
 from motcua.dossiers.models import ApologyLetter, Dossier, DossierEvent, DossierStep
-from motcua.dossiers.services import Applicant, Intake, dossier_act, dossier_receive, verify_chains
+from motcua.dossiers.services import Applicant, Intake, dossier_act, dossier_receive
 from motcua.notify.models import OutboxMessage
 from motcua.organization.selectors import calendar_for
 from tests.conftest import at
@@ -442,6 +443,41 @@ def test_the_citizen_hears_of_status_changes_not_of_every_internal_step(world):
     d = dossier_act(dossier=d, action=Action.APPROVE, actor=world.long, now=at("2026-11-25 11:00"))
     subjects = list(OutboxMessage.objects.order_by("id").values_list("subject", flat=True))
     assert subjects == [
-        "Hồ sơ H26.100-261125-0001: Tiếp nhận hồ sơ",
-        "Hồ sơ H26.100-261125-0001: Chuyển bước tiếp theo",
+        "Hồ sơ H26.100-261125-0001: Được tiếp nhận",
+        "Hồ sơ H26.100-261125-0001: Đang xử lý",
     ]
+
+
+def test_the_citizens_mail_gives_the_appointment_in_local_time_with_the_tracking_link(world):
+    """A 09:30 appointment reads 09:30 (not the 02:30 stored in UTC), in Vietnamese even when
+    the officer's screen is in English, with the link and code to follow the dossier."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 09:30"))
+    message = OutboxMessage.objects.get(dossier=d)
+    assert message.subject == "Hồ sơ H26.100-261125-0001: Được tiếp nhận"
+    assert "Kính gửi: Trần Văn Bình" in message.body
+    assert "Hồ sơ của ông/bà đã được tiếp nhận." in message.body
+    assert "Hẹn trả kết quả: 09:30 Thứ Hai 30/11/2026 (giờ Việt Nam)." in message.body
+    assert f"tra-cuu/?code=H26.100-261125-0001&secret={d.tracking_secret}" in message.body
+    assert "<li>" not in message.body and "Hẹn trả kết quả: 09:30" in message.html
+    assert "&amp;secret=" in message.html  # the link, escaped in HTML
+
+
+def test_a_supplement_request_tells_the_citizen_what_to_bring_and_that_the_clock_stops(world):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    d = forward(d, world.lan, "2026-11-25 09:00")
+    dossier_act(
+        dossier=d,
+        action=Action.REQUEST_SUPPLEMENT,
+        actor=world.duc,
+        now=at("2026-11-25 10:00"),
+        missing=["Giấy chứng sinh bản chính", "Sổ hộ khẩu <cũ>"],
+    )
+    message = OutboxMessage.objects.filter(dossier=d).order_by("-id").first()
+    assert message.subject.endswith(": Yêu cầu bổ sung giấy tờ")
+    assert "  1. Giấy chứng sinh bản chính\n  2. Sổ hộ khẩu <cũ>" in message.body
+    assert "không tính vào thời hạn giải quyết" in message.body
+    assert "Hẹn trả kết quả" not in message.body  # unknown while paused
+    assert "<li>Sổ hộ khẩu &lt;cũ&gt;</li>" in message.html

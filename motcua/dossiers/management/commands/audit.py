@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from motcua.dossiers.events import verify_chains
 from motcua.dossiers.models import DossierEvent
-from motcua.dossiers.services import verify_chains
 
 
 class Command(BaseCommand):

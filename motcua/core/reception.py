@@ -1,0 +1,151 @@
+"""Reception at the desk (NĐ 118 Điều 17): what each outcome needs, every problem at once.
+
+Valid → received (code, form 01, the clock starts); incomplete → guided once, in writing,
+with everything missing listed (form 02); out of scope → refused with reasons (form 03); an
+online or postal submission waits for that check (status 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from motcua.core import codes, text
+from motcua.core.errors import InvalidInput, Text, ValidationError, _
+from motcua.core.lifecycle import Action
+
+OUTCOMES = (Action.RECEIVE, Action.REQUEST_SUPPLEMENT, Action.REFUSE, Action.SUBMIT)
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper the procedure asks for, as the checklist at the desk shows it."""
+
+    key: int
+    name: str
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """The person or organisation the dossier is for, and who submitted it for them."""
+
+    name: str
+    id_number: str
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    representative_name: str = ""
+    representative_id_number: str = ""
+    authorisation: str = ""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What reception established: the applicant as recorded and, for form 02, the list of
+    what to complete."""
+
+    name: str
+    id_number: str
+    kind: str  # "personal" | "organisation"
+    representative_name: str
+    missing: tuple[str, ...]
+    reason: str
+
+
+def check(
+    outcome: Action,
+    *,
+    applicant: Applicant,
+    papers: Sequence[Paper],
+    ticked: Sequence[int],
+    reason: str = "",
+    missing: Sequence[str] = (),
+) -> Checked:
+    """Check an intake for `outcome`; raise InvalidInput listing every problem, each naming its
+    field, or return what is recorded."""
+    problems: list[ValidationError] = []
+    if outcome not in OUTCOMES:
+        problems.append(
+            ValidationError(
+                _("Không thể tạo hồ sơ bằng thao tác “{action_label}”."),
+                field="outcome",
+                action_label=Text(outcome.label),
+            )
+        )
+    id_number, kind = "", "personal"
+    try:
+        id_number, kind = codes.validate_id_number(applicant.id_number)
+    except ValidationError as exc:
+        problems.append(
+            ValidationError(exc.template, **{**exc.details, "field": "applicant_id_number"})
+        )
+    # People's names get Vietnamese capitalisation; organisations keep theirs ("TNHH").
+    raw = text.nfc(" ".join(applicant.name.split()))
+    name = text.normalize_person_name(raw) if kind == "personal" else raw
+    if not name:
+        problems.append(
+            ValidationError(_("Chưa nhập họ tên người nộp hồ sơ."), field="applicant_name")
+        )
+    if applicant.representative_name.strip() and not applicant.authorisation.strip():
+        problems.append(
+            ValidationError(_("Người nộp thay phải có văn bản ủy quyền."), field="authorisation")
+        )
+    known = {p.key for p in papers}
+    unknown = [key for key in ticked if key not in known]
+    if unknown:
+        problems.append(
+            ValidationError(
+                _("Giấy tờ không thuộc thành phần hồ sơ của thủ tục."),
+                field="documents",
+                ids=unknown,
+            )
+        )
+    absent = [p.name for p in papers if not p.optional and p.key not in ticked]
+    given_reason = reason.strip()
+    to_complete: tuple[str, ...] = ()
+    if outcome is Action.REFUSE:
+        try:
+            given_reason = refusal_reason(reason, field="reason")
+        except ValidationError as exc:
+            problems.append(exc)
+    elif outcome is Action.REQUEST_SUPPLEMENT:
+        try:
+            # What the officer listed, else every required paper left unticked.
+            to_complete = supplement_list(missing or absent, field="missing")
+        except ValidationError as exc:
+            problems.append(exc)
+    elif outcome is Action.RECEIVE and absent:
+        problems.append(
+            ValidationError(
+                _("Hồ sơ chưa đủ thành phần, không thể tiếp nhận: {documents}."),
+                field="documents",
+                missing=absent,
+                documents="; ".join(absent),
+            )
+        )
+    if problems:
+        raise InvalidInput(problems)
+    return Checked(
+        name=name,
+        id_number=id_number,
+        kind=kind,
+        representative_name=text.normalize_person_name(applicant.representative_name),
+        missing=to_complete,
+        reason=given_reason,
+    )
+
+
+def refusal_reason(reason: str, *, field: str = "note") -> str:
+    """A refusal must state its reasons (form 03)."""
+    if not reason.strip():
+        raise ValidationError(_("Phải nêu rõ lý do từ chối tiếp nhận."), field=field)
+    return reason.strip()
+
+
+def supplement_list(missing: Sequence[str], *, field: str = "missing") -> tuple[str, ...]:
+    """Form 02 lists everything missing, once: at least one line, blank lines dropped."""
+    lines = tuple(line.strip() for line in missing if line.strip())
+    if not lines:
+        raise ValidationError(_("Phải liệt kê đầy đủ giấy tờ cần bổ sung."), field=field)
+    return lines

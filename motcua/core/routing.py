@@ -1,0 +1,78 @@
+"""A procedure's steps as a plan: who signs where, how long each step has, what is ahead.
+
+The catalog's step templates name, for each step, an agency (by reference), a unit, the role
+that acts and an allotment in working days (DOMAIN §5). A dossier walks the plan one step at
+a time; the write path asks this module what the plan says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from motcua.core.calendar import WorkCalendar
+from motcua.core.lifecycle import SIGNING_ROLES, Role
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    """One step of a procedure as its template states it."""
+
+    name: str
+    agency_ref: str  # "receiving" | "competent" | "commune_police" | an agency e-ID code
+    unit: str  # unit code inside that agency
+    role: Role  # who acts: desk | specialist | unit_leader | agency_leader
+    allotment: Decimal  # working days
+
+
+def signs(plan: Sequence[PlannedStep], index: int) -> bool:
+    """True if step `index` is where its agency signs: a leader's step that ends that agency's
+    run of steps (the next step belongs to another agency, or there is none).
+
+    A leader's step followed by another step of the same agency ("Kiểm tra, trình ký" before
+    the director's "Ký") reviews and initials; it passes the dossier on without signing.
+    The catalog has no procedure decided at the desk (NĐ 118 Điều 8 k1) [check]: supporting
+    one needs the catalog to mark it, and the desk would then sign its own step.
+    """
+    step = plan[index]
+    if step.role not in SIGNING_ROLES:
+        return False
+    return index + 1 == len(plan) or plan[index + 1].agency_ref != step.agency_ref
+
+
+def allotment_seconds(step: PlannedStep, calendar: WorkCalendar) -> int:
+    """The step's allotment in working seconds of this calendar."""
+    return calendar.days_to_seconds(step.allotment)
+
+
+def seconds_after(plan: Sequence[PlannedStep], index: int, calendar: WorkCalendar) -> int:
+    """Working seconds the procedure allots to the steps after step `index`."""
+    return calendar.days_to_seconds(sum((s.allotment for s in plan[index + 1 :]), Decimal(0)))
+
+
+def step_due(step: PlannedStep, calendar: WorkCalendar, started_at: datetime) -> datetime:
+    """When a step opened at `started_at` is due: its allotment of office time later."""
+    return calendar.add_working_seconds(started_at, allotment_seconds(step, calendar))
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """A step after the citizen's pause: its new due time and the citizen's time to discount."""
+
+    due_at: datetime
+    paused_seconds: int
+
+
+def resume_step(
+    calendar: WorkCalendar, *, due_at: datetime, paused_at: datetime, resumed_at: datetime
+) -> Resumed:
+    """The open step's deadline after a pause: the office time it had left when the pause
+    began, counted again from the resumption (none left: due on resumption, still late); the
+    pause is the citizen's time, not the agency's."""
+    left = calendar.working_seconds_between(paused_at, due_at)
+    return Resumed(
+        due_at=calendar.add_working_seconds(resumed_at, left),
+        paused_seconds=calendar.working_seconds_between(paused_at, resumed_at),
+    )

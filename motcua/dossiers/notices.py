@@ -1,0 +1,86 @@
+"""What the citizen is told when their dossier changes: an e-mail through the outbox, written
+from templates (`templates/dossiers/email/`) in plain words and in local time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from motcua.core.calendar import format_vn
+from motcua.core.lifecycle import Action, Status
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import tracking_url
+from motcua.notify.services import outbox_message
+
+if TYPE_CHECKING:
+    from motcua.notify.models import OutboxMessage
+
+# Besides every status change, what a citizen is told about: a new appointment, a delay.
+# Hand-overs inside one status, proposals and approvals are on the tracking page instead of in
+# the citizen's mailbox; a drafted apology reaches the citizen once it is signed.
+CITIZEN_NEWS = frozenset({Action.APPROVE_APOLOGY, Action.MARK_OVERDUE})
+
+
+def is_news(action: Action, *, from_status: Status | None, to_status: Status) -> bool:
+    """Whether the citizen hears of this action (DOMAIN §13: every state change reaches them)."""
+    return to_status != from_status or action in CITIZEN_NEWS
+
+
+def status_notice(
+    dossier: Dossier,
+    action: Action,
+    *,
+    now: datetime,
+    payload: Mapping[str, Any],
+    tz: tzinfo,
+    agency: str = "",
+) -> OutboxMessage | None:
+    """The e-mail telling the applicant what happened, or None without an address.
+
+    `agency` names the agency the news is about when it is not the current one (the agency
+    that apologises). In the site's language (Vietnamese), whatever language the officer's
+    screen is in, and in the centre's time zone `tz`. One message per event: its dedupe key
+    is the event's, so a retried write never mails twice.
+    """
+    if not dossier.applicant_email:
+        return None
+    # While the citizen's supplement is awaited the appointment is not known (the clock is
+    # paused); it is told again when processing resumes.
+    running = dossier.is_open and dossier.status != Status.SUPPLEMENT
+    due = dossier.due_at if running else None
+    context = {
+        "action": action.value,
+        "status": Status(dossier.status).label,
+        "name": dossier.applicant_name,
+        "code": dossier.code or "",
+        "procedure": dossier.procedure_version.procedure.name,
+        "agency": dossier.current_agency.name,
+        "place": dossier.received_place.name,
+        "due": format_vn(due, tz) if due is not None else "",
+        "reason": payload.get("reason", ""),
+        "missing": payload.get("missing", ()),
+        "url": tracking_url(dossier) if dossier.code else "",
+        "secret": dossier.tracking_secret,
+    }
+    if agency:  # the news is about another agency than the one holding the dossier
+        context["agency"] = agency
+    with translation.override(settings.LANGUAGE_CODE):
+        context["status"] = translation.gettext(context["status"])
+        subject = render_to_string("dossiers/email/subject.txt", context)
+        text = render_to_string("dossiers/email/message.txt", context)
+        html = render_to_string("dossiers/email/message.html", context)
+    return outbox_message(
+        recipient=dossier.applicant_email,
+        subject=subject,
+        text=text,
+        html=html,
+        dossier_id=dossier.pk,
+        dedupe_key=f"dossier:{dossier.pk}:{dossier.version}",
+        now=now,
+    )
