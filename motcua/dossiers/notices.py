@@ -8,10 +8,6 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
-from django.template.loader import render_to_string
-from django.utils import translation
-
 from motcua.core.calendar import format_vn
 from motcua.core.lifecycle import Action, Status
 from motcua.dossiers.models import Dossier
@@ -64,22 +60,16 @@ def status_notice(
         "place": dossier.received_place.name,
         "due": format_vn(due, tz) if due is not None else "",
         "reason": payload.get("reason", ""),
-        "missing": payload.get("missing", ()),
+        "missing": list(payload.get("missing", ())),
         "url": tracking_url(dossier) if dossier.code else "",
         "secret": dossier.tracking_secret,
     }
     if agency:  # the news is about another agency than the one holding the dossier
         context["agency"] = agency
-    with translation.override(settings.LANGUAGE_CODE):
-        context["status"] = translation.gettext(context["status"])
-        subject = render_to_string("dossiers/email/subject.txt", context)
-        text = render_to_string("dossiers/email/message.txt", context)
-        html = render_to_string("dossiers/email/message.html", context)
     return outbox_message(
         recipient=dossier.applicant_email,
-        subject=subject,
-        text=text,
-        html=html,
+        template="dossiers/email",
+        context=context,
         dossier_id=dossier.pk,
         dedupe_key=f"dossier:{dossier.pk}:{dossier.version}",
         now=now,

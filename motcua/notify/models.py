@@ -11,8 +11,14 @@ class OutboxMessage(models.Model):
 
     channel = models.CharField(max_length=20, default="email")
     recipient = models.CharField(max_length=300)
-    subject = models.CharField(max_length=300)
-    body = models.TextField()  # plain text
+    subject = models.CharField(max_length=300, blank=True)
+    # Written from templates at delivery, not in the transaction that queued it (rendering
+    # costs more than the rest of a dossier action): `template` names a folder with
+    # subject.txt, message.txt and message.html, filled from `context`. The text sent is
+    # kept in subject, body and html.
+    template = models.CharField(max_length=100, blank=True)
+    context = models.JSONField(default=dict, blank=True)
+    body = models.TextField(blank=True)  # plain text
     html = models.TextField(blank=True)  # the same message as HTML, when there is one
     dossier = models.ForeignKey(
         "dossiers.Dossier", null=True, blank=True, on_delete=models.CASCADE, related_name="+"

@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.utils import translation
 
 from motcua.notify.models import OutboxMessage
 
@@ -19,20 +22,20 @@ MAX_ATTEMPTS = 8
 def outbox_message(
     *,
     recipient: str,
-    subject: str,
-    text: str,
-    html: str = "",
+    template: str,
+    context: dict[str, Any],
     dossier_id: int | None,
     dedupe_key: str,
     now: datetime,
 ) -> OutboxMessage:
-    """A message for the outbox, not yet queued (see `outbox_queue`)."""
+    """A message for the outbox, not yet queued (see `outbox_queue`): written at delivery
+    from the templates in the folder `template` (subject.txt, message.txt, message.html),
+    filled from `context`, which must be JSON."""
     return OutboxMessage(
         channel="email",
         recipient=recipient,
-        subject=" ".join(subject.split())[:300],  # one line: a header
-        body=text,
-        html=html,
+        template=template,
+        context=context,
         dossier_id=dossier_id,
         dedupe_key=dedupe_key,
         created_at=now,
@@ -56,6 +59,8 @@ def outbox_deliver(*, now: datetime, batch: int = 100) -> int:
             pending = pending.select_for_update(skip_locked=True)
         for message in pending.order_by("available_at", "id")[:batch]:
             try:
+                if message.template and not message.body:
+                    _compose(message)
                 _send(message)
             except Exception as exc:  # noqa: BLE001 - any transport failure is retried later
                 message.attempts += 1
@@ -70,7 +75,7 @@ def outbox_deliver(*, now: datetime, batch: int = 100) -> int:
                 continue
             message.sent_at = now
             message.attempts += 1
-            message.save(update_fields=["sent_at", "attempts"])
+            message.save(update_fields=["subject", "body", "html", "sent_at", "attempts"])
             sent += 1
     return sent
 
@@ -83,3 +88,13 @@ def _send(message: OutboxMessage) -> None:
     if message.html:
         mail.attach_alternative(message.html, "text/html")
     mail.send()
+
+
+def _compose(message: OutboxMessage) -> None:
+    """Write the message from its templates, in the site's language (the recipient's screen
+    language is not known), keeping the text for the record."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string(f"{message.template}/subject.txt", message.context)
+        message.subject = " ".join(subject.split())[:300]  # one line: a header
+        message.body = render_to_string(f"{message.template}/message.txt", message.context)
+        message.html = render_to_string(f"{message.template}/message.html", message.context)

@@ -433,6 +433,16 @@ def test_audit_detects_a_deleted_last_event(world):
     assert len(verify_chains()) == 1
 
 
+def mails(when="2026-11-25 17:00"):
+    """Deliver the outbox, as the worker does, and return what was sent."""
+    from django.core import mail
+
+    from motcua.notify.services import outbox_deliver
+
+    outbox_deliver(now=at(when))
+    return mail.outbox
+
+
 def test_the_citizen_hears_of_status_changes_not_of_every_internal_step(world):
     d = dossier_receive(
         intake=intake(world, world.birth), actor=world.lan, now=at("2026-11-25 08:30")
@@ -441,11 +451,13 @@ def test_the_citizen_hears_of_status_changes_not_of_every_internal_step(world):
     d = dossier_act(dossier=d, action=Action.PROPOSE, actor=world.duc, now=at("2026-11-25 10:00"))
     d = forward(d, world.duc, "2026-11-25 10:05")  # 4 -> 4: internal
     d = dossier_act(dossier=d, action=Action.APPROVE, actor=world.long, now=at("2026-11-25 11:00"))
-    subjects = list(OutboxMessage.objects.order_by("id").values_list("subject", flat=True))
-    assert subjects == [
+    assert [m.subject for m in mails()] == [
         "Hồ sơ H26.100-261125-0001: Được tiếp nhận",
         "Hồ sơ H26.100-261125-0001: Đang xử lý",
     ]
+    # What was sent is kept with the message.
+    kept = OutboxMessage.objects.order_by("id").values_list("subject", flat=True)
+    assert list(kept) == [m.subject for m in mails()]
 
 
 def test_the_citizens_mail_gives_the_appointment_in_local_time_with_the_tracking_link(world):
@@ -455,14 +467,16 @@ def test_the_citizens_mail_gives_the_appointment_in_local_time_with_the_tracking
 
     with translation.override("en"):
         d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 09:30"))
-    message = OutboxMessage.objects.get(dossier=d)
+        (message,) = mails()
     assert message.subject == "Hồ sơ H26.100-261125-0001: Được tiếp nhận"
+    assert message.to == ["binh@example.vn"]
     assert "Kính gửi: Trần Văn Bình" in message.body
     assert "Hồ sơ của ông/bà đã được tiếp nhận." in message.body
     assert "Hẹn trả kết quả: 09:30 Thứ Hai 30/11/2026 (giờ Việt Nam)." in message.body
     assert f"tra-cuu/?code=H26.100-261125-0001&secret={d.tracking_secret}" in message.body
-    assert "<li>" not in message.body and "Hẹn trả kết quả: 09:30" in message.html
-    assert "&amp;secret=" in message.html  # the link, escaped in HTML
+    ((html, kind),) = message.alternatives
+    assert kind == "text/html" and "<li>" not in message.body
+    assert "Hẹn trả kết quả: 09:30" in html and "&amp;secret=" in html  # the link, escaped
 
 
 def test_a_supplement_request_tells_the_citizen_what_to_bring_and_that_the_clock_stops(world):
@@ -475,9 +489,31 @@ def test_a_supplement_request_tells_the_citizen_what_to_bring_and_that_the_clock
         now=at("2026-11-25 10:00"),
         missing=["Giấy chứng sinh bản chính", "Sổ hộ khẩu <cũ>"],
     )
-    message = OutboxMessage.objects.filter(dossier=d).order_by("-id").first()
+    message = mails()[-1]
     assert message.subject.endswith(": Yêu cầu bổ sung giấy tờ")
     assert "  1. Giấy chứng sinh bản chính\n  2. Sổ hộ khẩu <cũ>" in message.body
     assert "không tính vào thời hạn giải quyết" in message.body
     assert "Hẹn trả kết quả" not in message.body  # unknown while paused
-    assert "<li>Sổ hộ khẩu &lt;cũ&gt;</li>" in message.html
+    assert "<li>Sổ hộ khẩu &lt;cũ&gt;</li>" in message.alternatives[0][0]
+
+
+def test_the_apology_reaches_the_citizen_with_the_agency_and_the_new_date(world):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    d = forward(d, world.lan, "2026-11-25 09:00")
+    d = forward(d, world.duc, "2026-11-25 15:00")
+    d = dossier_act(
+        dossier=d,
+        action=Action.DRAFT_APOLOGY,
+        actor=world.tam,
+        now=at("2026-11-26 09:00"),
+        note="Chờ xác minh cư trú.",
+    )
+    d = dossier_act(
+        dossier=d, action=Action.APPROVE_APOLOGY, actor=world.kien, now=at("2026-11-26 10:00")
+    )
+    message = mails("2026-11-26 10:05")[-1]
+    new_due = d.due_at.astimezone(calendar_for(world.hoan_kiem).tz)
+    assert message.subject == "Hồ sơ H26.100-261125-0001: hẹn lại ngày trả kết quả"
+    assert "Công an Phường Hoàn Kiếm xin lỗi" in message.body
+    assert "Lý do: Chờ xác minh cư trú." in message.body
+    assert f"Hẹn trả kết quả: {new_due:%H:%M}" in message.body
