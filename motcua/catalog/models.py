@@ -7,15 +7,16 @@ The catalog is kept as readable TOML files under `catalog/` and loaded by
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Procedure(models.Model):
     """A procedure from the National Database on Administrative Procedures (or a local one)."""
 
     class Level(models.TextChoices):
-        COMMUNE = "commune", "Cấp xã"
-        PROVINCE = "province", "Cấp tỉnh"
-        CENTRAL = "central", "Cấp trung ương"
+        COMMUNE = "commune", _("Cấp xã")
+        PROVINCE = "province", _("Cấp tỉnh")
+        CENTRAL = "central", _("Cấp trung ương")
 
     code = models.CharField("mã thủ tục", max_length=40, unique=True)
     national = models.BooleanField("có mã quốc gia", default=True)

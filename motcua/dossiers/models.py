@@ -19,14 +19,14 @@ class Dossier(models.Model):
     """The current state of one dossier, rebuilt from its events by the write path."""
 
     class Channel(models.IntegerChoices):
-        IN_PERSON = 1, "Trực tiếp"
-        ONLINE = 2, "Trực tuyến"
-        POSTAL = 3, "Bưu chính công ích"
+        IN_PERSON = 1, _("Trực tiếp")
+        ONLINE = 2, _("Trực tuyến")
+        POSTAL = 3, _("Bưu chính công ích")
 
     class Delivery(models.TextChoices):
-        DESK = "desk", "Nhận trực tiếp tại Bộ phận một cửa"
-        POST = "post", "Nhận qua dịch vụ bưu chính công ích"
-        ELECTRONIC = "electronic", "Nhận bản điện tử"
+        DESK = "desk", _("Nhận trực tiếp tại Bộ phận một cửa")
+        POST = "post", _("Nhận qua dịch vụ bưu chính công ích")
+        ELECTRONIC = "electronic", _("Nhận bản điện tử")
 
     # Assigned at valid reception, never at draft; refused-at-desk dossiers keep none.
     # Unique through Meta.constraints: a plain index without the LIKE twin that unique=True adds.
@@ -38,7 +38,9 @@ class Dossier(models.Model):
     )
     channel = models.PositiveSmallIntegerField(_("kênh nộp"), choices=Channel.choices)
     status = models.PositiveSmallIntegerField(
-        _("trạng thái"), choices=[(int(s), label) for s, label in STATUS_LABELS.items()]
+        _("trạng thái"),
+        # The core's labels, marked there; looked up in the reader's language when shown.
+        choices=[(int(s), _(label)) for s, label in STATUS_LABELS.items()],
     )
 
     applicant_name = models.CharField(_("người nộp"), max_length=200)

@@ -131,10 +131,10 @@ def status_label(dossier: Dossier) -> str:
 # Staff lists
 
 BUCKETS = (
-    ("overdue", "Quá hạn"),
-    ("today", "Đến hạn hôm nay"),
-    ("soon", "Sắp đến hạn"),
-    ("later", "Còn hạn"),
+    ("overdue", _("Quá hạn")),
+    ("today", _("Đến hạn hôm nay")),
+    ("soon", _("Sắp đến hạn")),
+    ("later", _("Còn hạn")),
 )
 INBOX_STATUSES = [2, 4, 5, 6, 9]
 
