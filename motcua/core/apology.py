@@ -42,7 +42,12 @@ def outlook(
     from_now = calendar.add_working_seconds(now, step_seconds + seconds_after)
     after_due = calendar.add_working_seconds(due_at, calendar.working_day_seconds)
     return Outlook(
-        in_time=left >= calendar.working_day_seconds,
+        in_time=in_time(calendar, now=now, due_at=due_at),
         late=overran or left < step_left + seconds_after,
         new_due=max(from_now, after_due),
     )
+
+
+def in_time(calendar: WorkCalendar, *, now: datetime, due_at: datetime) -> bool:
+    """At least one working day is left before `due_at`: an apology now keeps the rule."""
+    return calendar.working_seconds_between(now, due_at) >= calendar.working_day_seconds

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
@@ -13,6 +14,7 @@ from django.urls import reverse
 from motcua.catalog.selectors import steps_of
 from motcua.core import codes
 from motcua.core.apology import Outlook, outlook
+from motcua.core.apology import in_time as apology_in_time
 from motcua.core.blame import OUTCOME_LABELS, Blame, StepSpan, responsible_step
 from motcua.core.calendar import WorkCalendar
 from motcua.core.errors import DomainError, NotFound, _
@@ -358,7 +360,7 @@ def dossier_facts(
             next_place = resolve_step(dossier, upcoming)
         except DomainError:
             next_place = None  # FORWARD reports the catalog's mistake when it is tried
-    view = dossier_outlook(dossier, calendar, now, plan)
+    on_time = dossier.due_at is None or apology_in_time(calendar, now=now, due_at=dossier.due_at)
     apology_agency = None
     if dossier.apology == "draft":
         apology_agency = (
@@ -377,7 +379,7 @@ def dossier_facts(
         approved=dossier.approved,
         signed=dossier.signed_step is not None and dossier.signed_step == index,
         apology=dossier.apology,
-        apology_in_time=view.in_time if view is not None else True,
+        apology_in_time=on_time,
         apology_agency=apology_agency,
         overdue=dossier.overdue_at is not None,
         warned=dossier.warned_at is not None,
@@ -424,4 +426,9 @@ def dossier_blame(dossier: Dossier, calendar: WorkCalendar, now: datetime) -> Bl
 def tracking_url(dossier: Dossier) -> str:
     """The public tracking page for this dossier, code and secret filled in (the QR code)."""
     query = urlencode({"code": dossier.code, "secret": dossier.tracking_secret})
-    return f"{settings.SITE_URL.rstrip('/')}{reverse('portal:track')}?{query}"
+    return f"{settings.SITE_URL.rstrip('/')}{_tracking_path()}?{query}"
+
+
+@functools.cache
+def _tracking_path() -> str:
+    return reverse("portal:track")  # the URLconf does not change while the process runs

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.selectors import documents_of, procedure_versions
@@ -99,7 +98,7 @@ class Change:
     clock: list[core_clock.ClockEntry] = field(default_factory=list)  # appended; due recomputed
     close_step: bool = False  # the open hand-over ends and is judged (form 06)
     open_step: OpenStep | None = None  # the hand-over that starts
-    step_fields: dict[str, Any] = field(default_factory=dict)  # the open step's row changes
+    step_update: writes.StepUpdate | None = None  # the open step changes in place
     letter: ApologyLetter | None = None  # form 04 drafted
     letter_signed: ApologyLetter | None = None  # form 04 signed
     news_agency: str = ""  # the agency the citizen's message names, when not the current one
@@ -557,7 +556,7 @@ def _commit(
         after,
         expected=expected,
         close=close,
-        step_fields=change.step_fields,
+        step_update=change.step_update,
         step=rows["step"],  # type: ignore[arg-type]
         letter=change.letter,
         letter_signed=change.letter_signed,
@@ -717,10 +716,9 @@ def _supplement(a: _Act) -> Change:
             a.calendar, due_at=d.step_due_at, paused_at=paused_at, resumed_at=a.now
         )
         change.fields["step_due_at"] = resumed.due_at
-        change.step_fields = {
-            "due_at": resumed.due_at,
-            "paused_seconds": F("paused_seconds") + resumed.paused_seconds,
-        }
+        change.step_update = writes.StepUpdate(
+            due_at=resumed.due_at, paused_seconds=resumed.paused_seconds
+        )
     return change
 
 
@@ -730,7 +728,7 @@ def _assign(a: _Act) -> Change:
         raise ValidationError(_("Chọn người được phân công."), field="to_user")
     return Change(
         fields={"current_holder_id": a.assignee.user_id},
-        step_fields={"holder_id": a.assignee.user_id},
+        step_update=writes.StepUpdate(holder_id=a.assignee.user_id),
         payload={"to_user": a.assignee.user_id},
     )
 

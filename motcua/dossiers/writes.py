@@ -1,21 +1,28 @@
-"""Writing one dossier change through the ORM: the rows a handler's `Change` comes to.
+"""Writing one dossier change: the rows a handler's `Change` comes to, in one round trip.
 
 Only `motcua.dossiers.services` calls this module; handlers never see it. An action is one
 compare-and-set UPDATE of the dossier's changed columns, guarded by its version, then the
 rows it implies: the hand-over closed and the next one opened (form 06), the apology letter,
 the event, the citizen's message. All in the caller's transaction.
+
+Plain SQL built from the models' metadata, because `bench/transitions.py` measured the ORM's
+compilers (QuerySet.update, bulk_create) at more than the whole rest of an action; and sent
+back to back in psycopg's pipeline mode on PostgreSQL, so that an action is one round trip
+between BEGIN and COMMIT (bench/README.md has the figures). Only column names from the models
+go into the text; every value is a parameter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
+from django.db import DatabaseError, DataError, connection
+from django.db.models import Field, Model
 
 from motcua.core import codes
 from motcua.core.errors import ConflictError, _
@@ -27,10 +34,11 @@ from motcua.dossiers.models import (
     DossierEvent,
     DossierStep,
 )
-from motcua.notify.services import outbox_queue
 
 if TYPE_CHECKING:
     from motcua.notify.models import OutboxMessage
+
+Statement = tuple[str, list[Any]]
 
 
 @dataclass(frozen=True)
@@ -68,12 +76,24 @@ class StepClose:
     by: int | None  # recorded as its holder if nobody was assigned: whoever handed it over
 
 
+@dataclass(frozen=True)
+class StepUpdate:
+    """The open hand-over changes in place: a new holder, or a new due time after the
+    citizen's pause, whose working seconds are added to the citizen's time."""
+
+    holder_id: int | None = None
+    due_at: datetime | None = None
+    paused_seconds: int = 0
+
+
 # What an action may change (by attribute name, so foreign keys compare as ids).
 _PROJECTION = [
     f.attname
     for f in Dossier._meta.concrete_fields
     if not f.primary_key and f.name not in ("created_at", "tracking_secret", "idempotency_key")
 ]
+# SQLSTATE division_by_zero: how the pipelined compare-and-set says it matched no row.
+_LOST_RACE = "22012"
 
 
 def create(
@@ -87,21 +107,24 @@ def create(
     """Insert a new dossier with its papers, first step, first event and message.
 
     The event hashes the dossier's id, known once the row exists; the chain's head is then
-    written back to the row, which is this transaction's own (no compare-and-set needed).
+    written back to the row, which is this transaction's own (no compare-and-set needed, and
+    as neither column is indexed PostgreSQL updates it within its page).
     """
-    Dossier.objects.bulk_create([dossier])
-    dossier._state.adding = False  # as after save(): validation and forms see it as saved
+    dossier.pk = _insert_returning_id(dossier)
     first = event(dossier)
     dossier.chain_head = first.hash
     for document in documents:
         document.dossier_id = dossier.pk
-    DossierDocument.objects.bulk_create(documents)
-    if step is not None:
-        DossierStep.objects.bulk_create([step.row(dossier.pk)])
-    DossierEvent.objects.bulk_create([first])
-    Dossier.objects.filter(pk=dossier.pk).update(chain_head=first.hash)
     message = notice(dossier)
-    outbox_queue([message] if message is not None else [])
+    _run(
+        [
+            *([_insert(DossierDocument, documents)] if documents else []),
+            *([_insert(DossierStep, [step.row(dossier.pk)])] if step is not None else []),
+            _insert(DossierEvent, [first]),
+            _update_by_pk(dossier, ["chain_head"]),
+            *([_insert(type(message), [message], ignore_conflicts=True)] if message else []),
+        ]
+    )
 
 
 def update(
@@ -110,7 +133,7 @@ def update(
     *,
     expected: int,
     close: StepClose | None,
-    step_fields: dict[str, Any],
+    step_update: StepUpdate | None,
     step: StepRow | None,
     letter: ApologyLetter | None,
     letter_signed: ApologyLetter | None,
@@ -121,54 +144,53 @@ def update(
 
     The compare-and-set also takes the row lock, so what was decided from the dossier at
     `expected` still holds when it wins; when it matches no row, someone else changed the
-    dossier first, and nothing else is written.
+    dossier first, nothing else is written, and the caller gets a ConflictError.
     """
     changed = {
         name: getattr(after, name)
         for name in _PROJECTION
         if getattr(after, name) != getattr(before, name)
     }
-    won = Dossier.objects.filter(pk=after.pk, version=expected).update(**changed)
-    if won != 1:
-        raise conflict(after)
-    open_step = DossierStep.objects.filter(dossier_id=after.pk, ended_at__isnull=True)
-    if close is not None:
-        open_step.update(
-            ended_at=close.ended_at,
-            outcome=close.outcome,
-            note=close.note,
-            holder_id=Coalesce(F("holder_id"), Value(close.by)),
-        )
-    if step_fields:
-        open_step.update(**step_fields)
-    if step is not None:
-        DossierStep.objects.bulk_create([step.row(after.pk)])
-    if letter is not None:
-        ApologyLetter.objects.bulk_create([letter])
-    if letter_signed is not None:
-        ApologyLetter.objects.filter(pk=letter_signed.pk).update(
-            approved_at=letter_signed.approved_at, approved_by_id=letter_signed.approved_by_id
-        )
-    DossierEvent.objects.bulk_create([event])
-    outbox_queue([notice] if notice is not None else [])
+    statements = [
+        *([_close_step(after.pk, close)] if close is not None else []),
+        *([_update_step(after.pk, step_update)] if step_update is not None else []),
+        *([_insert(DossierStep, [step.row(after.pk)])] if step is not None else []),
+        *([_insert(ApologyLetter, [letter])] if letter is not None else []),
+        *(
+            [_update_by_pk(letter_signed, ["approved_at", "approved_by_id"])]
+            if letter_signed is not None
+            else []
+        ),
+        _insert(DossierEvent, [event]),
+        *([_insert(type(notice), [notice], ignore_conflicts=True)] if notice else []),
+    ]
+    # The compare-and-set goes first, in the same pipeline as the writes it guards. When it
+    # loses, it fails on the server, which then skips everything queued behind it.
+    with connection.cursor() as cursor:
+        try:
+            with _pipelined() as pipelined:
+                cursor.execute(*_compare_and_set(after, changed, expected, or_fail=pipelined))
+                if not pipelined and cursor.rowcount != 1:
+                    raise conflict(after)
+                for sql, params in statements:
+                    cursor.execute(sql, params)
+        except DataError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) == _LOST_RACE:
+                raise conflict(after) from None
+            raise
 
 
 def next_dossier_code(agency_code: str, day: date) -> str:
-    """The agency's next dossier code for its local day, safe with receptions in parallel.
-
-    The counter's UPDATE holds the row until the transaction ends, so two receptions never
-    read the same number; the first of the day creates the row, and a reception that loses
-    that race counts on the winner's row.
-    """
-    counter = DailySequence.objects.filter(agency_code=agency_code, day=day)
-    if not counter.update(last=F("last") + 1):
-        try:
-            with transaction.atomic():
-                DailySequence.objects.create(agency_code=agency_code, day=day, last=1)
-            return codes.format_dossier_code(agency_code, day, 1)
-        except IntegrityError:
-            counter.update(last=F("last") + 1)
-    seq = counter.values_list("last", flat=True).get()
+    """The agency's next dossier code for its local day: one atomic upsert, whose row stays
+    locked until the transaction ends, so receptions in parallel never share a number."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO dossiers_dailysequence (agency_code, day, last) VALUES (%s, %s, 1) "
+            "ON CONFLICT (agency_code, day) DO UPDATE SET last = dossiers_dailysequence.last + 1 "
+            "RETURNING last",
+            [agency_code, _prep(DailySequence, "day", day)],
+        )
+        (seq,) = cursor.fetchone()
     return codes.format_dossier_code(agency_code, day, seq)
 
 
@@ -178,3 +200,149 @@ def conflict(dossier: Dossier) -> ConflictError:
         _("Hồ sơ vừa được người khác cập nhật. Vui lòng xem trạng thái mới và thao tác lại."),
         code=dossier.code,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Statements
+
+
+def _compare_and_set(
+    dossier: Dossier, changed: dict[str, Any], expected: int, *, or_fail: bool
+) -> Statement:
+    """The UPDATE of the changed columns if the row is still at `expected` (1 row, else 0).
+
+    With `or_fail` (PostgreSQL, pipelined) the statement fails instead of matching no row:
+    the row count is known only at the pipeline's end, and the writes behind a lost race
+    must not run.
+    """
+    sets, values = _assignments(Dossier, changed.items())
+    sql = f"UPDATE dossiers_dossier SET {sets} WHERE id = %s AND version = %s"  # noqa: S608
+    if or_fail:
+        sql = f"WITH cas AS ({sql} RETURNING 1) SELECT 1 / count(*) FROM cas"  # noqa: S608
+    return sql, [*values, dossier.pk, expected]
+
+
+def _close_step(dossier_id: int, close: StepClose) -> Statement:
+    # Whoever handed it over held it, unassigned or not.
+    return (
+        "UPDATE dossiers_dossierstep SET ended_at = %s, outcome = %s, note = %s, "
+        "holder_id = COALESCE(holder_id, %s) WHERE dossier_id = %s AND ended_at IS NULL",
+        [
+            _prep(DossierStep, "ended_at", close.ended_at),
+            close.outcome,
+            close.note,
+            close.by,
+            dossier_id,
+        ],
+    )
+
+
+def _update_step(dossier_id: int, change: StepUpdate) -> Statement:
+    values: list[tuple[str, Any]] = []
+    if change.holder_id is not None:
+        values.append(("holder_id", change.holder_id))
+    if change.due_at is not None:
+        values.append(("due_at", change.due_at))
+    sets, params = _assignments(DossierStep, values)
+    return (
+        f"UPDATE dossiers_dossierstep SET {sets}, paused_seconds = paused_seconds + %s "  # noqa: S608
+        "WHERE dossier_id = %s AND ended_at IS NULL",
+        [*params, change.paused_seconds, dossier_id],
+    )
+
+
+def _assignments(model: type[Model], items: Iterable[tuple[str, Any]]) -> tuple[str, list[Any]]:
+    """`col = %s, …` for fields by name or attname, with their values as the ORM saves them."""
+    sets, values = [], []
+    for name, value in items:
+        f = model._meta.get_field(name)
+        sets.append(f"{connection.ops.quote_name(f.column)} = %s")
+        values.append(f.get_db_prep_save(value, connection))
+    return ", ".join(sets), values
+
+
+def _prep(model: type[Model], name: str, value: Any) -> Any:  # noqa: ANN401 - a column value
+    return model._meta.get_field(name).get_db_prep_save(value, connection)
+
+
+def _insert(
+    model: type[Model], rows: Sequence[Model], *, ignore_conflicts: bool = False
+) -> Statement:
+    """INSERT new rows of one model, each value converted as the ORM would; no ids returned."""
+    fields, sql = _insert_sql(model)
+    marks = f", ({', '.join(['%s'] * len(fields))})"
+    values = [f.get_db_prep_save(f.pre_save(row, True), connection) for row in rows for f in fields]
+    # Both PostgreSQL and SQLite (3.24+) accept ON CONFLICT DO NOTHING.
+    tail = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    return sql + marks * (len(rows) - 1) + tail, values
+
+
+def _insert_returning_id(row: Model) -> int:
+    """INSERT one new row and return its id; the instance then counts as saved, as after
+    `save()` (for validation and forms that get it later)."""
+    sql, values = _insert(type(row), [row])
+    with connection.cursor() as cursor:
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(f"{sql} RETURNING id", values)
+            (pk,) = cursor.fetchone()
+        else:
+            cursor.execute(sql, values)
+            pk = cursor.lastrowid
+    row._state.adding = False
+    row._state.db = connection.alias
+    return int(pk)
+
+
+def _update_by_pk(row: Model, names: Sequence[str]) -> Statement:
+    """UPDATE some fields of a row this transaction owns or has locked."""
+    sets, values = _assignments(type(row), ((n, getattr(row, n)) for n in names))
+    return f"UPDATE {row._meta.db_table} SET {sets} WHERE id = %s", [*values, row.pk]  # noqa: S608
+
+
+@functools.cache
+def _insert_sql(model: type[Model]) -> tuple[list[Field[Any, Any]], str]:
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    return fields, f"INSERT INTO {meta.db_table} ({columns}) VALUES ({marks})"  # noqa: S608
+
+
+# ---------------------------------------------------------------------------------------------
+# Pipelining
+
+
+def _run(statements: Iterable[Statement]) -> None:
+    """Execute writes whose answers nobody reads, on one cursor, pipelined on PostgreSQL."""
+    with connection.cursor() as cursor, _pipelined():
+        for sql, params in statements:
+            cursor.execute(sql, params)
+
+
+@contextlib.contextmanager
+def _pipelined() -> Iterator[bool]:
+    """Send statements back to back (psycopg's pipeline mode); True if pipelining.
+
+    PostgreSQL works through each statement while Python prepares the next, instead of one
+    round trip per statement. Errors surface when the block ends and the results are read:
+    still inside the caller's transaction, which rolls back as before, and as Django's
+    exceptions (the first error, not the "pipeline aborted" of the statements it made the
+    server skip). Other databases (SQLite) run the statements one by one.
+    """
+    if connection.vendor != "postgresql" or connection.connection is None:
+        yield False
+        return
+    first: DatabaseError | None = None
+    try:
+        with connection.wrap_database_errors, connection.connection.pipeline():
+            try:
+                yield True
+            except DatabaseError as exc:
+                # An error came back while later statements were still being sent: let the
+                # pipeline finish first, or psycopg logs the end's report as a second error.
+                first = exc
+    except DatabaseError:
+        if first is None:
+            raise
+    if first is not None:
+        raise first

@@ -4,35 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notify', '0001_initial'),
+        ("notify", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outboxmessage',
-            name='context',
+            model_name="outboxmessage",
+            name="context",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='html',
+            model_name="outboxmessage",
+            name="html",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='template',
+            model_name="outboxmessage",
+            name="template",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AlterField(
-            model_name='outboxmessage',
-            name='body',
+            model_name="outboxmessage",
+            name="body",
             field=models.TextField(blank=True),
         ),
         migrations.AlterField(
-            model_name='outboxmessage',
-            name='subject',
+            model_name="outboxmessage",
+            name="subject",
             field=models.CharField(blank=True, max_length=300),
         ),
     ]
