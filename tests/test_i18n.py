@@ -316,7 +316,7 @@ def test_a_refused_action_is_explained_in_english_with_english_labels(world, cli
         f"/can-bo/ho-so/{d.pk}/thao-tac/", {"action": "approve", "version": d.version}
     )
     html = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert "One-stop desk officer may not “Approve the result”." in html
     assert "không có quyền" not in html
 
@@ -333,16 +333,21 @@ def test_a_bad_id_number_at_reception_is_explained_in_english(world, client):
     assert "Số định danh có" not in html
 
 
-def test_a_field_error_at_reception_names_the_field_in_english(world, client):
+def test_a_field_error_at_reception_is_shown_beside_it_in_english(world, client):
     from tests.desk.test_pages import reception_post
 
     response = english_officer(client, "lan").post(
-        "/can-bo/tiep-nhan/", reception_post(world, email="not-an-address")
+        "/can-bo/tiep-nhan/", reception_post(world, email="not-an-address", copies="²")
     )
     html = response.content.decode()
     assert response.status_code == 400
-    assert "email: Enter a valid email address." in html
-    assert "thư điện tử" not in html
+    assert (
+        '<ul class="errorlist" id="id_email_error"><li>This is not a valid email address '
+        "(for example: name@example.vn).</li></ul>"
+    ) in html
+    assert "<li>Enter a whole number from 1 to 99.</li>" in html
+    assert "please correct the marked fields below" in html
+    assert "thư điện tử" not in html.lower()
 
 
 @pytest.mark.django_db

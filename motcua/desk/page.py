@@ -1,14 +1,27 @@
-"""What the dossier page shows: gathered in one place so the view stays thin."""
+"""What the desk's pages read, gathered in one place so that the views stay thin: the dossier
+page (facts, hand-overs, the actions allowed now and what their forms offer) and reception."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.models import Procedure
 from motcua.core.blame import OUTCOME_LABELS
-from motcua.core.lifecycle import ACTION_LABELS, STATUS_LABELS, Action, Status
+from motcua.core.lifecycle import ACTION_LABELS, STATUS_LABELS, Action, Role, Status
+from motcua.desk.forms import (
+    ACTION_FIELDS,
+    ActionChoices,
+    ActionForm,
+    ActionPick,
+    ReceptionChoices,
+    action_inputs,
+)
 from motcua.dossiers.models import ApologyLetter, Dossier, DossierEvent, DossierStep
 from motcua.dossiers.selectors import (
     dossier_allowed_actions,
@@ -16,29 +29,9 @@ from motcua.dossiers.selectors import (
     dossier_outlook,
     dossier_plan,
 )
-from motcua.organization.models import Staff
-from motcua.organization.selectors import Actor, calendar_for
+from motcua.organization.models import Agency, Staff, Unit
+from motcua.organization.selectors import Actor, calendar_for, staff_in
 
-# Which inputs each action's form asks for ("note!" = a required reason).
-ACTION_FIELDS: dict[Action, tuple[str, ...]] = {
-    Action.RECEIVE: (),
-    Action.REFUSE: ("note!",),
-    Action.REQUEST_SUPPLEMENT: ("missing", "note"),
-    Action.SUPPLEMENT: ("note",),
-    Action.ASSIGN: ("assignee",),
-    Action.FORWARD: ("next_assignee", "note"),
-    Action.SEND_BACK: ("note!",),
-    Action.REQUEST_PAYMENT: ("note",),
-    Action.PAY: ("note",),
-    Action.PROPOSE: ("note",),
-    Action.APPROVE: ("note",),
-    Action.MARK_READY: ("note",),
-    Action.RETURN_RESULT: ("delivery",),
-    Action.WITHDRAW: ("note!",),
-    Action.STOP: ("note!",),
-    Action.DRAFT_APOLOGY: ("new_due", "note!"),
-    Action.APPROVE_APOLOGY: (),
-}
 # Buttons that end or refuse something get the cautious style.
 DANGER = {Action.REFUSE, Action.STOP, Action.WITHDRAW, Action.SEND_BACK}
 FORMS = [
@@ -63,9 +56,11 @@ def _forms_available(dossier: Dossier, apology: ApologyLetter | None) -> list[tu
     return [(number, title) for number, title in FORMS if applies[number]]
 
 
-def dossier_page_context(dossier: Dossier, actor: Actor, now: datetime) -> dict[str, Any]:
-    """The dossier page's context: facts, hand-overs, events, and the actions allowed now."""
-    calendar = calendar_for(dossier.received_place)
+def dossier_page_context(
+    dossier: Dossier, actor: Actor, now: datetime, *, submitted: ActionForm | None = None
+) -> dict[str, Any]:
+    """The dossier page's context: facts, hand-overs, events, and a form per action allowed
+    now (the `submitted` one, with what was typed and its errors, in place of its own)."""
     actions = [a for a in dossier_allowed_actions(dossier, actor, now) if a in ACTION_FIELDS]
     steps = list(
         DossierStep.objects.filter(dossier=dossier).select_related("agency", "unit", "holder")
@@ -80,12 +75,31 @@ def dossier_page_context(dossier: Dossier, actor: Actor, now: datetime) -> dict[
     for event in events:
         try:
             event.label = ACTION_LABELS[Action(event.action)]
-        except ValueError:
+        except ValueError:  # an action this version no longer knows: its stored name
             event.label = event.action
         event.to_label = STATUS_LABELS.get(Status(event.to_status), "")
     apology = ApologyLetter.objects.filter(dossier=dossier).select_related("agency").first()
-    needs = {field.rstrip("!") for a in actions for field in ACTION_FIELDS[a]}
-    context: dict[str, Any] = {
+    offers = _ActionOffers(dossier, now)
+    offered = []
+    for action in actions:
+        mine = submitted is not None and submitted.action is action
+        offered.append(
+            {
+                "action": action,
+                "label": action.label,
+                "inputs": action_inputs(action),
+                "form": submitted if mine else offers.form(action),
+                "open": mine,
+                "danger": action in DANGER,
+            }
+        )
+    forwards = any("next_assignee" in f["inputs"] for f in offered)
+    errors: list[str] = []
+    if submitted is not None:
+        # Errors about an action the page no longer offers have no field to stand beside.
+        shown = any(f["open"] for f in offered)
+        errors = submitted.top_errors() if shown else submitted.all_errors()
+    return {
         "nav": "inbox",
         "d": dossier,
         "procedure": dossier.procedure_version.procedure,
@@ -95,32 +109,76 @@ def dossier_page_context(dossier: Dossier, actor: Actor, now: datetime) -> dict[
         "events": events,
         "apology": apology,
         "forms": _forms_available(dossier, apology),
-        "actions": [
-            {
-                "action": a,
-                "label": a.label,
-                "fields": [f.rstrip("!") for f in ACTION_FIELDS[a]],
-                "required": {f.rstrip("!") for f in ACTION_FIELDS[a] if f.endswith("!")},
-                "danger": a in DANGER,
-            }
-            for a in actions
-        ],
-        "delivery_choices": Dossier.Delivery.choices,
+        "actions": offered,
+        "next_step": offers.next_step if forwards else None,
+        "errors": errors,
+        "invalid": submitted is not None and bool(submitted.errors),
         "paused": dossier.status == Status.SUPPLEMENT,
         "now": now,
     }
-    if "assignee" in needs:
-        context["assignees"] = Staff.objects.filter(
-            agency_id=dossier.current_agency_id
-        ).select_related("user", "unit")
-    if "next_assignee" in needs:
-        nxt = dossier_next_step(dossier)
-        context["next_step"] = nxt
-        if nxt is not None:
-            context["next_assignees"] = Staff.objects.filter(
-                agency=nxt[0], unit=nxt[1]
-            ).select_related("user")
-    view = dossier_outlook(dossier, calendar, now, dossier_plan(dossier))
-    if "new_due" in needs and view is not None:
-        context["proposed_due"] = view.new_due.astimezone(calendar.tz)
-    return context
+
+
+def submitted_action_form(data: QueryDict, dossier: Dossier, now: datetime) -> ActionForm:
+    """The posted action's form, bound; with only `action` and `version` when the data names
+    no known action (its error then says so)."""
+    pick = ActionPick(data)
+    action = Action(pick.cleaned_data["action"]) if pick.is_valid() else None
+    return _ActionOffers(dossier, now).form(action, data)
+
+
+class _ActionOffers:
+    """What each action's form offers on one dossier, read once per page."""
+
+    def __init__(self, dossier: Dossier, now: datetime) -> None:
+        self.dossier, self.now = dossier, now
+
+    @functools.cached_property
+    def next_step(self) -> tuple[Agency, Unit] | None:
+        """Where FORWARD would send the dossier (asked only when an action needs it)."""
+        return dossier_next_step(self.dossier)
+
+    def form(self, action: Action | None, data: QueryDict | None = None) -> ActionForm:
+        inputs = action_inputs(action) if action else set()
+        d = self.dossier
+        plan = dossier_plan(d)
+        staff: list[Staff] = []
+        # Only those the step may go to: its unit, in the role it names or that unit's leader.
+        if "assignee" in inputs and d.current_unit_id is not None:
+            role = plan[d.step_index].role
+            staff = staff_in(d.current_agency_id, d.current_unit_id, roles=(role, Role.UNIT_LEADER))
+        if "next_assignee" in inputs and self.next_step is not None:
+            agency, unit = self.next_step
+            role = plan[d.step_index + 1].role
+            staff = staff_in(agency.pk, unit.pk, roles=(role, Role.UNIT_LEADER))
+        proposed = None
+        if "new_due" in inputs and d.due_at is not None:
+            calendar = calendar_for(d.received_place)
+            view = dossier_outlook(d, calendar, self.now, plan)
+            proposed = view.new_due.astimezone(calendar.tz) if view is not None else None
+        offer = ActionChoices(staff=staff, delivery=d.delivery, proposed_due=proposed)
+        return ActionForm(data, action=action, now=self.now, offer=offer)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reception
+
+
+def procedures_to_pick() -> QuerySet[Procedure]:
+    """The first procedures the reception page lists before anything is typed."""
+    return Procedure.objects.order_by("code")[:20]
+
+
+def reception_offer(actor: Actor, procedure: Procedure) -> tuple[ReceptionChoices, dict[str, Any]]:
+    """What reception offers for a procedure, and the facts the page shows about it."""
+    version = procedure.current_version()
+    documents = list(version.documents.all()) if version else []
+    communes = None
+    if version and version.competent == "commune" and actor.agency.kind != "commune":
+        communes = list(Agency.objects.filter(kind=Agency.Kind.COMMUNE).order_by("name"))
+    facts = {
+        "nav": "reception",
+        "procedure": procedure,
+        "version": version,
+        "steps": list(version.steps.all()) if version else [],
+    }
+    return ReceptionChoices(procedure=procedure, documents=documents, communes=communes), facts

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 
-from motcua.core.errors import DomainError
+from motcua.core.errors import DomainError, PermissionDenied
 from motcua.desk.models import SignInAttempt
 
 
@@ -19,7 +19,9 @@ def _locked_message() -> str:
     )
 
 
-class SignInLocked(DomainError):
+class SignInLocked(PermissionDenied):
+    """Too many failures: the account is refused for a while, even with the right password."""
+
     code = "signin_locked"
 
 

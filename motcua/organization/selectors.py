@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from threading import Lock
@@ -178,4 +179,15 @@ def staff_actor(user_id: int) -> Actor | None:
         name=staff.user.get_full_name() or staff.user.get_username(),
         agency=staff.agency,
         unit=staff.unit,
+    )
+
+
+def staff_in(agency_id: int, unit_id: int, *, roles: Sequence[Role]) -> list[Staff]:
+    """The staff of one unit in some roles, by name: whom a step can be handed to."""
+    return list(
+        Staff.objects.filter(
+            agency_id=agency_id, unit_id=unit_id, role__in=[r.value for r in roles]
+        )
+        .select_related("user", "unit")
+        .order_by("user__first_name", "user__last_name", "pk")
     )

@@ -538,18 +538,13 @@ class Period:
         return timezone.make_aware(datetime.combine(self.last + timedelta(days=1), time.min))
 
 
-def ledger_period(first: str | None, last: str | None, *, today: date) -> Period:
-    """The period asked for in `?from=YYYY-MM-DD&to=YYYY-MM-DD`; default: this month."""
+def ledger_period(first: date | None, last: date | None, *, today: date) -> Period:
+    """The period asked for (`?from=…&to=…`, parsed by the ledger's form); default: this
+    month, and one day when only its first is given."""
     month_start = today.replace(day=1)
     month_end = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    try:
-        start = date.fromisoformat(first) if first else month_start
-        end = date.fromisoformat(last) if last else (month_end if not first else start)
-    except ValueError:
-        raise ValidationError(
-            _("Ngày không hợp lệ; hãy nhập theo dạng năm-tháng-ngày (ví dụ 2026-11-25)."),
-            field="from",
-        ) from None
+    start = first or month_start
+    end = last or (month_end if not first else start)
     if end < start:
         raise ValidationError(_("Ngày kết thúc phải sau hoặc cùng ngày bắt đầu."), field="to")
     if (end - start).days >= LEDGER_MAX_DAYS:

@@ -13,14 +13,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from motcua.core.errors import NotFound, ValidationError
+from motcua.core.errors import DomainError
 from motcua.desk.access import staff_required
 from motcua.dossiers.selectors import access_dossier
 from motcua.dossiers.services import dossier_view_personal_data
-from motcua.i18n import error_text
+from motcua.edge import render_error
 from motcua.paperwork import rendering
+from motcua.paperwork.forms import LedgerForm
 from motcua.paperwork.selectors import ledger_dossiers
+
+PROBLEM = "paperwork/problem.html"
 
 
 def _form(request: HttpRequest, pk: int, number: str) -> tuple[rendering.FormSpec, dict[str, Any]]:
@@ -41,8 +45,8 @@ def form(request: HttpRequest, pk: int, form: str) -> HttpResponse:
     """One official form about a dossier, on screen with its toolbar."""
     try:
         spec, context = _form(request, pk, form)
-    except NotFound as exc:
-        return _problem(request, error_text(exc), status=404)
+    except DomainError as exc:
+        return render_error(request, PROBLEM, exc)
     return render(request, spec.template, context)
 
 
@@ -51,8 +55,8 @@ def form_pdf(request: HttpRequest, pk: int, form: str) -> HttpResponse:
     """The same form as PDF (A5)."""
     try:
         spec, context = _form(request, pk, form)
-    except NotFound as exc:
-        return _problem(request, error_text(exc), status=404)
+    except DomainError as exc:
+        return render_error(request, PROBLEM, exc)
     html = render_to_string(spec.template, context, request=request)
     code = context["dossier"].code or f"ho-so-{pk}"
     return _pdf(rendering.render_pdf(html), f"{code}-mau-{spec.number}.pdf")
@@ -62,18 +66,16 @@ def form_pdf(request: HttpRequest, pk: int, form: str) -> HttpResponse:
 def ledger(request: HttpRequest) -> HttpResponse:
     """Mẫu 07 for the actor's own agency and a period: paginated on screen, whole in `?pdf=1`."""
     actor, now = request.actor, timezone.now()
-    try:
-        period = rendering.ledger_period(
-            request.GET.get("from"), request.GET.get("to"), today=timezone.localdate(now)
-        )
-    except ValidationError as exc:
-        return _problem(request, error_text(exc), status=400)
+    form = LedgerForm(request.GET, today=timezone.localdate(now))
+    if not form.is_valid():
+        return render(request, PROBLEM, {"form": form}, status=400)
+    period = form.cleaned_data["period"]
     rows = ledger_dossiers(actor=actor, period=period)
     context = rendering.ledger_context(actor.agency, period, now=now)
     context["period_query"] = urlencode({"from": period.first, "to": period.last})
-    if request.GET.get("pdf") == "1":
+    if form.cleaned_data["pdf"]:
         return _ledger_pdf(request, rows, context)
-    page = Paginator(rows, rendering.LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, rendering.LEDGER_PAGE_SIZE).get_page(form.cleaned_data["page"])
     context.update(rows=page.object_list, page=page, first_number=page.start_index())
     return render(request, rendering.LEDGER.template, context)
 
@@ -81,11 +83,11 @@ def ledger(request: HttpRequest) -> HttpResponse:
 def _ledger_pdf(request: HttpRequest, rows: Any, context: dict[str, Any]) -> HttpResponse:  # noqa: ANN401
     rows = list(rows[: rendering.LEDGER_PDF_MAX_ROWS + 1])
     if len(rows) > rendering.LEDGER_PDF_MAX_ROWS:
-        message = (
-            f"Khoảng thời gian có hơn {rendering.LEDGER_PDF_MAX_ROWS} hồ sơ, quá dài để in một "
-            "lần; hãy chọn khoảng ngắn hơn."
-        )
-        return _problem(request, message, status=400)
+        message = _(
+            "Khoảng thời gian có hơn %(count)s hồ sơ, quá dài để in một lần; hãy chọn "
+            "khoảng ngắn hơn."
+        ) % {"count": rendering.LEDGER_PDF_MAX_ROWS}
+        return render(request, PROBLEM, {"message": message}, status=400)
     context.update(rows=rows, page=None, first_number=1)
     html = render_to_string(rendering.LEDGER.template, context, request=request)
     period, agency = context["period"], context["agency"]
@@ -97,7 +99,3 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
-
-
-def _problem(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
-    return render(request, "paperwork/problem.html", {"message": message}, status=status)

@@ -7,15 +7,30 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from motcua import fields
 from motcua.core import codes
-from motcua.core.errors import DomainError, NotFound
+from motcua.core.errors import DomainError
 from motcua.dossiers.selectors import access_dossier_public, dossier_apology, dossier_timeline
+from motcua.edge import add_to_form, status_for
 from motcua.i18n import error_text
 
+_NO_AUTOFILL = {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
 
-class TrackForm(forms.Form):
-    code = forms.CharField(label=_("Mã hồ sơ"), max_length=60)
-    secret = forms.CharField(label=_("Mã tra cứu"), max_length=20)
+
+class TrackForm(fields.Form):
+    code = fields.TextField(
+        label=_("Mã hồ sơ"),
+        max_length=60,
+        required=True,
+        widget=forms.TextInput(attrs={**_NO_AUTOFILL, "placeholder": "H26.1-261125-0042"}),
+    )
+    secret = fields.TextField(
+        label=_("Mã tra cứu"),
+        max_length=20,
+        required=True,
+        help_text=_("Mã tra cứu in trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả."),
+        widget=forms.TextInput(attrs={**_NO_AUTOFILL, "placeholder": "ABCD-EFGH"}),
+    )
 
     # Format errors belong to their field; only a well-formed pair can be "not found".
     def clean_code(self) -> str:
@@ -52,8 +67,8 @@ def track(request: HttpRequest) -> HttpResponse:
                 code=form.cleaned_data["code"], secret=form.cleaned_data["secret"]
             )
         except DomainError as exc:
-            form.add_error(None, error_text(exc))
-            status = 404 if isinstance(exc, NotFound) else 400
+            add_to_form(form, exc, {})  # "not found" names no field: either may be wrong
+            status = status_for(exc)
         else:
             context.update(
                 dossier=dossier,

@@ -295,3 +295,47 @@ def test_the_countdown_before_the_lockout_is_right(world, anonymous):
     assert "Còn 2 lần thử" in said[2]
     assert "Còn 1 lần thử" in said[3]
     assert "tạm khóa 15 phút" in said[4]
+
+
+def test_bad_input_is_marked_beside_each_field_and_nothing_is_received(world, person):
+    lan = person("lan")
+    lan.goto("/can-bo/tiep-nhan/?procedure=3.000722")
+    receive_at_desk(lan, name="Trần Văn Bình", address="Số 5 Hàng Bạc")
+    lan.get_by_label("Số định danh cá nhân").fill("12345")
+    lan.get_by_label("Thư điện tử").fill("binh@")
+    lan.get_by_label("Số bộ hồ sơ").fill("100")
+    lan.get_by_role("button", name="Tiếp nhận và in giấy hẹn (Mẫu 01)").click()
+
+    expect(lan.get_by_role("alert")).to_contain_text("hãy sửa các mục được đánh dấu")
+    for label, message in [
+        ("Số định danh cá nhân", "Số định danh có 5 chữ số"),
+        ("Thư điện tử", "Địa chỉ thư điện tử không đúng"),
+        ("Số bộ hồ sơ", "Nhập một số nguyên từ 1 đến 99."),
+    ]:
+        field = lan.get_by_label(label)
+        expect(field).to_have_attribute("aria-invalid", "true")
+        expect(field).to_have_accessible_description(re.compile(re.escape(message)))
+    expect(lan.get_by_label("Địa chỉ", exact=True)).to_have_value("Số 5 Hàng Bạc")
+    assert_accessible(lan, "reception-with-errors")
+    assert not Dossier.objects.exists()
+
+    lan.get_by_label("Số định danh cá nhân").fill("001203012345")
+    lan.get_by_label("Thư điện tử").fill("binh@example.vn")
+    lan.get_by_label("Số bộ hồ sơ").fill("1")
+    lan.get_by_role("button", name="Tiếp nhận và in giấy hẹn (Mẫu 01)").click()
+    expect(lan).to_have_url(re.compile(r"/mau/\d+/01/$"))
+    assert Dossier.objects.count() == 1
+
+
+def test_a_reason_of_spaces_is_asked_for_again_beside_its_field(world, person):
+    dossier = receive(world, world.birth)
+    lan = person("lan")
+    lan.goto(f"/can-bo/ho-so/{dossier.pk}/")
+    act(lan, "Dừng giải quyết hồ sơ", {"Lý do (bắt buộc)": "   "})
+
+    note = lan.locator("form.action[data-action=stop]").get_by_label("Lý do (bắt buộc)")
+    expect(note).to_have_attribute("aria-invalid", "true")
+    expect(note).to_have_accessible_description("Không được để trống.")
+    expect(lan.locator("#status")).to_have_text("Được tiếp nhận")
+    assert_accessible(lan, "dossier-with-errors")
+    assert Dossier.objects.get(pk=dossier.pk).version == 1

@@ -552,6 +552,31 @@ def test_the_ledger_refuses_a_bad_period_in_vietnamese(world, client, params):
     assert re.search("Ngày|một năm", response.content.decode())
 
 
+def test_the_ledger_marks_every_bad_parameter_at_once(world, client):
+    sign_in(client, world.lan)
+
+    response = ledger(client, **{"from": "25/11/2026", "to": "hôm nay", "page": "²", "pdf": "2"})
+
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert set(form.errors) == {"from", "to", "page", "pdf"}
+    html = unescape(response.content.decode())
+    assert '<ul class="errorlist" id="ledger-from_error">' in html
+    assert '<ul class="errorlist" id="ledger-to_error">' in html
+    assert "Nhập một số nguyên từ 1 đến 1000000." in html  # the hidden page number
+
+
+def test_the_ledger_explains_a_reversed_period_beside_its_end(world, client):
+    sign_in(client, world.lan)
+
+    response = ledger(client, **{"from": "2026-11-30", "to": "2026-11-01"})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["to"] == [
+        "Ngày kết thúc phải sau hoặc cùng ngày bắt đầu."
+    ]
+
+
 def test_the_ledger_pdf_holds_the_whole_period_on_a4_landscape(world, client, monkeypatch):
     monkeypatch.setattr(rendering, "LEDGER_PAGE_SIZE", 1)
     first = receive(world, when="2026-11-25 09:30")

@@ -184,3 +184,16 @@ def test_the_page_reads_a_fixed_number_of_queries(world, client, django_assert_n
     with django_assert_num_queries(3):
         r = track(client, d.code, d.tracking_secret)
     assert r.status_code == 200
+
+
+def test_an_overlong_code_is_refused_beside_its_field_without_a_lookup(
+    db, client, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        r = track(client, "H" * 61, "ABCD-EFGH")
+
+    assert r.status_code == 400
+    assert r.context["form"].errors["code"] == ["Tối đa 60 ký tự (đang có 61)."]
+    html = r.content.decode()
+    assert 'aria-invalid="true" aria-describedby="id_code_error"' in html
+    assert '<ul class="errorlist" id="id_code_error">' in html

@@ -11,21 +11,32 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from motcua import fields
 from motcua.core.errors import DomainError
 from motcua.desk.signin import signin_check
-from motcua.i18n import error_text
+from motcua.edge import add_to_form, status_for
 
 
-class SignInForm(forms.Form):
-    username = forms.CharField(label=_("Tên đăng nhập"), max_length=150)
-    password = forms.CharField(label=_("Mật khẩu"), widget=forms.PasswordInput)
+class SignInForm(fields.Form):
+    username = fields.TextField(
+        label=_("Tên đăng nhập"),
+        max_length=150,
+        required=True,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Mật khẩu"),
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": fields.REQUIRED, "max_length": fields.TOO_LONG},
+    )
 
 
 def signin(request: HttpRequest) -> HttpResponse:
     """The staff sign-in page; repeated failures lock the account for a while."""
-    form = SignInForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
+    form = SignInForm(request.POST if request.method == "POST" else None)
+    status = 200 if request.method != "POST" else 400  # until signed in
+    if form.is_bound and form.is_valid():
         try:
             user = signin_check(
                 username=form.cleaned_data["username"],
@@ -34,8 +45,8 @@ def signin(request: HttpRequest) -> HttpResponse:
                 now=timezone.now(),
             )
         except DomainError as exc:
-            form.add_error(None, error_text(exc))
-            status = 403 if exc.code == "signin_locked" else 400
+            add_to_form(form, exc, {})
+            status = status_for(exc)
         else:
             login(request, user)
             target = request.GET.get("next", "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from motcua.core.lifecycle import Role
 from motcua.desk.access import staff_required
@@ -17,7 +18,7 @@ def leader(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     if actor.role not in (Role.UNIT_LEADER, Role.AGENCY_LEADER, Role.SUPERVISOR):
         return render(
-            request, "desk/not_found.html", {"message": "Trang dành cho lãnh đạo."}, status=404
+            request, "desk/not_found.html", {"message": _("Trang dành cho lãnh đạo.")}, status=404
         )
     h = horizon(actor)
     held, staff = agency_staff_load(agency_id=actor.agency.pk, now=h.now, soon=h.soon)

@@ -1,0 +1,353 @@
+"""What the desk's pages accept: reception and the actions on a dossier, every input bounded.
+
+A form checks what can be checked without the domain (numbers, lengths, choices among what
+the page offered); the service then decides, and what it refuses comes back beside the same
+fields through `motcua.edge.add_to_form` and the tables of service field names below.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from motcua import fields
+from motcua.catalog.models import Procedure, RequiredDocument
+from motcua.core import codes
+from motcua.core.errors import DomainError
+from motcua.core.lifecycle import Action
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import Applicant, Intake
+from motcua.i18n import error_text
+from motcua.organization.models import Agency, Staff
+
+# ---------------------------------------------------------------------------------------------
+# Reception
+
+# The three decisions at the desk (DOMAIN §5): the action and the form that follows it.
+OUTCOMES: dict[str, tuple[Action, str]] = {
+    "receive": (Action.RECEIVE, "01"),
+    "supplement": (Action.REQUEST_SUPPLEMENT, "02"),
+    "refuse": (Action.REFUSE, "03"),
+}
+
+# The service's field names -> this form's inputs. `channel` has no input (the desk receives
+# in person): its problems are shown above the form, as are those of unknown fields.
+RECEPTION_INPUTS = {
+    "procedure_code": "procedure",
+    "applicant_name": "name",
+    "applicant_id_number": "id_number",
+    "applicant_address": "address",
+    "applicant_phone": "phone",
+    "applicant_email": "email",
+    "representative_name": "rep_name",
+    "representative_id_number": "rep_id",
+    "authorisation": "authorisation",
+    "request": "request",
+    "copies": "copies",
+    "delivery": "delivery",
+    "competent_agency": "commune",
+    "documents": "documents",
+    "reason": "reason",
+    "missing": "missing",
+}
+
+MAX_COPIES = 99
+
+
+class ProcedurePick(fields.Form):
+    """Which procedure the reception form is for (`?procedure=` or the form's hidden input)."""
+
+    procedure = forms.ModelChoiceField(
+        queryset=Procedure.objects.all(), to_field_name="code", widget=forms.HiddenInput
+    )
+
+
+@dataclass(frozen=True)
+class ReceptionChoices:
+    """What the reception form offers for one procedure: its papers, and the communes when the
+    desk must name the competent one (None when it need not)."""
+
+    procedure: Procedure
+    documents: Sequence[RequiredDocument]
+    communes: Sequence[Agency] | None
+
+
+class ReceptionForm(fields.Form):
+    """The desk's reception of one dossier: the applicant, the papers, and the decision."""
+
+    name = fields.TextField(label=_("Họ và tên"), max_length=200, required=True)
+    id_number = fields.TextField(
+        label=_("Số định danh cá nhân (12 số) hoặc mã số doanh nghiệp"),
+        max_length=20,
+        required=True,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    address = fields.TextField(label=_("Địa chỉ"), max_length=300)
+    phone = fields.TextField(
+        label=_("Điện thoại"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    email = fields.EmailField(label=_("Thư điện tử"), max_length=254, required=False)
+    rep_name = fields.TextField(label=_("Họ và tên người được ủy quyền"), max_length=200)
+    rep_id = fields.TextField(label=_("Số định danh người được ủy quyền"), max_length=20)
+    authorisation = fields.TextField(label=_("Văn bản ủy quyền (số, ngày)"), max_length=300)
+    request = fields.TextField(label=_("Nội dung yêu cầu"), max_length=1000)
+    documents = fields.MultipleChoiceField(
+        label=_("Thành phần hồ sơ đã nộp"), coerce=int, required=False
+    )
+    copies = fields.NumberField(
+        label=_("Số bộ hồ sơ"), min_value=1, max_value=MAX_COPIES, required=False, initial=1
+    )
+    delivery = fields.ChoiceField(label=_("Hình thức nhận kết quả"), initial=Dossier.Delivery.DESK)
+    outcome = fields.ChoiceField(
+        label=_("Kết quả kiểm tra hồ sơ"),
+        choices=[(key, action.label) for key, (action, _form) in OUTCOMES.items()],
+    )
+    reason = fields.ParagraphField(label=_("Lý do từ chối (bắt buộc)"), max_length=2000)
+    missing = fields.LinesField(
+        label=_(
+            "Giấy tờ cần bổ sung, hoàn thiện (mỗi dòng một mục; để trống: tự liệt kê các giấy "
+            "tờ chưa đánh dấu)"
+        )
+    )
+    # A fresh key per page: a double-clicked submit creates one dossier (idempotency).
+    form_key = fields.TextField(
+        max_length=64,
+        widget=forms.HiddenInput,
+        validators=[RegexValidator(r"^[A-Za-z0-9_-]*$", _("Trang đã cũ; hãy tải lại trang."))],
+    )
+
+    def __init__(self, data: Any = None, *, offer: ReceptionChoices) -> None:  # noqa: ANN401
+        super().__init__(data, initial={"request": offer.procedure.name})
+        self.offer = offer
+        self.fields["documents"].choices = [(d.pk, _document_label(d)) for d in offer.documents]
+        self.fields["delivery"].choices = fields.choices(Dossier.Delivery.choices)
+        if offer.communes is None:
+            return
+        self.fields["commune"] = fields.ChoiceField(
+            label=_("UBND cấp xã có thẩm quyền"),
+            choices=[("", "—"), *((c.code, c.name) for c in offer.communes)],
+        )
+
+    def clean_id_number(self) -> str:
+        # Checked here too, so that its message joins the others instead of coming alone.
+        value = self.cleaned_data["id_number"]
+        try:
+            codes.validate_id_number(value)
+        except DomainError as exc:
+            raise forms.ValidationError(error_text(exc)) from None
+        return value
+
+    def clean_copies(self) -> int:
+        return self.cleaned_data["copies"] or 1
+
+    def page_key(self) -> str:
+        """The idempotency key the page carries: the one sent back, or a fresh one."""
+        sent = self["form_key"].value() if self.is_bound and not self["form_key"].errors else ""
+        return sent or uuid.uuid4().hex
+
+    @property
+    def form_number(self) -> str:
+        """The official form the decision leads to (01, 02 or 03)."""
+        return OUTCOMES[self.cleaned_data["outcome"]][1]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The arguments of `dossier_receive` besides the actor and the time."""
+        data = self.cleaned_data
+        intake = Intake(
+            procedure_code=self.offer.procedure.code,
+            applicant=Applicant(
+                name=data["name"],
+                id_number=data["id_number"],
+                address=data["address"],
+                phone=data["phone"],
+                email=data["email"],
+                representative_name=data["rep_name"],
+                representative_id_number=data["rep_id"],
+                authorisation=data["authorisation"],
+            ),
+            channel=Dossier.Channel.IN_PERSON,
+            request=data["request"],
+            copies=data["copies"],
+            delivery=data["delivery"],
+            competent_agency_code=data.get("commune", ""),
+            documents=data["documents"],
+        )
+        return {
+            "intake": intake,
+            "outcome": OUTCOMES[data["outcome"]][0],
+            "reason": data["reason"],
+            "missing": data["missing"],
+            "idempotency_key": data["form_key"] or None,
+        }
+
+
+def _document_label(document: RequiredDocument) -> str:
+    """ "Giấy chứng sinh (1 bản, bản chính) — nếu có", as the desk reads it off the list."""
+    label = f"{document.name} ({document.copies} {gettext('bản')}"
+    if document.original:
+        label += f", {gettext('bản chính')}"
+    label += ")"
+    if document.optional:
+        label += f" — {gettext('nếu có')}"
+    return label
+
+
+# ---------------------------------------------------------------------------------------------
+# Actions on a dossier
+
+# Which inputs each action's form asks for ("!" = required).
+ACTION_FIELDS: dict[Action, tuple[str, ...]] = {
+    Action.RECEIVE: (),
+    Action.REFUSE: ("note!",),
+    Action.REQUEST_SUPPLEMENT: ("missing!", "note"),
+    Action.SUPPLEMENT: ("note",),
+    Action.ASSIGN: ("assignee!",),
+    Action.FORWARD: ("next_assignee", "note"),
+    Action.SEND_BACK: ("note!",),
+    Action.REQUEST_PAYMENT: ("note",),
+    Action.PAY: ("note",),
+    Action.PROPOSE: ("note",),
+    Action.APPROVE: ("note",),
+    Action.MARK_READY: ("note",),
+    Action.RETURN_RESULT: ("delivery",),
+    Action.WITHDRAW: ("note!",),
+    Action.STOP: ("note!",),
+    Action.DRAFT_APOLOGY: ("new_due", "note!"),
+    Action.APPROVE_APOLOGY: (),
+}
+
+# The service's field names -> the action forms' inputs.
+ACTION_INPUTS = {
+    "note": "note",
+    "missing": "missing",
+    "to_user": "to_user",
+    "delivery": "delivery",
+    "new_due_at": "new_due",
+}
+
+MAX_VERSION = 2**31 - 1  # the column's range
+NEW_DUE_HORIZON = timedelta(days=366)
+
+
+def action_inputs(action: Action) -> set[str]:
+    """The inputs an action's form asks for."""
+    return {need.rstrip("!") for need in ACTION_FIELDS.get(action, ())}
+
+
+class ActionPick(fields.Form):
+    """Which action a posted form asks for; the page offers only the known ones."""
+
+    action = fields.ChoiceField(
+        choices=[(a.value, a.label) for a in ACTION_FIELDS], widget=forms.HiddenInput
+    )
+
+
+@dataclass(frozen=True)
+class ActionChoices:
+    """What an action's form offers on one dossier: the staff it may go to, the delivery on
+    record, the new date the page proposes."""
+
+    staff: Sequence[Staff] = ()
+    delivery: str = ""
+    proposed_due: datetime | None = None
+
+
+class ActionForm(ActionPick):
+    """One action's form on the dossier page; `action` None when the data named no known one."""
+
+    version = fields.NumberField(min_value=0, max_value=MAX_VERSION, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        data: Any = None,  # noqa: ANN401
+        *,
+        action: Action | None,
+        now: datetime,
+        offer: ActionChoices = ActionChoices(),  # noqa: B008 - frozen, shared safely
+    ) -> None:
+        super().__init__(data, auto_id=f"{action.value if action else 'action'}-%s")
+        self.action = action
+        for need in ACTION_FIELDS[action] if action else ():
+            name = need.rstrip("!")
+            field = _action_field(name, need.endswith("!"), now=now, offer=offer)
+            if field is not None:
+                self.fields["to_user" if name.endswith("assignee") else name] = field
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The arguments of `dossier_act` besides the dossier, the actor and the time."""
+        data = self.cleaned_data
+        assert self.action is not None
+        return {
+            "action": self.action,
+            "expected_version": data["version"],
+            "note": data.get("note", ""),
+            "to_user_id": data.get("to_user"),
+            "new_due_at": data.get("new_due"),
+            "missing": data.get("missing", []),
+            "delivery": data.get("delivery", ""),
+        }
+
+
+def _action_field(
+    name: str, required: bool, *, now: datetime, offer: ActionChoices
+) -> forms.Field | None:
+    """The form field of one input an action asks for (None: nothing to ask)."""
+    if name == "assignee":
+        people = [(s.user_id, f"{_person(s)} – {s.unit.name} ({_role(s)})") for s in offer.staff]
+        return fields.TypedChoiceField(
+            label=_("Giao cho"), choices=people, coerce=int, empty_value=None, required=True
+        )
+    if name == "next_assignee":
+        if not offer.staff:
+            return None  # the next unit's leader assigns
+        people = [(s.user_id, f"{_person(s)} ({_role(s)})") for s in offer.staff]
+        return fields.TypedChoiceField(
+            label=_("Người nhận (không bắt buộc)"),
+            choices=[("", gettext("Để lãnh đạo đơn vị phân công")), *people],
+            coerce=int,
+            empty_value=None,
+            required=False,
+        )
+    if name == "missing":
+        return fields.LinesField(
+            label=_("Giấy tờ cần bổ sung (mỗi dòng một mục, liệt kê đủ một lần)"),
+            required=required,
+        )
+    if name == "delivery":
+        return fields.ChoiceField(
+            label=_("Hình thức trả"),
+            choices=fields.choices(Dossier.Delivery.choices),
+            initial=offer.delivery,
+            required=False,
+        )
+    if name == "new_due":
+        return fields.LocalDateTimeField(
+            label=_("Ngày hẹn mới"),
+            earliest=now,
+            latest=now + NEW_DUE_HORIZON,
+            initial=offer.proposed_due,
+            required=False,
+        )
+    if name == "note":
+        return fields.ParagraphField(
+            label=_("Lý do (bắt buộc)") if required else _("Ghi chú"),
+            max_length=2000,
+            required=required,
+        )
+    raise ValueError(f"unknown action input {name!r}")
+
+
+def _person(staff: Staff) -> str:
+    return staff.user.get_full_name() or staff.user.username
+
+
+def _role(staff: Staff) -> str:
+    return gettext(staff.get_role_display())

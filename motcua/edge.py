@@ -1,0 +1,105 @@
+"""The one HTTP edge: what a `DomainError` becomes at the boundary of the application.
+
+Input is parsed and bounded by Django forms (their fields in `motcua.fields`); what the
+domain then refuses comes back as a `DomainError`, and this module is the one place that
+turns it into an HTTP status, into messages beside a form's fields, into a page, or into
+the structured body of the JSON API. Every message is in the reader's language
+(`motcua.i18n.error_text`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from motcua.core.errors import ConflictError, DomainError, NotFound, PermissionDenied
+from motcua.i18n import error_text
+
+# The most specific class wins: a subclass of PermissionDenied is a 403 too. Everything else
+# (ValidationError, InvalidInput, TransitionError, GuardError, ...) is the request's fault: 400.
+_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (NotFound, 404),
+    (PermissionDenied, 403),
+    (ConflictError, 409),
+)
+
+# Input names of one interface for the fields the service names, e.g. {"applicant_name":
+# "name"}; a field missing from the table keeps the service's name.
+FieldNames = Mapping[str, str]
+
+
+def status_for(exc: DomainError) -> int:
+    """The HTTP status of a domain error: 404, 403, 409, else 400."""
+    for cls, status in _STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 400
+
+
+def field_of(problem: DomainError, names: FieldNames) -> str | None:
+    """The input a problem is about, in the interface's names, or None for the whole request."""
+    field = problem.details.get("field")
+    if not isinstance(field, str) or not field:
+        return None
+    return names.get(field, field)
+
+
+def add_to_form(form: forms.Form, exc: DomainError, names: FieldNames) -> None:
+    """Each problem of the error beside the form field it names, else above the form."""
+    for problem in exc.problems():
+        field = field_of(problem, names)
+        form.add_error(field if field in form.fields else None, error_text(problem))
+
+
+def render_error(
+    request: HttpRequest,
+    template: str,
+    exc: DomainError,
+    context: Mapping[str, Any] | None = None,
+) -> HttpResponse:
+    """A page that shows the error's message (`message`, and `error_code`) with its status."""
+    page = {**(context or {}), "message": error_text(exc), "error_code": exc.code}
+    return render(request, template, page, status=status_for(exc))
+
+
+def problem_body(exc: DomainError, names: FieldNames | None = None) -> dict[str, Any]:
+    """The API's structured error: a stable `code`, the `message` in the reader's language,
+    the `details`, and `errors`, one per problem with the `field` it is about (or None)."""
+    names = names or {}
+    return {
+        "code": exc.code,
+        "message": error_text(exc),
+        "details": _plain(exc.details),
+        "errors": [
+            {
+                "field": field_of(problem, names),
+                "code": problem.code,
+                "message": error_text(problem),
+                "details": _plain(problem.details),
+            }
+            for problem in exc.problems()
+        ],
+    }
+
+
+def _plain(value: object) -> Any:  # noqa: ANN401 - whatever JSON can hold
+    """The value as JSON can carry it: dates as ISO text, anything unknown as its text."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        return str(value)  # a `Text` detail travels as plain text
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    return str(value)
