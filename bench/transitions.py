@@ -419,16 +419,24 @@ class BaselineResult:
 class Baseline:
     """Per action, in one transaction: CAS the row's version, append a hashed event, COMMIT."""
 
-    def __init__(self, conn, rows: int) -> None:  # noqa: ANN001
+    def __init__(self, conn, rows: int, *, first: int = 1, create: bool = True) -> None:  # noqa: ANN001
         from psycopg.types.json import Jsonb
 
         self.conn = conn
         self.Jsonb = Jsonb
         self.rows = rows
-        self.version = dict.fromkeys(range(1, rows + 1), 0)
-        self.head = dict.fromkeys(range(1, rows + 1), "0" * 64)
+        self.first = first
+        ids = range(first, first + rows)
+        self.version = dict.fromkeys(ids, 0)
+        self.head = dict.fromkeys(ids, "0" * 64)
         self.cursor = 0
         self.at = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+        if create:
+            self.prepare(conn, first + rows - 1)
+
+    @staticmethod
+    def prepare(conn, rows: int) -> None:  # noqa: ANN001
+        """Create the baseline's tables with rows 1..rows (several clients share them)."""
         with conn.cursor() as cur:
             cur.execute(BASELINE_DDL)
             cur.execute(
@@ -440,7 +448,7 @@ class Baseline:
 
     def action(self) -> float:
         """One transaction; returns the seconds spent in COMMIT."""
-        dossier = self.cursor % self.rows + 1
+        dossier = self.first + self.cursor % self.rows
         self.cursor += 1
         expected = self.version[dossier]
         seq = expected + 1
@@ -505,6 +513,108 @@ class Baseline:
         result.seconds = time.perf_counter() - started
         result.cpu_seconds = time.process_time() - cpu
         return result
+
+
+# ---------------------------------------------------------------------------------------------
+# The database server's own cost: time and WAL per transaction (pg_stat_statements)
+
+
+PGSS_HINT = (
+    "pg_stat_statements is not loaded: run `ALTER SYSTEM SET shared_preload_libraries = "
+    "'pg_stat_statements'` as a superuser and restart PostgreSQL "
+    "(pg_ctlcluster --skip-systemctl-redirect 15 main restart)"
+)
+
+
+@dataclass
+class ServerCost:
+    """What the server spent on one side's statements: execution and planning time, WAL."""
+
+    ms: float = 0.0
+    wal_bytes: int = 0
+    calls: int = 0
+
+    def add(self, other: ServerCost) -> None:
+        self.ms += other.ms
+        self.wal_bytes += other.wal_bytes
+        self.calls += other.calls
+
+
+class ServerMeter:
+    """Snapshots of pg_stat_statements for the bench database, from a connection of its own.
+
+    Only one side (service or baseline) runs between two snapshots, so the difference is that
+    side's server cost. Both sides' connections set `pg_stat_statements.track_planning`, so
+    planning counts too (parsing is not tracked by PostgreSQL, on either side). WAL comes from
+    the same statistics, so other databases on the server do not count.
+    """
+
+    QUERY = (
+        "SELECT coalesce(sum(total_exec_time + total_plan_time), 0), coalesce(sum(wal_bytes), 0),"
+        " coalesce(sum(calls), 0) FROM pg_stat_statements"
+        " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        " AND query NOT LIKE '%%pg_stat_statements%%'"
+    )
+
+    def __init__(self, target: Target) -> None:
+        import psycopg
+
+        self.available = False
+        self.why = ""
+        self.conn = psycopg.connect(**target.connect_kwargs(target.dbname), autocommit=True)
+        loaded = self.conn.execute("SHOW shared_preload_libraries").fetchone()[0]
+        if "pg_stat_statements" not in loaded:
+            self.why = PGSS_HINT
+            return
+        self.conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        self.conn.execute("SELECT pg_stat_statements_reset()")
+        self.available = True
+
+    @staticmethod
+    def track_planning(conn) -> None:  # noqa: ANN001 - a psycopg connection or cursor source
+        """Count planning time on this connection's statements (a superuser setting)."""
+        with conn.cursor() as cur:
+            cur.execute("SET pg_stat_statements.track_planning = on")
+
+    def snapshot(self) -> ServerCost:
+        if not self.available:
+            return ServerCost()
+        ms, wal, calls = self.conn.execute(self.QUERY).fetchone()
+        return ServerCost(ms=float(ms), wal_bytes=int(wal), calls=int(calls))
+
+    def since(self, before: ServerCost) -> ServerCost:
+        now = self.snapshot()
+        return ServerCost(
+            ms=now.ms - before.ms,
+            wal_bytes=now.wal_bytes - before.wal_bytes,
+            calls=now.calls - before.calls,
+        )
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def server_lines(service: ServerCost, actions: int, base: ServerCost, txs: int) -> list[str]:
+    """The report's server section."""
+    a, t = actions or 1, txs or 1
+    return [
+        "database server (pg_stat_statements: execution + planning time, WAL, per transaction)",
+        f"  service         {service.ms / a:.3f} ms, {service.wal_bytes / a:,.0f} WAL bytes, "
+        f"{service.calls / a:.1f} statements per action (BEGIN and COMMIT included)",
+        f"  baseline        {base.ms / t:.3f} ms, {base.wal_bytes / t:,.0f} WAL bytes, "
+        f"{base.calls / t:.1f} statements per transaction",
+        f"  WAL ratio       {(base.wal_bytes / t) / (service.wal_bytes / a):.3f} "
+        "(baseline WAL per transaction ÷ service WAL per action)"
+        if service.wal_bytes
+        else "  WAL ratio       -",
+    ]
+
+
+def db_ratio(service: ServerCost, actions: int, base: ServerCost, txs: int) -> str:
+    """Baseline server time per transaction ÷ service server time per action."""
+    if not (service.ms and actions and txs):
+        return "nan"
+    return f"{(base.ms / txs) / (service.ms / actions):.3f}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -574,6 +684,16 @@ def main(argv: list[str] | None = None) -> int:
         "--pgbench-seconds", type=int, default=5, help="pgbench -N duration, 0 to skip (5)"
     )
     parser.add_argument(
+        "--clients",
+        type=int,
+        default=1,
+        help="separate processes acting at once, each with its own dossiers (1); with more "
+        "than one, the service and the baseline run in alternating phases of all clients",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="phases of each side with --clients (3)"
+    )
+    parser.add_argument(
         "--profile",
         type=int,
         default=0,
@@ -620,6 +740,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         server_version, fsync, sync_commit = cur.fetchone()
 
+    if args.clients > 1:
+        connection.close()  # the clients open their own
+        return run_clients(args, target, server_version, load_before)
+
     clock = SimClock(calendar_for(world.hoan_kiem), START, STEP_SECONDS)
     workload = Workload(world, clock)
 
@@ -635,6 +759,12 @@ def main(argv: list[str] | None = None) -> int:
     warm.run()
     baseline.run(200)
 
+    meter = ServerMeter(target)
+    if meter.available:
+        ServerMeter.track_planning(connection)
+        ServerMeter.track_planning(raw)
+    service_cost, base_cost = ServerCost(), ServerCost()
+
     stats = QueryStats()
     service = Scheduler(workload, 0, args.dossiers, tag="m", window=args.window, stats=stats)
     base = BaselineResult()
@@ -643,12 +773,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         while not service.done:
             spent = service.result.seconds
+            mark = meter.snapshot()
             with connection.execute_wrapper(stats):
                 made = service.run(args.block)
+            service_cost.add(meter.since(mark))
             spent = service.result.seconds - spent
             if not made:
                 continue
+            mark = meter.snapshot()
             block = baseline.run(made)
+            base_cost.add(meter.since(mark))
             base.transactions += block.transactions
             base.seconds += block.seconds
             base.commit_seconds += block.commit_seconds
@@ -657,6 +791,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         undo()
     raw.close()
+    meter.close()
     result = service.result
     load_after = os.getloadavg()
 
@@ -741,13 +876,184 @@ def main(argv: list[str] | None = None) -> int:
         if blocks
         else "per-block ratio   -",
     ]
+    out.append("")
+    if meter.available:
+        out += server_lines(service_cost, result.actions, base_cost, base.transactions)
+    else:
+        out.append(f"database server: skipped; {meter.why}")
     print("\n".join(out), flush=True)
 
     if args.profile:
         profile_run(workload, args.profile, args.window)
 
+    print(f"db_ratio={db_ratio(service_cost, result.actions, base_cost, base.transactions)}")
     print(f"ratio={rate / base_rate:.3f}")
     return 1 if result.failed else 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Several clients: separate processes, as application servers sharing one database
+
+
+def load_world():  # noqa: ANN201 - tests.factories.World
+    """The personas and procedures `build_world()` created, read back in another process."""
+    from dataclasses import fields as dataclass_fields
+
+    from motcua.catalog.models import Procedure
+    from motcua.core.lifecycle import Role
+    from motcua.organization.models import Agency, Staff, WorkCalendarConfig
+    from motcua.organization.selectors import Actor
+    from tests.factories import World
+
+    agencies = {
+        "centre": "H26.1",
+        "justice": "H26.32",
+        "social": "H26.42",
+        "hoan_kiem": "H26.100",
+        "ba_dinh": "H26.101",
+        "police_hk": "H26.41.001",
+    }
+    procedures = {"birth": "1.001193", "chain": "3.000722", "record": "3.000333"}
+    values: dict[str, Any] = {"calendar": WorkCalendarConfig.objects.get(name="Hà Nội")}
+    values |= {name: Agency.objects.get(code=code) for name, code in agencies.items()}
+    values |= {name: Procedure.objects.get(code=code) for name, code in procedures.items()}
+    for f in dataclass_fields(World):
+        if f.name not in values:
+            staff = Staff.objects.select_related("user", "agency", "unit").get(
+                user__username=f.name
+            )
+            values[f.name] = Actor(
+                role=Role(staff.role),
+                user_id=staff.user_id,
+                name=staff.user.get_full_name(),
+                agency=staff.agency,
+                unit=staff.unit,
+            )
+    return World(**values)
+
+
+def client_main(url: str, index: int, batches: list[int], window: int, barrier, results) -> None:  # noqa: ANN001
+    """One client process: per round, its batch of dossiers, then as many baseline
+    transactions; every phase starts and ends at the barrier all clients share."""
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "motcua.settings"
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    import psycopg
+    from django.db import connection
+
+    from motcua.organization.selectors import calendar_for
+
+    world = load_world()
+    clock = SimClock(calendar_for(world.hoan_kiem), START, STEP_SECONDS)
+    workload = Workload(world, clock)
+    raw = psycopg.connect(**connection.get_connection_params())
+    raw.autocommit = False
+    per_client = sum(batches)
+    baseline = Baseline(raw, rows=per_client, first=1 + index * per_client, create=False)
+    with connection.cursor():
+        pass  # connect before the first phase
+    ServerMeter.track_planning(connection)
+    ServerMeter.track_planning(raw)
+    tag = f"c{index}-"
+    Scheduler(workload, 0, 3, tag=tag + "w", window=window).run()  # warm-up, not counted
+    baseline.run(20)
+    first = 0
+    report = []
+    for batch in batches:
+        barrier.wait()
+        scheduler = Scheduler(workload, first, batch, tag=tag, window=window)
+        scheduler.run()
+        first += batch
+        barrier.wait()
+        baseline.run(scheduler.result.actions)
+        barrier.wait()
+        report.append((scheduler.result.actions, scheduler.result.failed, scheduler.result.errors))
+    raw.close()
+    results.put((index, report))
+
+
+def run_clients(args, target: Target, server_version: str, load_before) -> int:  # noqa: ANN001
+    """--clients N: N processes at once, the service and the baseline in alternating phases."""
+    import multiprocessing
+
+    import psycopg
+
+    clients, rounds = args.clients, args.rounds
+    per_client = max(1, args.dossiers // clients)
+    batches = [per_client // rounds + (1 if r < per_client % rounds else 0) for r in range(rounds)]
+    with psycopg.connect(**target.connect_kwargs(target.dbname)) as conn:
+        Baseline.prepare(conn, per_client * clients)
+    meter = ServerMeter(target)
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(clients + 1)
+    results = ctx.Queue()
+    procs = [
+        ctx.Process(
+            target=client_main,
+            args=(target.url, i, batches, args.window, barrier, results),
+            daemon=True,
+        )
+        for i in range(clients)
+    ]
+    for proc in procs:
+        proc.start()
+    service_s = base_s = 0.0
+    service_cost, base_cost = ServerCost(), ServerCost()
+    phases: list[tuple[float, float]] = []
+    for _ in range(rounds):
+        barrier.wait()
+        mark, t0 = meter.snapshot(), time.perf_counter()
+        barrier.wait()
+        t1 = time.perf_counter()
+        service_cost.add(meter.since(mark))
+        mark = meter.snapshot()
+        barrier.wait()
+        t2 = time.perf_counter()
+        base_cost.add(meter.since(mark))
+        service_s += t1 - t0
+        base_s += t2 - t1
+        phases.append((t1 - t0, t2 - t1))
+    reports = dict(results.get(timeout=600) for _ in procs)
+    for proc in procs:
+        proc.join(timeout=60)
+    meter.close()
+    per_round = [sum(reports[i][r][0] for i in reports) for r in range(rounds)]
+    actions = sum(per_round)
+    failed = sum(reports[i][r][1] for i in reports for r in range(rounds))
+    errors = [e for i in reports for r in range(rounds) for e in reports[i][r][2]][:5]
+    rate = actions / service_s
+    base_rate = actions / base_s
+    load_after = os.getloadavg()
+    out = [
+        f"motcua transition benchmark, {clients} clients (separate processes)",
+        f"  database        {target.host}:{target.port}/{target.dbname} "
+        f"(PostgreSQL {server_version})",
+        f"  machine         {os.cpu_count()} CPUs, load average {load_before[0]:.2f} before, "
+        f"{load_after[0]:.2f} after",
+        f"  work            {per_client} dossiers per client in {rounds} rounds; each round "
+        "all clients run their batch, then all run as many baseline transactions",
+        f"  service         {actions} actions ({failed} failed) in {service_s:.3f} s: "
+        f"{rate:.1f} actions/s",
+        f"  baseline        {actions} transactions in {base_s:.3f} s: {base_rate:.1f} tx/s",
+        "  per-round ratio "
+        + ", ".join(
+            f"{(n / s) / (n / b):.3f}" for n, (s, b) in zip(per_round, phases, strict=True)
+        ),
+    ]
+    out += [f"    ! {err}" for err in errors]
+    out.append("")
+    if meter.available:
+        out += server_lines(service_cost, actions, base_cost, actions)
+    else:
+        out.append(f"database server: skipped; {meter.why}")
+    print("\n".join(out), flush=True)
+    print(f"db_ratio={db_ratio(service_cost, actions, base_cost, actions)}")
+    print(f"ratio={rate / base_rate:.3f}")
+    return 1 if failed else 0
 
 
 def profile_run(workload: Workload, dossiers: int, window: int) -> None:
