@@ -22,12 +22,14 @@ from motcua.desk.forms import (
     ReceptionChoices,
     action_inputs,
 )
-from motcua.dossiers.models import ApologyLetter, Dossier, DossierEvent, DossierStep
+from motcua.dossiers.models import ApologyLetter, Dossier, DossierEvent
 from motcua.dossiers.selectors import (
     dossier_allowed_actions,
+    dossier_due_explanation,
     dossier_next_step,
     dossier_outlook,
     dossier_plan,
+    dossier_steps,
 )
 from motcua.organization.models import Agency, Staff, Unit
 from motcua.organization.selectors import Actor, calendar_for, staff_in
@@ -62,9 +64,7 @@ def dossier_page_context(
     """The dossier page's context: facts, hand-overs, events, and a form per action allowed
     now (the `submitted` one, with what was typed and its errors, in place of its own)."""
     actions = [a for a in dossier_allowed_actions(dossier, actor, now) if a in ACTION_FIELDS]
-    steps = list(
-        DossierStep.objects.filter(dossier=dossier).select_related("agency", "unit", "holder")
-    )
+    steps = dossier_steps(dossier)
     for step in steps:
         step.outcome_label = OUTCOME_LABELS.get(step.outcome, "Đang xử lý")
     events = list(
@@ -114,6 +114,7 @@ def dossier_page_context(
         "errors": errors,
         "invalid": submitted is not None and bool(submitted.errors),
         "paused": dossier.status == Status.SUPPLEMENT,
+        "explanation": dossier_due_explanation(dossier, now),
         "now": now,
     }
 

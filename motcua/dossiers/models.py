@@ -101,13 +101,18 @@ class Dossier(models.Model):
     due_at = models.DateTimeField(_("hẹn trả"), null=True, blank=True)
     original_due_at = models.DateTimeField(_("hẹn trả ban đầu"), null=True, blank=True)
     step_due_at = models.DateTimeField(_("hạn bước hiện tại"), null=True, blank=True)
+    # The open hand-over is the projection's (form 06's line being written): when it began
+    # and the citizen's working time during it; its row is written once, when it ends.
+    step_started_at = models.DateTimeField(null=True, blank=True)
+    step_paused_seconds = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(_("kết thúc xử lý"), null=True, blank=True)
     returned_at = models.DateTimeField(_("trả kết quả"), null=True, blank=True)
     warned_at = models.DateTimeField(null=True, blank=True)
     overdue_at = models.DateTimeField(null=True, blank=True)
-    # The clock ledger as plain entries (a projection of the events' "clock" payloads).
+    # The clock ledger as plain entries (a projection of the events' "clock" payloads); the
+    # explanation of the due date is recomputed from it when shown (selectors), not stored
+    # in the row every action rewrites.
     clock = models.JSONField(default=list, blank=True)
-    due_explanation = models.JSONField(default=list, blank=True)
 
     supplement_requests = models.PositiveSmallIntegerField(default=0)
     # A result proposal waiting for its signature, and who proposed it: they may not sign it.
@@ -183,7 +188,9 @@ class Dossier(models.Model):
 
 
 class DossierStep(models.Model):
-    """One hand-over: who held the dossier for which step, from when to when (form 06)."""
+    """One finished hand-over: who held the dossier for which step, from when to when, and how
+    that compares with its allotment (form 06). Append-only: written once, when the step
+    ends; the step still open is the dossier's own (`current_*`, `step_*`)."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
     index = models.PositiveSmallIntegerField()
@@ -205,16 +212,16 @@ class DossierStep(models.Model):
     )
     started_at = models.DateTimeField()
     due_at = models.DateTimeField()
-    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField()
     # Working seconds the citizen held the dossier during this step (not the agency's time).
     paused_seconds = models.PositiveIntegerField(default=0)
-    outcome = models.CharField(max_length=10, blank=True)  # early | on_time | late
+    outcome = models.CharField(max_length=10)  # early | on_time | late
     note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["dossier", "started_at", "id"]
-        # Read by dossier only, for now. An index on ended_at would make every hand-over's
-        # closing UPDATE write new index entries instead of staying on the row's page (HOT).
+        # Read by dossier only (its foreign key's index), and by the agencies that held a step
+        # (access_dossier), through the same index after the dossier is found.
 
 
 class DossierEvent(models.Model):

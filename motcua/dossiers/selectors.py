@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from motcua.catalog.selectors import steps_of
+from motcua.core import clock as core_clock
 from motcua.core import codes
 from motcua.core.apology import Outlook, outlook
 from motcua.core.apology import in_time as apology_in_time
@@ -38,7 +39,13 @@ def access_dossier_public(*, code: str, secret: str) -> Dossier:
     normalized = codes.parse_dossier_code(code)  # ValidationError: a specific format message
     given = codes.normalize_tracking_secret(secret)
     dossier = (
-        Dossier.objects.select_related("procedure_version__procedure", "receiving_agency")
+        Dossier.objects.select_related(
+            "procedure_version__procedure",
+            "receiving_agency",
+            "received_place",
+            "current_agency",
+            "current_unit",
+        )
         .filter(code=str(normalized))
         .first()
     )
@@ -96,10 +103,36 @@ class TimelineRow:
     outcome_label: str
 
 
+def dossier_steps(dossier: Dossier) -> list[DossierStep]:
+    """The hand-overs in order: the finished ones as recorded, then the one still open, as
+    the projection holds it (not saved: its row is written when it ends)."""
+    steps = list(
+        DossierStep.objects.filter(dossier=dossier)
+        .select_related("agency", "unit", "holder")
+        .order_by("started_at", "id")
+    )
+    if dossier.step_due_at is not None and dossier.step_started_at is not None:
+        plan = dossier_plan(dossier)
+        steps.append(
+            DossierStep(
+                dossier=dossier,
+                index=dossier.step_index,
+                name=plan[dossier.step_index].name if dossier.step_index < len(plan) else "",
+                agency=dossier.current_agency,
+                unit=dossier.current_unit,
+                holder_id=dossier.current_holder_id,
+                started_at=dossier.step_started_at,
+                due_at=dossier.step_due_at,
+                paused_seconds=dossier.step_paused_seconds,
+            )
+        )
+    return steps
+
+
 def dossier_timeline(dossier: Dossier) -> list[TimelineRow]:
     """The hand-overs in order, each judged early / on time / late against its allotment."""
     rows = []
-    for step in DossierStep.objects.filter(dossier=dossier).select_related("agency", "unit"):
+    for step in dossier_steps(dossier):
         rows.append(
             TimelineRow(
                 index=step.index,
@@ -249,7 +282,7 @@ def agency_staff_load(*, agency_id: int, now: datetime, soon: datetime):  # noqa
         .values("current_holder_id", "current_unit_id")
         .annotate(
             count=Count("pk"),
-            oldest=Min("steps__started_at", filter=Q(steps__ended_at__isnull=True)),
+            oldest=Min("step_started_at"),
             late=Count("pk", filter=Q(step_due_at__lt=now)),
             soon=Count("pk", filter=Q(step_due_at__gte=now, step_due_at__lte=soon)),
         )
@@ -408,7 +441,7 @@ def dossier_blame(dossier: Dossier, calendar: WorkCalendar, now: datetime) -> Bl
     """The step (and its agency id) that caused the delay, counting only agency time."""
     plan = dossier_plan(dossier)
     spans = []
-    for step in DossierStep.objects.filter(dossier=dossier).order_by("started_at", "id"):
+    for step in dossier_steps(dossier):
         allotted = allotment_seconds(plan[step.index], calendar) if step.index < len(plan) else 0
         used = calendar.working_seconds_between(step.started_at, step.ended_at or now)
         spans.append(
@@ -432,3 +465,28 @@ def tracking_url(dossier: Dossier) -> str:
 @functools.cache
 def _tracking_path() -> str:
     return reverse("portal:track")  # the URLconf does not change while the process runs
+
+
+def clock_entries(dossier: Dossier) -> list[core_clock.ClockEntry]:
+    """The dossier's clock ledger as domain values."""
+    return [
+        core_clock.ClockEntry(
+            kind=core_clock.ClockKind(e["kind"]),
+            at=datetime.fromisoformat(e["at"]),
+            working_seconds=e.get("working_seconds"),
+            same_day=e.get("same_day", False),
+            new_due=datetime.fromisoformat(e["new_due"]) if e.get("new_due") else None,
+            reason=e.get("reason", ""),
+        )
+        for e in dossier.clock
+    ]
+
+
+def dossier_due_explanation(dossier: Dossier, now: datetime) -> tuple[str, ...]:
+    """Why the appointment is what it is, line by line in Vietnamese (recomputed from the
+    clock ledger with the calendar as known at each entry, so it reads the same every time,
+    save for a pause still running, which is counted up to `now`)."""
+    if not dossier.clock:
+        return ()
+    calendar = calendar_for(dossier.received_place)
+    return core_clock.compute(calendar, clock_entries(dossier), now=now).explanation

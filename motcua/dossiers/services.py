@@ -43,9 +43,11 @@ from motcua.dossiers.models import (
     DossierAccess,
     DossierDocument,
     DossierEvent,
+    DossierStep,
 )
 from motcua.dossiers.notices import is_news, status_notice
 from motcua.dossiers.selectors import (
+    clock_entries,
     dossier_blame,
     dossier_facts,
     dossier_outlook,
@@ -96,9 +98,8 @@ class Change:
 
     fields: dict[str, Any] = field(default_factory=dict)  # projection fields -> new values
     clock: list[core_clock.ClockEntry] = field(default_factory=list)  # appended; due recomputed
-    close_step: bool = False  # the open hand-over ends and is judged (form 06)
+    close_step: bool = False  # the open hand-over ends, is judged and recorded (form 06)
     open_step: OpenStep | None = None  # the hand-over that starts
-    step_update: writes.StepUpdate | None = None  # the open step changes in place
     letter: ApologyLetter | None = None  # form 04 drafted
     letter_signed: ApologyLetter | None = None  # form 04 signed
     news_agency: str = ""  # the agency the citizen's message names, when not the current one
@@ -507,7 +508,7 @@ def _commit(
     and write it all; the caller's object is left as it was."""
     calendar = calendar_for(before.received_place)
     from_status = None if expected is None else Status(before.status)
-    close = _close(before, change, now, calendar, actor) if change.close_step else None
+    finished = _finished(before, change, now, calendar, actor) if change.close_step else None
     after = copy.copy(before)
     for name, value in change.fields.items():
         setattr(after, name, value)
@@ -518,8 +519,11 @@ def _commit(
         after.current_unit = step.unit
         after.current_holder_id = step.holder_id
         after.step_due_at = step.due_at
-    elif close is not None:
-        after.step_due_at = None  # no step is open any more
+        after.step_started_at = now
+        after.step_paused_seconds = 0
+    elif finished is not None:
+        after.step_due_at = after.step_started_at = None  # no step is open any more
+        after.step_paused_seconds = 0
     if change.clock:
         after.clock = [*before.clock, *(_entry_json(e) for e in change.clock)]
         _recompute_due(after, calendar, now)
@@ -545,9 +549,8 @@ def _commit(
             d, action, now=now, payload=change.payload, tz=calendar.tz, agency=change.news_agency
         )
 
-    rows = {"step": _step_row(step, now), "documents": documents}
     if expected is None:
-        writes.create(after, event=event, notice=notice, **rows)  # type: ignore[arg-type]
+        writes.create(after, documents=documents, event=event, notice=notice)
         return after
     chained = event(after)
     after.chain_head = chained.hash
@@ -555,9 +558,7 @@ def _commit(
         before,
         after,
         expected=expected,
-        close=close,
-        step_update=change.step_update,
-        step=rows["step"],  # type: ignore[arg-type]
+        finished=finished,
         letter=change.letter,
         letter_signed=change.letter_signed,
         event=chained,
@@ -566,35 +567,34 @@ def _commit(
     return after
 
 
-def _close(
+def _finished(
     before: Dossier, change: Change, now: datetime, calendar: WorkCalendar, actor: Actor
-) -> writes.StepClose:
-    """The open hand-over ends now, judged against its due time; the event records it."""
-    assert before.step_due_at is not None  # a step is open while the clock runs
+) -> DossierStep:
+    """The open hand-over ends now, judged against its due time: its row for form 06, held by
+    whoever it was assigned to, or else by whoever handed it over. The event records it."""
+    assert before.step_due_at is not None and before.step_started_at is not None
     verdict = step_outcome(ended_at=now, due_at=before.step_due_at, tz=calendar.tz)
+    name = dossier_plan(before)[before.step_index].name
     change.payload["step"] = {
         "index": before.step_index,
-        "name": dossier_plan(before)[before.step_index].name,
+        "name": name,
         "agency": before.current_agency_id,
         "unit": before.current_unit_id,
         "outcome": verdict,
     }
-    return writes.StepClose(
-        ended_at=now, outcome=verdict, note=change.payload.get("note", ""), by=actor.user_id
-    )
-
-
-def _step_row(step: OpenStep | None, now: datetime) -> writes.StepRow | None:
-    if step is None:
-        return None
-    return writes.StepRow(
-        index=step.index,
-        name=step.name,
-        agency_id=step.agency.pk,
-        unit_id=step.unit.pk,
-        holder_id=step.holder_id,
-        started_at=now,
-        due_at=step.due_at,
+    return DossierStep(
+        dossier_id=before.pk,
+        index=before.step_index,
+        name=name,
+        agency_id=before.current_agency_id,
+        unit_id=before.current_unit_id,
+        holder_id=before.current_holder_id or actor.user_id,
+        started_at=before.step_started_at,
+        due_at=before.step_due_at,
+        ended_at=now,
+        paused_seconds=before.step_paused_seconds,
+        outcome=verdict,
+        note=change.payload.get("note", ""),
     )
 
 
@@ -632,21 +632,6 @@ def _entry_json(entry: core_clock.ClockEntry) -> dict[str, Any]:
     return data
 
 
-def clock_entries(dossier: Dossier) -> list[core_clock.ClockEntry]:
-    """The dossier's clock ledger as domain values."""
-    return [
-        core_clock.ClockEntry(
-            kind=core_clock.ClockKind(e["kind"]),
-            at=datetime.fromisoformat(e["at"]),
-            working_seconds=e.get("working_seconds"),
-            same_day=e.get("same_day", False),
-            new_due=datetime.fromisoformat(e["new_due"]) if e.get("new_due") else None,
-            reason=e.get("reason", ""),
-        )
-        for e in dossier.clock
-    ]
-
-
 def _recompute_due(dossier: Dossier, calendar: WorkCalendar, now: datetime) -> None:
     """Due dates are recomputed from the ledger (the core reads overrides as known then)."""
     state = core_clock.compute(calendar, clock_entries(dossier), now=now)
@@ -654,7 +639,6 @@ def _recompute_due(dossier: Dossier, calendar: WorkCalendar, now: datetime) -> N
         dossier.due_at = state.due_at
     if state.original_due_at is not None:
         dossier.original_due_at = state.original_due_at
-    dossier.due_explanation = list(state.explanation)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -715,9 +699,9 @@ def _supplement(a: _Act) -> Change:
         resumed = resume_step(
             a.calendar, due_at=d.step_due_at, paused_at=paused_at, resumed_at=a.now
         )
-        change.fields["step_due_at"] = resumed.due_at
-        change.step_update = writes.StepUpdate(
-            due_at=resumed.due_at, paused_seconds=resumed.paused_seconds
+        change.fields.update(
+            step_due_at=resumed.due_at,
+            step_paused_seconds=d.step_paused_seconds + resumed.paused_seconds,
         )
     return change
 
@@ -727,9 +711,7 @@ def _assign(a: _Act) -> Change:
     if a.assignee is None:
         raise ValidationError(_("Chọn người được phân công."), field="to_user")
     return Change(
-        fields={"current_holder_id": a.assignee.user_id},
-        step_update=writes.StepUpdate(holder_id=a.assignee.user_id),
-        payload={"to_user": a.assignee.user_id},
+        fields={"current_holder_id": a.assignee.user_id}, payload={"to_user": a.assignee.user_id}
     )
 
 

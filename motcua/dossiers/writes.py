@@ -2,8 +2,8 @@
 
 Only `motcua.dossiers.services` calls this module; handlers never see it. An action is one
 compare-and-set UPDATE of the dossier's changed columns, guarded by its version, then the
-rows it implies: the hand-over closed and the next one opened (form 06), the apology letter,
-the event, the citizen's message. All in the caller's transaction.
+rows it appends: the hand-over that ended (form 06), the apology letter, the event, the
+citizen's message. All in the caller's transaction.
 
 Plain SQL built from the models' metadata, because `bench/transitions.py` measured the ORM's
 compilers (QuerySet.update, bulk_create) at more than the whole rest of an action; and sent
@@ -17,8 +17,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import DatabaseError, DataError, connection
@@ -41,51 +40,6 @@ if TYPE_CHECKING:
 Statement = tuple[str, list[Any]]
 
 
-@dataclass(frozen=True)
-class StepRow:
-    """A hand-over that starts now."""
-
-    index: int
-    name: str
-    agency_id: int
-    unit_id: int
-    holder_id: int | None
-    started_at: datetime
-    due_at: datetime
-
-    def row(self, dossier_id: int) -> DossierStep:
-        return DossierStep(
-            dossier_id=dossier_id,
-            index=self.index,
-            name=self.name,
-            agency_id=self.agency_id,
-            unit_id=self.unit_id,
-            holder_id=self.holder_id,
-            started_at=self.started_at,
-            due_at=self.due_at,
-        )
-
-
-@dataclass(frozen=True)
-class StepClose:
-    """The open hand-over ends: when, judged how, with what note, by whom."""
-
-    ended_at: datetime
-    outcome: str  # early | on_time | late
-    note: str
-    by: int | None  # recorded as its holder if nobody was assigned: whoever handed it over
-
-
-@dataclass(frozen=True)
-class StepUpdate:
-    """The open hand-over changes in place: a new holder, or a new due time after the
-    citizen's pause, whose working seconds are added to the citizen's time."""
-
-    holder_id: int | None = None
-    due_at: datetime | None = None
-    paused_seconds: int = 0
-
-
 # What an action may change (by attribute name, so foreign keys compare as ids).
 _PROJECTION = [
     f.attname
@@ -100,11 +54,10 @@ def create(
     dossier: Dossier,
     *,
     documents: Sequence[DossierDocument],
-    step: StepRow | None,
     event: Callable[[Dossier], DossierEvent],
     notice: Callable[[Dossier], OutboxMessage | None],
 ) -> None:
-    """Insert a new dossier with its papers, first step, first event and message.
+    """Insert a new dossier with its papers, first event and message.
 
     The event hashes the dossier's id, known once the row exists; the chain's head is then
     written back to the row, which is this transaction's own (no compare-and-set needed, and
@@ -119,7 +72,6 @@ def create(
     _run(
         [
             *([_insert(DossierDocument, documents)] if documents else []),
-            *([_insert(DossierStep, [step.row(dossier.pk)])] if step is not None else []),
             _insert(DossierEvent, [first]),
             _update_by_pk(dossier, ["chain_head"]),
             *([_insert(type(message), [message], ignore_conflicts=True)] if message else []),
@@ -132,15 +84,14 @@ def update(
     after: Dossier,
     *,
     expected: int,
-    close: StepClose | None,
-    step_update: StepUpdate | None,
-    step: StepRow | None,
+    finished: DossierStep | None,
     letter: ApologyLetter | None,
     letter_signed: ApologyLetter | None,
     event: DossierEvent,
     notice: OutboxMessage | None,
 ) -> None:
-    """Write one action: the compare-and-set first, the rows it guards behind it.
+    """Write one action: the compare-and-set first, the rows it guards behind it (the
+    hand-over that ended, the apology letter, the event, the citizen's message).
 
     The compare-and-set also takes the row lock, so what was decided from the dossier at
     `expected` still holds when it wins; when it matches no row, someone else changed the
@@ -152,9 +103,7 @@ def update(
         if getattr(after, name) != getattr(before, name)
     }
     statements = [
-        *([_close_step(after.pk, close)] if close is not None else []),
-        *([_update_step(after.pk, step_update)] if step_update is not None else []),
-        *([_insert(DossierStep, [step.row(after.pk)])] if step is not None else []),
+        *([_insert(DossierStep, [finished])] if finished is not None else []),
         *([_insert(ApologyLetter, [letter])] if letter is not None else []),
         *(
             [_update_by_pk(letter_signed, ["approved_at", "approved_by_id"])]
@@ -220,35 +169,6 @@ def _compare_and_set(
     if or_fail:
         sql = f"WITH cas AS ({sql} RETURNING 1) SELECT 1 / count(*) FROM cas"  # noqa: S608
     return sql, [*values, dossier.pk, expected]
-
-
-def _close_step(dossier_id: int, close: StepClose) -> Statement:
-    # Whoever handed it over held it, unassigned or not.
-    return (
-        "UPDATE dossiers_dossierstep SET ended_at = %s, outcome = %s, note = %s, "
-        "holder_id = COALESCE(holder_id, %s) WHERE dossier_id = %s AND ended_at IS NULL",
-        [
-            _prep(DossierStep, "ended_at", close.ended_at),
-            close.outcome,
-            close.note,
-            close.by,
-            dossier_id,
-        ],
-    )
-
-
-def _update_step(dossier_id: int, change: StepUpdate) -> Statement:
-    values: list[tuple[str, Any]] = []
-    if change.holder_id is not None:
-        values.append(("holder_id", change.holder_id))
-    if change.due_at is not None:
-        values.append(("due_at", change.due_at))
-    sets, params = _assignments(DossierStep, values)
-    return (
-        f"UPDATE dossiers_dossierstep SET {sets}, paused_seconds = paused_seconds + %s "  # noqa: S608
-        "WHERE dossier_id = %s AND ended_at IS NULL",
-        [*params, change.paused_seconds, dossier_id],
-    )
 
 
 def _assignments(model: type[Model], items: Iterable[tuple[str, Any]]) -> tuple[str, list[Any]]:

@@ -30,7 +30,7 @@ from motcua.core.blame import OUTCOME_LABELS
 from motcua.core.errors import NotFound, ValidationError, _
 from motcua.core.lifecycle import Action, Status
 from motcua.dossiers.models import ApologyLetter, Dossier, DossierEvent, DossierStep
-from motcua.dossiers.selectors import tracking_url
+from motcua.dossiers.selectors import dossier_due_explanation, dossier_steps, tracking_url
 from motcua.organization.models import Agency, Staff, Unit
 
 BLANK = "……"  # what a printed form shows where a value is to be written in by hand
@@ -305,6 +305,7 @@ def receipt_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str
         "time_limit": time_limit_text(dossier.procedure_version),
         "received_text": vn_time(dossier.received_at),
         "due_text": vn_time(dossier.due_at) if dossier.due_at else BLANK,
+        "explanation": dossier_due_explanation(dossier, now),
         "delivery_place": _delivery_place(dossier),
         # The electronic ledger's book is the reception day, its line the daily sequence.
         "ledger_book": f"{parsed.day:%y%m%d}",
@@ -483,9 +484,7 @@ def control_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str
         raise NotFound(
             _("Hồ sơ chưa được tiếp nhận nên chưa có Phiếu kiểm soát quá trình giải quyết hồ sơ.")
         )
-    steps = list(
-        dossier.steps.select_related("agency", "unit", "holder").order_by("started_at", "id")
-    )
+    steps = dossier_steps(dossier)
     own = {dossier.competent_agency_id, dossier.receiving_agency_id, dossier.received_place_id}
     coordinating: list[Agency] = []
     for step in steps:

@@ -5,12 +5,18 @@ from __future__ import annotations
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua import fields
 from motcua.core import codes
 from motcua.core.errors import DomainError
-from motcua.dossiers.selectors import access_dossier_public, dossier_apology, dossier_timeline
+from motcua.dossiers.selectors import (
+    access_dossier_public,
+    dossier_apology,
+    dossier_due_explanation,
+    dossier_timeline,
+)
 from motcua.edge import add_to_form, status_for
 from motcua.i18n import error_text
 
@@ -73,6 +79,7 @@ def track(request: HttpRequest) -> HttpResponse:
             context.update(
                 dossier=dossier,
                 timeline=dossier_timeline(dossier),
+                explanation=dossier_due_explanation(dossier, timezone.now()),
                 apology=dossier_apology(dossier),
             )
     return render(request, "portal/track.html", context, status=status)

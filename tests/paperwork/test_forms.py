@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from motcua.core.lifecycle import Action
 from motcua.dossiers.models import DossierAccess
+from motcua.dossiers.selectors import dossier_due_explanation
 from motcua.dossiers.services import Applicant, Intake, dossier_act, dossier_receive
 from motcua.organization.models import Agency, Staff
 from motcua.paperwork import rendering
@@ -121,7 +122,7 @@ def test_it_prints_the_receipt_with_everything_form_01_lists(world, client):
     assert "Thời gian nhận hồ sơ: 09 giờ 30 phút, ngày 25 tháng 11 năm 2026" in words
     # Three working days from Wednesday 09:30, over the weekend.
     assert "giải quyết hồ sơ: 09 giờ 30 phút, ngày 30 tháng 11 năm 2026" in words
-    assert d.due_explanation[0] in words
+    assert dossier_due_explanation(d, d.received_at)[0] in words
     place = "Bộ phận Một cửa, UBND Phường Hoàn Kiếm (nhận trực tiếp)"
     assert f"Đăng ký nhận kết quả tại: {place}" in words
     assert "Quyển số: 261125, Số thứ tự: 0001" in words

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from motcua.core.lifecycle import Action
-from motcua.dossiers.selectors import NOT_FOUND
+from motcua.dossiers.selectors import NOT_FOUND, dossier_due_explanation
 from motcua.dossiers.services import Applicant, Intake, dossier_act, dossier_receive
 from tests.conftest import VN, at
 
@@ -61,7 +61,7 @@ def test_it_shows_status_appointment_explanation_and_timeline_without_staff_name
     assert d.code in page
     assert "Đang xử lý" in page
     assert "08:30 30/11/2026" in page  # the appointment, in Hà Nội time
-    for line in d.due_explanation:
+    for line in dossier_due_explanation(d, d.received_at):
         assert line in page
     assert "Hẹn trả" in page
     # Each hand-over names the agency and the unit, never the officer.
@@ -180,8 +180,9 @@ def test_the_page_reads_a_fixed_number_of_queries(world, client, django_assert_n
         dossier=d, action=Action.APPROVE_APOLOGY, actor=world.kien, now=at("2026-11-26 10:00")
     )
 
-    # The dossier, its hand-overs with agencies and units, the signed apology.
-    with django_assert_num_queries(3):
+    # The dossier with where it is now, its finished hand-overs with agencies and units, the
+    # procedure's steps (the open one's name), the signed apology.
+    with django_assert_num_queries(4):
         r = track(client, d.code, d.tracking_secret)
     assert r.status_code == 200
 
