@@ -1,7 +1,8 @@
 """Admin for agencies, units, staff and working calendars.
 
-Calendar writes go through the services, which forget the cached calendars; the national list
-of administrative divisions is read-only here (it is loaded by `motcua divisions import`).
+Writes of agencies, units and calendars go through the services, which forget the cached
+agencies, units and calendars; the national list of administrative divisions is read-only
+here (it is loaded by `motcua divisions import`).
 """
 
 from __future__ import annotations
@@ -23,10 +24,14 @@ from motcua.organization.models import (
     WorkCalendarConfig,
 )
 from motcua.organization.services import (
+    agency_delete,
+    agency_save,
     calendar_config_delete,
     calendar_config_save,
     calendar_override_delete,
     calendar_override_save,
+    unit_delete,
+    unit_save,
 )
 
 DECIDED_AT_HELP = (
@@ -81,6 +86,32 @@ class AgencyAdmin(admin.ModelAdmin):
         # (AgencyCode) recorded, which this form does not do.
         return ["code"] if obj is not None else []
 
+    def save_model(
+        self, request: HttpRequest, obj: Agency, form: forms.ModelForm, change: bool
+    ) -> None:
+        agency_save(agency=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Agency) -> None:
+        agency_delete(agency=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for agency in queryset:
+            agency_delete(agency=agency)
+
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm,
+        formset: forms.BaseModelFormSet,
+        change: bool,
+    ) -> None:
+        units = formset.save(commit=False)
+        # Removals before additions, in the order formset.save() itself would use.
+        for unit in formset.deleted_objects:
+            unit_delete(unit=unit)
+        for unit in units:
+            unit_save(unit=unit)
+
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
@@ -89,6 +120,18 @@ class UnitAdmin(admin.ModelAdmin):
     list_select_related = ["agency"]
     search_fields = ["code", "name", "agency__code", "agency__name"]
     autocomplete_fields = ["agency"]
+
+    def save_model(
+        self, request: HttpRequest, obj: Unit, form: forms.ModelForm, change: bool
+    ) -> None:
+        unit_save(unit=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Unit) -> None:
+        unit_delete(unit=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for unit in queryset:
+            unit_delete(unit=unit)
 
 
 class StaffForm(forms.ModelForm):

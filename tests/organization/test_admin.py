@@ -1,4 +1,4 @@
-"""The admin: organisation, calendars and catalog; calendar edits reach the cached calendars."""
+"""The admin: organisation, calendars and catalog; every edit reaches the cached reads at once."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from motcua.catalog.admin import HAS_DOSSIERS, NO_DOSSIERS
 from motcua.dossiers.services import Applicant, Intake, dossier_receive
 from motcua.organization.admin import DECIDED_AT_HELP
 from motcua.organization.models import Agency, CalendarOverride, Staff, Unit
-from motcua.organization.selectors import calendar_for
+from motcua.organization.selectors import agency_by_code, calendar_for, unit_of
 from tests.conftest import VN, at
 
 SATURDAY = date(2026, 11, 28)
@@ -357,3 +357,74 @@ def test_an_agency_code_is_checked_and_normalised(admin_client, world):
     good = admin_client.post(reverse("admin:organization_agency_add"), {**data, "code": "h26.102"})
     assert good.status_code == 302
     assert world.calendar.agency_set.filter(code="H26.102").exists()
+
+
+def agency_form(agency, units) -> dict[str, str]:
+    """An agency's change form as posted, with its units inline."""
+    data = {
+        "name": agency.name,
+        "short_name": agency.short_name,
+        "kind": agency.kind,
+        "parent": str(agency.parent_id or ""),
+        "division": "",
+        "serves": str(agency.serves_id or ""),
+        "calendar": str(agency.calendar_id),
+        "address": "",
+        "phone": "",
+        "is_active": "on",
+        "units-TOTAL_FORMS": str(len(units)),
+        "units-INITIAL_FORMS": str(len(units)),
+        "units-MIN_NUM_FORMS": "0",
+        "units-MAX_NUM_FORMS": "1000",
+    }
+    for i, unit in enumerate(units):
+        data.update(
+            {
+                f"units-{i}-id": str(unit.pk),
+                f"units-{i}-agency": str(agency.pk),
+                f"units-{i}-code": unit.code,
+                f"units-{i}-name": unit.name,
+                f"units-{i}-is_desk": "on" if unit.is_desk else "",
+            }
+        )
+    return data
+
+
+def test_an_agency_and_its_units_changed_in_the_admin_are_routed_to_at_once(admin_client, world):
+    justice = world.justice
+    assert agency_by_code(justice.code).name == "Sở Tư pháp"  # cached before the change
+    assert unit_of(justice.pk, "lanh-dao").name == "Lãnh đạo"
+    units = list(justice.units.order_by("pk"))
+    data = agency_form(justice, units)
+    data["name"] = "Sở Tư pháp Thành phố Hà Nội"
+    leaders = next(i for i, unit in enumerate(units) if unit.code == "lanh-dao")
+    data[f"units-{leaders}-name"] = "Ban Giám đốc"
+    desk = next(i for i, unit in enumerate(units) if unit.code == "mot-cua")
+    data[f"units-{desk}-DELETE"] = "on"  # no staff post refers to it
+
+    r = admin_client.post(reverse("admin:organization_agency_change", args=[justice.pk]), data)
+
+    assert r.status_code == 302, r.context and r.context["errors"]
+    assert agency_by_code(justice.code).name == "Sở Tư pháp Thành phố Hà Nội"
+    assert unit_of(justice.pk, "lanh-dao").name == "Ban Giám đốc"
+    assert unit_of(justice.pk, "mot-cua") is None
+
+
+def test_a_unit_changed_or_deleted_on_its_own_page_is_seen_at_once(admin_client, world):
+    social = world.social
+    unit = unit_of(social.pk, "thu-so-the")
+    desk = unit_of(social.pk, "mot-cua")
+    assert (unit.name, desk.name) == ("Phòng Thu - Sổ, thẻ", "Bộ phận Một cửa")
+
+    r = admin_client.post(
+        reverse("admin:organization_unit_change", args=[unit.pk]),
+        {"agency": str(social.pk), "code": "thu-so-the", "name": "Phòng Thu", "is_desk": ""},
+    )
+    assert r.status_code == 302
+    r = admin_client.post(
+        reverse("admin:organization_unit_delete", args=[desk.pk]), {"post": "yes"}
+    )
+    assert r.status_code == 302
+
+    assert unit_of(social.pk, "thu-so-the").name == "Phòng Thu"
+    assert unit_of(social.pk, "mot-cua") is None
