@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from motcua.caching import TTL_SECONDS, Family
+from motcua.catalog.selectors import procedure_versions, steps_of
 from motcua.organization.models import Agency
 from motcua.organization.selectors import calendar_for
 from motcua.settings import env_cache
@@ -166,7 +167,7 @@ def env_cache_of(url: str) -> dict:
         return env_cache("CACHE_URL")
 
 
-def test_redis_carries_agencies_and_calendars_between_processes(world, redis_cache):
+def test_redis_carries_agencies_calendars_and_versions_between_processes(world, redis_cache):
     from django.core.cache.backends.redis import RedisCache
 
     assert isinstance(caches["default"], RedisCache)
@@ -181,3 +182,8 @@ def test_redis_carries_agencies_and_calendars_between_processes(world, redis_cac
     assert renamed.name == "Sở Tư pháp Thành phố Hà Nội"
 
     assert calendar_for(world.hoan_kiem).is_working_day(at("2026-11-30 08:00").date())
+    assert [s.name for s in steps_of(procedure_versions(world.birth.code)[0])] == [
+        "Tiếp nhận",
+        "Thẩm định",
+        "Ký duyệt",
+    ]

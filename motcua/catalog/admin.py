@@ -1,17 +1,20 @@
 """Admin for procedures and their versions.
 
 A version that already has dossiers is read-only: its dossiers were received, and their
-deadlines computed, under its rules. Changes go into a new version.
+deadlines computed, under its rules. Changes go into a new version. Every write here forgets
+the cached catalog, so the next reception in any process reads the change.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
 from motcua.catalog.models import Procedure, ProcedureVersion, RequiredDocument, StepTemplate
+from motcua.catalog.selectors import catalog_cache_clear
 from motcua.core.text import fold
 
 HAS_DOSSIERS = "Phiên bản đã có hồ sơ; hãy tạo phiên bản mới thay vì sửa."
@@ -25,6 +28,34 @@ def has_dossiers(version: ProcedureVersion | None) -> bool:
     if not hasattr(version, "_has_dossiers"):
         version._has_dossiers = version.dossiers.exists()
     return version._has_dossiers
+
+
+class _ForgetsCachedCatalog(admin.ModelAdmin):
+    """Forgets the cached catalog after each write: the object, its inlines, deletions."""
+
+    def save_model(
+        self, request: HttpRequest, obj: Procedure, form: forms.ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        catalog_cache_clear()
+
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm,
+        formsets: list[forms.BaseModelFormSet],
+        change: bool,
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        catalog_cache_clear()
+
+    def delete_model(self, request: HttpRequest, obj: Procedure) -> None:
+        super().delete_model(request, obj)
+        catalog_cache_clear()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        super().delete_queryset(request, queryset)
+        catalog_cache_clear()
 
 
 class ProcedureVersionInline(admin.TabularInline):
@@ -43,7 +74,7 @@ class ProcedureVersionInline(admin.TabularInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(_ForgetsCachedCatalog):
     list_display = ["code", "name", "level", "verified"]
     list_filter = ["level", "verified"]
     search_fields = ["code", "name", "search_key"]
@@ -91,7 +122,7 @@ class StepTemplateInline(_VersionPartInline):
 
 
 @admin.register(ProcedureVersion)
-class ProcedureVersionAdmin(admin.ModelAdmin):
+class ProcedureVersionAdmin(_ForgetsCachedCatalog):
     list_display = [
         "procedure",
         "version",

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
 from motcua.catalog.models import Procedure, ProcedureVersion, RequiredDocument, StepTemplate
+from motcua.catalog.selectors import catalog_cache_clear
 from motcua.core.codes import validate_agency_code, validate_procedure_code
 from motcua.core.errors import ValidationError
 from motcua.core.text import fold, nfc
@@ -175,6 +176,9 @@ def catalog_import(*, paths: Iterable[Path | str], dry_run: bool = False) -> Imp
             raise _import_refused(errors)
         if dry_run:
             transaction.set_rollback(True)
+        else:
+            # Receptions in every process use the new versions from the commit on.
+            catalog_cache_clear()
     return report
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from motcua.catalog.admin import HAS_DOSSIERS, NO_DOSSIERS
+from motcua.catalog.models import StepTemplate
+from motcua.catalog.selectors import documents_of, procedure_versions, steps_of
 from motcua.dossiers.services import Applicant, Intake, dossier_receive
 from motcua.organization.admin import DECIDED_AT_HELP
 from motcua.organization.models import Agency, CalendarOverride, Staff, Unit
@@ -428,3 +431,58 @@ def test_a_unit_changed_or_deleted_on_its_own_page_is_seen_at_once(admin_client,
 
     assert unit_of(social.pk, "thu-so-the").name == "Phòng Thu"
     assert unit_of(social.pk, "mot-cua") is None
+
+
+def test_a_version_changed_in_the_admin_is_received_under_at_once(admin_client, world):
+    version = procedure_versions(world.record.code)[0]  # cached before the change
+    assert version.time_limit == 10
+    data = {
+        "procedure": str(world.record.pk),
+        "version": "1",
+        "effective_from": "2025-07-01",
+        "competent": version.competent,
+        "time_limit": "12",
+        "time_limit_unit": version.time_limit_unit,
+        "time_limit_note": "",
+        "fee": "0",
+        "fee_note": "",
+        "online_level": "",
+        "legal_basis": "",
+        "result": "",
+    }
+    for prefix, rows in (("documents", documents_of(version)), ("steps", steps_of(version))):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": str(len(rows)),
+                f"{prefix}-INITIAL_FORMS": str(len(rows)),
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+        for i, row in enumerate(rows):
+            data[f"{prefix}-{i}-id"] = str(row.pk)
+            data[f"{prefix}-{i}-version"] = str(version.pk)
+            data.update(
+                {f"{prefix}-{i}-{field}": str(value) for field, value in inline_values(row).items()}
+            )
+    data["steps-1-allotment"] = "9"  # Xử lý: 7 -> 9 working days
+
+    r = admin_client.post(reverse("admin:catalog_procedureversion_change", args=[version.pk]), data)
+
+    assert r.status_code == 302, r.context and r.context["errors"]
+    version = procedure_versions(world.record.code)[0]
+    assert version.time_limit == 12
+    assert [step.allotment for step in steps_of(version)] == [Decimal("0.5"), 9, Decimal("2.5")]
+
+
+def inline_values(row) -> dict[str, object]:
+    """The editable fields of a document or step row, as its inline posts them."""
+    if isinstance(row, StepTemplate):
+        names = ["order", "name", "agency_ref", "unit_code", "role", "allotment"]
+    else:
+        names = ["order", "name", "copies"]
+    values: dict[str, object] = {name: getattr(row, name) for name in names}
+    for flag in ("original", "optional", "show_only"):
+        if getattr(row, flag, False):
+            values[flag] = "on"
+    return values
