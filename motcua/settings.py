@@ -7,7 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
+
+# Django's generic classes take type parameters at run time too (class AgencyAdmin(
+# admin.ModelAdmin[Agency])), as mypy and django-stubs want them written.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

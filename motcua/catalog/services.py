@@ -229,7 +229,7 @@ class _Reader:
     def error(self, name: str, message: str) -> None:
         self.errors.append(FileError(self.file, self.key(name), message))
 
-    def _get(self, name: str, required: bool) -> Any:
+    def _get(self, name: str, required: bool) -> object:
         self.used.add(name)
         if name not in self.table:
             if required:

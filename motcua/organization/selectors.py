@@ -9,6 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth.models import User
 
 from motcua.caching import Family
 from motcua.core.calendar import CalendarPolicy, Override, Session, WorkCalendar
@@ -118,7 +119,7 @@ class Actor:
         return cls(role=Role.CITIZEN, name=name)
 
 
-def actor_for_user(user) -> Actor | None:  # noqa: ANN001 - a Django user
+def actor_for_user(user: User) -> Actor | None:
     """The actor for a signed-in staff member, or None when the user holds no post."""
     staff = Staff.objects.select_related("agency", "unit").filter(user_id=user.pk).first()
     if staff is None:

@@ -23,10 +23,10 @@ from motcua.organization.selectors import calendar_cache_clear, places_cache_cle
 def divisions_import(*, province_code: int) -> int:
     """Copy a province and its communes and wards into Division; return the number of wards."""
     # GPL-3.0: imported here and nowhere else, so the running application never loads it.
-    from vietnam_provinces import Province, Ward
+    from vietnam_provinces import Province, ProvinceCode, Ward
 
     try:
-        province = Province.from_code(province_code)
+        province = Province.from_code(ProvinceCode(province_code))
     except ValueError:
         raise ValidationError(
             f"Không có tỉnh, thành phố nào mang mã {province_code} trong danh mục "
