@@ -8,6 +8,7 @@ transaction: one bad file means nothing is imported. The file format is describe
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 import tomllib
 from collections.abc import Iterable
@@ -563,7 +564,7 @@ def _check_version_order(file: str, versions: list[VersionSpec], errors: list[Fi
     for number in sorted({n for n in numbers if numbers.count(n) > 1}):
         errors.append(FileError(file, "versions", f"số phiên bản {number} bị lặp"))
     ordered = sorted(versions, key=lambda v: v.version)
-    for earlier, later in zip(ordered, ordered[1:], strict=False):
+    for earlier, later in itertools.pairwise(ordered):
         if later.version != earlier.version and later.effective_from <= earlier.effective_from:
             errors.append(
                 FileError(

@@ -348,7 +348,7 @@ def test_the_command_prints_the_summary_and_every_error(tmp_path):
     assert "1.001193.toml: versions[1].steps[2].allotment" in err.getvalue()
 
 
-def give_a_dossier(world, version: ProcedureVersion) -> None:  # noqa: ANN001
+def give_a_dossier(world, version: ProcedureVersion) -> None:
     """A bare dossier row on the version: enough for the import to see it is in use."""
     from motcua.dossiers.models import Dossier
 
