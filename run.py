@@ -81,11 +81,12 @@ def install_browser() -> None:
 
 
 def test(extra: list[str]) -> None:
-    """Lint, check migrations, then the whole suite on SQLite and on PostgreSQL."""
+    """Lint, type-check, check migrations, then the whole suite on SQLite and on PostgreSQL."""
     env = {**os.environ, "MOTCUA_ENV": "test"}
     env.pop("DATABASE_URL", None)
     install_browser()
     run([str(BIN / "ruff"), "check", "motcua", "tests", "bench", "run.py"], env)
+    run([str(BIN / "mypy")], env)  # the package, strict, as [tool.mypy] says
     # Against a throwaway database: the check also compares the migration history, and a
     # fresh clone has no var/ yet.
     check = [str(PYTHON), "-m", "motcua.cli", "makemigrations", "--check", "--dry-run", "-v0"]

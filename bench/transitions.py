@@ -125,7 +125,7 @@ class QueryStats:
     syncs: int = 0
     sync_seconds: float = 0.0  # waiting for the results of pipelined statements
 
-    def __call__(self, execute, sql, params, many, context):  # noqa: ANN001, ANN204
+    def __call__(self, execute, sql, params, many, context):
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
@@ -142,7 +142,7 @@ class QueryStats:
             slot[1] += elapsed
 
 
-def time_commits(connection, stats: QueryStats) -> Callable[[], None]:  # noqa: ANN001
+def time_commits(connection, stats: QueryStats) -> Callable[[], None]:
     """Time Django's COMMITs (they bypass execute_wrapper) and the end of each psycopg
     pipeline, where the results of the statements sent in it are awaited (sending them is
     what execute_wrapper sees). Returns the undo function."""
@@ -159,7 +159,7 @@ def time_commits(connection, stats: QueryStats) -> Callable[[], None]:  # noqa: 
             stats.commits += 1
             stats.commit_seconds += time.perf_counter() - started
 
-    def timed_exit(self, *exc):  # noqa: ANN001, ANN002, ANN202
+    def timed_exit(self, *exc):
         started = time.perf_counter()
         try:
             return pipeline_exit(self, *exc)
@@ -206,7 +206,7 @@ class RunResult:
 class SimClock:
     """Office time that advances a little before every action (weekends and holidays skipped)."""
 
-    def __init__(self, calendar, start: datetime, step_seconds: int) -> None:  # noqa: ANN001
+    def __init__(self, calendar, start: datetime, step_seconds: int) -> None:
         self.calendar = calendar
         self.now = start
         self.step = step_seconds
@@ -219,7 +219,7 @@ class SimClock:
 class Workload:
     """Whole procedures for numbered dossiers, as generators yielding after each service call."""
 
-    def __init__(self, world, clock: SimClock) -> None:  # noqa: ANN001
+    def __init__(self, world, clock: SimClock) -> None:
         from motcua.dossiers.services import Applicant, Intake
 
         self.w = world
@@ -244,7 +244,7 @@ class Workload:
         code, supplement = cls.kind(i)
         return (7 if code == "1.001193" else 5) + 2 * supplement
 
-    def intake(self, i: int, code: str, tag: str):  # noqa: ANN201
+    def intake(self, i: int, code: str, tag: str):
         applicant = self.Applicant(
             name=f"{NAMES[i % len(NAMES)]}  {tag}{i}",
             id_number=f"0012030{i % 100_000:05d}",
@@ -267,7 +267,7 @@ class Workload:
         w, clock = self.w, self.clock
         code, supplement = self.kind(i)
 
-        def act(dossier, action: Action, actor, **kw):  # noqa: ANN001, ANN202
+        def act(dossier, action: Action, actor, **kw):
             return dossier_act(dossier=dossier, action=action, actor=actor, now=clock.tick(), **kw)
 
         d = dossier_receive(intake=self.intake(i, code, tag), actor=w.lan, now=clock.tick())
@@ -419,7 +419,7 @@ class BaselineResult:
 class Baseline:
     """Per action, in one transaction: CAS the row's version, append a hashed event, COMMIT."""
 
-    def __init__(self, conn, rows: int, *, first: int = 1, create: bool = True) -> None:  # noqa: ANN001
+    def __init__(self, conn, rows: int, *, first: int = 1, create: bool = True) -> None:
         from psycopg.types.json import Jsonb
 
         self.conn = conn
@@ -435,7 +435,7 @@ class Baseline:
             self.prepare(conn, first + rows - 1)
 
     @staticmethod
-    def prepare(conn, rows: int) -> None:  # noqa: ANN001
+    def prepare(conn, rows: int) -> None:
         """Create the baseline's tables with rows 1..rows (several clients share them)."""
         with conn.cursor() as cur:
             cur.execute(BASELINE_DDL)
@@ -571,7 +571,7 @@ class ServerMeter:
         self.available = True
 
     @staticmethod
-    def track_planning(conn) -> None:  # noqa: ANN001 - a psycopg connection or cursor source
+    def track_planning(conn) -> None:
         """Count planning time on this connection's statements (a superuser setting)."""
         with conn.cursor() as cur:
             cur.execute("SET pg_stat_statements.track_planning = on")
@@ -895,7 +895,7 @@ def main(argv: list[str] | None = None) -> int:
 # Several clients: separate processes, as application servers sharing one database
 
 
-def load_world():  # noqa: ANN201 - tests.factories.World
+def load_world():
     """The personas and procedures `build_world()` created, read back in another process."""
     from dataclasses import fields as dataclass_fields
 
@@ -932,7 +932,7 @@ def load_world():  # noqa: ANN201 - tests.factories.World
     return World(**values)
 
 
-def client_main(url: str, index: int, batches: list[int], window: int, barrier, results) -> None:  # noqa: ANN001
+def client_main(url: str, index: int, batches: list[int], window: int, barrier, results) -> None:
     """One client process: per round, its batch of dossiers, then as many baseline
     transactions; every phase starts and ends at the barrier all clients share."""
     os.environ["DATABASE_URL"] = url
@@ -976,7 +976,7 @@ def client_main(url: str, index: int, batches: list[int], window: int, barrier, 
     results.put((index, report))
 
 
-def run_clients(args, target: Target, server_version: str, load_before) -> int:  # noqa: ANN001
+def run_clients(args, target: Target, server_version: str, load_before) -> int:
     """--clients N: N processes at once, the service and the baseline in alternating phases."""
     import multiprocessing
 

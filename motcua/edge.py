@@ -88,7 +88,7 @@ def problem_body(exc: DomainError, names: FieldNames | None = None) -> dict[str,
     }
 
 
-def _plain(value: object) -> Any:  # noqa: ANN401 - whatever JSON can hold
+def _plain(value: object) -> Any:
     """The value as JSON can carry it: dates as ISO text, anything unknown as its text."""
     if value is None or isinstance(value, bool | int | float):
         return value

@@ -32,16 +32,16 @@ class Form(forms.Form):
     def top_errors(self) -> list[str]:
         """Errors not about a visible field: the whole form's, and hidden inputs' (which a
         person never typed: a stale or tampered page)."""
-        errors = list(self.non_field_errors())
+        errors = [str(e) for e in self.non_field_errors()]
         for field in self.hidden_fields():
-            errors.extend(field.errors)
+            errors.extend(str(e) for e in field.errors)
         return errors
 
     def all_errors(self) -> list[str]:
         """Every message, for a page that cannot show this form's fields."""
-        errors = list(self.non_field_errors())
+        errors = [str(e) for e in self.non_field_errors()]
         for field in self:
-            errors.extend(field.errors)
+            errors.extend(str(e) for e in field.errors)
         return errors
 
 
@@ -57,8 +57,8 @@ class TextField(forms.CharField):
     def __init__(self, *, max_length: int, required: bool = False, **kwargs: Any) -> None:
         super().__init__(max_length=max_length, required=required, **kwargs)
 
-    def to_python(self, value: Any) -> str:  # noqa: ANN401 - whatever the form was sent
-        return text.nfc(super().to_python(value))
+    def to_python(self, value: Any) -> str:
+        return text.nfc(super().to_python(value) or "")
 
 
 class ParagraphField(TextField):
@@ -81,7 +81,7 @@ class LinesField(TextField):
         # The raw text may hold blank lines and spaces around each item: a looser bound.
         super().__init__(max_length=2 * max_lines * (max_line_length + 2), **kwargs)
 
-    def clean(self, value: Any) -> list[str]:  # noqa: ANN401
+    def clean(self, value: Any) -> list[str]:
         lines = [line.strip() for line in super().clean(value).splitlines() if line.strip()]
         if self.required and not lines:
             raise forms.ValidationError(self.error_messages["required"], code="required")
@@ -122,9 +122,10 @@ class NumberField(forms.IntegerField):
 
     def __init__(self, *, min_value: int, max_value: int, **kwargs: Any) -> None:
         super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+        self.low, self.high = min_value, max_value
         self.validators = []  # the range is checked below, with one message for both ends
 
-    def to_python(self, value: Any) -> int | None:  # noqa: ANN401
+    def to_python(self, value: Any) -> int | None:
         if value in self.empty_values:
             return None
         digits = str(value).strip()
@@ -135,14 +136,14 @@ class NumberField(forms.IntegerField):
 
     def validate(self, value: int | None) -> None:
         super().validate(value)
-        if value is not None and not self.min_value <= value <= self.max_value:
+        if value is not None and not self.low <= value <= self.high:
             raise self._out_of_range()
 
     def _out_of_range(self) -> forms.ValidationError:
         return forms.ValidationError(
             self.error_messages["range"],
             code="range",
-            params={"min": self.min_value, "max": self.max_value},
+            params={"min": self.low, "max": self.high},
         )
 
 

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
+
+# Django's generic classes take type parameters at run time too (class AgencyAdmin(
+# admin.ModelAdmin[Agency])), as mypy and django-stubs want them written.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -37,6 +43,23 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
+
+
+def env_cache(name: str) -> dict[str, Any]:
+    """A cache from a URL: redis://, rediss:// or unix:// for Redis; unset, one per process."""
+    url = os.environ.get(name, "")
+    if not url:
+        # Room for every agency, unit and procedure a province has (Django's default is 300).
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    scheme = url.partition(":")[0]  # not the whole URL: it may carry a password
+    raise ImproperlyConfigured(
+        f"{name} must be a redis://, rediss:// or unix:// URL (or unset), not {scheme}:…"
+    )
 
 
 # Where the embedded database, the generated demo secret and uploads live.
@@ -124,6 +147,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Calendars, agencies, units and the catalog are read through this cache (motcua.caching).
+# With several app servers or workers, a shared Redis (CACHE_URL=redis://…) lets an admin
+# change reach all of them at once; a cache per process sees it within a minute.
+CACHES = {"default": env_cache("CACHE_URL")}
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -51,7 +51,7 @@ UNIT_NAMES = {
 }
 
 
-def _agency(code: str, name: str, kind: str, calendar, units, **extra) -> Agency:  # noqa: ANN001
+def _agency(code: str, name: str, kind: str, calendar, units, **extra) -> Agency:
     agency = Agency.objects.create(code=code, name=name, kind=kind, calendar=calendar, **extra)
     for unit_code in units:
         Unit.objects.create(

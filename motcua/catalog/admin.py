@@ -1,38 +1,76 @@
 """Admin for procedures and their versions.
 
 A version that already has dossiers is read-only: its dossiers were received, and their
-deadlines computed, under its rules. Changes go into a new version.
+deadlines computed, under its rules. Changes go into a new version. Every write here forgets
+the cached catalog, so the next reception in any process reads the change.
 """
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django import forms
 from django.contrib import admin
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
 from motcua.catalog.models import Procedure, ProcedureVersion, RequiredDocument, StepTemplate
+from motcua.catalog.selectors import catalog_cache_clear
 from motcua.core.text import fold
 
 HAS_DOSSIERS = "Phiên bản đã có hồ sơ; hãy tạo phiên bản mới thay vì sửa."
 NO_DOSSIERS = "Chưa có hồ sơ nào theo phiên bản này."
+# The columns of a procedure's versions on its page (shown, not edited there).
+VERSION_COLUMNS = ("version", "effective_from", "competent", "time_limit", "time_limit_unit")
+
+_M = TypeVar("_M", bound=Model)
 
 
 def has_dossiers(version: ProcedureVersion | None) -> bool:
     """Tell whether dossiers were received under this version (asked once per request)."""
     if version is None or version.pk is None:
         return False
-    if not hasattr(version, "_has_dossiers"):
-        version._has_dossiers = version.dossiers.exists()
-    return version._has_dossiers
+    cached: bool | None = version.__dict__.get("_has_dossiers")
+    if cached is None:
+        cached = version.__dict__["_has_dossiers"] = version.dossiers.exists()
+    return cached
 
 
-class ProcedureVersionInline(admin.TabularInline):
+class _ForgetsCachedCatalog(admin.ModelAdmin[_M]):
+    """Forgets the cached catalog after each write: the object, its inlines, deletions."""
+
+    def save_model(
+        self, request: HttpRequest, obj: _M, form: forms.ModelForm[_M], change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        catalog_cache_clear()
+
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm[_M],
+        formsets: list[forms.BaseInlineFormSet[Model, _M, forms.ModelForm[Model]]],
+        change: bool,
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        catalog_cache_clear()
+
+    def delete_model(self, request: HttpRequest, obj: _M) -> None:
+        super().delete_model(request, obj)
+        catalog_cache_clear()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[_M]) -> None:
+        super().delete_queryset(request, queryset)
+        catalog_cache_clear()
+
+
+class ProcedureVersionInline(admin.TabularInline[ProcedureVersion, Procedure]):
     """The procedure's versions as links; they are edited on their own page."""
 
     model = ProcedureVersion
-    fields = ["version", "effective_from", "competent", "time_limit", "time_limit_unit"]
-    readonly_fields = fields
+    fields = VERSION_COLUMNS
+    readonly_fields = VERSION_COLUMNS
     ordering = ["-effective_from", "-version"]
     show_change_link = True
     can_delete = False
@@ -43,7 +81,7 @@ class ProcedureVersionInline(admin.TabularInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(_ForgetsCachedCatalog[Procedure]):
     list_display = ["code", "name", "level", "verified"]
     list_filter = ["level", "verified"]
     search_fields = ["code", "name", "search_key"]
@@ -54,27 +92,31 @@ class ProcedureAdmin(admin.ModelAdmin):
         return ["code"] if obj is not None else []
 
     def save_model(
-        self, request: HttpRequest, obj: Procedure, form: forms.ModelForm, change: bool
+        self, request: HttpRequest, obj: Procedure, form: forms.ModelForm[Procedure], change: bool
     ) -> None:
         # The same key `catalog import` writes, so the portal's search finds the new name.
         obj.search_key = fold(f"{obj.code} {obj.name}")[:600]
         super().save_model(request, obj, form, change)
 
 
-class _VersionPartInline(admin.TabularInline):
+class _VersionPartInline(admin.TabularInline[Model, ProcedureVersion]):
     """Documents and steps follow their version: read-only once it has dossiers."""
 
     extra = 0
 
-    def has_add_permission(self, request: HttpRequest, obj: ProcedureVersion | None) -> bool:
+    # The ignores: an inline's permission methods take the parent object (the version), as in
+    # Django and in django-stubs' own InlineModelAdmin, not the ModelAdmin's model.
+    def has_add_permission(  # type: ignore[override]
+        self, request: HttpRequest, obj: ProcedureVersion | None
+    ) -> bool:
         return not has_dossiers(obj) and super().has_add_permission(request, obj)
 
-    def has_change_permission(
+    def has_change_permission(  # type: ignore[override]
         self, request: HttpRequest, obj: ProcedureVersion | None = None
     ) -> bool:
         return not has_dossiers(obj) and super().has_change_permission(request, obj)
 
-    def has_delete_permission(
+    def has_delete_permission(  # type: ignore[override]
         self, request: HttpRequest, obj: ProcedureVersion | None = None
     ) -> bool:
         return not has_dossiers(obj) and super().has_delete_permission(request, obj)
@@ -91,7 +133,7 @@ class StepTemplateInline(_VersionPartInline):
 
 
 @admin.register(ProcedureVersion)
-class ProcedureVersionAdmin(admin.ModelAdmin):
+class ProcedureVersionAdmin(_ForgetsCachedCatalog[ProcedureVersion]):
     list_display = [
         "procedure",
         "version",

@@ -6,6 +6,8 @@ The catalog is kept as readable TOML files under `catalog/` and loaded by
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +37,7 @@ class Procedure(models.Model):
     def __str__(self) -> str:
         return f"{self.code} – {self.name}"
 
-    def current_version(self, on=None):  # noqa: ANN001, ANN201 - date or None
+    def current_version(self, on: date | None = None) -> ProcedureVersion | None:
         """The version in force on a date (the newest one when no date is given)."""
         versions = self.versions.order_by("-effective_from")
         if on is not None:

@@ -1,57 +1,48 @@
-"""Reads of the catalog on the write path, remembered: every reception needs the version in
-force, its required documents and its steps, and they change only by `catalog import` (which
-refuses to change a version that has dossiers).
+"""Reads of the catalog on the write path, cached: every reception needs the version in force,
+its required documents and its steps, and they change only by `catalog import` (which refuses
+to change a version that has dossiers) or in the admin, both of which forget the cache.
 """
 
 from __future__ import annotations
 
-from threading import Lock
-from time import monotonic
-
-from django.db.models.signals import post_delete, post_save
-
+from motcua.caching import Family
 from motcua.catalog.models import Procedure, ProcedureVersion, RequiredDocument, StepTemplate
 
-# Rebuilt at least this often, so a process that did not run the import sees it soon.
-CACHE_SECONDS = 60.0
-_versions: dict[str, tuple[float, list[ProcedureVersion] | None]] = {}
-_lock = Lock()
+_CATALOG = Family("catalog")
 
 
-def catalog_cache_clear(**_kwargs: object) -> None:
-    """Forget remembered versions; connected to every save and delete of the catalog (ids
-    can come back after a rollback, as in tests on SQLite)."""
-    with _lock:
-        _versions.clear()
-
-
-for _model in (Procedure, ProcedureVersion, RequiredDocument, StepTemplate):
-    post_save.connect(catalog_cache_clear, sender=_model, dispatch_uid=f"catalog-{_model}")
-    post_delete.connect(catalog_cache_clear, sender=_model, dispatch_uid=f"catalog-del-{_model}")
+def catalog_cache_clear() -> None:
+    """Forget the cached versions; called by the import and by the admin's writes."""
+    _CATALOG.forget()
 
 
 def procedure_versions(code: str) -> list[ProcedureVersion] | None:
     """A procedure's versions, newest first (by effective date, then number), each with its
-    procedure loaded; None when no procedure has this code. The instances are shared: read
-    them, do not change them."""
-    with _lock:
-        cached = _versions.get(code)
-    if cached is not None and monotonic() - cached[0] < CACHE_SECONDS:
-        return cached[1]
+    procedure, steps and documents loaded; None when no procedure has this code. The instances
+    are shared: read them, do not change them."""
+    return _CATALOG.fetch("versions", code, load=lambda: _load_versions(code))
+
+
+def _load_versions(code: str) -> list[ProcedureVersion] | None:
     procedure = Procedure.objects.filter(code=code).first()
-    versions = None
-    if procedure is not None:
-        versions = list(procedure.versions.order_by("-effective_from", "-version"))
-        for version in versions:
-            version.procedure = procedure
-    with _lock:
-        _versions[code] = (monotonic(), versions)
+    if procedure is None:
+        return None
+    versions = list(
+        procedure.versions.order_by("-effective_from", "-version").prefetch_related(
+            "steps", "documents"
+        )
+    )
+    for version in versions:
+        version.procedure = procedure
+        # Read now, so the cached copies carry them and a reception does not query them.
+        steps_of(version)
+        documents_of(version)
     return versions
 
 
 def steps_of(version: ProcedureVersion) -> list[StepTemplate]:
     """The version's step templates in order, read once per loaded version."""
-    cached = version.__dict__.get("_cached_steps")
+    cached: list[StepTemplate] | None = version.__dict__.get("_cached_steps")
     if cached is None:
         cached = version.__dict__["_cached_steps"] = list(version.steps.all())
     return cached
@@ -59,7 +50,7 @@ def steps_of(version: ProcedureVersion) -> list[StepTemplate]:
 
 def documents_of(version: ProcedureVersion) -> list[RequiredDocument]:
     """The version's required documents in order, read once per loaded version."""
-    cached = version.__dict__.get("_cached_documents")
+    cached: list[RequiredDocument] | None = version.__dict__.get("_cached_documents")
     if cached is None:
         cached = version.__dict__["_cached_documents"] = list(version.documents.all())
     return cached

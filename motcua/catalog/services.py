@@ -8,6 +8,7 @@ transaction: one bad file means nothing is imported. The file format is describe
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 import tomllib
 from collections.abc import Iterable
@@ -21,6 +22,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
 from motcua.catalog.models import Procedure, ProcedureVersion, RequiredDocument, StepTemplate
+from motcua.catalog.selectors import catalog_cache_clear
 from motcua.core.codes import validate_agency_code, validate_procedure_code
 from motcua.core.errors import ValidationError
 from motcua.core.text import fold, nfc
@@ -175,6 +177,9 @@ def catalog_import(*, paths: Iterable[Path | str], dry_run: bool = False) -> Imp
             raise _import_refused(errors)
         if dry_run:
             transaction.set_rollback(True)
+        else:
+            # Receptions in every process use the new versions from the commit on.
+            catalog_cache_clear()
     return report
 
 
@@ -225,7 +230,7 @@ class _Reader:
     def error(self, name: str, message: str) -> None:
         self.errors.append(FileError(self.file, self.key(name), message))
 
-    def _get(self, name: str, required: bool) -> Any:
+    def _get(self, name: str, required: bool) -> object:
         self.used.add(name)
         if name not in self.table:
             if required:
@@ -559,7 +564,7 @@ def _check_version_order(file: str, versions: list[VersionSpec], errors: list[Fi
     for number in sorted({n for n in numbers if numbers.count(n) > 1}):
         errors.append(FileError(file, "versions", f"số phiên bản {number} bị lặp"))
     ordered = sorted(versions, key=lambda v: v.version)
-    for earlier, later in zip(ordered, ordered[1:], strict=False):
+    for earlier, later in itertools.pairwise(ordered):
         if later.version != earlier.version and later.effective_from <= earlier.effective_from:
             errors.append(
                 FileError(

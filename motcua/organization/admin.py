@@ -1,10 +1,13 @@
 """Admin for agencies, units, staff and working calendars.
 
-Calendar writes go through the services, which forget the cached calendars; the national list
-of administrative divisions is read-only here (it is loaded by `motcua divisions import`).
+Writes of agencies, units and calendars go through the services, which forget the cached
+agencies, units and calendars; the national list of administrative divisions is read-only
+here (it is loaded by `motcua divisions import`).
 """
 
 from __future__ import annotations
+
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -23,10 +26,14 @@ from motcua.organization.models import (
     WorkCalendarConfig,
 )
 from motcua.organization.services import (
+    agency_delete,
+    agency_save,
     calendar_config_delete,
     calendar_config_save,
     calendar_override_delete,
     calendar_override_save,
+    unit_delete,
+    unit_save,
 )
 
 DECIDED_AT_HELP = (
@@ -36,7 +43,7 @@ DECIDED_AT_HELP = (
 
 
 @admin.register(Division)
-class DivisionAdmin(admin.ModelAdmin):
+class DivisionAdmin(admin.ModelAdmin[Division]):
     list_display = ["code", "name", "kind", "parent"]
     list_filter = ["kind"]
     list_select_related = ["parent"]
@@ -52,13 +59,13 @@ class DivisionAdmin(admin.ModelAdmin):
         return False
 
 
-class UnitInline(admin.TabularInline):
+class UnitInline(admin.TabularInline[Unit, Agency]):
     model = Unit
     fields = ["code", "name", "is_desk"]
     extra = 0
 
 
-class AgencyForm(forms.ModelForm):
+class AgencyForm(forms.ModelForm[Agency]):
     def clean_code(self) -> str:
         try:
             return validate_agency_code(self.cleaned_data["code"])
@@ -67,7 +74,7 @@ class AgencyForm(forms.ModelForm):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(admin.ModelAdmin[Agency]):
     form = AgencyForm
     list_display = ["code", "name", "kind", "parent"]
     list_filter = ["kind", "is_active"]
@@ -81,19 +88,58 @@ class AgencyAdmin(admin.ModelAdmin):
         # (AgencyCode) recorded, which this form does not do.
         return ["code"] if obj is not None else []
 
+    def save_model(
+        self, request: HttpRequest, obj: Agency, form: forms.ModelForm[Agency], change: bool
+    ) -> None:
+        agency_save(agency=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Agency) -> None:
+        agency_delete(agency=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Agency]) -> None:
+        for agency in queryset:
+            agency_delete(agency=agency)
+
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm[Agency],
+        formset: forms.BaseModelFormSet[Unit, forms.ModelForm[Unit]],
+        change: bool,
+    ) -> None:
+        units = formset.save(commit=False)
+        # Removals before additions, in the order formset.save() itself would use.
+        for unit in formset.deleted_objects:
+            unit_delete(unit=unit)
+        for unit in units:
+            unit_save(unit=unit)
+
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(admin.ModelAdmin[Unit]):
     list_display = ["code", "name", "agency", "is_desk"]
     list_filter = ["is_desk"]
     list_select_related = ["agency"]
     search_fields = ["code", "name", "agency__code", "agency__name"]
     autocomplete_fields = ["agency"]
 
+    def save_model(
+        self, request: HttpRequest, obj: Unit, form: forms.ModelForm[Unit], change: bool
+    ) -> None:
+        unit_save(unit=obj)
 
-class StaffForm(forms.ModelForm):
-    def clean(self) -> dict:
-        data = super().clean()
+    def delete_model(self, request: HttpRequest, obj: Unit) -> None:
+        unit_delete(unit=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Unit]) -> None:
+        for unit in queryset:
+            unit_delete(unit=unit)
+
+
+class StaffForm(forms.ModelForm[Staff]):
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         agency, unit = data.get("agency"), data.get("unit")
         # The desk and the inboxes route by agency; a unit of another agency would strand work.
         if agency and unit and unit.agency_id != agency.pk:
@@ -102,7 +148,7 @@ class StaffForm(forms.ModelForm):
 
 
 @admin.register(Staff)
-class StaffAdmin(admin.ModelAdmin):
+class StaffAdmin(admin.ModelAdmin[Staff]):
     form = StaffForm
     list_display = ["user", "agency", "unit", "role", "title"]
     list_filter = ["role"]
@@ -124,17 +170,18 @@ class StaffAdmin(admin.ModelAdmin):
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
-class CalendarOverrideForm(forms.ModelForm):
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+class CalendarOverrideForm(forms.ModelForm[CalendarOverride]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["day"].input_formats = DATE_INPUT_FORMATS
-        decided_at = self.fields["decided_at"]
-        decided_at.fields[0].input_formats = DATE_INPUT_FORMATS
+        cast(forms.DateField, self.fields["day"]).input_formats = DATE_INPUT_FORMATS
+        # The admin's widget for a DateTimeField: a date and a time field side by side.
+        decided_at = cast(forms.SplitDateTimeField, self.fields["decided_at"])
+        cast(forms.DateField, decided_at.fields[0]).input_formats = DATE_INPUT_FORMATS
         decided_at.required = False  # calendar_override_save fills in the moment of saving
         decided_at.help_text = DECIDED_AT_HELP
 
 
-class CalendarOverrideInline(admin.StackedInline):
+class CalendarOverrideInline(admin.StackedInline[CalendarOverride, WorkCalendarConfig]):
     # Stacked, not tabular: a tabular inline hides help texts in a tooltip.
     model = CalendarOverride
     form = CalendarOverrideForm
@@ -144,7 +191,7 @@ class CalendarOverrideInline(admin.StackedInline):
 
 
 @admin.register(WorkCalendarConfig)
-class WorkCalendarConfigAdmin(admin.ModelAdmin):
+class WorkCalendarConfigAdmin(admin.ModelAdmin[WorkCalendarConfig]):
     list_display = ["name", "morning_start", "afternoon_end", "late_cutoff", "due_time_style"]
     search_fields = ["name"]
     fieldsets = [
@@ -172,22 +219,26 @@ class WorkCalendarConfigAdmin(admin.ModelAdmin):
     inlines = [CalendarOverrideInline]
 
     def save_model(
-        self, request: HttpRequest, obj: WorkCalendarConfig, form: forms.ModelForm, change: bool
+        self,
+        request: HttpRequest,
+        obj: WorkCalendarConfig,
+        form: forms.ModelForm[WorkCalendarConfig],
+        change: bool,
     ) -> None:
         calendar_config_save(config=obj)
 
     def delete_model(self, request: HttpRequest, obj: WorkCalendarConfig) -> None:
         calendar_config_delete(config=obj)
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[WorkCalendarConfig]) -> None:
         for config in queryset:
             calendar_config_delete(config=config)
 
     def save_formset(
         self,
         request: HttpRequest,
-        form: forms.ModelForm,
-        formset: forms.BaseModelFormSet,
+        form: forms.ModelForm[WorkCalendarConfig],
+        formset: forms.BaseModelFormSet[CalendarOverride, forms.ModelForm[CalendarOverride]],
         change: bool,
     ) -> None:
         overrides = formset.save(commit=False)

@@ -2,66 +2,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from threading import Lock
-from time import monotonic
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models.signals import post_delete, post_save
+from django.contrib.auth.models import User
 
+from motcua.caching import Family
 from motcua.core.calendar import CalendarPolicy, Override, Session, WorkCalendar
 from motcua.core.lifecycle import Role
 from motcua.organization.models import Agency, Staff, Unit, WorkCalendarConfig
 
-# Calendars are rebuilt at least this often, so a process that did not make an admin change
-# (a worker, another web server) sees it within a minute.
-CACHE_SECONDS = 60.0
-_cache: dict[int, tuple[float, WorkCalendar]] = {}
-_cache_lock = Lock()
+# A calendar is read on every dossier action. Django's cache holds each configuration as a
+# small frozen value (so an admin change reaches every process at once, see motcua.caching);
+# the built WorkCalendar, with its index, never leaves the process that built it.
+_CALENDARS = Family("calendars")
+# Config id -> (generation, calendar): a hit costs one read of the generation token.
+_built: dict[int, tuple[str, WorkCalendar]] = {}
+
+
+@dataclass(frozen=True)
+class CalendarSetup:
+    """Everything a calendar configuration says, as a hashable value."""
+
+    policy: CalendarPolicy
+    overrides: tuple[Override, ...]
 
 
 def calendar_cache_clear() -> None:
-    """Forget built calendars; called whenever a calendar or one of its overrides changes."""
-    with _cache_lock:
-        _cache.clear()
+    """Forget the cached calendars; called whenever a calendar or one of its overrides changes."""
+    _CALENDARS.forget()
 
 
 def calendar_from_config(config: WorkCalendarConfig) -> WorkCalendar:
-    """Build the domain calendar for a centre's configuration (cached: calendars are read a lot)."""
-    with _cache_lock:
-        cached = _cache.get(config.pk)
-    if cached is not None and monotonic() - cached[0] < CACHE_SECONDS:
-        return cached[1]
-    policy = CalendarPolicy(
-        sessions=(
-            Session(config.morning_start, config.morning_end),
-            Session(config.afternoon_start, config.afternoon_end),
-        ),
-        late_cutoff=config.late_cutoff,
-        same_day_cutoff=config.same_day_cutoff,
-        due_time_style=config.due_time_style,
-        excluded_holidays=frozenset(config.excluded_holidays),
-    )
-    overrides = [
-        Override(day=o.day, working=o.working, reason=o.reason, decided_at=o.decided_at)
-        for o in config.overrides.all()
-    ]
-    calendar = WorkCalendar(tz=ZoneInfo(settings.TIME_ZONE), policy=policy, overrides=overrides)
-    with _cache_lock:
-        _cache[config.pk] = (monotonic(), calendar)
-    return calendar
+    """The domain calendar for a centre's configuration (cached: calendars are read a lot)."""
+    return _calendar(config.pk, lambda: config)
 
 
 def calendar_for(agency: Agency) -> WorkCalendar:
     """The working calendar an agency counts its deadlines with."""
-    with _cache_lock:
-        cached = _cache.get(agency.calendar_id)
-    if cached is not None and monotonic() - cached[0] < CACHE_SECONDS:
-        return cached[1]  # without loading the config row: this is on every write
-    return calendar_from_config(agency.calendar)
+    # By id, without loading the config row: this is on every write.
+    config_id = agency.calendar_id
+    return _calendar(config_id, lambda: WorkCalendarConfig.objects.get(pk=config_id))
 
 
 def default_calendar() -> WorkCalendar:
@@ -76,6 +61,43 @@ def all_calendars() -> list[WorkCalendar]:
     """Every configured calendar (or the national default when none is configured)."""
     configs = WorkCalendarConfig.objects.order_by("pk").prefetch_related("overrides")
     return [calendar_from_config(c) for c in configs] or [default_calendar()]
+
+
+def _calendar(config_id: int, config: Callable[[], WorkCalendarConfig]) -> WorkCalendar:
+    """The calendar of a configuration: this process's, unless the configuration changed."""
+    generation = _CALENDARS.generation()
+    built = _built.get(config_id)
+    if built is not None and built[0] == generation:
+        return built[1]
+    setup = _CALENDARS.fetch(config_id, load=lambda: _setup_of(config()), generation=generation)
+    calendar = _build(setup, settings.TIME_ZONE)
+    _built[config_id] = (generation, calendar)
+    return calendar
+
+
+def _setup_of(config: WorkCalendarConfig) -> CalendarSetup:
+    policy = CalendarPolicy(
+        sessions=(
+            Session(config.morning_start, config.morning_end),
+            Session(config.afternoon_start, config.afternoon_end),
+        ),
+        late_cutoff=config.late_cutoff,
+        same_day_cutoff=config.same_day_cutoff,
+        due_time_style=config.due_time_style,
+        excluded_holidays=frozenset(config.excluded_holidays),
+    )
+    overrides = tuple(
+        Override(day=o.day, working=o.working, reason=o.reason, decided_at=o.decided_at)
+        for o in config.overrides.all()
+    )
+    return CalendarSetup(policy=policy, overrides=overrides)
+
+
+# Keyed by the setup itself: an unchanged configuration read again after any calendar change
+# reuses the calendar (and the index) already built; a changed one builds a new calendar.
+@functools.lru_cache(maxsize=32)
+def _build(setup: CalendarSetup, tz: str) -> WorkCalendar:
+    return WorkCalendar(tz=ZoneInfo(tz), policy=setup.policy, overrides=setup.overrides)
 
 
 @dataclass(frozen=True)
@@ -97,7 +119,7 @@ class Actor:
         return cls(role=Role.CITIZEN, name=name)
 
 
-def actor_for_user(user) -> Actor | None:  # noqa: ANN001 - a Django user
+def actor_for_user(user: User) -> Actor | None:
     """The actor for a signed-in staff member, or None when the user holds no post."""
     staff = Staff.objects.select_related("agency", "unit").filter(user_id=user.pk).first()
     if staff is None:
@@ -117,54 +139,44 @@ def local_now_label(at: datetime) -> str:
 
 
 # Agencies and units a procedure's steps name are looked up on every hand-over, and they
-# change rarely: remembered for CACHE_SECONDS, forgotten at once when this process saves
-# or deletes one (ids can come back after a rollback, as in tests on SQLite).
-_places: dict[tuple[str, object, object], tuple[float, Agency | Unit]] = {}
-_places_lock = Lock()
+# change rarely. Missing ones are not remembered: the caller reports them as errors.
+_PLACES = Family("places")
 
 
-def places_cache_clear(**_kwargs: object) -> None:
-    with _places_lock:
-        _places.clear()
+def places_cache_clear() -> None:
+    """Forget the cached agencies and units; called by every service that changes one."""
+    _PLACES.forget()
 
 
-for _model in (Agency, Unit):
-    post_save.connect(places_cache_clear, sender=_model, dispatch_uid=f"places-{_model.__name__}")
-    post_delete.connect(
-        places_cache_clear, sender=_model, dispatch_uid=f"places-del-{_model.__name__}"
-    )
-
-
-def _cached_place(key: tuple[str, object, object], load):  # noqa: ANN001, ANN202
-    with _places_lock:
-        cached = _places.get(key)
-    if cached is not None and monotonic() - cached[0] < CACHE_SECONDS:
-        return cached[1]
-    found = load()
-    if found is not None:  # a missing place is an error the caller reports; do not remember
-        with _places_lock:
-            _places[key] = (monotonic(), found)
-    return found
+def _found(place: Agency | Unit | None) -> bool:
+    return place is not None
 
 
 def agency_by_code(code: str) -> Agency | None:
     """The agency with this code, or None."""
-    return _cached_place(("agency", code, None), lambda: Agency.objects.filter(code=code).first())
+    return _PLACES.fetch(
+        "agency", code, load=lambda: Agency.objects.filter(code=code).first(), keep=_found
+    )
 
 
 def police_serving(commune_id: int) -> Agency | None:
     """The police of a commune, or None."""
-    return _cached_place(
-        ("police", commune_id, None),
-        lambda: Agency.objects.filter(serves_id=commune_id, kind=Agency.Kind.POLICE).first(),
+    return _PLACES.fetch(
+        "police",
+        commune_id,
+        load=lambda: Agency.objects.filter(serves_id=commune_id, kind=Agency.Kind.POLICE).first(),
+        keep=_found,
     )
 
 
 def unit_of(agency_id: int, code: str) -> Unit | None:
     """The unit of an agency with this code, or None."""
-    return _cached_place(
-        ("unit", agency_id, code),
-        lambda: Unit.objects.filter(agency_id=agency_id, code=code).first(),
+    return _PLACES.fetch(
+        "unit",
+        agency_id,
+        code,
+        load=lambda: Unit.objects.filter(agency_id=agency_id, code=code).first(),
+        keep=_found,
     )
 
 

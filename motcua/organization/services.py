@@ -10,17 +10,23 @@ from django.db.models import Model
 from django.utils import timezone
 
 from motcua.core.errors import ValidationError
-from motcua.organization.models import CalendarOverride, Division, WorkCalendarConfig
-from motcua.organization.selectors import calendar_cache_clear
+from motcua.organization.models import (
+    Agency,
+    CalendarOverride,
+    Division,
+    Unit,
+    WorkCalendarConfig,
+)
+from motcua.organization.selectors import calendar_cache_clear, places_cache_clear
 
 
 def divisions_import(*, province_code: int) -> int:
     """Copy a province and its communes and wards into Division; return the number of wards."""
     # GPL-3.0: imported here and nowhere else, so the running application never loads it.
-    from vietnam_provinces import Province, Ward
+    from vietnam_provinces import Province, ProvinceCode, Ward
 
     try:
-        province = Province.from_code(province_code)
+        province = Province.from_code(ProvinceCode(province_code))
     except ValueError:
         raise ValidationError(
             f"Không có tỉnh, thành phố nào mang mã {province_code} trong danh mục "
@@ -64,7 +70,7 @@ def _upsert_division(*, code: str, name: str, kind: str, parent: Division | None
 
 
 # ---------------------------------------------------------------------------------------------
-# Working calendars. The selectors cache built calendars, so every write here forgets them.
+# Working calendars. The selectors cache them, so every write here forgets them.
 
 
 def calendar_config_save(*, config: WorkCalendarConfig) -> WorkCalendarConfig:
@@ -104,11 +110,46 @@ def calendar_override_delete(*, override: CalendarOverride) -> None:
 
 
 def _calendar_changed() -> None:
-    # Cleared at once so this thread sees the change, and again on commit so a calendar that
-    # another thread rebuilt from the old rows meanwhile is not kept. Other processes (the
-    # worker) keep their own cache.
+    # Now, so this thread sees the change, and again on commit (see Family.forget); every
+    # process sharing the cache sees it too.
     calendar_cache_clear()
-    transaction.on_commit(calendar_cache_clear)
+
+
+# ---------------------------------------------------------------------------------------------
+# Agencies and units. The selectors cache them (steps are routed by their codes), so every
+# write here forgets them.
+
+
+def agency_save(*, agency: Agency) -> Agency:
+    """Check and save an agency, then forget the cached agencies and units."""
+    _full_clean(agency)
+    with transaction.atomic():
+        agency.save()
+        places_cache_clear()
+    return agency
+
+
+def agency_delete(*, agency: Agency) -> None:
+    """Delete an agency nothing refers to (dossiers and staff protect theirs) with its units."""
+    with transaction.atomic():
+        agency.delete()
+        places_cache_clear()
+
+
+def unit_save(*, unit: Unit) -> Unit:
+    """Check and save a unit, then forget the cached agencies and units."""
+    _full_clean(unit)
+    with transaction.atomic():
+        unit.save()
+        places_cache_clear()
+    return unit
+
+
+def unit_delete(*, unit: Unit) -> None:
+    """Delete a unit no staff post refers to, then forget the cached agencies and units."""
+    with transaction.atomic():
+        unit.delete()
+        places_cache_clear()
 
 
 def _full_clean(row: Model) -> None:

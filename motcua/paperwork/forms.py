@@ -24,7 +24,7 @@ class LedgerForm(fields.Form):
     )
     pdf = fields.ChoiceField(choices=[("1", "PDF")], required=False, widget=forms.HiddenInput)
 
-    def __init__(self, data: Any, *, today: date) -> None:  # noqa: ANN401
+    def __init__(self, data: Any, *, today: date) -> None:
         super().__init__(data, auto_id="ledger-%s")
         self.today = today
         # "from" is a Python keyword: these two are declared here, not as class attributes.
@@ -33,7 +33,7 @@ class LedgerForm(fields.Form):
         self.order_fields(["from", "to"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not self.errors:
             try:
                 data["period"] = rendering.ledger_period(

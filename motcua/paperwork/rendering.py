@@ -14,15 +14,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import segno
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.staticfiles import finders
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+
+if TYPE_CHECKING:
+    from weasyprint.urls import URLFetcher
 
 from motcua.catalog.models import ProcedureVersion
 from motcua.core import codes
@@ -237,7 +241,7 @@ class Signer:
     title: str
 
 
-def signer(user: Any, default_title: str) -> Signer | None:  # noqa: ANN401 - a Django user
+def signer(user: User | None, default_title: str) -> Signer | None:
     """The signer's name and, when their post has one, their title in capitals."""
     if user is None:
         return None
@@ -400,8 +404,11 @@ def stop_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str, A
     withdraw = _last_event(dossier, Action.WITHDRAW, before_seq=stop.seq)
     request = withdraw or stop
     before = Status(request.from_status) if request.from_status else None
-    step = stop.payload.get("step") or {}
-    step_agency = Agency.objects.filter(pk=step.get("agency")).first() if step else None
+    step: dict[str, Any] = stop.payload.get("step") or {}
+    step_agency_id: int | None = step.get("agency")
+    step_agency = (
+        Agency.objects.filter(pk=step_agency_id).first() if step_agency_id is not None else None
+    )
     fee = dossier.procedure_version.fee
     paid = fee if dossier.events.filter(action=Action.PAY.value).exists() else 0
     agency = stop.agency or dossier.received_place
@@ -444,7 +451,7 @@ def _unit_label(step: DossierStep) -> str:
     return f"{unit}, {step.agency.name}" if unit else step.agency.name
 
 
-def _person(user: Any) -> str:  # noqa: ANN401 - a Django user or None
+def _person(user: User | None) -> str:
     return (user.get_full_name() or user.get_username()) if user is not None else ""
 
 
@@ -580,13 +587,13 @@ def render_pdf(html: str) -> bytes:
     return HTML(string=html, base_url=base, url_fetcher=_static_fetcher()).write_pdf()
 
 
-def _static_fetcher():  # noqa: ANN202 - a weasyprint URLFetcher
+def _static_fetcher() -> URLFetcher:
     """A fetcher that serves STATIC_URL paths from disk and refuses everything else, so a PDF
     never makes a network request (nor one back to this server, which may be single-threaded)."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticFetcher(URLFetcher):
-        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:  # noqa: ANN401
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
             path = urlsplit(url).path
             if path.startswith(settings.STATIC_URL):
                 found = finders.find(path[len(settings.STATIC_URL) :])

@@ -1,4 +1,5 @@
-"""`catalog import`: the shipped TOML files, re-imports, bad files and versions with dossiers."""
+"""`catalog import`: the shipped TOML files, re-imports, bad files, versions with dossiers, and
+the cached versions receptions read."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from motcua.caching import Family
 from motcua.catalog.models import Procedure, ProcedureVersion, RequiredDocument, StepTemplate
+from motcua.catalog.selectors import documents_of, procedure_versions, steps_of
 from motcua.catalog.services import catalog_import, default_catalog_dir
 from motcua.core.errors import ValidationError
 
@@ -345,7 +348,7 @@ def test_the_command_prints_the_summary_and_every_error(tmp_path):
     assert "1.001193.toml: versions[1].steps[2].allotment" in err.getvalue()
 
 
-def give_a_dossier(world, version: ProcedureVersion) -> None:  # noqa: ANN001
+def give_a_dossier(world, version: ProcedureVersion) -> None:
     """A bare dossier row on the version: enough for the import to see it is in use."""
     from motcua.dossiers.models import Dossier
 
@@ -363,3 +366,53 @@ def give_a_dossier(world, version: ProcedureVersion) -> None:  # noqa: ANN001
         current_agency=world.hoan_kiem,
         submitted_at=timezone.now(),
     )
+
+
+@pytest.mark.django_db
+def test_a_reception_reads_the_versions_an_import_wrote_at_once(tmp_path):
+    write(tmp_path, "1.001193.toml", VALID)
+    catalog_import(paths=[tmp_path])
+    assert [v.fee for v in procedure_versions("1.001193")] == [0]  # cached now
+    write(
+        tmp_path,
+        "1.001193.toml",
+        VALID.replace("fee = 0", "fee = 5000").replace(
+            'name = "Giấy chứng sinh"', 'name = "Giấy chứng sinh (bản chính)"'
+        ),
+    )
+
+    catalog_import(paths=[tmp_path])
+
+    (version,) = procedure_versions("1.001193")
+    assert version.fee == 5000
+    assert [d.name for d in documents_of(version)][-1] == "Giấy chứng sinh (bản chính)"
+
+
+@pytest.mark.django_db
+def test_a_dry_run_leaves_the_cached_versions_alone(tmp_path, django_assert_num_queries):
+    write(tmp_path, "1.001193.toml", VALID)
+    catalog_import(paths=[tmp_path])
+    procedure_versions("1.001193")
+    write(tmp_path, "1.001193.toml", VALID.replace("fee = 0", "fee = 5000"))
+
+    catalog_import(paths=[tmp_path], dry_run=True)
+
+    with django_assert_num_queries(0):
+        assert [v.fee for v in procedure_versions("1.001193")] == [0]
+
+
+@pytest.mark.django_db
+def test_the_cached_versions_carry_their_procedure_steps_and_documents(
+    tmp_path, django_assert_num_queries
+):
+    write(tmp_path, "1.001193.toml", VALID)
+    catalog_import(paths=[tmp_path])
+    procedure_versions("1.001193")
+    # What another process gets: the copy in the shared cache, unpickled.
+    (copy,) = Family("catalog").fetch("versions", "1.001193", load=pytest.fail)
+
+    with django_assert_num_queries(0):
+        assert copy.procedure.code == "1.001193"
+        assert [s.name for s in steps_of(copy)] == ["Tiếp nhận", "Ký Giấy khai sinh"]
+        assert len(documents_of(copy)) == 2
+        assert procedure_versions("1.001193")[0].procedure.name == "Đăng ký khai sinh"

@@ -18,7 +18,7 @@ DAY = 8 * H
 COMMUNE, POLICE, SOCIAL, IDENTITY = 1, 2, 3, 4
 
 
-def span(index, agency, allotted, used, *, open=False):  # noqa: A002 - the field's name
+def span(index, agency, allotted, used, *, open=False):
     return StepSpan(index, agency, allotted, used, open)
 
 

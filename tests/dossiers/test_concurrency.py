@@ -33,7 +33,7 @@ def in_threads(count, work):
         try:
             barrier.wait()
             results[i] = work(i)
-        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+        except Exception as exc:  # collected for the assertion
             errors[i] = exc
         finally:
             connections.close_all()

@@ -1,8 +1,9 @@
-"""The admin: organisation, calendars and catalog; calendar edits reach the cached calendars."""
+"""The admin: organisation, calendars and catalog; every edit reaches the cached reads at once."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,10 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from motcua.catalog.admin import HAS_DOSSIERS, NO_DOSSIERS
+from motcua.catalog.models import StepTemplate
+from motcua.catalog.selectors import documents_of, procedure_versions, steps_of
 from motcua.dossiers.services import Applicant, Intake, dossier_receive
 from motcua.organization.admin import DECIDED_AT_HELP
 from motcua.organization.models import Agency, CalendarOverride, Staff, Unit
-from motcua.organization.selectors import calendar_for
+from motcua.organization.selectors import agency_by_code, calendar_for, unit_of
 from tests.conftest import VN, at
 
 SATURDAY = date(2026, 11, 28)
@@ -357,3 +360,129 @@ def test_an_agency_code_is_checked_and_normalised(admin_client, world):
     good = admin_client.post(reverse("admin:organization_agency_add"), {**data, "code": "h26.102"})
     assert good.status_code == 302
     assert world.calendar.agency_set.filter(code="H26.102").exists()
+
+
+def agency_form(agency, units) -> dict[str, str]:
+    """An agency's change form as posted, with its units inline."""
+    data = {
+        "name": agency.name,
+        "short_name": agency.short_name,
+        "kind": agency.kind,
+        "parent": str(agency.parent_id or ""),
+        "division": "",
+        "serves": str(agency.serves_id or ""),
+        "calendar": str(agency.calendar_id),
+        "address": "",
+        "phone": "",
+        "is_active": "on",
+        "units-TOTAL_FORMS": str(len(units)),
+        "units-INITIAL_FORMS": str(len(units)),
+        "units-MIN_NUM_FORMS": "0",
+        "units-MAX_NUM_FORMS": "1000",
+    }
+    for i, unit in enumerate(units):
+        data.update(
+            {
+                f"units-{i}-id": str(unit.pk),
+                f"units-{i}-agency": str(agency.pk),
+                f"units-{i}-code": unit.code,
+                f"units-{i}-name": unit.name,
+                f"units-{i}-is_desk": "on" if unit.is_desk else "",
+            }
+        )
+    return data
+
+
+def test_an_agency_and_its_units_changed_in_the_admin_are_routed_to_at_once(admin_client, world):
+    justice = world.justice
+    assert agency_by_code(justice.code).name == "Sở Tư pháp"  # cached before the change
+    assert unit_of(justice.pk, "lanh-dao").name == "Lãnh đạo"
+    units = list(justice.units.order_by("pk"))
+    data = agency_form(justice, units)
+    data["name"] = "Sở Tư pháp Thành phố Hà Nội"
+    leaders = next(i for i, unit in enumerate(units) if unit.code == "lanh-dao")
+    data[f"units-{leaders}-name"] = "Ban Giám đốc"
+    desk = next(i for i, unit in enumerate(units) if unit.code == "mot-cua")
+    data[f"units-{desk}-DELETE"] = "on"  # no staff post refers to it
+
+    r = admin_client.post(reverse("admin:organization_agency_change", args=[justice.pk]), data)
+
+    assert r.status_code == 302, r.context and r.context["errors"]
+    assert agency_by_code(justice.code).name == "Sở Tư pháp Thành phố Hà Nội"
+    assert unit_of(justice.pk, "lanh-dao").name == "Ban Giám đốc"
+    assert unit_of(justice.pk, "mot-cua") is None
+
+
+def test_a_unit_changed_or_deleted_on_its_own_page_is_seen_at_once(admin_client, world):
+    social = world.social
+    unit = unit_of(social.pk, "thu-so-the")
+    desk = unit_of(social.pk, "mot-cua")
+    assert (unit.name, desk.name) == ("Phòng Thu - Sổ, thẻ", "Bộ phận Một cửa")
+
+    r = admin_client.post(
+        reverse("admin:organization_unit_change", args=[unit.pk]),
+        {"agency": str(social.pk), "code": "thu-so-the", "name": "Phòng Thu", "is_desk": ""},
+    )
+    assert r.status_code == 302
+    r = admin_client.post(
+        reverse("admin:organization_unit_delete", args=[desk.pk]), {"post": "yes"}
+    )
+    assert r.status_code == 302
+
+    assert unit_of(social.pk, "thu-so-the").name == "Phòng Thu"
+    assert unit_of(social.pk, "mot-cua") is None
+
+
+def test_a_version_changed_in_the_admin_is_received_under_at_once(admin_client, world):
+    version = procedure_versions(world.record.code)[0]  # cached before the change
+    assert version.time_limit == 10
+    data = {
+        "procedure": str(world.record.pk),
+        "version": "1",
+        "effective_from": "2025-07-01",
+        "competent": version.competent,
+        "time_limit": "12",
+        "time_limit_unit": version.time_limit_unit,
+        "time_limit_note": "",
+        "fee": "0",
+        "fee_note": "",
+        "online_level": "",
+        "legal_basis": "",
+        "result": "",
+    }
+    for prefix, rows in (("documents", documents_of(version)), ("steps", steps_of(version))):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": str(len(rows)),
+                f"{prefix}-INITIAL_FORMS": str(len(rows)),
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+        for i, row in enumerate(rows):
+            data[f"{prefix}-{i}-id"] = str(row.pk)
+            data[f"{prefix}-{i}-version"] = str(version.pk)
+            data.update(
+                {f"{prefix}-{i}-{field}": str(value) for field, value in inline_values(row).items()}
+            )
+    data["steps-1-allotment"] = "9"  # Xử lý: 7 -> 9 working days
+
+    r = admin_client.post(reverse("admin:catalog_procedureversion_change", args=[version.pk]), data)
+
+    assert r.status_code == 302, r.context and r.context["errors"]
+    version = procedure_versions(world.record.code)[0]
+    assert version.time_limit == 12
+    assert [step.allotment for step in steps_of(version)] == [Decimal("0.5"), 9, Decimal("2.5")]
+
+
+def inline_values(row) -> dict[str, object]:
+    """The editable fields of a document or step row, as its inline posts them."""
+    if isinstance(row, StepTemplate):
+        names = ["order", "name", "agency_ref", "unit_code", "role", "allotment"]
+    else:
+        names = ["order", "name", "copies"]
+    values: dict[str, object] = {name: getattr(row, name) for name in names}
+    for flag in ("original", "optional", "show_only"):
+        if getattr(row, flag, False):
+            values[flag] = "on"
+    return values

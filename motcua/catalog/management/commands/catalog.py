@@ -30,7 +30,8 @@ class Command(BaseCommand):
         try:
             report = catalog_import(paths=paths, dry_run=options["dry_run"])
         except ValidationError as exc:
-            for line in exc.details.get("errors", []):
+            errors = exc.details.get("errors")
+            for line in errors if isinstance(errors, list) else []:
                 self.stderr.write(str(line))
             raise CommandError(exc.message) from exc
         self.stdout.write(report.summary)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from motcua.core.calendar import WorkCalendar
@@ -20,7 +21,7 @@ from motcua.organization.selectors import calendar_from_config, default_calendar
 class Command(BaseCommand):
     help = "Working-calendar tools."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="sub", required=True)
         due = sub.add_parser("due", help="Print the due date-time and how it was reached.")
         due.add_argument("--start", required=True, help="Received at, e.g. 2026-02-12T10:00.")
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         amount.add_argument("--same-day", action="store_true", help="A same-day procedure.")
         due.add_argument("--calendar", help="Calendar name (default: the first configured).")
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args: Any, **options: Any) -> None:
         calendar = self._calendar(options.get("calendar"))
         try:
             start = datetime.fromisoformat(options["start"])
@@ -41,14 +42,18 @@ class Command(BaseCommand):
         if start.tzinfo is None:
             start = start.replace(tzinfo=calendar.tz)
         try:
-            kwargs = {}
+            working_days = working_seconds = None
             if options["working_days"] is not None:
-                kwargs["working_days"] = _decimal(options["working_days"], "--working-days")
+                working_days = _decimal(options["working_days"], "--working-days")
             elif options["working_hours"] is not None:
                 hours = _decimal(options["working_hours"], "--working-hours")
-                kwargs["working_seconds"] = int(hours * 3600)
+                working_seconds = int(hours * 3600)
             due, lines = explain_due(
-                calendar, received_at=start, same_day=options["same_day"], **kwargs
+                calendar,
+                received_at=start,
+                working_seconds=working_seconds,
+                working_days=working_days,
+                same_day=options["same_day"],
             )
         except DomainError as exc:
             raise CommandError(exc.message) from None
@@ -56,7 +61,7 @@ class Command(BaseCommand):
         for line in lines:
             self.stdout.write(line)
 
-    def _calendar(self, name: str | None):  # noqa: ANN202
+    def _calendar(self, name: str | None) -> WorkCalendar:
         if not name:
             try:
                 return default_calendar()

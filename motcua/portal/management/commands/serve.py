@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
     help = "Serve motcua over HTTP (behind a reverse proxy in production)."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
 
-    def handle(self, *args, host: str, port: int, threads: int, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args: Any, host: str, port: int, threads: int, **options: Any) -> None:
         from django.core.management import call_command
         from waitress import serve
 
