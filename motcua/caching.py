@@ -7,17 +7,22 @@ old entries at once. No signals: the services that change the data call `Family.
 Entries and tokens expire after `TTL_SECONDS`, the safety net for changes made outside the
 services (a shell, SQL, a migration).
 
-Each process also keeps what it read under the current token, so a hit costs one read of
-the small token (in the process with the default LocMem cache, a round trip with Redis) and
-no unpickling; the values it returns are shared between calls: read them, do not change them.
+Each process also keeps what it read under the current token, and reads the token itself
+at most once every `CHECK_SECONDS`: a hit then costs a dictionary lookup, not a cache read
+(a round trip with Redis), which matters on the write path, where every action asks for its
+calendar and places. Another process's change is therefore seen within that second; the
+process that made it sees it at once. The values returned are shared between calls: read
+them, do not change them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import time
+import weakref
 from collections.abc import Callable, Hashable
-from typing import Final, TypeVar, cast
+from typing import ClassVar, Final, TypeVar, cast
 from uuid import uuid4
 
 from django.core.cache import cache
@@ -26,6 +31,7 @@ from django.db import transaction
 T = TypeVar("T")
 
 TTL_SECONDS: Final = 60
+CHECK_SECONDS: Final = 1.0
 # Key parts that are safe as they are; anything else (a code typed by a citizen) is hashed,
 # so a key never carries spaces or control characters, nor grows without bound.
 _PLAIN = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -35,22 +41,31 @@ _MISSING: Final = object()
 class Family:
     """Cached reads forgotten together."""
 
+    _every: ClassVar[weakref.WeakSet[Family]] = weakref.WeakSet()
+
     def __init__(self, name: str) -> None:
+        Family._every.add(self)
         self.name = name
         self._generation_key = f"motcua:{name}:generation"
         # Key parts -> (token, value) read by this process. The token is checked on every hit,
         # so an entry a slower thread stores after a newer token was seen is never served.
         self._local: dict[tuple[Hashable, ...], tuple[str, object]] = {}
         self._local_generation = ""
+        self._token, self._checked_at = "", 0.0
 
     def generation(self) -> str:
-        """The family's current token; a new one when none is cached (first use, expiry)."""
+        """The family's current token, read from the cache at most every CHECK_SECONDS; a
+        new one when none is cached (first use, expiry)."""
+        now = time.time()  # the cache's own expiry clock (and the one tests move)
+        if self._token and 0 <= now - self._checked_at < CHECK_SECONDS:
+            return self._token
         token = cache.get(self._generation_key)
         if token is None:
             token = uuid4().hex
             if not cache.add(self._generation_key, token, TTL_SECONDS):
                 token = cache.get(self._generation_key, token)  # another process was first
-        return cast(str, token)
+        self._token, self._checked_at = cast(str, token), now
+        return self._token
 
     def fetch(
         self,
@@ -89,8 +104,18 @@ class Family:
         self._renew()
         transaction.on_commit(self._renew)
 
+    @classmethod
+    def drop_local_copies(cls) -> None:
+        """Forget what this process remembers of every family, token included (for tests,
+        after emptying the shared cache, which the remembered token would otherwise hide)."""
+        for family in cls._every:
+            family._local, family._local_generation = {}, ""
+            family._token, family._checked_at = "", 0.0
+
     def _renew(self) -> None:
-        cache.set(self._generation_key, uuid4().hex, TTL_SECONDS)
+        token = uuid4().hex
+        cache.set(self._generation_key, token, TTL_SECONDS)
+        self._token, self._checked_at = token, time.time()
 
     def _key(self, generation: str, parts: tuple[Hashable, ...]) -> str:
         return ":".join(["motcua", self.name, generation, *(_key_part(p) for p in parts)])

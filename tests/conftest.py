@@ -31,7 +31,10 @@ def _empty_cache():
     """Each test starts with nothing cached: on SQLite a rolled-back test's ids come back."""
     from django.core.cache import cache
 
+    from motcua.caching import Family
+
     cache.clear()
+    Family.drop_local_copies()
 
 
 @pytest.fixture
