@@ -16,6 +16,7 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from motcua.core import text
 
@@ -206,6 +207,6 @@ class LocalDateTimeField(forms.DateTimeField):
         return formats.date_format(timezone.localtime(moment), "H:i d/m/Y")
 
 
-def choices(pairs: Sequence[tuple[Any, str]]) -> list[tuple[Any, str]]:
+def choices(pairs: Sequence[tuple[Any, StrOrPromise]]) -> list[tuple[Any, str]]:
     """Choices whose labels are marked Vietnamese text, in the reader's language."""
-    return [(value, gettext(label)) for value, label in pairs]
+    return [(value, gettext(str(label))) for value, label in pairs]

@@ -4,27 +4,40 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Concatenate, ParamSpec, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_htmx.middleware import HtmxDetails
 
-from motcua.organization.selectors import actor_for_user
+from motcua.organization.selectors import Actor, actor_for_user
 
-View = Callable[..., HttpResponse]
+P = ParamSpec("P")
 
 
-def staff_required(view: View) -> View:
+class StaffRequest(HttpRequest):
+    """A request from a signed-in staff member in their post (what `staff_required` gives
+    its view); `htmx` is django-htmx's middleware's."""
+
+    actor: Actor
+    htmx: HtmxDetails
+
+
+def staff_required(
+    view: Callable[Concatenate[StaffRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
     """Sign-in required; the user must hold a post (request.actor is its Actor)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         actor = actor_for_user(request.user)
         if actor is None:
             return render(request, "desk/no_post.html", status=403)
-        request.actor = actor  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
+        staff = cast(StaffRequest, request)
+        staff.actor = actor
+        return view(staff, *args, **kwargs)
 
     return wrapper

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import RegexValidator
@@ -124,11 +124,13 @@ class ReceptionForm(fields.Form):
         validators=[RegexValidator(r"^[A-Za-z0-9_-]*$", _("Trang đã cũ; hãy tải lại trang."))],
     )
 
-    def __init__(self, data: Any = None, *, offer: ReceptionChoices) -> None:  # noqa: ANN401
+    def __init__(self, data: Any = None, *, offer: ReceptionChoices) -> None:
         super().__init__(data, initial={"request": offer.procedure.name})
         self.offer = offer
-        self.fields["documents"].choices = [(d.pk, _document_label(d)) for d in offer.documents]
-        self.fields["delivery"].choices = fields.choices(Dossier.Delivery.choices)
+        documents = cast(forms.ChoiceField, self.fields["documents"])
+        documents.choices = [(d.pk, _document_label(d)) for d in offer.documents]
+        delivery = cast(forms.ChoiceField, self.fields["delivery"])
+        delivery.choices = fields.choices(Dossier.Delivery.choices)
         if offer.communes is None:
             return
         self.fields["commune"] = fields.ChoiceField(
@@ -138,7 +140,7 @@ class ReceptionForm(fields.Form):
 
     def clean_id_number(self) -> str:
         # Checked here too, so that its message joins the others instead of coming alone.
-        value = self.cleaned_data["id_number"]
+        value: str = self.cleaned_data["id_number"]
         try:
             codes.validate_id_number(value)
         except DomainError as exc:
@@ -261,20 +263,21 @@ class ActionChoices:
 
 
 class ActionForm(ActionPick):
-    """One action's form on the dossier page; `action` None when the data named no known one."""
+    """One action's form on the dossier page; `chosen` is None when the data named no known
+    action."""
 
     version = fields.NumberField(min_value=0, max_value=MAX_VERSION, widget=forms.HiddenInput)
 
     def __init__(
         self,
-        data: Any = None,  # noqa: ANN401
+        data: Any = None,
         *,
         action: Action | None,
         now: datetime,
-        offer: ActionChoices = ActionChoices(),  # noqa: B008 - frozen, shared safely
+        offer: ActionChoices = ActionChoices(),
     ) -> None:
         super().__init__(data, auto_id=f"{action.value if action else 'action'}-%s")
-        self.action = action
+        self.chosen = action
         for need in ACTION_FIELDS[action] if action else ():
             name = need.rstrip("!")
             field = _action_field(name, need.endswith("!"), now=now, offer=offer)
@@ -284,9 +287,9 @@ class ActionForm(ActionPick):
     def service_kwargs(self) -> dict[str, Any]:
         """The arguments of `dossier_act` besides the dossier, the actor and the time."""
         data = self.cleaned_data
-        assert self.action is not None
+        assert self.chosen is not None
         return {
-            "action": self.action,
+            "action": self.chosen,
             "expected_version": data["version"],
             "note": data.get("note", ""),
             "to_user_id": data.get("to_user"),

@@ -10,10 +10,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from motcua.catalog.models import Procedure
-from motcua.core.blame import OUTCOME_LABELS
-from motcua.core.lifecycle import ACTION_LABELS, STATUS_LABELS, Action, Role, Status
+from motcua.core.lifecycle import Action, Role, Status
 from motcua.desk.forms import (
     ACTION_FIELDS,
     ActionChoices,
@@ -46,7 +46,9 @@ FORMS = [
 ]
 
 
-def _forms_available(dossier: Dossier, apology: ApologyLetter | None) -> list[tuple[str, str]]:
+def _forms_available(
+    dossier: Dossier, apology: ApologyLetter | None
+) -> list[tuple[str, StrOrPromise]]:
     applies = {
         "01": dossier.code is not None,
         "02": dossier.supplement_requests > 0,
@@ -65,24 +67,16 @@ def dossier_page_context(
     now (the `submitted` one, with what was typed and its errors, in place of its own)."""
     actions = [a for a in dossier_allowed_actions(dossier, actor, now) if a in ACTION_FIELDS]
     steps = dossier_steps(dossier)
-    for step in steps:
-        step.outcome_label = OUTCOME_LABELS.get(step.outcome, "Đang xử lý")
     events = list(
         DossierEvent.objects.filter(dossier=dossier)
         .select_related("actor", "agency")
         .order_by("seq")
     )
-    for event in events:
-        try:
-            event.label = ACTION_LABELS[Action(event.action)]
-        except ValueError:  # an action this version no longer knows: its stored name
-            event.label = event.action
-        event.to_label = STATUS_LABELS.get(Status(event.to_status), "")
     apology = ApologyLetter.objects.filter(dossier=dossier).select_related("agency").first()
     offers = _ActionOffers(dossier, now)
-    offered = []
+    offered: list[dict[str, Any]] = []
     for action in actions:
-        mine = submitted is not None and submitted.action is action
+        mine = submitted is not None and submitted.chosen is action
         offered.append(
             {
                 "action": action,
@@ -174,7 +168,8 @@ def reception_offer(actor: Actor, procedure: Procedure) -> tuple[ReceptionChoice
     version = procedure.current_version()
     documents = list(version.documents.all()) if version else []
     communes = None
-    if version and version.competent == "commune" and actor.agency.kind != "commune":
+    at_commune = actor.agency is not None and actor.agency.kind == Agency.Kind.COMMUNE
+    if version and version.competent == "commune" and not at_commune:
         communes = list(Agency.objects.filter(kind=Agency.Kind.COMMUNE).order_by("name"))
     facts = {
         "nav": "reception",

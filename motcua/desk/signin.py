@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import DomainError, PermissionDenied
@@ -29,7 +30,7 @@ class SignInFailed(DomainError):
     code = "signin_failed"
 
 
-def signin_check(*, username: str, password: str, ip: str | None, now: datetime):  # noqa: ANN201
+def signin_check(*, username: str, password: str, ip: str | None, now: datetime) -> User:
     """Authenticate, counting failures per account; return the user or raise a domain error."""
     username = username.strip()
     window = timedelta(minutes=settings.SIGNIN_LOCK_MINUTES)

@@ -14,7 +14,7 @@ from motcua.dossiers.models import Dossier
 
 
 @admin.register(Dossier)
-class DossierAdmin(admin.ModelAdmin):
+class DossierAdmin(admin.ModelAdmin[Dossier]):
     list_display = ["code", "status", "current_agency", "received_at", "due_at"]
     list_filter = ["status", "channel"]
     list_select_related = ["current_agency"]
@@ -23,7 +23,7 @@ class DossierAdmin(admin.ModelAdmin):
     # Counting every dossier on each page view is slow at national scale.
     show_full_result_count = False
     ordering = ["-pk"]
-    fields = [
+    fields = (
         "code",
         "status",
         "procedure_version",
@@ -37,12 +37,12 @@ class DossierAdmin(admin.ModelAdmin):
         "original_due_at",
         "finished_at",
         "returned_at",
-    ]
+    )
     readonly_fields = fields
 
     def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
+        self, request: HttpRequest, queryset: QuerySet[Dossier], search_term: str
+    ) -> tuple[QuerySet[Dossier], bool]:
         return super().get_search_results(request, queryset, search_term.strip().upper())
 
     def has_add_permission(self, request: HttpRequest) -> bool:

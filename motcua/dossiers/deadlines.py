@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from motcua.core.errors import DomainError
 from motcua.core.lifecycle import Action
@@ -34,7 +34,7 @@ class DeadlineReport:
     apologies: int = 0
 
 
-def _claim(queryset, batch: int) -> list[int]:  # noqa: ANN001
+def _claim(queryset: QuerySet[Dossier], batch: int) -> list[int]:
     """Ids of rows this worker takes; other workers skip them (SKIP LOCKED on PostgreSQL)."""
     if connection.features.has_select_for_update_skip_locked:
         queryset = queryset.select_for_update(skip_locked=True, of=("self",))

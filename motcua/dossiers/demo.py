@@ -150,6 +150,7 @@ def generate_demo_dossiers(*, count: int, now: datetime, seed: int = 2026) -> in
 def _play(world: _World, procedure: Procedure, t: datetime, now: datetime) -> None:
     rng = world.rng
     version = procedure.versions.order_by("-version").first()
+    assert version is not None  # the catalog import refuses a procedure without versions
     commune = rng.choice(world.communes)
     place = commune if procedure.level == Procedure.Level.COMMUNE else world.centre
     desk = world.desks[place.pk]
@@ -317,9 +318,10 @@ def _holder(world: _World, dossier: Dossier, role: Role) -> Actor:
         for actor in world.staff.get((dossier.current_agency_id, role), []):
             if actor.user_id == dossier.current_holder_id:
                 return actor
-    actor = _staff_for(world, dossier.current_agency_id, dossier.current_unit_id, role)
-    if actor is not None:
-        return actor
+    if dossier.current_unit_id is not None:
+        found = _staff_for(world, dossier.current_agency_id, dossier.current_unit_id, role)
+        if found is not None:
+            return found
     return Actor(role=role, agency=dossier.current_agency, unit=dossier.current_unit)
 
 

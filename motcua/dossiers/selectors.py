@@ -5,10 +5,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from motcua.catalog.selectors import steps_of
@@ -22,7 +23,7 @@ from motcua.core.errors import DomainError, NotFound, _
 from motcua.core.lifecycle import Action, Facts, Post, Role, Status, allowed_actions
 from motcua.core.routing import PlannedStep, allotment_seconds, seconds_after, signs
 from motcua.dossiers.models import OPEN_CODES, ApologyLetter, Dossier, DossierStep
-from motcua.organization.models import Agency, Unit
+from motcua.organization.models import Agency, Staff, Unit
 from motcua.organization.selectors import (
     Actor,
     agency_by_code,
@@ -61,9 +62,12 @@ def access_dossier(*, actor: Actor, pk: int | None = None, code: str | None = No
     """
     if actor.agency is None or actor.role in (Role.CITIZEN, Role.SYSTEM):
         raise NotFound(_("Không tìm thấy hồ sơ."))
-    if (pk is None) == (code is None):
-        raise ValueError("access_dossier needs exactly one of pk and code")
-    lookup = Q(pk=pk) if pk is not None else Q(code=code.strip().upper())
+    if code is not None:
+        lookup = Q(code=code.strip().upper())
+    elif pk is not None:
+        lookup = Q(pk=pk)
+    else:
+        raise TypeError("access_dossier needs a pk or a code")
     agency_id = actor.agency.pk
     dossier = (
         Dossier.objects.select_related(
@@ -223,7 +227,7 @@ def _scope_filter(actor: Actor, scope: str) -> Q:
 
 def dossier_inbox(
     *, actor: Actor, filters: InboxFilters, now: datetime, today_end: datetime, soon: datetime
-):  # noqa: ANN201
+) -> tuple[QuerySet[Dossier], dict[str, int]]:
     """(queryset ordered by urgency, counts per bucket) for a staff member's inbox."""
     from django.db.models import Case, Count, IntegerField, Value, When
 
@@ -261,7 +265,7 @@ def dossier_inbox(
     return qs, counts
 
 
-def online_queue(*, actor: Actor):  # noqa: ANN201
+def online_queue(*, actor: Actor) -> QuerySet[Dossier]:
     """Online dossiers waiting for the reception check at the actor's desk (status 1)."""
     assert actor.agency is not None
     return (
@@ -271,7 +275,9 @@ def online_queue(*, actor: Actor):  # noqa: ANN201
     )
 
 
-def agency_staff_load(*, agency_id: int, now: datetime, soon: datetime):  # noqa: ANN201
+def agency_staff_load(
+    *, agency_id: int, now: datetime, soon: datetime
+) -> tuple[QuerySet[Dossier, dict[str, Any]], dict[int, Staff]]:
     """Per person of an agency: dossiers held, the oldest hold, how many are late or about to be."""
     from django.db.models import Count, Min
 

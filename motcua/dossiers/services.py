@@ -32,7 +32,7 @@ from motcua.core.errors import (
     ValidationError,
     _,
 )
-from motcua.core.lifecycle import FINISHED, Action, Facts, Status, decide
+from motcua.core.lifecycle import FINISHED, Action, Facts, Post, Status, decide
 from motcua.core.reception import Applicant
 from motcua.core.routing import PlannedStep, resume_step, step_due
 from motcua.dossiers import writes
@@ -241,7 +241,7 @@ def dossier_plan_of(version: ProcedureVersion) -> tuple[PlannedStep, ...]:
     return dossier_plan(Dossier(procedure_version=version))
 
 
-def _collect(problems: list[ValidationError], check: Callable[[], Any]) -> Any:  # noqa: ANN401
+def _collect(problems: list[ValidationError], check: Callable[[], Any]) -> Any:
     """Run one check; keep its problems for the combined answer and return None instead."""
     try:
         return check()
@@ -302,7 +302,7 @@ def _field_problems(dossier: Dossier) -> list[ValidationError]:
         problems = []
         for name, messages in exc.message_dict.items():
             problem = " ".join(messages)  # Django's own words, already in the reader's language
-            label = Text(Dossier._meta.get_field(name).verbose_name)
+            label = Text(getattr(Dossier._meta.get_field(name), "verbose_name", name))
             problems.append(
                 ValidationError(_("{label}: {problem}"), field=name, label=label, problem=problem)
             )
@@ -476,7 +476,7 @@ def _assignee(to_user_id: int | None) -> Actor | None:
     return assignee
 
 
-def _post(actor: Actor | None):  # noqa: ANN202
+def _post(actor: Actor | None) -> Post | None:
     return post_of(actor) if actor is not None else None
 
 

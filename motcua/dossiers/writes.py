@@ -18,7 +18,7 @@ import contextlib
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import DatabaseError, DataError, connection
 from django.db.models import Field, Model
@@ -175,14 +175,19 @@ def _assignments(model: type[Model], items: Iterable[tuple[str, Any]]) -> tuple[
     """`col = %s, …` for fields by name or attname, with their values as the ORM saves them."""
     sets, values = [], []
     for name, value in items:
-        f = model._meta.get_field(name)
+        f = _field(model, name)
         sets.append(f"{connection.ops.quote_name(f.column)} = %s")
         values.append(f.get_db_prep_save(value, connection))
     return ", ".join(sets), values
 
 
-def _prep(model: type[Model], name: str, value: Any) -> Any:  # noqa: ANN401 - a column value
-    return model._meta.get_field(name).get_db_prep_save(value, connection)
+def _prep(model: type[Model], name: str, value: Any) -> Any:
+    return _field(model, name).get_db_prep_save(value, connection)
+
+
+def _field(model: type[Model], name: str) -> Field[Any, Any]:
+    """A concrete field by name or attname (relations and generic keys have no column)."""
+    return cast("Field[Any, Any]", model._meta.get_field(name))
 
 
 def _insert(

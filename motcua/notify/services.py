@@ -62,7 +62,7 @@ def outbox_deliver(*, now: datetime, batch: int = 100) -> int:
                 if message.template and not message.body:
                     _compose(message)
                 _send(message)
-            except Exception as exc:  # noqa: BLE001 - any transport failure is retried later
+            except Exception as exc:
                 message.attempts += 1
                 message.last_error = str(exc)[:2000]
                 # Back off exponentially; give up (kept for the record) after MAX_ATTEMPTS.

@@ -9,14 +9,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.core.errors import DomainError
-from motcua.desk.access import staff_required
+from motcua.desk.access import StaffRequest, staff_required
 from motcua.dossiers.selectors import access_dossier
 from motcua.dossiers.services import dossier_view_personal_data
 from motcua.edge import render_error
@@ -27,7 +27,7 @@ from motcua.paperwork.selectors import ledger_dossiers
 PROBLEM = "paperwork/problem.html"
 
 
-def _form(request: HttpRequest, pk: int, number: str) -> tuple[rendering.FormSpec, dict[str, Any]]:
+def _form(request: StaffRequest, pk: int, number: str) -> tuple[rendering.FormSpec, dict[str, Any]]:
     """Parse → access → build, shared by the page and its PDF; NotFound if the form does not
     apply to the dossier."""
     spec = rendering.form_spec(number)
@@ -41,7 +41,7 @@ def _form(request: HttpRequest, pk: int, number: str) -> tuple[rendering.FormSpe
 
 
 @staff_required
-def form(request: HttpRequest, pk: int, form: str) -> HttpResponse:
+def form(request: StaffRequest, pk: int, form: str) -> HttpResponse:
     """One official form about a dossier, on screen with its toolbar."""
     try:
         spec, context = _form(request, pk, form)
@@ -51,7 +51,7 @@ def form(request: HttpRequest, pk: int, form: str) -> HttpResponse:
 
 
 @staff_required
-def form_pdf(request: HttpRequest, pk: int, form: str) -> HttpResponse:
+def form_pdf(request: StaffRequest, pk: int, form: str) -> HttpResponse:
     """The same form as PDF (A5)."""
     try:
         spec, context = _form(request, pk, form)
@@ -63,7 +63,7 @@ def form_pdf(request: HttpRequest, pk: int, form: str) -> HttpResponse:
 
 
 @staff_required
-def ledger(request: HttpRequest) -> HttpResponse:
+def ledger(request: StaffRequest) -> HttpResponse:
     """Mẫu 07 for the actor's own agency and a period: paginated on screen, whole in `?pdf=1`."""
     actor, now = request.actor, timezone.now()
     form = LedgerForm(request.GET, today=timezone.localdate(now))
@@ -71,6 +71,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
         return render(request, PROBLEM, {"form": form}, status=400)
     period = form.cleaned_data["period"]
     rows = ledger_dossiers(actor=actor, period=period)
+    assert actor.agency is not None  # a staff post always names its agency
     context = rendering.ledger_context(actor.agency, period, now=now)
     context["period_query"] = urlencode({"from": period.first, "to": period.last})
     if form.cleaned_data["pdf"]:
@@ -80,7 +81,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
     return render(request, rendering.LEDGER.template, context)
 
 
-def _ledger_pdf(request: HttpRequest, rows: Any, context: dict[str, Any]) -> HttpResponse:  # noqa: ANN401
+def _ledger_pdf(request: StaffRequest, rows: Any, context: dict[str, Any]) -> HttpResponse:
     rows = list(rows[: rendering.LEDGER_PDF_MAX_ROWS + 1])
     if len(rows) > rendering.LEDGER_PDF_MAX_ROWS:
         message = _(

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from motcua.core.errors import DomainError
-from motcua.desk.access import staff_required
+from motcua.desk.access import StaffRequest, staff_required
 from motcua.desk.forms import ACTION_INPUTS
 from motcua.desk.page import dossier_page_context, submitted_action_form
 from motcua.dossiers.selectors import access_dossier
@@ -19,7 +19,7 @@ from motcua.edge import add_to_form, render_error, status_for
 
 
 @staff_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: StaffRequest, pk: int) -> HttpResponse:
     """Everything about one dossier, and only the actions the state and the role allow."""
     try:
         dossier = access_dossier(actor=request.actor, pk=pk)
@@ -32,7 +32,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def act(request: HttpRequest, pk: int) -> HttpResponse:
+def act(request: StaffRequest, pk: int) -> HttpResponse:
     """Apply one action; bad input, a refusal or a conflict shows the page again (the fresh
     state for a conflict) with each reason beside its field, and nothing is changed."""
     actor, now = request.actor, timezone.now()
@@ -50,7 +50,8 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
             status, code = status_for(exc), exc.code
             dossier.refresh_from_db()
         else:
-            label = form.action.label
+            assert form.chosen is not None  # a valid form named its action
+            label = str(form.chosen.label)
             messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": _(label)})
             return redirect("desk:dossier", pk=dossier.pk)
     context = dossier_page_context(dossier, actor, now, submitted=form)

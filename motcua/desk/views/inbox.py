@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from motcua.catalog.models import Procedure
 from motcua.core.lifecycle import STATUS_LABELS, Role
-from motcua.desk.access import staff_required
+from motcua.desk.access import StaffRequest, staff_required
 from motcua.desk.views.common import horizon, int_or_none
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import BUCKETS, INBOX_STATUSES, InboxFilters, dossier_inbox
@@ -18,7 +18,7 @@ PAGE_SIZE = 25
 
 
 @staff_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: StaffRequest) -> HttpResponse:
     """Dossiers the person (or their unit/agency) holds, most urgent first, with bucket counts."""
     actor = request.actor
     leader = actor.role in (Role.UNIT_LEADER, Role.AGENCY_LEADER, Role.SUPERVISOR)
@@ -55,7 +55,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def online(request: HttpRequest) -> HttpResponse:
+def online(request: StaffRequest) -> HttpResponse:
     """Online dossiers awaiting the reception check, with their wait in working hours."""
     actor = request.actor
     h = horizon(actor)

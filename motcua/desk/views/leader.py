@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from motcua.core.lifecycle import Role
-from motcua.desk.access import staff_required
+from motcua.desk.access import StaffRequest, staff_required
 from motcua.desk.views.common import horizon
 from motcua.dossiers.selectors import InboxFilters, agency_staff_load, dossier_inbox
 
 
 @staff_required
-def leader(request: HttpRequest) -> HttpResponse:
+def leader(request: StaffRequest) -> HttpResponse:
     """Load per person and the unit's most urgent dossiers, with reassignment on each."""
     actor = request.actor
     if actor.role not in (Role.UNIT_LEADER, Role.AGENCY_LEADER, Role.SUPERVISOR):
         return render(
             request, "desk/not_found.html", {"message": _("Trang dành cho lãnh đạo.")}, status=404
         )
+    assert actor.agency is not None  # a staff post always names its agency
     h = horizon(actor)
     held, staff = agency_staff_load(agency_id=actor.agency.pk, now=h.now, soon=h.soon)
     rows = []

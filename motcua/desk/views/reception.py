@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from motcua.catalog.models import Procedure
 from motcua.core.errors import DomainError
 from motcua.core.text import fold
-from motcua.desk.access import staff_required
+from motcua.desk.access import StaffRequest, staff_required
 from motcua.desk.forms import RECEPTION_INPUTS, ProcedurePick, ReceptionForm
 from motcua.desk.page import procedures_to_pick, reception_offer
 from motcua.dossiers.services import dossier_receive
@@ -18,7 +18,7 @@ from motcua.edge import add_to_form, status_for
 
 
 @staff_required
-def procedure_search(request: HttpRequest) -> HttpResponse:
+def procedure_search(request: StaffRequest) -> HttpResponse:
     """Procedures matching the typed words, accent-insensitive (an htmx fragment)."""
     words = fold(request.GET.get("q", ""))[:100]
     procedures = Procedure.objects.order_by("code")
@@ -28,7 +28,7 @@ def procedure_search(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def reception(request: HttpRequest) -> HttpResponse:
+def reception(request: StaffRequest) -> HttpResponse:
     """The reception form; its three outcomes lead to forms 01, 02 or 03."""
     actor, posted = request.actor, request.POST if request.method == "POST" else None
     status = 200 if posted is None else 400  # until the dossier is received

@@ -8,193 +8,525 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('organization', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("organization", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DailySequence',
+            name="DailySequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agency_code', models.CharField(max_length=35)),
-                ('day', models.DateField()),
-                ('last', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("agency_code", models.CharField(max_length=35)),
+                ("day", models.DateField()),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('agency_code', 'day'), name='one_sequence_per_day')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("agency_code", "day"), name="one_sequence_per_day"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Dossier',
+            name="Dossier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(blank=True, max_length=50, null=True, verbose_name='mã hồ sơ')),
-                ('tracking_secret', models.CharField(max_length=12, verbose_name='mã tra cứu')),
-                ('channel', models.PositiveSmallIntegerField(choices=[(1, 'Trực tiếp'), (2, 'Trực tuyến'), (3, 'Bưu chính công ích')], verbose_name='kênh nộp')),
-                ('status', models.PositiveSmallIntegerField(choices=[(1, 'Mới đăng ký'), (2, 'Được tiếp nhận'), (3, 'Không được tiếp nhận'), (4, 'Đang xử lý'), (5, 'Yêu cầu bổ sung giấy tờ'), (6, 'Yêu cầu thực hiện nghĩa vụ tài chính'), (7, 'Công dân yêu cầu rút hồ sơ'), (8, 'Dừng xử lý'), (9, 'Đã xử lý xong'), (10, 'Đã trả kết quả')], verbose_name='trạng thái')),
-                ('applicant_name', models.CharField(max_length=200, verbose_name='người nộp')),
-                ('applicant_id_number', models.CharField(max_length=20, verbose_name='số định danh')),
-                ('applicant_kind', models.CharField(default='personal', max_length=20)),
-                ('applicant_address', models.CharField(blank=True, max_length=300, verbose_name='địa chỉ')),
-                ('applicant_phone', models.CharField(blank=True, max_length=20, verbose_name='điện thoại')),
-                ('applicant_email', models.EmailField(blank=True, max_length=254, verbose_name='thư điện tử')),
-                ('representative_name', models.CharField(blank=True, max_length=200, verbose_name='người được ủy quyền')),
-                ('representative_id_number', models.CharField(blank=True, max_length=20)),
-                ('authorisation', models.CharField(blank=True, max_length=300, verbose_name='văn bản ủy quyền')),
-                ('request', models.TextField(blank=True, verbose_name='nội dung yêu cầu')),
-                ('copies', models.PositiveSmallIntegerField(default=1, verbose_name='số bộ hồ sơ')),
-                ('delivery', models.CharField(choices=[('desk', 'Nhận trực tiếp tại Bộ phận một cửa'), ('post', 'Nhận qua dịch vụ bưu chính công ích'), ('electronic', 'Nhận bản điện tử')], default='desk', max_length=20, verbose_name='hình thức nhận kết quả')),
-                ('search_name', models.CharField(max_length=200)),
-                ('step_index', models.PositiveSmallIntegerField(default=0)),
-                ('step_count', models.PositiveSmallIntegerField(default=1)),
-                ('submitted_at', models.DateTimeField(verbose_name='thời điểm nộp')),
-                ('received_at', models.DateTimeField(blank=True, null=True, verbose_name='thời điểm tiếp nhận')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='hẹn trả')),
-                ('original_due_at', models.DateTimeField(blank=True, null=True, verbose_name='hẹn trả ban đầu')),
-                ('step_due_at', models.DateTimeField(blank=True, null=True, verbose_name='hạn bước hiện tại')),
-                ('step_started_at', models.DateTimeField(blank=True, null=True)),
-                ('step_paused_seconds', models.PositiveIntegerField(default=0)),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='kết thúc xử lý')),
-                ('returned_at', models.DateTimeField(blank=True, null=True, verbose_name='trả kết quả')),
-                ('warned_at', models.DateTimeField(blank=True, null=True)),
-                ('overdue_at', models.DateTimeField(blank=True, null=True)),
-                ('clock', models.JSONField(blank=True, default=list)),
-                ('supplement_requests', models.PositiveSmallIntegerField(default=0)),
-                ('proposed', models.BooleanField(default=False)),
-                ('approved', models.BooleanField(default=False)),
-                ('signed_step', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('apology', models.CharField(default='none', max_length=10)),
-                ('version', models.PositiveIntegerField(default=0)),
-                ('chain_head', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
-                ('idempotency_key', models.CharField(blank=True, max_length=64, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('competent_agency', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organization.agency')),
-                ('current_agency', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organization.agency')),
-                ('current_holder', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('current_unit', models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organization.unit')),
-                ('procedure_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='catalog.procedureversion')),
-                ('proposed_by', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('received_place', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organization.agency')),
-                ('receiving_agency', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organization.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(blank=True, max_length=50, null=True, verbose_name="mã hồ sơ"),
+                ),
+                ("tracking_secret", models.CharField(max_length=12, verbose_name="mã tra cứu")),
+                (
+                    "channel",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Trực tiếp"), (2, "Trực tuyến"), (3, "Bưu chính công ích")],
+                        verbose_name="kênh nộp",
+                    ),
+                ),
+                (
+                    "status",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Mới đăng ký"),
+                            (2, "Được tiếp nhận"),
+                            (3, "Không được tiếp nhận"),
+                            (4, "Đang xử lý"),
+                            (5, "Yêu cầu bổ sung giấy tờ"),
+                            (6, "Yêu cầu thực hiện nghĩa vụ tài chính"),
+                            (7, "Công dân yêu cầu rút hồ sơ"),
+                            (8, "Dừng xử lý"),
+                            (9, "Đã xử lý xong"),
+                            (10, "Đã trả kết quả"),
+                        ],
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("applicant_name", models.CharField(max_length=200, verbose_name="người nộp")),
+                (
+                    "applicant_id_number",
+                    models.CharField(max_length=20, verbose_name="số định danh"),
+                ),
+                ("applicant_kind", models.CharField(default="personal", max_length=20)),
+                (
+                    "applicant_address",
+                    models.CharField(blank=True, max_length=300, verbose_name="địa chỉ"),
+                ),
+                (
+                    "applicant_phone",
+                    models.CharField(blank=True, max_length=20, verbose_name="điện thoại"),
+                ),
+                (
+                    "applicant_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="thư điện tử"),
+                ),
+                (
+                    "representative_name",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="người được ủy quyền"
+                    ),
+                ),
+                ("representative_id_number", models.CharField(blank=True, max_length=20)),
+                (
+                    "authorisation",
+                    models.CharField(blank=True, max_length=300, verbose_name="văn bản ủy quyền"),
+                ),
+                ("request", models.TextField(blank=True, verbose_name="nội dung yêu cầu")),
+                ("copies", models.PositiveSmallIntegerField(default=1, verbose_name="số bộ hồ sơ")),
+                (
+                    "delivery",
+                    models.CharField(
+                        choices=[
+                            ("desk", "Nhận trực tiếp tại Bộ phận một cửa"),
+                            ("post", "Nhận qua dịch vụ bưu chính công ích"),
+                            ("electronic", "Nhận bản điện tử"),
+                        ],
+                        default="desk",
+                        max_length=20,
+                        verbose_name="hình thức nhận kết quả",
+                    ),
+                ),
+                ("search_name", models.CharField(max_length=200)),
+                ("step_index", models.PositiveSmallIntegerField(default=0)),
+                ("step_count", models.PositiveSmallIntegerField(default=1)),
+                ("submitted_at", models.DateTimeField(verbose_name="thời điểm nộp")),
+                (
+                    "received_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="thời điểm tiếp nhận"),
+                ),
+                ("due_at", models.DateTimeField(blank=True, null=True, verbose_name="hẹn trả")),
+                (
+                    "original_due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="hẹn trả ban đầu"),
+                ),
+                (
+                    "step_due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="hạn bước hiện tại"),
+                ),
+                ("step_started_at", models.DateTimeField(blank=True, null=True)),
+                ("step_paused_seconds", models.PositiveIntegerField(default=0)),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="kết thúc xử lý"),
+                ),
+                (
+                    "returned_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="trả kết quả"),
+                ),
+                ("warned_at", models.DateTimeField(blank=True, null=True)),
+                ("overdue_at", models.DateTimeField(blank=True, null=True)),
+                ("clock", models.JSONField(blank=True, default=list)),
+                ("supplement_requests", models.PositiveSmallIntegerField(default=0)),
+                ("proposed", models.BooleanField(default=False)),
+                ("approved", models.BooleanField(default=False)),
+                ("signed_step", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("apology", models.CharField(default="none", max_length=10)),
+                ("version", models.PositiveIntegerField(default=0)),
+                (
+                    "chain_head",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
+                ("idempotency_key", models.CharField(blank=True, max_length=64, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "competent_agency",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organization.agency",
+                    ),
+                ),
+                (
+                    "current_agency",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organization.agency",
+                    ),
+                ),
+                (
+                    "current_holder",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "current_unit",
+                    models.ForeignKey(
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organization.unit",
+                    ),
+                ),
+                (
+                    "procedure_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossiers",
+                        to="catalog.procedureversion",
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "received_place",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organization.agency",
+                    ),
+                ),
+                (
+                    "receiving_agency",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organization.agency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hồ sơ',
-                'verbose_name_plural': 'hồ sơ',
+                "verbose_name": "hồ sơ",
+                "verbose_name_plural": "hồ sơ",
             },
         ),
         migrations.CreateModel(
-            name='ApologyLetter',
+            name="ApologyLetter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step_index', models.PositiveSmallIntegerField()),
-                ('reason', models.TextField()),
-                ('original_due_at', models.DateTimeField()),
-                ('new_due_at', models.DateTimeField()),
-                ('drafted_at', models.DateTimeField()),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organization.agency')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('drafted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dossier', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='apology_letter', to='dossiers.dossier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("step_index", models.PositiveSmallIntegerField()),
+                ("reason", models.TextField()),
+                ("original_due_at", models.DateTimeField()),
+                ("new_due_at", models.DateTimeField()),
+                ("drafted_at", models.DateTimeField()),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organization.agency",
+                    ),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "drafted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="apology_letter",
+                        to="dossiers.dossier",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DossierAccess',
+            name="DossierAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(max_length=20)),
-                ('at', models.DateTimeField()),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='accesses', to='dossiers.dossier')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("role", models.CharField(max_length=20)),
+                ("at", models.DateTimeField()),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="accesses",
+                        to="dossiers.dossier",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DossierDocument',
+            name="DossierDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=500)),
-                ('copies', models.PositiveSmallIntegerField(default=1)),
-                ('original', models.BooleanField(default=False)),
-                ('digitised', models.BooleanField(default=False)),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='dossiers.dossier')),
-                ('required', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='catalog.requireddocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=500)),
+                ("copies", models.PositiveSmallIntegerField(default=1)),
+                ("original", models.BooleanField(default=False)),
+                ("digitised", models.BooleanField(default=False)),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="dossiers.dossier",
+                    ),
+                ),
+                (
+                    "required",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="catalog.requireddocument",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DossierEvent',
+            name="DossierEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveIntegerField()),
-                ('action', models.CharField(max_length=30)),
-                ('from_status', models.PositiveSmallIntegerField(null=True)),
-                ('to_status', models.PositiveSmallIntegerField()),
-                ('actor_role', models.CharField(max_length=20)),
-                ('at', models.DateTimeField()),
-                ('payload', models.JSONField(default=dict)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64)),
-                ('actor', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('agency', models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organization.agency')),
-                ('dossier', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='dossiers.dossier')),
-                ('unit', models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organization.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveIntegerField()),
+                ("action", models.CharField(max_length=30)),
+                ("from_status", models.PositiveSmallIntegerField(null=True)),
+                ("to_status", models.PositiveSmallIntegerField()),
+                ("actor_role", models.CharField(max_length=20)),
+                ("at", models.DateTimeField()),
+                ("payload", models.JSONField(default=dict)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organization.agency",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="dossiers.dossier",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organization.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['dossier', 'seq'],
+                "ordering": ["dossier", "seq"],
             },
         ),
         migrations.CreateModel(
-            name='DossierStep',
+            name="DossierStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index', models.PositiveSmallIntegerField()),
-                ('name', models.CharField(max_length=300)),
-                ('started_at', models.DateTimeField()),
-                ('due_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField()),
-                ('paused_seconds', models.PositiveIntegerField(default=0)),
-                ('outcome', models.CharField(max_length=10)),
-                ('note', models.TextField(blank=True)),
-                ('agency', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organization.agency')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='dossiers.dossier')),
-                ('holder', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organization.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("index", models.PositiveSmallIntegerField()),
+                ("name", models.CharField(max_length=300)),
+                ("started_at", models.DateTimeField()),
+                ("due_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField()),
+                ("paused_seconds", models.PositiveIntegerField(default=0)),
+                ("outcome", models.CharField(max_length=10)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organization.agency",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="dossiers.dossier",
+                    ),
+                ),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organization.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['dossier', 'started_at', 'id'],
+                "ordering": ["dossier", "started_at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(condition=models.Q(('status__in', [2, 4, 5, 6])), fields=['due_at'], name='dossier_open_due'),
+            model_name="dossier",
+            index=models.Index(
+                condition=models.Q(("status__in", [2, 4, 5, 6])),
+                fields=["due_at"],
+                name="dossier_open_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(condition=models.Q(('status__in', [2, 4, 5, 6])), fields=['current_agency'], name='dossier_open_by_agency'),
+            model_name="dossier",
+            index=models.Index(
+                condition=models.Q(("status__in", [2, 4, 5, 6])),
+                fields=["current_agency"],
+                name="dossier_open_by_agency",
+            ),
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(condition=models.Q(('status__in', [1, 9])), fields=['received_place', 'submitted_at'], name='dossier_at_desk'),
+            model_name="dossier",
+            index=models.Index(
+                condition=models.Q(("status__in", [1, 9])),
+                fields=["received_place", "submitted_at"],
+                name="dossier_at_desk",
+            ),
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['receiving_agency', 'received_at'], name='dossier_received'),
+            model_name="dossier",
+            index=models.Index(fields=["receiving_agency", "received_at"], name="dossier_received"),
         ),
         migrations.AddConstraint(
-            model_name='dossier',
-            constraint=models.UniqueConstraint(fields=('code',), name='dossier_code'),
+            model_name="dossier",
+            constraint=models.UniqueConstraint(fields=("code",), name="dossier_code"),
         ),
         migrations.AddConstraint(
-            model_name='dossier',
-            constraint=models.UniqueConstraint(condition=models.Q(('idempotency_key__isnull', False)), fields=('idempotency_key',), name='dossier_idempotency_key'),
+            model_name="dossier",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("idempotency_key__isnull", False)),
+                fields=("idempotency_key",),
+                name="dossier_idempotency_key",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dossierevent',
-            constraint=models.UniqueConstraint(fields=('dossier', 'seq'), name='one_event_per_seq'),
+            model_name="dossierevent",
+            constraint=models.UniqueConstraint(fields=("dossier", "seq"), name="one_event_per_seq"),
         ),
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.dossiers.events import verify_chains
 from motcua.dossiers.models import DossierEvent
@@ -11,11 +11,11 @@ from motcua.dossiers.models import DossierEvent
 class Command(BaseCommand):
     help = "Audit the append-only dossier event log."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="sub", required=True)
         sub.add_parser("verify", help="Verify every event's hash link.")
 
-    def handle(self, *args, sub: str, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args: object, sub: str, **options: object) -> None:
         problems = verify_chains()
         count = DossierEvent.objects.count()
         if problems:

@@ -7,7 +7,7 @@ import sys
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from motcua.organization.models import Agency
@@ -16,12 +16,14 @@ from motcua.organization.models import Agency
 class Command(BaseCommand):
     help = "Create the demo data (once) and run the web server and the worker."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dossiers", type=int, default=3000)
         parser.add_argument("--no-serve", action="store_true", help="Load the data and exit.")
         parser.add_argument("--port", type=int, default=8000)
 
-    def handle(self, *args, dossiers: int, no_serve: bool, port: int, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(
+        self, *args: object, dossiers: int, no_serve: bool, port: int, **options: object
+    ) -> None:
         call_command("migrate", verbosity=0)
         if not Agency.objects.exists():
             self._load(dossiers)
@@ -30,7 +32,7 @@ class Command(BaseCommand):
         self._print_accounts()
         if no_serve:
             return
-        worker = subprocess.Popen([sys.executable, "-m", "motcua.cli", "worker"])  # noqa: S603
+        worker = subprocess.Popen([sys.executable, "-m", "motcua.cli", "worker"])
         try:
             call_command("serve", port=port)
         finally:

@@ -6,7 +6,7 @@ import signal
 import threading
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django.utils import timezone
 
@@ -17,11 +17,11 @@ from motcua.notify.services import outbox_deliver
 class Command(BaseCommand):
     help = "Warn before deadlines, mark overdue dossiers, draft apologies, deliver the outbox."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="One pass, then exit.")
         parser.add_argument("--interval", type=int, default=None, help="Seconds between passes.")
 
-    def handle(self, *args, once: bool, interval: int | None, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args: object, once: bool, interval: int | None, **options: object) -> None:
         stop = threading.Event()
         if not once and threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
