@@ -11,6 +11,8 @@ from datetime import date
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core import routing
+
 
 class Procedure(models.Model):
     """A procedure from the National Database on Administrative Procedures (or a local one)."""
@@ -48,10 +50,10 @@ class Procedure(models.Model):
 class ProcedureVersion(models.Model):
     """The rules of a procedure from one date on; old dossiers keep the version they started."""
 
-    class LimitUnit(models.TextChoices):
-        WORKING_DAYS = "working_days", "ngày làm việc"
-        WORKING_HOURS = "working_hours", "giờ làm việc"
-        SAME_DAY = "same_day", "trong ngày"
+    class LimitUnit(models.TextChoices):  # the core's units (motcua.core.routing.LimitUnit)
+        WORKING_DAYS = routing.LimitUnit.WORKING_DAYS.value, "ngày làm việc"
+        WORKING_HOURS = routing.LimitUnit.WORKING_HOURS.value, "giờ làm việc"
+        SAME_DAY = routing.LimitUnit.SAME_DAY.value, "trong ngày"
 
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="versions")
     version = models.PositiveIntegerField()

@@ -11,9 +11,29 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
+from typing import Any
 
 from motcua.core.calendar import WorkCalendar
 from motcua.core.lifecycle import SIGNING_ROLES, Role
+
+
+class LimitUnit(StrEnum):
+    """How a procedure's statutory time is given (the catalog's `time_limit_unit`)."""
+
+    WORKING_DAYS = "working_days"
+    WORKING_HOURS = "working_hours"
+    SAME_DAY = "same_day"
+
+
+def statutory_budget(limit: Decimal, unit: LimitUnit, calendar: WorkCalendar) -> dict[str, Any]:
+    """A procedure's statutory time as the clock's START arguments: a same-day procedure, or
+    working seconds (days count in this calendar's working day, hours as hours)."""
+    if unit is LimitUnit.SAME_DAY:
+        return {"same_day": True}
+    if unit is LimitUnit.WORKING_HOURS:
+        return {"working_seconds": int(limit * 3600)}
+    return {"working_seconds": calendar.days_to_seconds(limit)}
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 
-from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.selectors import documents_of, procedure_versions
 from motcua.core import clock as core_clock
 from motcua.core import codes, reception, text
@@ -34,7 +33,13 @@ from motcua.core.errors import (
 )
 from motcua.core.lifecycle import FINISHED, Action, Facts, Post, Status, decide
 from motcua.core.reception import Applicant
-from motcua.core.routing import PlannedStep, resume_step, step_due
+from motcua.core.routing import (
+    LimitUnit,
+    PlannedStep,
+    resume_step,
+    statutory_budget,
+    step_due,
+)
 from motcua.dossiers import writes
 from motcua.dossiers.events import chain_event
 from motcua.dossiers.models import (
@@ -55,11 +60,18 @@ from motcua.dossiers.selectors import (
     post_of,
     resolve_step,
 )
-from motcua.organization.models import Agency
-from motcua.organization.selectors import Actor, calendar_for, staff_actor
+from motcua.organization.selectors import (
+    Actor,
+    agency_in_service,
+    calendar_for,
+    is_commune,
+    staff_actor,
+)
 
 if TYPE_CHECKING:
+    from motcua.catalog.models import ProcedureVersion
     from motcua.notify.models import OutboxMessage
+    from motcua.organization.models import Agency
 
 __all__ = ["Applicant", "Intake", "dossier_act", "dossier_receive", "dossier_view_personal_data"]
 
@@ -342,7 +354,7 @@ def _procedure_version(code: str, now: datetime, calendar: WorkCalendar) -> Proc
 def _competent_agency(version: ProcedureVersion, place: Agency, intake: Intake) -> Agency:
     """The deciding agency: a fixed one, or for commune procedures the chosen commune."""
     if version.competent != "commune":
-        agency = Agency.objects.filter(code=version.competent, is_active=True).first()
+        agency = agency_in_service(version.competent)
         if agency is None:
             raise ValidationError(
                 _("Cơ quan có thẩm quyền {agency} không tồn tại."),
@@ -352,9 +364,7 @@ def _competent_agency(version: ProcedureVersion, place: Agency, intake: Intake) 
         return agency
     commune_code = intake.competent_agency_code.strip().upper()
     if commune_code:
-        agency = Agency.objects.filter(
-            code=commune_code, kind=Agency.Kind.COMMUNE, is_active=True
-        ).first()
+        agency = agency_in_service(commune_code, commune=True)
         if agency is None:
             raise ValidationError(
                 _("Không có UBND cấp xã với mã “{code}”."),
@@ -362,7 +372,7 @@ def _competent_agency(version: ProcedureVersion, place: Agency, intake: Intake) 
                 code=intake.competent_agency_code,
             )
         return agency
-    if place.kind == Agency.Kind.COMMUNE:
+    if is_commune(place):
         return place
     raise ValidationError(
         _("Thủ tục cấp xã: phải chọn UBND xã, phường có thẩm quyền."), field="competent_agency"
@@ -389,23 +399,17 @@ def _start(
     code = writes.next_dossier_code(agency.code, now.astimezone(calendar.tz).date())
     version = dossier.procedure_version
     entry = core_clock.ClockEntry(
-        kind=core_clock.ClockKind.START, at=arrived_at or now, **_budget(version, calendar)
+        kind=core_clock.ClockKind.START,
+        at=arrived_at or now,
+        **statutory_budget(
+            Decimal(version.time_limit), LimitUnit(version.time_limit_unit), calendar
+        ),
     )
     change.fields.update(code=code, received_at=now, receiving_agency=agency)
     change.clock.append(entry)
     change.payload.update(code=code)
     change.open_step = _open(dossier, plan, 0, now, calendar, holder_id=actor.user_id)
     return change
-
-
-def _budget(version: ProcedureVersion, calendar: WorkCalendar) -> dict[str, Any]:
-    """The statutory time as the clock's START arguments."""
-    unit = version.time_limit_unit
-    if unit == ProcedureVersion.LimitUnit.SAME_DAY:
-        return {"same_day": True}
-    if unit == ProcedureVersion.LimitUnit.WORKING_HOURS:
-        return {"working_seconds": int(Decimal(version.time_limit) * 3600)}
-    return {"working_seconds": calendar.days_to_seconds(Decimal(version.time_limit))}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -203,3 +203,16 @@ def staff_in(agency_id: int, unit_id: int, *, roles: Sequence[Role]) -> list[Sta
         .select_related("user", "unit")
         .order_by("user__first_name", "user__last_name", "pk")
     )
+
+
+def agency_in_service(code: str, *, commune: bool = False) -> Agency | None:
+    """An active agency by its code (only a commune's People's Committee if `commune`)."""
+    agencies = Agency.objects.filter(code=code, is_active=True)
+    if commune:
+        agencies = agencies.filter(kind=Agency.Kind.COMMUNE)
+    return agencies.first()
+
+
+def is_commune(agency: Agency) -> bool:
+    """Whether the agency is a commune's (or ward's) People's Committee."""
+    return agency.kind == Agency.Kind.COMMUNE
