@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from motcua.core.errors import CalendarRangeError, ValidationError, _
+from motcua.core.errors import CalendarRangeError, Text, ValidationError, _
 
 WEEKDAY_NAMES = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 DEFAULT_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -81,8 +81,12 @@ class CalendarPolicy:
         for session in self.sessions:
             if session.start >= session.end:
                 raise ValidationError(
-                    f"Buổi làm việc {session.start:%H:%M}–{session.end:%H:%M} không hợp lệ: "
-                    "giờ bắt đầu phải trước giờ kết thúc."
+                    _(
+                        "Buổi làm việc {start}–{end} không hợp lệ: "
+                        "giờ bắt đầu phải trước giờ kết thúc."
+                    ),
+                    start=f"{session.start:%H:%M}",
+                    end=f"{session.end:%H:%M}",
                 )
             if previous_end is not None and session.start < previous_end:
                 raise ValidationError(
@@ -91,8 +95,9 @@ class CalendarPolicy:
             previous_end = session.end
         if self.due_time_style not in DUE_TIME_STYLES:
             raise ValidationError(
-                f"Kiểu giờ hẹn trả không hợp lệ: {self.due_time_style!r} "
-                f"(chỉ nhận {', '.join(DUE_TIME_STYLES)})."
+                _("Kiểu giờ hẹn trả không hợp lệ: {value} (chỉ nhận {choices})."),
+                value=repr(self.due_time_style),
+                choices=", ".join(DUE_TIME_STYLES),
             )
         if not self.weekend <= set(range(7)) or len(self.weekend) == 7:
             raise ValidationError(
@@ -113,14 +118,17 @@ def _package_year(year: int) -> tuple[Mapping[date, tuple[str, ...]], frozenset[
     return MappingProxyType(days), makeup
 
 
-def require_aware(moment: datetime, what: str = "Thời điểm") -> None:
-    """Raise ValidationError unless `moment` is an aware datetime."""
+def require_aware(moment: datetime, what: str = _("Thời điểm")) -> None:
+    """Raise ValidationError unless `moment` is an aware datetime; `what` names it (a label)."""
     if not isinstance(moment, datetime):
-        raise ValidationError(f"{what} phải là một thời điểm (datetime).", value=repr(moment))
+        raise ValidationError(
+            _("{what} phải là một thời điểm (datetime)."), what=Text(what), value=repr(moment)
+        )
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValidationError(
-            f"{what} phải kèm múi giờ (không nhận thời điểm không có múi giờ): "
-            f"{moment:%d/%m/%Y %H:%M}.",
+            _("{what} phải kèm múi giờ (không nhận thời điểm không có múi giờ): {shown}."),
+            what=Text(what),
+            shown=f"{moment:%d/%m/%Y %H:%M}",
             value=moment.isoformat(),
         )
 
@@ -175,7 +183,11 @@ class WorkCalendar:
         statutory: Mapping[date, str] | None = None,
     ) -> None:
         if first_year > last_year:
-            raise ValidationError(f"Phạm vi năm không hợp lệ: {first_year}–{last_year}.")
+            raise ValidationError(
+                _("Phạm vi năm không hợp lệ: {first_year}–{last_year}."),
+                first_year=first_year,
+                last_year=last_year,
+            )
         self.tz = tz
         self.policy = policy
         self.first_year = first_year
@@ -184,7 +196,7 @@ class WorkCalendar:
         for override in self.overrides:
             _require_date(override.day)
             if override.decided_at is not None:
-                require_aware(override.decided_at, "Thời điểm ra quyết định")
+                require_aware(override.decided_at, _("Thời điểm ra quyết định"))
         # The latest decision for a day wins; equal times keep the order given.
         ordered = sorted(self.overrides, key=lambda o: o.decided_at or _BEFORE_ANY_DECISION)
         self._override_by_day = {override.day: override for override in ordered}
