@@ -35,6 +35,10 @@ from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
+# bench/calendar.py has the standard library's name, which `holidays` imports: run as a
+# script (or as a client process), this folder must not come first on the import path.
+BENCH = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/motcua_bench"
 START = datetime(2026, 11, 2, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))  # a Monday
 STEP_SECONDS = 90  # simulated office time between two actions
@@ -948,7 +952,13 @@ def client_main(url: str, index: int, batches: list[int], window: int, barrier, 
     from motcua.organization.selectors import calendar_for
 
     world = load_world()
-    clock = SimClock(calendar_for(world.hoan_kiem), START, STEP_SECONDS)
+    # Each client starts its simulated days a month after the previous one's: the clients
+    # stand for different desks, and one desk's receptions take its day's code counter one
+    # at a time (held to the commit, so that the numbering has no gaps), which several
+    # processes hammering one desk on one day would measure instead of everything else.
+    clock = SimClock(
+        calendar_for(world.hoan_kiem), START + timedelta(days=28 * index), STEP_SECONDS
+    )
     workload = Workload(world, clock)
     raw = psycopg.connect(**connection.get_connection_params())
     raw.autocommit = False
