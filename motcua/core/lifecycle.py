@@ -235,7 +235,7 @@ class Facts:
     warned: bool = False
     # Where the dossier was received (its desk receives, returns, stops) and who decides.
     received_place: int | None = None
-    competent_agency: int | None = None
+    deciding_agency: int | None = None
     # The open step: what its template assigns, where, and to whom (None: no step open).
     step_name: str = ""
     step_role: Role | None = None
@@ -317,7 +317,7 @@ def _check_guards(action: Action, facts: Facts) -> None:
             _("Đây là bước cuối của quy trình; không còn bước nào để chuyển tiếp."),
             action=action.value,
         )
-    if action is Action.FORWARD and facts.step_signs and not facts.signed:
+    if action is Action.FORWARD and facts.step_signs and (not facts.signed or facts.proposed):
         raise GuardError(
             _("Bước “{step}” phải được ký duyệt trước khi chuyển tiếp."),
             action=action.value,
@@ -339,7 +339,7 @@ def _check_guards(action: Action, facts: Facts) -> None:
                 action=action.value,
                 step=facts.step_name,
             )
-        if facts.signed:
+        if facts.signed and not facts.proposed:
             raise GuardError(_("Kết quả đã được phê duyệt."), action=action.value)
         if not facts.proposed:
             raise GuardError(_("Chưa có đề xuất kết quả để phê duyệt."), action=action.value)
@@ -350,8 +350,10 @@ def _check_guards(action: Action, facts: Facts) -> None:
                 action=action.value,
             )
         # The last step's own authority signs; a last step that signs nothing (a card issued
-        # by a specialist, say) needs a decision signed earlier in the chain.
-        if not (facts.signed if facts.step_signs else facts.approved and not facts.proposed):
+        # by a specialist, say) needs a decision signed earlier in the chain. Either way a
+        # newer proposal (after a send-back) waits for its own signature.
+        signed = facts.signed if facts.step_signs else facts.approved
+        if not signed or facts.proposed:
             raise GuardError(_("Kết quả chưa được lãnh đạo phê duyệt."), action=action.value)
     if action in (Action.WITHDRAW, Action.STOP) and facts.approved:
         # NĐ 118 Điều 21: only while no decision has been issued.
@@ -419,7 +421,7 @@ def _check_right(action: Action, facts: Facts, post: Post) -> None:
         _require_step_leader(facts, post)
     elif action is Action.STOP:
         # The desk issues the stop notice (NĐ 118 Điều 21); the deciding agency's head may too.
-        if post.role is not Role.AGENCY_LEADER or post.agency != facts.competent_agency:
+        if post.role is not Role.AGENCY_LEADER or post.agency != facts.deciding_agency:
             _require_desk(action, facts, post)
     elif action is Action.DRAFT_APOLOGY:
         if post.agency != facts.step_agency:

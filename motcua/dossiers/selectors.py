@@ -423,7 +423,7 @@ def dossier_facts(
         overdue=dossier.overdue_at is not None,
         warned=dossier.warned_at is not None,
         received_place=dossier.received_place_id,
-        competent_agency=dossier.competent_agency_id,
+        deciding_agency=_deciding_agency(dossier, plan),
         step_name=step.name if step is not None else "",
         step_role=step.role if step is not None else None,
         step_agency=dossier.current_agency_id if step is not None else None,
@@ -435,6 +435,22 @@ def dossier_facts(
         next_agency=next_place[0].pk if next_place is not None else None,
         next_unit=next_place[1].pk if next_place is not None else None,
     )
+
+
+def _deciding_agency(dossier: Dossier, plan: tuple[PlannedStep, ...]) -> int | None:
+    """The agency that decides: the competent one when the procedure's steps pass through it,
+    else the one whose step signs last (residence registration: the commune police, although
+    the commune is the procedure's competent agency)."""
+    refs = {step.agency_ref for step in plan}
+    if "competent" in refs or dossier.competent_agency.code in refs:
+        return dossier.competent_agency_id
+    for index in range(len(plan) - 1, -1, -1):
+        if signs(plan, index):
+            try:
+                return resolve_step(dossier, plan[index])[0].pk
+            except DomainError:
+                break
+    return dossier.competent_agency_id
 
 
 def dossier_allowed_actions(dossier: Dossier, actor: Actor, now: datetime) -> list[Action]:

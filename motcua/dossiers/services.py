@@ -35,6 +35,7 @@ from motcua.core.lifecycle import FINISHED, Action, Facts, Post, Status, decide
 from motcua.core.reception import Applicant
 from motcua.core.routing import (
     PlannedStep,
+    resume_step,
 )
 from motcua.dossiers import writes
 from motcua.dossiers.events import chain_event
@@ -498,7 +499,18 @@ def _finished(
     """The open hand-over ends now, judged against its due time: its row for form 06, held by
     whoever it was assigned to, or else by whoever handed it over. The event records it."""
     assert before.step_due_at is not None and before.step_started_at is not None
-    verdict = step_outcome(ended_at=now, due_at=before.step_due_at, tz=calendar.tz)
+    due, paused = before.step_due_at, before.step_paused_seconds
+    if before.status == Status.SUPPLEMENT and before.clock:
+        # Ended while waiting for the citizen (a stop): the running pause is citizen time,
+        # as if it had ended now, and the step is judged by the due time it then has.
+        resumed = resume_step(
+            calendar,
+            due_at=due,
+            paused_at=datetime.fromisoformat(before.clock[-1]["at"]),
+            resumed_at=now,
+        )
+        due, paused = resumed.due_at, paused + resumed.paused_seconds
+    verdict = step_outcome(ended_at=now, due_at=due, tz=calendar.tz)
     name = dossier_plan(before)[before.step_index].name
     change.payload["step"] = {
         "index": before.step_index,
@@ -515,9 +527,9 @@ def _finished(
         unit_id=before.current_unit_id,
         holder_id=before.current_holder_id or actor.user_id,
         started_at=before.step_started_at,
-        due_at=before.step_due_at,
+        due_at=due,
         ended_at=now,
-        paused_seconds=before.step_paused_seconds,
+        paused_seconds=paused,
         outcome=verdict,
         note=change.payload.get("note", ""),
     )

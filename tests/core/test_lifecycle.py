@@ -87,7 +87,7 @@ def facts_for(action: Action, status: Status | None, post: Post) -> Facts:
         step_index=1,
         step_count=3,
         received_place=post.agency,
-        competent_agency=post.agency,
+        deciding_agency=post.agency,
         step_name="Bước thử",
         step_role=step_role,
         step_agency=post.agency,
@@ -163,7 +163,7 @@ RECEPTION = Facts(
     step_index=0,
     step_count=3,
     received_place=COMMUNE,
-    competent_agency=COMMUNE,
+    deciding_agency=COMMUNE,
     step_name="Tiếp nhận",
     step_role=R.DESK,
     step_agency=COMMUNE,
@@ -212,7 +212,12 @@ SIGNATURE = replace(
         (A.PROPOSE, replace(SIGNATURE, proposed=False), HEAD, "không phải bước chuyên viên"),
         (A.APPROVE, replace(EXAMINATION, proposed=True), UNIT_LEADER, "không phải bước ký"),
         (A.APPROVE, replace(SIGNATURE, proposed=False), HEAD, "Chưa có đề xuất"),
-        (A.APPROVE, replace(SIGNATURE, signed=True, approved=True), HEAD, "đã được phê duyệt"),
+        (
+            A.APPROVE,
+            replace(SIGNATURE, signed=True, approved=True, proposed=False),
+            HEAD,
+            "đã được phê duyệt",
+        ),
         (A.MARK_READY, EXAMINATION, SPECIALIST, "bước cuối"),
         (A.MARK_READY, SIGNATURE, HEAD, "chưa được lãnh đạo phê duyệt"),
         (A.WITHDRAW, replace(SIGNATURE, approved=True), DESK, "Đã có kết quả"),
@@ -391,3 +396,21 @@ def test_the_desk_is_told_it_does_not_take_a_back_office_step():
         with pytest.raises(PermissionDenied) as info:
             decide(action, EXAMINATION, DESK)
         assert "Bộ phận một cửa không thực hiện bước “Thẩm định”" in info.value.message
+
+
+def test_a_new_proposal_after_a_send_back_needs_its_own_signature():
+    """The chairman signed, sent the dossier back, and the specialist proposed again: the old
+    signature does not cover the new draft."""
+    resigned = replace(SIGNATURE, signed=True, approved=True, proposed=True)
+    for action in (A.MARK_READY, A.FORWARD):
+        facts = resigned if action is A.MARK_READY else replace(resigned, step_count=4)
+        with pytest.raises(GuardError):
+            decide(action, facts, HEAD)
+    assert decide(A.APPROVE, resigned, HEAD) is None
+
+
+def test_the_head_of_the_deciding_agency_may_stop_and_no_other_head():
+    police_decides = replace(EXAMINATION, deciding_agency=POLICE)
+    assert decide(A.STOP, police_decides, POLICE_HEAD) is S.STOPPED
+    with pytest.raises(PermissionDenied):
+        decide(A.STOP, police_decides, HEAD)

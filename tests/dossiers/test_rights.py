@@ -156,3 +156,52 @@ def test_a_signing_step_of_a_chain_signs_before_it_hands_on(world):
     d = forward(d, world.long, "2026-11-25 10:05")
     assert d.current_agency == world.police_hk
     assert (d.approved, d.proposed, d.signed_step) == (True, False, 2)
+
+
+def test_after_a_send_back_the_new_draft_is_signed_again_before_the_result(world, birth):
+    """The chairman signs, then sends the dossier back; the specialist's new proposal may not
+    go out under the old signature: the chairman signs it, and only then is it ready."""
+    d = act(birth, Action.PROPOSE, world.duc, "2026-11-25 09:00")
+    d = forward(d, world.duc, "2026-11-25 09:10")
+    d = act(d, Action.APPROVE, world.long, "2026-11-25 09:20")
+    d = act(d, Action.SEND_BACK, world.long, "2026-11-25 09:25", note="Sai ngày sinh")
+    d = act(d, Action.PROPOSE, world.duc, "2026-11-25 09:40")
+    d = forward(d, world.duc, "2026-11-25 09:50")
+    refused(GuardError, d, Action.MARK_READY, world.long, "2026-11-25 10:00")
+    d = act(d, Action.APPROVE, world.long, "2026-11-25 10:05")
+    d = act(d, Action.MARK_READY, world.long, "2026-11-25 10:10")
+    assert d.status == Status.DONE
+
+
+@pytest.fixture
+def residence(world):
+    """1.004222 as the catalog has it: competent "commune", every step at its police."""
+    from tests.factories import _procedure
+
+    return _procedure(
+        "1.004222",
+        "Đăng ký thường trú",
+        "commune",
+        "commune",
+        "7",
+        "working_days",
+        [
+            ("Tiếp nhận", "receiving", "mot-cua", "desk", "0.5"),
+            ("Thẩm định", "commune_police", "dang-ky-cu-tru", "specialist", "5.5"),
+            ("Phê duyệt", "commune_police", "lanh-dao", "agency_leader", "1"),
+        ],
+        ["Tờ khai thay đổi thông tin cư trú"],
+    )
+
+
+def test_the_head_of_the_deciding_agency_may_stop_not_the_procedures_nominal_one(world, residence):
+    """Residence registration is decided by the commune police, although the catalog names
+    the commune as competent (its steps are the police's): the police head may stop it,
+    the chairman may not."""
+    d = dossier_receive(
+        intake=intake(world, residence), actor=world.lan, now=at("2026-11-25 08:30")
+    )
+    d = forward(d, world.lan, "2026-11-25 08:45")
+    refused(PermissionDenied, d, Action.STOP, world.long, note="Thử")
+    d = act(d, Action.STOP, world.kien, "2026-11-25 09:05", note="Công dân đề nghị dừng")
+    assert d.status == Status.STOPPED

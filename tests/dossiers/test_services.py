@@ -532,3 +532,28 @@ def test_the_apology_reaches_the_citizen_with_the_agency_and_the_new_date(world)
     assert "Công an Phường Hoàn Kiếm xin lỗi" in message.body
     assert "Lý do: Chờ xác minh cư trú." in message.body
     assert f"Hẹn trả kết quả: {new_due:%H:%M}" in message.body
+
+
+def test_a_stop_while_waiting_for_the_citizen_counts_the_wait_as_the_citizens(world):
+    """Stopped after five weeks without the citizen's papers: the Department held the step
+    a quarter of an hour; form 06 records the rest as citizen time, not as its delay."""
+    d = dossier_receive(
+        intake=intake(world, world.record), actor=world.ha, now=at("2026-11-25 08:30")
+    )
+    d = forward(d, world.ha, "2026-11-25 08:45")
+    d = dossier_act(
+        dossier=d,
+        action=Action.REQUEST_SUPPLEMENT,
+        actor=world.minh,
+        now=at("2026-11-25 09:00"),
+        missing=["Bản sao căn cước"],
+    )
+    d = dossier_act(
+        dossier=d, action=Action.STOP, actor=world.ha, now=at("2026-12-30 09:00"), note="Dừng"
+    )
+    step = DossierStep.objects.get(dossier=d, index=1)
+    cal = calendar_for(world.centre)
+    assert step.paused_seconds == cal.working_seconds_between(
+        at("2026-11-25 09:00"), at("2026-12-30 09:00")
+    )
+    assert step.outcome != "late"
