@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django_stubs_ext import StrOrPromise
 
 from motcua.catalog.selectors import steps_of
 from motcua.core import clock as core_clock
@@ -22,7 +23,7 @@ from motcua.core.calendar import WorkCalendar
 from motcua.core.errors import DomainError, NotFound, _
 from motcua.core.lifecycle import Action, Facts, Post, Role, Status, allowed_actions
 from motcua.core.routing import PlannedStep, allotment_seconds, seconds_after, signs
-from motcua.dossiers.models import OPEN_CODES, ApologyLetter, Dossier, DossierStep
+from motcua.dossiers.models import OPEN_CODES, ApologyLetter, Dossier, DossierEvent, DossierStep
 from motcua.organization.models import Agency, Staff, Unit
 from motcua.organization.selectors import (
     Actor,
@@ -496,3 +497,41 @@ def dossier_due_explanation(dossier: Dossier, now: datetime) -> tuple[str, ...]:
         return ()
     calendar = calendar_for(dossier.received_place)
     return core_clock.compute(calendar, clock_entries(dossier), now=now).explanation
+
+
+# ---------------------------------------------------------------------------------------------
+# Reads for the staff's pages and forms
+
+
+def dossier_events(dossier: Dossier) -> list[DossierEvent]:
+    """The dossier's events in order, each with its actor and agency loaded."""
+    return list(
+        DossierEvent.objects.filter(dossier=dossier)
+        .select_related("actor", "agency")
+        .order_by("seq")
+    )
+
+
+def dossier_apology_letter(dossier: Dossier) -> ApologyLetter | None:
+    """The dossier's apology letter, draft or signed (citizens see only a signed one:
+    `dossier_apology`), with its agency, that agency's parent and its signer loaded."""
+    return (
+        ApologyLetter.objects.select_related("agency__parent", "approved_by")
+        .filter(dossier=dossier)
+        .first()
+    )
+
+
+def channel_choices() -> list[tuple[int, StrOrPromise]]:
+    """The channels a dossier comes in by, as (value, label): in person, online, by post."""
+    return list(Dossier.Channel.choices)
+
+
+def delivery_choices() -> list[tuple[str, StrOrPromise]]:
+    """The ways the result reaches the applicant, as (value, label)."""
+    return list(Dossier.Delivery.choices)
+
+
+def default_delivery() -> str:
+    """How the result reaches the applicant unless they ask otherwise: at the desk."""
+    return Dossier.Delivery.DESK

@@ -216,3 +216,9 @@ def agency_in_service(code: str, *, commune: bool = False) -> Agency | None:
 def is_commune(agency: Agency) -> bool:
     """Whether the agency is a commune's (or ward's) People's Committee."""
     return agency.kind == Agency.Kind.COMMUNE
+
+
+def communes() -> list[Agency]:
+    """Every commune's (or ward's) People's Committee, by name: the competent agencies a desk
+    outside the communes chooses from."""
+    return list(Agency.objects.filter(kind=Agency.Kind.COMMUNE).order_by("name"))
