@@ -522,6 +522,16 @@ def dossier_apology_letter(dossier: Dossier) -> ApologyLetter | None:
     )
 
 
+def dossiers_received(*, agency: Agency, start: datetime, end: datetime) -> QuerySet[Dossier]:
+    """The dossiers an agency received from `start` until before `end`, in the order received,
+    each with its procedure and competent agency loaded (unevaluated)."""
+    return (
+        Dossier.objects.filter(receiving_agency=agency, received_at__gte=start, received_at__lt=end)
+        .select_related("procedure_version__procedure", "competent_agency")
+        .order_by("received_at", "id")
+    )
+
+
 def channel_choices() -> list[tuple[int, StrOrPromise]]:
     """The channels a dossier comes in by, as (value, label): in person, online, by post."""
     return list(Dossier.Channel.choices)
@@ -535,3 +545,13 @@ def delivery_choices() -> list[tuple[str, StrOrPromise]]:
 def default_delivery() -> str:
     """How the result reaches the applicant unless they ask otherwise: at the desk."""
     return Dossier.Delivery.DESK
+
+
+def result_at_desk(dossier: Dossier) -> bool:
+    """Whether the applicant collects the result at the desk."""
+    return dossier.delivery == Dossier.Delivery.DESK
+
+
+def result_by_post(dossier: Dossier) -> bool:
+    """Whether the result is sent to the applicant by the public postal service."""
+    return dossier.delivery == Dossier.Delivery.POST

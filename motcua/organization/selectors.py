@@ -218,7 +218,32 @@ def is_commune(agency: Agency) -> bool:
     return agency.kind == Agency.Kind.COMMUNE
 
 
+def is_province(agency: Agency) -> bool:
+    """Whether the agency is a province's (or centrally run city's) People's Committee."""
+    return agency.kind == Agency.Kind.PROVINCE
+
+
+def commune_served(agency: Agency) -> Agency | None:
+    """The commune whose police the agency is, or None for any other agency."""
+    return agency.serves if agency.kind == Agency.Kind.POLICE else None
+
+
 def communes() -> list[Agency]:
     """Every commune's (or ward's) People's Committee, by name: the competent agencies a desk
     outside the communes chooses from."""
     return list(Agency.objects.filter(kind=Agency.Kind.COMMUNE).order_by("name"))
+
+
+def agency_by_id(agency_id: int) -> Agency | None:
+    """The agency with this id, or None."""
+    return Agency.objects.filter(pk=agency_id).first()
+
+
+def desk_of(agency: Agency) -> Unit | None:
+    """The agency's one-stop desk (Bộ phận Một cửa), or None when it has none."""
+    return Unit.objects.filter(agency=agency, is_desk=True).first()
+
+
+def staff_title(user_id: int) -> str:
+    """The title of a staff member's post ("" when it has none, or the user holds no post)."""
+    return Staff.objects.filter(user_id=user_id).values_list("title", flat=True).first() or ""
