@@ -76,3 +76,13 @@ def procedure_search(words: str, *, limit: int = 20) -> QuerySet[Procedure]:
 def procedure_names() -> QuerySet[Procedure, tuple[str, str]]:
     """(code, name) of every procedure by code, unevaluated: the choices of a filter."""
     return Procedure.objects.order_by("code").values_list("code", "name")
+
+
+def procedure_catalog() -> list[Procedure]:
+    """Every procedure with its versions, their steps and their documents loaded."""
+    return list(Procedure.objects.prefetch_related("versions__steps", "versions__documents"))
+
+
+def is_commune_level(procedure: Procedure) -> bool:
+    """Whether the procedure is carried out at the commune level."""
+    return procedure.level == Procedure.Level.COMMUNE

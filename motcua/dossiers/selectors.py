@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -24,14 +24,17 @@ from motcua.core.errors import DomainError, NotFound, _
 from motcua.core.lifecycle import Action, Facts, Post, Role, Status, allowed_actions
 from motcua.core.routing import PlannedStep, allotment_seconds, seconds_after, signs
 from motcua.dossiers.models import OPEN_CODES, ApologyLetter, Dossier, DossierEvent, DossierStep
-from motcua.organization.models import Agency, Staff, Unit
 from motcua.organization.selectors import (
     Actor,
     agency_by_code,
+    agency_staff,
     calendar_for,
     police_serving,
     unit_of,
 )
+
+if TYPE_CHECKING:
+    from motcua.organization.models import Agency, Staff, Unit
 
 NOT_FOUND = "Không tìm thấy hồ sơ với mã và mã tra cứu đã nhập."
 
@@ -282,8 +285,6 @@ def agency_staff_load(
     """Per person of an agency: dossiers held, the oldest hold, how many are late or about to be."""
     from django.db.models import Count, Min
 
-    from motcua.organization.models import Staff
-
     held = (
         Dossier.objects.filter(current_agency_id=agency_id, status__in=[2, 4, 5, 6])
         .values("current_holder_id", "current_unit_id")
@@ -294,11 +295,7 @@ def agency_staff_load(
             soon=Count("pk", filter=Q(step_due_at__gte=now, step_due_at__lte=soon)),
         )
     )
-    staff = {
-        s.user_id: s
-        for s in Staff.objects.filter(agency_id=agency_id).select_related("user", "unit")
-    }
-    return held, staff
+    return held, agency_staff(agency_id)
 
 
 # ---------------------------------------------------------------------------------------------
