@@ -146,6 +146,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The dossier write path (motcua/dossiers/writes.py) prepares its statements on the
+    # server, so PostgreSQL parses and plans each once per connection; Django's own queries
+    # bind on the client and are never prepared. Behind PgBouncer in transaction mode this
+    # needs PgBouncer 1.21+ with max_prepared_statements set.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Calendars, agencies, units and the catalog are read through this cache (motcua.caching).

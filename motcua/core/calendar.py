@@ -2,23 +2,29 @@
 
 Pure: stdlib and the `holidays` package only. Every datetime is aware; results are in the
 calendar's time zone. "Now" is never read here; callers pass the moments they mean.
+
+Working time is counted on an index, not by walking the days: for each year, its working
+days, the start and end of every session it works, and the working time done before each
+(`_Year`, built on first use). How much of a year is done at a moment is then a binary search
+and a subtraction, and adding working time a binary search for the session where it ends.
 """
 
 from __future__ import annotations
 
 import functools
-import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from fractions import Fraction
+from itertools import accumulate
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import holidays
 
-from motcua.core.errors import CalendarRangeError, ValidationError, _
+from motcua.core.errors import CalendarRangeError, Text, ValidationError, _
 
 WEEKDAY_NAMES = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 DEFAULT_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -28,6 +34,8 @@ DUE_TIME_STYLES = ("exact", "end_of_day")
 _BEFORE_ANY_DECISION = datetime.min.replace(tzinfo=UTC)
 _ONE_DAY = timedelta(days=1)
 _ONE_SECOND = timedelta(seconds=1)
+_NOTHING = timedelta(0)
+_NO_ZONE = object()  # no moment's tzinfo: every moment goes through _local()
 
 
 @dataclass(frozen=True)
@@ -73,8 +81,12 @@ class CalendarPolicy:
         for session in self.sessions:
             if session.start >= session.end:
                 raise ValidationError(
-                    f"Buổi làm việc {session.start:%H:%M}–{session.end:%H:%M} không hợp lệ: "
-                    "giờ bắt đầu phải trước giờ kết thúc."
+                    _(
+                        "Buổi làm việc {start}–{end} không hợp lệ: "
+                        "giờ bắt đầu phải trước giờ kết thúc."
+                    ),
+                    start=f"{session.start:%H:%M}",
+                    end=f"{session.end:%H:%M}",
                 )
             if previous_end is not None and session.start < previous_end:
                 raise ValidationError(
@@ -83,8 +95,9 @@ class CalendarPolicy:
             previous_end = session.end
         if self.due_time_style not in DUE_TIME_STYLES:
             raise ValidationError(
-                f"Kiểu giờ hẹn trả không hợp lệ: {self.due_time_style!r} "
-                f"(chỉ nhận {', '.join(DUE_TIME_STYLES)})."
+                _("Kiểu giờ hẹn trả không hợp lệ: {value} (chỉ nhận {choices})."),
+                value=repr(self.due_time_style),
+                choices=", ".join(DUE_TIME_STYLES),
             )
         if not self.weekend <= set(range(7)) or len(self.weekend) == 7:
             raise ValidationError(
@@ -105,16 +118,55 @@ def _package_year(year: int) -> tuple[Mapping[date, tuple[str, ...]], frozenset[
     return MappingProxyType(days), makeup
 
 
-def require_aware(moment: datetime, what: str = "Thời điểm") -> None:
-    """Raise ValidationError unless `moment` is an aware datetime."""
+def require_aware(moment: datetime, what: str = _("Thời điểm")) -> None:
+    """Raise ValidationError unless `moment` is an aware datetime; `what` names it (a label)."""
     if not isinstance(moment, datetime):
-        raise ValidationError(f"{what} phải là một thời điểm (datetime).", value=repr(moment))
+        raise ValidationError(
+            _("{what} phải là một thời điểm (datetime)."), what=Text(what), value=repr(moment)
+        )
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValidationError(
-            f"{what} phải kèm múi giờ (không nhận thời điểm không có múi giờ): "
-            f"{moment:%d/%m/%Y %H:%M}.",
+            _("{what} phải kèm múi giờ (không nhận thời điểm không có múi giờ): {shown}."),
+            what=Text(what),
+            shown=f"{moment:%d/%m/%Y %H:%M}",
             value=moment.isoformat(),
         )
+
+
+class _Year:
+    """One year of working time, indexed: its working days, and every session it works with
+    the year's working time done before it. Built once, then only read; shared by the
+    calendars (as_of() copies) that work the same days that year."""
+
+    __slots__ = ("before", "bounds", "days", "first", "origins", "total", "worked", "year")
+
+    def __init__(
+        self, year: int, flags: Sequence[int], sessions: Sequence[Session], tz: tzinfo
+    ) -> None:
+        self.year = year
+        start = date(year, 1, 1)
+        self.first = start.toordinal()
+        # flags[i]: 1 if the year's day i (0 = 1 January) is worked. before[i]: the working
+        # days before it, and at the end their count.
+        self.before = list(accumulate(flags, initial=0))
+        # The working days in order: the year's k-th working day is days[k].
+        self.days = [start + timedelta(days=i) for i, works in enumerate(flags) if works]
+        # The year's sessions, k-th: its start and end at bounds[2k] and bounds[2k + 1], the
+        # working time done before it (worked[k]; the last value is the year's total), and its
+        # origin, the moment its working time counts from: at a moment m of the session the
+        # year has `m - origin` done, and an amount done in it is reached at `origin + amount`.
+        # All wall-clock time, like every sum in this module.
+        self.bounds: list[datetime] = []
+        self.worked: list[timedelta] = [_NOTHING]
+        self.origins: list[datetime] = []
+        for day in self.days:
+            for session in sessions:
+                opens = datetime.combine(day, session.start, tz)
+                closes = datetime.combine(day, session.end, tz)
+                self.bounds += (opens, closes)
+                self.origins.append(opens - self.worked[-1])
+                self.worked.append(self.worked[-1] + (closes - opens))
+        self.total = self.worked[-1]
 
 
 class WorkCalendar:
@@ -131,7 +183,11 @@ class WorkCalendar:
         statutory: Mapping[date, str] | None = None,
     ) -> None:
         if first_year > last_year:
-            raise ValidationError(f"Phạm vi năm không hợp lệ: {first_year}–{last_year}.")
+            raise ValidationError(
+                _("Phạm vi năm không hợp lệ: {first_year}–{last_year}."),
+                first_year=first_year,
+                last_year=last_year,
+            )
         self.tz = tz
         self.policy = policy
         self.first_year = first_year
@@ -140,20 +196,42 @@ class WorkCalendar:
         for override in self.overrides:
             _require_date(override.day)
             if override.decided_at is not None:
-                require_aware(override.decided_at, "Thời điểm ra quyết định")
+                require_aware(override.decided_at, _("Thời điểm ra quyết định"))
         # The latest decision for a day wins; equal times keep the order given.
         ordered = sorted(self.overrides, key=lambda o: o.decided_at or _BEFORE_ANY_DECISION)
         self._override_by_day = {override.day: override for override in ordered}
+        self._override_days: dict[int, list[tuple[date, bool]]] = {}
+        for day, override in self._override_by_day.items():
+            self._override_days.setdefault(day.year, []).append((day, override.working))
+        # as_of(): the overrides always known, then the dated ones in the order they were
+        # decided, so that what is known at a moment is a prefix, memoized by its length.
+        dated = sorted(
+            (o.decided_at, i) for i, o in enumerate(self.overrides) if o.decided_at is not None
+        )
+        self._always_known = [i for i, o in enumerate(self.overrides) if o.decided_at is None]
+        self._decided = [i for _, i in dated]
+        self._decision_times = [decided_at for decided_at, _ in dated]
+        self._copies: dict[int, WorkCalendar] = {}
+        self._root = self
         self._statutory = None if statutory is None else dict(statutory)
         if self._statutory is not None:
             for day in self._statutory:
                 _require_date(day)
-        # Per-year statutory days off after exclusions; shared with as_of() copies.
+        # Per-year statutory days off after exclusions, and which days they leave worked;
+        # shared with as_of() copies.
         self._years: dict[int, tuple[dict[date, str], frozenset[date]]] = {}
+        self._statutory_worked: dict[int, bytes] = {}
+        # The index: this calendar's years (they depend on its overrides), taken from those
+        # built for it or for any of its as_of() copies.
+        self._index: dict[int, _Year] = {}
+        self._built: dict[tuple[int, bytes], _Year] = {}
         self._sessions = policy.sessions
         self._working_day_seconds = sum(
             _seconds_between_times(session.start, session.end) for session in policy.sessions
         )
+        self._end_of_day = policy.due_time_style == "end_of_day"
+        # A moment already in this zone needs no conversion; a ZoneInfo always has an offset.
+        self._zone: object = tz if isinstance(tz, ZoneInfo) else _NO_ZONE
 
     def __repr__(self) -> str:
         return (
@@ -171,11 +249,23 @@ class WorkCalendar:
     def as_of(self, moment: datetime) -> WorkCalendar:
         """The same calendar seeing only the overrides decided at or before `moment`."""
         require_aware(moment)
-        known = [o for o in self.overrides if o.decided_at is None or o.decided_at <= moment]
+        known = bisect_right(self._decision_times, moment)
+        if known == len(self._decision_times):
+            return self
+        # A copy sees a prefix of its original's decisions, so the original can answer.
+        return self._root._copy_knowing(known)
+
+    def _copy_knowing(self, known: int) -> WorkCalendar:
+        """The copy seeing the always-known overrides and the first `known` decisions, memoized:
+        clock.compute() asks for one per ledger entry, and each copy keeps its own index."""
+        copy = self._copies.get(known)
+        if copy is not None:
+            return copy
+        seen = {*self._always_known, *self._decided[:known]}
         copy = WorkCalendar(
             tz=self.tz,
             policy=self.policy,
-            overrides=known,
+            overrides=[o for i, o in enumerate(self.overrides) if i in seen],
             first_year=self.first_year,
             last_year=self.last_year,
             statutory=None,
@@ -183,6 +273,10 @@ class WorkCalendar:
         # Statutory data does not depend on overrides: share it rather than rebuild it.
         copy._statutory = self._statutory
         copy._years = self._years
+        copy._statutory_worked = self._statutory_worked
+        copy._built = self._built
+        copy._root = self
+        self._copies[known] = copy
         return copy
 
     def day_off_reason(self, day: date) -> str | None:
@@ -201,16 +295,19 @@ class WorkCalendar:
 
     def is_working_day(self, day: date) -> bool:
         """True if `day` is a working day."""
-        return self.day_off_reason(day) is None
+        self._check_day(day)
+        year = self._index.get(day.year) or self._year(day.year)
+        i = day.toordinal() - year.first
+        return year.before[i + 1] > year.before[i]
 
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after `day`."""
         self._check_day(day)
-        candidate = day + _ONE_DAY
-        # Terminates: at least one weekday is worked, and _check_day stops at last_year.
-        while not self.is_working_day(candidate):
-            candidate += _ONE_DAY
-        return candidate
+        year = self._index.get(day.year) or self._year(day.year)
+        count = year.before[day.toordinal() - year.first + 1]  # up to and including `day`
+        while count == len(year.days):
+            year, count = self._next_year(year), 0
+        return year.days[count]
 
     def days_off_between(self, first: date, last: date) -> list[tuple[date, str]]:
         """The days off in [first, last] with their reasons, for explanations."""
@@ -249,26 +346,49 @@ class WorkCalendar:
 
     def add_working_seconds(self, start: datetime, seconds: int) -> datetime:
         """The moment `seconds` of office time after `start`; may end exactly at a session end."""
-        if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
-            raise ValidationError(
-                _("Số giây làm việc phải là số nguyên không âm."), value=repr(seconds)
-            )
-        if seconds == 0 and self._is_session_end(start):
-            # Nothing to add to a moment that is itself a valid result (a sum that filled a
-            # session exactly): moving it to the next opening would make a + 0 differ from a.
-            return self._local(start)
-        current = self.next_opening(start)
-        remaining = timedelta(seconds=seconds)
-        while remaining:
-            session_end = self._session_end(current)
-            available = session_end - current
-            # `<=` keeps a result that fills the session exactly at its end (13:00 + 4 h = 17:00
-            # the same day), which is what an appointment slip should show.
-            if remaining <= available:
-                return current + remaining
-            remaining -= available
-            current = self.next_opening(session_end)
-        return current
+        # This is the hot path of every due date, kept flat: the usual case is tested first, a
+        # positive int and a moment already in the calendar's zone (what _local() returns).
+        usual = type(seconds) is int and seconds > 0
+        if usual and type(start) is datetime and start.tzinfo is self._zone:
+            local = start
+        else:
+            whole = isinstance(seconds, int) and not isinstance(seconds, bool)
+            if not whole or seconds < 0:
+                raise ValidationError(
+                    _("Số giây làm việc phải là số nguyên không âm."), value=repr(seconds)
+                )
+            local = self._local(start)
+            if seconds == 0:
+                # Nothing to add to a moment that is itself a valid result (a sum that filled
+                # a session exactly): moving it to the next opening would make a + 0 differ
+                # from a.
+                return local if self._is_session_end(local) else self.next_opening(local)
+        year = self._index.get(local.year)
+        if year is None:  # the index only holds supported years: check this one first
+            year = self._year(self._local(local).year)
+        # How much of its year is done at `local`, as _position() finds it.
+        bound = bisect_right(year.bounds, local)  # odd: inside the session bound // 2
+        position = local - year.origins[bound >> 1] if bound & 1 else year.worked[bound >> 1]
+        try:
+            target = position + _duration(seconds)
+        except OverflowError:
+            # As walking the days failed: at the range's end, or on an amount too large.
+            self.next_opening(local)
+            return self._add_to_later_year(year, _duration(seconds) - (year.total - position))
+        if target > year.total:
+            return self._add_to_later_year(year, target - year.total)
+        # The session where the sum ends. One that fills a session exactly ends at its end
+        # (13:00 + 4 h = 17:00 the same day, not 08:00 the next), which is what an appointment
+        # slip should show: so a session holds the sums in (its start, its end].
+        return year.origins[bisect_left(year.worked, target) - 1] + target
+
+    def _add_to_later_year(self, year: _Year, remaining: timedelta) -> datetime:
+        """The moment `remaining` of office time after the end of `year`'s last session."""
+        year = self._next_year(year)
+        while remaining > year.total:  # whole years at a time
+            remaining -= year.total
+            year = self._next_year(year)
+        return year.origins[bisect_left(year.worked, remaining) - 1] + remaining
 
     def _is_session_end(self, at: datetime) -> bool:
         local = self._local(at)
@@ -278,15 +398,21 @@ class WorkCalendar:
 
     def days_to_seconds(self, days: Fraction | Decimal | int) -> int:
         """Working seconds in `days` working days (e.g. 0.25 -> 7200 by default)."""
-        exact_seconds = _exact_days(days) * self._working_day_seconds
-        # Sub-second remainders are meaningless for a deadline: round half up to whole seconds.
-        return math.floor(exact_seconds + Fraction(1, 2))
+        numerator, denominator = _exact_days(days)
+        # Sub-second remainders are meaningless for a deadline: round half up to whole seconds,
+        # floor(n/d x W + 1/2), in integers.
+        return (2 * numerator * self._working_day_seconds + denominator) // (2 * denominator)
 
     def add_working_days(self, start: datetime, days: Fraction | Decimal | int) -> datetime:
         """The moment `days` working days after `start` (fractions allowed, e.g. 0.25)."""
-        amount = _exact_days(days)
-        due = self.add_working_seconds(start, self.days_to_seconds(amount))
-        if self.policy.due_time_style == "end_of_day" and amount >= 1:
+        numerator, denominator = _exact_days(days)
+        # As days_to_seconds(), without checking `days` twice.
+        if denominator == 1:
+            seconds = numerator * self._working_day_seconds
+        else:
+            seconds = (2 * numerator * self._working_day_seconds + denominator) // (2 * denominator)
+        due = self.add_working_seconds(start, seconds)
+        if self._end_of_day and numerator >= denominator:
             # Civil Code style (DOMAIN §8): the period ends at the end of its last working day.
             # The last day counted is the day the exact computation lands on. Mixed amounts
             # (1.5 days) end at closing time too, or 1⅓ days could end before 1 day does; below
@@ -299,17 +425,12 @@ class WorkCalendar:
         first, last = self._local(start), self._local(end)
         if last <= first:
             return 0
-        total = timedelta(0)
-        day = first.date()
-        while day <= last.date():
-            if self.is_working_day(day):
-                for session in self._sessions:
-                    low = max(first, self._at(day, session.start))
-                    high = min(last, self._at(day, session.end))
-                    if high > low:
-                        total += high - low
-            day += _ONE_DAY
-        return total // _ONE_SECOND
+        year, position = self._position(first)
+        last_year, end_position = self._position(last)
+        while year.year < last_year.year:
+            position -= year.total
+            year = self._year(year.year + 1)
+        return (end_position - position) // _ONE_SECOND
 
     # The rules of DOMAIN §5 "When the clock starts"
 
@@ -333,6 +454,55 @@ class WorkCalendar:
         """The end of the last session of `day`."""
         self._check_day(day)
         return self._at(day, self._sessions[-1].end)
+
+    # The index
+
+    def _year(self, year: int) -> _Year:
+        """The index of `year` (a supported year), built on first use."""
+        index = self._index.get(year)
+        if index is None:
+            flags = bytearray(self._statutory_working(year))
+            first = date(year, 1, 1).toordinal()
+            for day, working in self._override_days.get(year, ()):
+                flags[day.toordinal() - first] = working
+            key = (year, bytes(flags))  # copies that work the same days share the year
+            index = self._built.get(key)
+            if index is None:
+                index = self._built[key] = _Year(year, flags, self._sessions, self.tz)
+            self._index[year] = index
+        return index
+
+    def _statutory_working(self, year: int) -> bytes:
+        """1 for each day of `year` worked before any override, 0 for a day off."""
+        worked = self._statutory_worked.get(year)
+        if worked is None:
+            days_off, makeup = self._statutory_year(year)
+            first = date(year, 1, 1)
+            length = date(year, 12, 31).toordinal() - first.toordinal() + 1
+            weekday, weekend = first.weekday(), self.policy.weekend
+            flags = bytearray(0 if (weekday + i) % 7 in weekend else 1 for i in range(length))
+            # The same order as day_off_reason(): a holiday is off even on a make-up day.
+            for day in makeup:
+                flags[day.toordinal() - first.toordinal()] = 1
+            for day in days_off:
+                flags[day.toordinal() - first.toordinal()] = 0
+            worked = self._statutory_worked[year] = bytes(flags)
+        return worked
+
+    def _next_year(self, year: _Year) -> _Year:
+        """The index of the year after `year`; past the last supported year, the range error."""
+        if year.year >= self.last_year:
+            # The first day past the range, as the day-by-day walk would have met it.
+            self._check_day(date(year.year, 12, 31) + _ONE_DAY)
+        return self._year(year.year + 1)
+
+    def _position(self, local: datetime) -> tuple[_Year, timedelta]:
+        """The year of `local` (a supported moment) and how much of its working time is done."""
+        year = self._index.get(local.year) or self._year(local.year)
+        bound = bisect_right(year.bounds, local)  # odd: inside the session bound // 2
+        if bound & 1:
+            return year, local - year.origins[bound >> 1]
+        return year, year.worked[bound >> 1]
 
     # Internals
 
@@ -376,20 +546,20 @@ class WorkCalendar:
         """`at` in the calendar's time zone, checked for awareness and range."""
         require_aware(at)
         local = at.astimezone(self.tz)
-        self._check_day(local.date())
+        if not self.first_year <= local.year <= self.last_year:
+            self._check_day(local.date())
         return local
 
     def _at(self, day: date, moment: time) -> datetime:
         """The aware local datetime of `moment` on `day`."""
         return datetime.combine(day, moment, tzinfo=self.tz)
 
-    def _session_end(self, current: datetime) -> datetime:
-        """End of the session containing `current`, which must be an open moment."""
-        moment = current.time()
-        for session in self._sessions:
-            if session.start <= moment < session.end:
-                return self._at(current.date(), session.end)
-        raise AssertionError("_session_end() needs a moment inside a session")  # pragma: no cover
+
+@functools.lru_cache(maxsize=1024)
+def _duration(seconds: int) -> timedelta:
+    """`seconds` as a timedelta. Time limits come from a short list (the catalogue's limits,
+    the steps' allotments), and making a timedelta costs a fifth of a due date."""
+    return _ONE_SECOND * seconds
 
 
 def _require_date(day: date) -> None:
@@ -404,19 +574,26 @@ def _seconds_between_times(start: time, end: time) -> int:
     return (datetime.combine(anchor, end) - datetime.combine(anchor, start)) // _ONE_SECOND
 
 
-def _exact_days(days: Fraction | Decimal | int) -> Fraction:
-    """`days` as an exact non-negative Fraction; floats are refused because 0.1 is not exact."""
-    if isinstance(days, bool | float) or not isinstance(days, int | Fraction | Decimal):
+def _exact_days(days: Fraction | Decimal | int) -> tuple[int, int]:
+    """`days` as an exact non-negative ratio (numerator, denominator > 0) in lowest terms;
+    floats are refused because 0.1 is not exact."""
+    # The usual cases first: this is on every due date.
+    if type(days) is int:
+        ratio = (days, 1)
+    elif type(days) is Fraction:
+        ratio = days.as_integer_ratio()
+    elif isinstance(days, bool | float) or not isinstance(days, int | Fraction | Decimal):
         raise ValidationError(
             _("Số ngày làm việc phải là số nguyên, Fraction hoặc Decimal."), value=repr(days)
         )
-    try:
-        amount = Fraction(days)
-    except (ValueError, OverflowError) as exc:  # Decimal NaN / Infinity
-        raise ValidationError(_("Số ngày làm việc không hợp lệ."), value=repr(days)) from exc
-    if amount < 0:
+    else:
+        try:
+            ratio = days.as_integer_ratio()
+        except (ValueError, OverflowError) as exc:  # Decimal NaN / Infinity
+            raise ValidationError(_("Số ngày làm việc không hợp lệ."), value=repr(days)) from exc
+    if ratio[0] < 0:
         raise ValidationError(_("Số ngày làm việc không được âm."), value=repr(days))
-    return amount
+    return ratio
 
 
 # Vietnamese formatting used in explanations

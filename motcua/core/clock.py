@@ -15,7 +15,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from motcua.core.calendar import WorkCalendar, format_days_off, format_vn, require_aware
-from motcua.core.errors import ValidationError, _
+from motcua.core.errors import Text, ValidationError, _
 
 
 class ClockKind(StrEnum):
@@ -29,11 +29,20 @@ class ClockKind(StrEnum):
 
 
 _KIND_NAMES = {
-    ClockKind.START: "bắt đầu tính thời hạn",
-    ClockKind.PAUSE: "tạm dừng",
-    ClockKind.RESUME: "tiếp tục",
-    ClockKind.EXTEND: "gia hạn",
-    ClockKind.STOP: "kết thúc",
+    ClockKind.START: _("bắt đầu tính thời hạn"),
+    ClockKind.PAUSE: _("tạm dừng"),
+    ClockKind.RESUME: _("tiếp tục"),
+    ClockKind.EXTEND: _("gia hạn"),
+    ClockKind.STOP: _("kết thúc"),
+}
+# What require_aware() calls an entry's moment: "Thời điểm" and the kind's name, as one label
+# so that a translation can order the words its own way.
+_MOMENT_LABELS = {
+    ClockKind.START: _("Thời điểm bắt đầu tính thời hạn"),
+    ClockKind.PAUSE: _("Thời điểm tạm dừng"),
+    ClockKind.RESUME: _("Thời điểm tiếp tục"),
+    ClockKind.EXTEND: _("Thời điểm gia hạn"),
+    ClockKind.STOP: _("Thời điểm kết thúc"),
 }
 
 
@@ -79,7 +88,7 @@ def compute(
     """Recompute the clock state and its explanation from the ledger entries."""
     validate_entries(entries)
     if now is not None:
-        require_aware(now, "Thời điểm hiện tại")
+        require_aware(now, _("Thời điểm hiện tại"))
     if not entries:
         return _NOT_STARTED
     run = _Run(calendar, entries[0])
@@ -144,7 +153,7 @@ def explain_due(
         raise ValidationError(
             _("Cần đúng một trong: số giây làm việc, số ngày làm việc hoặc thủ tục trả trong ngày.")
         )
-    require_aware(received_at, "Thời điểm nhận hồ sơ")
+    require_aware(received_at, _("Thời điểm nhận hồ sơ"))
     known = calendar.as_of(received_at)
     if working_days is not None:
         working_seconds = known.days_to_seconds(working_days)
@@ -165,17 +174,24 @@ def validate_entries(entries: Sequence[ClockEntry]) -> None:
     previous: ClockEntry | None = None
     paused = extended = stopped = False
     for index, entry in enumerate(entries):
-        name = _KIND_NAMES.get(entry.kind, str(entry.kind))
-        require_aware(entry.at, f"Thời điểm {name}")
+        name = _KIND_NAMES.get(entry.kind)
+        # A known kind is a label the reader's language names; an unknown one is shown as is.
+        kind = Text(name) if name is not None else str(entry.kind)
+        require_aware(entry.at, _MOMENT_LABELS.get(entry.kind, f"Thời điểm {kind}"))
         if previous is not None and entry.at < previous.at:
             raise ValidationError(
-                f"Các mốc của đồng hồ phải theo thứ tự thời gian: mốc {name} lúc "
-                f"{format_vn(entry.at)} đứng sau mốc lúc {format_vn(previous.at)}.",
+                _(
+                    "Các mốc của đồng hồ phải theo thứ tự thời gian: mốc {kind} lúc {shown} "
+                    "đứng sau mốc lúc {previous_shown}."
+                ),
+                kind=kind,
+                shown=format_vn(entry.at),
+                previous_shown=format_vn(previous.at),
                 index=index,
             )
         if stopped:
             raise ValidationError(
-                f"Đồng hồ đã kết thúc; không thể ghi thêm mốc {name}.", index=index
+                _("Đồng hồ đã kết thúc; không thể ghi thêm mốc {kind}."), kind=kind, index=index
             )
         if index == 0 and entry.kind is not ClockKind.START:
             raise ValidationError(_("Mốc đầu tiên phải là bắt đầu tính thời hạn."), index=index)
@@ -203,12 +219,14 @@ def validate_entries(entries: Sequence[ClockEntry]) -> None:
                 )
             if entry.new_due is None:
                 raise ValidationError(_("Gia hạn phải có ngày hẹn trả mới."), index=index)
-            require_aware(entry.new_due, "Ngày hẹn trả mới")
+            require_aware(entry.new_due, _("Ngày hẹn trả mới"))
             extended = True
         elif entry.kind is ClockKind.STOP:
             stopped = True
         else:
-            raise ValidationError(f"Loại mốc không hợp lệ: {entry.kind!r}.", index=index)
+            raise ValidationError(
+                _("Loại mốc không hợp lệ: {value}."), value=repr(entry.kind), index=index
+            )
         previous = entry
 
 

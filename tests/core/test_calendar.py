@@ -188,6 +188,46 @@ def test_it_refuses_meaningless_policies(policy_kwargs: dict[str, object]) -> No
         CalendarPolicy(**policy_kwargs)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: CalendarPolicy(sessions=(Session(time(12), time(8)),)),
+            "Buổi làm việc 12:00–08:00 không hợp lệ: giờ bắt đầu phải trước giờ kết thúc.",
+        ),
+        (
+            lambda: CalendarPolicy(due_time_style="midnight"),
+            "Kiểu giờ hẹn trả không hợp lệ: 'midnight' (chỉ nhận exact, end_of_day).",
+        ),
+        (
+            lambda: WorkCalendar(first_year=2030, last_year=2020),
+            "Phạm vi năm không hợp lệ: 2030–2020.",
+        ),
+        (
+            lambda: CAL.as_of("2026-03-02 10:00"),  # type: ignore[arg-type]
+            "Thời điểm phải là một thời điểm (datetime).",
+        ),
+        (
+            lambda: CAL.as_of(datetime(2026, 3, 2, 10)),
+            "Thời điểm phải kèm múi giờ (không nhận thời điểm không có múi giờ): 02/03/2026 10:00.",
+        ),
+        (
+            lambda: WorkCalendar(
+                overrides=[Override(date(2026, 3, 4), False, "Nghỉ", datetime(2026, 3, 3, 9))]
+            ),
+            "Thời điểm ra quyết định phải kèm múi giờ (không nhận thời điểm không có múi giờ): "
+            "03/03/2026 09:00.",
+        ),
+    ],
+)
+def test_messages_read_as_before_with_their_values_as_details(call, message: str) -> None:
+    """The wording is the same; the values are details, so a translation can place them."""
+    with pytest.raises(ValidationError) as caught:
+        call()
+    assert caught.value.message == message
+    assert caught.value.template != message
+
+
 # --- Hours ------------------------------------------------------------------------------------
 
 

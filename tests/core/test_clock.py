@@ -314,6 +314,68 @@ def test_it_refuses_a_naive_now() -> None:
         compute(CAL, [start("2026-03-02 08:00")], now=datetime(2026, 3, 2, 9))
 
 
+NAIVE = datetime(2026, 3, 2, 10)
+TIME_ZONE_NEEDED = "phải kèm múi giờ (không nhận thời điểm không có múi giờ): 02/03/2026 10:00."
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: compute(CAL, [start("2026-03-02 10:00"), pause("2026-03-01 10:00")]),
+            "Các mốc của đồng hồ phải theo thứ tự thời gian: mốc tạm dừng lúc 10:00 Chủ nhật "
+            "01/03/2026 đứng sau mốc lúc 10:00 Thứ Hai 02/03/2026.",
+        ),
+        (
+            lambda: compute(
+                CAL,
+                [start("2026-03-02 08:00"), stop("2026-03-02 09:00"), resume("2026-03-02 10:00")],
+            ),
+            "Đồng hồ đã kết thúc; không thể ghi thêm mốc tiếp tục.",
+        ),
+        (
+            lambda: compute(
+                CAL,
+                [start("2026-03-02 08:00"), ClockEntry("hoãn", at("2026-03-02 09:00"))],  # type: ignore[arg-type]
+            ),
+            "Loại mốc không hợp lệ: 'hoãn'.",
+        ),
+        (
+            lambda: compute(CAL, [ClockEntry(ClockKind.START, NAIVE, working_seconds=DAY)]),
+            f"Thời điểm bắt đầu tính thời hạn {TIME_ZONE_NEEDED}",
+        ),
+        (
+            lambda: compute(CAL, [start("2026-03-02 08:00"), ClockEntry(ClockKind.STOP, NAIVE)]),
+            f"Thời điểm kết thúc {TIME_ZONE_NEEDED}",
+        ),
+        (
+            lambda: compute(
+                CAL,
+                [
+                    start("2026-03-02 08:00"),
+                    ClockEntry(ClockKind.EXTEND, at("2026-03-02 09:00"), new_due=NAIVE),
+                ],
+            ),
+            f"Ngày hẹn trả mới {TIME_ZONE_NEEDED}",
+        ),
+        (
+            lambda: compute(CAL, [start("2026-03-02 08:00")], now=NAIVE),
+            f"Thời điểm hiện tại {TIME_ZONE_NEEDED}",
+        ),
+        (
+            lambda: explain_due(CAL, received_at=NAIVE, working_days=1),
+            f"Thời điểm nhận hồ sơ {TIME_ZONE_NEEDED}",
+        ),
+    ],
+)
+def test_messages_read_as_before_with_their_values_as_details(call, message: str) -> None:
+    """The wording is the same; the values are details, so a translation can place them."""
+    with pytest.raises(ValidationError) as caught:
+        call()
+    assert caught.value.message == message
+    assert caught.value.template != message
+
+
 # --- Agency time used -------------------------------------------------------------------------
 
 

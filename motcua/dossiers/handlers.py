@@ -1,0 +1,337 @@
+"""What each action changes: one handler per action, each returning a `Change`.
+
+The business rules of each action beyond the core's decision (which the service has already
+taken): which hand-over ends and which starts, what the clock records, what the apology
+says. A handler reads the dossier as it was and never writes; the service applies and
+writes what it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from motcua.core import clock as core_clock
+from motcua.core import reception
+from motcua.core.calendar import WorkCalendar
+from motcua.core.errors import ValidationError, _
+from motcua.core.lifecycle import Action, Facts
+from motcua.core.routing import (
+    LimitUnit,
+    PlannedStep,
+    resume_step,
+    statutory_budget,
+    step_due,
+)
+from motcua.dossiers.models import ApologyLetter, Dossier, DossierEvent
+from motcua.dossiers.selectors import dossier_blame, dossier_outlook, resolve_step
+from motcua.organization.selectors import Actor, calendar_for
+
+if TYPE_CHECKING:
+    from motcua.organization.models import Agency, Unit
+
+
+@dataclass(frozen=True)
+class OpenStep:
+    """A hand-over that starts: the step of the plan, where it sits, who holds it, its due."""
+
+    index: int
+    name: str
+    agency: Agency
+    unit: Unit
+    holder_id: int | None
+    due_at: datetime
+
+
+@dataclass
+class Change:
+    """What one action changes, as its handler decides it; the service applies and writes it."""
+
+    fields: dict[str, Any] = field(default_factory=dict)  # projection fields -> new values
+    clock: list[core_clock.ClockEntry] = field(default_factory=list)  # appended; due recomputed
+    close_step: bool = False  # the open hand-over ends, is judged and recorded (form 06)
+    open_step: OpenStep | None = None  # the hand-over that starts
+    letter: ApologyLetter | None = None  # form 04 drafted
+    letter_signed: ApologyLetter | None = None  # form 04 signed
+    news_agency: str = ""  # the agency the citizen's message names, when not the current one
+    code_from: Agency | None = None  # received now: the code comes from this agency's counter
+    payload: dict[str, Any] = field(default_factory=dict)  # what the event records
+
+
+@dataclass(frozen=True)
+class Act:
+    """One action as its handler sees it: the dossier as it was, and what was asked."""
+
+    dossier: Dossier  # at the expected version; handlers read it, never change it
+    action: Action
+    actor: Actor
+    now: datetime
+    calendar: WorkCalendar
+    plan: tuple[PlannedStep, ...]
+    facts: Facts
+    note: str
+    assignee: Actor | None
+    new_due_at: datetime | None
+    missing: Sequence[str]
+    delivery: str
+
+
+def start(
+    dossier: Dossier,
+    actor: Actor,
+    now: datetime,
+    plan: tuple[PlannedStep, ...],
+    change: Change,
+    *,
+    arrived_at: datetime | None,
+    receiving_agency: Agency | None = None,
+) -> Change:
+    """Valid reception: a code (the service draws it), the clock, and the first step
+    (reception) held by the desk.
+
+    The clock counts from when the complete dossier arrived (`arrived_at`, online) and
+    otherwise from the reception itself, never from a later officer's click.
+    """
+    agency = receiving_agency or dossier.receiving_agency
+    calendar = calendar_for(dossier.received_place)
+    version = dossier.procedure_version
+    entry = core_clock.ClockEntry(
+        kind=core_clock.ClockKind.START,
+        at=arrived_at or now,
+        **statutory_budget(
+            Decimal(version.time_limit), LimitUnit(version.time_limit_unit), calendar
+        ),
+    )
+    change.fields.update(received_at=now, receiving_agency=agency)
+    change.code_from = agency
+    change.clock.append(entry)
+    change.open_step = open_step(dossier, plan, 0, now, calendar, holder_id=actor.user_id)
+    return change
+
+
+def open_step(
+    dossier: Dossier,
+    plan: tuple[PlannedStep, ...],
+    index: int,
+    now: datetime,
+    calendar: WorkCalendar,
+    *,
+    holder_id: int | None,
+) -> OpenStep:
+    """The hand-over to step `index` of the plan, starting now."""
+    agency, unit = resolve_step(dossier, plan[index])
+    return OpenStep(
+        index=index,
+        name=plan[index].name,
+        agency=agency,
+        unit=unit,
+        holder_id=holder_id,
+        due_at=step_due(plan[index], calendar, now),
+    )
+
+
+def nothing(a: Act) -> Change:
+    """Actions with nothing to change but their status and event (withdrawal, payment)."""
+    return Change()
+
+
+def _receive(a: Act) -> Change:
+    """Accept an online dossier: code, clock from the complete dossier's arrival."""
+    d = a.dossier
+    # The clock counts from when the complete dossier arrived, not from the officer's click.
+    last_supplement = (
+        DossierEvent.objects.filter(dossier=d, action=Action.SUPPLEMENT).order_by("-seq").first()
+    )
+    arrived = last_supplement.at if last_supplement is not None else d.submitted_at
+    return start(
+        d,
+        a.actor,
+        a.now,
+        a.plan,
+        Change(),
+        arrived_at=arrived,
+        receiving_agency=a.actor.agency or d.received_place,
+    )
+
+
+def _refuse(a: Act) -> Change:
+    return Change(payload={"reason": reception.refusal_reason(a.note, field="note")})
+
+
+def _request_supplement(a: Act) -> Change:
+    """Form 02: everything missing, listed once; the clock pauses while the citizen works."""
+    missing = reception.supplement_list(a.missing)
+    change = Change(
+        fields={"supplement_requests": a.dossier.supplement_requests + 1},
+        payload={"missing": list(missing)},
+    )
+    if a.dossier.received_at is not None:
+        change.clock.append(
+            core_clock.ClockEntry(
+                kind=core_clock.ClockKind.PAUSE, at=a.now, reason="chờ công dân bổ sung"
+            )
+        )
+    return change
+
+
+def _supplement(a: Act) -> Change:
+    """The citizen completed the dossier: the clock resumes, the step's due time moves on."""
+    d = a.dossier
+    if d.received_at is None:
+        return Change()  # still before reception: the clock has not started
+    change = Change(clock=[core_clock.ClockEntry(kind=core_clock.ClockKind.RESUME, at=a.now)])
+    if d.step_due_at is not None:
+        paused_at = datetime.fromisoformat(d.clock[-1]["at"])
+        resumed = resume_step(
+            a.calendar, due_at=d.step_due_at, paused_at=paused_at, resumed_at=a.now
+        )
+        change.fields.update(
+            step_due_at=resumed.due_at,
+            step_paused_seconds=d.step_paused_seconds + resumed.paused_seconds,
+        )
+    return change
+
+
+def _assign(a: Act) -> Change:
+    """A leader gives the open step to a person of the unit that takes it."""
+    if a.assignee is None:
+        raise ValidationError(_("Chọn người được phân công."), field="to_user")
+    return Change(
+        fields={"current_holder_id": a.assignee.user_id}, payload={"to_user": a.assignee.user_id}
+    )
+
+
+def _forward(a: Act) -> Change:
+    """Hand over to the next step of the procedure, possibly in another agency."""
+    holder = a.assignee.user_id if a.assignee is not None else None
+    step = open_step(
+        a.dossier, a.plan, a.dossier.step_index + 1, a.now, a.calendar, holder_id=holder
+    )
+    payload = {"to_user": holder} if holder is not None else {}
+    return Change(close_step=True, open_step=step, payload=payload)
+
+
+def _send_back(a: Act) -> Change:
+    """Return to the previous step with a reason: a hand-over like any other, recorded."""
+    if not a.note:
+        raise ValidationError(_("Phải nêu lý do trả lại."), field="note")
+    step = open_step(a.dossier, a.plan, a.dossier.step_index - 1, a.now, a.calendar, holder_id=None)
+    return Change(close_step=True, open_step=step)
+
+
+def _propose(a: Act) -> Change:
+    return Change(fields={"proposed": True, "proposed_by_id": a.actor.user_id})
+
+
+def _approve(a: Act) -> Change:
+    """The step's signing authority signs the proposal."""
+    return Change(fields={"approved": True, "proposed": False, "signed_step": a.facts.step_index})
+
+
+def _mark_ready(a: Act) -> Change:
+    """The result exists: the agency's clock stops here (end of processing for statistics)."""
+    d = a.dossier
+    return Change(
+        close_step=True,
+        clock=[core_clock.ClockEntry(kind=core_clock.ClockKind.STOP, at=a.now)],
+        fields={"current_agency": d.received_place, "current_unit": None, "current_holder": None},
+    )
+
+
+def _return(a: Act) -> Change:
+    delivery = a.delivery or a.dossier.delivery
+    if delivery not in Dossier.Delivery.values:
+        raise ValidationError(_("Hình thức trả kết quả không hợp lệ."), field="delivery")
+    return Change(
+        fields={"delivery": delivery, "returned_at": a.now}, payload={"delivery": delivery}
+    )
+
+
+def _stop(a: Act) -> Change:
+    """Form 05: processing stops on the citizen's request; the clock stops with it."""
+    d = a.dossier
+    change = Change(close_step=d.step_due_at is not None)
+    if d.received_at is not None and d.clock and d.clock[-1]["kind"] != "stop":
+        if d.clock[-1]["kind"] == "pause":
+            change.clock.append(core_clock.ClockEntry(kind=core_clock.ClockKind.RESUME, at=a.now))
+        change.clock.append(core_clock.ClockEntry(kind=core_clock.ClockKind.STOP, at=a.now))
+    return change
+
+
+def _draft_apology(a: Act) -> Change:
+    """Form 04 drafted for the agency whose step caused the delay, with a new date it can keep."""
+    d = a.dossier
+    assert d.due_at is not None
+    blame = dossier_blame(d, a.calendar, a.now)
+    agency_id = blame.step.agency if blame else d.current_agency_id
+    view = dossier_outlook(d, a.calendar, a.now, a.plan)
+    assert view is not None
+    new_due = a.new_due_at or view.new_due
+    if new_due <= d.due_at:
+        raise ValidationError(_("Ngày hẹn mới phải sau ngày hẹn hiện tại."), field="new_due_at")
+    if not a.calendar.is_working_day(new_due.astimezone(a.calendar.tz).date()):
+        raise ValidationError(_("Ngày hẹn mới phải là ngày làm việc."), field="new_due_at")
+    reason = a.note or "Hồ sơ chưa được giải quyết kịp trong thời hạn quy định."
+    letter = ApologyLetter(
+        dossier=d,
+        agency_id=agency_id,
+        step_index=blame.step.index if blame else d.step_index,
+        reason=reason,
+        original_due_at=d.due_at,
+        new_due_at=new_due,
+        drafted_at=a.now,
+        drafted_by_id=a.actor.user_id,
+    )
+    return Change(
+        fields={"apology": "draft"},
+        letter=letter,
+        payload={"agency": agency_id, "new_due_at": new_due.isoformat(), "reason": reason},
+    )
+
+
+def _approve_apology(a: Act) -> Change:
+    """The head of the agency signs: the new date replaces the appointment (still late)."""
+    letter = ApologyLetter.objects.select_related("agency").get(dossier=a.dossier)
+    letter.approved_at = a.now
+    letter.approved_by_id = a.actor.user_id
+    entry = core_clock.ClockEntry(
+        kind=core_clock.ClockKind.EXTEND, at=a.now, new_due=letter.new_due_at, reason="xin lỗi"
+    )
+    return Change(
+        fields={"apology": "approved"},
+        clock=[entry],
+        letter_signed=letter,
+        news_agency=letter.agency.name,
+        payload={"new_due_at": letter.new_due_at.isoformat(), "reason": letter.reason},
+    )
+
+
+def _warn(a: Act) -> Change:
+    return Change(fields={"warned_at": a.now})
+
+
+def _overdue(a: Act) -> Change:
+    return Change(fields={"overdue_at": a.now})
+
+
+HANDLERS: dict[Action, Callable[[Act], Change]] = {
+    Action.RECEIVE: _receive,
+    Action.REFUSE: _refuse,
+    Action.REQUEST_SUPPLEMENT: _request_supplement,
+    Action.SUPPLEMENT: _supplement,
+    Action.ASSIGN: _assign,
+    Action.FORWARD: _forward,
+    Action.SEND_BACK: _send_back,
+    Action.PROPOSE: _propose,
+    Action.APPROVE: _approve,
+    Action.MARK_READY: _mark_ready,
+    Action.RETURN_RESULT: _return,
+    Action.STOP: _stop,
+    Action.DRAFT_APOLOGY: _draft_apology,
+    Action.APPROVE_APOLOGY: _approve_apology,
+    Action.WARN: _warn,
+    Action.MARK_OVERDUE: _overdue,
+}
