@@ -4,8 +4,12 @@ that the domain core imports no Django."""
 from __future__ import annotations
 
 import ast
+import json
+import os
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -16,6 +20,8 @@ CORE = ROOT / "motcua" / "core"
 # database driver, and any part of motcua outside the core.
 FORBIDDEN = ("django", "psycopg", "motcua")
 ALLOWED = ("motcua.core",)
+# The contract that keeps each app's models its own (pyproject.toml), by its name.
+BOUNDARY = "An app reaches another app's models only through that app's services and selectors"
 
 # A subprocess keeps import-linter's logging setup and sys.path change out of this process.
 # Note that `python -m importlinter.cli` runs nothing and exits 0, so it cannot be used.
@@ -26,10 +32,13 @@ sys.exit(lint_imports(config_filename=sys.argv[1], no_cache=True, no_logo=True))
 """
 
 
-def lint_imports(config: Path) -> subprocess.CompletedProcess[str]:
+def lint_imports(config: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    # Wide enough that import-linter's report does not wrap a line of it.
+    env = {**os.environ, "COLUMNS": "400"}
     return subprocess.run(
         [sys.executable, "-c", LINT, str(config)],
-        cwd=ROOT,
+        cwd=cwd,
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
@@ -37,11 +46,15 @@ def lint_imports(config: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_import_linter_contracts_are_kept():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    names = [c["name"] for c in config["tool"]["importlinter"]["contracts"]]
+
     result = lint_imports(ROOT / "pyproject.toml")
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "BROKEN" not in result.stdout
-    assert "KEPT" in result.stdout
+    assert [name for name in names if f"{name} KEPT" not in result.stdout] == []
+    assert BOUNDARY in names
 
 
 def test_import_linter_reports_a_broken_contract(tmp_path):
@@ -62,6 +75,79 @@ def test_import_linter_reports_a_broken_contract(tmp_path):
 
     assert result.returncode == 1
     assert "BROKEN" in result.stdout
+
+
+# A stand-in for motcua with two apps the real one does not have (so the contract must cover
+# apps by pattern, not by a list someone forgets to extend) and a top-level module. Each line
+# that crosses a boundary at run time is marked; nothing else may be reported.
+PROBE = {
+    "__init__.py": "",
+    "edge.py": "import motcua.hall.models  # BREAKS\n",
+    "core/__init__.py": "",
+    "town/__init__.py": "",
+    "town/models.py": "class Street: ...\n",
+    "town/selectors.py": "from motcua.town.models import Street\n",
+    "town/services.py": "from motcua.town import models\n",
+    "hall/__init__.py": "",
+    "hall/models.py": "from motcua.town.selectors import Street\n",  # indirect: allowed
+    "hall/views.py": (
+        "from typing import TYPE_CHECKING\n"
+        "from motcua.hall.models import Street  # its own models\n"
+        "from motcua.town.services import models\n"  # the owner's services: allowed
+        "if TYPE_CHECKING:\n"
+        "    from motcua.town.models import Street as S  # annotations only\n"
+        "def later():\n"
+        "    from motcua.town.models import Street  # BREAKS\n"
+    ),
+    "hall/admin.py": "from motcua.town import models  # BREAKS\n",
+    "hall/management/__init__.py": "",
+    "hall/management/commands/__init__.py": "",
+    "hall/management/commands/load.py": "from motcua.town.models import Street  # BREAKS\n",
+}
+
+
+def _toml(table: dict[str, object]) -> str:
+    # JSON writes the strings, lists and booleans of these tables as TOML reads them.
+    return "".join(f"{key} = {json.dumps(value)}\n" for key, value in table.items())
+
+
+def test_the_boundary_contract_reports_each_import_of_another_apps_models(tmp_path):
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    settings = config["tool"]["importlinter"]
+    boundary = [c for c in settings["contracts"] if c["name"] == BOUNDARY]
+    assert len(boundary) == 1, "pyproject.toml has no app boundary contract"
+    root = {key: value for key, value in settings.items() if key != "contracts"}
+    assert root["exclude_type_checking_imports"] is True
+    probe = tmp_path / "probe"
+    for name, source in PROBE.items():
+        path = probe / "motcua" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source, encoding="utf-8")
+    expected = {
+        (f"motcua.{name[:-3].replace('/', '.')}", number)
+        for name, source in PROBE.items()
+        for number, line in enumerate(source.splitlines(), 1)
+        if line.endswith("# BREAKS")
+    }
+    probe_config = tmp_path / "boundary.toml"
+    probe_config.write_text(
+        f"[tool.importlinter]\n{_toml(root)}\n[[tool.importlinter.contracts]]\n"
+        + _toml(boundary[0]),
+        encoding="utf-8",
+    )
+
+    # Run from the probe's folder, whose motcua is found before the installed one.
+    result = lint_imports(probe_config, cwd=probe)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    # "-   motcua.hall.views -> motcua.town.models (l.7)", one line per importer and models.
+    links = re.findall(r"-\s+(\S+) -> motcua\.\w+\.models \(([^)]*)\)", result.stdout)
+    reported = {
+        (importer, int(number))
+        for importer, numbers in links
+        for number in re.findall(r"\d+", numbers)
+    }
+    assert reported == expected, result.stdout
 
 
 def forbidden_imports(source: str, module: str) -> list[str]:

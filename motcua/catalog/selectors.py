@@ -5,6 +5,8 @@ to change a version that has dossiers) or in the admin, both of which forget the
 
 from __future__ import annotations
 
+from django.db.models import Q, QuerySet
+
 from motcua.caching import Family
 from motcua.catalog.models import Procedure, ProcedureVersion, RequiredDocument, StepTemplate
 
@@ -54,3 +56,33 @@ def documents_of(version: ProcedureVersion) -> list[RequiredDocument]:
     if cached is None:
         cached = version.__dict__["_cached_documents"] = list(version.documents.all())
     return cached
+
+
+def procedures() -> QuerySet[Procedure]:
+    """Every procedure, unevaluated: what a form picks a procedure from by its code."""
+    return Procedure.objects.all()
+
+
+def procedure_search(words: str, *, limit: int = 20) -> QuerySet[Procedure]:
+    """The first `limit` procedures by code whose folded name contains `words` or whose code
+    starts with them (`words` folded as `motcua.core.text.fold` folds); the first `limit` of
+    all procedures when `words` is empty. Unevaluated."""
+    found = Procedure.objects.order_by("code")
+    if words:
+        found = found.filter(Q(search_key__contains=words) | Q(code__startswith=words))
+    return found[:limit]
+
+
+def procedure_names() -> QuerySet[Procedure, tuple[str, str]]:
+    """(code, name) of every procedure by code, unevaluated: the choices of a filter."""
+    return Procedure.objects.order_by("code").values_list("code", "name")
+
+
+def procedure_catalog() -> list[Procedure]:
+    """Every procedure with its versions, their steps and their documents loaded."""
+    return list(Procedure.objects.prefetch_related("versions__steps", "versions__documents"))
+
+
+def is_commune_level(procedure: Procedure) -> bool:
+    """Whether the procedure is carried out at the commune level."""
+    return procedure.level == Procedure.Level.COMMUNE

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.validators import RegexValidator
@@ -19,14 +19,17 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from motcua import fields
-from motcua.catalog.models import Procedure, RequiredDocument
+from motcua.catalog.selectors import procedures
 from motcua.core import codes
 from motcua.core.errors import DomainError
 from motcua.core.lifecycle import Action
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import default_delivery, delivery_choices
 from motcua.dossiers.services import Applicant, Intake
 from motcua.i18n import error_text
-from motcua.organization.models import Agency, Staff
+
+if TYPE_CHECKING:
+    from motcua.catalog.models import Procedure, RequiredDocument
+    from motcua.organization.models import Agency, Staff
 
 # ---------------------------------------------------------------------------------------------
 # Reception
@@ -66,7 +69,7 @@ class ProcedurePick(fields.Form):
     """Which procedure the reception form is for (`?procedure=` or the form's hidden input)."""
 
     procedure = forms.ModelChoiceField(
-        queryset=Procedure.objects.all(), to_field_name="code", widget=forms.HiddenInput
+        queryset=procedures(), to_field_name="code", widget=forms.HiddenInput
     )
 
 
@@ -105,7 +108,7 @@ class ReceptionForm(fields.Form):
     copies = fields.NumberField(
         label=_("Số bộ hồ sơ"), min_value=1, max_value=MAX_COPIES, required=False, initial=1
     )
-    delivery = fields.ChoiceField(label=_("Hình thức nhận kết quả"), initial=Dossier.Delivery.DESK)
+    delivery = fields.ChoiceField(label=_("Hình thức nhận kết quả"), initial=default_delivery())
     outcome = fields.ChoiceField(
         label=_("Kết quả kiểm tra hồ sơ"),
         choices=[(key, action.label) for key, (action, _form) in OUTCOMES.items()],
@@ -130,7 +133,7 @@ class ReceptionForm(fields.Form):
         documents = cast(forms.ChoiceField, self.fields["documents"])
         documents.choices = [(d.pk, _document_label(d)) for d in offer.documents]
         delivery = cast(forms.ChoiceField, self.fields["delivery"])
-        delivery.choices = fields.choices(Dossier.Delivery.choices)
+        delivery.choices = fields.choices(delivery_choices())
         if offer.communes is None:
             return
         self.fields["commune"] = fields.ChoiceField(
@@ -175,7 +178,7 @@ class ReceptionForm(fields.Form):
                 representative_id_number=data["rep_id"],
                 authorisation=data["authorisation"],
             ),
-            channel=Dossier.Channel.IN_PERSON,
+            # No `channel`: the intake's own, in person, is how the desk receives.
             request=data["request"],
             copies=data["copies"],
             delivery=data["delivery"],
@@ -327,7 +330,7 @@ def _action_field(
     if name == "delivery":
         return fields.ChoiceField(
             label=_("Hình thức trả"),
-            choices=fields.choices(Dossier.Delivery.choices),
+            choices=fields.choices(delivery_choices()),
             initial=offer.delivery,
             required=False,
         )

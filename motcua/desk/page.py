@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from motcua.catalog.models import Procedure
+from motcua.catalog.selectors import procedure_search
 from motcua.core.lifecycle import Action, Role, Status
 from motcua.desk.forms import (
     ACTION_FIELDS,
@@ -22,17 +22,22 @@ from motcua.desk.forms import (
     ReceptionChoices,
     action_inputs,
 )
-from motcua.dossiers.models import ApologyLetter, Dossier, DossierEvent
 from motcua.dossiers.selectors import (
     dossier_allowed_actions,
+    dossier_apology_letter,
     dossier_due_explanation,
+    dossier_events,
     dossier_next_step,
     dossier_outlook,
     dossier_plan,
     dossier_steps,
 )
-from motcua.organization.models import Agency, Staff, Unit
-from motcua.organization.selectors import Actor, calendar_for, staff_in
+from motcua.organization.selectors import Actor, calendar_for, communes, is_commune, staff_in
+
+if TYPE_CHECKING:
+    from motcua.catalog.models import Procedure
+    from motcua.dossiers.models import ApologyLetter, Dossier
+    from motcua.organization.models import Agency, Staff, Unit
 
 # Buttons that end or refuse something get the cautious style.
 DANGER = {Action.REFUSE, Action.STOP, Action.WITHDRAW, Action.SEND_BACK}
@@ -67,12 +72,8 @@ def dossier_page_context(
     now (the `submitted` one, with what was typed and its errors, in place of its own)."""
     actions = [a for a in dossier_allowed_actions(dossier, actor, now) if a in ACTION_FIELDS]
     steps = dossier_steps(dossier)
-    events = list(
-        DossierEvent.objects.filter(dossier=dossier)
-        .select_related("actor", "agency")
-        .order_by("seq")
-    )
-    apology = ApologyLetter.objects.filter(dossier=dossier).select_related("agency").first()
+    events = dossier_events(dossier)
+    apology = dossier_apology_letter(dossier)
     offers = _ActionOffers(dossier, now)
     offered: list[dict[str, Any]] = []
     for action in actions:
@@ -160,21 +161,21 @@ class _ActionOffers:
 
 def procedures_to_pick() -> QuerySet[Procedure]:
     """The first procedures the reception page lists before anything is typed."""
-    return Procedure.objects.order_by("code")[:20]
+    return procedure_search("")
 
 
 def reception_offer(actor: Actor, procedure: Procedure) -> tuple[ReceptionChoices, dict[str, Any]]:
     """What reception offers for a procedure, and the facts the page shows about it."""
     version = procedure.current_version()
     documents = list(version.documents.all()) if version else []
-    communes = None
-    at_commune = actor.agency is not None and actor.agency.kind == Agency.Kind.COMMUNE
+    competent: list[Agency] | None = None
+    at_commune = actor.agency is not None and is_commune(actor.agency)
     if version and version.competent == "commune" and not at_commune:
-        communes = list(Agency.objects.filter(kind=Agency.Kind.COMMUNE).order_by("name"))
+        competent = communes()
     facts = {
         "nav": "reception",
         "procedure": procedure,
         "version": version,
         "steps": list(version.steps.all()) if version else [],
     }
-    return ReceptionChoices(procedure=procedure, documents=documents, communes=communes), facts
+    return ReceptionChoices(procedure=procedure, documents=documents, communes=competent), facts

@@ -10,16 +10,26 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from motcua.catalog.models import Procedure
+from motcua.catalog.selectors import is_commune_level, procedure_catalog
 from motcua.core.errors import DomainError
 from motcua.core.lifecycle import Action, Role
 from motcua.core.routing import signs
 from motcua.dossiers.models import ApologyLetter, Dossier
 from motcua.dossiers.selectors import dossier_plan, resolve_step
 from motcua.dossiers.services import Applicant, Intake, dossier_act, dossier_receive
-from motcua.organization.models import Agency, Staff
-from motcua.organization.selectors import Actor, calendar_for
+from motcua.organization.selectors import (
+    Actor,
+    agency_by_code,
+    calendar_for,
+    communes,
+    staff_actors,
+)
+
+if TYPE_CHECKING:
+    from motcua.catalog.models import Procedure
+    from motcua.organization.models import Agency
 
 FAMILY = [
     "Nguyễn",
@@ -94,17 +104,11 @@ class _World:
 def _actors() -> tuple[dict[tuple[int, Role], list[Actor]], dict[int, Actor]]:
     by_role: dict[tuple[int, Role], list[Actor]] = {}
     desks: dict[int, Actor] = {}
-    for s in Staff.objects.select_related("user", "agency", "unit"):
-        actor = Actor(
-            role=Role(s.role),
-            user_id=s.user_id,
-            name=s.user.get_full_name(),
-            agency=s.agency,
-            unit=s.unit,
-        )
-        by_role.setdefault((s.agency_id, Role(s.role)), []).append(actor)
-        if s.role == Role.DESK:
-            desks[s.agency_id] = actor
+    for actor in staff_actors():
+        assert actor.agency is not None  # a post is always in an agency
+        by_role.setdefault((actor.agency.pk, actor.role), []).append(actor)
+        if actor.role is Role.DESK:
+            desks[actor.agency.pk] = actor
     return by_role, desks
 
 
@@ -125,10 +129,13 @@ def generate_demo_dossiers(*, count: int, now: datetime, seed: int = 2026) -> in
     """Play `count` dossiers received over the last ~4 months; return how many were created."""
     rng = random.Random(seed)
     staff, desks = _actors()
-    staffed = [a for a in Agency.objects.filter(kind=Agency.Kind.COMMUNE) if a.pk in desks]
-    world = _World(rng, staff, desks, staffed, Agency.objects.get(code="H26.1"))
-    procedures = list(Procedure.objects.prefetch_related("versions__steps", "versions__documents"))
-    weights = [6 if p.level == Procedure.Level.COMMUNE else 2 for p in procedures]
+    # In the order the communes were created, so that a seed always plays the same history.
+    staffed = sorted((a for a in communes() if a.pk in desks), key=lambda a: a.pk)
+    centre = agency_by_code("H26.1")
+    assert centre is not None  # the demo organisation has its centre
+    world = _World(rng, staff, desks, staffed, centre)
+    procedures = procedure_catalog()
+    weights = [6 if is_commune_level(p) else 2 for p in procedures]
     calendar = calendar_for(world.centre)
     created = 0
     start = now - timedelta(days=120)
@@ -152,7 +159,7 @@ def _play(world: _World, procedure: Procedure, t: datetime, now: datetime) -> No
     version = procedure.versions.order_by("-version").first()
     assert version is not None  # the catalog import refuses a procedure without versions
     commune = rng.choice(world.communes)
-    place = commune if procedure.level == Procedure.Level.COMMUNE else world.centre
+    place = commune if is_commune_level(procedure) else world.centre
     desk = world.desks[place.pk]
     docs = [d.pk for d in version.documents.all() if not d.optional or rng.random() < 0.5]
     channel = rng.choices([1, 2, 3], [35, 60, 5])[0]
@@ -235,11 +242,11 @@ def _process(world: _World, dossier: Dossier, t: datetime, now: datetime) -> Non
                 note="Hồ sơ cần xác minh thêm với cơ quan liên quan.",
             ):
                 dossier.refresh_from_db()
-                letter = ApologyLetter.objects.get(dossier=dossier)
+                letter = ApologyLetter.objects.select_related("agency").get(dossier=dossier)
                 _try(
                     dossier,
                     Action.APPROVE_APOLOGY,
-                    _head(world, letter.agency_id),
+                    _head(world, letter.agency),
                     calendar.add_working_seconds(t_apology, 1800),
                 )
                 dossier.refresh_from_db()
@@ -325,9 +332,9 @@ def _holder(world: _World, dossier: Dossier, role: Role) -> Actor:
     return Actor(role=role, agency=dossier.current_agency, unit=dossier.current_unit)
 
 
-def _head(world: _World, agency_id: int) -> Actor:
+def _head(world: _World, agency: Agency) -> Actor:
     """The head of an agency, or a stand-in for one."""
-    heads = world.staff.get((agency_id, Role.AGENCY_LEADER))
+    heads = world.staff.get((agency.pk, Role.AGENCY_LEADER))
     if heads:
         return heads[0]
-    return Actor(role=Role.AGENCY_LEADER, agency=Agency.objects.get(pk=agency_id))
+    return Actor(role=Role.AGENCY_LEADER, agency=agency)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django_stubs_ext import StrOrPromise
 
 from motcua.catalog.selectors import steps_of
 from motcua.core import clock as core_clock
@@ -22,15 +23,18 @@ from motcua.core.calendar import WorkCalendar
 from motcua.core.errors import DomainError, NotFound, _
 from motcua.core.lifecycle import Action, Facts, Post, Role, Status, allowed_actions
 from motcua.core.routing import PlannedStep, allotment_seconds, seconds_after, signs
-from motcua.dossiers.models import OPEN_CODES, ApologyLetter, Dossier, DossierStep
-from motcua.organization.models import Agency, Staff, Unit
+from motcua.dossiers.models import OPEN_CODES, ApologyLetter, Dossier, DossierEvent, DossierStep
 from motcua.organization.selectors import (
     Actor,
     agency_by_code,
+    agency_staff,
     calendar_for,
     police_serving,
     unit_of,
 )
+
+if TYPE_CHECKING:
+    from motcua.organization.models import Agency, Staff, Unit
 
 NOT_FOUND = "Không tìm thấy hồ sơ với mã và mã tra cứu đã nhập."
 
@@ -281,8 +285,6 @@ def agency_staff_load(
     """Per person of an agency: dossiers held, the oldest hold, how many are late or about to be."""
     from django.db.models import Count, Min
 
-    from motcua.organization.models import Staff
-
     held = (
         Dossier.objects.filter(current_agency_id=agency_id, status__in=[2, 4, 5, 6])
         .values("current_holder_id", "current_unit_id")
@@ -293,11 +295,7 @@ def agency_staff_load(
             soon=Count("pk", filter=Q(step_due_at__gte=now, step_due_at__lte=soon)),
         )
     )
-    staff = {
-        s.user_id: s
-        for s in Staff.objects.filter(agency_id=agency_id).select_related("user", "unit")
-    }
-    return held, staff
+    return held, agency_staff(agency_id)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -512,3 +510,61 @@ def dossier_due_explanation(dossier: Dossier, now: datetime) -> tuple[str, ...]:
         return ()
     calendar = calendar_for(dossier.received_place)
     return core_clock.compute(calendar, clock_entries(dossier), now=now).explanation
+
+
+# ---------------------------------------------------------------------------------------------
+# Reads for the staff's pages and forms
+
+
+def dossier_events(dossier: Dossier) -> list[DossierEvent]:
+    """The dossier's events in order, each with its actor and agency loaded."""
+    return list(
+        DossierEvent.objects.filter(dossier=dossier)
+        .select_related("actor", "agency")
+        .order_by("seq")
+    )
+
+
+def dossier_apology_letter(dossier: Dossier) -> ApologyLetter | None:
+    """The dossier's apology letter, draft or signed (citizens see only a signed one:
+    `dossier_apology`), with its agency, that agency's parent and its signer loaded."""
+    return (
+        ApologyLetter.objects.select_related("agency__parent", "approved_by")
+        .filter(dossier=dossier)
+        .first()
+    )
+
+
+def dossiers_received(*, agency: Agency, start: datetime, end: datetime) -> QuerySet[Dossier]:
+    """The dossiers an agency received from `start` until before `end`, in the order received,
+    each with its procedure and competent agency loaded (unevaluated)."""
+    return (
+        Dossier.objects.filter(receiving_agency=agency, received_at__gte=start, received_at__lt=end)
+        .select_related("procedure_version__procedure", "competent_agency")
+        .order_by("received_at", "id")
+    )
+
+
+def channel_choices() -> list[tuple[int, StrOrPromise]]:
+    """The channels a dossier comes in by, as (value, label): in person, online, by post."""
+    return list(Dossier.Channel.choices)
+
+
+def delivery_choices() -> list[tuple[str, StrOrPromise]]:
+    """The ways the result reaches the applicant, as (value, label)."""
+    return list(Dossier.Delivery.choices)
+
+
+def default_delivery() -> str:
+    """How the result reaches the applicant unless they ask otherwise: at the desk."""
+    return Dossier.Delivery.DESK
+
+
+def result_at_desk(dossier: Dossier) -> bool:
+    """Whether the applicant collects the result at the desk."""
+    return dossier.delivery == Dossier.Delivery.DESK
+
+
+def result_by_post(dossier: Dossier) -> bool:
+    """Whether the result is sent to the applicant by the public postal service."""
+    return dossier.delivery == Dossier.Delivery.POST

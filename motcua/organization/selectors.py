@@ -216,3 +216,66 @@ def agency_in_service(code: str, *, commune: bool = False) -> Agency | None:
 def is_commune(agency: Agency) -> bool:
     """Whether the agency is a commune's (or ward's) People's Committee."""
     return agency.kind == Agency.Kind.COMMUNE
+
+
+def is_province(agency: Agency) -> bool:
+    """Whether the agency is a province's (or centrally run city's) People's Committee."""
+    return agency.kind == Agency.Kind.PROVINCE
+
+
+def commune_served(agency: Agency) -> Agency | None:
+    """The commune whose police the agency is, or None for any other agency."""
+    return agency.serves if agency.kind == Agency.Kind.POLICE else None
+
+
+def communes() -> list[Agency]:
+    """Every commune's (or ward's) People's Committee, by name: the competent agencies a desk
+    outside the communes chooses from."""
+    return list(Agency.objects.filter(kind=Agency.Kind.COMMUNE).order_by("name"))
+
+
+def agency_by_id(agency_id: int) -> Agency | None:
+    """The agency with this id, or None."""
+    return Agency.objects.filter(pk=agency_id).first()
+
+
+def has_agencies() -> bool:
+    """Whether any agency is recorded (the demo loads its data only into an empty deployment)."""
+    return Agency.objects.exists()
+
+
+def desk_of(agency: Agency) -> Unit | None:
+    """The agency's one-stop desk (Bộ phận Một cửa), or None when it has none."""
+    return Unit.objects.filter(agency=agency, is_desk=True).first()
+
+
+def staff_title(user_id: int) -> str:
+    """The title of a staff member's post ("" when it has none, or the user holds no post)."""
+    return Staff.objects.filter(user_id=user_id).values_list("title", flat=True).first() or ""
+
+
+def agency_staff(agency_id: int) -> dict[int, Staff]:
+    """The staff of an agency by user id, each with their user and unit loaded."""
+    return {
+        s.user_id: s
+        for s in Staff.objects.filter(agency_id=agency_id).select_related("user", "unit")
+    }
+
+
+def staff_actors() -> list[Actor]:
+    """Every staff member's post as an actor, in the order the posts were created."""
+    return [
+        Actor(
+            role=Role(s.role),
+            user_id=s.user_id,
+            name=s.user.get_full_name() or s.user.get_username(),
+            agency=s.agency,
+            unit=s.unit,
+        )
+        for s in Staff.objects.select_related("user", "agency", "unit").order_by("pk")
+    ]
+
+
+def staff_by_agency() -> list[Staff]:
+    """Every staff post with its user and agency, by agency code, then role."""
+    return list(Staff.objects.select_related("user", "agency").order_by("agency__code", "role"))

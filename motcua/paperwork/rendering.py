@@ -25,17 +25,34 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-if TYPE_CHECKING:
-    from weasyprint.urls import URLFetcher
-
-from motcua.catalog.models import ProcedureVersion
 from motcua.core import codes
 from motcua.core.blame import OUTCOME_LABELS
 from motcua.core.errors import NotFound, ValidationError, _
 from motcua.core.lifecycle import Action, Status
-from motcua.dossiers.models import ApologyLetter, Dossier, DossierEvent, DossierStep
-from motcua.dossiers.selectors import dossier_due_explanation, dossier_steps, tracking_url
-from motcua.organization.models import Agency, Staff, Unit
+from motcua.core.routing import LimitUnit
+from motcua.dossiers.selectors import (
+    dossier_apology_letter,
+    dossier_due_explanation,
+    dossier_steps,
+    result_at_desk,
+    result_by_post,
+    tracking_url,
+)
+from motcua.organization.selectors import (
+    agency_by_id,
+    commune_served,
+    desk_of,
+    is_commune,
+    is_province,
+    staff_title,
+)
+
+if TYPE_CHECKING:
+    from weasyprint.urls import URLFetcher
+
+    from motcua.catalog.models import ProcedureVersion
+    from motcua.dossiers.models import Dossier, DossierEvent, DossierStep
+    from motcua.organization.models import Agency
 
 BLANK = "……"  # what a printed form shows where a value is to be written in by hand
 ISSUER_SUFFIX = "TTPVHCC"
@@ -129,9 +146,9 @@ def vn_money(amount: int) -> str:
 def time_limit_text(version: ProcedureVersion) -> str:
     """The statutory time as the receipt states it: '03 ngày làm việc', 'Trong ngày'."""
     unit = version.time_limit_unit
-    if unit == ProcedureVersion.LimitUnit.SAME_DAY:
+    if unit == LimitUnit.SAME_DAY:
         text = "Trong ngày"
-    elif unit == ProcedureVersion.LimitUnit.WORKING_HOURS:
+    elif unit == LimitUnit.WORKING_HOURS:
         text = f"{vn_number(version.time_limit)} giờ làm việc"
     else:
         text = f"{vn_number(version.time_limit)} ngày làm việc"
@@ -174,14 +191,15 @@ def _strip_prefixes(name: str) -> str:
 def place_name(agency: Agency) -> str:
     """The place before the date (NĐ 30/2020 Phụ lục I [check]): a commune's own name for the
     commune and its police; otherwise the province, read from the top of the agency tree."""
-    if agency.kind == Agency.Kind.COMMUNE:
+    if is_commune(agency):
         return _strip_prefixes(agency.name)
-    if agency.kind == Agency.Kind.POLICE and agency.serves is not None:
-        return _strip_prefixes(agency.serves.name)
+    served = commune_served(agency)
+    if served is not None:
+        return _strip_prefixes(served.name)
     top = agency
     while top.parent is not None:
         top = top.parent
-    if top.kind == Agency.Kind.PROVINCE:
+    if is_province(top):
         return _strip_prefixes(top.name)
     division = agency.division
     while division is not None and division.parent is not None:
@@ -245,25 +263,24 @@ def signer(user: User | None, default_title: str) -> Signer | None:
     """The signer's name and, when their post has one, their title in capitals."""
     if user is None:
         return None
-    staff = Staff.objects.filter(user=user).first()
-    title = staff.title.upper() if staff is not None and staff.title else default_title
+    title = staff_title(user.pk).upper() or default_title
     return Signer(name=user.get_full_name() or user.get_username(), title=title)
 
 
 def _delivery_place(dossier: Dossier) -> str:
     """Where the result will be collected, as the receipt states it."""
-    if dossier.delivery == Dossier.Delivery.DESK:
+    if result_at_desk(dossier):
         place = dossier.received_place
         address = f", {place.address}" if place.address else ""
         return f"{_desk_name(place)}{address} (nhận trực tiếp)"
-    if dossier.delivery == Dossier.Delivery.POST:
+    if result_by_post(dossier):
         return f"{dossier.applicant_address or BLANK} (qua dịch vụ bưu chính công ích)"
     email = f" qua thư điện tử {dossier.applicant_email}" if dossier.applicant_email else ""
-    return f"{Dossier.Delivery(dossier.delivery).label}{email}"
+    return f"{dossier.get_delivery_display()}{email}"
 
 
 def _desk_name(agency: Agency) -> str:
-    desk = Unit.objects.filter(agency=agency, is_desk=True).first()
+    desk = desk_of(agency)
     name = desk.name if desk is not None else "Bộ phận Một cửa"
     return f"{name}, {agency.name}"
 
@@ -365,11 +382,7 @@ def refusal_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str
 
 def apology_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str, Any]:
     """Mẫu 04: the late agency's apology and new date, a draft until its head signs."""
-    letter = (
-        ApologyLetter.objects.select_related("agency__parent", "approved_by")
-        .filter(dossier=dossier)
-        .first()
-    )
+    letter = dossier_apology_letter(dossier)
     if letter is None:
         raise NotFound(_("Hồ sơ không có văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết."))
     approved = letter.approved_at is not None
@@ -406,9 +419,7 @@ def stop_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str, A
     before = Status(request.from_status) if request.from_status else None
     step: dict[str, Any] = stop.payload.get("step") or {}
     step_agency_id: int | None = step.get("agency")
-    step_agency = (
-        Agency.objects.filter(pk=step_agency_id).first() if step_agency_id is not None else None
-    )
+    step_agency = agency_by_id(step_agency_id) if step_agency_id is not None else None
     fee = dossier.procedure_version.fee
     paid = fee if dossier.events.filter(action=Action.PAY.value).exists() else 0
     agency = stop.agency or dossier.received_place

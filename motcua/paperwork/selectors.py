@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import TYPE_CHECKING
 
 from motcua.core.errors import NotFound, _
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import dossiers_received
 from motcua.organization.selectors import Actor
 from motcua.paperwork.rendering import Period
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from motcua.dossiers.models import Dossier
 
 
 def ledger_dossiers(*, actor: Actor, period: Period) -> QuerySet[Dossier]:
@@ -17,12 +22,4 @@ def ledger_dossiers(*, actor: Actor, period: Period) -> QuerySet[Dossier]:
     """
     if actor.agency is None:
         raise NotFound(_("Tài khoản chưa được gán cơ quan công tác."))
-    return (
-        Dossier.objects.filter(
-            receiving_agency=actor.agency,
-            received_at__gte=period.start,
-            received_at__lt=period.end,
-        )
-        .select_related("procedure_version__procedure", "competent_agency")
-        .order_by("received_at", "id")
-    )
+    return dossiers_received(agency=actor.agency, start=period.start, end=period.end)

@@ -6,12 +6,17 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from motcua.catalog.models import Procedure
+from motcua.catalog.selectors import procedure_names
 from motcua.core.lifecycle import STATUS_LABELS, Role
 from motcua.desk.access import StaffRequest, staff_required
 from motcua.desk.views.common import horizon, int_or_none
-from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import BUCKETS, INBOX_STATUSES, InboxFilters, dossier_inbox
+from motcua.dossiers.selectors import (
+    BUCKETS,
+    INBOX_STATUSES,
+    InboxFilters,
+    channel_choices,
+    dossier_inbox,
+)
 from motcua.dossiers.selectors import online_queue as select_online_queue
 
 PAGE_SIZE = 25
@@ -43,8 +48,8 @@ def inbox(request: StaffRequest) -> HttpResponse:
         "statuses": [
             (code, STATUS_LABELS[code]) for code in STATUS_LABELS if code in INBOX_STATUSES
         ],
-        "channels": Dossier.Channel.choices,
-        "procedures": Procedure.objects.order_by("code").values_list("code", "name"),
+        "channels": channel_choices(),
+        "procedures": procedure_names(),
         "leader": leader,
         "now": h.now,
         "soon": h.soon,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from motcua.catalog.models import Procedure
+from motcua.catalog.selectors import procedure_search as search_procedures
 from motcua.core.errors import DomainError
 from motcua.core.text import fold
 from motcua.desk.access import StaffRequest, staff_required
@@ -21,10 +20,8 @@ from motcua.edge import add_to_form, status_for
 def procedure_search(request: StaffRequest) -> HttpResponse:
     """Procedures matching the typed words, accent-insensitive (an htmx fragment)."""
     words = fold(request.GET.get("q", ""))[:100]
-    procedures = Procedure.objects.order_by("code")
-    if words:
-        procedures = procedures.filter(Q(search_key__contains=words) | Q(code__startswith=words))
-    return render(request, "desk/reception.html#results", {"procedures": procedures[:20]})
+    context = {"procedures": search_procedures(words)}
+    return render(request, "desk/reception.html#results", context)
 
 
 @staff_required

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from motcua.organization.models import Agency
+from motcua.organization.selectors import has_agencies, staff_by_agency
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         self, *args: object, dossiers: int, no_serve: bool, port: int, **options: object
     ) -> None:
         call_command("migrate", verbosity=0)
-        if not Agency.objects.exists():
+        if not has_agencies():
             self._load(dossiers)
         else:
             self.stdout.write("Dữ liệu mẫu đã có sẵn; bỏ qua bước tạo dữ liệu.")
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         from motcua.catalog.services import catalog_import
         from motcua.dossiers.deadlines import process_deadlines
         from motcua.dossiers.demo import generate_demo_dossiers
-        from motcua.notify.models import OutboxMessage
+        from motcua.notify.services import outbox_mark_sent
         from motcua.organization.demo import demo_organization
         from motcua.organization.services import divisions_import
 
@@ -58,7 +58,7 @@ class Command(BaseCommand):
         created = generate_demo_dossiers(count=dossiers, now=now)
         report = process_deadlines(now=now)
         # The history's notifications went out back then: do not mail them all again now.
-        OutboxMessage.objects.filter(sent_at__isnull=True).update(sent_at=now)
+        outbox_mark_sent(now=now)
         self.stdout.write(
             f"Đã tạo {created} hồ sơ; {report.overdue} quá hạn, {report.warned} sắp đến hạn, "
             f"{report.apologies} dự thảo xin lỗi."
@@ -66,13 +66,10 @@ class Command(BaseCommand):
 
     def _print_accounts(self) -> None:
         from motcua.organization.demo import DEMO_PASSWORD
-        from motcua.organization.models import Staff
 
         self.stdout.write("")
         self.stdout.write(f"Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
-        for staff in Staff.objects.select_related("user", "agency").order_by(
-            "agency__code", "role"
-        ):
+        for staff in staff_by_agency():
             agency = staff.agency.short_name or staff.agency.name
             self.stdout.write(
                 f"  {staff.user.username:<22} {staff.get_role_display():<18} {agency}"
