@@ -23,7 +23,15 @@ from motcua.catalog.selectors import procedures
 from motcua.core import codes
 from motcua.core.errors import DomainError
 from motcua.core.lifecycle import Action
-from motcua.dossiers.selectors import default_delivery, delivery_choices
+from motcua.core.text import fold
+from motcua.dossiers.selectors import (
+    BUCKETS,
+    INBOX_STATUSES,
+    InboxFilters,
+    channel_choices,
+    default_delivery,
+    delivery_choices,
+)
 from motcua.dossiers.services import Applicant, Intake
 from motcua.i18n import error_text
 
@@ -357,3 +365,52 @@ def _person(staff: Staff) -> str:
 
 def _role(staff: Staff) -> str:
     return gettext(staff.get_role_display())
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists: filters in the query string, which a shared or tampered link may fill with anything
+
+
+SCOPES = ("mine", "unit", "agency")
+
+
+class InboxFilterForm(fields.Form):
+    """The inbox's filters. A value that is not valid is dropped, not shown as an error: a
+    list never refuses to open because a link was edited."""
+
+    scope = fields.ChoiceField(choices=[(s, s) for s in SCOPES], required=False)
+    procedure = fields.TextField(max_length=40, required=False)
+    status = fields.TypedChoiceField(
+        choices=[(str(code), str(code)) for code in INBOX_STATUSES], coerce=int, required=False
+    )
+    channel = fields.TypedChoiceField(choices=[], coerce=int, required=False)
+    bucket = fields.ChoiceField(choices=[(key, key) for key, _label in BUCKETS], required=False)
+    q = fields.TextField(max_length=100, required=False)
+
+    def __init__(self, data: Any = None) -> None:
+        super().__init__(data)
+        channel = cast(forms.ChoiceField, self.fields["channel"])
+        channel.choices = [(str(value), str(value)) for value, _label in channel_choices()]
+
+    def filters(self, *, default_scope: str) -> InboxFilters:
+        """What the valid part of the query asks for."""
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
+        return InboxFilters(
+            scope=data.get("scope", default_scope),
+            procedure=data.get("procedure", ""),
+            status=data.get("status"),
+            channel=data.get("channel"),
+            bucket=data.get("bucket", ""),
+            q=data.get("q", ""),
+        )
+
+
+class ProcedureSearchForm(fields.Form):
+    """The words typed in reception's procedure search."""
+
+    q = fields.TextField(max_length=100, required=False)
+
+    def words(self) -> str:
+        """The words, folded for an accent-insensitive match ("" when none or not valid)."""
+        return fold(self.cleaned_data.get("q", "")) if self.is_valid() else ""

@@ -508,3 +508,29 @@ def test_a_refused_action_answers_its_status_and_leaves_no_trace(
     assert rows() == before
     d.refresh_from_db()
     assert d.version == 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?q=%00abc",
+        "?procedure=%00",
+        "?status=%00",
+        "?status=3",  # a status the inbox does not list
+        "?channel=9&bucket=nowhere&scope=everything",
+        "?page=%00",
+        "?q=" + "x" * 500,
+    ],
+)
+def test_a_tampered_inbox_link_opens_the_inbox_without_its_bad_filters(world, client, query):
+    receive(world)
+    response = signin(client, "lan").get("/can-bo/" + query)
+    assert response.status_code == 200
+    filters = response.context["filters"]
+    assert "\x00" not in filters.q + filters.procedure
+    assert filters.status in (None, 2, 4, 5, 6, 9) and filters.scope in ("mine", "unit", "agency")
+
+
+def test_a_nul_in_the_procedure_search_finds_nothing_instead_of_failing(world, client):
+    response = signin(client, "lan").get("/can-bo/tiep-nhan/thu-tuc/?q=%00khai")
+    assert response.status_code == 200

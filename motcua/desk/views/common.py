@@ -30,11 +30,3 @@ def horizon(actor: Actor, now: datetime | None = None) -> Horizon:
     today_end = datetime.combine(local.date(), time(23, 59, 59), tzinfo=calendar.tz)
     soon = calendar.add_working_seconds(now, 2 * calendar.working_day_seconds)
     return Horizon(now=now, today_end=today_end, soon=soon, calendar=calendar)
-
-
-def int_or_none(value: str | None) -> int | None:
-    """A query-string integer, or None when absent or malformed (filters never crash a page)."""
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None

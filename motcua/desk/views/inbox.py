@@ -9,11 +9,11 @@ from django.shortcuts import render
 from motcua.catalog.selectors import procedure_names
 from motcua.core.lifecycle import STATUS_LABELS, Role
 from motcua.desk.access import StaffRequest, staff_required
-from motcua.desk.views.common import horizon, int_or_none
+from motcua.desk.forms import InboxFilterForm
+from motcua.desk.views.common import horizon
 from motcua.dossiers.selectors import (
     BUCKETS,
     INBOX_STATUSES,
-    InboxFilters,
     channel_choices,
     dossier_inbox,
 )
@@ -27,14 +27,7 @@ def inbox(request: StaffRequest) -> HttpResponse:
     """Dossiers the person (or their unit/agency) holds, most urgent first, with bucket counts."""
     actor = request.actor
     leader = actor.role in (Role.UNIT_LEADER, Role.AGENCY_LEADER, Role.SUPERVISOR)
-    filters = InboxFilters(
-        scope=request.GET.get("scope", "unit" if leader else "mine"),
-        procedure=request.GET.get("procedure", ""),
-        status=int_or_none(request.GET.get("status")),
-        channel=int_or_none(request.GET.get("channel")),
-        bucket=request.GET.get("bucket", ""),
-        q=request.GET.get("q", "")[:100],
-    )
+    filters = InboxFilterForm(request.GET).filters(default_scope="unit" if leader else "mine")
     h = horizon(actor)
     qs, counts = dossier_inbox(
         actor=actor, filters=filters, now=h.now, today_end=h.today_end, soon=h.soon

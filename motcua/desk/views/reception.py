@@ -8,9 +8,13 @@ from django.utils import timezone
 
 from motcua.catalog.selectors import procedure_search as search_procedures
 from motcua.core.errors import DomainError
-from motcua.core.text import fold
 from motcua.desk.access import StaffRequest, staff_required
-from motcua.desk.forms import RECEPTION_INPUTS, ProcedurePick, ReceptionForm
+from motcua.desk.forms import (
+    RECEPTION_INPUTS,
+    ProcedurePick,
+    ProcedureSearchForm,
+    ReceptionForm,
+)
 from motcua.desk.page import procedures_to_pick, reception_offer
 from motcua.dossiers.services import dossier_receive
 from motcua.edge import add_to_form, status_for
@@ -19,8 +23,7 @@ from motcua.edge import add_to_form, status_for
 @staff_required
 def procedure_search(request: StaffRequest) -> HttpResponse:
     """Procedures matching the typed words, accent-insensitive (an htmx fragment)."""
-    words = fold(request.GET.get("q", ""))[:100]
-    context = {"procedures": search_procedures(words)}
+    context = {"procedures": search_procedures(ProcedureSearchForm(request.GET).words())}
     return render(request, "desk/reception.html#results", context)
 
 
