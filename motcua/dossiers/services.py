@@ -10,6 +10,9 @@ compare-and-set on the version.
 from __future__ import annotations
 
 import copy
+import dataclasses
+import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -112,6 +115,9 @@ def dossier_receive(
     target = decide(outcome, Facts(status=None, received_place=place.pk), post_of(actor))
     assert target is not None
     if idempotency_key:
+        idempotency_key = _submission_key(
+            idempotency_key, place=place, intake=intake, outcome=outcome, extra=(reason, missing)
+        )
         existing = Dossier.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
@@ -196,6 +202,21 @@ def dossier_receive(
             if existing is not None:
                 return existing
         raise
+
+
+def _submission_key(
+    key: str, *, place: Agency, intake: Intake, outcome: Action, extra: object
+) -> str:
+    """The key a double submission shares: the page's key, at this desk, for this very
+    intake. The same page sent again with another applicant (the browser's back button keeps
+    the key) is another dossier, and another desk's key is never this one's."""
+    content = json.dumps(
+        [key, place.pk, outcome.value, dataclasses.asdict(intake), extra],
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(content.encode()).hexdigest()
 
 
 def dossier_plan_of(version: ProcedureVersion) -> tuple[PlannedStep, ...]:

@@ -557,3 +557,28 @@ def test_a_stop_while_waiting_for_the_citizen_counts_the_wait_as_the_citizens(wo
         at("2026-11-25 09:00"), at("2026-12-30 09:00")
     )
     assert step.outcome != "late"
+
+
+def test_a_page_key_covers_one_intake_at_one_desk(world):
+    """A double click is the same dossier; the same page sent again with another applicant
+    (the back button keeps the key), or another desk's page with the same key, is not."""
+    first = dossier_receive(
+        intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"), idempotency_key="k1"
+    )
+    again = dossier_receive(
+        intake=intake(world), actor=world.lan, now=at("2026-11-25 08:31"), idempotency_key="k1"
+    )
+    other = intake(world, applicant=Applicant(name="Lê Thị Hoa", id_number="001303012345"))
+    second = dossier_receive(
+        intake=other, actor=world.lan, now=at("2026-11-25 08:40"), idempotency_key="k1"
+    )
+    elsewhere = dossier_receive(
+        intake=intake(world, competent_agency_code="H26.100"),
+        actor=world.ha,
+        now=at("2026-11-25 08:45"),
+        idempotency_key="k1",
+    )
+    assert again.pk == first.pk
+    assert second.pk != first.pk and second.applicant_name == "Lê Thị Hoa"
+    assert elsewhere.pk not in (first.pk, second.pk)
+    assert elsewhere.received_place == world.centre
