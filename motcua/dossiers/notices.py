@@ -59,7 +59,10 @@ def status_notice(
         "agency": dossier.current_agency.name,
         "place": dossier.received_place.name,
         "due": format_vn(due, tz) if due is not None else "",
-        "reason": payload.get("reason", ""),
+        # A refusal or an apology gives its reason; a stop or withdrawal records it as its note.
+        "reason": payload.get("reason")
+        or (payload.get("note", "") if action in (Action.STOP, Action.WITHDRAW) else ""),
+        "delivery": dossier.delivery,
         "missing": list(payload.get("missing", ())),
         "url": tracking_url(dossier) if dossier.code else "",
         "secret": dossier.tracking_secret,

@@ -28,6 +28,8 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField()
     available_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Given up after MAX_ATTEMPTS failures: kept for the record, never counted as sent.
+    failed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
 
@@ -35,6 +37,8 @@ class OutboxMessage(models.Model):
         indexes = [
             # Read by the worker's delivery loop.
             models.Index(
-                fields=["available_at"], name="outbox_pending", condition=Q(sent_at__isnull=True)
+                fields=["available_at"],
+                name="outbox_pending",
+                condition=Q(sent_at__isnull=True, failed_at__isnull=True),
             )
         ]

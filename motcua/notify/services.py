@@ -54,7 +54,9 @@ def outbox_deliver(*, now: datetime, batch: int = 100) -> int:
     """Send due messages; safe with several workers (rows are claimed with SKIP LOCKED)."""
     sent = 0
     with transaction.atomic():
-        pending = OutboxMessage.objects.filter(sent_at__isnull=True, available_at__lte=now)
+        pending = OutboxMessage.objects.filter(
+            sent_at__isnull=True, failed_at__isnull=True, available_at__lte=now
+        )
         if connection.features.has_select_for_update_skip_locked:
             pending = pending.select_for_update(skip_locked=True)
         for message in pending.order_by("available_at", "id")[:batch]:
@@ -65,13 +67,14 @@ def outbox_deliver(*, now: datetime, batch: int = 100) -> int:
             except Exception as exc:
                 message.attempts += 1
                 message.last_error = str(exc)[:2000]
-                # Back off exponentially; give up (kept for the record) after MAX_ATTEMPTS.
+                # Back off exponentially; give up after MAX_ATTEMPTS, kept for the record as
+                # failed (never as sent), for an administrator to see and send again.
                 delay = timedelta(minutes=2**message.attempts)
                 message.available_at = now + delay if message.attempts < MAX_ATTEMPTS else now
                 if message.attempts >= MAX_ATTEMPTS:
-                    message.sent_at = now
+                    message.failed_at = now
                     log.error("outbox: giving up on message %s: %s", message.pk, exc)
-                message.save(update_fields=["attempts", "last_error", "available_at", "sent_at"])
+                message.save(update_fields=["attempts", "last_error", "available_at", "failed_at"])
                 continue
             message.sent_at = now
             message.attempts += 1

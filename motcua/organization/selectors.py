@@ -182,7 +182,12 @@ def unit_of(agency_id: int, code: str) -> Unit | None:
 
 def staff_actor(user_id: int) -> Actor | None:
     """The post of a staff member by user id (a person something is handed to), or None."""
-    staff = Staff.objects.select_related("user", "agency", "unit").filter(user_id=user_id).first()
+    # A deactivated account holds nothing new.
+    staff = (
+        Staff.objects.select_related("user", "agency", "unit")
+        .filter(user_id=user_id, user__is_active=True)
+        .first()
+    )
     if staff is None:
         return None
     return Actor(
@@ -198,7 +203,10 @@ def staff_in(agency_id: int, unit_id: int, *, roles: Sequence[Role]) -> list[Sta
     """The staff of one unit in some roles, by name: whom a step can be handed to."""
     return list(
         Staff.objects.filter(
-            agency_id=agency_id, unit_id=unit_id, role__in=[r.value for r in roles]
+            agency_id=agency_id,
+            unit_id=unit_id,
+            role__in=[r.value for r in roles],
+            user__is_active=True,
         )
         .select_related("user", "unit")
         .order_by("user__first_name", "user__last_name", "pk")

@@ -582,3 +582,27 @@ def test_a_page_key_covers_one_intake_at_one_desk(world):
     assert second.pk != first.pk and second.applicant_name == "Lê Thị Hoa"
     assert elsewhere.pk not in (first.pk, second.pk)
     assert elsewhere.received_place == world.centre
+
+
+def test_the_citizen_is_told_where_to_collect_the_result_and_why_a_dossier_stopped(world):
+    d = dossier_receive(
+        intake=intake(world, world.birth), actor=world.lan, now=at("2026-11-25 08:30")
+    )
+    d = forward(d, world.lan, "2026-11-25 08:45")
+    d = dossier_act(dossier=d, action=Action.PROPOSE, actor=world.duc, now=at("2026-11-25 09:00"))
+    d = forward(d, world.duc, "2026-11-25 09:05")
+    d = dossier_act(dossier=d, action=Action.APPROVE, actor=world.long, now=at("2026-11-25 09:10"))
+    dossier_act(dossier=d, action=Action.MARK_READY, actor=world.long, now=at("2026-11-25 09:15"))
+    ready = mails()[-1]
+    assert "Mời ông/bà đến nhận kết quả tại Bộ phận một cửa – UBND Phường Hoàn Kiếm" in ready.body
+
+    other = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 10:00"))
+    dossier_act(
+        dossier=other,
+        action=Action.STOP,
+        actor=world.lan,
+        now=at("2026-11-25 10:30"),
+        note="Công dân đề nghị dừng để bổ sung giấy tờ khác.",
+    )
+    stopped = mails()[-1]
+    assert "Hồ sơ đã dừng giải quyết. Lý do: Công dân đề nghị dừng" in stopped.body

@@ -125,3 +125,34 @@ def test_the_worker_command_runs_one_pass(world):
         call_command("worker", "--once", stdout=out)
     assert "đã gửi=2" in out.getvalue()
     assert Dossier.objects.count() == 1
+
+
+def test_a_message_that_cannot_be_sent_is_kept_as_failed_never_as_sent(world, settings):
+    """After MAX_ATTEMPTS failures the outbox gives up: the message stays for the record as
+    failed, is not counted as sent, and is not tried again."""
+    from datetime import timedelta
+
+    from motcua.notify.services import MAX_ATTEMPTS
+
+    settings.EMAIL_BACKEND = "tests.dossiers.test_worker.FailingBackend"
+    received(world)
+    when = at("2026-11-25 09:05")
+    for _ in range(MAX_ATTEMPTS):
+        assert outbox_deliver(now=when) == 0
+        when += timedelta(days=1)
+    messages = OutboxMessage.objects.all()
+    assert all(m.failed_at is not None and m.sent_at is None for m in messages)
+    assert {m.attempts for m in messages} == {MAX_ATTEMPTS}
+    assert "relay refused" in messages[0].last_error
+    assert outbox_deliver(now=when + timedelta(days=30)) == 0
+    assert OutboxMessage.objects.get(pk=messages[0].pk).attempts == MAX_ATTEMPTS
+
+
+class FailingBackend:
+    """An e-mail backend whose relay refuses everything."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def send_messages(self, messages: object) -> int:
+        raise OSError("relay refused")
