@@ -23,8 +23,10 @@ from django.db import transaction
 
 from motcua.catalog.models import Procedure, ProcedureVersion, RequiredDocument, StepTemplate
 from motcua.catalog.selectors import catalog_cache_clear
+from motcua.core import routing
 from motcua.core.codes import validate_agency_code, validate_procedure_code
 from motcua.core.errors import ValidationError
+from motcua.core.lifecycle import Role
 from motcua.core.text import fold, nfc
 
 LEVELS = frozenset(Procedure.Level.values)
@@ -482,6 +484,16 @@ def _check_steps(
                 "«commune_police» là công an của xã có thẩm quyền, nên chỉ dùng được khi "
                 "competent = «commune»",
             )
+    plan = [
+        routing.PlannedStep(
+            name=s.name, agency_ref=s.agency, unit=s.unit, role=Role(s.role), allotment=s.allotment
+        )
+        for s in steps
+        if s.role in {r.value for r in Role}
+    ]
+    if len(plan) == len(steps):  # an unknown role is reported where the step is read
+        for index, problem in routing.plan_problems(plan):
+            reader.error(f"steps[{index + 1}]", f"{problem}: hồ sơ không thể có kết quả")
     first = steps[0]
     if (first.agency, first.unit, first.role) != ("receiving", "mot-cua", "desk"):
         reader.error(

@@ -62,6 +62,28 @@ def signs(plan: Sequence[PlannedStep], index: int) -> bool:
     return index + 1 == len(plan) or plan[index + 1].agency_ref != step.agency_ref
 
 
+def plan_problems(plan: Sequence[PlannedStep]) -> list[tuple[int, str]]:
+    """Why a dossier could never reach its result under the right to act (core.lifecycle),
+    as (step index, reason): only a specialist's step proposes, only a proposal is signed,
+    and a last step that signs nothing needs a decision signed before it."""
+    problems: list[tuple[int, str]] = []
+    proposal = signed = False
+    for index, step in enumerate(plan):
+        if step.role is Role.SPECIALIST:
+            proposal = True
+        if signs(plan, index):
+            if not proposal:
+                problems.append(
+                    (index, "bước ký duyệt không có bước chuyên viên đề xuất kết quả nào trước nó")
+                )
+            proposal, signed = False, True
+    if plan and not signs(plan, len(plan) - 1) and not signed:
+        problems.append(
+            (len(plan) - 1, "quy trình không có bước nào của lãnh đạo ký duyệt kết quả")
+        )
+    return problems
+
+
 def allotment_seconds(step: PlannedStep, calendar: WorkCalendar) -> int:
     """The step's allotment in working seconds of this calendar."""
     return calendar.days_to_seconds(step.allotment)

@@ -51,6 +51,13 @@ result = "Giấy khai sinh"
   allotment = 0.125
 
   [[versions.steps]]
+  name = "Kiểm tra, ghi Sổ đăng ký khai sinh"
+  agency = "competent"
+  unit = "van-hoa-xa-hoi"
+  role = "specialist"
+  allotment = 0.375
+
+  [[versions.steps]]
   name = "Ký Giấy khai sinh"
   agency = "competent"
   unit = "lanh-dao"
@@ -193,7 +200,11 @@ def test_it_refuses_a_bad_step_role_and_agency(tmp_path):
     errors = refused([tmp_path])
 
     keys = [error.split(": ")[1] for error in errors]
-    assert keys == ["versions[1].steps[2].agency", "versions[1].steps[2].role"]
+    assert keys == [
+        "versions[1].steps[2].agency",
+        "versions[1].steps[3].agency",
+        "versions[1].steps[3].role",
+    ]
 
 
 @pytest.mark.django_db
@@ -203,9 +214,13 @@ def test_it_refuses_commune_police_steps_without_a_commune(tmp_path):
     )
     write(tmp_path, "1.001193.toml", text)
 
-    [error] = refused([tmp_path])
+    errors = refused([tmp_path])
 
-    assert error.startswith("1.001193.toml: versions[1].steps[2].agency: «commune_police»")
+    assert [e.split(": «")[0] for e in errors] == [
+        "1.001193.toml: versions[1].steps[2].agency",
+        "1.001193.toml: versions[1].steps[3].agency",
+    ]
+    assert all("«commune_police»" in e for e in errors)
 
 
 @pytest.mark.django_db
@@ -215,7 +230,7 @@ def test_it_refuses_a_negative_allotment(tmp_path):
     errors = refused([tmp_path])
 
     assert errors == [
-        "1.001193.toml: versions[1].steps[2].allotment: không được âm, nhận được -0.25"
+        "1.001193.toml: versions[1].steps[3].allotment: không được âm, nhận được -0.25"
     ]
     assert row_counts() == (0, 0, 0, 0)
 
@@ -231,7 +246,7 @@ def test_it_refuses_allotments_that_do_not_add_up(tmp_path):
     errors = refused([tmp_path])
 
     assert errors == [
-        "1.001193.toml: versions[1].steps: tổng thời gian các bước là 0,375 ngày làm việc, "
+        "1.001193.toml: versions[1].steps: tổng thời gian các bước là 0,75 ngày làm việc, "
         "phải bằng thời hạn giải quyết 3 ngày làm việc"
     ]
 
@@ -345,7 +360,7 @@ def test_the_command_prints_the_summary_and_every_error(tmp_path):
     err = StringIO()
     with pytest.raises(CommandError, match="Không nhập thủ tục nào: có 1 lỗi"):
         call_command("catalog", "import", str(tmp_path), stderr=err)
-    assert "1.001193.toml: versions[1].steps[2].allotment" in err.getvalue()
+    assert "1.001193.toml: versions[1].steps[3].allotment" in err.getvalue()
 
 
 def give_a_dossier(world, version: ProcedureVersion) -> None:
@@ -413,6 +428,35 @@ def test_the_cached_versions_carry_their_procedure_steps_and_documents(
 
     with django_assert_num_queries(0):
         assert copy.procedure.code == "1.001193"
-        assert [s.name for s in steps_of(copy)] == ["Tiếp nhận", "Ký Giấy khai sinh"]
+        assert [s.name for s in steps_of(copy)] == [
+            "Tiếp nhận",
+            "Kiểm tra, ghi Sổ đăng ký khai sinh",
+            "Ký Giấy khai sinh",
+        ]
         assert len(documents_of(copy)) == 2
         assert procedure_versions("1.001193")[0].procedure.name == "Đăng ký khai sinh"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("steps", "problem"),
+    [
+        # Reception, then the chairman: nobody may propose what he would sign.
+        ([("receiving", "mot-cua", "desk"), ("competent", "lanh-dao", "agency_leader")], 2),
+        # No leader at all: the result can never be signed.
+        ([("receiving", "mot-cua", "desk"), ("competent", "van-hoa-xa-hoi", "specialist")], 2),
+    ],
+)
+def test_it_refuses_a_plan_whose_dossiers_could_never_reach_a_result(tmp_path, steps, problem):
+    head = VALID[: VALID.index("  [[versions.steps]]")]
+    body = "".join(
+        f'  [[versions.steps]]\n  name = "Bước {i}"\n  agency = "{agency}"\n'
+        f'  unit = "{unit}"\n  role = "{role}"\n  allotment = 0.125\n\n'
+        for i, (agency, unit, role) in enumerate(steps, start=1)
+    )
+    write(tmp_path, "1.001193.toml", head + body)
+
+    [error] = refused([tmp_path])
+
+    assert error.startswith(f"1.001193.toml: versions[1].steps[{problem}]: ")
+    assert error.endswith("hồ sơ không thể có kết quả")

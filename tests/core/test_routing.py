@@ -15,6 +15,7 @@ from motcua.core.lifecycle import Role
 from motcua.core.routing import (
     PlannedStep,
     allotment_seconds,
+    plan_problems,
     resume_step,
     seconds_after,
     signs,
@@ -193,3 +194,29 @@ def test_the_outlook_says_if_a_dossier_is_late_and_when_it_can_be_ready(
         seconds_after=after_h * H,
     )
     assert (view.in_time, view.late, view.new_due) == (in_time, late, at(new_due))
+
+
+@pytest.mark.parametrize(("why", "plan", "signing"), PLANS[:4], ids=[p[0] for p in PLANS[:4]])
+def test_every_plan_of_the_catalog_can_reach_its_result(why, plan, signing):
+    assert plan_problems(plan) == [], why
+
+
+@pytest.mark.parametrize(
+    ("plan", "where"),
+    [
+        ([DESK, step("competent", "agency_leader")], [1]),  # nothing proposed to sign
+        ([DESK, step("competent", "specialist")], [1]),  # nobody signs at all
+        (
+            # The police sign without a proposal of their own after the commune's signature.
+            [
+                DESK,
+                step("competent", "specialist"),
+                step("competent", "agency_leader"),
+                step("commune_police", "agency_leader"),
+            ],
+            [3],
+        ),
+    ],
+)
+def test_a_plan_that_could_never_reach_a_result_names_the_step(plan, where):
+    assert [index for index, _reason in plan_problems(plan)] == where

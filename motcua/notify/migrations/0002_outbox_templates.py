@@ -4,49 +4,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0001_initial'),
-        ('notify', '0001_initial'),
+        ("dossiers", "0001_initial"),
+        ("notify", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='outboxmessage',
-            name='outbox_pending',
+            model_name="outboxmessage",
+            name="outbox_pending",
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='context',
+            model_name="outboxmessage",
+            name="context",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='failed_at',
+            model_name="outboxmessage",
+            name="failed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='html',
+            model_name="outboxmessage",
+            name="html",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='template',
+            model_name="outboxmessage",
+            name="template",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AlterField(
-            model_name='outboxmessage',
-            name='body',
+            model_name="outboxmessage",
+            name="body",
             field=models.TextField(blank=True),
         ),
         migrations.AlterField(
-            model_name='outboxmessage',
-            name='subject',
+            model_name="outboxmessage",
+            name="subject",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddIndex(
-            model_name='outboxmessage',
-            index=models.Index(condition=models.Q(('failed_at__isnull', True), ('sent_at__isnull', True)), fields=['available_at'], name='outbox_pending'),
+            model_name="outboxmessage",
+            index=models.Index(
+                condition=models.Q(("failed_at__isnull", True), ("sent_at__isnull", True)),
+                fields=["available_at"],
+                name="outbox_pending",
+            ),
         ),
     ]
