@@ -10,6 +10,7 @@ zone, or the same error with the same message.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
@@ -55,6 +56,18 @@ class Reference:
         while not self.is_working_day(candidate):
             candidate += ONE_DAY
         return candidate
+
+    def days_off_between(self, first: date, last: date) -> list[tuple[date, str]]:
+        self.cal.day_off_reason(first)  # the range checks, in this order
+        self.cal.day_off_reason(last)
+        result = []
+        day = first
+        while day <= last:
+            reason = self.cal.day_off_reason(day)
+            if reason is not None:
+                result.append((day, reason))
+            day += ONE_DAY
+        return result
 
     def is_open(self, at: datetime) -> bool:
         local = self.local(at)
@@ -196,6 +209,20 @@ def agree(
     assert outcome(lambda: method(*args, **kwargs)) == outcome(lambda: reference(*args, **kwargs))
 
 
+def agree_repeatedly(
+    method: Callable[[datetime, Any], object],
+    reference: Callable[[datetime, Any], object],
+    start: datetime,
+    amount: Any,
+    cal: WorkCalendar,
+) -> None:
+    """As agree(), from `start` twice (the second time with the amount memoized) and from the
+    same moment in the calendar's zone (the usual case, which converts nothing)."""
+    expected = outcome(functools.partial(reference, start, amount))
+    for moment in (start, start, start.astimezone(cal.tz)):
+        assert outcome(functools.partial(method, moment, amount)) == expected
+
+
 class Whole(int):
     """An int subclass (as an IntEnum is): accepted as an int."""
 
@@ -236,6 +263,7 @@ SMALL = st.integers(0, 3)
 NUDGES = st.sampled_from([0, 0, 1, -1, 60_000_000, -60_000_000])
 MILLIONTHS = st.integers(0, 10**6)
 SPANS = st.integers(0, 30 * 86_400)
+SHIFTS = st.integers(-3, 60)
 DAY_COUNTS = st.one_of(st.integers(0, 3), st.integers(0, 25), st.integers(0, 800))
 
 
@@ -328,6 +356,20 @@ def test_days_agree_with_the_reference(data: st.DataObject, kwargs: dict[str, An
 
 @PROPERTY
 @given(data=st.data(), kwargs=calendar_kwargs())
+def test_days_off_between_agrees_with_the_reference(
+    data: st.DataObject, kwargs: dict[str, Any]
+) -> None:
+    cal, ref = WorkCalendar(**kwargs), Reference(WorkCalendar(**kwargs))
+    for _round in range(3):
+        first = data.draw(DAYS)
+        # A span of a few weeks, as an explanation shows, or any two days.
+        near = data.draw(st.booleans())
+        last = first + data.draw(SHIFTS) * ONE_DAY if near else data.draw(DAYS)
+        agree(cal.days_off_between, ref.days_off_between, first, last)
+
+
+@PROPERTY
+@given(data=st.data(), kwargs=calendar_kwargs())
 def test_hours_agree_with_the_reference(data: st.DataObject, kwargs: dict[str, Any]) -> None:
     cal, ref = WorkCalendar(**kwargs), Reference(WorkCalendar(**kwargs))
     for moment in data.draw(st.lists(moments(kwargs["policy"]), min_size=1, max_size=4)):
@@ -347,7 +389,7 @@ def test_adding_working_seconds_agrees_with_the_reference(
     for _round in range(4):
         start = data.draw(moments(kwargs["policy"]))
         seconds = data.draw(working_seconds(cal.working_day_seconds))
-        agree(cal.add_working_seconds, ref.add_working_seconds, start, seconds)
+        agree_repeatedly(cal.add_working_seconds, ref.add_working_seconds, start, seconds, cal)
 
 
 @PROPERTY
@@ -360,7 +402,7 @@ def test_adding_working_days_agrees_with_the_reference(
         start = data.draw(moments(kwargs["policy"]))
         days = data.draw(amounts_of_days)
         agree(cal.days_to_seconds, ref.days_to_seconds, days)
-        agree(cal.add_working_days, ref.add_working_days, start, days)
+        agree_repeatedly(cal.add_working_days, ref.add_working_days, start, days, cal)
 
 
 @PROPERTY
@@ -432,6 +474,62 @@ def test_the_default_policy_with_a_centres_overrides_agrees(start: datetime, sec
     agree(cal.add_working_seconds, ref.add_working_seconds, start, seconds)
     end = start + timedelta(seconds=min(seconds, 10**9))
     agree(cal.working_seconds_between, ref.working_seconds_between, start, end)
+
+
+def test_whole_days_end_at_closing_time_not_at_the_next_opening() -> None:
+    cal = WorkCalendar()
+    for start, days, due in [
+        ("2026-03-02 08:00", 1, "2026-03-02 17:00"),  # Monday, from the opening
+        ("2026-03-01 22:00", 1, "2026-03-02 17:00"),  # Sunday night
+        ("2026-03-02 17:00", 1, "2026-03-03 17:00"),  # from the closing
+        ("2026-03-02 12:30", 1, "2026-03-03 12:00"),  # from lunch: the morning's end
+        ("2026-03-02 10:00", 5, "2026-03-09 10:00"),
+        ("2026-12-31 08:00", 1, "2026-12-31 17:00"),  # the year's last working day
+        ("2026-12-31 08:00", 2, "2027-01-04 17:00"),  # 1/1 is Tết Dương lịch, then a weekend
+    ]:
+        assert cal.add_working_days(at(start), days) == at(due)
+        assert cal.add_working_days(at(start), Fraction(days)) == at(due)
+
+
+def test_a_sum_that_skips_a_whole_year_ends_on_the_right_day() -> None:
+    """Around as many working days as 2026 has, from the end of 2025: into 2027 or not."""
+    cal, ref = WorkCalendar(), Reference(WorkCalendar())
+    in_2026 = sum(cal.is_working_day(date(2026, 1, 1) + i * ONE_DAY) for i in range(365))
+    for start in (datetime(2025, 12, 31, 17, tzinfo=VN), datetime(2025, 12, 31, 10, tzinfo=VN)):
+        for days in range(in_2026 - 1, in_2026 + 3):
+            for amount in (days, Fraction(days), days - Fraction(1, 8)):
+                assert cal.add_working_days(start, amount) == ref.add_working_days(start, amount)
+            seconds = days * cal.working_day_seconds
+            assert cal.add_working_seconds(start, seconds) == ref.add_working_seconds(
+                start, seconds
+            )
+
+
+@pytest.mark.parametrize("days", [1, Fraction(1), Decimal("1.000"), Fraction(9, 8), 2])
+def test_in_end_of_day_style_one_day_or_more_ends_at_closing_time(days: Any) -> None:
+    policy = CalendarPolicy(due_time_style="end_of_day")
+    cal, ref = WorkCalendar(policy=policy), Reference(WorkCalendar(policy=policy))
+    start = datetime(2026, 3, 2, 10, 15, tzinfo=VN)
+    for _twice in range(2):  # the second time from the memoized amount
+        due = cal.add_working_days(start, days)
+        assert due == ref.add_working_days(start, days)
+        assert due.time() == time(17)
+
+
+def test_many_different_amounts_agree() -> None:
+    """More amounts than the calendar memoizes: it forgets them, and stays right."""
+    cal, ref = WorkCalendar(**CENTRE), Reference(WorkCalendar(**CENTRE))
+    start = datetime(2026, 3, 9, 11, 30, tzinfo=VN)
+    amounts = range(1, 5000)
+    for seconds in amounts:
+        cal.add_working_seconds(start, seconds * 7)
+        cal.add_working_days(start, Fraction(seconds, 4000))
+    for seconds in amounts[::25]:  # forgotten, or still known
+        assert cal.add_working_seconds(start, seconds * 7) == ref.add_working_seconds(
+            start, seconds * 7
+        )
+        days = Fraction(seconds, 4000)
+        assert cal.add_working_days(start, days) == ref.add_working_days(start, days)
 
 
 def test_adjacent_sessions_end_a_sum_at_the_first_sessions_end() -> None:
