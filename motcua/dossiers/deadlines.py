@@ -1,4 +1,11 @@
-"""The worker's deadline pass: warn before the deadline, mark overdue, draft apologies."""
+"""The worker's deadline pass: warn before the deadline, mark overdue, draft apologies.
+
+No lock is held across a batch: the candidates are read without locking, then each dossier is
+read again and acted on alone, through `dossier_act`'s compare-and-set on its version. An
+officer acting on a candidate meanwhile is never kept waiting for the batch (one of the two
+finds the other's version and stops with a conflict, or the guard sees the change); several
+workers may run at once, and each action is still applied once.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from motcua.core.errors import DomainError
@@ -34,16 +40,18 @@ class DeadlineReport:
     apologies: int = 0
 
 
-def _claim(queryset: QuerySet[Dossier], batch: int) -> list[int]:
-    """Ids of rows this worker takes; other workers skip them (SKIP LOCKED on PostgreSQL)."""
-    if connection.features.has_select_for_update_skip_locked:
-        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+def _candidates(queryset: QuerySet[Dossier], batch: int) -> list[int]:
+    """Ids of the dossiers to look at, read without locking any row (autocommit)."""
     return list(queryset.values_list("pk", flat=True)[:batch])
 
 
 def _act(pk: int, action: Action, now: datetime) -> bool:
-    """Apply a system action; a concurrent change or a guard just means someone got there first."""
-    dossier = Dossier.objects.get(pk=pk)
+    """Apply a system action to the dossier as it is now, alone, in its own transaction (the
+    compare-and-set on its version); a concurrent change or a guard just means someone got
+    there first."""
+    dossier = Dossier.objects.filter(pk=pk).first()
+    if dossier is None:  # gone since the candidates were read
+        return False
     try:
         dossier_act(dossier=dossier, action=action, actor=Actor.system(), now=now)
     except DomainError as exc:
@@ -57,28 +65,26 @@ def process_deadlines(*, now: datetime, batch: int = 500) -> DeadlineReport:
     report = DeadlineReport()
     calendar = default_calendar()
     soon = calendar.add_working_seconds(now, settings.DUE_SOON_WORKING_HOURS * 3600)
-    with transaction.atomic():
-        overdue_ids = _claim(
-            Dossier.objects.filter(
-                status__in=RUNNING, due_at__lt=now, overdue_at__isnull=True
-            ).order_by("due_at"),
-            batch,
-        )
-        for pk in overdue_ids:
-            report.overdue += _act(pk, Action.MARK_OVERDUE, now)
-    with transaction.atomic():
-        warn_ids = _claim(
-            Dossier.objects.filter(
-                status__in=RUNNING,
-                due_at__gte=now,
-                due_at__lte=soon,
-                warned_at__isnull=True,
-                overdue_at__isnull=True,
-            ).order_by("due_at"),
-            batch,
-        )
-        for pk in warn_ids:
-            report.warned += _act(pk, Action.WARN, now)
+    overdue_ids = _candidates(
+        Dossier.objects.filter(
+            status__in=RUNNING, due_at__lt=now, overdue_at__isnull=True
+        ).order_by("due_at"),
+        batch,
+    )
+    for pk in overdue_ids:
+        report.overdue += _act(pk, Action.MARK_OVERDUE, now)
+    warn_ids = _candidates(
+        Dossier.objects.filter(
+            status__in=RUNNING,
+            due_at__gte=now,
+            due_at__lte=soon,
+            warned_at__isnull=True,
+            overdue_at__isnull=True,
+        ).order_by("due_at"),
+        batch,
+    )
+    for pk in warn_ids:
+        report.warned += _act(pk, Action.WARN, now)
     # Apologies: drafted while still at least one working day before the deadline, for
     # dossiers whose current step already ran over or whose deadline is near. Closer to the
     # deadline the letter can no longer be lawful (the guard refuses it): those dossiers are
@@ -86,21 +92,24 @@ def process_deadlines(*, now: datetime, batch: int = 500) -> DeadlineReport:
     # keeps what any agency's calendar may still allow; each dossier's own calendar decides.
     horizon = calendar.add_working_seconds(now, settings.APOLOGY_LOOKAHEAD_WORKING_HOURS * 3600)
     last_chance = min(c.add_working_seconds(now, c.working_day_seconds) for c in all_calendars())
-    with transaction.atomic():
-        candidates = _claim(
-            Dossier.objects.filter(status__in=RUNNING, due_at__gte=last_chance, apology="none")
-            .filter(Q(step_due_at__lt=now) | Q(due_at__lte=horizon))
-            .exclude(approved=True)
-            .order_by("due_at"),
-            batch,
+    candidates = _candidates(
+        Dossier.objects.filter(status__in=RUNNING, due_at__gte=last_chance, apology="none")
+        .filter(Q(step_due_at__lt=now) | Q(due_at__lte=horizon))
+        .exclude(approved=True)
+        .order_by("due_at"),
+        batch,
+    )
+    for pk in candidates:
+        dossier = (
+            Dossier.objects.select_related("received_place", "procedure_version")
+            .filter(pk=pk)
+            .first()
         )
-        for pk in candidates:
-            dossier = Dossier.objects.select_related("received_place", "procedure_version").get(
-                pk=pk
-            )
-            view = dossier_outlook(
-                dossier, calendar_for(dossier.received_place), now, dossier_plan(dossier)
-            )
-            if view is not None and view.in_time and view.late:
-                report.apologies += _act(pk, Action.DRAFT_APOLOGY, now)
+        if dossier is None:
+            continue
+        view = dossier_outlook(
+            dossier, calendar_for(dossier.received_place), now, dossier_plan(dossier)
+        )
+        if view is not None and view.in_time and view.late:
+            report.apologies += _act(pk, Action.DRAFT_APOLOGY, now)
     return report

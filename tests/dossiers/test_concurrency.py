@@ -126,8 +126,8 @@ def test_four_officers_at_once_one_wins_and_no_loser_leaves_a_trace(world):
 
 
 def test_several_workers_at_once_do_each_thing_once(world):
-    """`motcua worker` may run on several machines: rows are claimed with SKIP LOCKED and
-    every change still goes through the compare-and-set."""
+    """`motcua worker` may run on several machines: every change goes through the
+    compare-and-set, and each outbox message is claimed by one worker at a time."""
     from django.core import mail
 
     from motcua.dossiers.deadlines import process_deadlines
