@@ -190,6 +190,18 @@ WHITENOISE_USE_FINDERS = True
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "motcua@localhost")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # the file-based backend
+# A relay that stops answering must not hold a message past its claim: the outbox's lease
+# (how long a worker's claim on a message keeps other workers off it) outlasts the timeout.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 60)
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 600)
+if OUTBOX_LEASE_SECONDS <= 2 * EMAIL_TIMEOUT:
+    raise ImproperlyConfigured("OUTBOX_LEASE_SECONDS must be more than twice EMAIL_TIMEOUT.")
 
 LOGIN_URL = "desk:login"
 LOGIN_REDIRECT_URL = "desk:inbox"

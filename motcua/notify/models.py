@@ -30,8 +30,15 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     # Given up after MAX_ATTEMPTS failures: kept for the record, never counted as sent.
     failed_at = models.DateTimeField(null=True, blank=True)
+    # Tries so far: counted when a worker claims the message, so that one that kills every
+    # worker trying it is given up on too.
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # The worker delivering it (committed before the mail leaves) and since when: a lease.
+    # Another worker takes the message only once the lease has run out, the window in which a
+    # worker that died between sending and recording it sends it a second time.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
 
     class Meta:
         indexes = [

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import socket
+import time
+import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -50,37 +56,127 @@ def outbox_queue(messages: Sequence[OutboxMessage]) -> None:
         OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
 
 
-def outbox_deliver(*, now: datetime, batch: int = 100) -> int:
-    """Send due messages; safe with several workers (rows are claimed with SKIP LOCKED)."""
+def outbox_deliver(*, now: datetime, batch: int = 100, worker: str = "") -> int:
+    """Send due messages, one at a time: claim it (committed), send it outside any
+    transaction, then record it sent; how many this pass recorded.
+
+    Safe with several workers: a message is claimed by one at a time, with a lease of
+    OUTBOX_LEASE_SECONDS. A worker killed after sending and before recording leaves its claim
+    behind; once the lease has run out another worker sends the message again, under the same
+    Message-ID and idempotency key (`message_id`, `idempotency_key`), so that a provider that
+    deduplicates sends it once. That is the only duplicate: at most one per message a worker
+    was sending when it died. The pass's clock starts at `now` (a simulated time in a
+    rehearsal) and runs on with the real one.
+    """
+    worker = worker or _worker_name()
+    started = time.monotonic()
+
+    def clock() -> datetime:
+        return now + timedelta(seconds=time.monotonic() - started)
+
     sent = 0
-    with transaction.atomic():
-        pending = OutboxMessage.objects.filter(
-            sent_at__isnull=True, failed_at__isnull=True, available_at__lte=now
-        )
-        if connection.features.has_select_for_update_skip_locked:
-            pending = pending.select_for_update(skip_locked=True)
-        for message in pending.order_by("available_at", "id")[:batch]:
-            try:
-                if message.template and not message.body:
-                    _compose(message)
-                _send(message)
-            except Exception as exc:
-                message.attempts += 1
-                message.last_error = str(exc)[:2000]
-                # Back off exponentially; give up after MAX_ATTEMPTS, kept for the record as
-                # failed (never as sent), for an administrator to see and send again.
-                delay = timedelta(minutes=2**message.attempts)
-                message.available_at = now + delay if message.attempts < MAX_ATTEMPTS else now
-                if message.attempts >= MAX_ATTEMPTS:
-                    message.failed_at = now
-                    log.error("outbox: giving up on message %s: %s", message.pk, exc)
-                message.save(update_fields=["attempts", "last_error", "available_at", "failed_at"])
-                continue
-            message.sent_at = now
-            message.attempts += 1
-            message.save(update_fields=["subject", "body", "html", "sent_at", "attempts"])
-            sent += 1
+    taken: set[int] = set()  # a pass takes a message once, whatever its claim says
+    for _ in range(batch):
+        message = _claim(clock(), worker, taken)
+        if message is None:
+            break
+        taken.add(message.pk)
+        try:
+            if message.template and not message.body:
+                _compose(message)
+            _send(message)
+        except Exception as exc:
+            _record_failure(message, exc, clock(), worker)
+            continue
+        sent += _record_sent(message, clock(), worker)
     return sent
+
+
+def message_id(message: OutboxMessage) -> str:
+    """The message's Message-ID header, the same on every try: derived from the row."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("<> ") or "motcua.invalid"
+    return f"<{idempotency_key(message)}@{domain}>"
+
+
+def idempotency_key(message: OutboxMessage) -> str:
+    """A key naming this message and no other (sent as X-Idempotency-Key), the same on every
+    try, for providers that drop a message whose key they have seen."""
+    stamp = f"{message.pk}:{message.dedupe_key}:{message.created_at.isoformat()}"
+    return f"motcua.outbox.{message.pk}.{hashlib.sha256(stamp.encode()).hexdigest()[:24]}"
+
+
+def _worker_name() -> str:
+    """Who claims: the machine, the process and this pass (threads share a process)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def _claimable(at: datetime) -> Q:
+    """Due, not sent nor given up, and claimed by nobody or by a worker whose lease ran out."""
+    expired = at - timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    return Q(sent_at__isnull=True, failed_at__isnull=True, available_at__lte=at) & (
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=expired)
+    )
+
+
+def _claim(at: datetime, worker: str, taken: set[int]) -> OutboxMessage | None:
+    """The next due message, claimed by `worker` and committed before it is sent; None when
+    there is none. The claim is a compare-and-set on the same condition, so that of two workers
+    reading the same row one takes it; PostgreSQL skips the rows another is claiming."""
+    while True:
+        with transaction.atomic():
+            pending = OutboxMessage.objects.filter(_claimable(at)).exclude(pk__in=taken)
+            if connection.features.has_select_for_update_skip_locked:
+                pending = pending.select_for_update(skip_locked=True)
+            message = pending.order_by("available_at", "id").first()
+            if message is None:
+                return None
+            if message.attempts >= MAX_ATTEMPTS:
+                # Every worker that took it died before recording how it went.
+                claimed = OutboxMessage.objects.filter(pk=message.pk).filter(_claimable(at))
+                if claimed.update(failed_at=at, claimed_at=None):
+                    log.error("outbox: giving up on message %s: no try ever finished", message.pk)
+                taken.add(message.pk)
+                continue
+            won = (
+                OutboxMessage.objects.filter(pk=message.pk)
+                .filter(_claimable(at))
+                .update(claimed_at=at, claimed_by=worker, attempts=F("attempts") + 1)
+            )
+        if won:
+            message.claimed_at, message.claimed_by = at, worker
+            message.attempts += 1
+            return message
+        taken.add(message.pk)  # another worker claimed it between our read and our update
+
+
+def _record_sent(message: OutboxMessage, at: datetime, worker: str) -> int:
+    """Record the message sent, with the text that went out; 0 if another worker, whose
+    claim came after this one's lease ran out, recorded it first (then it went out twice)."""
+    recorded = OutboxMessage.objects.filter(pk=message.pk, sent_at__isnull=True).update(
+        subject=message.subject,
+        body=message.body,
+        html=message.html,
+        sent_at=at,
+        claimed_at=message.claimed_at,
+        claimed_by=worker,
+    )
+    if not recorded:
+        log.warning("outbox: message %s was sent again after its lease ran out", message.pk)
+    return recorded
+
+
+def _record_failure(message: OutboxMessage, exc: Exception, at: datetime, worker: str) -> None:
+    """Back off exponentially; give up after MAX_ATTEMPTS, kept for the record as failed
+    (never as sent), for an administrator to see and send again. The claim is released."""
+    give_up = message.attempts >= MAX_ATTEMPTS
+    if give_up:
+        log.error("outbox: giving up on message %s: %s", message.pk, exc)
+    OutboxMessage.objects.filter(pk=message.pk, claimed_by=worker, sent_at__isnull=True).update(
+        last_error=str(exc)[:2000],
+        available_at=at if give_up else at + timedelta(minutes=2**message.attempts),
+        failed_at=at if give_up else None,
+        claimed_at=None,
+    )
 
 
 def outbox_mark_sent(*, now: datetime) -> int:
@@ -90,9 +186,14 @@ def outbox_mark_sent(*, now: datetime) -> int:
 
 
 def _send(message: OutboxMessage) -> None:
-    """Mail one message: plain text, with its HTML version beside it when it has one."""
+    """Mail one message: plain text, with its HTML version beside it when it has one, under
+    the Message-ID and idempotency key of its row."""
     mail = EmailMultiAlternatives(
-        message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient]
+        message.subject,
+        message.body,
+        settings.DEFAULT_FROM_EMAIL,
+        [message.recipient],
+        headers={"Message-ID": message_id(message), "X-Idempotency-Key": idempotency_key(message)},
     )
     if message.html:
         mail.attach_alternative(message.html, "text/html")

@@ -156,3 +156,57 @@ class FailingBackend:
 
     def send_messages(self, messages: object) -> int:
         raise OSError("relay refused")
+
+
+def run_cli(*args):
+    """`motcua …` as typed, through the console entry point, in this process's database."""
+    from contextlib import redirect_stdout
+    from io import StringIO
+
+    from motcua.cli import main
+
+    out = StringIO()
+    with redirect_stdout(out):
+        main(list(args))
+    return out.getvalue()
+
+
+def test_worker_now_runs_one_pass_at_a_simulated_local_time(world):
+    """A naive --now is the centre's local time: Friday 09:00 in Hà Nội, the day the dossier
+    is due soon; the wall clock is not asked."""
+    d = received(world)
+    out = run_cli("worker", "--once", "--now", "2026-11-27T09:00")
+    assert "2026-11-27 09:00:00 cảnh báo=1 quá hạn=0" in out
+    d.refresh_from_db()
+    assert d.warned_at == at("2026-11-27 09:00")
+    # With an offset: 02:00 UTC on Tuesday is 09:00 in Hà Nội, past Monday 08:30's deadline.
+    out = run_cli("worker", "--once", "--now", "2026-12-01T02:00+00:00")
+    assert "2026-12-01 09:00:00 cảnh báo=0 quá hạn=1" in out
+    d.refresh_from_db()
+    assert d.overdue_at == at("2026-12-01 09:00")
+    sent = OutboxMessage.objects.exclude(sent_at=None).order_by("sent_at").last()
+    assert at("2026-12-01 09:00") <= sent.sent_at < at("2026-12-01 09:01")
+
+
+def test_worker_now_is_refused_clearly_when_malformed_or_without_once(db):
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="không đúng dạng ISO 8601"):
+        call_command("worker", "--once", "--now", "27/11/2026 09:00")
+    with pytest.raises(CommandError, match="--now chỉ dùng cùng --once"):
+        call_command("worker", "--now", "2026-11-27T09:00")
+    with pytest.raises(CommandError, match="ngoài phạm vi"):
+        call_command("worker", "--once", "--now", "2150-11-27T09:00")
+
+
+def test_worker_help_says_how_now_is_read(capsys):
+    import pytest
+
+    from motcua.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["worker", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--now T" in text
+    assert "ISO 8601" in text and "without an offset" in text and "local time" in text

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import signal
 import threading
+from datetime import datetime
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 from django.utils import timezone
 
+from motcua.core.errors import DomainError
 from motcua.dossiers.deadlines import process_deadlines
 from motcua.notify.services import outbox_deliver
+from motcua.organization.selectors import default_calendar
+
+NOW_HELP = (
+    "With --once: run the pass as if it were this moment, for rehearsals and tests. ISO 8601, "
+    "e.g. 2026-11-27T09:00+07:00; without an offset (2026-11-27T09:00) it is the centre's "
+    "local time (TIME_ZONE, Asia/Ho_Chi_Minh)."
+)
 
 
 class Command(BaseCommand):
@@ -20,20 +29,35 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="One pass, then exit.")
         parser.add_argument("--interval", type=int, default=None, help="Seconds between passes.")
+        parser.add_argument("--now", default=None, metavar="T", help=NOW_HELP)
 
-    def handle(self, *args: object, once: bool, interval: int | None, **options: object) -> None:
+    def handle(
+        self,
+        *args: object,
+        once: bool,
+        interval: int | None,
+        now: str | None,
+        **options: object,
+    ) -> None:
+        simulated = _moment(now) if now is not None else None
+        if simulated is not None and not once:
+            raise CommandError("--now chỉ dùng cùng --once (một lượt ở thời điểm giả định).")
         stop = threading.Event()
         if not once and threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: stop.set())
         wait = interval if interval is not None else settings.WORKER_INTERVAL_SECONDS
         while True:
-            now = timezone.now()
-            report = process_deadlines(now=now)
-            sent = outbox_deliver(now=now)
+            moment = simulated or timezone.now()
+            try:
+                report = process_deadlines(now=moment)
+            except DomainError as exc:  # e.g. a simulated time outside the calendars' years
+                raise CommandError(exc.message) from None
+            sent = outbox_deliver(now=moment)
             if report.warned or report.overdue or report.apologies or sent or once:
+                local = moment.astimezone(default_calendar().tz)
                 self.stdout.write(
-                    f"{timezone.localtime(now):%H:%M:%S} cảnh báo={report.warned} "
+                    f"{local:%Y-%m-%d %H:%M:%S} cảnh báo={report.warned} "
                     f"quá hạn={report.overdue} xin lỗi={report.apologies} đã gửi={sent}"
                 )
             if once:
@@ -42,3 +66,16 @@ class Command(BaseCommand):
             close_old_connections()
             if stop.wait(wait):
                 return
+
+
+def _moment(text: str) -> datetime:
+    """--now as an aware moment: ISO 8601, in the centre's zone when it has no offset."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError(
+            f"--now “{text}” không đúng dạng ISO 8601 (ví dụ 2026-11-27T09:00+07:00)."
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=default_calendar().tz)
+    return moment
