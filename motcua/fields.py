@@ -9,7 +9,7 @@ like every other string. Each message appears beside its field (Django 5.2 links
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from django import forms
@@ -193,6 +193,11 @@ class LocalDateTimeField(forms.DateTimeField):
         self.earliest, self.latest = earliest, latest
         super().__init__(**kwargs)
 
+    def to_python(self, value: Any) -> datetime | None:
+        # Typed as the centre's local time, whatever zone the process has active.
+        with timezone.override(_centre_tz()):
+            return super().to_python(value)
+
     def validate(self, value: datetime | None) -> None:
         super().validate(value)
         if value is not None and not self.earliest <= value <= self.latest:
@@ -204,7 +209,13 @@ class LocalDateTimeField(forms.DateTimeField):
 
     @staticmethod
     def _show(moment: datetime) -> str:
-        return formats.date_format(timezone.localtime(moment), "H:i d/m/Y")
+        return formats.date_format(moment.astimezone(_centre_tz()), "H:i d/m/Y")
+
+
+def _centre_tz() -> tzinfo:
+    from motcua.organization.selectors import centre_tz  # this module loads before the apps
+
+    return centre_tz()
 
 
 def choices(pairs: Sequence[tuple[Any, StrOrPromise]]) -> list[tuple[Any, str]]:

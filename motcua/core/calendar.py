@@ -707,6 +707,14 @@ def _exact_days(days: Fraction | Decimal | int) -> tuple[int, int]:
     return ratio
 
 
+def local_date(moment: datetime, tz: tzinfo = DEFAULT_TZ) -> date:
+    """The calendar day `moment` falls on in the centre's zone `tz`: the one day the system
+    ever derives from a moment (procedure versions, codes, ledgers, "today"), never the UTC
+    date nor the process's active zone (at 00:10 in Hà Nội the UTC date is yesterday's)."""
+    require_aware(moment)
+    return moment.astimezone(tz).date()
+
+
 # Vietnamese formatting used in explanations
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from motcua.catalog.selectors import procedure_search
+from motcua.core.calendar import local_date
 from motcua.core.lifecycle import Action, Role, Status
 from motcua.desk.forms import (
     ACTION_FIELDS,
@@ -32,7 +33,14 @@ from motcua.dossiers.selectors import (
     dossier_plan,
     dossier_steps,
 )
-from motcua.organization.selectors import Actor, calendar_for, communes, is_commune, staff_in
+from motcua.organization.selectors import (
+    Actor,
+    calendar_for,
+    centre_tz,
+    communes,
+    is_commune,
+    staff_in,
+)
 
 if TYPE_CHECKING:
     from motcua.catalog.models import Procedure
@@ -164,9 +172,12 @@ def procedures_to_pick() -> QuerySet[Procedure]:
     return procedure_search("")
 
 
-def reception_offer(actor: Actor, procedure: Procedure) -> tuple[ReceptionChoices, dict[str, Any]]:
-    """What reception offers for a procedure, and the facts the page shows about it."""
-    version = procedure.current_version()
+def reception_offer(
+    actor: Actor, procedure: Procedure, now: datetime
+) -> tuple[ReceptionChoices, dict[str, Any]]:
+    """What reception offers for a procedure, and the facts the page shows about it: the
+    version in force on the centre's local date, the one the service will apply."""
+    version = procedure.current_version(on=local_date(now, centre_tz()))
     documents = list(version.documents.all()) if version else []
     competent: list[Agency] | None = None
     at_commune = actor.agency is not None and is_commune(actor.agency)

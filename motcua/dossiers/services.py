@@ -25,7 +25,7 @@ from motcua.catalog.selectors import documents_of, procedure_versions
 from motcua.core import clock as core_clock
 from motcua.core import codes, reception, text
 from motcua.core.blame import step_outcome
-from motcua.core.calendar import WorkCalendar
+from motcua.core.calendar import WorkCalendar, local_date
 from motcua.core.errors import (
     DomainError,
     InvalidInput,
@@ -313,7 +313,7 @@ def _procedure_version(code: str, now: datetime, calendar: WorkCalendar) -> Proc
         raise NotFound(
             _("Không tìm thấy thủ tục có mã “{code}”."), field="procedure_code", code=code
         )
-    today = now.astimezone(calendar.tz).date()
+    today = local_date(now, calendar.tz)
     version = next((v for v in versions if v.effective_from <= today), None)
     if version is None:
         raise ValidationError(
@@ -451,7 +451,7 @@ def _commit(
     calendar = calendar_for(before.received_place)
     from_status = None if expected is None else Status(before.status)
     if change.code_from is not None:  # received now: the day's next code of the agency
-        day = now.astimezone(calendar.tz).date()
+        day = local_date(now, calendar.tz)
         change.fields["code"] = change.payload["code"] = writes.next_dossier_code(
             change.code_from.code, day
         )

@@ -133,9 +133,16 @@ def actor_for_user(user: User) -> Actor | None:
     )
 
 
+def centre_tz() -> ZoneInfo:
+    """The centre's time zone (TIME_ZONE, Asia/Ho_Chi_Minh), the zone of every calendar
+    date the system derives (`motcua.core.calendar.local_date(moment, centre_tz())`),
+    whatever zone is active in the process."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
 def local_now_label(at: datetime) -> str:
     """A short local-time label for messages."""
-    return at.astimezone(ZoneInfo(settings.TIME_ZONE)).strftime("%H:%M %d/%m/%Y")
+    return at.astimezone(centre_tz()).strftime("%H:%M %d/%m/%Y")
 
 
 # Agencies and units a procedure's steps name are looked up on every hand-over, and they

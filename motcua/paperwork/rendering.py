@@ -22,11 +22,11 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.staticfiles import finders
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from motcua.core import codes
 from motcua.core.blame import OUTCOME_LABELS
+from motcua.core.calendar import local_date
 from motcua.core.errors import NotFound, ValidationError, _
 from motcua.core.lifecycle import Action, Status
 from motcua.core.routing import LimitUnit
@@ -40,6 +40,7 @@ from motcua.dossiers.selectors import (
 )
 from motcua.organization.selectors import (
     agency_by_id,
+    centre_tz,
     commune_served,
     desk_of,
     is_commune,
@@ -110,14 +111,14 @@ def form_spec(number: str) -> FormSpec:
 
 def vn_date(moment: datetime | date) -> str:
     """'ngày 05 tháng 3 năm 2026': days below 10 and months 1 and 2 take a leading zero."""
-    day = timezone.localtime(moment).date() if isinstance(moment, datetime) else moment
+    day = local_date(moment, centre_tz()) if isinstance(moment, datetime) else moment
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def vn_time(moment: datetime, *, short: bool = False) -> str:
     """'09 giờ 30 phút, ngày 25 tháng 11 năm 2026' (short: 'ngày 25/11/2026'), local time."""
-    local = timezone.localtime(moment)
+    local = moment.astimezone(centre_tz())
     day = f"ngày {local:%d/%m/%Y}" if short else vn_date(local)
     return f"{local:%H} giờ {local:%M} phút, {day}"
 
@@ -126,7 +127,7 @@ def vn_short(moment: datetime | date | None) -> str:
     """'25/11/2026' (local date), or a dash when there is no date."""
     if moment is None:
         return "—"
-    day = timezone.localtime(moment).date() if isinstance(moment, datetime) else moment
+    day = local_date(moment, centre_tz()) if isinstance(moment, datetime) else moment
     return f"{day:%d/%m/%Y}"
 
 
@@ -540,19 +541,19 @@ LEDGER_MAX_DAYS = 366
 
 @dataclass(frozen=True)
 class Period:
-    """A range of local days, both ends included."""
+    """A range of the centre's local days, both ends included."""
 
     first: date
     last: date
 
     @property
     def start(self) -> datetime:
-        return timezone.make_aware(datetime.combine(self.first, time.min))
+        return datetime.combine(self.first, time.min, tzinfo=centre_tz())
 
     @property
     def end(self) -> datetime:
         """The first moment after the period (exclusive bound)."""
-        return timezone.make_aware(datetime.combine(self.last + timedelta(days=1), time.min))
+        return datetime.combine(self.last + timedelta(days=1), time.min, tzinfo=centre_tz())
 
 
 def ledger_period(first: date | None, last: date | None, *, today: date) -> Period:

@@ -15,11 +15,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.core.calendar import local_date
 from motcua.core.errors import DomainError
 from motcua.desk.access import StaffRequest, staff_required
 from motcua.dossiers.selectors import access_dossier
 from motcua.dossiers.services import dossier_view_personal_data
 from motcua.edge import render_error
+from motcua.organization.selectors import centre_tz
 from motcua.paperwork import rendering
 from motcua.paperwork.forms import LedgerForm
 from motcua.paperwork.selectors import ledger_dossiers
@@ -66,7 +68,7 @@ def form_pdf(request: StaffRequest, pk: int, form: str) -> HttpResponse:
 def ledger(request: StaffRequest) -> HttpResponse:
     """Mẫu 07 for the actor's own agency and a period: paginated on screen, whole in `?pdf=1`."""
     actor, now = request.actor, timezone.now()
-    form = LedgerForm(request.GET, today=timezone.localdate(now))
+    form = LedgerForm(request.GET, today=local_date(now, centre_tz()))
     if not form.is_valid():
         return render(request, PROBLEM, {"form": form}, status=400)
     period = form.cleaned_data["period"]

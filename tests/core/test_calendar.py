@@ -21,6 +21,7 @@ from motcua.core.calendar import (
     format_days_off,
     format_vn,
     group_days_off,
+    local_date,
 )
 from motcua.core.errors import CalendarRangeError, ValidationError
 
@@ -482,3 +483,23 @@ def test_overrides_win_over_the_statutory_list(day: date, working: bool) -> None
     assert cal.is_working_day(day) is working
     neighbour = day + timedelta(days=1)
     assert cal.is_working_day(neighbour) is CAL.is_working_day(neighbour)
+
+
+@pytest.mark.parametrize(
+    ("moment", "day"),
+    [
+        (datetime(2026, 11, 25, 17, 10, tzinfo=UTC), date(2026, 11, 26)),  # 00:10 in Hà Nội
+        (datetime(2026, 11, 25, 16, 59, tzinfo=UTC), date(2026, 11, 25)),  # 23:59
+        (datetime(2026, 11, 26, 0, 10, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), date(2026, 11, 26)),
+        (datetime(2026, 11, 26, 23, 59, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), date(2026, 11, 26)),
+        (datetime(2026, 12, 31, 17, 0, tzinfo=UTC), date(2027, 1, 1)),  # a new year, locally
+    ],
+)
+def test_local_date_is_the_day_in_the_centres_zone(moment, day):
+    assert local_date(moment) == day
+    assert local_date(moment, ZoneInfo("Asia/Ho_Chi_Minh")) == day
+
+
+def test_local_date_refuses_a_naive_moment():
+    with pytest.raises(ValidationError, match="múi giờ"):
+        local_date(datetime(2026, 11, 26, 0, 10))

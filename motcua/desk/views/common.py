@@ -7,7 +7,7 @@ from datetime import datetime, time
 
 from django.utils import timezone
 
-from motcua.core.calendar import WorkCalendar
+from motcua.core.calendar import WorkCalendar, local_date
 from motcua.organization.selectors import Actor, calendar_for
 
 
@@ -26,7 +26,6 @@ def horizon(actor: Actor, now: datetime | None = None) -> Horizon:
     assert actor.agency is not None
     calendar = calendar_for(actor.agency)
     now = now or timezone.now()
-    local = now.astimezone(calendar.tz)
-    today_end = datetime.combine(local.date(), time(23, 59, 59), tzinfo=calendar.tz)
+    today_end = datetime.combine(local_date(now, calendar.tz), time(23, 59, 59), calendar.tz)
     soon = calendar.add_working_seconds(now, 2 * calendar.working_day_seconds)
     return Horizon(now=now, today_end=today_end, soon=soon, calendar=calendar)

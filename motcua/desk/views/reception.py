@@ -36,11 +36,12 @@ def reception(request: StaffRequest) -> HttpResponse:
     if not pick.is_valid():
         context = {"nav": "reception", "procedures": procedures_to_pick()}
         return render(request, "desk/reception.html", context, status=status)
-    offer, context = reception_offer(actor, pick.cleaned_data["procedure"])
+    now = timezone.now()
+    offer, context = reception_offer(actor, pick.cleaned_data["procedure"], now)
     form = ReceptionForm(posted, offer=offer)
     if form.is_bound and form.is_valid():
         try:
-            dossier = dossier_receive(**form.service_kwargs(), actor=actor, now=timezone.now())
+            dossier = dossier_receive(**form.service_kwargs(), actor=actor, now=now)
         except DomainError as exc:
             add_to_form(form, exc, RECEPTION_INPUTS)
             status = status_for(exc)
