@@ -210,3 +210,25 @@ def test_worker_help_says_how_now_is_read(capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert "--now T" in text
     assert "ISO 8601" in text and "without an offset" in text and "local time" in text
+
+
+def test_the_citizens_mail_gives_local_time_whatever_zone_the_worker_runs_in(world):
+    """A 09:30 appointment reads 09:30 in the subject, text and HTML the outbox writes at
+    delivery and keeps, even when the officer's server and the worker run with UTC active
+    (where 09:30 in Hà Nội is 02:30)."""
+    from datetime import UTC
+
+    from django.utils import timezone
+
+    with timezone.override(UTC):
+        d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 09:30"))
+        assert d.due_at == at("2026-11-30 09:30")
+        assert outbox_deliver(now=at("2026-11-25 09:31")) == 1
+    (message,) = OutboxMessage.objects.filter(dossier=d)
+    (sent,) = mail.outbox
+    ((html, _kind),) = sent.alternatives
+    assert (sent.subject, sent.body, html) == (message.subject, message.body, message.html)
+    assert "Hẹn trả kết quả: 09:30 Thứ Hai 30/11/2026 (giờ Việt Nam)." in message.body
+    assert "Hẹn trả kết quả: 09:30 Thứ Hai 30/11/2026 (giờ Việt Nam)." in message.html
+    assert "02:30" not in message.body + message.html
+    assert message.subject == "Hồ sơ H26.100-261125-0001: Được tiếp nhận"
