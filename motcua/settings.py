@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 import django_stubs_ext
@@ -62,6 +63,46 @@ def env_cache(name: str) -> dict[str, Any]:
     )
 
 
+_LOOPBACK = ("localhost", "127.0.0.1", "::1", "0.0.0.0", "::")  # noqa: S104 - refused
+
+
+def env_site_url(name: str, *, production: bool) -> str:
+    """The site's public address, `scheme://host[:port]` (no path, query nor fragment), or ""
+    when unset; in production required, over https and not a loopback address."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        if production:
+            raise ImproperlyConfigured(
+                f"{name} must be set in production: the public address citizens reach, written "
+                "on every form's QR code and link (e.g. https://motcua.hanoi.gov.vn)."
+            )
+        return ""
+    parts = urlsplit(value)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or port == -1
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+    ):
+        raise ImproperlyConfigured(
+            f"{name} must be an address like https://motcua.hanoi.gov.vn (http or https, a "
+            f"host, an optional port, no path), not {value!r}"
+        )
+    if production and (parts.scheme != "https" or parts.hostname in _LOOPBACK):
+        raise ImproperlyConfigured(
+            f"{name} must be the public https address in production, not {value!r}: the "
+            "tracking link carries the dossier's secret."
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 # Where the embedded database, the generated demo secret and uploads live.
 VAR_DIR = Path(env_str("MOTCUA_VAR_DIR", str(BASE_DIR / "var")))
 # "production" refuses to start without a real secret key; "development" and "test" do not.
@@ -81,7 +122,12 @@ if MOTCUA_ENV == "production" and (SECRET_KEY == _INSECURE_KEY or len(SECRET_KEY
 
 ALLOWED_HOSTS = env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The public address of the site, as citizens reach it: the QR code and the link on every form
+# and in every e-mail point there. Required in production; elsewhere, unset, `motcua serve`
+# (and the demo) use the address they serve on, and other commands http://127.0.0.1:8000.
+SITE_URL = env_site_url("SITE_URL", production=MOTCUA_ENV == "production")
+SITE_URL_IS_DEFAULT = not SITE_URL
+SITE_URL = SITE_URL or "http://127.0.0.1:8000"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

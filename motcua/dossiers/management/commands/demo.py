@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -19,22 +20,36 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dossiers", type=int, default=3000)
         parser.add_argument("--no-serve", action="store_true", help="Load the data and exit.")
+        parser.add_argument("--host", default="127.0.0.1", help="Address to serve on.")
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(
-        self, *args: object, dossiers: int, no_serve: bool, port: int, **options: object
+        self,
+        *args: object,
+        dossiers: int,
+        no_serve: bool,
+        host: str,
+        port: int,
+        **options: object,
     ) -> None:
+        from motcua.portal.management.commands.serve import public_url
+
         call_command("migrate", verbosity=0)
         if not has_agencies():
             self._load(dossiers)
         else:
             self.stdout.write("Dữ liệu mẫu đã có sẵn; bỏ qua bước tạo dữ liệu.")
-        self._print_accounts()
+        # The address the forms' QR codes and the worker's mails give: SITE_URL when set,
+        # else the one this demo serves on.
+        site = public_url(host, port)
+        self._print_accounts(site)
         if no_serve:
             return
-        worker = subprocess.Popen([sys.executable, "-m", "motcua.cli", "worker"])
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "motcua.cli", "worker"], env={**os.environ, "SITE_URL": site}
+        )
         try:
-            call_command("serve", port=port)
+            call_command("serve", host=host, port=port, stdout=self.stdout)
         finally:
             worker.terminate()
             worker.wait(timeout=10)
@@ -64,7 +79,7 @@ class Command(BaseCommand):
             f"{report.apologies} dự thảo xin lỗi."
         )
 
-    def _print_accounts(self) -> None:
+    def _print_accounts(self, site: str) -> None:
         from motcua.organization.demo import DEMO_PASSWORD
 
         self.stdout.write("")
@@ -74,4 +89,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {staff.user.username:<22} {staff.get_role_display():<18} {agency}"
             )
-        self.stdout.write("Tra cứu hồ sơ: http://127.0.0.1:8000/tra-cuu/")
+        self.stdout.write(f"Không gian cán bộ: {site}/can-bo/")
+        self.stdout.write(f"Tra cứu hồ sơ: {site}/tra-cuu/")

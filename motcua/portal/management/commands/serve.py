@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+
+# Listening on every interface: the address written on forms is this machine's own.
+_ANY = ("0.0.0.0", "::", "")  # noqa: S104 - recognised, not bound
 
 
 class Command(BaseCommand):
-    help = "Serve motcua over HTTP (behind a reverse proxy in production)."
+    help = (
+        "Serve motcua over HTTP (behind a reverse proxy in production). Without SITE_URL, the "
+        "QR codes and links on forms point to the address served on."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -24,5 +33,45 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         from motcua.wsgi import application
 
-        self.stdout.write(f"motcua: http://{host}:{port}/  (Ctrl+C để dừng)")
+        served = served_url(host, port)
+        public = public_url(host, port)
+        settings.SITE_URL = public  # the address forms and mails give, in this process
+        self.stdout.write(f"motcua: {served}/  (Ctrl+C để dừng)")
+        if public != served:
+            self.stdout.write(f"Địa chỉ công khai (SITE_URL) trên biểu mẫu: {public}/")
         serve(application, host=host, port=port, threads=threads, ident="motcua")
+
+
+def served_url(host: str, port: int) -> str:
+    """The address a browser on the network reaches this server at: the host it listens on,
+    or, when it listens on every interface, this machine's own address."""
+    if host in _ANY:
+        host = _own_address(ipv6=host == "::")
+    try:
+        if ipaddress.ip_address(host).version == 6:
+            host = f"[{host}]"
+    except ValueError:  # a name
+        pass
+    return f"http://{host}:{port}"
+
+
+def public_url(host: str, port: int) -> str:
+    """The address forms and mails give: SITE_URL when it is set, else the one served on."""
+    return settings.SITE_URL if not settings.SITE_URL_IS_DEFAULT else served_url(host, port)
+
+
+def _own_address(*, ipv6: bool) -> str:
+    """This machine's address on the network its default route leaves by (a UDP socket
+    "connected" to a documentation address sends nothing); the loopback without a network."""
+    family, probe, loopback = (
+        (socket.AF_INET6, "2001:db8::1", "::1")
+        if ipv6
+        else (socket.AF_INET, "192.0.2.1", "127.0.0.1")
+    )
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as s:
+            s.connect((probe, 9))
+            address: str = s.getsockname()[0]
+            return address
+    except OSError:
+        return loopback
