@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from motcua.catalog.models import ProcedureVersion, RequiredDocument, StepTemplate
 from motcua.catalog.selectors import catalog_cache_clear
+from motcua.core.calendar import DEFAULT_TZ, local_date
 from motcua.dossiers.services import Intake, dossier_receive
 from motcua.paperwork import rendering
 from tests.conftest import at
@@ -134,3 +135,18 @@ def test_a_moment_typed_in_a_form_is_local_time():
 
     field = LocalDateTimeField(earliest=at("2026-01-01 00:00"), latest=at("2027-01-01 00:00"))
     assert field.clean("2026-12-01T09:00") == at("2026-12-01 09:00")
+
+
+def test_the_demo_plays_each_dossier_with_the_version_in_force_on_its_local_day(world, new_version):
+    from motcua.dossiers.demo import generate_demo_dossiers
+    from motcua.dossiers.models import Dossier
+
+    generate_demo_dossiers(count=120, now=at("2026-12-04 10:00"))
+    chained = Dossier.objects.filter(procedure_version__procedure=world.chain)
+    # The seeded history has dossiers of both versions (the old code played none at all).
+    assert set(chained.values_list("procedure_version__version", flat=True)) == {1, 2}
+    for d in chained.select_related("procedure_version"):
+        in_force = 2 if local_date(d.submitted_at, DEFAULT_TZ) >= date(2026, 11, 26) else 1
+        assert d.procedure_version.version == in_force, d.submitted_at
+        offered = set(d.procedure_version.documents.values_list("pk", flat=True))
+        assert set(d.documents.values_list("required_id", flat=True)) <= offered

@@ -13,7 +13,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from motcua.catalog.selectors import is_commune_level, procedure_catalog
-from motcua.core.errors import DomainError
+from motcua.core.calendar import local_date
+from motcua.core.errors import DomainError, ValidationError
+from motcua.core.errors import _ as mark
 from motcua.core.lifecycle import Action, Role
 from motcua.core.routing import signs
 from motcua.dossiers.models import ApologyLetter, Dossier
@@ -23,6 +25,7 @@ from motcua.organization.selectors import (
     Actor,
     agency_by_code,
     calendar_for,
+    centre_tz,
     communes,
     staff_actors,
 )
@@ -156,8 +159,12 @@ def generate_demo_dossiers(*, count: int, now: datetime, seed: int = 2026) -> in
 
 def _play(world: _World, procedure: Procedure, t: datetime, now: datetime) -> None:
     rng = world.rng
-    version = procedure.versions.order_by("-version").first()
-    assert version is not None  # the catalog import refuses a procedure without versions
+    # The version in force on the local day of arrival, the one reception will apply.
+    version = procedure.current_version(on=local_date(t, centre_tz()))
+    if version is None:  # the procedure did not exist yet
+        raise ValidationError(
+            mark("Thủ tục {code} chưa có phiên bản đang áp dụng."), code=procedure.code
+        )
     commune = rng.choice(world.communes)
     place = commune if is_commune_level(procedure) else world.centre
     desk = world.desks[place.pk]
