@@ -159,14 +159,19 @@ class FailingBackend:
 
 
 def run_cli(*args):
-    """`motcua …` as typed, through the console entry point, in this process's database."""
+    """`motcua …` as typed, through the console entry point, in this process's database.
+    The command line closes the database connections as its process ends; here the process
+    is the test's, whose transaction holds the data, so they are left open."""
     from contextlib import redirect_stdout
     from io import StringIO
+    from unittest import mock
+
+    from django.db import connections
 
     from motcua.cli import main
 
     out = StringIO()
-    with redirect_stdout(out):
+    with redirect_stdout(out), mock.patch.object(connections, "close_all"):
         main(list(args))
     return out.getvalue()
 
