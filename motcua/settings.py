@@ -120,7 +120,6 @@ if not SECRET_KEY:
 if MOTCUA_ENV == "production" and (SECRET_KEY == _INSECURE_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("SECRET_KEY is too weak for production (at least 50 characters).")
 
-ALLOWED_HOSTS = env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 # The public address of the site, as citizens reach it: the QR code and the link on every form
 # and in every e-mail point there. Required in production; elsewhere, unset, `motcua serve`
@@ -128,6 +127,12 @@ CSRF_TRUSTED_ORIGINS = [o for o in env_str("CSRF_TRUSTED_ORIGINS", "").split(","
 SITE_URL = env_site_url("SITE_URL", production=MOTCUA_ENV == "production")
 SITE_URL_IS_DEFAULT = not SITE_URL
 SITE_URL = SITE_URL or "http://127.0.0.1:8000"
+# Unset, the hosts a request may name are this machine's and the public address's (and, added
+# by `motcua serve`, the one it serves on).
+ALLOWED_HOSTS_IS_DEFAULT = not os.environ.get("ALLOWED_HOSTS")
+ALLOWED_HOSTS = env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+if ALLOWED_HOSTS_IS_DEFAULT and not SITE_URL_IS_DEFAULT:
+    ALLOWED_HOSTS.append(urlsplit(SITE_URL).hostname or "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

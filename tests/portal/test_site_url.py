@@ -21,7 +21,7 @@ STRONG_KEY = "k" * 64
 
 def load_settings(monkeypatch, **env):
     """Run motcua/settings.py afresh with this environment (the loaded settings stay)."""
-    for name in ("SITE_URL", "MOTCUA_ENV", "SECRET_KEY", "DEBUG"):
+    for name in ("SITE_URL", "MOTCUA_ENV", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -81,6 +81,16 @@ def test_outside_production_an_unset_site_url_is_a_default_to_replace(monkeypatc
     assert (loaded["SITE_URL"], loaded["SITE_URL_IS_DEFAULT"]) == ("http://127.0.0.1:8000", True)
 
 
+def test_the_public_address_is_an_allowed_host_unless_they_are_listed(monkeypatch):
+    monkeypatch.delenv("ALLOWED_HOSTS", raising=False)
+    loaded = load_settings(monkeypatch, SITE_URL="https://motcua.hanoi.gov.vn")
+    assert "motcua.hanoi.gov.vn" in loaded["ALLOWED_HOSTS"]
+    listed = load_settings(
+        monkeypatch, SITE_URL="https://motcua.hanoi.gov.vn", ALLOWED_HOSTS="a.gov.vn"
+    )
+    assert listed["ALLOWED_HOSTS"] == ["a.gov.vn"]
+
+
 def form_01_from(app_client, world):
     d = intake_dossier(world)
     app_client.force_login(get_user_model().objects.get(pk=world.lan.user_id))
@@ -99,12 +109,12 @@ class FakeWaitress:
     """Stands in for waitress.serve: records where it would listen and, while "serving",
     reads form 01 through the application as a browser would."""
 
-    def __init__(self, world):
-        self.world, self.calls, self.form = world, [], None
+    def __init__(self, world, address="127.0.0.1:8103"):
+        self.world, self.address, self.calls, self.form = world, address, [], None
 
     def __call__(self, application, *, host, port, threads, ident):
         self.calls.append((host, port))
-        self.form = form_01_from(Client(), self.world)
+        self.form = form_01_from(Client(HTTP_HOST=self.address), self.world)
 
 
 def test_the_demo_prints_and_uses_the_address_it_serves_on(world, settings, monkeypatch):
@@ -115,7 +125,8 @@ def test_the_demo_prints_and_uses_the_address_it_serves_on(world, settings, monk
     from motcua.dossiers.management.commands import demo
 
     settings.SITE_URL, settings.SITE_URL_IS_DEFAULT = "http://127.0.0.1:8000", True
-    fake = FakeWaitress(world)
+    settings.ALLOWED_HOSTS_IS_DEFAULT = True
+    fake = FakeWaitress(world, "motcua.local:8103")  # a browser sent to the printed address
     monkeypatch.setattr(waitress, "serve", fake)
     started = []
 
@@ -132,21 +143,21 @@ def test_the_demo_prints_and_uses_the_address_it_serves_on(world, settings, monk
     monkeypatch.setattr(demo.subprocess, "Popen", Worker)
     assert demo.subprocess is subprocess
     out = io.StringIO()
-    call_command("demo", host="127.0.0.1", port=8103, stdout=out)
+    call_command("demo", host="motcua.local", port=8103, stdout=out)
 
-    assert fake.calls == [("127.0.0.1", 8103)]
+    assert fake.calls == [("motcua.local", 8103)]
     text = out.getvalue()
-    assert "Tra cứu hồ sơ: http://127.0.0.1:8103/tra-cuu/" in text
-    assert "motcua: http://127.0.0.1:8103/" in text
+    assert "Tra cứu hồ sơ: http://motcua.local:8103/tra-cuu/" in text
+    assert "motcua: http://motcua.local:8103/" in text
     assert "8000" not in text
     # The worker, a process of its own, mails the same address.
     ((args, env),) = started
-    assert args[-1] == "worker" and env["SITE_URL"] == "http://127.0.0.1:8103"
+    assert args[-1] == "worker" and env["SITE_URL"] == "http://motcua.local:8103"
     # The QR code and the link on form 01, read while serving, point to the demo's address.
     d, html = fake.form
-    url = f"http://127.0.0.1:8103/tra-cuu/?code={d.code}&secret={d.tracking_secret}"
+    url = f"http://motcua.local:8103/tra-cuu/?code={d.code}&secret={d.tracking_secret}"
     assert str(rendering.qr_svg(url)) in html
-    assert "http://127.0.0.1:8103/tra-cuu/" in html
+    assert "http://motcua.local:8103/tra-cuu/" in html
     assert "127.0.0.1:8000" not in html
 
 
@@ -154,7 +165,7 @@ def test_serve_keeps_a_site_url_that_is_set(world, settings, monkeypatch):
     import waitress
 
     settings.SITE_URL, settings.SITE_URL_IS_DEFAULT = "https://motcua.hanoi.gov.vn", False
-    fake = FakeWaitress(world)
+    fake = FakeWaitress(world, "testserver")
     monkeypatch.setattr(waitress, "serve", fake)
     out = io.StringIO()
     call_command("serve", host="0.0.0.0", port=8103, stdout=out)

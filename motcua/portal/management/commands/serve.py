@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
@@ -36,6 +37,8 @@ class Command(BaseCommand):
         served = served_url(host, port)
         public = public_url(host, port)
         settings.SITE_URL = public  # the address forms and mails give, in this process
+        if settings.ALLOWED_HOSTS_IS_DEFAULT:  # a browser sent to that address is answered
+            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, urlsplit(served).hostname or ""]
         self.stdout.write(f"motcua: {served}/  (Ctrl+C để dừng)")
         if public != served:
             self.stdout.write(f"Địa chỉ công khai (SITE_URL) trên biểu mẫu: {public}/")
