@@ -3,7 +3,7 @@ is a real process on the test database, its mail real files).
 
 Every message is delivered; one the worker had sent but not yet recorded when it died goes out
 a second time, once its lease has run out, under the same Message-ID; one it had claimed but
-not sent goes out once. No other message is sent twice.
+not sent goes out once. A kill wherever the worker happens to be costs at most one more.
 """
 
 from __future__ import annotations
@@ -86,6 +86,21 @@ def kill_when_held(worker, mail):
     held.unlink()
 
 
+def kill_after(worker, mail, count):
+    """Watch the mail folder until `count` messages are there, then kill the worker with
+    SIGKILL, wherever it is."""
+    deadline = time.monotonic() + HANG
+    try:
+        while len(list(mail.glob("*.eml"))) < count:
+            assert worker.poll() is None, worker.communicate()
+            assert time.monotonic() < deadline, "the worker never sent that many"
+            time.sleep(0.005)
+    finally:
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.communicate()
+    assert worker.returncode == -signal.SIGKILL
+
+
 def delivered(mail):
     """The Message-ID of every message the relay took, one per file."""
     return [email.message_from_bytes(p.read_bytes())["Message-ID"] for p in mail.glob("*.eml")]
@@ -124,17 +139,24 @@ def test_a_worker_killed_mid_batch_sends_at_most_one_duplicate_per_message_in_fl
     assert pending.count() == MESSAGES - 16
     assert pending.exclude(claimed_at=None).count() == 2
 
-    # A pass after both leases ran out delivers the rest, the two claimed messages among them.
+    # Started again with the plain file backend and killed wherever it is once three more
+    # messages have gone out (sending, recording, or between two).
+    kill_after(start_worker(tmp_path), mail, 17 + 3)
+    recorded = MESSAGES - pending.count()
+    assert recorded < MESSAGES - 2  # killed mid-batch: more were waiting
+
+    # A pass after every lease ran out delivers the rest, the claimed messages among them.
     later = (timezone.now() + timedelta(seconds=LEASE + 60)).isoformat()
     worker = start_worker(tmp_path, "--once", "--now", later)
     out, err = worker.communicate(timeout=HANG)
     assert worker.returncode == 0, err.decode()
-    assert f"đã gửi={MESSAGES - 16}" in out.decode()
+    assert f"đã gửi={MESSAGES - recorded}" in out.decode()
 
     assert pending.count() == 0
     copies = Counter(delivered(mail))
     assert set(copies) == {message_id(m) for m in messages}  # every message, under its own ID
-    twice = [key for key, n in copies.items() if n > 1]
-    assert twice == [message_id(in_flight)]  # the one sent but not recorded, and only it
-    assert copies[message_id(in_flight)] == 2
-    assert sum(copies.values()) - len(copies) <= 2  # at most one per worker killed
+    assert max(copies.values()) == 2
+    twice = {key for key, n in copies.items() if n > 1}
+    # The one sent but not recorded, and perhaps the one the last kill caught in between.
+    assert message_id(in_flight) in twice and len(twice) <= 2
+    assert sum(copies.values()) - len(copies) <= 3  # at most one per worker killed
