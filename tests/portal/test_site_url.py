@@ -25,7 +25,9 @@ def load_settings(monkeypatch, **env):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    return runpy.run_module("motcua.settings")
+    import motcua.settings
+
+    return runpy.run_path(motcua.settings.__file__)
 
 
 @pytest.mark.parametrize("debug", ["false", "true"])
