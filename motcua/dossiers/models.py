@@ -129,7 +129,7 @@ class Dossier(models.Model):
     # last signature was given: a signing step is passed on only once it has signed.
     approved = models.BooleanField(default=False)
     signed_step = models.PositiveSmallIntegerField(null=True, blank=True)
-    apology = models.CharField(max_length=10, default="none")  # none | draft | approved
+    apology = models.CharField(max_length=10, default="none")  # none | draft | approved | closed
 
     # Optimistic concurrency: every write is a compare-and-set on this number; it also
     # equals the seq of the dossier's newest event.
@@ -302,6 +302,27 @@ class ApologyLetter(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The one-day rule (motcua.core.apology.timing) against `original_due_at`: "in_time",
+    # "late" or "after_deadline". A late draft or signature is a breach against `agency`.
+    draft_timing = models.CharField(max_length=20, default="in_time")
+    sign_timing = models.CharField(max_length=20, blank=True)  # "" until signed
+    # An unsigned draft closes when its dossier finishes, with the reason (never signed then).
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.TextField(blank=True)
+
+    @property
+    def drafted_in_time(self) -> bool:
+        return self.draft_timing == "in_time"
+
+    @property
+    def signed_in_time(self) -> bool | None:
+        """None while unsigned."""
+        return self.sign_timing == "in_time" if self.sign_timing else None
+
+    @property
+    def late(self) -> bool:
+        """The letter broke the one-day rule, by its draft or by its signature."""
+        return not self.drafted_in_time or self.signed_in_time is False
 
 
 class DailySequence(models.Model):

@@ -17,7 +17,6 @@ from motcua.catalog.selectors import steps_of
 from motcua.core import clock as core_clock
 from motcua.core import codes
 from motcua.core.apology import Outlook, outlook
-from motcua.core.apology import in_time as apology_in_time
 from motcua.core.blame import OUTCOME_LABELS, Blame, StepSpan, responsible_step
 from motcua.core.calendar import WorkCalendar
 from motcua.core.errors import DomainError, NotFound, _
@@ -397,7 +396,6 @@ def dossier_facts(
             next_place = resolve_step(dossier, upcoming)
         except DomainError:
             next_place = None  # FORWARD reports the catalog's mistake when it is tried
-    on_time = dossier.due_at is None or apology_in_time(calendar, now=now, due_at=dossier.due_at)
     apology_agency = None
     if dossier.apology == "draft":
         apology_agency = (
@@ -416,7 +414,6 @@ def dossier_facts(
         approved=dossier.approved,
         signed=dossier.signed_step is not None and dossier.signed_step == index,
         apology=dossier.apology,
-        apology_in_time=on_time,
         apology_agency=apology_agency,
         overdue=dossier.overdue_at is not None,
         warned=dossier.warned_at is not None,
