@@ -358,6 +358,7 @@ HANDLERS: dict[Action, Callable[[Act], Change]] = {
     Action.APPROVE: _approve,
     Action.MARK_READY: _mark_ready,
     Action.RETURN_RESULT: _return,
+    Action.WITHDRAW: _stop,
     Action.STOP: _stop,
     Action.DRAFT_APOLOGY: _draft_apology,
     Action.APPROVE_APOLOGY: _approve_apology,

@@ -345,9 +345,24 @@ def test_form_05_tells_what_was_stopped_when_and_what_happens_to_fees(world, cli
     assert "Liên thông khai sinh, thường trú, thẻ BHYT (3.000722)" in words
     assert "Trần Văn Bình" in words
     assert "Căn cứ đề nghị của ông/bà ngày 26 tháng 11 năm 2026" in words
-    assert "Thời điểm dừng giải quyết: 09 giờ 10 phút, ngày 26 tháng 11 năm 2026" in words
-    # The status before the withdrawal request, not "withdrawn".
-    assert "Tình trạng hồ sơ khi dừng: Được tiếp nhận" in words
+    # Processing stopped with the withdrawal (its step closed and the clock stopped then);
+    # the notice itself is dated by the stop.
+    assert "Thời điểm dừng giải quyết: 09 giờ 00 phút, ngày 26 tháng 11 năm 2026" in words
+    assert "Hoàn Kiếm, ngày 26 tháng 11 năm 2026" in words
+    # The status before the withdrawal request, not "withdrawn", and where it stood.
+    assert (
+        "Tình trạng hồ sơ khi dừng: Được tiếp nhận (bước “Tiếp nhận”, UBND Phường Hoàn Kiếm)."
+        in words
+    )
+    # Wed 13:00 to Thu 09:00: 4 working hours plus one; the reception step had 0,25 day.
+    assert (
+        "Thời gian giải quyết ở bước này: 5 giờ làm việc trên 0,25 ngày làm việc được giao "
+        "(Quá hạn)." in words
+    )
+    assert (
+        "Thời gian giải quyết đã sử dụng: 5 giờ làm việc trên tổng thời hạn 3 ngày làm việc, "
+        "không tính thời gian chờ công dân bổ sung." in words
+    )
     assert "Lý do: Gia đình xin rút hồ sơ." in words
     assert "Thủ tục không thu phí, lệ phí." in words
     assert "Nguyễn Thị Lan" in words
@@ -367,6 +382,32 @@ def test_form_05_states_the_fee_already_paid(world, client):
     assert "Phí, lệ phí đã nộp: 20.000 đồng." in words
     assert "Tình trạng hồ sơ khi dừng: Đang xử lý" in words
     assert "Trịnh Văn Long" in words
+
+
+def test_form_05_after_a_withdrawal_while_waiting_for_the_citizen(world, client):
+    """Withdrawn while paused, stopped two days later: the state is the one at the
+    withdrawal, the citizen's wait is not counted, and the stop changes nothing of it."""
+    d = receive(world, when="2026-11-25 08:30")
+    d = act(d, Action.FORWARD, world.lan, "2026-11-25 09:00")
+    d = act(
+        d, Action.REQUEST_SUPPLEMENT, world.duc, "2026-11-25 10:00", missing=["Giấy chứng sinh"]
+    )
+    d = act(d, Action.WITHDRAW, world.lan, "2026-11-27 10:00", note="Gia đình xin rút.")
+    d = act(d, Action.STOP, world.lan, "2026-11-30 09:00", note="Theo đề nghị của công dân.")
+    sign_in(client, world.lan)
+
+    words = text(page(client, d, "05"))
+
+    assert "Thời điểm dừng giải quyết: 10 giờ 00 phút, ngày 27 tháng 11 năm 2026" in words
+    assert (
+        "Tình trạng hồ sơ khi dừng: Yêu cầu bổ sung giấy tờ "
+        "(bước “Đăng ký khai sinh”, UBND Phường Hoàn Kiếm)." in words
+    )
+    assert (
+        "Thời gian giải quyết ở bước này: 1 giờ làm việc trên 0,75 ngày làm việc được giao "
+        "(Đúng hạn)." in words
+    )
+    assert "Thời gian giải quyết đã sử dụng: 1 giờ 30 phút làm việc trên tổng thời hạn" in words
 
 
 # ---------------------------------------------------------------------------------------------
