@@ -25,6 +25,7 @@ from motcua.desk.forms import (
 from motcua.dossiers.selectors import (
     dossier_allowed_actions,
     dossier_apology_letter,
+    dossier_deadline,
     dossier_due_explanation,
     dossier_events,
     dossier_next_step,
@@ -110,6 +111,7 @@ def dossier_page_context(
         "invalid": submitted is not None and bool(submitted.errors),
         "paused": dossier.status == Status.SUPPLEMENT,
         "explanation": dossier_due_explanation(dossier, now),
+        "deadline": dossier_deadline(dossier, now),
         "now": now,
     }
 

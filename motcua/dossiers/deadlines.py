@@ -13,14 +13,15 @@ from django.db.models import Q, QuerySet
 from motcua.core.apology import wants_draft
 from motcua.core.errors import DomainError
 from motcua.core.lifecycle import Action
-from motcua.dossiers.models import OPEN_CODES, Dossier
+from motcua.core.urgency import CLOCK_RUNS
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossier_outlook, dossier_plan
 from motcua.dossiers.services import dossier_act
 from motcua.organization.selectors import Actor, calendar_for, default_calendar
 
 log = logging.getLogger(__name__)
-# Statuses in which the agency's clock runs (5, awaiting the citizen, is paused).
-RUNNING = [code for code in OPEN_CODES if code != 5]
+# Statuses in which the agency's clock runs (5, awaiting the citizen, is paused): the core's.
+RUNNING = sorted(int(s) for s in CLOCK_RUNS)
 
 
 @dataclass

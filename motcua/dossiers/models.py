@@ -5,6 +5,8 @@ Only `motcua.dossiers.services` writes these tables.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -185,6 +187,14 @@ class Dossier(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_CODES
+
+    @property
+    def paused_since(self) -> datetime | None:
+        """When the pause still running began (the citizen was asked for the supplement), as
+        the clock ledger records it; None unless the dossier waits for the citizen."""
+        if self.status != Status.SUPPLEMENT or not self.clock or self.clock[-1]["kind"] != "pause":
+            return None
+        return datetime.fromisoformat(self.clock[-1]["at"])
 
 
 class DossierStep(models.Model):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 from django_stubs_ext import StrOrPromise
 
@@ -22,6 +22,7 @@ from motcua.core.calendar import WorkCalendar
 from motcua.core.errors import DomainError, NotFound, _
 from motcua.core.lifecycle import Action, Facts, Post, Role, Status, allowed_actions
 from motcua.core.routing import PlannedStep, allotment_seconds, seconds_after, signs
+from motcua.core.urgency import CLOCK_RUNS, PAUSED, Bucket, overdue
 from motcua.dossiers.models import OPEN_CODES, ApologyLetter, Dossier, DossierEvent, DossierStep
 from motcua.organization.selectors import (
     Actor,
@@ -172,12 +173,8 @@ def status_label(dossier: Dossier) -> str:
 # ---------------------------------------------------------------------------------------------
 # Staff lists
 
-BUCKETS = (
-    ("overdue", _("Quá hạn")),
-    ("today", _("Đến hạn hôm nay")),
-    ("soon", _("Sắp đến hạn")),
-    ("later", _("Còn hạn")),
-)
+# The urgency buckets, most urgent first, as the core ranks them (motcua.core.urgency).
+BUCKETS = tuple((b.value, b.label) for b in Bucket)
 INBOX_STATUSES = [2, 4, 5, 6, 9]
 
 
@@ -228,25 +225,41 @@ def _scope_filter(actor: Actor, scope: str) -> Q:
     return mine | unassigned
 
 
+def _running(**due: datetime) -> Q:
+    """The core's overdue rule as a filter: the clock runs (never while waiting for the
+    citizen, never once finished) and the due field compares as given."""
+    return Q(status__in=[int(s) for s in CLOCK_RUNS], **due)
+
+
+def urgency_rank(*, now: datetime, today_end: datetime, soon: datetime) -> Case:
+    """The core's bucket (`motcua.core.urgency.bucket`) as an SQL expression: its rank, so
+    lists sort by it and filters select by it, in one query."""
+
+    def rank(b: Bucket) -> Value:
+        return Value(b.rank)
+
+    return Case(
+        When(status__in=[int(s) for s in PAUSED], then=rank(Bucket.PAUSED)),
+        When(_running(due_at__lt=now), then=rank(Bucket.OVERDUE)),
+        When(_running(due_at__lte=today_end), then=rank(Bucket.TODAY)),
+        When(_running(due_at__lte=soon), then=rank(Bucket.SOON)),
+        default=rank(Bucket.LATER),
+        output_field=IntegerField(),
+    )
+
+
 def dossier_inbox(
     *, actor: Actor, filters: InboxFilters, now: datetime, today_end: datetime, soon: datetime
 ) -> tuple[QuerySet[Dossier], dict[str, int]]:
     """(queryset ordered by urgency, counts per bucket) for a staff member's inbox."""
-    from django.db.models import Case, Count, IntegerField, Value, When
+    from django.db.models import Count
 
     from motcua.core.text import fold
 
     base = Dossier.objects.filter(status__in=INBOX_STATUSES).filter(
         _scope_filter(actor, filters.scope)
     )
-    rank = Case(
-        When(status=Status.DONE, then=Value(3)),
-        When(due_at__lt=now, then=Value(0)),
-        When(due_at__lte=today_end, then=Value(1)),
-        When(due_at__lte=soon, then=Value(2)),
-        default=Value(3),
-        output_field=IntegerField(),
-    )
+    rank = urgency_rank(now=now, today_end=today_end, soon=soon)
     qs = base.annotate(urgency=rank)
     if filters.procedure:
         qs = qs.filter(procedure_version__procedure__code=filters.procedure)
@@ -281,7 +294,8 @@ def online_queue(*, actor: Actor) -> QuerySet[Dossier]:
 def agency_staff_load(
     *, agency_id: int, now: datetime, soon: datetime
 ) -> tuple[QuerySet[Dossier, dict[str, Any]], dict[int, Staff]]:
-    """Per person of an agency: dossiers held, the oldest hold, how many are late or about to be."""
+    """Per person of an agency: dossiers held, the oldest hold, how many are late or about to
+    be, and how many wait for the citizen."""
     from django.db.models import Count, Min
 
     held = (
@@ -290,8 +304,11 @@ def agency_staff_load(
         .annotate(
             count=Count("pk"),
             oldest=Min("step_started_at"),
-            late=Count("pk", filter=Q(step_due_at__lt=now)),
-            soon=Count("pk", filter=Q(step_due_at__gte=now, step_due_at__lte=soon)),
+            # The step's due time, by the core's rule: a step waiting for the citizen is
+            # neither late nor due soon, and is counted apart.
+            late=Count("pk", filter=_running(step_due_at__lt=now)),
+            soon=Count("pk", filter=_running(step_due_at__gte=now, step_due_at__lte=soon)),
+            paused=Count("pk", filter=Q(status__in=[int(s) for s in PAUSED])),
         )
     )
     return held, agency_staff(agency_id)
@@ -497,6 +514,23 @@ def clock_entries(dossier: Dossier) -> list[core_clock.ClockEntry]:
         )
         for e in dossier.clock
     ]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """How a dossier stands against its due time now, by the core's one rule: overdue only
+    while the agency's clock runs; while paused, since when it waits for the citizen."""
+
+    overdue: bool
+    paused_since: datetime | None
+
+
+def dossier_deadline(dossier: Dossier, now: datetime) -> Deadline:
+    """The badges of the dossier and tracking pages: overdue, or waiting since when."""
+    return Deadline(
+        overdue=overdue(dossier.status, dossier.due_at, now=now),
+        paused_since=dossier.paused_since,
+    )
 
 
 def dossier_due_explanation(dossier: Dossier, now: datetime) -> tuple[str, ...]:
