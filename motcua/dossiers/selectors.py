@@ -16,7 +16,7 @@ from django_stubs_ext import StrOrPromise
 from motcua.catalog.selectors import steps_of
 from motcua.core import clock as core_clock
 from motcua.core import codes
-from motcua.core.apology import Outlook, outlook
+from motcua.core.apology import Outlook, Timing, outlook
 from motcua.core.blame import OUTCOME_LABELS, Blame, StepSpan, responsible_step
 from motcua.core.calendar import WorkCalendar
 from motcua.core.errors import DomainError, NotFound, _
@@ -202,14 +202,14 @@ def _scope_filter(actor: Actor, scope: str) -> Q:
             status__in=OPEN_CODES,
             apology="draft",
             pk__in=ApologyLetter.objects.filter(
-                agency_id=actor.agency.pk, approved_at__isnull=True
+                agency_id=actor.agency.pk, approved_at__isnull=True, closed_at__isnull=True
             ).values("dossier_id"),
         )
         if actor.role is Role.AGENCY_LEADER
         else Q(pk__in=[])
     )
     if scope == "agency" and actor.role in (Role.AGENCY_LEADER, Role.SUPERVISOR):
-        return at_agency | done_at_desk
+        return at_agency | done_at_desk | to_sign
     if scope in ("unit", "agency") and actor.role is not Role.SPECIALIST:
         return (at_agency & Q(current_unit_id=actor.unit.pk if actor.unit else None)) | to_sign
     if actor.role is Role.DESK:
@@ -222,7 +222,38 @@ def _scope_filter(actor: Actor, scope: str) -> Q:
         & Q(current_unit_id=actor.unit.pk if actor.unit else None)
         & Q(current_holder__isnull=True)
     )
-    return mine | unassigned
+    # The head's own work ("Việc của tôi") includes the letters waiting for their signature.
+    return mine | unassigned | to_sign
+
+
+def apologies_to_sign(*, actor: Actor) -> QuerySet[ApologyLetter]:
+    """The drafts of form 04 waiting for this head of agency's signature, the most pressing
+    appointment first (none for anyone else). A draft closed with its dossier is not here."""
+    if actor.role is not Role.AGENCY_LEADER or actor.agency is None:
+        return ApologyLetter.objects.none()
+    return (
+        ApologyLetter.objects.filter(
+            agency_id=actor.agency.pk,
+            approved_at__isnull=True,
+            closed_at__isnull=True,
+            dossier__status__in=OPEN_CODES,
+        )
+        .select_related("dossier__procedure_version__procedure")
+        .order_by("original_due_at", "pk")
+    )
+
+
+def apology_breaches(*, agency_id: int) -> int:
+    """How many of the agency's apology letters broke the one-day rule (drafted or signed
+    with less than one working day left, or after the deadline): counted against it."""
+    return (
+        ApologyLetter.objects.filter(agency_id=agency_id)
+        .filter(
+            ~Q(draft_timing=Timing.IN_TIME.value)
+            | Q(sign_timing__in=[t.value for t in Timing if not t.in_time])
+        )
+        .count()
+    )
 
 
 def _running(**due: datetime) -> Q:

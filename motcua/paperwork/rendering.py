@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from motcua.core import codes
+from motcua.core.apology import Timing
 from motcua.core.blame import OUTCOME_LABELS
 from motcua.core.clock import working_time_text
 from motcua.core.errors import NotFound, ValidationError, _
@@ -395,11 +396,24 @@ def apology_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str
         if letter.agency_id == dossier.receiving_agency_id
         else _desk_name(dossier.receiving_agency)
     )
+    # Told as it was: a letter drafted or signed late breaks the one-day rule (DOMAIN §5).
+    drafted = Timing(letter.draft_timing)
+    signed = Timing(letter.sign_timing) if approved and letter.sign_timing else None
+    moment = letter.approved_at or letter.closed_at or now
     return {
         "header": header(
             letter.agency, spec, dossier=dossier, on=letter.approved_at or letter.drafted_at
         ),
         "letter": letter,
+        "closed": letter.closed_at is not None and not approved,
+        "closed_text": vn_time(letter.closed_at) if letter.closed_at else "",
+        "past_due": moment >= letter.original_due_at,
+        "draft_late": not drafted.in_time,
+        "draft_timing_label": drafted.label,
+        "drafted_text": vn_time(letter.drafted_at),
+        "sign_late": signed is not None and not signed.in_time,
+        "sign_timing_label": signed.label if signed is not None else "",
+        "signed_text": vn_time(letter.approved_at) if letter.approved_at else "",
         "agency": letter.agency,
         "draft": not approved,
         "head": head,

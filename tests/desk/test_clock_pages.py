@@ -137,3 +137,67 @@ def test_the_sql_buckets_are_the_core_rule(world):
             )
             expected = bucket(status, due, now=NOW, today_end=today_end, soon=soon)
             assert list(Bucket)[rank] is expected, (status, due)
+
+
+# ---------------------------------------------------------------------------------------------
+# The head's queue of apology letters to sign
+
+
+def drafted_after_the_deadline(world):
+    """Due Mon 23/11 08:00; the commune's specialist drafts the letter on Tuesday: late, for
+    the head of the commune (Trịnh Văn Long) to sign."""
+    d = at_specialist(world, "Lê Văn Trễ", "2026-11-18 08:00")
+    return dossier_act(
+        dossier=d, action=Action.DRAFT_APOLOGY, actor=world.duc, now=at("2026-11-24 09:00")
+    )
+
+
+def to_sign(html):
+    found = re.search(r'data-count="to-sign">(\d+)<', html)
+    return int(found.group(1)) if found else 0
+
+
+@pytest.mark.parametrize("query", [{}, {"scope": "mine"}, {"scope": "unit"}, {"scope": "agency"}])
+def test_the_head_sees_the_letters_waiting_for_a_signature_in_every_inbox(world, client, query):
+    d = drafted_after_the_deadline(world)
+    html = signin(client, "long").get("/can-bo/", query).content.decode()
+    assert to_sign(html) == 1
+    section = html[
+        html.index('id="to-sign"') : html.index("</section>", html.index('id="to-sign"'))
+    ]
+    assert d.code in section and "Lập muộn" in section
+    # The dossier itself is in the head's list, whichever scope.
+    assert html.count(d.code) >= 2
+
+
+@pytest.mark.parametrize("username", ["duc", "son", "lan", "kien"])
+def test_no_one_else_gets_the_heads_queue(world, client, username):
+    drafted_after_the_deadline(world)
+    html = signin(client, username).get("/can-bo/").content.decode()
+    assert 'id="to-sign"' not in html
+
+
+def test_the_leader_view_counts_the_letters_to_sign_and_the_late_ones(world, client):
+    d = drafted_after_the_deadline(world)
+    html = signin(client, "long").get("/can-bo/dieu-hanh/").content.decode()
+    assert to_sign(html) == 1 and d.code in html
+    assert "1 văn bản xin lỗi của cơ quan được lập hoặc ký muộn" in html
+    # Signed, it leaves the queue; the breach stays counted against the commune.
+    dossier_act(dossier=d, action=Action.APPROVE_APOLOGY, actor=world.long, now=NOW)
+    html = client.get("/can-bo/dieu-hanh/").content.decode()
+    assert to_sign(html) == 0
+    assert "1 văn bản xin lỗi của cơ quan được lập hoặc ký muộn" in html
+    police = signin(client, "kien").get("/can-bo/dieu-hanh/").content.decode()
+    assert "được lập hoặc ký muộn" not in police
+
+
+def test_a_draft_closed_with_its_dossier_leaves_the_queue_and_says_why(world, client):
+    d = drafted_after_the_deadline(world)
+    dossier_act(dossier=d, action=Action.WITHDRAW, actor=world.lan, now=NOW, note="Xin rút.")
+    html = signin(client, "long").get("/can-bo/").content.decode()
+    assert to_sign(html) == 0 and d.code not in html
+    page = client.get(f"/can-bo/ho-so/{d.pk}/").content.decode()
+    apology = re.search(r'<div class="apology" id="apology">.*?</div>', page, re.S).group(0)
+    assert "dự thảo đã đóng, không ký" in apology
+    assert "Công dân đã rút hồ sơ; văn bản xin lỗi chưa ký được đóng." in apology
+    assert "Ký văn bản xin lỗi" not in page  # no button to sign it any more

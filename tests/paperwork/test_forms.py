@@ -327,6 +327,46 @@ def test_form_04_shows_the_head_who_signed_it_and_the_new_date(world, client):
     assert f"thời gian trả kết quả mới là {rendering.vn_time(d.due_at)}" in words
 
 
+def test_form_04_in_time_says_nothing_of_lateness(world, client):
+    d = late_at_the_police(world)  # drafted Thursday 09:00, more than a day before Monday
+    d = act(d, Action.APPROVE_APOLOGY, world.kien, "2026-11-26 10:00")
+    sign_in(client, world.lan)
+    words = text(page(client, d, "04"))
+    assert "muộn" not in words
+    assert "chưa được giải quyết xong, không bảo đảm thời hạn trả kết quả" in words
+
+
+def test_form_04_tells_honestly_that_it_was_drafted_and_signed_late(world, client):
+    """Drafted Friday 10:00 with less than a working day left, signed Tuesday after the
+    appointment of Monday 08:30: the letter says both, and that the deadline has passed."""
+    d = receive(world, when="2026-11-25 08:30")
+    d = act(d, Action.FORWARD, world.lan, "2026-11-25 09:00")
+    d = act(d, Action.DRAFT_APOLOGY, world.duc, "2026-11-27 10:00", note="Chờ xác minh.")
+    sign_in(client, world.lan)
+    draft = text(page(client, d, "04"))
+    assert (
+        "Văn bản này được lập lúc 10 giờ 00 phút, ngày 27 tháng 11 năm 2026, muộn (chưa đủ 01 "
+        "ngày làm việc trước hạn trả kết quả): không bảo đảm quy định gửi văn bản xin lỗi chậm "
+        "nhất 01 ngày làm việc trước hạn trả kết quả." in draft
+    )
+    d = act(d, Action.APPROVE_APOLOGY, world.long, "2026-12-01 09:00")
+    words = text(page(client, d, "04"))
+    assert "Văn bản được ký lúc 09 giờ 00 phút, ngày 01 tháng 12 năm 2026, muộn (sau hạn " in words
+    assert "Đến nay, đã quá thời hạn trả kết quả như đã hẹn" in words
+
+
+def test_form_04_of_a_draft_closed_with_its_dossier(world, client):
+    d = late_at_the_police(world)
+    d = act(d, Action.WITHDRAW, world.lan, "2026-11-26 11:00", note="Xin rút.")
+    sign_in(client, world.lan)
+    words = text(page(client, d, "04"))
+    assert "ĐÃ ĐÓNG" in words and "DỰ THẢO" not in words
+    assert (
+        "Dự thảo đã đóng, không ký, lúc 11 giờ 00 phút, ngày 26 tháng 11 năm 2026: "
+        "Công dân đã rút hồ sơ; văn bản xin lỗi chưa ký được đóng." in words
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Mẫu 05
 
