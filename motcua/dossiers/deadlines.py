@@ -79,13 +79,13 @@ def process_deadlines(*, now: datetime, batch: int = 500) -> DeadlineReport:
     # Apologies: for dossiers whose current step already ran over or whose deadline is near
     # or past, whichever agency's calendar applies (each dossier's own decides, in core). Late
     # ones too: with less than a working day left, or already overdue, the letter is still
-    # owed and is drafted, recorded as a breach of the one-day rule, for the head to sign.
+    # owed and is drafted, recorded as a breach of the one-day rule, for the head to sign. A
+    # decision already signed does not excuse the delay: the result is still not returned.
     horizon = calendar.add_working_seconds(now, settings.APOLOGY_LOOKAHEAD_WORKING_HOURS * 3600)
     with transaction.atomic():
         candidates = _claim(
             Dossier.objects.filter(status__in=RUNNING, apology="none")
             .filter(Q(step_due_at__lt=now) | Q(due_at__lte=horizon))
-            .exclude(approved=True)
             .order_by("due_at"),
             batch,
         )

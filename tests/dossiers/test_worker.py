@@ -92,6 +92,22 @@ def test_it_drafts_the_apology_of_a_dossier_already_overdue_for_the_head_to_sign
     assert d.due_at == letter.new_due_at
 
 
+def test_a_decision_signed_but_never_made_ready_still_gets_its_apology(world):
+    """Same-day birth registration signed by the head at 10:00 and then left: by the next
+    day it is overdue, and the signature on the decision does not excuse the delay."""
+    d = dossier_receive(
+        intake=intake(world, world.birth), actor=world.lan, now=at("2026-11-25 08:30")
+    )
+    d = forward(d, world.lan, "2026-11-25 08:45")
+    d = dossier_act(dossier=d, action=Action.PROPOSE, actor=world.duc, now=at("2026-11-25 09:00"))
+    d = forward(d, world.duc, "2026-11-25 09:05")
+    d = dossier_act(dossier=d, action=Action.APPROVE, actor=world.long, now=at("2026-11-25 10:00"))
+    assert d.approved
+    report = process_deadlines(now=at("2026-11-26 09:00"))
+    assert (report.overdue, report.apologies) == (1, 1)
+    assert ApologyLetter.objects.get(dossier=d).draft_timing == "after_deadline"
+
+
 def test_it_never_drafts_for_a_paused_withdrawn_or_stopped_dossier(world):
     paused, withdrawn, stopped = received(world), received(world), received(world)
     dossier_act(
