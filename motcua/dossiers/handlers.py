@@ -321,6 +321,13 @@ def _approve_apology(a: Act) -> Change:
     letter.approved_at = a.now
     letter.approved_by_id = a.actor.user_id
     letter.sign_timing = timing.value
+    proposed = letter.new_due_at
+    if proposed <= a.now:
+        # Signed after the date the draft proposed: the letter cannot promise a day already
+        # gone, so it promises the date the agency can keep from now (recorded as changed).
+        view = dossier_outlook(a.dossier, a.calendar, a.now, a.plan)
+        assert view is not None
+        letter.new_due_at = view.new_due
     entry = core_clock.ClockEntry(
         kind=core_clock.ClockKind.EXTEND, at=a.now, new_due=letter.new_due_at, reason="xin lỗi"
     )
@@ -334,6 +341,7 @@ def _approve_apology(a: Act) -> Change:
             "reason": letter.reason,
             "timing": timing.value,
             "in_time": timing.in_time,
+            **({"proposed_due_at": proposed.isoformat()} if proposed != letter.new_due_at else {}),
         },
     )
 

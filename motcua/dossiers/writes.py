@@ -109,7 +109,11 @@ def update(
         *([_insert(DossierStep, [finished])] if finished is not None else []),
         *([_insert(ApologyLetter, [letter])] if letter is not None else []),
         *(
-            [_update_by_pk(letter_signed, ["approved_at", "approved_by_id", "sign_timing"])]
+            [
+                _update_by_pk(
+                    letter_signed, ["approved_at", "approved_by_id", "sign_timing", "new_due_at"]
+                )
+            ]
             if letter_signed is not None
             else []
         ),

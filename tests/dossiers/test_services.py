@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from motcua.core.errors import (
@@ -447,6 +449,23 @@ def test_a_late_apology_is_drafted_and_signed_and_recorded_as_late(world):
     assert signed.payload["in_time"] is False and signed.payload["timing"] == "after_deadline"
     assert d.apology == "approved" and d.due_at == letter.new_due_at
     assert d.original_due_at == original
+
+
+def test_a_letter_signed_after_the_date_it_proposed_promises_a_date_still_ahead(world):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    d = forward(d, world.lan, "2026-11-25 09:00")
+    d = dossier_act(
+        dossier=d, action=Action.DRAFT_APOLOGY, actor=world.duc, now=at("2026-11-27 10:00")
+    )
+    proposed = ApologyLetter.objects.get(dossier=d).new_due_at
+    signed_at = at("2026-12-10 09:00")
+    assert proposed < signed_at
+    d = dossier_act(dossier=d, action=Action.APPROVE_APOLOGY, actor=world.long, now=signed_at)
+    letter = ApologyLetter.objects.get(dossier=d)
+    assert letter.new_due_at > signed_at and d.due_at == letter.new_due_at
+    event = DossierEvent.objects.get(dossier=d, action="approve_apology")
+    assert datetime.fromisoformat(event.payload["proposed_due_at"]) == proposed
+    assert datetime.fromisoformat(event.payload["new_due_at"]) == letter.new_due_at
 
 
 def test_an_apology_in_time_is_recorded_in_time(world):
