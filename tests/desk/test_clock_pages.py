@@ -201,3 +201,17 @@ def test_a_draft_closed_with_its_dossier_leaves_the_queue_and_says_why(world, cl
     assert "dự thảo đã đóng, không ký" in apology
     assert "Công dân đã rút hồ sơ; văn bản xin lỗi chưa ký được đóng." in apology
     assert "Ký văn bản xin lỗi" not in page  # no button to sign it any more
+
+
+def test_the_sign_button_says_beforehand_that_signing_now_is_late(world, client):
+    d = drafted_after_the_deadline(world)
+    html = signin(client, "long").get(f"/can-bo/ho-so/{d.pk}/").content.decode()
+    form = re.search(r'data-action="approve_apology">.*?</form>', html, re.S).group(0)
+    assert "Thực hiện lúc này được ghi nhận là muộn (sau hạn trả kết quả)" in form
+
+
+def test_the_draft_button_says_nothing_of_lateness_in_time(world, client):
+    d = at_specialist(world, "Lê Văn Sớm", "2026-11-24 08:00")  # due Thu 27/11 08:00
+    html = signin(client, "duc").get(f"/can-bo/ho-so/{d.pk}/").content.decode()
+    form = re.search(r'data-action="draft_apology">.*?</form>', html, re.S).group(0)
+    assert "ghi nhận là" not in form
