@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from motcua.core.lifecycle import OPEN, STATUS_LABELS, Status
 
 OPEN_CODES = sorted(int(s) for s in OPEN)
+# What waits at the receiving desk itself: online dossiers to check, withdrawals to stop
+# (form 05), results to hand back.
+AT_DESK_CODES = [int(Status.NEW), int(Status.WITHDRAWN), int(Status.DONE)]
 
 
 class Dossier(models.Model):
@@ -159,11 +162,12 @@ class Dossier(models.Model):
                 name="dossier_open_by_agency",
                 condition=Q(status__in=OPEN_CODES),
             ),
-            # Read by the desk: online dossiers to check (1) and results to hand back (9).
+            # Read by the desk: online dossiers to check (1), withdrawals waiting for the stop
+            # notice (7) and results to hand back (9).
             models.Index(
                 fields=["received_place", "submitted_at"],
                 name="dossier_at_desk",
-                condition=Q(status__in=[int(Status.NEW), int(Status.DONE)]),
+                condition=Q(status__in=AT_DESK_CODES),
             ),
             # Read by the reception ledger (so theo dõi) and reports by period.
             models.Index(fields=["receiving_agency", "received_at"], name="dossier_received"),

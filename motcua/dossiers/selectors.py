@@ -175,7 +175,7 @@ def status_label(dossier: Dossier) -> str:
 
 # The urgency buckets, most urgent first, as the core ranks them (motcua.core.urgency).
 BUCKETS = tuple((b.value, b.label) for b in Bucket)
-INBOX_STATUSES = [2, 4, 5, 6, 9]
+INBOX_STATUSES = [2, 4, 5, 6, 7, 9]
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,10 @@ def _scope_filter(actor: Actor, scope: str) -> Q:
     # Each branch names its statuses, so that PostgreSQL can read it from the matching partial
     # index: open dossiers by current agency, or results waiting at the receiving desk.
     at_agency = Q(current_agency_id=actor.agency.pk, status__in=OPEN_CODES)
-    done_at_desk = Q(received_place_id=actor.agency.pk, status=Status.DONE)
+    # Results to hand back, and withdrawals waiting for the desk's stop notice (form 05).
+    done_at_desk = Q(
+        received_place_id=actor.agency.pk, status__in=[int(Status.WITHDRAWN), int(Status.DONE)]
+    )
     # The head signs the apology letters of the agency wherever the dossier sits in it.
     # A subquery rather than a join, so that this branch too is read through an index.
     to_sign = (

@@ -117,3 +117,22 @@ def test_the_worker_no_longer_warns_marks_or_apologises(world, state, action):
     assert not DossierEvent.objects.filter(
         dossier=d, action__in=["warn", "mark_overdue", "draft_apology"]
     ).exists()
+
+
+def test_the_desk_finds_a_withdrawal_waiting_for_its_stop_notice(world, client):
+    """Withdrawn, the dossier has left every processing inbox; the receiving desk lists it
+    until it issues form 05 (the stop), and no other desk does."""
+    from django.contrib.auth import get_user_model
+
+    d, when = running(world)
+    d = end(world, d, [Action.WITHDRAW], when)
+    users = get_user_model().objects
+    client.force_login(users.get(username="lan"))
+    html = client.get("/can-bo/").content.decode()
+    assert d.code in html and "Chờ thông báo dừng giải quyết (mẫu 05)" in html
+    for other in ("duc", "ha"):  # the unit that held it, another desk
+        client.force_login(users.get(username=other))
+        assert d.code not in client.get("/can-bo/").content.decode()
+    d = end(world, d, [Action.STOP], "2026-11-25 11:00")
+    client.force_login(users.get(username="lan"))
+    assert d.code not in client.get("/can-bo/").content.decode()
