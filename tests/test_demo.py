@@ -49,3 +49,29 @@ def test_the_history_has_every_kind_of_dossier_and_an_intact_audit_chain(demo):
     assert Dossier.objects.exclude(overdue_at=None).exists()  # some late
     assert Dossier.objects.filter(supplement_requests__gt=0).exists()  # some paused
     assert verify_chains() == []
+
+
+@pytest.mark.django_db
+def test_every_late_dossier_has_an_apology_the_head_of_its_agency_can_sign(demo):
+    """Late dossiers whose clock runs all have form 04: drafted (late ones included) and
+    waiting in the head's queue, where the head may sign it, or signed already. (With the
+    module's 150 dossiers there may be no draft left waiting: the worker's own tests show
+    an overdue dossier getting one.)"""
+    from django.utils import timezone
+
+    from motcua.core.lifecycle import Action
+    from motcua.dossiers.models import ApologyLetter
+    from motcua.dossiers.selectors import apologies_to_sign, dossier_allowed_actions
+    from motcua.organization.selectors import staff_actor
+
+    now = timezone.now()
+    late = Dossier.objects.filter(status__in=[2, 4, 6], original_due_at__lt=now)
+    assert late.exists()
+    assert not late.filter(apology="none").exists()
+    drafts = ApologyLetter.objects.filter(dossier__in=late, approved_at=None)
+    for letter in drafts.select_related("dossier"):
+        head = Staff.objects.filter(agency_id=letter.agency_id, role=Role.AGENCY_LEADER).first()
+        actor = staff_actor(head.user_id)
+        assert letter in apologies_to_sign(actor=actor)
+        allowed = dossier_allowed_actions(letter.dossier, actor, now)
+        assert Action.APPROVE_APOLOGY in allowed, letter.dossier.code

@@ -1,20 +1,27 @@
-"""Late dossiers: whether an apology can still be lawful, whether one is needed, and the new
-date to promise (DOMAIN §5 "Late dossiers"). One function, for the write path and the worker.
+"""Late dossiers: whether an apology is needed, whether it keeps the one-day rule, and the new
+date to promise (DOMAIN §5 "Late dossiers"). One set of rules, for the write path and the worker.
+
+The letter is owed to the citizen either way: an agency that misses the rule (less than one
+working day left before the deadline, or already past it) still drafts and signs it; the letter
+is then recorded as late, a breach counted against that agency, never refused.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from motcua.core.calendar import WorkCalendar
+from motcua.core.errors import _
+from motcua.core.lifecycle import FINISHED, Status
 
 
 @dataclass(frozen=True)
 class Outlook:
     """Where an open dossier stands against its appointment at one moment."""
 
-    in_time: bool  # at least one working day is left: an apology now keeps the rule
+    in_time: bool  # at least one working day is left: an apology now keeps the one-day rule
     late: bool  # the steps ahead will not fit before the appointment
     new_due: datetime  # a date the agency can keep, for the apology letter
 
@@ -51,3 +58,61 @@ def outlook(
 def in_time(calendar: WorkCalendar, *, now: datetime, due_at: datetime) -> bool:
     """At least one working day is left before `due_at`: an apology now keeps the rule."""
     return calendar.working_seconds_between(now, due_at) >= calendar.working_day_seconds
+
+
+def wants_draft(view: Outlook) -> bool:
+    """Whether the worker drafts the letter now: the dossier will not make its appointment
+    (its step ran over, or what is left does not fit). Late or not: a dossier already past
+    its deadline, or with less than a day left, gets its letter too, recorded as late."""
+    return view.late
+
+
+class Timing(StrEnum):
+    """When a step of the letter (its draft, its signature) happened against the deadline."""
+
+    IN_TIME = "in_time"  # at least one working day before the deadline: the rule is kept
+    LATE = "late"  # less than one working day before it: a breach of the one-day rule
+    AFTER_DEADLINE = "after_deadline"  # the deadline had already passed: a breach too
+
+    @property
+    def in_time(self) -> bool:
+        return self is Timing.IN_TIME
+
+    @property
+    def label(self) -> str:
+        return TIMING_LABELS[self]
+
+
+TIMING_LABELS: dict[Timing, str] = {
+    Timing.IN_TIME: _("đúng thời hạn (trước hạn trả kết quả ít nhất 01 ngày làm việc)"),
+    Timing.LATE: _("muộn (chưa đủ 01 ngày làm việc trước hạn trả kết quả)"),
+    Timing.AFTER_DEADLINE: _("muộn (sau hạn trả kết quả)"),
+}
+
+
+def timing(calendar: WorkCalendar, *, at: datetime, due_at: datetime) -> Timing:
+    """The one-day rule at `at` for a dossier due at `due_at` (the appointment the letter
+    apologises for, never a later one): in time, late, or after the deadline itself."""
+    if at >= due_at:
+        return Timing.AFTER_DEADLINE
+    return Timing.IN_TIME if in_time(calendar, now=at, due_at=due_at) else Timing.LATE
+
+
+# Why an unsigned draft closes when its dossier finishes (DOMAIN §5: "Finished dossiers close
+# any unsigned draft with a reason"): no new date can be promised any more.
+CLOSING_REASONS: dict[Status, str] = {
+    Status.REFUSED: _("Hồ sơ không được tiếp nhận; văn bản xin lỗi chưa ký được đóng."),
+    Status.WITHDRAWN: _("Công dân đã rút hồ sơ; văn bản xin lỗi chưa ký được đóng."),
+    Status.STOPPED: _("Hồ sơ đã dừng giải quyết; văn bản xin lỗi chưa ký được đóng."),
+    Status.DONE: _("Hồ sơ đã có kết quả; văn bản xin lỗi chưa ký được đóng."),
+    Status.RETURNED: _("Hồ sơ đã trả kết quả; văn bản xin lỗi chưa ký được đóng."),
+}
+assert set(CLOSING_REASONS) == FINISHED
+
+
+def closing_reason(*, apology: str, status: Status) -> str | None:
+    """The reason an unsigned draft closes as its dossier reaches `status`, or None when
+    nothing closes (no draft waiting, or the dossier is not finished)."""
+    if apology != "draft":
+        return None
+    return CLOSING_REASONS.get(status)

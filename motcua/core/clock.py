@@ -438,6 +438,12 @@ def _start_rule_line(
     return f"Nhận trong giờ nghỉ giữa hai buổi làm việc {target}"
 
 
+def working_time_text(seconds: int, working_day_seconds: int) -> str:
+    """Working time as people say it: "1,5 ngày làm việc", or in hours and minutes when it
+    is not a simple number of days ("1 giờ 30 phút làm việc")."""
+    return _format_duration(seconds, working_day_seconds)
+
+
 def _pause_phrase(reason: str, *, capital: bool = False) -> str:
     """ "tạm dừng chờ công dân bổ sung" from a PAUSE reason such as "Chờ công dân bổ sung"."""
     # Lower-case a sentence-style reason so it reads on after "tạm dừng"; keep acronyms.

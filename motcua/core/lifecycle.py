@@ -54,6 +54,8 @@ FINISHED = frozenset(
 )
 # Statuses in which the agency's clock may be running (5 pauses it; 1 has not started it).
 OPEN = frozenset({Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT})
+# Statuses in which the agency's clock runs: open, and not waiting for the citizen.
+CLOCK_RUNS = OPEN - {Status.SUPPLEMENT}
 
 
 class Role(StrEnum):
@@ -195,8 +197,9 @@ TRANSITIONS: dict[Action, Rule] = {
     Action.APPROVE_APOLOGY: Rule(
         frozenset({S.RECEIVED, S.PROCESSING, S.PAYMENT}), None, frozenset({R.AGENCY_LEADER})
     ),
-    Action.WARN: Rule(frozenset(OPEN), None, frozenset({R.SYSTEM})),
-    Action.MARK_OVERDUE: Rule(frozenset(OPEN), None, frozenset({R.SYSTEM})),
+    # Only while the clock runs: a dossier waiting for the citizen is never due nor overdue.
+    Action.WARN: Rule(frozenset(CLOCK_RUNS), None, frozenset({R.SYSTEM})),
+    Action.MARK_OVERDUE: Rule(frozenset(CLOCK_RUNS), None, frozenset({R.SYSTEM})),
 }
 
 
@@ -228,8 +231,7 @@ class Facts:
     proposed_by: int | None = None  # who proposed it: they may not approve it
     approved: bool = False  # a decision has been signed at some step (NĐ 118 Điều 21)
     signed: bool = False  # the current step's signing authority has signed
-    apology: str = "none"  # "none" | "draft" | "approved"
-    apology_in_time: bool = True  # now is at least one working day before the deadline
+    apology: str = "none"  # "none" | "draft" | "approved" | "closed"
     apology_agency: int | None = None  # the agency whose head signs the drafted letter
     overdue: bool = False
     warned: bool = False
@@ -360,19 +362,11 @@ def _check_guards(action: Action, facts: Facts) -> None:
         raise GuardError(
             _("Đã có kết quả giải quyết; không thể rút hoặc dừng hồ sơ."), action=action.value
         )
-    if action is Action.DRAFT_APOLOGY:
-        if facts.apology != "none":
-            raise GuardError(
-                _("Văn bản xin lỗi và hẹn lại ngày trả chỉ được lập một lần."), action=action.value
-            )
-        if not facts.apology_in_time:
-            raise GuardError(
-                _(
-                    "Văn bản xin lỗi phải được gửi chậm nhất 01 ngày làm việc "
-                    "trước hạn trả kết quả."
-                ),
-                action=action.value,
-            )
+    # Never refused for being late: a late letter is still owed, and recorded as late.
+    if action is Action.DRAFT_APOLOGY and facts.apology != "none":
+        raise GuardError(
+            _("Văn bản xin lỗi và hẹn lại ngày trả chỉ được lập một lần."), action=action.value
+        )
     if action is Action.APPROVE_APOLOGY and facts.apology != "draft":
         raise GuardError(_("Không có dự thảo văn bản xin lỗi chờ ký."), action=action.value)
     if action is Action.WARN and (facts.warned or facts.overdue):

@@ -14,6 +14,7 @@ from django_stubs_ext import StrOrPromise
 
 from motcua.catalog.selectors import procedure_search
 from motcua.core.calendar import local_date
+from motcua.core.apology import timing
 from motcua.core.lifecycle import Action, Role, Status
 from motcua.desk.forms import (
     ACTION_FIELDS,
@@ -26,6 +27,7 @@ from motcua.desk.forms import (
 from motcua.dossiers.selectors import (
     dossier_allowed_actions,
     dossier_apology_letter,
+    dossier_deadline,
     dossier_due_explanation,
     dossier_events,
     dossier_next_step,
@@ -73,6 +75,21 @@ def _forms_available(
     return [(number, title) for number, title in FORMS if applies[number]]
 
 
+def _late_timing(
+    action: Action, dossier: Dossier, letter: ApologyLetter | None, now: datetime
+) -> str:
+    """For drafting or signing the apology: the one-day rule's verdict if taken now and late
+    (what the record will say, told before), else ""."""
+    if action is Action.DRAFT_APOLOGY and dossier.due_at is not None:
+        due = dossier.due_at
+    elif action is Action.APPROVE_APOLOGY and letter is not None:
+        due = letter.original_due_at
+    else:
+        return ""
+    verdict = timing(calendar_for(dossier.received_place), at=now, due_at=due)
+    return "" if verdict.in_time else verdict.label
+
+
 def dossier_page_context(
     dossier: Dossier, actor: Actor, now: datetime, *, submitted: ActionForm | None = None
 ) -> dict[str, Any]:
@@ -94,6 +111,7 @@ def dossier_page_context(
                 "form": submitted if mine else offers.form(action),
                 "open": mine,
                 "danger": action in DANGER,
+                "late_timing": _late_timing(action, dossier, apology, now),
             }
         )
     forwards = any("next_assignee" in f["inputs"] for f in offered)
@@ -118,6 +136,7 @@ def dossier_page_context(
         "invalid": submitted is not None and bool(submitted.errors),
         "paused": dossier.status == Status.SUPPLEMENT,
         "explanation": dossier_due_explanation(dossier, now),
+        "deadline": dossier_deadline(dossier, now),
         "now": now,
     }
 

@@ -16,21 +16,18 @@ from datetime import datetime
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from motcua.core.apology import wants_draft
 from motcua.core.errors import DomainError
 from motcua.core.lifecycle import Action
-from motcua.dossiers.models import OPEN_CODES, Dossier
+from motcua.core.urgency import CLOCK_RUNS
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossier_outlook, dossier_plan
 from motcua.dossiers.services import dossier_act
-from motcua.organization.selectors import (
-    Actor,
-    all_calendars,
-    calendar_for,
-    default_calendar,
-)
+from motcua.organization.selectors import Actor, calendar_for, default_calendar
 
 log = logging.getLogger(__name__)
-# Statuses in which the agency's clock runs (5, awaiting the citizen, is paused).
-RUNNING = [code for code in OPEN_CODES if code != 5]
+# Statuses in which the agency's clock runs (5, awaiting the citizen, is paused): the core's.
+RUNNING = sorted(int(s) for s in CLOCK_RUNS)
 
 
 @dataclass
@@ -85,17 +82,15 @@ def process_deadlines(*, now: datetime, batch: int = 500) -> DeadlineReport:
     )
     for pk in warn_ids:
         report.warned += _act(pk, Action.WARN, now)
-    # Apologies: drafted while still at least one working day before the deadline, for
-    # dossiers whose current step already ran over or whose deadline is near. Closer to the
-    # deadline the letter can no longer be lawful (the guard refuses it): those dossiers are
-    # left to be marked overdue rather than retried, and logged, on every pass. The query
-    # keeps what any agency's calendar may still allow; each dossier's own calendar decides.
+    # Apologies: for dossiers whose current step already ran over or whose deadline is near
+    # or past, whichever agency's calendar applies (each dossier's own decides, in core). Late
+    # ones too: with less than a working day left, or already overdue, the letter is still
+    # owed and is drafted, recorded as a breach of the one-day rule, for the head to sign. A
+    # decision already signed does not excuse the delay: the result is still not returned.
     horizon = calendar.add_working_seconds(now, settings.APOLOGY_LOOKAHEAD_WORKING_HOURS * 3600)
-    last_chance = min(c.add_working_seconds(now, c.working_day_seconds) for c in all_calendars())
     candidates = _candidates(
-        Dossier.objects.filter(status__in=RUNNING, due_at__gte=last_chance, apology="none")
+        Dossier.objects.filter(status__in=RUNNING, apology="none")
         .filter(Q(step_due_at__lt=now) | Q(due_at__lte=horizon))
-        .exclude(approved=True)
         .order_by("due_at"),
         batch,
     )
@@ -110,6 +105,6 @@ def process_deadlines(*, now: datetime, batch: int = 500) -> DeadlineReport:
         view = dossier_outlook(
             dossier, calendar_for(dossier.received_place), now, dossier_plan(dossier)
         )
-        if view is not None and view.in_time and view.late:
+        if view is not None and wants_draft(view):
             report.apologies += _act(pk, Action.DRAFT_APOLOGY, now)
     return report

@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from motcua.core import apology as core_apology
 from motcua.core import clock as core_clock
 from motcua.core import reception
 from motcua.core.calendar import WorkCalendar
@@ -27,7 +28,7 @@ from motcua.core.routing import (
     step_due,
 )
 from motcua.dossiers.models import ApologyLetter, Dossier, DossierEvent
-from motcua.dossiers.selectors import dossier_blame, dossier_outlook, resolve_step
+from motcua.dossiers.selectors import clock_entries, dossier_blame, dossier_outlook, resolve_step
 from motcua.organization.selectors import Actor, calendar_for
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ class Change:
     open_step: OpenStep | None = None  # the hand-over that starts
     letter: ApologyLetter | None = None  # form 04 drafted
     letter_signed: ApologyLetter | None = None  # form 04 signed
+    letter_closed: ApologyLetter | None = None  # an unsigned form 04 closed: the dossier ended
     news_agency: str = ""  # the agency the citizen's message names, when not the current one
     code_from: Agency | None = None  # received now: the code comes from this agency's counter
     payload: dict[str, Any] = field(default_factory=dict)  # what the event records
@@ -134,7 +136,7 @@ def open_step(
 
 
 def nothing(a: Act) -> Change:
-    """Actions with nothing to change but their status and event (withdrawal, payment)."""
+    """Actions with nothing to change but their status and event (payment)."""
     return Change()
 
 
@@ -251,13 +253,22 @@ def _return(a: Act) -> Change:
 
 
 def _stop(a: Act) -> Change:
-    """Form 05: processing stops on the citizen's request; the clock stops with it."""
+    """Withdrawal, or the stop (form 05): processing ends on the citizen's request. The open
+    step ends, judged and recorded like any hand-over (form 06), and the agency's clock stops
+    (a running pause ends first: that wait was the citizen's). The event records the agency
+    time used against the statutory allotment, for form 05. A stop after a withdrawal finds
+    both already done and changes neither."""
     d = a.dossier
     change = Change(close_step=d.step_due_at is not None)
     if d.received_at is not None and d.clock and d.clock[-1]["kind"] != "stop":
+        used = core_clock.used_working_seconds(a.calendar, clock_entries(d), at=a.now)
         if d.clock[-1]["kind"] == "pause":
             change.clock.append(core_clock.ClockEntry(kind=core_clock.ClockKind.RESUME, at=a.now))
         change.clock.append(core_clock.ClockEntry(kind=core_clock.ClockKind.STOP, at=a.now))
+        change.payload["used_seconds"] = used
+        budget = d.clock[0].get("working_seconds")
+        if budget is not None:
+            change.payload["allotted_seconds"] = budget
     return change
 
 
@@ -275,6 +286,8 @@ def _draft_apology(a: Act) -> Change:
     if not a.calendar.is_working_day(new_due.astimezone(a.calendar.tz).date()):
         raise ValidationError(_("Ngày hẹn mới phải là ngày làm việc."), field="new_due_at")
     reason = a.note or "Hồ sơ chưa được giải quyết kịp trong thời hạn quy định."
+    # Late or not, the letter is drafted; a late one is recorded as a breach of the rule.
+    timing = core_apology.timing(a.calendar, at=a.now, due_at=d.due_at)
     letter = ApologyLetter(
         dossier=d,
         agency_id=agency_id,
@@ -284,19 +297,37 @@ def _draft_apology(a: Act) -> Change:
         new_due_at=new_due,
         drafted_at=a.now,
         drafted_by_id=a.actor.user_id,
+        draft_timing=timing.value,
     )
     return Change(
         fields={"apology": "draft"},
         letter=letter,
-        payload={"agency": agency_id, "new_due_at": new_due.isoformat(), "reason": reason},
+        payload={
+            "agency": agency_id,
+            "new_due_at": new_due.isoformat(),
+            "reason": reason,
+            "timing": timing.value,
+            "in_time": timing.in_time,
+        },
     )
 
 
 def _approve_apology(a: Act) -> Change:
-    """The head of the agency signs: the new date replaces the appointment (still late)."""
+    """The head of the agency signs: the new date replaces the appointment (still late). A
+    signature with less than one working day left before the appointment the letter
+    apologises for, or after it, is recorded as late; it is never refused."""
     letter = ApologyLetter.objects.select_related("agency").get(dossier=a.dossier)
+    timing = core_apology.timing(a.calendar, at=a.now, due_at=letter.original_due_at)
     letter.approved_at = a.now
     letter.approved_by_id = a.actor.user_id
+    letter.sign_timing = timing.value
+    proposed = letter.new_due_at
+    if proposed <= a.now:
+        # Signed after the date the draft proposed: the letter cannot promise a day already
+        # gone, so it promises the date the agency can keep from now (recorded as changed).
+        view = dossier_outlook(a.dossier, a.calendar, a.now, a.plan)
+        assert view is not None
+        letter.new_due_at = view.new_due
     entry = core_clock.ClockEntry(
         kind=core_clock.ClockKind.EXTEND, at=a.now, new_due=letter.new_due_at, reason="xin lỗi"
     )
@@ -305,7 +336,13 @@ def _approve_apology(a: Act) -> Change:
         clock=[entry],
         letter_signed=letter,
         news_agency=letter.agency.name,
-        payload={"new_due_at": letter.new_due_at.isoformat(), "reason": letter.reason},
+        payload={
+            "new_due_at": letter.new_due_at.isoformat(),
+            "reason": letter.reason,
+            "timing": timing.value,
+            "in_time": timing.in_time,
+            **({"proposed_due_at": proposed.isoformat()} if proposed != letter.new_due_at else {}),
+        },
     )
 
 
@@ -329,6 +366,7 @@ HANDLERS: dict[Action, Callable[[Act], Change]] = {
     Action.APPROVE: _approve,
     Action.MARK_READY: _mark_ready,
     Action.RETURN_RESULT: _return,
+    Action.WITHDRAW: _stop,
     Action.STOP: _stop,
     Action.DRAFT_APOLOGY: _draft_apology,
     Action.APPROVE_APOLOGY: _approve_apology,

@@ -5,6 +5,8 @@ Only `motcua.dossiers.services` writes these tables.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -13,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from motcua.core.lifecycle import OPEN, STATUS_LABELS, Status
 
 OPEN_CODES = sorted(int(s) for s in OPEN)
+# What waits at the receiving desk itself: online dossiers to check, withdrawals to stop
+# (form 05), results to hand back.
+AT_DESK_CODES = [int(Status.NEW), int(Status.WITHDRAWN), int(Status.DONE)]
 
 
 class Dossier(models.Model):
@@ -129,7 +134,7 @@ class Dossier(models.Model):
     # last signature was given: a signing step is passed on only once it has signed.
     approved = models.BooleanField(default=False)
     signed_step = models.PositiveSmallIntegerField(null=True, blank=True)
-    apology = models.CharField(max_length=10, default="none")  # none | draft | approved
+    apology = models.CharField(max_length=10, default="none")  # none | draft | approved | closed
 
     # Optimistic concurrency: every write is a compare-and-set on this number; it also
     # equals the seq of the dossier's newest event.
@@ -157,11 +162,12 @@ class Dossier(models.Model):
                 name="dossier_open_by_agency",
                 condition=Q(status__in=OPEN_CODES),
             ),
-            # Read by the desk: online dossiers to check (1) and results to hand back (9).
+            # Read by the desk: online dossiers to check (1), withdrawals waiting for the stop
+            # notice (7) and results to hand back (9).
             models.Index(
                 fields=["received_place", "submitted_at"],
                 name="dossier_at_desk",
-                condition=Q(status__in=[int(Status.NEW), int(Status.DONE)]),
+                condition=Q(status__in=AT_DESK_CODES),
             ),
             # Read by the reception ledger (so theo dõi) and reports by period.
             models.Index(fields=["receiving_agency", "received_at"], name="dossier_received"),
@@ -185,6 +191,14 @@ class Dossier(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_CODES
+
+    @property
+    def paused_since(self) -> datetime | None:
+        """When the pause still running began (the citizen was asked for the supplement), as
+        the clock ledger records it; None unless the dossier waits for the citizen."""
+        if self.status != Status.SUPPLEMENT or not self.clock or self.clock[-1]["kind"] != "pause":
+            return None
+        return datetime.fromisoformat(self.clock[-1]["at"])
 
 
 class DossierStep(models.Model):
@@ -302,6 +316,27 @@ class ApologyLetter(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The one-day rule (motcua.core.apology.timing) against `original_due_at`: "in_time",
+    # "late" or "after_deadline". A late draft or signature is a breach against `agency`.
+    draft_timing = models.CharField(max_length=20, default="in_time")
+    sign_timing = models.CharField(max_length=20, blank=True)  # "" until signed
+    # An unsigned draft closes when its dossier finishes, with the reason (never signed then).
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.TextField(blank=True)
+
+    @property
+    def drafted_in_time(self) -> bool:
+        return self.draft_timing == "in_time"
+
+    @property
+    def signed_in_time(self) -> bool | None:
+        """None while unsigned."""
+        return self.sign_timing == "in_time" if self.sign_timing else None
+
+    @property
+    def late(self) -> bool:
+        """The letter broke the one-day rule, by its draft or by its signature."""
+        return not self.drafted_in_time or self.signed_in_time is False
 
 
 class DailySequence(models.Model):

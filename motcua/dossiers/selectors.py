@@ -9,20 +9,20 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 from django_stubs_ext import StrOrPromise
 
 from motcua.catalog.selectors import steps_of
 from motcua.core import clock as core_clock
 from motcua.core import codes
-from motcua.core.apology import Outlook, outlook
-from motcua.core.apology import in_time as apology_in_time
+from motcua.core.apology import Outlook, Timing, outlook
 from motcua.core.blame import OUTCOME_LABELS, Blame, StepSpan, responsible_step
 from motcua.core.calendar import WorkCalendar
 from motcua.core.errors import DomainError, NotFound, _
 from motcua.core.lifecycle import Action, Facts, Post, Role, Status, allowed_actions
 from motcua.core.routing import PlannedStep, allotment_seconds, seconds_after, signs
+from motcua.core.urgency import CLOCK_RUNS, PAUSED, Bucket, overdue
 from motcua.dossiers.models import OPEN_CODES, ApologyLetter, Dossier, DossierEvent, DossierStep
 from motcua.organization.selectors import (
     Actor,
@@ -173,13 +173,9 @@ def status_label(dossier: Dossier) -> str:
 # ---------------------------------------------------------------------------------------------
 # Staff lists
 
-BUCKETS = (
-    ("overdue", _("Quá hạn")),
-    ("today", _("Đến hạn hôm nay")),
-    ("soon", _("Sắp đến hạn")),
-    ("later", _("Còn hạn")),
-)
-INBOX_STATUSES = [2, 4, 5, 6, 9]
+# The urgency buckets, most urgent first, as the core ranks them (motcua.core.urgency).
+BUCKETS = tuple((b.value, b.label) for b in Bucket)
+INBOX_STATUSES = [2, 4, 5, 6, 7, 9]
 
 
 @dataclass(frozen=True)
@@ -198,7 +194,10 @@ def _scope_filter(actor: Actor, scope: str) -> Q:
     # Each branch names its statuses, so that PostgreSQL can read it from the matching partial
     # index: open dossiers by current agency, or results waiting at the receiving desk.
     at_agency = Q(current_agency_id=actor.agency.pk, status__in=OPEN_CODES)
-    done_at_desk = Q(received_place_id=actor.agency.pk, status=Status.DONE)
+    # Results to hand back, and withdrawals waiting for the desk's stop notice (form 05).
+    done_at_desk = Q(
+        received_place_id=actor.agency.pk, status__in=[int(Status.WITHDRAWN), int(Status.DONE)]
+    )
     # The head signs the apology letters of the agency wherever the dossier sits in it.
     # A subquery rather than a join, so that this branch too is read through an index.
     to_sign = (
@@ -206,14 +205,14 @@ def _scope_filter(actor: Actor, scope: str) -> Q:
             status__in=OPEN_CODES,
             apology="draft",
             pk__in=ApologyLetter.objects.filter(
-                agency_id=actor.agency.pk, approved_at__isnull=True
+                agency_id=actor.agency.pk, approved_at__isnull=True, closed_at__isnull=True
             ).values("dossier_id"),
         )
         if actor.role is Role.AGENCY_LEADER
         else Q(pk__in=[])
     )
     if scope == "agency" and actor.role in (Role.AGENCY_LEADER, Role.SUPERVISOR):
-        return at_agency | done_at_desk
+        return at_agency | done_at_desk | to_sign
     if scope in ("unit", "agency") and actor.role is not Role.SPECIALIST:
         return (at_agency & Q(current_unit_id=actor.unit.pk if actor.unit else None)) | to_sign
     if actor.role is Role.DESK:
@@ -226,28 +225,75 @@ def _scope_filter(actor: Actor, scope: str) -> Q:
         & Q(current_unit_id=actor.unit.pk if actor.unit else None)
         & Q(current_holder__isnull=True)
     )
-    return mine | unassigned
+    # The head's own work ("Việc của tôi") includes the letters waiting for their signature.
+    return mine | unassigned | to_sign
+
+
+def apologies_to_sign(*, actor: Actor) -> QuerySet[ApologyLetter]:
+    """The drafts of form 04 waiting for this head of agency's signature, the most pressing
+    appointment first (none for anyone else). A draft closed with its dossier is not here."""
+    if actor.role is not Role.AGENCY_LEADER or actor.agency is None:
+        return ApologyLetter.objects.none()
+    return (
+        ApologyLetter.objects.filter(
+            agency_id=actor.agency.pk,
+            approved_at__isnull=True,
+            closed_at__isnull=True,
+            dossier__status__in=OPEN_CODES,
+        )
+        .select_related("dossier__procedure_version__procedure")
+        .order_by("original_due_at", "pk")
+    )
+
+
+def apology_breaches(*, agency_id: int) -> int:
+    """How many of the agency's apology letters broke the one-day rule (drafted or signed
+    with less than one working day left, or after the deadline): counted against it."""
+    return (
+        ApologyLetter.objects.filter(agency_id=agency_id)
+        .filter(
+            ~Q(draft_timing=Timing.IN_TIME.value)
+            | Q(sign_timing__in=[t.value for t in Timing if not t.in_time])
+        )
+        .count()
+    )
+
+
+def _running(**due: datetime) -> Q:
+    """The core's overdue rule as a filter: the clock runs (never while waiting for the
+    citizen, never once finished) and the due field compares as given."""
+    return Q(status__in=[int(s) for s in CLOCK_RUNS], **due)
+
+
+def urgency_rank(*, now: datetime, today_end: datetime, soon: datetime) -> Case:
+    """The core's bucket (`motcua.core.urgency.bucket`) as an SQL expression: its rank, so
+    lists sort by it and filters select by it, in one query."""
+
+    def rank(b: Bucket) -> Value:
+        return Value(b.rank)
+
+    return Case(
+        When(status__in=[int(s) for s in PAUSED], then=rank(Bucket.PAUSED)),
+        When(_running(due_at__lt=now), then=rank(Bucket.OVERDUE)),
+        When(_running(due_at__lte=today_end), then=rank(Bucket.TODAY)),
+        When(_running(due_at__lte=soon), then=rank(Bucket.SOON)),
+        default=rank(Bucket.LATER),
+        output_field=IntegerField(),
+    )
 
 
 def dossier_inbox(
     *, actor: Actor, filters: InboxFilters, now: datetime, today_end: datetime, soon: datetime
 ) -> tuple[QuerySet[Dossier], dict[str, int]]:
     """(queryset ordered by urgency, counts per bucket) for a staff member's inbox."""
-    from django.db.models import Case, Count, IntegerField, Value, When
+    from django.db.models import Count
 
     from motcua.core.text import fold
 
     base = Dossier.objects.filter(status__in=INBOX_STATUSES).filter(
         _scope_filter(actor, filters.scope)
     )
-    rank = Case(
-        When(status=Status.DONE, then=Value(3)),
-        When(due_at__lt=now, then=Value(0)),
-        When(due_at__lte=today_end, then=Value(1)),
-        When(due_at__lte=soon, then=Value(2)),
-        default=Value(3),
-        output_field=IntegerField(),
-    )
+    rank = urgency_rank(now=now, today_end=today_end, soon=soon)
     qs = base.annotate(urgency=rank)
     if filters.procedure:
         qs = qs.filter(procedure_version__procedure__code=filters.procedure)
@@ -282,7 +328,8 @@ def online_queue(*, actor: Actor) -> QuerySet[Dossier]:
 def agency_staff_load(
     *, agency_id: int, now: datetime, soon: datetime
 ) -> tuple[QuerySet[Dossier, dict[str, Any]], dict[int, Staff]]:
-    """Per person of an agency: dossiers held, the oldest hold, how many are late or about to be."""
+    """Per person of an agency: dossiers held, the oldest hold, how many are late or about to
+    be, and how many wait for the citizen."""
     from django.db.models import Count, Min
 
     held = (
@@ -291,8 +338,11 @@ def agency_staff_load(
         .annotate(
             count=Count("pk"),
             oldest=Min("step_started_at"),
-            late=Count("pk", filter=Q(step_due_at__lt=now)),
-            soon=Count("pk", filter=Q(step_due_at__gte=now, step_due_at__lte=soon)),
+            # The step's due time, by the core's rule: a step waiting for the citizen is
+            # neither late nor due soon, and is counted apart.
+            late=Count("pk", filter=_running(step_due_at__lt=now)),
+            soon=Count("pk", filter=_running(step_due_at__gte=now, step_due_at__lte=soon)),
+            paused=Count("pk", filter=Q(status__in=[int(s) for s in PAUSED])),
         )
     )
     return held, agency_staff(agency_id)
@@ -397,7 +447,6 @@ def dossier_facts(
             next_place = resolve_step(dossier, upcoming)
         except DomainError:
             next_place = None  # FORWARD reports the catalog's mistake when it is tried
-    on_time = dossier.due_at is None or apology_in_time(calendar, now=now, due_at=dossier.due_at)
     apology_agency = None
     if dossier.apology == "draft":
         apology_agency = (
@@ -416,7 +465,6 @@ def dossier_facts(
         approved=dossier.approved,
         signed=dossier.signed_step is not None and dossier.signed_step == index,
         apology=dossier.apology,
-        apology_in_time=on_time,
         apology_agency=apology_agency,
         overdue=dossier.overdue_at is not None,
         warned=dossier.warned_at is not None,
@@ -500,6 +548,23 @@ def clock_entries(dossier: Dossier) -> list[core_clock.ClockEntry]:
         )
         for e in dossier.clock
     ]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """How a dossier stands against its due time now, by the core's one rule: overdue only
+    while the agency's clock runs; while paused, since when it waits for the citizen."""
+
+    overdue: bool
+    paused_since: datetime | None
+
+
+def dossier_deadline(dossier: Dossier, now: datetime) -> Deadline:
+    """The badges of the dossier and tracking pages: overdue, or waiting since when."""
+    return Deadline(
+        overdue=overdue(dossier.status, dossier.due_at, now=now),
+        paused_since=dossier.paused_since,
+    )
 
 
 def dossier_due_explanation(dossier: Dossier, now: datetime) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from motcua.catalog.selectors import documents_of, procedure_versions
 from motcua.core import clock as core_clock
 from motcua.core import codes, reception, text
+from motcua.core.apology import closing_reason
 from motcua.core.blame import step_outcome
 from motcua.core.calendar import WorkCalendar, local_date
 from motcua.core.errors import (
@@ -38,12 +39,14 @@ from motcua.core.lifecycle import FINISHED, Action, Facts, Post, Status, decide
 from motcua.core.reception import Applicant
 from motcua.core.routing import (
     PlannedStep,
+    allotment_seconds,
     resume_step,
 )
 from motcua.dossiers import writes
 from motcua.dossiers.events import chain_event
 from motcua.dossiers.handlers import HANDLERS, Act, Change, nothing, start
 from motcua.dossiers.models import (
+    ApologyLetter,
     Dossier,
     DossierAccess,
     DossierDocument,
@@ -481,6 +484,15 @@ def _commit(
         after.status = int(target)
     if after.status_enum in FINISHED and after.finished_at is None:
         after.finished_at = now
+    closing = closing_reason(apology=before.apology, status=after.status_enum)
+    if closing is not None and expected is not None:
+        # The dossier ends with a draft still unsigned: it closes here, with the reason, in
+        # this same transaction (no new date can be promised any more).
+        letter = ApologyLetter.objects.get(dossier_id=before.pk)
+        letter.closed_at, letter.closed_reason = now, closing
+        change.letter_closed = letter
+        after.apology = "closed"
+        change.payload["apology_closed"] = closing
     after.version += 1
     news = is_news(action, from_status=from_status, to_status=Status(after.status))
 
@@ -508,6 +520,7 @@ def _commit(
         finished=finished,
         letter=change.letter,
         letter_signed=change.letter_signed,
+        letter_closed=change.letter_closed,
         event=chained,
         notice=notice(after),
     )
@@ -532,13 +545,18 @@ def _finished(
         )
         due, paused = resumed.due_at, paused + resumed.paused_seconds
     verdict = step_outcome(ended_at=now, due_at=due, tz=calendar.tz)
-    name = dossier_plan(before)[before.step_index].name
+    planned = dossier_plan(before)[before.step_index]
+    name = planned.name
+    # The agency's working time on the step (the citizen's waits taken out) and its allotment.
+    held = calendar.working_seconds_between(before.step_started_at, now)
     change.payload["step"] = {
         "index": before.step_index,
         "name": name,
         "agency": before.current_agency_id,
         "unit": before.current_unit_id,
         "outcome": verdict,
+        "used_seconds": max(0, held - paused),
+        "allotted_seconds": allotment_seconds(planned, calendar),
     }
     return DossierStep(
         dossier_id=before.pk,

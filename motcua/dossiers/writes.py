@@ -89,10 +89,12 @@ def update(
     letter: ApologyLetter | None,
     letter_signed: ApologyLetter | None,
     event: DossierEvent,
+    letter_closed: ApologyLetter | None = None,
     notice: OutboxMessage | None,
 ) -> None:
     """Write one action: the compare-and-set first, the rows it guards behind it (the
-    hand-over that ended, the apology letter, the event, the citizen's message).
+    hand-over that ended, the apology letter drafted, signed or closed, the event, the
+    citizen's message).
 
     The compare-and-set also takes the row lock, so what was decided from the dossier at
     `expected` still holds when it wins; when it matches no row, someone else changed the
@@ -107,8 +109,17 @@ def update(
         *([_insert(DossierStep, [finished])] if finished is not None else []),
         *([_insert(ApologyLetter, [letter])] if letter is not None else []),
         *(
-            [_update_by_pk(letter_signed, ["approved_at", "approved_by_id"])]
+            [
+                _update_by_pk(
+                    letter_signed, ["approved_at", "approved_by_id", "sign_timing", "new_due_at"]
+                )
+            ]
             if letter_signed is not None
+            else []
+        ),
+        *(
+            [_update_by_pk(letter_closed, ["closed_at", "closed_reason"])]
+            if letter_closed is not None
             else []
         ),
         _insert(DossierEvent, [event]),

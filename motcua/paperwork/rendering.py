@@ -25,8 +25,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from motcua.core import codes
+from motcua.core.apology import Timing
 from motcua.core.blame import OUTCOME_LABELS
 from motcua.core.calendar import local_date
+from motcua.core.clock import working_time_text
 from motcua.core.errors import NotFound, ValidationError, _
 from motcua.core.lifecycle import Action, Status
 from motcua.core.routing import LimitUnit
@@ -41,6 +43,7 @@ from motcua.dossiers.selectors import (
 from motcua.organization.selectors import (
     agency_by_id,
     centre_tz,
+    calendar_for,
     commune_served,
     desk_of,
     is_commune,
@@ -394,11 +397,24 @@ def apology_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str
         if letter.agency_id == dossier.receiving_agency_id
         else _desk_name(dossier.receiving_agency)
     )
+    # Told as it was: a letter drafted or signed late breaks the one-day rule (DOMAIN §5).
+    drafted = Timing(letter.draft_timing)
+    signed = Timing(letter.sign_timing) if approved and letter.sign_timing else None
+    moment = letter.approved_at or letter.closed_at or now
     return {
         "header": header(
             letter.agency, spec, dossier=dossier, on=letter.approved_at or letter.drafted_at
         ),
         "letter": letter,
+        "closed": letter.closed_at is not None and not approved,
+        "closed_text": vn_time(letter.closed_at) if letter.closed_at else "",
+        "past_due": moment >= letter.original_due_at,
+        "draft_late": not drafted.in_time,
+        "draft_timing_label": drafted.label,
+        "drafted_text": vn_time(letter.drafted_at),
+        "sign_late": signed is not None and not signed.in_time,
+        "sign_timing_label": signed.label if signed is not None else "",
+        "signed_text": vn_time(letter.approved_at) if letter.approved_at else "",
         "agency": letter.agency,
         "draft": not approved,
         "head": head,
@@ -418,20 +434,31 @@ def stop_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str, A
     withdraw = _last_event(dossier, Action.WITHDRAW, before_seq=stop.seq)
     request = withdraw or stop
     before = Status(request.from_status) if request.from_status else None
-    step: dict[str, Any] = stop.payload.get("step") or {}
+    # Processing ended with the withdrawal when there was one (its step closed and its clock
+    # stopped then), else with the stop: that event records the state at stopping.
+    ended = withdraw or stop
+    step: dict[str, Any] = ended.payload.get("step") or {}
     step_agency_id: int | None = step.get("agency")
     step_agency = agency_by_id(step_agency_id) if step_agency_id is not None else None
     fee = dossier.procedure_version.fee
     paid = fee if dossier.events.filter(action=Action.PAY.value).exists() else 0
     agency = stop.agency or dossier.received_place
+    day = calendar_for(dossier.received_place).working_day_seconds
+    used, allotted = ended.payload.get("used_seconds"), ended.payload.get("allotted_seconds")
+    step_used, step_allotted = step.get("used_seconds"), step.get("allotted_seconds")
     return {
         "header": header(agency, spec, dossier=dossier, on=stop.at),
         "agency": agency,
         "request_text": vn_date(request.at),
-        "stopped_text": vn_time(stop.at),
+        "stopped_text": vn_time(ended.at),
         "status_before": before.label if before else BLANK,
         "step_name": step.get("name", ""),
         "step_agency": step_agency.name if step_agency else "",
+        "used_text": working_time_text(used, day) if used is not None else "",
+        "allotted_text": working_time_text(allotted, day) if allotted else "",
+        "step_used_text": working_time_text(step_used, day) if step_used is not None else "",
+        "step_allotted_text": working_time_text(step_allotted, day) if step_allotted else "",
+        "step_outcome": OUTCOME_LABELS.get(step.get("outcome", ""), ""),
         "reason": (withdraw.payload.get("note") if withdraw else "")
         or stop.payload.get("note", ""),
         "fee": fee,

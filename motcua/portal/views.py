@@ -14,6 +14,7 @@ from motcua.core.errors import DomainError
 from motcua.dossiers.selectors import (
     access_dossier_public,
     dossier_apology,
+    dossier_deadline,
     dossier_due_explanation,
     dossier_timeline,
 )
@@ -80,6 +81,7 @@ def track(request: HttpRequest) -> HttpResponse:
                 dossier=dossier,
                 timeline=dossier_timeline(dossier),
                 explanation=dossier_due_explanation(dossier, timezone.now()),
+                deadline=dossier_deadline(dossier, timezone.now()),
                 apology=dossier_apology(dossier),
             )
     return render(request, "portal/track.html", context, status=status)

@@ -174,9 +174,10 @@ def test_a_late_step_goes_through_the_apology(world, person, anonymous, clock):
     assert_accessible(tam, "dossier")
 
     kien = person("kien")
-    kien.get_by_role("link", name="Toàn cơ quan").click()
-    open_row = kien.get_by_role("row", name=re.compile(dossier.code))
-    open_row.get_by_role("link", name=dossier.code).click()
+    # The head's own inbox lists the letter waiting for the signature, with the count.
+    queue = kien.locator("#to-sign")
+    expect(queue.locator('[data-count="to-sign"]')).to_have_text("1")
+    queue.get_by_role("link", name=dossier.code).click()
     act(kien, "Ký văn bản xin lỗi, gia hạn")
     done(kien, "Ký văn bản xin lỗi, gia hạn")
     expect(kien.locator(".apology")).to_contain_text("đã ký")
@@ -211,7 +212,8 @@ def test_a_supplement_request_pauses_the_appointment(world, person, clock):
     )
     done(duc, "Yêu cầu bổ sung hồ sơ")
     expect(duc.locator("#status")).to_have_text("Yêu cầu bổ sung giấy tờ")
-    expect(duc.locator("h2#h-status + p")).to_contain_text("Tạm dừng chờ công dân")
+    expect(duc.locator("h2#h-status + p")).to_contain_text("Chờ công dân bổ sung từ ")
+    expect(duc.locator("#overdue")).to_have_count(0)
     expect(duc.locator(".events")).to_contain_text(
         "Cần bổ sung: Bản sao giấy chứng nhận kết hôn; Xác nhận nơi cư trú của mẹ"
     )

@@ -55,8 +55,9 @@ EXPECTED = {
     A.STOP: ("2 4 5 6 7", "desk agency_leader", "8"),
     A.DRAFT_APOLOGY: ("2 4 6", f"{HANDLERS} system", "="),
     A.APPROVE_APOLOGY: ("2 4 6", "agency_leader", "="),
-    A.WARN: ("2 4 5 6", "system", "="),
-    A.MARK_OVERDUE: ("2 4 5 6", "system", "="),
+    # Waiting for the citizen (5) pauses the clock: never warned, never overdue.
+    A.WARN: ("2 4 6", "system", "="),
+    A.MARK_OVERDUE: ("2 4 6", "system", "="),
 }
 STATES: list[Status | None] = [None, *Status]
 # Where the right to act narrows the table: before reception, only the desk asks for papers.
@@ -223,7 +224,7 @@ SIGNATURE = replace(
         (A.WITHDRAW, replace(SIGNATURE, approved=True), DESK, "Đã có kết quả"),
         (A.STOP, replace(SIGNATURE, approved=True), DESK, "Đã có kết quả"),
         (A.DRAFT_APOLOGY, replace(EXAMINATION, apology="draft"), SPECIALIST, "một lần"),
-        (A.DRAFT_APOLOGY, replace(EXAMINATION, apology_in_time=False), SPECIALIST, "01 ngày"),
+        (A.DRAFT_APOLOGY, replace(EXAMINATION, apology="closed"), SPECIALIST, "một lần"),
         (A.APPROVE_APOLOGY, EXAMINATION, HEAD, "Không có dự thảo"),
         (A.WARN, replace(EXAMINATION, warned=True), Post(role=R.SYSTEM), "Đã cảnh báo"),
         (A.WARN, replace(EXAMINATION, overdue=True), Post(role=R.SYSTEM), "Đã cảnh báo"),

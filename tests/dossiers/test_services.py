@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from motcua.core.errors import (
@@ -422,14 +424,109 @@ def test_the_late_agency_drafts_the_apology_and_its_head_signs_it(world):
     assert d.apology == "approved"
 
 
-def test_an_apology_less_than_one_working_day_before_the_deadline_is_refused(world):
+def test_a_late_apology_is_drafted_and_signed_and_recorded_as_late(world):
+    """Friday 10:00, less than a working day before Monday 08:30: the letter is still drafted
+    (a breach of the one-day rule, recorded against the commune); signed after the deadline
+    itself, the signature is recorded late too. Nothing is refused."""
     d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
     d = forward(d, world.lan, "2026-11-25 09:00")
-    with pytest.raises(GuardError) as info:
+    original = d.due_at
+    d = dossier_act(
+        dossier=d, action=Action.DRAFT_APOLOGY, actor=world.duc, now=at("2026-11-27 10:00")
+    )
+    letter = ApologyLetter.objects.get(dossier=d)
+    assert letter.agency == world.hoan_kiem
+    assert (letter.draft_timing, letter.drafted_in_time, letter.late) == ("late", False, True)
+    drafted = DossierEvent.objects.get(dossier=d, action="draft_apology")
+    assert drafted.payload["in_time"] is False and drafted.payload["timing"] == "late"
+
+    d = dossier_act(
+        dossier=d, action=Action.APPROVE_APOLOGY, actor=world.long, now=at("2026-11-30 09:00")
+    )
+    letter.refresh_from_db()
+    assert letter.sign_timing == "after_deadline" and letter.signed_in_time is False
+    signed = DossierEvent.objects.get(dossier=d, action="approve_apology")
+    assert signed.payload["in_time"] is False and signed.payload["timing"] == "after_deadline"
+    assert d.apology == "approved" and d.due_at == letter.new_due_at
+    assert d.original_due_at == original
+
+
+def test_a_letter_signed_after_the_date_it_proposed_promises_a_date_still_ahead(world):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    d = forward(d, world.lan, "2026-11-25 09:00")
+    d = dossier_act(
+        dossier=d, action=Action.DRAFT_APOLOGY, actor=world.duc, now=at("2026-11-27 10:00")
+    )
+    proposed = ApologyLetter.objects.get(dossier=d).new_due_at
+    signed_at = at("2026-12-10 09:00")
+    assert proposed < signed_at
+    d = dossier_act(dossier=d, action=Action.APPROVE_APOLOGY, actor=world.long, now=signed_at)
+    letter = ApologyLetter.objects.get(dossier=d)
+    assert letter.new_due_at > signed_at and d.due_at == letter.new_due_at
+    event = DossierEvent.objects.get(dossier=d, action="approve_apology")
+    assert datetime.fromisoformat(event.payload["proposed_due_at"]) == proposed
+    assert datetime.fromisoformat(event.payload["new_due_at"]) == letter.new_due_at
+
+
+def test_an_apology_in_time_is_recorded_in_time(world):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    d = forward(d, world.lan, "2026-11-25 09:00")
+    d = dossier_act(
+        dossier=d, action=Action.DRAFT_APOLOGY, actor=world.duc, now=at("2026-11-26 09:00")
+    )
+    # Signed Friday 08:30: exactly one working day before Monday 08:30, still in time.
+    d = dossier_act(
+        dossier=d, action=Action.APPROVE_APOLOGY, actor=world.long, now=at("2026-11-27 08:30")
+    )
+    letter = ApologyLetter.objects.get(dossier=d)
+    assert (letter.draft_timing, letter.sign_timing, letter.late) == ("in_time", "in_time", False)
+    events = DossierEvent.objects.filter(dossier=d, action__in=["draft_apology", "approve_apology"])
+    assert [e.payload["in_time"] for e in events.order_by("seq")] == [True, True]
+
+
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [(Action.WITHDRAW, Status.WITHDRAWN), (Action.STOP, Status.STOPPED)],
+)
+def test_a_draft_waiting_for_its_signature_closes_with_the_dossier(world, action, status):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    d = forward(d, world.lan, "2026-11-25 09:00")
+    d = dossier_act(
+        dossier=d, action=Action.DRAFT_APOLOGY, actor=world.duc, now=at("2026-11-27 10:00")
+    )
+    d = dossier_act(
+        dossier=d,
+        action=action,
+        actor=world.lan,
+        now=at("2026-11-27 11:00"),
+        note="Công dân đề nghị.",
+    )
+    letter = ApologyLetter.objects.get(dossier=d)
+    assert d.status == status and d.apology == "closed"
+    assert letter.closed_at == at("2026-11-27 11:00") and letter.approved_at is None
+    assert "văn bản xin lỗi chưa ký được đóng" in letter.closed_reason
+    event = DossierEvent.objects.get(dossier=d, action=action.value)
+    assert event.payload["apology_closed"] == letter.closed_reason
+    with pytest.raises(TransitionError):  # no longer signable
         dossier_act(
-            dossier=d, action=Action.DRAFT_APOLOGY, actor=world.duc, now=at("2026-11-27 10:00")
+            dossier=d, action=Action.APPROVE_APOLOGY, actor=world.long, now=at("2026-11-27 12:00")
         )
-    assert "01 ngày làm việc" in info.value.message
+
+
+def test_a_draft_closes_in_the_same_transaction_as_the_action_that_ends_the_dossier(world):
+    """The letter's closing is written behind the compare-and-set: when the action loses its
+    race, neither the status nor the letter changes."""
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    d = forward(d, world.lan, "2026-11-25 09:00")
+    d = dossier_act(
+        dossier=d, action=Action.DRAFT_APOLOGY, actor=world.duc, now=at("2026-11-27 10:00")
+    )
+    Dossier.objects.filter(pk=d.pk).update(version=d.version + 1)  # someone else acted first
+    with pytest.raises(ConflictError):
+        dossier_act(dossier=d, action=Action.WITHDRAW, actor=world.lan, now=at("2026-11-27 11:00"))
+    letter = ApologyLetter.objects.get(dossier=d)
+    assert letter.closed_at is None and letter.closed_reason == ""
+    assert Dossier.objects.get(pk=d.pk).apology == "draft"
 
 
 def test_audit_detects_a_tampered_event(world):

@@ -62,14 +62,70 @@ def test_it_drafts_the_apology_for_the_agency_whose_step_runs_late(world):
     assert process_deadlines(now=at("2026-11-26 16:30")).apologies == 0
 
 
-def test_too_close_to_the_deadline_it_leaves_the_apology_rather_than_retry_it(world, caplog):
+def test_too_close_to_the_deadline_it_still_drafts_the_apology_recorded_late(world):
     d = received(world)  # due Mon 30/11 08:30; the specialist's half day ran out on Wed
-    caplog.set_level("INFO", logger="motcua.dossiers.deadlines")
-    for minute in ("09:00", "09:05"):  # Friday: less than one working day left
-        assert process_deadlines(now=at(f"2026-11-27 {minute}")).apologies == 0
-    assert "draft_apology" not in caplog.text
-    assert not DossierEvent.objects.filter(dossier=d, action="draft_apology").exists()
+    # Friday: less than one working day left. The letter is drafted, once, and recorded late.
+    assert process_deadlines(now=at("2026-11-27 09:00")).apologies == 1
+    assert process_deadlines(now=at("2026-11-27 09:05")).apologies == 0
+    letter = ApologyLetter.objects.get(dossier=d)
+    assert letter.agency == world.hoan_kiem and letter.draft_timing == "late"
+    assert letter.approved_at is None
+    assert DossierEvent.objects.filter(dossier=d, action="draft_apology").count() == 1
     assert process_deadlines(now=at("2026-11-30 09:00")).overdue == 1
+
+
+def test_it_drafts_the_apology_of_a_dossier_already_overdue_for_the_head_to_sign(world):
+    """Past the deadline before anyone wrote: the worker drafts it (after the deadline, a
+    breach), and the head of the agency can still sign it; the citizen gets form 04."""
+    d = received(world)
+    report = process_deadlines(now=at("2026-12-02 09:00"))  # two days after Monday 08:30
+    assert (report.overdue, report.apologies) == (1, 1)
+    letter = ApologyLetter.objects.get(dossier=d)
+    assert letter.draft_timing == "after_deadline"
+    assert letter.new_due_at > at("2026-12-02 09:00")
+    d.refresh_from_db()
+    d = dossier_act(
+        dossier=d, action=Action.APPROVE_APOLOGY, actor=world.long, now=at("2026-12-02 10:00")
+    )
+    letter.refresh_from_db()
+    assert d.apology == "approved" and letter.sign_timing == "after_deadline"
+    assert d.due_at == letter.new_due_at
+
+
+def test_a_decision_signed_but_never_made_ready_still_gets_its_apology(world):
+    """Same-day birth registration signed by the head at 10:00 and then left: by the next
+    day it is overdue, and the signature on the decision does not excuse the delay."""
+    d = dossier_receive(
+        intake=intake(world, world.birth), actor=world.lan, now=at("2026-11-25 08:30")
+    )
+    d = forward(d, world.lan, "2026-11-25 08:45")
+    d = dossier_act(dossier=d, action=Action.PROPOSE, actor=world.duc, now=at("2026-11-25 09:00"))
+    d = forward(d, world.duc, "2026-11-25 09:05")
+    d = dossier_act(dossier=d, action=Action.APPROVE, actor=world.long, now=at("2026-11-25 10:00"))
+    assert d.approved
+    report = process_deadlines(now=at("2026-11-26 09:00"))
+    assert (report.overdue, report.apologies) == (1, 1)
+    assert ApologyLetter.objects.get(dossier=d).draft_timing == "after_deadline"
+
+
+def test_it_never_drafts_for_a_paused_withdrawn_or_stopped_dossier(world):
+    paused, withdrawn, stopped = received(world), received(world), received(world)
+    dossier_act(
+        dossier=paused,
+        action=Action.REQUEST_SUPPLEMENT,
+        actor=world.duc,
+        now=at("2026-11-25 10:00"),
+        missing=["Giấy chứng sinh"],
+    )
+    dossier_act(
+        dossier=withdrawn, action=Action.WITHDRAW, actor=world.lan, now=at("2026-11-25 10:00")
+    )
+    dossier_act(dossier=stopped, action=Action.STOP, actor=world.lan, now=at("2026-11-25 10:00"))
+    for when in ("2026-11-27 09:00", "2026-12-02 09:00"):
+        report = process_deadlines(now=at(when))
+        assert (report.warned, report.overdue, report.apologies) == (0, 0, 0)
+    assert not ApologyLetter.objects.exists()
+    assert not DossierEvent.objects.filter(action__in=["warn", "mark_overdue"]).exists()
 
 
 def test_the_dossiers_own_calendar_decides_whether_an_apology_is_still_lawful(world):
@@ -99,9 +155,10 @@ def test_the_dossiers_own_calendar_decides_whether_an_apology_is_still_lawful(wo
 
 
 def test_it_does_not_apologise_for_a_dossier_on_track(world):
-    received(world)
-    report = process_deadlines(now=at("2026-11-27 09:00"))
-    assert (report.warned, report.apologies) == (1, 0)
+    received(world)  # the specialist's half day runs until Wednesday 13:00
+    report = process_deadlines(now=at("2026-11-25 11:00"))
+    assert (report.warned, report.apologies) == (0, 0)
+    assert not ApologyLetter.objects.exists()
 
 
 def test_the_outbox_delivers_each_message_once(world):

@@ -327,6 +327,46 @@ def test_form_04_shows_the_head_who_signed_it_and_the_new_date(world, client):
     assert f"thời gian trả kết quả mới là {rendering.vn_time(d.due_at)}" in words
 
 
+def test_form_04_in_time_says_nothing_of_lateness(world, client):
+    d = late_at_the_police(world)  # drafted Thursday 09:00, more than a day before Monday
+    d = act(d, Action.APPROVE_APOLOGY, world.kien, "2026-11-26 10:00")
+    sign_in(client, world.lan)
+    words = text(page(client, d, "04"))
+    assert "muộn" not in words
+    assert "chưa được giải quyết xong, không bảo đảm thời hạn trả kết quả" in words
+
+
+def test_form_04_tells_honestly_that_it_was_drafted_and_signed_late(world, client):
+    """Drafted Friday 10:00 with less than a working day left, signed Tuesday after the
+    appointment of Monday 08:30: the letter says both, and that the deadline has passed."""
+    d = receive(world, when="2026-11-25 08:30")
+    d = act(d, Action.FORWARD, world.lan, "2026-11-25 09:00")
+    d = act(d, Action.DRAFT_APOLOGY, world.duc, "2026-11-27 10:00", note="Chờ xác minh.")
+    sign_in(client, world.lan)
+    draft = text(page(client, d, "04"))
+    assert (
+        "Văn bản này được lập lúc 10 giờ 00 phút, ngày 27 tháng 11 năm 2026, muộn (chưa đủ 01 "
+        "ngày làm việc trước hạn trả kết quả): không bảo đảm quy định gửi văn bản xin lỗi chậm "
+        "nhất 01 ngày làm việc trước hạn trả kết quả." in draft
+    )
+    d = act(d, Action.APPROVE_APOLOGY, world.long, "2026-12-01 09:00")
+    words = text(page(client, d, "04"))
+    assert "Văn bản được ký lúc 09 giờ 00 phút, ngày 01 tháng 12 năm 2026, muộn (sau hạn " in words
+    assert "Đến nay, đã quá thời hạn trả kết quả như đã hẹn" in words
+
+
+def test_form_04_of_a_draft_closed_with_its_dossier(world, client):
+    d = late_at_the_police(world)
+    d = act(d, Action.WITHDRAW, world.lan, "2026-11-26 11:00", note="Xin rút.")
+    sign_in(client, world.lan)
+    words = text(page(client, d, "04"))
+    assert "ĐÃ ĐÓNG" in words and "DỰ THẢO" not in words
+    assert (
+        "Dự thảo đã đóng, không ký, lúc 11 giờ 00 phút, ngày 26 tháng 11 năm 2026: "
+        "Công dân đã rút hồ sơ; văn bản xin lỗi chưa ký được đóng." in words
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Mẫu 05
 
@@ -345,9 +385,24 @@ def test_form_05_tells_what_was_stopped_when_and_what_happens_to_fees(world, cli
     assert "Liên thông khai sinh, thường trú, thẻ BHYT (3.000722)" in words
     assert "Trần Văn Bình" in words
     assert "Căn cứ đề nghị của ông/bà ngày 26 tháng 11 năm 2026" in words
-    assert "Thời điểm dừng giải quyết: 09 giờ 10 phút, ngày 26 tháng 11 năm 2026" in words
-    # The status before the withdrawal request, not "withdrawn".
-    assert "Tình trạng hồ sơ khi dừng: Được tiếp nhận" in words
+    # Processing stopped with the withdrawal (its step closed and the clock stopped then);
+    # the notice itself is dated by the stop.
+    assert "Thời điểm dừng giải quyết: 09 giờ 00 phút, ngày 26 tháng 11 năm 2026" in words
+    assert "Hoàn Kiếm, ngày 26 tháng 11 năm 2026" in words
+    # The status before the withdrawal request, not "withdrawn", and where it stood.
+    assert (
+        "Tình trạng hồ sơ khi dừng: Được tiếp nhận (bước “Tiếp nhận”, UBND Phường Hoàn Kiếm)."
+        in words
+    )
+    # Wed 13:00 to Thu 09:00: 4 working hours plus one; the reception step had 0,25 day.
+    assert (
+        "Thời gian giải quyết ở bước này: 5 giờ làm việc trên 0,25 ngày làm việc được giao "
+        "(Quá hạn)." in words
+    )
+    assert (
+        "Thời gian giải quyết đã sử dụng: 5 giờ làm việc trên tổng thời hạn 3 ngày làm việc, "
+        "không tính thời gian chờ công dân bổ sung." in words
+    )
     assert "Lý do: Gia đình xin rút hồ sơ." in words
     assert "Thủ tục không thu phí, lệ phí." in words
     assert "Nguyễn Thị Lan" in words
@@ -367,6 +422,32 @@ def test_form_05_states_the_fee_already_paid(world, client):
     assert "Phí, lệ phí đã nộp: 20.000 đồng." in words
     assert "Tình trạng hồ sơ khi dừng: Đang xử lý" in words
     assert "Trịnh Văn Long" in words
+
+
+def test_form_05_after_a_withdrawal_while_waiting_for_the_citizen(world, client):
+    """Withdrawn while paused, stopped two days later: the state is the one at the
+    withdrawal, the citizen's wait is not counted, and the stop changes nothing of it."""
+    d = receive(world, when="2026-11-25 08:30")
+    d = act(d, Action.FORWARD, world.lan, "2026-11-25 09:00")
+    d = act(
+        d, Action.REQUEST_SUPPLEMENT, world.duc, "2026-11-25 10:00", missing=["Giấy chứng sinh"]
+    )
+    d = act(d, Action.WITHDRAW, world.lan, "2026-11-27 10:00", note="Gia đình xin rút.")
+    d = act(d, Action.STOP, world.lan, "2026-11-30 09:00", note="Theo đề nghị của công dân.")
+    sign_in(client, world.lan)
+
+    words = text(page(client, d, "05"))
+
+    assert "Thời điểm dừng giải quyết: 10 giờ 00 phút, ngày 27 tháng 11 năm 2026" in words
+    assert (
+        "Tình trạng hồ sơ khi dừng: Yêu cầu bổ sung giấy tờ "
+        "(bước “Đăng ký khai sinh”, UBND Phường Hoàn Kiếm)." in words
+    )
+    assert (
+        "Thời gian giải quyết ở bước này: 1 giờ làm việc trên 0,75 ngày làm việc được giao "
+        "(Đúng hạn)." in words
+    )
+    assert "Thời gian giải quyết đã sử dụng: 1 giờ 30 phút làm việc trên tổng thời hạn" in words
 
 
 # ---------------------------------------------------------------------------------------------

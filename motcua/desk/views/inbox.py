@@ -14,12 +14,14 @@ from motcua.desk.views.common import horizon
 from motcua.dossiers.selectors import (
     BUCKETS,
     INBOX_STATUSES,
+    apologies_to_sign,
     channel_choices,
     dossier_inbox,
 )
 from motcua.dossiers.selectors import online_queue as select_online_queue
 
 PAGE_SIZE = 25
+SIGN_LIST = 50  # letters to sign listed on the page; the count says how many in all
 
 
 @staff_required
@@ -33,7 +35,10 @@ def inbox(request: StaffRequest) -> HttpResponse:
         actor=actor, filters=filters, now=h.now, today_end=h.today_end, soon=h.soon
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    to_sign = list(apologies_to_sign(actor=actor)[:SIGN_LIST])
     context = {
+        "to_sign": to_sign,
+        "to_sign_count": apologies_to_sign(actor=actor).count() if to_sign else 0,
         "nav": "inbox",
         "page": page,
         "filters": filters,

@@ -9,7 +9,14 @@ from django.utils.translation import gettext as _
 from motcua.core.lifecycle import Role
 from motcua.desk.access import StaffRequest, staff_required
 from motcua.desk.views.common import horizon
-from motcua.dossiers.selectors import InboxFilters, agency_staff_load, dossier_inbox
+from motcua.desk.views.inbox import SIGN_LIST
+from motcua.dossiers.selectors import (
+    InboxFilters,
+    agency_staff_load,
+    apologies_to_sign,
+    apology_breaches,
+    dossier_inbox,
+)
 
 
 @staff_required
@@ -36,8 +43,12 @@ def leader(request: StaffRequest) -> HttpResponse:
         today_end=h.today_end,
         soon=h.soon,
     )
+    to_sign = list(apologies_to_sign(actor=actor)[:SIGN_LIST])
     context = {
         "nav": "leader",
+        "to_sign": to_sign,
+        "to_sign_count": apologies_to_sign(actor=actor).count() if to_sign else 0,
+        "breaches": apology_breaches(agency_id=actor.agency.pk),
         "rows": rows,
         "urgent": urgent[:30],
         "counts": counts,
