@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from motcua.catalog.selectors import procedure_search
-from motcua.core.calendar import local_date
 from motcua.core.apology import timing
+from motcua.core.calendar import local_date
 from motcua.core.lifecycle import Action, Role, Status
 from motcua.desk.forms import (
     ACTION_FIELDS,

@@ -42,8 +42,8 @@ from motcua.dossiers.selectors import (
 )
 from motcua.organization.selectors import (
     agency_by_id,
-    centre_tz,
     calendar_for,
+    centre_tz,
     commune_served,
     desk_of,
     is_commune,
