@@ -37,7 +37,7 @@ def reception(request: StaffRequest) -> HttpResponse:
         context = {"nav": "reception", "procedures": procedures_to_pick()}
         return render(request, "desk/reception.html", context, status=status)
     offer, context = reception_offer(actor, pick.cleaned_data["procedure"])
-    form = ReceptionForm(posted, offer=offer)
+    form = ReceptionForm(posted, request.FILES if posted is not None else None, offer=offer)
     if form.is_bound and form.is_valid():
         try:
             dossier = dossier_receive(**form.service_kwargs(), actor=actor, now=timezone.now())
