@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from motcua.core.lifecycle import Action, Status
 from motcua.dossiers.models import Dossier, DossierAccess, DossierDocument, DossierScan
-from motcua.dossiers.services import Applicant, Papers, dossier_act, dossier_receive
+from motcua.dossiers.services import Applicant, dossier_receive
 from tests import scanfiles
 from tests.conftest import at
 from tests.desk.test_bad_input import beside
@@ -54,7 +54,7 @@ def test_papers_received_without_a_scan_are_not_shown_as_digitised(world, client
 
 
 def test_a_scan_attached_at_reception_marks_only_its_paper_digitised(world, client):
-    first, second = papers_of(world.chain)
+    first, _second = papers_of(world.chain)
     data = reception_post(world, **{f"scan_{first.pk}": png()})
     response = signin(client, "lan").post("/can-bo/tiep-nhan/", data)
     assert response.status_code == 302
@@ -138,7 +138,7 @@ def test_staff_of_an_agency_without_a_right_to_the_dossier_get_not_found(world, 
 
 
 def test_a_scan_is_found_only_under_its_own_dossier(world, client, scanned):
-    d, scan = scanned
+    _d, scan = scanned
     other = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 09:00"))
     response = signin(client, "lan").get(reverse("desk:scan", args=[other.pk, scan.pk]))
     assert response.status_code == 404
