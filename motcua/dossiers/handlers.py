@@ -157,8 +157,20 @@ def nothing(a: Act) -> Change:
 
 
 def _receive(a: Act) -> Change:
-    """Accept an online dossier: code, clock from the complete dossier's arrival."""
+    """Accept an online dossier, or one completed at the counter after form 02: only when
+    every required paper has been received (reception's rule, on the papers of every visit);
+    code, clock from the complete dossier's arrival."""
     d = a.dossier
+    checklist = [
+        reception.Paper(key=doc.pk, name=doc.name, optional=doc.optional)
+        for doc in documents_of(d.procedure_version)
+    ]
+    received = DossierDocument.objects.filter(dossier=d, required__isnull=False).values_list(
+        "required_id", flat=True
+    )
+    absent = reception.missing_papers(checklist, list(received))
+    if absent:
+        raise reception.incomplete(absent)
     # The clock counts from when the complete dossier arrived, not from the officer's click.
     last_supplement = (
         DossierEvent.objects.filter(dossier=d, action=Action.SUPPLEMENT).order_by("-seq").first()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from motcua.core.errors import InvalidInput, TransitionError
+from motcua.core.errors import InvalidInput, TransitionError, ValidationError
 from motcua.core.lifecycle import Action, Status
 from motcua.dossiers import writes
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierScan
@@ -396,3 +396,20 @@ def test_a_return_is_refused_before_the_result_is_ready_whatever_its_details(wor
             now=at("2026-11-25 09:00"),
             handover=Handover("electronic", "1/QĐ", confirmed=True),
         )
+
+
+def test_an_online_dossier_missing_a_paper_cannot_be_received_without_its_supplement(world):
+    first, second = papers_of(world.chain)
+    d = dossier_receive(
+        intake=intake(world, channel=2, documents=[first.pk]),
+        actor=world.lan,
+        now=at("2026-11-25 09:00"),
+        outcome=Action.SUBMIT,
+    )
+    before = state()
+    with pytest.raises(ValidationError) as info:
+        dossier_act(dossier=d, action=Action.RECEIVE, actor=world.lan, now=at("2026-11-25 10:00"))
+    assert info.value.details["missing"] == [second.name]
+    assert state() == before
+    d.refresh_from_db()
+    assert (d.status, d.code) == (Status.NEW, None)
