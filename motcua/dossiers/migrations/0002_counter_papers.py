@@ -3,6 +3,27 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models import OuterRef, Subquery
+
+from motcua.core.contact import search_numbers
+
+
+def backfill(apps, schema_editor):
+    """Dossiers received before: their numbers searchable, their papers dated by the
+    submission (the flag "digitised" they lose was set without any scan, so no paper of
+    theirs is digitised)."""
+    Dossier = apps.get_model("dossiers", "Dossier")
+    DossierDocument = apps.get_model("dossiers", "DossierDocument")
+    rows = Dossier.objects.only(
+        "pk", "applicant_id_number", "representative_id_number", "applicant_phone"
+    )
+    for dossier in rows.iterator(chunk_size=2000):
+        dossier.search_numbers = search_numbers(
+            dossier.applicant_id_number, dossier.representative_id_number, dossier.applicant_phone
+        )
+        dossier.save(update_fields=["search_numbers"])
+    submitted = Dossier.objects.filter(pk=OuterRef("dossier_id")).values("submitted_at")[:1]
+    DossierDocument.objects.filter(received_at__isnull=True).update(received_at=Subquery(submitted))
 
 
 class Migration(migrations.Migration):
@@ -109,4 +130,5 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
+        migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True),
     ]
