@@ -18,6 +18,7 @@ from motcua.core.lifecycle import Action, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.services import Applicant, dossier_act, dossier_receive
 from motcua.organization.selectors import calendar_for
+from tests import scanfiles
 from tests.browser.pages import (
     act,
     assert_accessible,
@@ -28,7 +29,6 @@ from tests.browser.pages import (
     receive_at_desk,
     signin,
 )
-from tests import scanfiles
 from tests.conftest import at
 from tests.dossiers.test_services import intake
 
