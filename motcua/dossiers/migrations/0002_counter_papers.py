@@ -3,12 +3,14 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 from django.db.models import OuterRef, Subquery
 
 from motcua.core.contact import search_numbers
 
 
-def backfill(apps, schema_editor):
+def backfill(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Dossiers received before: their numbers searchable, their papers dated by the
     submission (the flag "digitised" they lose was set without any scan, so no paper of
     theirs is digitised)."""
