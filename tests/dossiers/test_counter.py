@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from motcua.core.errors import InvalidInput, TransitionError, ValidationError
+from motcua.core.errors import ConflictError, InvalidInput, TransitionError, ValidationError
 from motcua.core.lifecycle import Action, Status
 from motcua.dossiers import writes
 from motcua.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierScan
@@ -413,3 +413,29 @@ def test_an_online_dossier_missing_a_paper_cannot_be_received_without_its_supple
     assert state() == before
     d.refresh_from_db()
     assert (d.status, d.code) == (Status.NEW, None)
+
+
+def test_a_replayed_supplement_with_its_scan_stores_nothing_twice(world, form_02):
+    _first, second = papers_of(world.chain)
+    papers = Papers(
+        ticked=[second.pk], scans={second.pk: scanfiles.upload(scanfiles.JPEG, "a.jpg")}
+    )
+    stale = Dossier.objects.get(pk=form_02.pk)
+    dossier_act(
+        dossier=form_02,
+        action=Action.SUPPLEMENT,
+        actor=world.lan,
+        now=at("2026-11-26 09:00"),
+        papers=papers,
+    )
+    after = state()
+    with pytest.raises(ConflictError):
+        dossier_act(
+            dossier=stale,
+            action=Action.SUPPLEMENT,
+            actor=world.lan,
+            now=at("2026-11-26 09:01"),
+            papers=papers,
+        )
+    assert state() == after
+    assert DossierScan.objects.count() == 1
