@@ -13,6 +13,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -165,6 +166,43 @@ class MultipleChoiceField(forms.TypedMultipleChoiceField):
         "invalid_choice": _("Có mục không thuộc danh sách; hãy chọn lại."),
         "invalid_list": _("Có mục không thuộc danh sách; hãy chọn lại."),
     }
+
+
+class ScanField(forms.FileField):
+    """One scanned paper (PDF, JPEG or PNG). Its size is refused here, before it is read;
+    its content is judged by the service (`motcua.dossiers.scans`)."""
+
+    widget = forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"})
+    default_error_messages = {
+        "too_large": _("Tệp lớn hơn giới hạn %(limit)s MB."),
+        "empty": _("Tệp rỗng."),
+        "invalid": _("Không đọc được tệp gửi lên; hãy chọn lại tệp."),
+        "missing": _("Không đọc được tệp gửi lên; hãy chọn lại tệp."),
+        "contradiction": _("Không đọc được tệp gửi lên; hãy chọn lại tệp."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, allow_empty_file=False, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        value = super().clean(data, initial)
+        limit = settings.SCAN_MAX_BYTES
+        if value and value.size > limit:
+            raise forms.ValidationError(
+                self.error_messages["too_large"],
+                code="too_large",
+                params={"limit": f"{limit / (1024 * 1024):g}"},
+            )
+        return value or None
+
+
+class ConfirmField(forms.BooleanField):
+    """A box the person must tick to confirm what they are about to record."""
+
+    default_error_messages = {"required": _("Hãy đánh dấu xác nhận trước khi ghi nhận.")}
+
+    def __init__(self, *, required: bool = True, **kwargs: Any) -> None:
+        super().__init__(required=required, **kwargs)
 
 
 class DateField(forms.DateField):

@@ -44,3 +44,9 @@ def world(db):
     from tests.factories import build_world
 
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Scans go to a directory of the test's own, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"

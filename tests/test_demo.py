@@ -6,19 +6,26 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 
 from motcua.core.lifecycle import Role, Status
 from motcua.dossiers.events import verify_chains
-from motcua.dossiers.models import Dossier, DossierStep
+from motcua.dossiers.models import Dossier, DossierDocument, DossierScan, DossierStep
 from motcua.organization.models import Agency, Staff
 
 STAFF_ROLES = {r.value for r in Role} - {Role.CITIZEN.value, Role.SYSTEM.value}
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Loaded once for the module (it takes a few seconds), removed afterwards."""
-    with django_db_blocker.unblock():
+def demo_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("demo-media")
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, demo_media):
+    """Loaded once for the module (it takes a few seconds), removed afterwards; its scans go
+    to a directory of its own."""
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=demo_media):
         out = io.StringIO()
         call_command("demo", dossiers=150, no_serve=True, stdout=out)
         yield out.getvalue()
@@ -75,3 +82,17 @@ def test_every_late_dossier_has_an_apology_the_head_of_its_agency_can_sign(demo)
         assert letter in apologies_to_sign(actor=actor)
         allowed = dossier_allowed_actions(letter.dossier, actor, now)
         assert Action.APPROVE_APOLOGY in allowed, letter.dossier.code
+
+
+@pytest.mark.django_db
+def test_the_demo_digitises_some_papers_not_all_and_records_how_results_went(demo, demo_media):
+    papers = DossierDocument.objects.filter(dossier__received_at__isnull=False)
+    scanned = papers.filter(scans__isnull=False).distinct().count()
+    assert 0 < scanned < papers.count()
+    for scan in DossierScan.objects.all()[:20]:
+        assert (demo_media / scan.file.name).stat().st_size == scan.size
+    returned = Dossier.objects.filter(status=Status.RETURNED)
+    assert returned.exists()
+    assert not returned.filter(result_number="").exists()
+    assert not returned.filter(delivery="desk", collector_name="").exists()
+    assert not returned.filter(delivery="post", post_tracking="").exists()

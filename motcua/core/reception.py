@@ -7,7 +7,7 @@ online or postal submission waits for that check (status 1).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from motcua.core import codes, text
@@ -101,7 +101,7 @@ def check(
                 ids=unknown,
             )
         )
-    absent = [p.name for p in papers if not p.optional and p.key not in ticked]
+    absent = missing_papers(papers, ticked)
     given_reason = reason.strip()
     to_complete: tuple[str, ...] = ()
     if outcome is Action.REFUSE:
@@ -116,14 +116,7 @@ def check(
         except ValidationError as exc:
             problems.append(exc)
     elif outcome is Action.RECEIVE and absent:
-        problems.append(
-            ValidationError(
-                _("Hồ sơ chưa đủ thành phần, không thể tiếp nhận: {documents}."),
-                field="documents",
-                missing=absent,
-                documents="; ".join(absent),
-            )
-        )
+        problems.append(incomplete(absent))
     if problems:
         raise InvalidInput(problems)
     return Checked(
@@ -134,6 +127,93 @@ def check(
         missing=to_complete,
         reason=given_reason,
     )
+
+
+def missing_papers(papers: Sequence[Paper], received: Iterable[int]) -> list[str]:
+    """The required papers (not optional) among `papers` that are not in `received`, in the
+    procedure's order."""
+    have = set(received)
+    return [p.name for p in papers if not p.optional and p.key not in have]
+
+
+def incomplete(absent: Sequence[str], *, field: str = "documents") -> ValidationError:
+    """The refusal of an incomplete dossier, naming every missing paper."""
+    return ValidationError(
+        _("Hồ sơ chưa đủ thành phần, không thể tiếp nhận: {documents}."),
+        field=field,
+        missing=list(absent),
+        documents="; ".join(absent),
+    )
+
+
+@dataclass(frozen=True)
+class Brought:
+    """What the citizen brings to the counter to complete the dossier: papers of the
+    procedure (by key) and other papers (free text)."""
+
+    ticked: tuple[int, ...]
+    others: tuple[str, ...]
+
+
+def check_supplement(
+    *,
+    papers: Sequence[Paper],
+    received: Iterable[int],
+    ticked: Sequence[int],
+    others: Sequence[str] = (),
+) -> Brought:
+    """A supplement brought in at the counter: at least one paper, each of the procedure's
+    papers known, and the dossier complete again with what was received before (the same
+    rule as reception); raise InvalidInput listing every problem, else return what is
+    recorded."""
+    problems: list[ValidationError] = []
+    known = {p.key for p in papers}
+    unknown = [key for key in ticked if key not in known]
+    if unknown:
+        problems.append(
+            ValidationError(
+                _("Giấy tờ không thuộc thành phần hồ sơ của thủ tục."),
+                field="documents",
+                ids=unknown,
+            )
+        )
+    lines: tuple[str, ...] = ()
+    try:
+        lines = other_papers(others)
+    except ValidationError as exc:
+        problems.append(exc)
+    keys = tuple(dict.fromkeys(key for key in ticked if key in known))
+    if not keys and not lines and not unknown:
+        problems.append(
+            ValidationError(
+                _("Chưa ghi nhận giấy tờ nào công dân mang đến bổ sung."), field="documents"
+            )
+        )
+    absent = missing_papers(papers, [*received, *keys])
+    if absent:
+        problems.append(incomplete(absent))
+    if problems:
+        raise InvalidInput(problems)
+    return Brought(ticked=keys, others=lines)
+
+
+MAX_OTHER_PAPERS = 30
+MAX_PAPER_NAME = 500
+
+
+def other_papers(lines: Sequence[str], *, field: str = "others") -> tuple[str, ...]:
+    """Papers received that the procedure does not list, one per line as the desk typed them
+    (NFC, spaces collapsed, blank lines dropped): bounded in number and length."""
+    papers = tuple(text.nfc(" ".join(line.split())) for line in lines if line.strip())
+    if len(papers) > MAX_OTHER_PAPERS:
+        raise ValidationError(
+            _("Liệt kê tối đa {limit} giấy tờ khác."), field=field, limit=MAX_OTHER_PAPERS
+        )
+    if any(len(name) > MAX_PAPER_NAME for name in papers):
+        raise ValidationError(
+            _("Tên giấy tờ dài quá {limit} ký tự."), field=field, limit=MAX_PAPER_NAME
+        )
+    return papers
 
 
 def refusal_reason(reason: str, *, field: str = "note") -> str:

@@ -23,6 +23,7 @@ from motcua.catalog.selectors import procedures
 from motcua.core import codes
 from motcua.core.errors import DomainError
 from motcua.core.lifecycle import Action
+from motcua.core.returning import COLLECTOR_LABELS
 from motcua.core.text import fold
 from motcua.dossiers.selectors import (
     BUCKETS,
@@ -32,7 +33,7 @@ from motcua.dossiers.selectors import (
     default_delivery,
     delivery_choices,
 )
-from motcua.dossiers.services import Applicant, Intake
+from motcua.dossiers.services import Applicant, Handover, Intake, Papers, ScanUpload
 from motcua.i18n import error_text
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ RECEPTION_INPUTS = {
     "delivery": "delivery",
     "competent_agency": "commune",
     "documents": "documents",
+    "others": "others",
     "reason": "reason",
     "missing": "missing",
 }
@@ -113,6 +115,9 @@ class ReceptionForm(fields.Form):
     documents = fields.MultipleChoiceField(
         label=_("Thành phần hồ sơ đã nộp"), coerce=int, required=False
     )
+    others = fields.LinesField(
+        label=_("Giấy tờ khác đã nhận (mỗi dòng một giấy tờ)"), max_line_length=500
+    )
     copies = fields.NumberField(
         label=_("Số bộ hồ sơ"), min_value=1, max_value=MAX_COPIES, required=False, initial=1
     )
@@ -135,11 +140,12 @@ class ReceptionForm(fields.Form):
         validators=[RegexValidator(r"^[A-Za-z0-9_-]*$", _("Trang đã cũ; hãy tải lại trang."))],
     )
 
-    def __init__(self, data: Any = None, *, offer: ReceptionChoices) -> None:
-        super().__init__(data, initial={"request": offer.procedure.name})
+    def __init__(self, data: Any = None, files: Any = None, *, offer: ReceptionChoices) -> None:
+        super().__init__(data, files, initial={"request": offer.procedure.name})
         self.offer = offer
         documents = cast(forms.ChoiceField, self.fields["documents"])
         documents.choices = [(d.pk, _document_label(d)) for d in offer.documents]
+        self.fields.update(scan_fields(offer.documents))
         delivery = cast(forms.ChoiceField, self.fields["delivery"])
         delivery.choices = fields.choices(delivery_choices())
         if offer.communes is None:
@@ -192,6 +198,7 @@ class ReceptionForm(fields.Form):
             delivery=data["delivery"],
             competent_agency_code=data.get("commune", ""),
             documents=data["documents"],
+            others=data["others"],
         )
         return {
             "intake": intake,
@@ -199,7 +206,32 @@ class ReceptionForm(fields.Form):
             "reason": data["reason"],
             "missing": data["missing"],
             "idempotency_key": data["form_key"] or None,
+            "scans": scans_sent(self),
         }
+
+    def scan_inputs(self) -> list[tuple[int, forms.BoundField]]:
+        """(paper, its scan input), for the page to show each input beside its paper."""
+        names = [(d.pk, f"scan_{d.pk}") for d in self.offer.documents]
+        return [(key, self[name]) for key, name in names if name in self.fields]
+
+
+def scan_fields(documents: Sequence[RequiredDocument]) -> dict[str, forms.Field]:
+    """A scan input per paper of the procedure (`scan_<id>`), none for papers only shown."""
+    return {
+        f"scan_{d.pk}": fields.ScanField(label=f"{gettext('Bản quét (PDF, JPEG, PNG)')}: {d.name}")
+        for d in documents
+        if not d.show_only
+    }
+
+
+def scans_sent(form: forms.Form) -> dict[int, ScanUpload]:
+    """The scans a valid form carries, by paper, read into memory (each within the limit)."""
+    sent = {}
+    for name, value in form.cleaned_data.items():
+        if name.startswith("scan_") and value is not None:
+            value.seek(0)
+            sent[int(name.removeprefix("scan_"))] = ScanUpload(name=value.name, data=value.read())
+    return sent
 
 
 def _document_label(document: RequiredDocument) -> str:
@@ -221,7 +253,7 @@ ACTION_FIELDS: dict[Action, tuple[str, ...]] = {
     Action.RECEIVE: (),
     Action.REFUSE: ("note!",),
     Action.REQUEST_SUPPLEMENT: ("missing!", "note"),
-    Action.SUPPLEMENT: ("note",),
+    Action.SUPPLEMENT: ("documents", "others", "note"),
     Action.ASSIGN: ("assignee!",),
     Action.FORWARD: ("next_assignee", "note"),
     Action.SEND_BACK: ("note!",),
@@ -230,7 +262,18 @@ ACTION_FIELDS: dict[Action, tuple[str, ...]] = {
     Action.PROPOSE: ("note",),
     Action.APPROVE: ("note",),
     Action.MARK_READY: ("note",),
-    Action.RETURN_RESULT: ("delivery",),
+    Action.RETURN_RESULT: (
+        "delivery",
+        # Required, but checked by the core (motcua.core.returning) after the state: a
+        # return not allowed now says so first, and every missing detail comes back at once.
+        "result_number",
+        "collector",
+        "collector_name",
+        "collector_id",
+        "authorisation",
+        "tracking",
+        "confirm",
+    ),
     Action.WITHDRAW: ("note!",),
     Action.STOP: ("note!",),
     Action.DRAFT_APOLOGY: ("new_due", "note!"),
@@ -244,6 +287,15 @@ ACTION_INPUTS = {
     "to_user": "to_user",
     "delivery": "delivery",
     "new_due_at": "new_due",
+    "documents": "documents",
+    "others": "others",
+    "result_number": "result_number",
+    "collector": "collector",
+    "collector_name": "collector_name",
+    "collector_id_number": "collector_id",
+    "authorisation": "authorisation",
+    "tracking": "tracking",
+    "confirm": "confirm",
 }
 
 MAX_VERSION = 2**31 - 1  # the column's range
@@ -271,6 +323,7 @@ class ActionChoices:
     staff: Sequence[Staff] = ()
     delivery: str = ""
     proposed_due: datetime | None = None
+    documents: Sequence[RequiredDocument] = ()  # the procedure's papers (a supplement)
 
 
 class ActionForm(ActionPick):
@@ -286,14 +339,21 @@ class ActionForm(ActionPick):
         action: Action | None,
         now: datetime,
         offer: ActionChoices = ActionChoices(),
+        files: Any = None,
     ) -> None:
-        super().__init__(data, auto_id=f"{action.value if action else 'action'}-%s")
-        self.chosen = action
+        super().__init__(data, files, auto_id=f"{action.value if action else 'action'}-%s")
+        self.chosen, self.offer = action, offer
         for need in ACTION_FIELDS[action] if action else ():
             name = need.rstrip("!")
             field = _action_field(name, need.endswith("!"), now=now, offer=offer)
             if field is not None:
                 self.fields["to_user" if name.endswith("assignee") else name] = field
+        if action is Action.SUPPLEMENT:
+            self.fields.update(scan_fields(offer.documents))
+
+    @property
+    def has_files(self) -> bool:
+        return any(isinstance(f, forms.FileField) for f in self.fields.values())
 
     def service_kwargs(self) -> dict[str, Any]:
         """The arguments of `dossier_act` besides the dossier, the actor and the time."""
@@ -307,7 +367,34 @@ class ActionForm(ActionPick):
             "new_due_at": data.get("new_due"),
             "missing": data.get("missing", []),
             "delivery": data.get("delivery", ""),
+            **self._papers(),
+            **self._handover(),
         }
+
+    def _papers(self) -> dict[str, Any]:
+        if self.chosen is not Action.SUPPLEMENT:
+            return {}
+        data = self.cleaned_data
+        papers = Papers(
+            ticked=data.get("documents", []), others=data.get("others", []), scans=scans_sent(self)
+        )
+        return {"papers": papers}
+
+    def _handover(self) -> dict[str, Any]:
+        if self.chosen is not Action.RETURN_RESULT:
+            return {}
+        data = self.cleaned_data
+        handover = Handover(
+            delivery=data.get("delivery") or self.offer.delivery,
+            result_number=data.get("result_number", ""),
+            collector=data.get("collector", ""),
+            name=data.get("collector_name", ""),
+            id_number=data.get("collector_id", ""),
+            authorisation=data.get("authorisation", ""),
+            tracking=data.get("tracking", ""),
+            confirmed=bool(data.get("confirm")),
+        )
+        return {"handover": handover}
 
 
 def _action_field(
@@ -341,6 +428,51 @@ def _action_field(
             choices=fields.choices(delivery_choices()),
             initial=offer.delivery,
             required=False,
+        )
+    if name == "documents":
+        return fields.MultipleChoiceField(
+            label=_("Giấy tờ công dân mang đến bổ sung"),
+            choices=[(d.pk, _document_label(d)) for d in offer.documents],
+            coerce=int,
+            required=False,
+        )
+    if name == "others":
+        return fields.LinesField(
+            label=_("Giấy tờ khác đã nhận (mỗi dòng một giấy tờ)"), max_line_length=500
+        )
+    if name == "result_number":
+        return fields.TextField(
+            label=_("Số, ký hiệu văn bản kết quả"), max_length=100, required=required
+        )
+    if name == "collector":
+        return fields.ChoiceField(
+            label=_("Người nhận kết quả (nhận tại Bộ phận một cửa)"),
+            choices=[("", "—"), *fields.choices(list(COLLECTOR_LABELS.items()))],
+            required=False,
+        )
+    if name == "collector_name":
+        return fields.TextField(
+            label=_("Họ và tên người được ủy quyền nhận"), max_length=200, required=False
+        )
+    if name == "collector_id":
+        return fields.TextField(
+            label=_("Số định danh của người nhận"),
+            max_length=20,
+            required=False,
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        )
+    if name == "authorisation":
+        return fields.TextField(
+            label=_("Văn bản ủy quyền nhận kết quả (số, ngày)"), max_length=300, required=False
+        )
+    if name == "tracking":
+        return fields.TextField(
+            label=_("Số hiệu bưu gửi (trả qua bưu chính)"), max_length=40, required=False
+        )
+    if name == "confirm":
+        return fields.ConfirmField(
+            label=_("Tôi đã kiểm tra giấy tờ của người nhận và xác nhận trao kết quả."),
+            required=required,
         )
     if name == "new_due":
         return fields.LocalDateTimeField(

@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from motcua.catalog.selectors import procedure_search
+from motcua.catalog.selectors import documents_of, procedure_search
 from motcua.core.apology import timing
 from motcua.core.calendar import local_date
 from motcua.core.lifecycle import Action, Role, Status
@@ -28,10 +28,12 @@ from motcua.dossiers.selectors import (
     dossier_allowed_actions,
     dossier_apology_letter,
     dossier_deadline,
+    dossier_digitisation,
     dossier_due_explanation,
     dossier_events,
     dossier_next_step,
     dossier_outlook,
+    dossier_papers,
     dossier_plan,
     dossier_steps,
 )
@@ -125,7 +127,8 @@ def dossier_page_context(
         "d": dossier,
         "procedure": dossier.procedure_version.procedure,
         "version": dossier.procedure_version,
-        "documents": list(dossier.documents.all()),
+        "documents": dossier_papers(dossier),
+        "digitised": dossier_digitisation(dossier),
         "steps": steps,
         "events": events,
         "apology": apology,
@@ -141,12 +144,14 @@ def dossier_page_context(
     }
 
 
-def submitted_action_form(data: QueryDict, dossier: Dossier, now: datetime) -> ActionForm:
+def submitted_action_form(
+    data: QueryDict, dossier: Dossier, now: datetime, files: Any = None
+) -> ActionForm:
     """The posted action's form, bound; with only `action` and `version` when the data names
     no known action (its error then says so)."""
     pick = ActionPick(data)
     action = Action(pick.cleaned_data["action"]) if pick.is_valid() else None
-    return _ActionOffers(dossier, now).form(action, data)
+    return _ActionOffers(dossier, now).form(action, data, files)
 
 
 class _ActionOffers:
@@ -160,7 +165,9 @@ class _ActionOffers:
         """Where FORWARD would send the dossier (asked only when an action needs it)."""
         return dossier_next_step(self.dossier)
 
-    def form(self, action: Action | None, data: QueryDict | None = None) -> ActionForm:
+    def form(
+        self, action: Action | None, data: QueryDict | None = None, files: Any = None
+    ) -> ActionForm:
         inputs = action_inputs(action) if action else set()
         d = self.dossier
         plan = dossier_plan(d)
@@ -178,8 +185,11 @@ class _ActionOffers:
             calendar = calendar_for(d.received_place)
             view = dossier_outlook(d, calendar, self.now, plan)
             proposed = view.new_due.astimezone(calendar.tz) if view is not None else None
-        offer = ActionChoices(staff=staff, delivery=d.delivery, proposed_due=proposed)
-        return ActionForm(data, action=action, now=self.now, offer=offer)
+        documents = documents_of(d.procedure_version) if "documents" in inputs else []
+        offer = ActionChoices(
+            staff=staff, delivery=d.delivery, proposed_due=proposed, documents=documents
+        )
+        return ActionForm(data, action=action, now=self.now, offer=offer, files=files)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,4 +13,5 @@ urlpatterns = [
     path("tiep-nhan/thu-tuc/", reception.procedure_search, name="procedure_search"),
     path("ho-so/<int:pk>/", dossier.detail, name="dossier"),
     path("ho-so/<int:pk>/thao-tac/", dossier.act, name="act"),
+    path("ho-so/<int:pk>/ban-quet/<int:scan>/", dossier.scan, name="scan"),
 ]

@@ -7,6 +7,8 @@ system would have recorded. Some are late (and apologise), some paused, some ref
 
 from __future__ import annotations
 
+import functools
+import io
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,7 +22,15 @@ from motcua.core.lifecycle import Action, Role
 from motcua.core.routing import signs
 from motcua.dossiers.models import ApologyLetter, Dossier
 from motcua.dossiers.selectors import dossier_plan, resolve_step
-from motcua.dossiers.services import Applicant, Intake, dossier_act, dossier_receive
+from motcua.dossiers.services import (
+    Applicant,
+    Handover,
+    Intake,
+    Papers,
+    ScanUpload,
+    dossier_act,
+    dossier_receive,
+)
 from motcua.organization.selectors import (
     Actor,
     agency_by_code,
@@ -98,6 +108,9 @@ STREETS = [
 @dataclass
 class _World:
     rng: random.Random
+    # Drawn from for what the history does not turn on (scans, the result's number), so
+    # that a seed plays the same dossiers whatever these details become.
+    details: random.Random
     staff: dict[tuple[int, Role], list[Actor]]
     desks: dict[int, Actor]
     communes: list[Agency]
@@ -136,7 +149,7 @@ def generate_demo_dossiers(*, count: int, now: datetime, seed: int = 2026) -> in
     staffed = sorted((a for a in communes() if a.pk in desks), key=lambda a: a.pk)
     centre = agency_by_code("H26.1")
     assert centre is not None  # the demo organisation has its centre
-    world = _World(rng, staff, desks, staffed, centre)
+    world = _World(rng, random.Random(seed + 1), staff, desks, staffed, centre)
     procedures = procedure_catalog()
     weights = [6 if is_commune_level(p) else 2 for p in procedures]
     calendar = calendar_for(world.centre)
@@ -220,8 +233,29 @@ def _play(world: _World, procedure: Procedure, t: datetime, now: datetime) -> No
                 reason="Thủ tục không thuộc phạm vi tiếp nhận của bộ phận một cửa.",
             )
             return
-        dossier = dossier_receive(intake=intake, actor=desk, now=t)
+        # About a third of the counters scan what they receive: the others' papers stay
+        # paper only, and the digitisation figure says so.
+        scans = (
+            {key: ScanUpload(name=f"giay-to-{key}.png", data=_demo_scan()) for key in docs}
+            if world.details.random() < 0.35
+            else None
+        )
+        dossier = dossier_receive(intake=intake, actor=desk, now=t, scans=scans)
     _process(world, dossier, t, now)
+
+
+@functools.cache
+def _demo_scan() -> bytes:
+    """A small generated page standing for a scan (a grey sheet with lines of "text")."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (120, 170), 250)
+    draw = ImageDraw.Draw(image)
+    for y in range(20, 160, 12):
+        draw.line((12, y, 108, y), fill=120, width=2)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 def _process(world: _World, dossier: Dossier, t: datetime, now: datetime) -> None:
@@ -277,6 +311,7 @@ def _process(world: _World, dossier: Dossier, t: datetime, now: datetime) -> Non
                 action=Action.SUPPLEMENT,
                 actor=world.desks[dossier.received_place_id],
                 now=t,
+                papers=Papers(others=["Giấy tờ chứng minh nơi cư trú"]),
             )
             continue
         if t_next >= now:
@@ -307,8 +342,33 @@ def _process(world: _World, dossier: Dossier, t: datetime, now: datetime) -> Non
                 action=Action.RETURN_RESULT,
                 actor=world.desks[dossier.received_place_id],
                 now=t,
+                handover=_handover(world, dossier),
             )
         return
+
+
+def _handover(world: _World, dossier: Dossier) -> Handover:
+    """How the demo's result went: by the way the citizen chose, mostly to the applicant."""
+    rng = world.details
+    number = f"{rng.randint(1, 999)}/{rng.choice(['QĐ-UBND', 'GCN', 'GP', 'TB'])}"
+    if dossier.delivery == "post":
+        tracking = f"EB{rng.randint(10**8, 10**9 - 1)}VN"
+        return Handover("post", number, tracking=tracking, confirmed=True)
+    if dossier.delivery == "electronic":
+        return Handover("electronic", number, confirmed=True)
+    if rng.random() < 0.2:
+        return Handover(
+            "desk",
+            number,
+            "authorised",
+            name=f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
+            id_number=f"001{rng.randint(0, 3)}{rng.randint(0, 99_999_999):08d}",
+            authorisation=f"Giấy ủy quyền số {rng.randint(1, 300)}/UQ",
+            confirmed=True,
+        )
+    return Handover(
+        "desk", number, "applicant", id_number=dossier.applicant_id_number, confirmed=True
+    )
 
 
 def _try(dossier: Dossier, action: Action, actor: Actor, t: datetime, note: str = "") -> bool:

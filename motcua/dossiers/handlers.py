@@ -8,18 +8,19 @@ writes what it returns.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from motcua.catalog.selectors import documents_of
 from motcua.core import apology as core_apology
 from motcua.core import clock as core_clock
-from motcua.core import reception
+from motcua.core import reception, returning
 from motcua.core.calendar import WorkCalendar
-from motcua.core.errors import ValidationError, _
-from motcua.core.lifecycle import Action, Facts
+from motcua.core.errors import InvalidInput, ValidationError, _
+from motcua.core.lifecycle import Action, Facts, Role
 from motcua.core.routing import (
     LimitUnit,
     PlannedStep,
@@ -27,7 +28,8 @@ from motcua.core.routing import (
     statutory_budget,
     step_due,
 )
-from motcua.dossiers.models import ApologyLetter, Dossier, DossierEvent
+from motcua.dossiers import scans as dossier_scans
+from motcua.dossiers.models import ApologyLetter, Dossier, DossierDocument, DossierEvent
 from motcua.dossiers.selectors import clock_entries, dossier_blame, dossier_outlook, resolve_step
 from motcua.organization.selectors import Actor, calendar_for
 
@@ -61,6 +63,10 @@ class Change:
     news_agency: str = ""  # the agency the citizen's message names, when not the current one
     code_from: Agency | None = None  # received now: the code comes from this agency's counter
     payload: dict[str, Any] = field(default_factory=dict)  # what the event records
+    documents: list[DossierDocument] = field(default_factory=list)  # papers received now
+    scans: list[tuple[int, dossier_scans.CheckedScan]] = field(
+        default_factory=list
+    )  # (paper, scan)
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,18 @@ class Act:
     new_due_at: datetime | None
     missing: Sequence[str]
     delivery: str
+    papers: Papers | None = None  # what the citizen brought (a supplement at the counter)
+    handover: returning.Handover | None = None  # how the result is handed over
+
+
+@dataclass(frozen=True)
+class Papers:
+    """The papers brought to the counter: the procedure's (by RequiredDocument id), others
+    typed by the desk, and a scan per paper of the procedure (by the same id)."""
+
+    ticked: Sequence[int] = ()
+    others: Sequence[str] = ()
+    scans: Mapping[int, dossier_scans.ScanUpload] = field(default_factory=dict)
 
 
 def start(
@@ -141,8 +159,20 @@ def nothing(a: Act) -> Change:
 
 
 def _receive(a: Act) -> Change:
-    """Accept an online dossier: code, clock from the complete dossier's arrival."""
+    """Accept an online dossier, or one completed at the counter after form 02: only when
+    every required paper has been received (reception's rule, on the papers of every visit);
+    code, clock from the complete dossier's arrival."""
     d = a.dossier
+    checklist = [
+        reception.Paper(key=doc.pk, name=doc.name, optional=doc.optional)
+        for doc in documents_of(d.procedure_version)
+    ]
+    received = DossierDocument.objects.filter(dossier=d, required__isnull=False).values_list(
+        "required_id", flat=True
+    )
+    absent = reception.missing_papers(checklist, list(received))
+    if absent:
+        raise reception.incomplete(absent)
     # The clock counts from when the complete dossier arrived, not from the officer's click.
     last_supplement = (
         DossierEvent.objects.filter(dossier=d, action=Action.SUPPLEMENT).order_by("-seq").first()
@@ -180,11 +210,16 @@ def _request_supplement(a: Act) -> Change:
 
 
 def _supplement(a: Act) -> Change:
-    """The citizen completed the dossier: the clock resumes, the step's due time moves on."""
+    """The citizen completed the dossier: the papers brought are recorded (at the counter, the
+    same checklist as reception, complete again with what came before), the clock resumes
+    and the step's due time moves on."""
     d = a.dossier
+    change = Change()
+    if a.papers is not None or a.actor.role is Role.DESK:
+        change = _papers_brought(a, a.papers or Papers())
     if d.received_at is None:
-        return Change()  # still before reception: the clock has not started
-    change = Change(clock=[core_clock.ClockEntry(kind=core_clock.ClockKind.RESUME, at=a.now)])
+        return change  # still before reception: the clock has not started
+    change.clock.append(core_clock.ClockEntry(kind=core_clock.ClockKind.RESUME, at=a.now))
     if d.step_due_at is not None:
         paused_at = datetime.fromisoformat(d.clock[-1]["at"])
         resumed = resume_step(
@@ -195,6 +230,103 @@ def _supplement(a: Act) -> Change:
             step_paused_seconds=d.step_paused_seconds + resumed.paused_seconds,
         )
     return change
+
+
+def _papers_brought(a: Act, papers: Papers) -> Change:
+    """Reception's completeness rule on every paper received across the visits."""
+    d = a.dossier
+    required = {doc.pk: doc for doc in documents_of(d.procedure_version)}
+    checklist = [
+        reception.Paper(key=doc.pk, name=doc.name, optional=doc.optional)
+        for doc in required.values()
+    ]
+    before = DossierDocument.objects.filter(dossier=d, required__isnull=False).values_list(
+        "required_id", flat=True
+    )
+    problems: list[ValidationError] = []
+    brought = None
+    try:
+        brought = reception.check_supplement(
+            papers=checklist, received=list(before), ticked=papers.ticked, others=papers.others
+        )
+    except InvalidInput as exc:
+        problems.extend(exc.errors)
+    checked = check_scans(papers.scans, brought.ticked if brought else papers.ticked, problems)
+    if problems:
+        raise InvalidInput(problems)
+    assert brought is not None
+    change = Change()
+    received_papers(
+        change, required, brought.ticked, brought.others, checked, now=a.now, seq=d.version + 1
+    )
+    return change
+
+
+def check_scans(
+    uploads: Mapping[int, dossier_scans.ScanUpload],
+    ticked: Sequence[int],
+    problems: list[ValidationError],
+) -> dict[int, dossier_scans.CheckedScan]:
+    """Each upload checked by its content, and only for a paper received now; every problem
+    is added to `problems`."""
+    checked = {}
+    for key, upload in uploads.items():
+        field_name = f"scan_{key}"
+        if key not in ticked:
+            problems.append(
+                ValidationError(
+                    _("Chỉ đính kèm bản quét cho giấy tờ đã đánh dấu là đã nhận."),
+                    field=field_name,
+                )
+            )
+            continue
+        try:
+            checked[key] = dossier_scans.inspect(upload, field=field_name)
+        except ValidationError as exc:
+            problems.append(exc)
+    return checked
+
+
+def received_papers(
+    change: Change,
+    required: Mapping[int, Any],
+    ticked: Sequence[int],
+    others: Sequence[str],
+    scans: Mapping[int, dossier_scans.CheckedScan],
+    *,
+    now: datetime,
+    seq: int,
+) -> None:
+    """The rows and the event's list of the papers received now (`seq`: the event's number),
+    each of the procedure's papers as the catalog describes it, the others as typed."""
+    for key in ticked:
+        doc = required[key]
+        if key in scans:
+            change.scans.append((len(change.documents), scans[key]))
+        change.documents.append(
+            DossierDocument(
+                required=doc,
+                name=doc.name,
+                copies=doc.copies,
+                original=doc.original,
+                received_at=now,
+                event_seq=seq,
+            )
+        )
+    for name in others:
+        change.documents.append(
+            DossierDocument(name=name, copies=1, original=False, received_at=now, event_seq=seq)
+        )
+    listed = []
+    for i, doc in enumerate(change.documents):
+        entry: dict[str, Any] = {"name": doc.name, "copies": doc.copies, "original": doc.original}
+        if doc.required is not None:
+            entry["required"] = doc.required.pk
+        scan = next((s for j, s in change.scans if j == i), None)
+        if scan is not None:
+            entry["scan"] = scan.sha256
+        listed.append(entry)
+    change.payload["papers"] = listed
 
 
 def _assign(a: Act) -> Change:
@@ -244,11 +376,25 @@ def _mark_ready(a: Act) -> Change:
 
 
 def _return(a: Act) -> Change:
-    delivery = a.delivery or a.dossier.delivery
-    if delivery not in Dossier.Delivery.values:
-        raise ValidationError(_("Hình thức trả kết quả không hợp lệ."), field="delivery")
+    """The result handed over: to whom (checked against the applicant), which document, how;
+    confirmed by the desk first."""
+    d = a.dossier
+    handover = a.handover or returning.Handover(delivery=a.delivery or d.delivery, result_number="")
+    returned = returning.check(
+        handover, applicant_name=d.applicant_name, applicant_id_number=d.applicant_id_number
+    )
     return Change(
-        fields={"delivery": delivery, "returned_at": a.now}, payload={"delivery": delivery}
+        fields={
+            "delivery": returned.delivery.value,
+            "returned_at": a.now,
+            "result_number": returned.result_number,
+            "collector": returned.collector,
+            "collector_name": returned.name,
+            "collector_id_number": returned.id_number,
+            "collector_authorisation": returned.authorisation,
+            "post_tracking": returned.tracking,
+        },
+        payload=returned.payload(),
     )
 
 

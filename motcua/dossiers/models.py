@@ -68,6 +68,11 @@ class Dossier(models.Model):
     # Folded applicant name for accent-insensitive search (motcua.core.text.fold). Searched
     # with LIKE '%…%' inside one agency's inbox, where a B-tree index would not help.
     search_name = models.CharField(max_length=200)
+    # The applicant's and the representative's ID numbers and the phone, each in the normal
+    # form of motcua.core.contact, space-padded (" 001203012345 0912345678 "): the counter
+    # finds a dossier by any of them however it is typed. Searched, like the name, inside
+    # one agency's inbox (no index: see docs/architecture.md).
+    search_numbers = models.CharField(max_length=80, blank=True, default="")
 
     # No index per foreign key from here on: every action rewrites the row, and each index
     # costs every write that moves it. Reads go through the composite indexes in Meta; what
@@ -112,6 +117,13 @@ class Dossier(models.Model):
     step_paused_seconds = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(_("kết thúc xử lý"), null=True, blank=True)
     returned_at = models.DateTimeField(_("trả kết quả"), null=True, blank=True)
+    # How the result was handed over (form 07's last columns; the event records the same).
+    result_number = models.CharField(_("số, ký hiệu văn bản kết quả"), max_length=100, blank=True)
+    collector = models.CharField(max_length=20, blank=True)  # applicant | authorised | ""
+    collector_name = models.CharField(_("người nhận kết quả"), max_length=200, blank=True)
+    collector_id_number = models.CharField(max_length=20, blank=True)
+    collector_authorisation = models.CharField(max_length=300, blank=True)
+    post_tracking = models.CharField(_("số hiệu bưu gửi"), max_length=40, blank=True)
     warned_at = models.DateTimeField(null=True, blank=True)
     overdue_at = models.DateTimeField(null=True, blank=True)
     # The clock ledger as plain entries (a projection of the events' "clock" payloads); the
@@ -285,18 +297,45 @@ class DossierAccess(models.Model):
 
 
 class DossierDocument(models.Model):
-    """A paper submitted with the dossier, and whether it was digitised at the counter."""
+    """A paper received with the dossier: at reception or brought later to complete it (each
+    visit's papers are kept, never replaced). Digitised when it has a scan (`DossierScan`)."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
     # Indexed: the catalog import deletes a version's required documents only if no dossier
     # refers to them, and this row is never updated, so the index costs one entry per paper.
+    # None: a paper the citizen brought that the procedure does not list (typed by the desk).
     required = models.ForeignKey(
         "catalog.RequiredDocument", null=True, blank=True, on_delete=models.PROTECT
     )
     name = models.CharField(max_length=500)
     copies = models.PositiveSmallIntegerField(default=1)
     original = models.BooleanField(default=False)
-    digitised = models.BooleanField(default=False)
+    # When it was received and by which event (1: reception; later: a supplement).
+    received_at = models.DateTimeField(null=True, blank=True)
+    event_seq = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["dossier", "event_seq", "id"]
+
+
+class DossierScan(models.Model):
+    """The electronic copy of one paper, scanned at the counter (append-only).
+
+    The file lives in Django's default storage (MEDIA_ROOT), named by its content's SHA-256,
+    and is served only through the access-checked desk view, never as a public URL.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="scans")
+    document = models.ForeignKey(DossierDocument, on_delete=models.CASCADE, related_name="scans")
+    file = models.FileField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=40)
+    original_name = models.CharField(max_length=200, blank=True)
+    uploaded_at = models.DateTimeField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
 
 
 class ApologyLetter(models.Model):

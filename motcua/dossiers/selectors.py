@@ -19,11 +19,20 @@ from motcua.core import codes
 from motcua.core.apology import Outlook, Timing, outlook
 from motcua.core.blame import OUTCOME_LABELS, Blame, StepSpan, responsible_step
 from motcua.core.calendar import WorkCalendar
+from motcua.core.contact import search_number
 from motcua.core.errors import DomainError, NotFound, _
 from motcua.core.lifecycle import Action, Facts, Post, Role, Status, allowed_actions
 from motcua.core.routing import PlannedStep, allotment_seconds, seconds_after, signs
 from motcua.core.urgency import CLOCK_RUNS, PAUSED, Bucket, overdue
-from motcua.dossiers.models import OPEN_CODES, ApologyLetter, Dossier, DossierEvent, DossierStep
+from motcua.dossiers.models import (
+    OPEN_CODES,
+    ApologyLetter,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    DossierScan,
+    DossierStep,
+)
 from motcua.organization.selectors import (
     Actor,
     agency_by_code,
@@ -303,7 +312,12 @@ def dossier_inbox(
         qs = qs.filter(channel=filters.channel)
     if filters.q.strip():
         q = filters.q.strip()
-        qs = qs.filter(Q(code__icontains=q.upper()) | Q(search_name__contains=fold(q)))
+        found = Q(code__icontains=q.upper()) | Q(search_name__contains=fold(q))
+        number = search_number(q)
+        if number is not None:
+            # An ID number or a phone, however typed: the whole number, not a part of it.
+            found |= Q(search_numbers__contains=f" {number} ")
+        qs = qs.filter(found)
     counts = qs.aggregate(
         **{key: Count("pk", filter=Q(urgency=i)) for i, (key, _label) in enumerate(BUCKETS)}
     )
@@ -633,3 +647,75 @@ def result_at_desk(dossier: Dossier) -> bool:
 def result_by_post(dossier: Dossier) -> bool:
     """Whether the result is sent to the applicant by the public postal service."""
     return dossier.delivery == Dossier.Delivery.POST
+
+
+# ---------------------------------------------------------------------------------------------
+# Papers received and their scans (digitisation)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A figure as the oversight publishes it: numerator / denominator (None when empty)."""
+
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+
+def dossier_papers(dossier: Dossier) -> list[DossierDocument]:
+    """Every paper received, across the visits, in order: each with its scans and `visit`
+    (1 for the first visit, 2 for the first supplement…)."""
+    papers = list(
+        DossierDocument.objects.filter(dossier=dossier)
+        .select_related("required")
+        .prefetch_related("scans")
+        .order_by("event_seq", "id")
+    )
+    visits = {seq: i for i, seq in enumerate(sorted({p.event_seq for p in papers}), 1)}
+    for paper in papers:
+        paper.visit = visits[paper.event_seq]  # type: ignore[attr-defined]
+    return papers
+
+
+def _countable(papers: QuerySet[DossierDocument]) -> QuerySet[DossierDocument]:
+    """Papers that digitisation counts: not those only shown at the counter (DOMAIN §5)."""
+    return papers.exclude(required__show_only=True)
+
+
+def _digitised(papers: QuerySet[DossierDocument]) -> Ratio:
+    from django.db.models import Count, Exists, OuterRef
+
+    scanned = Exists(DossierScan.objects.filter(document=OuterRef("pk")))
+    totals = _countable(papers).aggregate(
+        received=Count("pk"), scanned=Count("pk", filter=Q(scanned))
+    )
+    return Ratio(numerator=totals["scanned"], denominator=totals["received"])
+
+
+def dossier_digitisation(dossier: Dossier) -> Ratio:
+    """Papers of one dossier with a scan / papers received (those only shown left out)."""
+    return _digitised(DossierDocument.objects.filter(dossier=dossier))
+
+
+def digitisation_figure(*, agency: Agency, start: datetime, end: datetime) -> Ratio:
+    """The digitisation figure of a counter for a period: papers received there in
+    [start, end) by dossiers it received, with a scan / all of them (papers only shown left
+    out). What the oversight publishes (766 index, group 5, "digitised components")."""
+    papers = DossierDocument.objects.filter(
+        dossier__received_place=agency,
+        dossier__received_at__isnull=False,
+        received_at__gte=start,
+        received_at__lt=end,
+    )
+    return _digitised(papers)
+
+
+def dossier_scan(dossier: Dossier, scan_id: int) -> DossierScan:
+    """One scan of a dossier the caller already has access to; NotFound otherwise."""
+    scan = DossierScan.objects.filter(dossier=dossier, pk=scan_id).first()
+    if scan is None:
+        raise NotFound(_("Không tìm thấy bản quét."))
+    return scan

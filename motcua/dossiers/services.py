@@ -13,7 +13,7 @@ import copy
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 
 from motcua.catalog.selectors import documents_of, procedure_versions
 from motcua.core import clock as core_clock
-from motcua.core import codes, reception, text
+from motcua.core import codes, contact, reception, returning, text
 from motcua.core.apology import closing_reason
 from motcua.core.blame import step_outcome
 from motcua.core.calendar import WorkCalendar, local_date
@@ -42,18 +42,29 @@ from motcua.core.routing import (
     allotment_seconds,
     resume_step,
 )
+from motcua.dossiers import scans as dossier_scans
 from motcua.dossiers import writes
 from motcua.dossiers.events import chain_event
-from motcua.dossiers.handlers import HANDLERS, Act, Change, nothing, start
+from motcua.dossiers.handlers import (
+    HANDLERS,
+    Act,
+    Change,
+    Papers,
+    check_scans,
+    nothing,
+    received_papers,
+    start,
+)
 from motcua.dossiers.models import (
     ApologyLetter,
     Dossier,
     DossierAccess,
-    DossierDocument,
     DossierEvent,
+    DossierScan,
     DossierStep,
 )
 from motcua.dossiers.notices import is_news, status_notice
+from motcua.dossiers.scans import ScanUpload
 from motcua.dossiers.selectors import (
     clock_entries,
     dossier_facts,
@@ -73,7 +84,18 @@ if TYPE_CHECKING:
     from motcua.notify.models import OutboxMessage
     from motcua.organization.models import Agency
 
-__all__ = ["Applicant", "Intake", "dossier_act", "dossier_receive", "dossier_view_personal_data"]
+__all__ = [
+    "Applicant",
+    "Handover",
+    "Intake",
+    "Papers",
+    "ScanUpload",
+    "dossier_act",
+    "dossier_receive",
+    "dossier_view_personal_data",
+]
+
+Handover = returning.Handover
 
 
 @dataclass(frozen=True)
@@ -88,7 +110,7 @@ class Intake:
     delivery: str = Dossier.Delivery.DESK
     competent_agency_code: str = ""  # the commune, for commune-level procedures
     documents: Sequence[int] = ()  # ids of the RequiredDocument rows ticked at the desk
-    digitised: bool = True
+    others: Sequence[str] = ()  # other papers received, as the desk typed them
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -105,11 +127,13 @@ def dossier_receive(
     reason: str = "",
     missing: Sequence[str] = (),
     idempotency_key: str | None = None,
+    scans: Mapping[int, ScanUpload] | None = None,
 ) -> Dossier:
     """Create a dossier at the desk or from the portal: received (code, form 01, clock starts),
     supplement requested (form 02), refused (form 03), or submitted online (status 1).
 
     Every problem with the intake is reported at once (`InvalidInput`); nothing is written.
+    `scans` are the scans of papers ticked, by RequiredDocument id.
     """
     _require_aware(now)
     place = actor.agency
@@ -148,6 +172,8 @@ def dossier_receive(
             missing=missing,
         ),
     )
+    others = _collect(problems, lambda: reception.other_papers(intake.others))
+    checked_scans = check_scans(scans or {}, intake.documents, problems)
     plan = dossier_plan_of(version)
     if not plan:
         problems.append(
@@ -178,16 +204,15 @@ def dossier_receive(
             elif outcome is Action.REQUEST_SUPPLEMENT:
                 change.fields["supplement_requests"] = 1
                 change.payload.update(missing=list(checked.missing), reason=reason.strip())
-            documents = [
-                DossierDocument(
-                    required=required[pk],
-                    name=required[pk].name,
-                    copies=required[pk].copies,
-                    original=required[pk].original,
-                    digitised=intake.digitised and not required[pk].show_only,
-                )
-                for pk in intake.documents
-            ]
+            received_papers(
+                change,
+                required,
+                list(dict.fromkeys(intake.documents)),
+                others or (),
+                checked_scans,
+                now=now,
+                seq=1,
+            )
             return _commit(
                 dossier,
                 action=outcome,
@@ -196,7 +221,6 @@ def dossier_receive(
                 change=change,
                 target=target,
                 expected=None,
-                documents=documents,
             )
     except IntegrityError:
         if idempotency_key:
@@ -267,6 +291,9 @@ def _new_dossier(
         copies=intake.copies,
         delivery=intake.delivery,
         search_name=text.fold(checked.name),
+        search_numbers=contact.search_numbers(
+            checked.id_number, applicant.representative_id_number, applicant.phone
+        ),
         received_place=place,
         receiving_agency=place,
         competent_agency=competent,
@@ -369,6 +396,8 @@ def dossier_act(
     new_due_at: datetime | None = None,
     missing: Sequence[str] = (),
     delivery: str = "",
+    papers: Papers | None = None,
+    handover: Handover | None = None,
 ) -> Dossier:
     """Apply one action to a dossier: the core checks the state, the guards and the actor's
     right on this step; then the version moves on (compare-and-set), the event is appended
@@ -398,6 +427,8 @@ def dossier_act(
                 new_due_at=new_due_at,
                 missing=missing,
                 delivery=delivery,
+                papers=papers,
+                handover=handover,
             )
             change = HANDLERS.get(action, nothing)(act)
         except DomainError:
@@ -447,7 +478,6 @@ def _commit(
     change: Change,
     target: Status | None,
     expected: int | None,
-    documents: Sequence[DossierDocument] = (),
 ) -> Dossier:
     """Apply `change` to a copy of `before` (None `expected`: a new dossier), chain the event,
     and write it all; the caller's object is left as it was."""
@@ -509,7 +539,11 @@ def _commit(
         )
 
     if expected is None:
-        writes.create(after, documents=documents, event=event, notice=notice)
+        # Papers with scans are written once the dossier has its id (the scans refer to them).
+        fast = change.documents if not change.scans else []
+        writes.create(after, documents=fast, event=event, notice=notice)
+        if change.scans:
+            _add_papers(after, change, actor, now)
         return after
     chained = event(after)
     after.chain_head = chained.hash
@@ -524,7 +558,45 @@ def _commit(
         event=chained,
         notice=notice(after),
     )
+    if change.documents:
+        _add_papers(after, change, actor, now)
     return after
+
+
+def _add_papers(dossier: Dossier, change: Change, actor: Actor, now: datetime) -> None:
+    """Write the papers received now and their scans: the files first (named by their
+    content), then the rows; a file this change wrote is removed again if the rows fail."""
+    created: list[str] = []
+    try:
+        stored = []
+        for index, scan in change.scans:
+            name, new = dossier_scans.store(dossier.pk, scan)
+            if new:
+                created.append(name)
+            stored.append((index, scan, name))
+        writes.add_papers(
+            dossier,
+            change.documents,
+            [
+                (
+                    index,
+                    DossierScan(
+                        dossier_id=dossier.pk,
+                        file=name,
+                        sha256=scan.sha256,
+                        size=scan.size,
+                        content_type=scan.content_type,
+                        original_name=scan.original_name,
+                        uploaded_at=now,
+                        uploaded_by_id=actor.user_id,
+                    ),
+                )
+                for index, scan, name in stored
+            ],
+        )
+    except BaseException:
+        dossier_scans.discard(created)
+        raise
 
 
 def _finished(

@@ -32,6 +32,7 @@ from motcua.dossiers.models import (
     Dossier,
     DossierDocument,
     DossierEvent,
+    DossierScan,
     DossierStep,
 )
 
@@ -139,6 +140,22 @@ def update(
             if getattr(exc.__cause__, "sqlstate", None) == _LOST_RACE:
                 raise conflict(after) from None
             raise
+
+
+def add_papers(
+    dossier: Dossier,
+    documents: Sequence[DossierDocument],
+    scans: Sequence[tuple[int, DossierScan]],
+) -> None:
+    """Insert papers received and the scans of some of them (`(index into documents, scan)`):
+    the papers with their ids returned, then the scans that refer to them."""
+    for document in documents:
+        document.dossier_id = dossier.pk
+    created = DossierDocument.objects.bulk_create(documents)
+    for index, scan in scans:
+        scan.document_id = created[index].pk
+    if scans:
+        DossierScan.objects.bulk_create([scan for _index, scan in scans])
 
 
 def next_dossier_code(agency_code: str, day: date) -> str:

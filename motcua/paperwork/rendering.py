@@ -35,6 +35,7 @@ from motcua.core.routing import LimitUnit
 from motcua.dossiers.selectors import (
     dossier_apology_letter,
     dossier_due_explanation,
+    dossier_papers,
     dossier_steps,
     result_at_desk,
     result_by_post,
@@ -326,7 +327,8 @@ def receipt_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str
     url = tracking_url(dossier)
     return {
         "header": header(dossier.receiving_agency, spec, dossier=dossier, on=dossier.received_at),
-        "documents": list(dossier.documents.order_by("id")),
+        # Every paper received, across the visits (reception, then each supplement).
+        "documents": dossier_papers(dossier),
         "time_limit": time_limit_text(dossier.procedure_version),
         "received_text": vn_time(dossier.received_at),
         "due_text": vn_time(dossier.due_at) if dossier.due_at else BLANK,

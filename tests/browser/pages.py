@@ -81,8 +81,13 @@ def act(page: Any, label: str, fields: dict[str, str] | None = None) -> None:
         form.locator("summary").click()
     for field_label, value in (fields or {}).items():
         field = form.get_by_label(field_label)
-        if field.evaluate("e => e.tagName") == "SELECT":
+        kind = field.evaluate("e => e.tagName === 'INPUT' ? e.type : e.tagName")
+        if kind == "SELECT":
             field.select_option(label=value)
+        elif kind == "checkbox":
+            field.set_checked(bool(value))
+        elif kind == "file":
+            field.set_input_files(value)
         else:
             field.fill(value)
     with page.expect_navigation():

@@ -18,6 +18,7 @@ from motcua.core.lifecycle import Action, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.services import Applicant, dossier_act, dossier_receive
 from motcua.organization.selectors import calendar_for
+from tests import scanfiles
 from tests.browser.pages import (
     act,
     assert_accessible,
@@ -150,8 +151,22 @@ def test_the_approval_path_ends_with_the_result_returned(world, person):
     lan.goto("/can-bo/")
     expect(lan.get_by_role("row", name=re.compile(code))).to_contain_text("Đã xử lý xong")
     open_from_inbox(lan, code)
-    act(lan, "Trả kết quả", {"Hình thức trả": "Nhận trực tiếp tại Bộ phận một cửa"})
+    handover = {
+        "Hình thức trả": "Nhận trực tiếp tại Bộ phận một cửa",
+        "Số, ký hiệu văn bản kết quả": "15/GKS",
+        "Người nhận kết quả (nhận tại Bộ phận một cửa)": "Người nộp hồ sơ",
+        "Số định danh của người nhận": "001 203 012 345",
+    }
+    # Not confirmed: the page asks for the confirmation and nothing is recorded.
+    act(lan, "Trả kết quả", handover)
+    confirm = "Tôi đã kiểm tra giấy tờ của người nhận và xác nhận trao kết quả."
+    expect(lan.locator("#return_result-confirm_error")).to_contain_text("Hãy xác nhận")
+    expect(lan.locator("#status")).to_have_text("Đã xử lý xong")
+    assert Dossier.objects.get(code=code).status == Status.DONE
+    act(lan, "Trả kết quả", {**handover, confirm: "yes"})
     done(lan, "Trả kết quả")
+    expect(lan.locator("#returned")).to_contain_text("15/GKS")
+    expect(lan.locator("#returned")).to_contain_text("Lê Thị Hoa (001203012345)")
     expect(lan.locator("#status")).to_have_text("Đã trả kết quả")
     expect(lan.locator(".events")).to_contain_text("Trả kết quả → Đã trả kết quả · Nguyễn Thị Lan")
     assert_accessible(lan, "dossier")
@@ -224,7 +239,16 @@ def test_a_supplement_request_pauses_the_appointment(world, person, clock):
     clock.shift(timedelta(days=2))  # Wednesday to Friday: two working days
     lan = person("lan")
     lan.goto(f"/can-bo/ho-so/{dossier.pk}/")
-    act(lan, "Công dân bổ sung hồ sơ", {"Ghi chú": "Đã nộp đủ hai giấy tờ."})
+    act(
+        lan,
+        "Công dân bổ sung hồ sơ",
+        {
+            "Giấy tờ khác đã nhận (mỗi dòng một giấy tờ)": (
+                "Bản sao giấy chứng nhận kết hôn\nXác nhận nơi cư trú của mẹ"
+            ),
+            "Ghi chú": "Đã nộp đủ hai giấy tờ.",
+        },
+    )
     done(lan, "Công dân bổ sung hồ sơ")
     expect(lan.locator("#status")).to_have_text("Đang xử lý")
     after = local(lan.locator("#due").inner_text())
@@ -341,3 +365,52 @@ def test_a_reason_of_spaces_is_asked_for_again_beside_its_field(world, person):
     expect(lan.locator("#status")).to_have_text("Được tiếp nhận")
     assert_accessible(lan, "dossier-with-errors")
     assert Dossier.objects.get(pk=dossier.pk).version == 1
+
+
+def test_the_citizen_completes_the_dossier_at_the_counter_with_a_scan(world, person, tmp_path):
+    first, second = world.chain.versions.get().documents.order_by("order", "id")
+    dossier = dossier_receive(
+        intake=intake(world, documents=[first.pk]),
+        actor=world.lan,
+        now=timezone.now(),
+        outcome=Action.REQUEST_SUPPLEMENT,
+    )
+    scan = tmp_path / "giay-chung-sinh.png"
+    scan.write_bytes(scanfiles.PNG)
+    lan = person("lan")
+    lan.goto(f"/can-bo/ho-so/{dossier.pk}/")
+    expect(lan.locator(".papers")).not_to_contain_text("Đã số hóa")
+    # Still incomplete: refused beside the checklist, naming the paper still missing.
+    act(lan, "Công dân bổ sung hồ sơ", {"Giấy tờ khác đã nhận (mỗi dòng một giấy tờ)": "Ảnh"})
+    expect(lan.locator("#supplement-documents_error")).to_contain_text(second.name)
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.SUPPLEMENT
+    form = lan.locator("form.action[data-action='supplement']")
+    form.get_by_role("checkbox", name=re.compile(re.escape(second.name))).check()
+    act(
+        lan,
+        "Công dân bổ sung hồ sơ",
+        {
+            "Giấy tờ khác đã nhận (mỗi dòng một giấy tờ)": "",
+            f"Bản quét (PDF, JPEG, PNG): {second.name}": str(scan),
+        },
+    )
+    done(lan, "Công dân bổ sung hồ sơ")
+    papers = lan.locator(".papers li")
+    expect(papers).to_have_count(2)
+    expect(papers.nth(0)).not_to_contain_text("Đã số hóa")
+    expect(papers.nth(1)).to_contain_text("Nhận khi bổ sung (lần nộp thứ 2)")
+    expect(papers.nth(1)).to_contain_text("Đã số hóa")
+    expect(lan.locator("#digitised")).to_have_text("Đã số hóa 1/2 giấy tờ.")
+    link = papers.nth(1).get_by_role("link", name="Xem bản quét")
+    answer = lan.request.get(link.get_attribute("href"))
+    assert answer.status == 200 and answer.body() == scanfiles.PNG
+    assert answer.headers["cache-control"] == "no-store"
+    assert_accessible(lan, "dossier")
+
+    act(lan, "Tiếp nhận hồ sơ")
+    done(lan, "Tiếp nhận hồ sơ")
+    lan.get_by_role("link", name=re.compile("Mẫu 01")).first.click()
+    rows = lan.locator("table.papers tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(1)).to_contain_text("Đã số hóa")
+    expect(rows.nth(0)).not_to_contain_text("Đã số hóa")

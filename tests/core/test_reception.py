@@ -6,7 +6,14 @@ import pytest
 
 from motcua.core.errors import InvalidInput, ValidationError
 from motcua.core.lifecycle import Action
-from motcua.core.reception import Applicant, Paper, check, refusal_reason, supplement_list
+from motcua.core.reception import (
+    Applicant,
+    Paper,
+    check,
+    check_supplement,
+    refusal_reason,
+    supplement_list,
+)
 
 PAPERS = [
     Paper(key=1, name="Tờ khai"),
@@ -97,3 +104,43 @@ def test_the_same_rules_serve_an_action_on_an_existing_dossier():
     assert supplement_list(["a", " ", " b "]) == ("a", "b")
     with pytest.raises(ValidationError):
         supplement_list([])
+
+
+# A supplement brought to the counter: the same completeness rule as reception, across visits.
+@pytest.mark.parametrize(
+    ("received", "ticked", "others", "problems", "missing"),
+    [
+        # The first visit brought the form; the second brings the birth certificate: complete.
+        ([1], [2], (), [], []),
+        # Only other papers brought, while the required ones were all there before: complete.
+        ([1, 2], [], ["Bản vẽ sơ đồ vị trí"], [], []),
+        # Nothing brought at all: refused, even when the required papers were there before.
+        ([1, 2], [], ["  "], ["documents"], []),
+        # Still incomplete: refused, every missing paper named (not only the first).
+        ([], [3], (), ["documents"], ["Tờ khai", "Giấy chứng sinh"]),
+        ([1], [], ["Giấy tờ khác"], ["documents"], ["Giấy chứng sinh"]),
+        # A paper of another procedure and still incomplete: both problems reported.
+        ([1], [9], (), ["documents", "documents"], ["Giấy chứng sinh"]),
+    ],
+)
+def test_a_supplement_is_complete_only_with_every_required_paper_across_visits(
+    received, ticked, others, problems, missing
+):
+    if not problems:
+        brought = check_supplement(papers=PAPERS, received=received, ticked=ticked, others=others)
+        assert brought.ticked == tuple(ticked)
+        assert brought.others == tuple(o for o in others if o.strip())
+        return
+    with pytest.raises(InvalidInput) as info:
+        check_supplement(papers=PAPERS, received=received, ticked=ticked, others=others)
+    assert fields(info.value) == problems
+    named = [e.details.get("missing") for e in info.value.problems() if e.details.get("missing")]
+    assert named == ([missing] if missing else [])
+
+
+def test_a_supplement_records_each_paper_once_and_other_papers_as_typed_in_nfc():
+    brought = check_supplement(
+        papers=PAPERS, received=[1], ticked=[2, 2], others=["  Bản sao  hộ khẩu ", "Ho\u0300a"]
+    )
+    assert brought.ticked == (2,)
+    assert brought.others == ("Bản sao hộ khẩu", "Hòa")

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from motcua.core.lifecycle import Action, Status
 from motcua.core.urgency import Bucket, bucket
 from motcua.dossiers.deadlines import process_deadlines
+from motcua.dossiers.handlers import Papers
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import agency_staff_load, urgency_rank
 from motcua.dossiers.services import Applicant, dossier_act, dossier_receive
@@ -115,7 +116,13 @@ def test_the_tracking_page_shows_the_wait_not_overdue(world, client):
 
 def test_once_resumed_an_overdue_dossier_is_overdue_again(world, client):
     d = paused_past_its_due(world)
-    d = dossier_act(dossier=d, action=Action.SUPPLEMENT, actor=world.lan, now=NOW)
+    d = dossier_act(
+        dossier=d,
+        action=Action.SUPPLEMENT,
+        actor=world.lan,
+        now=NOW,
+        papers=Papers(others=["Giấy chứng sinh"]),
+    )
     html = signin(client, "duc").get(f"/can-bo/ho-so/{d.pk}/").content.decode()
     assert 'id="overdue"' in html  # the pause came after the deadline: nothing moved
 

@@ -11,7 +11,7 @@ from motcua.core.errors import ConflictError
 from motcua.core.lifecycle import Action
 from motcua.dossiers.events import verify_chains
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.services import dossier_act, dossier_receive
+from motcua.dossiers.services import Papers, dossier_act, dossier_receive
 from tests.conftest import at
 from tests.dossiers.test_services import intake
 
@@ -197,6 +197,7 @@ def test_a_lost_race_stops_before_the_writes_it_guards(world):
             action=Action.SUPPLEMENT,
             actor=world.lan,
             now=at("2026-11-25 10:05"),
+            papers=Papers(others=["Tờ khai"]),
         )
         with connection.cursor() as cursor:
             cursor.execute("SELECT is_called FROM probe_writes")

@@ -18,7 +18,14 @@ from motcua.core.lifecycle import Action, Status
 from motcua.dossiers.events import verify_chains
 from motcua.dossiers.models import ApologyLetter, Dossier, DossierEvent, DossierStep
 from motcua.dossiers.selectors import dossier_due_explanation, dossier_steps
-from motcua.dossiers.services import Applicant, Intake, dossier_act, dossier_receive
+from motcua.dossiers.services import (
+    Applicant,
+    Handover,
+    Intake,
+    Papers,
+    dossier_act,
+    dossier_receive,
+)
 from motcua.notify.models import OutboxMessage
 from motcua.organization.selectors import calendar_for
 from tests.conftest import at
@@ -236,7 +243,9 @@ def test_mark_ready_needs_an_approved_result(world):
         action=Action.RETURN_RESULT,
         actor=world.lan,
         now=at("2026-11-25 14:00"),
-        delivery="desk",
+        handover=Handover(
+            "desk", "12/QĐ-UBND", "applicant", id_number=PERSON.id_number, confirmed=True
+        ),
     )
 
     assert d.status == Status.RETURNED
@@ -279,7 +288,11 @@ def test_a_supplement_request_pauses_the_clock_and_is_allowed_once(world):
     assert d.status == Status.SUPPLEMENT
     # The citizen takes exactly two working days (Wed 10:00 -> Fri 10:00).
     d = dossier_act(
-        dossier=d, action=Action.SUPPLEMENT, actor=world.lan, now=at("2026-11-27 10:00")
+        dossier=d,
+        action=Action.SUPPLEMENT,
+        actor=world.lan,
+        now=at("2026-11-27 10:00"),
+        papers=Papers(others=["Giấy chứng sinh bản chính"]),
     )
     cal = calendar_for(world.hoan_kiem)
     assert d.status == Status.PROCESSING
@@ -328,7 +341,11 @@ def test_an_online_dossier_counts_from_the_complete_submission(world):
         missing=["Giấy chứng sinh"],
     )
     d = dossier_act(
-        dossier=d, action=Action.SUPPLEMENT, actor=world.lan, now=at("2026-11-26 14:00")
+        dossier=d,
+        action=Action.SUPPLEMENT,
+        actor=world.lan,
+        now=at("2026-11-26 14:00"),
+        papers=Papers(others=["Giấy chứng sinh"]),
     )
     assert d.status == Status.NEW
     d = dossier_act(dossier=d, action=Action.RECEIVE, actor=world.lan, now=at("2026-11-27 09:00"))

@@ -13,7 +13,8 @@ from motcua.core.errors import DomainError
 from motcua.desk.access import StaffRequest, staff_required
 from motcua.desk.forms import ACTION_INPUTS
 from motcua.desk.page import dossier_page_context, submitted_action_form
-from motcua.dossiers.selectors import access_dossier
+from motcua.dossiers.scans import read_scan
+from motcua.dossiers.selectors import access_dossier, dossier_scan
 from motcua.dossiers.services import dossier_act, dossier_view_personal_data
 from motcua.edge import add_to_form, render_error, status_for
 
@@ -31,6 +32,29 @@ def detail(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
+def scan(request: StaffRequest, pk: int, scan: int) -> HttpResponse:
+    """One scanned paper, to staff of an agency with a right to the dossier (the same check as
+    the dossier page; anyone else gets the same "not found"), recorded as a read of personal
+    data and never kept in a cache."""
+    try:
+        dossier = access_dossier(actor=request.actor, pk=pk)
+        found = dossier_scan(dossier, scan)
+    except DomainError as exc:
+        return render_error(request, "desk/not_found.html", exc)
+    dossier_view_personal_data(dossier=dossier, actor=request.actor, now=timezone.now())
+    response = HttpResponse(read_scan(found.file.name), content_type=found.content_type)
+    extension = found.file.name.rsplit(".", 1)[-1]
+    response["Content-Disposition"] = (
+        f'inline; filename="{dossier.code or dossier.pk}-{found.pk}.{extension}"'
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    # Shown as a document, never run as a page of this site.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    return response
+
+
+@staff_required
 @require_POST
 def act(request: StaffRequest, pk: int) -> HttpResponse:
     """Apply one action; bad input, a refusal or a conflict shows the page again (the fresh
@@ -40,7 +64,7 @@ def act(request: StaffRequest, pk: int) -> HttpResponse:
         dossier = access_dossier(actor=actor, pk=pk)
     except DomainError as exc:
         return render_error(request, "desk/not_found.html", exc)
-    form = submitted_action_form(request.POST, dossier, now)
+    form = submitted_action_form(request.POST, dossier, now, request.FILES)
     status, code = 400, "invalid"
     if form.is_valid():
         try:

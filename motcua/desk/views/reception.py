@@ -38,7 +38,7 @@ def reception(request: StaffRequest) -> HttpResponse:
         return render(request, "desk/reception.html", context, status=status)
     now = timezone.now()
     offer, context = reception_offer(actor, pick.cleaned_data["procedure"], now)
-    form = ReceptionForm(posted, offer=offer)
+    form = ReceptionForm(posted, request.FILES if posted is not None else None, offer=offer)
     if form.is_bound and form.is_valid():
         try:
             dossier = dossier_receive(**form.service_kwargs(), actor=actor, now=now)
