@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from motcua.core import text
+from motcua.core.errors import DomainError
+from motcua.i18n import error_text
 
 REQUIRED = _("Không được để trống.")
 TOO_LONG = _("Tối đa %(limit_value)d ký tự (đang có %(show_value)d).")
@@ -46,8 +48,53 @@ class Form(forms.Form):
         return errors
 
 
-class TextField(forms.CharField):
-    """One line of text, NFC, stripped, at most `max_length` characters."""
+class _CheckedCharacters:
+    """Refuses control, bidi, zero-width and other invisible characters (the rule is
+    `core.text.check_characters`), with a message that names the field."""
+
+    multiline = False
+    label: StrOrPromise | None
+
+    def check_characters(self, value: str) -> None:
+        # The label without its parenthesised hint: "Lý do (bắt buộc)" -> "Lý do".
+        label = str(self.label or "").split(" (")[0]
+        try:
+            text.check_characters(value, multiline=self.multiline, label=label)
+        except DomainError as exc:
+            raise forms.ValidationError(error_text(exc), code="bad_character") from None
+
+
+class CharactersValidator(_CheckedCharacters):
+    """The same rule as a validator, for a form field this module did not make (the admin's)."""
+
+    def __init__(self, label: StrOrPromise | None, *, multiline: bool) -> None:
+        self.label, self.multiline = label, multiline
+
+    def __call__(self, value: object) -> None:
+        if isinstance(value, str):
+            self.check_characters(value)
+
+
+class CheckedTextAdmin:
+    """For a ModelAdmin or inline (first among its bases): every text input of its forms
+    refuses control, bidi and invisible characters like the desk's fields do; a Textarea
+    keeps its line breaks. Passwords and JSON are left alone."""
+
+    def formfield_for_dbfield(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        if (
+            isinstance(formfield, forms.CharField)
+            and not isinstance(formfield, forms.JSONField)
+            and not isinstance(formfield.widget, forms.PasswordInput)
+        ):
+            multiline = isinstance(formfield.widget, forms.Textarea)
+            formfield.validators.append(CharactersValidator(formfield.label, multiline=multiline))
+        return formfield
+
+
+class TextField(_CheckedCharacters, forms.CharField):
+    """One line of text, NFC, stripped, at most `max_length` characters, without control,
+    bidi or invisible characters."""
 
     default_error_messages = {
         "required": REQUIRED,
@@ -61,17 +108,23 @@ class TextField(forms.CharField):
     def to_python(self, value: Any) -> str:
         return text.nfc(super().to_python(value) or "")
 
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        self.check_characters(value)
+
 
 class ParagraphField(TextField):
-    """Several lines of free text (a note, a reason)."""
+    """Several lines of free text (a note, a reason): line breaks and tabs are kept."""
 
     widget = forms.Textarea(attrs={"rows": 2})
+    multiline = True
 
 
 class LinesField(TextField):
     """One item per line (the papers missing from a dossier): a list without blank lines."""
 
     widget = forms.Textarea(attrs={"rows": 3})
+    multiline = True
     default_error_messages = {
         "max_lines": _("Tối đa %(limit)d dòng (đang có %(count)d)."),
         "line_too_long": _("Mỗi dòng tối đa %(limit)d ký tự (dòng %(line)d có %(count)d)."),
@@ -102,13 +155,20 @@ class LinesField(TextField):
         return lines
 
 
-class EmailField(forms.EmailField):
+class EmailField(_CheckedCharacters, forms.EmailField):
     default_error_messages = {
         "required": REQUIRED,
         "invalid": _("Địa chỉ thư điện tử không đúng (ví dụ: ten@example.vn)."),
         "max_length": TOO_LONG,
         "null_characters_not_allowed": NULL_CHARACTER,
     }
+
+    def to_python(self, value: Any) -> str:
+        return text.nfc(super().to_python(value) or "")
+
+    def validate(self, value: Any) -> None:
+        self.check_characters(value)  # before the address's form, which would hide which
+        super().validate(value)
 
 
 class NumberField(forms.IntegerField):

@@ -486,3 +486,66 @@ def inline_values(row) -> dict[str, object]:
         if getattr(row, flag, False):
             values[flag] = "on"
     return values
+
+
+@pytest.mark.parametrize(
+    ("name", "note", "field", "message"),
+    [
+        ("Cấp Phiếu \u202elý lịch", "", "name", "Tên thủ tục có một ký tự không được phép"),
+        ("Cấp Phiếu\u200b lý lịch", "", "name", "U+200B ở vị trí 10"),
+        ("Cấp Phiếu", "Dòng 1\nDòng 2\x07", "unverified_note", "ký tự điều khiển U+0007"),
+    ],
+)
+def test_the_admin_refuses_control_bidi_and_invisible_characters(
+    admin_client, world, name, note, field, message
+):
+    procedure = world.record
+    version = procedure.versions.get()
+    url = reverse("admin:catalog_procedure_change", args=[procedure.pk])
+
+    r = admin_client.post(
+        url,
+        {
+            "national": "on",
+            "name": name,
+            "field": "Lý lịch tư pháp",
+            "level": "province",
+            "unverified_note": note,
+            "versions-TOTAL_FORMS": "1",
+            "versions-INITIAL_FORMS": "1",
+            "versions-MIN_NUM_FORMS": "0",
+            "versions-MAX_NUM_FORMS": "1000",
+            "versions-0-id": str(version.pk),
+            "versions-0-procedure": str(procedure.pk),
+        },
+    )
+
+    assert r.status_code == 200
+    (shown,) = r.context["adminform"].form.errors[field]
+    assert message in shown
+    procedure.refresh_from_db()
+    assert procedure.name == "Cấp Phiếu lý lịch tư pháp"
+
+
+def test_the_admin_keeps_line_breaks_in_a_note(admin_client, world):
+    procedure = world.record
+    version = procedure.versions.get()
+    r = admin_client.post(
+        reverse("admin:catalog_procedure_change", args=[procedure.pk]),
+        {
+            "national": "on",
+            "name": procedure.name,
+            "field": "Lý lịch tư pháp",
+            "level": "province",
+            "unverified_note": "Dòng 1\r\nDòng 2\tcột",
+            "versions-TOTAL_FORMS": "1",
+            "versions-INITIAL_FORMS": "1",
+            "versions-MIN_NUM_FORMS": "0",
+            "versions-MAX_NUM_FORMS": "1000",
+            "versions-0-id": str(version.pk),
+            "versions-0-procedure": str(procedure.pk),
+        },
+    )
+    assert r.status_code == 302
+    procedure.refresh_from_db()
+    assert procedure.unverified_note == "Dòng 1\r\nDòng 2\tcột"
