@@ -136,7 +136,9 @@ class LinesField(TextField):
         super().__init__(max_length=2 * max_lines * (max_line_length + 2), **kwargs)
 
     def clean(self, value: Any) -> list[str]:
-        lines = [line.strip() for line in super().clean(value).splitlines() if line.strip()]
+        raw = self.to_python(value)
+        self.validate(raw)
+        lines = [line.strip() for line in raw.splitlines() if line.strip()]
         if self.required and not lines:
             raise forms.ValidationError(self.error_messages["required"], code="required")
         if len(lines) > self.max_lines:
@@ -152,6 +154,7 @@ class LinesField(TextField):
                     code="line_too_long",
                     params={"limit": self.max_line_length, "line": number, "count": len(line)},
                 )
+        self.run_validators(raw)  # the raw text's bound, last: the lines' messages say more
         return lines
 
 

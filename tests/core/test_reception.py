@@ -97,3 +97,53 @@ def test_the_same_rules_serve_an_action_on_an_existing_dossier():
     assert supplement_list(["a", " ", " b "]) == ("a", "b")
     with pytest.raises(ValidationError):
         supplement_list([])
+
+
+# What form 02 and form 03 can print: a list of thousands of papers was handed to the PDF
+# renderer, which took minutes over hundreds of pages.
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        (["Tờ khai"] * 31, "Tối đa 30 giấy tờ cần bổ sung (đang có 31)."),
+        (["Tờ khai"] * 5000, "Tối đa 30 giấy tờ cần bổ sung (đang có 5000)."),
+        (["x" * 301], "Mỗi giấy tờ tối đa 300 ký tự (mục 1 có 301)."),
+        (["Tờ khai", " ", "x" * 1000], "Mỗi giấy tờ tối đa 300 ký tự (mục 2 có 1000)."),
+    ],
+)
+def test_the_list_of_missing_papers_is_bounded(missing, message):
+    with pytest.raises(ValidationError) as info:
+        supplement_list(missing, field="missing")
+    assert info.value.message == message
+    assert info.value.details["field"] == "missing"
+
+
+def test_a_list_at_the_bounds_is_kept():
+    assert len(supplement_list(["x" * 300] * 30)) == 30
+
+
+@pytest.mark.parametrize(
+    ("reason", "message"),
+    [
+        ("x" * 2001, "Lý do từ chối tối đa 2000 ký tự (đang có 2001)."),
+        ("Thiếu giấy\n" * 31, "Lý do từ chối tối đa 30 dòng (đang có 31)."),
+        ("a\n" * 1000, "Lý do từ chối tối đa 30 dòng (đang có 1000)."),
+    ],
+)
+def test_the_reasons_for_a_refusal_are_bounded(reason, message):
+    with pytest.raises(ValidationError) as info:
+        refusal_reason(reason, field="reason")
+    assert info.value.message == message
+
+
+def test_reception_reports_an_overlong_list_with_its_other_problems():
+    with pytest.raises(InvalidInput) as info:
+        check(
+            Action.REQUEST_SUPPLEMENT,
+            applicant=Applicant(name="", id_number="001203012345"),
+            papers=PAPERS,
+            ticked=[],
+            missing=["Tờ khai"] * 31,
+        )
+    assert {e.details["field"] for e in info.value.errors} == {"applicant_name", "missing"}

@@ -552,3 +552,65 @@ def test_an_invisible_character_in_the_procedure_search_is_a_search_for_nothing(
     response = client.get("/can-bo/tiep-nhan/thu-tuc/?q=khai%E2%80%8Bsinh")
     assert response.status_code == 200
     assert response.content == client.get("/can-bo/tiep-nhan/thu-tuc/").content
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists that form 02 and form 03 print: bounded before anything is stored or rendered
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"outcome": "supplement", "documents": [], "missing": "Tờ khai\n" * 5000},
+            "missing",
+            "Tối đa 30 dòng (đang có 5000).",
+        ),
+        (
+            {"outcome": "supplement", "documents": [], "missing": "x" * 301},
+            "missing",
+            "Mỗi dòng tối đa 300 ký tự (dòng 1 có 301).",
+        ),
+        (
+            {"outcome": "refuse", "reason": "Thiếu giấy\n" * 40},
+            "reason",
+            "Lý do từ chối tối đa 30 dòng (đang có 40).",
+        ),
+    ],
+)
+def test_reception_refuses_a_list_too_long_to_print(world, client, changes, field, message):
+    before = rows()
+    response = signin(client, "lan").post(RECEPTION, reception_post(world, **changes))
+    assert response.status_code == 400
+    assert beside(response, f"id_{field}") == [message]
+    assert rows() == before
+
+
+def test_a_refusal_with_a_thousand_reasons_is_refused_beside_its_note(world, client):
+    d = submitted_online(world)
+    before = rows()
+    response = signin(client, "lan").post(
+        act_url(d), {"action": "refuse", "version": d.version, "note": "Sai\n" * 400}
+    )
+    assert response.status_code == 400
+    assert beside(response, "refuse-note") == ["Lý do từ chối tối đa 30 dòng (đang có 400)."]
+    assert rows() == before
+
+
+def test_the_service_refuses_thousands_of_missing_papers_whoever_calls_it(world, monkeypatch):
+    """Not only the desk's form: a list past the bound never reaches form 02's renderer."""
+    monkeypatch.setattr(
+        "motcua.paperwork.rendering.render_pdf", lambda html: pytest.fail("rendered")
+    )
+    d = with_duc(world)
+    before = rows()
+    with pytest.raises(ValidationError) as info:
+        dossier_act(
+            dossier=d,
+            action=Action.REQUEST_SUPPLEMENT,
+            actor=world.duc,
+            now=at("2026-11-25 09:40"),
+            missing=[f"Giấy tờ số {i}" for i in range(5000)],
+        )
+    assert info.value.message == "Tối đa 30 giấy tờ cần bổ sung (đang có 5000)."
+    assert rows() == before
