@@ -144,6 +144,38 @@ def check(
     )
 
 
+@dataclass(frozen=True)
+class Area:
+    """An agency as coverage sees it: its code, its name, and the code of the province it
+    belongs to (None when the organisation records none)."""
+
+    code: str
+    name: str
+    province: str | None
+
+
+def check_coverage(place: Area, commune: Area, *, field: str = "competent_agency") -> None:
+    """A place receives for the communes of its own province: boundary-free reception (thủ
+    tục phi địa giới, DOMAIN §2) lets any centre or commune desk of a province take a dossier
+    for any of its communes, but not for another province's. A place or commune whose province
+    is not recorded covers nothing: nobody could say which area it serves.
+
+    [check] Whether boundary-free reception may cross provinces (NĐ 309/2026 extends it
+    nationwide; read from a mirror of the text) is not confirmed; until it is, a province."""
+    if place.province is not None and commune.province == place.province:
+        return
+    raise ValidationError(
+        _(
+            "{place} không tiếp nhận hồ sơ cho {commune}: xã, phường này không thuộc địa bàn "
+            "tỉnh, thành phố của nơi tiếp nhận."
+        ),
+        field=field,
+        place=place.name,
+        commune=commune.name,
+        code=commune.code,
+    )
+
+
 def refusal_reason(reason: str, *, field: str = "note") -> str:
     """A refusal must state its reasons (form 03), within what the form can print."""
     reason = reason.strip()

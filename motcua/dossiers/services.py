@@ -61,6 +61,7 @@ from motcua.organization.selectors import (
     Actor,
     agency_in_service,
     calendar_for,
+    coverage_area,
     is_commune,
     staff_actor,
 )
@@ -342,6 +343,8 @@ def _competent_agency(version: ProcedureVersion, place: Agency, intake: Intake) 
                 field="competent_agency",
                 code=intake.competent_agency_code,
             )
+        if agency != place:
+            reception.check_coverage(coverage_area(place), coverage_area(agency))
         return agency
     if is_commune(place):
         return place

@@ -6,7 +6,15 @@ import pytest
 
 from motcua.core.errors import InvalidInput, ValidationError
 from motcua.core.lifecycle import Action
-from motcua.core.reception import Applicant, Paper, check, refusal_reason, supplement_list
+from motcua.core.reception import (
+    Applicant,
+    Area,
+    Paper,
+    check,
+    check_coverage,
+    refusal_reason,
+    supplement_list,
+)
 
 PAPERS = [
     Paper(key=1, name="Tờ khai"),
@@ -147,3 +155,41 @@ def test_reception_reports_an_overlong_list_with_its_other_problems():
             missing=["Tờ khai"] * 31,
         )
     assert {e.details["field"] for e in info.value.errors} == {"applicant_name", "missing"}
+
+
+# Coverage: the communes a place receives for.
+
+CENTRE = Area(code="H26.1", name="Trung tâm Phục vụ hành chính công", province="H26")
+HOAN_KIEM = Area(code="H26.100", name="UBND Phường Hoàn Kiếm", province="H26")
+BA_DINH = Area(code="H26.101", name="UBND Phường Ba Đình", province="H26")
+HAI_CHAU = Area(code="H32.100", name="UBND Phường Hải Châu", province="H32")
+NOWHERE = Area(code="H26.999", name="UBND Phường Không Rõ", province=None)
+
+
+@pytest.mark.parametrize(
+    ("place", "commune", "covered"),
+    [
+        (CENTRE, HOAN_KIEM, True),  # the province's centre, any of its communes
+        (CENTRE, BA_DINH, True),
+        (HOAN_KIEM, HOAN_KIEM, True),  # a commune's own desk
+        (HOAN_KIEM, BA_DINH, True),  # boundary-free within the province
+        (CENTRE, HAI_CHAU, False),  # another province's commune
+        (HOAN_KIEM, HAI_CHAU, False),
+        (CENTRE, NOWHERE, False),  # a commune with no recorded province
+        (NOWHERE, NOWHERE, False),  # nor a place without one
+        (Area(code="X", name="Nơi khác", province=None), HOAN_KIEM, False),
+    ],
+)
+def test_a_place_receives_for_the_communes_of_its_province(place, commune, covered):
+    if covered:
+        check_coverage(place, commune)
+        return
+    with pytest.raises(ValidationError) as info:
+        check_coverage(place, commune)
+    assert info.value.details == {
+        "field": "competent_agency",
+        "place": place.name,
+        "commune": commune.name,
+        "code": commune.code,
+    }
+    assert "không thuộc địa bàn" in info.value.message

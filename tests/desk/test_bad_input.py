@@ -166,6 +166,26 @@ def test_the_centre_must_name_an_existing_commune(world, client):
     assert rows() == before
 
 
+def test_the_centre_offers_and_accepts_only_the_communes_of_its_province(world, client):
+    from tests.dossiers.test_services import another_province
+
+    hai_chau = another_province()
+    signin(client, "ha")
+    page = client.get(RECEPTION, {"procedure": "3.000722"})
+    assert [c for c, _ in page.context["form"].fields["commune"].choices] == [
+        "",
+        "H26.101",
+        "H26.100",
+    ]
+    before = rows()
+
+    response = client.post(RECEPTION, reception_post(world, commune=hai_chau.code))
+
+    assert response.status_code == 400
+    assert beside(response, "id_commune") == [NOT_IN_LIST]
+    assert rows() == before
+
+
 def test_a_domain_refusal_at_reception_comes_back_beside_the_field_it_names(world, client):
     response = signin(client, "lan").post(
         RECEPTION, reception_post(world, outcome="refuse", reason="   ")

@@ -155,6 +155,67 @@ def test_it_refuses_a_commune_procedure_at_the_centre_without_a_commune(world):
     assert d.competent_agency == world.hoan_kiem
 
 
+def another_province():
+    """Đà Nẵng's People's Committee and one of its wards, outside Hà Nội's area."""
+    from motcua.organization.models import Agency
+
+    city = Agency.objects.create(
+        code="H32", name="UBND Thành phố Đà Nẵng", kind="province", calendar=world_calendar()
+    )
+    return Agency.objects.create(
+        code="H32.100",
+        name="UBND Phường Hải Châu",
+        kind="commune",
+        parent=city,
+        calendar=world_calendar(),
+    )
+
+
+def world_calendar():
+    from motcua.organization.models import WorkCalendarConfig
+
+    return WorkCalendarConfig.objects.get(name="Hà Nội")
+
+
+@pytest.mark.parametrize("who", ["ha", "lan"])
+def test_it_refuses_a_commune_its_place_does_not_cover(world, who):
+    """The centre, and a commune's desk, receive for the communes of Hà Nội, not Đà Nẵng's."""
+    hai_chau = another_province()
+    before = counts()
+    with pytest.raises(ValidationError) as info:
+        dossier_receive(
+            intake=intake(world, competent_agency_code=hai_chau.code),
+            actor=getattr(world, who),
+            now=at("2026-11-25 09:30"),
+        )
+    problem = info.value.problems()[0]
+    assert problem.details["field"] == "competent_agency"
+    assert "Hải Châu" in problem.message and "không thuộc địa bàn" in problem.message
+    assert counts() == before
+
+
+def test_it_receives_for_another_commune_of_the_province(world):
+    """Boundary-free within the province: Hoàn Kiếm's desk takes a dossier for Ba Đình."""
+    d = dossier_receive(
+        intake=intake(world, competent_agency_code="H26.101"),
+        actor=world.lan,
+        now=at("2026-11-25 09:30"),
+    )
+    assert (d.received_place, d.competent_agency) == (world.hoan_kiem, world.ba_dinh)
+
+
+def test_a_commune_with_no_province_recorded_is_not_covered(world):
+    world.ba_dinh.parent = None
+    world.ba_dinh.save()
+    with pytest.raises(ValidationError) as info:
+        dossier_receive(
+            intake=intake(world, competent_agency_code="H26.101"),
+            actor=world.ha,
+            now=at("2026-11-25 09:30"),
+        )
+    assert "không thuộc địa bàn" in info.value.problems()[0].message
+
+
 def test_it_refuses_at_the_desk_only_with_reasons(world):
     with pytest.raises(ValidationError):
         dossier_receive(
