@@ -77,8 +77,8 @@ class CharactersValidator(_CheckedCharacters):
 
 class CheckedTextAdmin:
     """For a ModelAdmin or inline (first among its bases): every text input of its forms
-    refuses control, bidi and invisible characters like the desk's fields do; a Textarea
-    keeps its line breaks. Passwords and JSON are left alone."""
+    refuses control, bidi and invisible characters like the desk's fields do (a Textarea
+    keeps its line breaks) and is stored NFC. Passwords and JSON are left alone."""
 
     def formfield_for_dbfield(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
@@ -89,7 +89,19 @@ class CheckedTextAdmin:
         ):
             multiline = isinstance(formfield.widget, forms.Textarea)
             formfield.validators.append(CharactersValidator(formfield.label, multiline=multiline))
+            # Stored composed, like the desk's text (the field's own parsing, then NFC).
+            setattr(formfield, "to_python", _composed(formfield.to_python))  # noqa: B010
         return formfield
+
+
+def _composed(parse: Any) -> Any:
+    """A field's parsing whose text comes out NFC."""
+
+    def to_python(value: Any) -> Any:
+        parsed = parse(value)
+        return text.nfc(parsed) if isinstance(parsed, str) else parsed
+
+    return to_python
 
 
 class TextField(_CheckedCharacters, forms.CharField):

@@ -549,3 +549,34 @@ def test_the_admin_keeps_line_breaks_in_a_note(admin_client, world):
     assert r.status_code == 302
     procedure.refresh_from_db()
     assert procedure.unverified_note == "Dòng 1\r\nDòng 2\tcột"
+
+
+def test_the_admin_stores_decomposed_text_composed(admin_client, world):
+    import unicodedata
+
+    procedure = world.record
+    version = procedure.versions.get()
+    name = "Cấp Phiếu lý lịch tư pháp số 2"
+    r = admin_client.post(
+        reverse("admin:catalog_procedure_change", args=[procedure.pk]),
+        {
+            "national": "on",
+            "name": unicodedata.normalize("NFD", name),
+            "field": unicodedata.normalize("NFD", "Lý lịch tư pháp"),
+            "level": "province",
+            "unverified_note": unicodedata.normalize("NFD", "Cần kiểm tra\nlệ phí"),
+            "versions-TOTAL_FORMS": "1",
+            "versions-INITIAL_FORMS": "1",
+            "versions-MIN_NUM_FORMS": "0",
+            "versions-MAX_NUM_FORMS": "1000",
+            "versions-0-id": str(version.pk),
+            "versions-0-procedure": str(procedure.pk),
+        },
+    )
+    assert r.status_code == 302
+    procedure.refresh_from_db()
+    assert (procedure.name, procedure.field, procedure.unverified_note) == (
+        name,
+        "Lý lịch tư pháp",
+        "Cần kiểm tra\nlệ phí",
+    )
