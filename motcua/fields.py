@@ -13,6 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.contrib import messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -92,6 +96,43 @@ class CheckedTextAdmin:
             # Stored composed, like the desk's text (the field's own parsing, then NFC).
             setattr(formfield, "to_python", _composed(formfield.to_python))  # noqa: B010
         return formfield
+
+    def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):  # type: ignore[attr-defined]
+            site, using = self.admin_site, kwargs.get("using")  # type: ignore[attr-defined]
+            kwargs["widget"] = _TolerantAutocomplete(db_field, site, using=using)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def response_action(self, request: Any, queryset: Any) -> Any:
+        """Run the chosen action only on ids that are ids: Django filters by whatever was
+        sent, and "abc" in place of a number was a 500."""
+        pk = queryset.model._meta.pk
+        for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
+            try:
+                pk.to_python(value)
+            except DjangoValidationError:
+                message = gettext("Lựa chọn không hợp lệ; hãy chọn lại các dòng trong danh sách.")
+                self.message_user(request, message, level=messages.ERROR)  # type: ignore[attr-defined]
+                return None
+        return super().response_action(request, queryset)  # type: ignore[misc]
+
+
+class _TolerantAutocomplete(AutocompleteSelect):
+    """The admin's autocomplete, showing a form again after a value that is not an id of
+    its model (the form's own error says so) instead of failing on it."""
+
+    def optgroups(self, name: str, value: Sequence[str], attrs: Any = None) -> Any:
+        remote = self.field.remote_field
+        to_field = getattr(remote, "field_name", None)
+        key = remote.model._meta.get_field(to_field) if to_field else remote.model._meta.pk
+        kept = []
+        for item in value:
+            try:
+                key.to_python(item)
+            except DjangoValidationError:
+                continue
+            kept.append(item)
+        return super().optgroups(name, kept, attrs)
 
 
 def _composed(parse: Any) -> Any:

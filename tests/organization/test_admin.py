@@ -580,3 +580,34 @@ def test_the_admin_stores_decomposed_text_composed(admin_client, world):
         "Lý lịch tư pháp",
         "Cần kiểm tra\nlệ phí",
     )
+
+
+@pytest.mark.parametrize(
+    ("model", "data"),
+    [
+        ("unit", {"agency": "abc", "code": "mot-cua", "name": "Bộ phận Một cửa"}),
+        ("staff", {"user": "abc", "agency": "1e3", "unit": "-"}),
+        ("agency", {"parent": "abc", "code": "H26.999", "name": "Cơ quan thử"}),
+    ],
+)
+def test_an_autocomplete_holding_what_is_not_an_id_shows_the_form_again(
+    admin_client, world, model, data
+):
+    """Django's autocomplete filtered by the value sent: "abc" for a number was a 500."""
+    before = {m.__name__: m.objects.count() for m in (Agency, Unit, Staff)}
+    r = admin_client.post(reverse(f"admin:organization_{model}_add"), data)
+    assert r.status_code == 200
+    assert r.context["adminform"].form.errors
+    assert {m.__name__: m.objects.count() for m in (Agency, Unit, Staff)} == before
+
+
+def test_an_action_on_rows_that_are_not_ids_is_refused_with_a_message(admin_client, world):
+    before = Agency.objects.count()
+    r = admin_client.post(
+        reverse("admin:organization_agency_changelist"),
+        {"action": "delete_selected", "_selected_action": ["abc"], "index": "0"},
+        follow=True,
+    )
+    assert r.status_code == 200
+    assert "Lựa chọn không hợp lệ; hãy chọn lại các dòng trong danh sách." in r.content.decode()
+    assert Agency.objects.count() == before
