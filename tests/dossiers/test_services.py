@@ -667,3 +667,61 @@ def test_the_citizen_is_told_where_to_collect_the_result_and_why_a_dossier_stopp
     )
     stopped = mails()[-1]
     assert "Hồ sơ đã dừng giải quyết. Lý do: Công dân đề nghị dừng" in stopped.body
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        (
+            {"applicant": Applicant(name="Trần Bình", id_number="001203012345", address="A\x00")},
+            "applicant_address",
+        ),
+        (
+            {
+                "applicant": Applicant(
+                    name="Trần Bình", id_number="001203012345", authorisation="Số 5\u202e"
+                )
+            },
+            "authorisation",
+        ),
+        ({"request": "Cấp\u200b bản sao"}, "request"),
+    ],
+)
+def test_the_service_refuses_what_no_field_may_hold_whoever_calls_it(world, changes, field):
+    """Not only the desk's forms: NUL never reaches the database (a 500 on PostgreSQL)."""
+    before = counts()
+    with pytest.raises(ValidationError) as info:
+        dossier_receive(
+            intake=intake(world, **changes), actor=world.lan, now=at("2026-11-25 09:30")
+        )
+    assert field in {p.details.get("field") for p in info.value.problems()}
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [({"note": "Chuyển\x00"}, "note"), ({"note": "\u202e"}, "note")],
+)
+def test_an_action_refuses_a_note_no_field_may_hold(world, kwargs, field):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    before = counts()
+    with pytest.raises(ValidationError) as info:
+        forward(d, world.lan, "2026-11-25 09:00", **kwargs)
+    assert info.value.details["field"] == field
+    assert counts() == before
+
+
+def test_a_supplement_request_refuses_a_paper_no_field_may_hold(world):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    d = forward(d, world.lan, "2026-11-25 09:00")
+    before = counts()
+    with pytest.raises(ValidationError) as info:
+        dossier_act(
+            dossier=d,
+            action=Action.REQUEST_SUPPLEMENT,
+            actor=world.duc,
+            now=at("2026-11-25 09:10"),
+            missing=["Giấy chứng sinh", "Tờ\x00khai"],
+        )
+    assert info.value.details["field"] == "missing"
+    assert counts() == before
