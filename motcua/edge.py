@@ -5,11 +5,17 @@ domain then refuses comes back as a `DomainError`, and this module is the one pl
 turns it into an HTTP status, into messages beside a form's fields, into a page, or into
 the structured body of the JSON API. Every message is in the reader's language
 (`motcua.i18n.error_text`).
+
+Before any of that, `RequestGuardMiddleware` refuses a request that carries a NUL anywhere
+(the path, the query string, a cookie, a header, a form field, a file's name) or whose
+client address is not an address: no view, form, session or admin lookup ever hands such a
+value to the database (PostgreSQL refuses NUL in text with an error, so each was a 500).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import ipaddress
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,7 +24,15 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from motcua.core.errors import ConflictError, DomainError, NotFound, PermissionDenied
+from motcua.core.errors import (
+    ConflictError,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    Text,
+    ValidationError,
+    _,
+)
 from motcua.i18n import error_text
 
 # The most specific class wins: a subclass of PermissionDenied is a 403 too. Everything else
@@ -103,3 +117,90 @@ def _plain(value: object) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return [_plain(v) for v in value]
     return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# NUL never passes the edge
+
+BAD_REQUEST = "bad_request.html"
+
+
+class NulCharacter(ValidationError):
+    """A request carried a NUL (U+0000): refused whole, before any view sees it."""
+
+    code = "nul_character"
+
+
+# Where in the request the NUL was, as the message says it; `{name}` is the input's name.
+_PLACES = {
+    "path": _("địa chỉ trang"),
+    "query": _("tham số “{name}” của địa chỉ trang"),
+    "form": _("mục “{name}” của biểu mẫu"),
+    "file": _("tên tệp gửi ở mục “{name}”"),
+    "cookie": _("cookie “{name}” (đã được xóa; hãy tải lại trang)"),
+    "header": _("tiêu đề “{name}” của yêu cầu"),
+    "address": _("địa chỉ máy gửi yêu cầu"),
+}
+
+
+def _has_nul(values: Iterable[str]) -> bool:
+    return any("\x00" in value for value in values)
+
+
+def nul_in_request(request: HttpRequest) -> tuple[str, str] | None:
+    """Where the request carries a NUL, as (place, name), or None; a client address that is
+    not an IP address counts too (it is stored with sign-ins and reads)."""
+    if "\x00" in request.path or "\x00" in request.path_info:
+        return "path", ""
+    for key, values in request.GET.lists():
+        if _has_nul([key, *values]):
+            return "query", key.replace("\x00", "")
+    for key, value in request.COOKIES.items():
+        if _has_nul([key, value]):
+            return "cookie", key.replace("\x00", "")
+    for key, value in request.META.items():
+        if key.startswith("HTTP_") and isinstance(value, str) and "\x00" in value:
+            return "header", key.removeprefix("HTTP_").replace("_", "-").title()
+    address = request.META.get("REMOTE_ADDR")
+    if address:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            return "address", ""
+    if request.method == "POST":
+        for key, values in request.POST.lists():
+            if _has_nul([key, *values]):
+                return "form", key.replace("\x00", "")
+        for key, files in request.FILES.lists():
+            if _has_nul([key, *(f.name or "" for f in files)]):
+                return "file", key.replace("\x00", "")
+    return None
+
+
+class RequestGuardMiddleware:
+    """Refuse, with a 400 page that says where, a request carrying a NUL (see the module's
+    docstring); a cookie holding one is deleted, so the next request goes through."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        found = nul_in_request(request)
+        if found is None:
+            return self.get_response(request)
+        place, name = found
+        exc = NulCharacter(
+            _(
+                "Yêu cầu có ký tự NUL (U+0000) ở {place}, một ký tự không bao giờ có trong "
+                "văn bản; yêu cầu bị từ chối và không có gì được lưu."
+            ),
+            field=name if place == "form" else "",
+            place=Text(_PLACES[place]),
+            where=place,
+            name=name,
+        )
+        response = render_error(request, BAD_REQUEST, exc)
+        if place == "cookie":
+            for key in [k for k, v in request.COOKIES.items() if "\x00" in k + v]:
+                response.delete_cookie(key.replace("\x00", ""))
+        return response

@@ -14,12 +14,18 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from motcua.core import text
+from motcua.core.errors import DomainError
+from motcua.i18n import error_text
 
 REQUIRED = _("Không được để trống.")
 TOO_LONG = _("Tối đa %(limit_value)d ký tự (đang có %(show_value)d).")
@@ -47,8 +53,102 @@ class Form(forms.Form):
         return errors
 
 
-class TextField(forms.CharField):
-    """One line of text, NFC, stripped, at most `max_length` characters."""
+class _CheckedCharacters:
+    """Refuses control, bidi, zero-width and other invisible characters (the rule is
+    `core.text.check_characters`), with a message that names the field."""
+
+    multiline = False
+    label: StrOrPromise | None
+
+    def check_characters(self, value: str) -> None:
+        # The label without its parenthesised hint: "Lý do (bắt buộc)" -> "Lý do".
+        label = str(self.label or "").split(" (")[0]
+        try:
+            text.check_characters(value, multiline=self.multiline, label=label)
+        except DomainError as exc:
+            raise forms.ValidationError(error_text(exc), code="bad_character") from None
+
+
+class CharactersValidator(_CheckedCharacters):
+    """The same rule as a validator, for a form field this module did not make (the admin's)."""
+
+    def __init__(self, label: StrOrPromise | None, *, multiline: bool) -> None:
+        self.label, self.multiline = label, multiline
+
+    def __call__(self, value: object) -> None:
+        if isinstance(value, str):
+            self.check_characters(value)
+
+
+class CheckedTextAdmin:
+    """For a ModelAdmin or inline (first among its bases): every text input of its forms
+    refuses control, bidi and invisible characters like the desk's fields do (a Textarea
+    keeps its line breaks) and is stored NFC. Passwords and JSON are left alone."""
+
+    def formfield_for_dbfield(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        if (
+            isinstance(formfield, forms.CharField)
+            and not isinstance(formfield, forms.JSONField)
+            and not isinstance(formfield.widget, forms.PasswordInput)
+        ):
+            multiline = isinstance(formfield.widget, forms.Textarea)
+            formfield.validators.append(CharactersValidator(formfield.label, multiline=multiline))
+            # Stored composed, like the desk's text (the field's own parsing, then NFC).
+            setattr(formfield, "to_python", _composed(formfield.to_python))  # noqa: B010
+        return formfield
+
+    def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):  # type: ignore[attr-defined]
+            site, using = self.admin_site, kwargs.get("using")  # type: ignore[attr-defined]
+            kwargs["widget"] = _TolerantAutocomplete(db_field, site, using=using)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def response_action(self, request: Any, queryset: Any) -> Any:
+        """Run the chosen action only on ids that are ids: Django filters by whatever was
+        sent, and "abc" in place of a number was a 500."""
+        pk = queryset.model._meta.pk
+        for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
+            try:
+                pk.to_python(value)
+            except DjangoValidationError:
+                message = gettext("Lựa chọn không hợp lệ; hãy chọn lại các dòng trong danh sách.")
+                self.message_user(request, message, level=messages.ERROR)  # type: ignore[attr-defined]
+                return None
+        return super().response_action(request, queryset)  # type: ignore[misc]
+
+
+class _TolerantAutocomplete(AutocompleteSelect):
+    """The admin's autocomplete, showing a form again after a value that is not an id of
+    its model (the form's own error says so) instead of failing on it."""
+
+    def optgroups(self, name: str, value: Sequence[str], attrs: Any = None) -> Any:
+        remote = self.field.remote_field
+        to_field = getattr(remote, "field_name", None)
+        key = remote.model._meta.get_field(to_field) if to_field else remote.model._meta.pk
+        kept = []
+        for item in value:
+            try:
+                key.to_python(item)
+            except DjangoValidationError:
+                continue
+            kept.append(item)
+        return super().optgroups(name, kept, attrs)
+
+
+def _composed(parse: Any) -> Any:
+    """A field's parsing whose text comes out NFC."""
+
+    def to_python(value: Any) -> Any:
+        parsed = parse(value)
+        return text.nfc(parsed) if isinstance(parsed, str) else parsed
+
+    return to_python
+
+
+class TextField(_CheckedCharacters, forms.CharField):
+    """One line of text, NFC, stripped, at most `max_length` characters, without control,
+    bidi or invisible characters."""
 
     default_error_messages = {
         "required": REQUIRED,
@@ -62,17 +162,23 @@ class TextField(forms.CharField):
     def to_python(self, value: Any) -> str:
         return text.nfc(super().to_python(value) or "")
 
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        self.check_characters(value)
+
 
 class ParagraphField(TextField):
-    """Several lines of free text (a note, a reason)."""
+    """Several lines of free text (a note, a reason): line breaks and tabs are kept."""
 
     widget = forms.Textarea(attrs={"rows": 2})
+    multiline = True
 
 
 class LinesField(TextField):
     """One item per line (the papers missing from a dossier): a list without blank lines."""
 
     widget = forms.Textarea(attrs={"rows": 3})
+    multiline = True
     default_error_messages = {
         "max_lines": _("Tối đa %(limit)d dòng (đang có %(count)d)."),
         "line_too_long": _("Mỗi dòng tối đa %(limit)d ký tự (dòng %(line)d có %(count)d)."),
@@ -84,7 +190,9 @@ class LinesField(TextField):
         super().__init__(max_length=2 * max_lines * (max_line_length + 2), **kwargs)
 
     def clean(self, value: Any) -> list[str]:
-        lines = [line.strip() for line in super().clean(value).splitlines() if line.strip()]
+        raw = self.to_python(value)
+        self.validate(raw)
+        lines = [line.strip() for line in raw.splitlines() if line.strip()]
         if self.required and not lines:
             raise forms.ValidationError(self.error_messages["required"], code="required")
         if len(lines) > self.max_lines:
@@ -100,16 +208,24 @@ class LinesField(TextField):
                     code="line_too_long",
                     params={"limit": self.max_line_length, "line": number, "count": len(line)},
                 )
+        self.run_validators(raw)  # the raw text's bound, last: the lines' messages say more
         return lines
 
 
-class EmailField(forms.EmailField):
+class EmailField(_CheckedCharacters, forms.EmailField):
     default_error_messages = {
         "required": REQUIRED,
         "invalid": _("Địa chỉ thư điện tử không đúng (ví dụ: ten@example.vn)."),
         "max_length": TOO_LONG,
         "null_characters_not_allowed": NULL_CHARACTER,
     }
+
+    def to_python(self, value: Any) -> str:
+        return text.nfc(super().to_python(value) or "")
+
+    def validate(self, value: Any) -> None:
+        self.check_characters(value)  # before the address's form, which would hide which
+        super().validate(value)
 
 
 class NumberField(forms.IntegerField):

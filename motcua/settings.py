@@ -157,6 +157,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "motcua.portal.middleware.ChosenLanguageMiddleware",
+    # Before every reader of the request: a NUL anywhere in it is refused (motcua/edge.py).
+    "motcua.edge.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

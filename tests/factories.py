@@ -136,8 +136,12 @@ def build_world() -> World:
         ["mot-cua", "thu-so-the", "lanh-dao"],
         parent=city,
     )
-    hoan_kiem = _agency("H26.100", "UBND Phường Hoàn Kiếm", "commune", calendar, commune_units)
-    ba_dinh = _agency("H26.101", "UBND Phường Ba Đình", "commune", calendar, commune_units)
+    hoan_kiem = _agency(
+        "H26.100", "UBND Phường Hoàn Kiếm", "commune", calendar, commune_units, parent=city
+    )
+    ba_dinh = _agency(
+        "H26.101", "UBND Phường Ba Đình", "commune", calendar, commune_units, parent=city
+    )
     police_hk = _agency(
         "H26.41.001",
         "Công an Phường Hoàn Kiếm",

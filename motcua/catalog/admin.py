@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from motcua.catalog.models import Procedure, ProcedureVersion, RequiredDocument, StepTemplate
 from motcua.catalog.selectors import catalog_cache_clear
 from motcua.core.text import fold
+from motcua.fields import CheckedTextAdmin
 
 HAS_DOSSIERS = "Phiên bản đã có hồ sơ; hãy tạo phiên bản mới thay vì sửa."
 NO_DOSSIERS = "Chưa có hồ sơ nào theo phiên bản này."
@@ -37,7 +38,7 @@ def has_dossiers(version: ProcedureVersion | None) -> bool:
     return cached
 
 
-class _ForgetsCachedCatalog(admin.ModelAdmin[_M]):
+class _ForgetsCachedCatalog(CheckedTextAdmin, admin.ModelAdmin[_M]):
     """Forgets the cached catalog after each write: the object, its inlines, deletions."""
 
     def save_model(
@@ -65,7 +66,7 @@ class _ForgetsCachedCatalog(admin.ModelAdmin[_M]):
         catalog_cache_clear()
 
 
-class ProcedureVersionInline(admin.TabularInline[ProcedureVersion, Procedure]):
+class ProcedureVersionInline(CheckedTextAdmin, admin.TabularInline[ProcedureVersion, Procedure]):
     """The procedure's versions as links; they are edited on their own page."""
 
     model = ProcedureVersion
@@ -99,7 +100,7 @@ class ProcedureAdmin(_ForgetsCachedCatalog[Procedure]):
         super().save_model(request, obj, form, change)
 
 
-class _VersionPartInline(admin.TabularInline[Model, ProcedureVersion]):
+class _VersionPartInline(CheckedTextAdmin, admin.TabularInline[Model, ProcedureVersion]):
     """Documents and steps follow their version: read-only once it has dossiers."""
 
     extra = 0

@@ -16,6 +16,14 @@ from motcua.core.lifecycle import Action
 
 OUTCOMES = (Action.RECEIVE, Action.REQUEST_SUPPLEMENT, Action.REFUSE, Action.SUBMIT)
 
+# What form 02 and form 03 can print on a page or two: past these a list is refused before it
+# is stored, so no PDF is ever asked to lay out thousands of lines. The desk's fields use the
+# same bounds (motcua.desk.forms).
+MAX_MISSING = 30
+MAX_MISSING_LENGTH = 300
+MAX_REASON_LENGTH = 2000
+MAX_REASON_LINES = 30
+
 
 @dataclass(frozen=True)
 class Paper:
@@ -216,16 +224,81 @@ def other_papers(lines: Sequence[str], *, field: str = "others") -> tuple[str, .
     return papers
 
 
+@dataclass(frozen=True)
+class Area:
+    """An agency as coverage sees it: its code, its name, and the code of the province it
+    belongs to (None when the organisation records none)."""
+
+    code: str
+    name: str
+    province: str | None
+
+
+def check_coverage(place: Area, commune: Area, *, field: str = "competent_agency") -> None:
+    """A place receives for the communes of its own province: boundary-free reception (thủ
+    tục phi địa giới, DOMAIN §2) lets any centre or commune desk of a province take a dossier
+    for any of its communes, but not for another province's. A place or commune whose province
+    is not recorded covers nothing: nobody could say which area it serves.
+
+    [check] Whether boundary-free reception may cross provinces (NĐ 309/2026 extends it
+    nationwide; read from a mirror of the text) is not confirmed; until it is, a province."""
+    if place.province is not None and commune.province == place.province:
+        return
+    raise ValidationError(
+        _(
+            "{place} không tiếp nhận hồ sơ cho {commune}: xã, phường này không thuộc địa bàn "
+            "tỉnh, thành phố của nơi tiếp nhận."
+        ),
+        field=field,
+        place=place.name,
+        commune=commune.name,
+        code=commune.code,
+    )
+
+
 def refusal_reason(reason: str, *, field: str = "note") -> str:
-    """A refusal must state its reasons (form 03)."""
-    if not reason.strip():
+    """A refusal must state its reasons (form 03), within what the form can print."""
+    reason = reason.strip()
+    if not reason:
         raise ValidationError(_("Phải nêu rõ lý do từ chối tiếp nhận."), field=field)
-    return reason.strip()
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ValidationError(
+            _("Lý do từ chối tối đa {limit} ký tự (đang có {count})."),
+            field=field,
+            limit=MAX_REASON_LENGTH,
+            count=len(reason),
+        )
+    lines = [line for line in reason.splitlines() if line.strip()]
+    if len(lines) > MAX_REASON_LINES:
+        raise ValidationError(
+            _("Lý do từ chối tối đa {limit} dòng (đang có {count})."),
+            field=field,
+            limit=MAX_REASON_LINES,
+            count=len(lines),
+        )
+    return reason
 
 
 def supplement_list(missing: Sequence[str], *, field: str = "missing") -> tuple[str, ...]:
-    """Form 02 lists everything missing, once: at least one line, blank lines dropped."""
+    """Form 02 lists everything missing, once: at least one line, blank lines dropped, within
+    what the form can print."""
     lines = tuple(line.strip() for line in missing if line.strip())
     if not lines:
         raise ValidationError(_("Phải liệt kê đầy đủ giấy tờ cần bổ sung."), field=field)
+    if len(lines) > MAX_MISSING:
+        raise ValidationError(
+            _("Tối đa {limit} giấy tờ cần bổ sung (đang có {count})."),
+            field=field,
+            limit=MAX_MISSING,
+            count=len(lines),
+        )
+    for number, line in enumerate(lines, 1):
+        if len(line) > MAX_MISSING_LENGTH:
+            raise ValidationError(
+                _("Mỗi giấy tờ tối đa {limit} ký tự (mục {number} có {count})."),
+                field=field,
+                limit=MAX_MISSING_LENGTH,
+                number=number,
+                count=len(line),
+            )
     return lines

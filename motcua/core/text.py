@@ -1,9 +1,11 @@
-"""Vietnamese text normalisation for search and for names."""
+"""Vietnamese text: the characters a field accepts, normalisation for search and for names."""
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+
+from motcua.core.errors import Text, ValidationError, _
 
 # Tone marks (thanh điệu) as combining characters: huyền, sắc, ngã, hỏi, nặng.
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
@@ -201,3 +203,111 @@ def normalize_person_name(s: str) -> str:
             if ch == " " or ch in _NAME_JOINERS:
                 capitalize_next = True
     return nfc("".join(out))
+
+
+# ---------------------------------------------------------------------------------------------
+# The characters a text field accepts
+#
+# Vietnamese needs letters with their marks (NFC composes them; a combining mark, category Mn,
+# is kept), spaces and punctuation. It needs no control or format character: those print as
+# nothing, reorder what follows (U+202E turned "Lê Văn An" into "Lê năV An" on form 01), or
+# hide a difference between two names that look the same. So a field refuses, by Unicode
+# category: every control (Cc, C0 and C1; a multi-line field keeps the line break, the
+# carriage return a browser sends with it, and the tab), every format character (Cf: the bidi
+# controls, the zero-width space and joiners, the word joiner, the byte-order mark, the soft
+# hyphen, the tag characters), the line and paragraph separators (Zl, Zp), surrogates (Cs),
+# private-use characters (Co, which show as a box or as whatever a font puts there), the
+# noncharacters, and the letters that print as blank space (the Hangul fillers, the combining
+# grapheme joiner).
+
+# The bidi controls (embeddings, overrides, isolates, marks): also Cf, named for the message.
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+# Characters that are not Cc/Cf yet show as nothing.
+BLANK_LETTERS = frozenset("\u034f\u115f\u1160\u3164\uffa0")
+# What a multi-line field (a note, a reason, a list) keeps of the controls.
+MULTILINE_CONTROLS = frozenset("\n\r\t")
+
+
+@dataclass(frozen=True)
+class BadCharacter:
+    """A character a field refuses: where it is (1 = the first), and what kind it is."""
+
+    position: int
+    char: str
+    kind: str  # "control" | "bidi" | "invisible" | "unusable"
+
+    @property
+    def codepoint(self) -> str:
+        """The character's number as Unicode writes it (U+202E)."""
+        return f"U+{ord(self.char):04X}"
+
+
+# What the message calls each kind, in plain words.
+KIND_LABELS = {
+    "control": _("ký tự điều khiển"),
+    "bidi": _("ký tự đảo chiều chữ"),
+    "invisible": _("ký tự ẩn, không hiện khi in"),
+    "unusable": _("ký tự không dùng được trong văn bản"),
+}
+
+
+def _kind(ch: str, *, multiline: bool) -> str | None:
+    """The kind of a refused character, or None when the field accepts it."""
+    if ch in BIDI_CONTROLS:
+        return "bidi"
+    category = unicodedata.category(ch)
+    if category == "Cc":
+        return None if multiline and ch in MULTILINE_CONTROLS else "control"
+    if category in ("Zl", "Zp"):
+        return "control"
+    if category == "Cf" or ch in BLANK_LETTERS:
+        return "invisible"
+    code = ord(ch)
+    noncharacter = 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+    if category in ("Cs", "Co") or noncharacter:
+        return "unusable"
+    return None
+
+
+def bad_characters(s: str, *, multiline: bool = False) -> list[BadCharacter]:
+    """Every character of `s` a text field refuses, in order."""
+    found: list[BadCharacter] = []
+    for position, ch in enumerate(s, 1):
+        if ch.isascii() and (ch.isprintable() or ch == " "):
+            continue  # the common case, without a category lookup
+        kind = _kind(ch, multiline=multiline)
+        if kind is not None:
+            found.append(BadCharacter(position=position, char=ch, kind=kind))
+    return found
+
+
+def check_characters(s: str, *, multiline: bool = False, field: str = "", label: str = "") -> None:
+    """Refuse text holding a control, bidi, invisible or unusable character: a
+    ValidationError naming the field (its `label`), the first such character and where it is,
+    and how many there are."""
+    found = bad_characters(s, multiline=multiline)
+    if not found:
+        return
+    first = found[0]
+    template = (
+        _(
+            "{label} có một ký tự không được phép: {kind} {codepoint} ở vị trí {position}; "
+            "hãy gõ lại thay vì sao chép, dán."
+        )
+        if len(found) == 1
+        else _(
+            "{label} có {count} ký tự không được phép, đầu tiên là {kind} {codepoint} ở vị trí "
+            "{position}; hãy gõ lại thay vì sao chép, dán."
+        )
+    )
+    raise ValidationError(
+        template,
+        field=field,
+        label=Text(label or _("Nội dung")),
+        count=len(found),
+        kind=Text(KIND_LABELS[first.kind]),
+        codepoint=first.codepoint,
+        position=first.position,
+    )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua import fields
 from motcua.catalog.selectors import procedures
-from motcua.core import codes
+from motcua.core import codes, reception
 from motcua.core.errors import DomainError
 from motcua.core.lifecycle import Action
 from motcua.core.returning import COLLECTOR_LABELS
@@ -126,12 +126,16 @@ class ReceptionForm(fields.Form):
         label=_("Kết quả kiểm tra hồ sơ"),
         choices=[(key, action.label) for key, (action, _form) in OUTCOMES.items()],
     )
-    reason = fields.ParagraphField(label=_("Lý do từ chối (bắt buộc)"), max_length=2000)
+    reason = fields.ParagraphField(
+        label=_("Lý do từ chối (bắt buộc)"), max_length=reception.MAX_REASON_LENGTH
+    )
     missing = fields.LinesField(
         label=_(
             "Giấy tờ cần bổ sung, hoàn thiện (mỗi dòng một mục; để trống: tự liệt kê các giấy "
             "tờ chưa đánh dấu)"
-        )
+        ),
+        max_lines=reception.MAX_MISSING,
+        max_line_length=reception.MAX_MISSING_LENGTH,
     )
     # A fresh key per page: a double-clicked submit creates one dossier (idempotency).
     form_key = fields.TextField(
@@ -421,6 +425,8 @@ def _action_field(
         return fields.LinesField(
             label=_("Giấy tờ cần bổ sung (mỗi dòng một mục, liệt kê đủ một lần)"),
             required=required,
+            max_lines=reception.MAX_MISSING,
+            max_line_length=reception.MAX_MISSING_LENGTH,
         )
     if name == "delivery":
         return fields.ChoiceField(

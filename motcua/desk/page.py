@@ -211,7 +211,7 @@ def reception_offer(
     competent: list[Agency] | None = None
     at_commune = actor.agency is not None and is_commune(actor.agency)
     if version and version.competent == "commune" and not at_commune:
-        competent = communes()
+        competent = communes(covered_by=actor.agency)
     facts = {
         "nav": "reception",
         "procedure": procedure,

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
 from motcua.catalog.selectors import documents_of, procedure_versions
 from motcua.core import clock as core_clock
@@ -75,6 +75,7 @@ from motcua.organization.selectors import (
     Actor,
     agency_in_service,
     calendar_for,
+    coverage_area,
     is_commune,
     staff_actor,
 )
@@ -306,21 +307,41 @@ def _new_dossier(
 
 
 def _field_problems(dossier: Dossier) -> list[ValidationError]:
-    """Model validation (lengths, e-mail format), one domain error per field."""
+    """Model validation (lengths, e-mail format) and the characters a text may hold (whoever
+    calls: the desk's fields check them first), one domain error per field."""
+    problems = _character_problems(dossier)
     try:
         # Field checks only: the related rows were just loaded (checking they exist would
         # cost a query each), and unique codes and keys are the database's to enforce.
         dossier.clean_fields(exclude=_RELATIONS)
     except DjangoValidationError as exc:
-        problems = []
         for name, messages in exc.message_dict.items():
             problem = " ".join(messages)  # Django's own words, already in the reader's language
             label = Text(getattr(Dossier._meta.get_field(name), "verbose_name", name))
             problems.append(
                 ValidationError(_("{label}: {problem}"), field=name, label=label, problem=problem)
             )
-        return problems
-    return []
+    return problems
+
+
+def _character_problems(dossier: Dossier) -> list[ValidationError]:
+    """A problem for each text column holding a control, bidi or invisible character (a
+    TextField keeps its line breaks): NUL, above all, never reaches the database."""
+    problems = []
+    for column in Dossier._meta.concrete_fields:
+        value = getattr(dossier, column.attname)
+        if not isinstance(column, models.CharField | models.TextField) or not value:
+            continue
+        try:
+            text.check_characters(
+                value,
+                multiline=isinstance(column, models.TextField),
+                field=column.name,
+                label=str(column.verbose_name),
+            )
+        except ValidationError as exc:
+            problems.append(exc)
+    return problems
 
 
 _RELATIONS = [
@@ -372,6 +393,8 @@ def _competent_agency(version: ProcedureVersion, place: Agency, intake: Intake) 
                 field="competent_agency",
                 code=intake.competent_agency_code,
             )
+        if agency != place:
+            reception.check_coverage(coverage_area(place), coverage_area(agency))
         return agency
     if is_commune(place):
         return place
@@ -404,6 +427,11 @@ def dossier_act(
     and the projection updated, in one transaction. A refused action writes nothing."""
     _require_aware(now)
     expected = dossier.version if expected_version is None else expected_version
+    # The desk's fields check these first; any other caller is held to the same rule.
+    note, missing = text.nfc(note), [text.nfc(item) for item in missing]
+    text.check_characters(note, multiline=True, field="note", label=_("Ghi chú"))
+    for item in missing:
+        text.check_characters(item, field="missing", label=_("Giấy tờ cần bổ sung"))
     with transaction.atomic():
         d = _working_copy(dossier, expected)
         calendar = calendar_for(d.received_place)

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 
 from motcua.core.codes import validate_agency_code
 from motcua.core.errors import DomainError
+from motcua.fields import CheckedTextAdmin
 from motcua.i18n import error_text
 from motcua.organization.models import (
     Agency,
@@ -43,7 +44,7 @@ DECIDED_AT_HELP = (
 
 
 @admin.register(Division)
-class DivisionAdmin(admin.ModelAdmin[Division]):
+class DivisionAdmin(CheckedTextAdmin, admin.ModelAdmin[Division]):
     list_display = ["code", "name", "kind", "parent"]
     list_filter = ["kind"]
     list_select_related = ["parent"]
@@ -59,7 +60,7 @@ class DivisionAdmin(admin.ModelAdmin[Division]):
         return False
 
 
-class UnitInline(admin.TabularInline[Unit, Agency]):
+class UnitInline(CheckedTextAdmin, admin.TabularInline[Unit, Agency]):
     model = Unit
     fields = ["code", "name", "is_desk"]
     extra = 0
@@ -74,7 +75,7 @@ class AgencyForm(forms.ModelForm[Agency]):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin[Agency]):
+class AgencyAdmin(CheckedTextAdmin, admin.ModelAdmin[Agency]):
     form = AgencyForm
     list_display = ["code", "name", "kind", "parent"]
     list_filter = ["kind", "is_active"]
@@ -116,7 +117,7 @@ class AgencyAdmin(admin.ModelAdmin[Agency]):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin[Unit]):
+class UnitAdmin(CheckedTextAdmin, admin.ModelAdmin[Unit]):
     list_display = ["code", "name", "agency", "is_desk"]
     list_filter = ["is_desk"]
     list_select_related = ["agency"]
@@ -148,7 +149,7 @@ class StaffForm(forms.ModelForm[Staff]):
 
 
 @admin.register(Staff)
-class StaffAdmin(admin.ModelAdmin[Staff]):
+class StaffAdmin(CheckedTextAdmin, admin.ModelAdmin[Staff]):
     form = StaffForm
     list_display = ["user", "agency", "unit", "role", "title"]
     list_filter = ["role"]
@@ -181,7 +182,9 @@ class CalendarOverrideForm(forms.ModelForm[CalendarOverride]):
         decided_at.help_text = DECIDED_AT_HELP
 
 
-class CalendarOverrideInline(admin.StackedInline[CalendarOverride, WorkCalendarConfig]):
+class CalendarOverrideInline(
+    CheckedTextAdmin, admin.StackedInline[CalendarOverride, WorkCalendarConfig]
+):
     # Stacked, not tabular: a tabular inline hides help texts in a tooltip.
     model = CalendarOverride
     form = CalendarOverrideForm
@@ -191,7 +194,7 @@ class CalendarOverrideInline(admin.StackedInline[CalendarOverride, WorkCalendarC
 
 
 @admin.register(WorkCalendarConfig)
-class WorkCalendarConfigAdmin(admin.ModelAdmin[WorkCalendarConfig]):
+class WorkCalendarConfigAdmin(CheckedTextAdmin, admin.ModelAdmin[WorkCalendarConfig]):
     list_display = ["name", "morning_start", "afternoon_end", "late_cutoff", "due_time_style"]
     search_fields = ["name"]
     fieldsets = [

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from motcua.caching import Family
 from motcua.core.calendar import CalendarPolicy, Override, Session, WorkCalendar
 from motcua.core.lifecycle import Role
+from motcua.core.reception import Area
 from motcua.organization.models import Agency, Staff, Unit, WorkCalendarConfig
 
 # A calendar is read on every dossier action. Django's cache holds each configuration as a
@@ -243,10 +244,36 @@ def commune_served(agency: Agency) -> Agency | None:
     return agency.serves if agency.kind == Agency.Kind.POLICE else None
 
 
-def communes() -> list[Agency]:
+def communes(*, covered_by: Agency | None = None) -> list[Agency]:
     """Every commune's (or ward's) People's Committee, by name: the competent agencies a desk
-    outside the communes chooses from."""
-    return list(Agency.objects.filter(kind=Agency.Kind.COMMUNE).order_by("name"))
+    outside the communes chooses from; with `covered_by`, only those that place receives for
+    (its province's: `core.reception.check_coverage`)."""
+    agencies = Agency.objects.filter(kind=Agency.Kind.COMMUNE)
+    if covered_by is not None:
+        province = province_of(covered_by)
+        if province is None:
+            return []
+        agencies = agencies.filter(parent=province, is_active=True)
+    return list(agencies.order_by("name"))
+
+
+def province_of(agency: Agency) -> Agency | None:
+    """The province's (or centrally run city's) People's Committee an agency belongs to,
+    found through its parents; None when none is recorded."""
+    seen: set[int] = set()
+    current: Agency | None = agency
+    while current is not None and current.pk not in seen:
+        if current.kind == Agency.Kind.PROVINCE:
+            return current
+        seen.add(current.pk)
+        current = current.parent
+    return None
+
+
+def coverage_area(agency: Agency) -> Area:
+    """The agency as `core.reception.check_coverage` sees it."""
+    province = province_of(agency)
+    return Area(code=agency.code, name=agency.name, province=province.code if province else None)
 
 
 def agency_by_id(agency_id: int) -> Agency | None:

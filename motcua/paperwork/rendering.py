@@ -29,7 +29,7 @@ from motcua.core.apology import Timing
 from motcua.core.blame import OUTCOME_LABELS
 from motcua.core.calendar import local_date
 from motcua.core.clock import working_time_text
-from motcua.core.errors import NotFound, ValidationError, _
+from motcua.core.errors import InvalidInput, NotFound, ValidationError, _
 from motcua.core.lifecycle import Action, Status
 from motcua.core.routing import LimitUnit
 from motcua.dossiers.selectors import (
@@ -566,6 +566,10 @@ _BUILDERS = {
 LEDGER_PDF_MAX_ROWS = 2000
 LEDGER_PAGE_SIZE = 50
 LEDGER_MAX_DAYS = 366
+# The days a ledger may cover: the years the working calendar answers for (core.calendar's
+# default range), so that no bound of the period overflows a date or a time zone.
+LEDGER_FIRST_DAY = date(2000, 1, 1)
+LEDGER_LAST_DAY = date(2099, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -592,6 +596,19 @@ def ledger_period(first: date | None, last: date | None, *, today: date) -> Peri
     month_end = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     start = first or month_start
     end = last or (month_end if not first else start)
+    outside = [
+        ValidationError(
+            _("Ngày {shown} nằm ngoài phạm vi sổ theo dõi (từ {first} đến {last})."),
+            field=field,
+            shown=f"{day.day:02d}/{day.month:02d}/{day.year:04d}",  # %Y writes year 1 as "1"
+            first=f"{LEDGER_FIRST_DAY:%d/%m/%Y}",
+            last=f"{LEDGER_LAST_DAY:%d/%m/%Y}",
+        )
+        for field, day in (("from", start), ("to", end))
+        if not LEDGER_FIRST_DAY <= day <= LEDGER_LAST_DAY
+    ]
+    if outside:
+        raise InvalidInput(outside)
     if end < start:
         raise ValidationError(_("Ngày kết thúc phải sau hoặc cùng ngày bắt đầu."), field="to")
     if (end - start).days >= LEDGER_MAX_DAYS:

@@ -8,8 +8,10 @@ from motcua.core.errors import InvalidInput, ValidationError
 from motcua.core.lifecycle import Action
 from motcua.core.reception import (
     Applicant,
+    Area,
     Paper,
     check,
+    check_coverage,
     check_supplement,
     refusal_reason,
     supplement_list,
@@ -144,3 +146,91 @@ def test_a_supplement_records_each_paper_once_and_other_papers_as_typed_in_nfc()
     )
     assert brought.ticked == (2,)
     assert brought.others == ("Bản sao hộ khẩu", "Hòa")
+
+
+# What form 02 and form 03 can print: a list of thousands of papers was handed to the PDF
+# renderer, which took minutes over hundreds of pages.
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        (["Tờ khai"] * 31, "Tối đa 30 giấy tờ cần bổ sung (đang có 31)."),
+        (["Tờ khai"] * 5000, "Tối đa 30 giấy tờ cần bổ sung (đang có 5000)."),
+        (["x" * 301], "Mỗi giấy tờ tối đa 300 ký tự (mục 1 có 301)."),
+        (["Tờ khai", " ", "x" * 1000], "Mỗi giấy tờ tối đa 300 ký tự (mục 2 có 1000)."),
+    ],
+)
+def test_the_list_of_missing_papers_is_bounded(missing, message):
+    with pytest.raises(ValidationError) as info:
+        supplement_list(missing, field="missing")
+    assert info.value.message == message
+    assert info.value.details["field"] == "missing"
+
+
+def test_a_list_at_the_bounds_is_kept():
+    assert len(supplement_list(["x" * 300] * 30)) == 30
+
+
+@pytest.mark.parametrize(
+    ("reason", "message"),
+    [
+        ("x" * 2001, "Lý do từ chối tối đa 2000 ký tự (đang có 2001)."),
+        ("Thiếu giấy\n" * 31, "Lý do từ chối tối đa 30 dòng (đang có 31)."),
+        ("a\n" * 1000, "Lý do từ chối tối đa 30 dòng (đang có 1000)."),
+    ],
+)
+def test_the_reasons_for_a_refusal_are_bounded(reason, message):
+    with pytest.raises(ValidationError) as info:
+        refusal_reason(reason, field="reason")
+    assert info.value.message == message
+
+
+def test_reception_reports_an_overlong_list_with_its_other_problems():
+    with pytest.raises(InvalidInput) as info:
+        check(
+            Action.REQUEST_SUPPLEMENT,
+            applicant=Applicant(name="", id_number="001203012345"),
+            papers=PAPERS,
+            ticked=[],
+            missing=["Tờ khai"] * 31,
+        )
+    assert {e.details["field"] for e in info.value.errors} == {"applicant_name", "missing"}
+
+
+# Coverage: the communes a place receives for.
+
+CENTRE = Area(code="H26.1", name="Trung tâm Phục vụ hành chính công", province="H26")
+HOAN_KIEM = Area(code="H26.100", name="UBND Phường Hoàn Kiếm", province="H26")
+BA_DINH = Area(code="H26.101", name="UBND Phường Ba Đình", province="H26")
+HAI_CHAU = Area(code="H32.100", name="UBND Phường Hải Châu", province="H32")
+NOWHERE = Area(code="H26.999", name="UBND Phường Không Rõ", province=None)
+
+
+@pytest.mark.parametrize(
+    ("place", "commune", "covered"),
+    [
+        (CENTRE, HOAN_KIEM, True),  # the province's centre, any of its communes
+        (CENTRE, BA_DINH, True),
+        (HOAN_KIEM, HOAN_KIEM, True),  # a commune's own desk
+        (HOAN_KIEM, BA_DINH, True),  # boundary-free within the province
+        (CENTRE, HAI_CHAU, False),  # another province's commune
+        (HOAN_KIEM, HAI_CHAU, False),
+        (CENTRE, NOWHERE, False),  # a commune with no recorded province
+        (NOWHERE, NOWHERE, False),  # nor a place without one
+        (Area(code="X", name="Nơi khác", province=None), HOAN_KIEM, False),
+    ],
+)
+def test_a_place_receives_for_the_communes_of_its_province(place, commune, covered):
+    if covered:
+        check_coverage(place, commune)
+        return
+    with pytest.raises(ValidationError) as info:
+        check_coverage(place, commune)
+    assert info.value.details == {
+        "field": "competent_agency",
+        "place": place.name,
+        "commune": commune.name,
+        "code": commune.code,
+    }
+    assert "không thuộc địa bàn" in info.value.message

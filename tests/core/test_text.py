@@ -8,7 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from motcua.core.errors import ValidationError
 from motcua.core.text import (
+    bad_characters,
+    check_characters,
     fold,
     matches,
     nfc,
@@ -293,3 +296,97 @@ def test_it_matches(query: str, text: str, expected: bool) -> None:
 )
 def test_it_normalizes_person_names(raw: str, expected: str) -> None:
     assert normalize_person_name(raw) == expected
+
+
+# --- The characters a field accepts ----------------------------------------------------------
+
+VIETNAMESE = (
+    "Nguyễn Thị Ánh Tuyết, số 5 ngõ 12/3 Hàng Bạc – Phường Hoàn Kiếm; “đúng hẹn” (bản chính)…"
+)
+
+
+@pytest.mark.parametrize(
+    "accepted",
+    [
+        VIETNAMESE,
+        nfd(VIETNAMESE),  # combining tone marks (Mn) are letters' parts, composed later
+        "H'Hen Niê, Y-Moan Ênuôl, Đinh Thị Ƀlăk",  # Ê Đê and Jrai names
+        "Công ty TNHH MTV Xây dựng & Thương mại 123",
+        "Ông\u00a0Nguyễn",  # a no-break space, as word processors write it
+        "℡ 024 3825 1234 · №5 · ½ · ™ · 😀 · 中文 · العربية",
+    ],
+)
+def test_a_field_accepts_what_vietnamese_text_needs(accepted: str) -> None:
+    assert bad_characters(accepted) == []
+    check_characters(accepted)  # no error
+
+
+@pytest.mark.parametrize(
+    ("raw", "multiline", "kinds"),
+    [
+        ("Lê \u202eVăn An", False, ["bidi"]),  # right-to-left override: "Lê năV An"
+        ("\u202aA\u202bB\u202cC\u202dD", False, ["bidi"] * 4),
+        ("\u2066A\u2067B\u2068C\u2069", False, ["bidi"] * 4),  # isolates
+        ("\u200eA\u200fB\u061c", False, ["bidi"] * 3),  # LRM, RLM, Arabic letter mark
+        ("Trần\u200bBình", False, ["invisible"]),  # zero-width space
+        ("\u200cA\u200dB\u2060C\ufeffD", False, ["invisible"] * 4),  # ZWNJ, ZWJ, WJ, BOM
+        ("Hà\u00adNội", False, ["invisible"]),  # soft hyphen
+        ("A\U000e0041\U000e007f", False, ["invisible"] * 2),  # tag characters
+        ("A\u2061B\u2062C\u2063D\u2064", False, ["invisible"] * 4),  # invisible operators
+        ("\u3164", False, ["invisible"]),  # Hangul filler, a blank letter
+        ("A\u115f\u1160\uffa0\u034f", False, ["invisible"] * 4),
+        ("Trần\x00Bình", False, ["control"]),  # NUL
+        ("A\x01B\x07C\x1bD\x7f", False, ["control"] * 4),  # C0 and DEL
+        ("A\x80B\x85C\x9f", False, ["control"] * 3),  # C1
+        ("Dòng 1\nDòng 2", False, ["control"]),  # a line break in a one-line field
+        ("Cột 1\tCột 2", False, ["control"]),
+        ("Dòng 1\r\nDòng 2\tgiữa", True, []),  # kept where text has several lines
+        ("Dòng 1\x00", True, ["control"]),
+        ("Dòng 1\x0bDòng 2\x0c", True, ["control"] * 2),  # vertical tab, form feed
+        ("A\u2028B\u2029C", True, ["control"] * 2),  # line and paragraph separators
+        ("\ue000\U000f0000", False, ["unusable"] * 2),  # private use
+        ("\ud800", False, ["unusable"]),  # a lone surrogate
+        ("\ufdd0\ufffe\uffff\U0001fffe", False, ["unusable"] * 4),  # noncharacters
+    ],
+)
+def test_a_field_refuses_control_bidi_and_invisible_characters(
+    raw: str, multiline: bool, kinds: list[str]
+) -> None:
+    assert [bad.kind for bad in bad_characters(raw, multiline=multiline)] == kinds
+
+
+def test_every_format_character_is_refused() -> None:
+    """Cf as a whole, so a format character added to Unicode later is refused too."""
+    every = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"]
+    assert len(every) > 150
+    assert all(bad_characters(ch) for ch in every)
+
+
+def test_the_message_names_the_field_the_character_and_where_it_is() -> None:
+    with pytest.raises(ValidationError) as caught:
+        check_characters("Lê \u202eVăn An", field="applicant_name", label="Họ và tên")
+    error = caught.value
+    assert error.message == (
+        "Họ và tên có một ký tự không được phép: ký tự đảo chiều chữ U+202E ở vị trí 4; "
+        "hãy gõ lại thay vì sao chép, dán."
+    )
+    assert error.details["field"] == "applicant_name"
+
+
+def test_the_message_counts_several_characters() -> None:
+    with pytest.raises(ValidationError) as caught:
+        check_characters("A\u200bB\u200bC\x00", label="Địa chỉ")
+    assert caught.value.message.startswith(
+        "Địa chỉ có 3 ký tự không được phép, đầu tiên là ký tự ẩn, không hiện khi in U+200B ở "
+        "vị trí 2"
+    )
+
+
+@given(st.text())
+def test_checking_is_the_same_as_listing(s: str) -> None:
+    try:
+        check_characters(s)
+    except ValidationError as exc:
+        assert exc.details["count"] == len(bad_characters(s))
+    else:
+        assert bad_characters(s) == []

@@ -90,7 +90,14 @@ NOT_IN_LIST = "Lựa chọn không hợp lệ; hãy chọn một mục trong dan
         ({"missing": "Tờ khai\n" * 31}, "missing", "Tối đa 30 dòng (đang có 31)."),
         ({"documents": ["abc"]}, "documents", "Có mục không thuộc danh sách; hãy chọn lại."),
         ({"id_number": "12345"}, "id_number", "Số định danh có 5 chữ số;"),
-        ({"name": "Trần\x00Bình"}, "name", "Có ký tự không hợp lệ."),
+        ({"name": "Lê \u202eVăn An"}, "name", "Họ và tên có một ký tự không được phép"),
+        ({"address": "Số 5\u200b Hàng Bạc"}, "address", "Địa chỉ có một ký tự không được phép"),
+        ({"request": "Cấp\u2066 bản sao"}, "request", "Nội dung yêu cầu có một ký tự không"),
+        ({"reason": "Thiếu\x07 giấy"}, "reason", "Lý do từ chối có một ký tự không"),
+        ({"missing": "Tờ khai\n\ufeffGiấy"}, "missing", "Giấy tờ cần bổ sung, hoàn thiện có"),
+        ({"rep_name": "Bình\u00ad"}, "rep_name", "Họ và tên người được ủy quyền có một"),
+        ({"phone": "0912\u200e345678"}, "phone", "Điện thoại có một ký tự không được phép"),
+        ({"email": "binh\u200d@example.vn"}, "email", "Thư điện tử có một ký tự không"),
     ],
 )
 def test_reception_refuses_bad_input_beside_its_field_and_stores_nothing(
@@ -153,6 +160,26 @@ def test_the_centre_must_name_an_existing_commune(world, client):
     before = rows()
 
     response = signin(client, "ha").post(RECEPTION, reception_post(world, commune="H26.999"))
+
+    assert response.status_code == 400
+    assert beside(response, "id_commune") == [NOT_IN_LIST]
+    assert rows() == before
+
+
+def test_the_centre_offers_and_accepts_only_the_communes_of_its_province(world, client):
+    from tests.dossiers.test_services import another_province
+
+    hai_chau = another_province()
+    signin(client, "ha")
+    page = client.get(RECEPTION, {"procedure": "3.000722"})
+    assert [c for c, _ in page.context["form"].fields["commune"].choices] == [
+        "",
+        "H26.101",
+        "H26.100",
+    ]
+    before = rows()
+
+    response = client.post(RECEPTION, reception_post(world, commune=hai_chau.code))
 
     assert response.status_code == 400
     assert beside(response, "id_commune") == [NOT_IN_LIST]
@@ -513,12 +540,12 @@ def test_a_refused_action_answers_its_status_and_leaves_no_trace(
 @pytest.mark.parametrize(
     "query",
     [
-        "?q=%00abc",
-        "?procedure=%00",
-        "?status=%00",
+        "?q=%E2%80%AEabc",  # U+202E
+        "?q=Tr%E1%BA%A7n%E2%80%8BB%C3%ACnh",  # a zero-width space inside "Trần Bình"
+        "?procedure=1.001193%07",
         "?status=3",  # a status the inbox does not list
         "?channel=9&bucket=nowhere&scope=everything",
-        "?page=%00",
+        "?page=abc",
         "?q=" + "x" * 500,
     ],
 )
@@ -527,10 +554,83 @@ def test_a_tampered_inbox_link_opens_the_inbox_without_its_bad_filters(world, cl
     response = signin(client, "lan").get("/can-bo/" + query)
     assert response.status_code == 200
     filters = response.context["filters"]
-    assert "\x00" not in filters.q + filters.procedure
+    assert filters.q == ""
+    assert filters.procedure == ""
     assert filters.status in (None, 2, 4, 5, 6, 9) and filters.scope in ("mine", "unit", "agency")
 
 
-def test_a_nul_in_the_procedure_search_finds_nothing_instead_of_failing(world, client):
-    response = signin(client, "lan").get("/can-bo/tiep-nhan/thu-tuc/?q=%00khai")
+@pytest.mark.parametrize("query", ["?q=%00khai", "?status=%00", "?page=%00"])
+def test_a_nul_in_a_list_link_is_refused_by_the_edge(world, client, query):
+    """A NUL is never typed: the edge refuses the whole request (tests/test_nul.py)."""
+    response = signin(client, "lan").get("/can-bo/" + query)
+    assert response.status_code == 400
+    assert "ký tự NUL (U+0000)" in unescape(response.content.decode())
+
+
+def test_an_invisible_character_in_the_procedure_search_is_a_search_for_nothing(world, client):
+    signin(client, "lan")
+    response = client.get("/can-bo/tiep-nhan/thu-tuc/?q=khai%E2%80%8Bsinh")
     assert response.status_code == 200
+    assert response.content == client.get("/can-bo/tiep-nhan/thu-tuc/").content
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists that form 02 and form 03 print: bounded before anything is stored or rendered
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"outcome": "supplement", "documents": [], "missing": "Tờ khai\n" * 5000},
+            "missing",
+            "Tối đa 30 dòng (đang có 5000).",
+        ),
+        (
+            {"outcome": "supplement", "documents": [], "missing": "x" * 301},
+            "missing",
+            "Mỗi dòng tối đa 300 ký tự (dòng 1 có 301).",
+        ),
+        (
+            {"outcome": "refuse", "reason": "Thiếu giấy\n" * 40},
+            "reason",
+            "Lý do từ chối tối đa 30 dòng (đang có 40).",
+        ),
+    ],
+)
+def test_reception_refuses_a_list_too_long_to_print(world, client, changes, field, message):
+    before = rows()
+    response = signin(client, "lan").post(RECEPTION, reception_post(world, **changes))
+    assert response.status_code == 400
+    assert beside(response, f"id_{field}") == [message]
+    assert rows() == before
+
+
+def test_a_refusal_with_a_thousand_reasons_is_refused_beside_its_note(world, client):
+    d = submitted_online(world)
+    before = rows()
+    response = signin(client, "lan").post(
+        act_url(d), {"action": "refuse", "version": d.version, "note": "Sai\n" * 400}
+    )
+    assert response.status_code == 400
+    assert beside(response, "refuse-note") == ["Lý do từ chối tối đa 30 dòng (đang có 400)."]
+    assert rows() == before
+
+
+def test_the_service_refuses_thousands_of_missing_papers_whoever_calls_it(world, monkeypatch):
+    """Not only the desk's form: a list past the bound never reaches form 02's renderer."""
+    monkeypatch.setattr(
+        "motcua.paperwork.rendering.render_pdf", lambda html: pytest.fail("rendered")
+    )
+    d = with_duc(world)
+    before = rows()
+    with pytest.raises(ValidationError) as info:
+        dossier_act(
+            dossier=d,
+            action=Action.REQUEST_SUPPLEMENT,
+            actor=world.duc,
+            now=at("2026-11-25 09:40"),
+            missing=[f"Giấy tờ số {i}" for i in range(5000)],
+        )
+    assert info.value.message == "Tối đa 30 giấy tờ cần bổ sung (đang có 5000)."
+    assert rows() == before

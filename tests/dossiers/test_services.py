@@ -164,6 +164,67 @@ def test_it_refuses_a_commune_procedure_at_the_centre_without_a_commune(world):
     assert d.competent_agency == world.hoan_kiem
 
 
+def another_province():
+    """Đà Nẵng's People's Committee and one of its wards, outside Hà Nội's area."""
+    from motcua.organization.models import Agency
+
+    city = Agency.objects.create(
+        code="H32", name="UBND Thành phố Đà Nẵng", kind="province", calendar=world_calendar()
+    )
+    return Agency.objects.create(
+        code="H32.100",
+        name="UBND Phường Hải Châu",
+        kind="commune",
+        parent=city,
+        calendar=world_calendar(),
+    )
+
+
+def world_calendar():
+    from motcua.organization.models import WorkCalendarConfig
+
+    return WorkCalendarConfig.objects.get(name="Hà Nội")
+
+
+@pytest.mark.parametrize("who", ["ha", "lan"])
+def test_it_refuses_a_commune_its_place_does_not_cover(world, who):
+    """The centre, and a commune's desk, receive for the communes of Hà Nội, not Đà Nẵng's."""
+    hai_chau = another_province()
+    before = counts()
+    with pytest.raises(ValidationError) as info:
+        dossier_receive(
+            intake=intake(world, competent_agency_code=hai_chau.code),
+            actor=getattr(world, who),
+            now=at("2026-11-25 09:30"),
+        )
+    problem = info.value.problems()[0]
+    assert problem.details["field"] == "competent_agency"
+    assert "Hải Châu" in problem.message and "không thuộc địa bàn" in problem.message
+    assert counts() == before
+
+
+def test_it_receives_for_another_commune_of_the_province(world):
+    """Boundary-free within the province: Hoàn Kiếm's desk takes a dossier for Ba Đình."""
+    d = dossier_receive(
+        intake=intake(world, competent_agency_code="H26.101"),
+        actor=world.lan,
+        now=at("2026-11-25 09:30"),
+    )
+    assert (d.received_place, d.competent_agency) == (world.hoan_kiem, world.ba_dinh)
+
+
+def test_a_commune_with_no_province_recorded_is_not_covered(world):
+    world.ba_dinh.parent = None
+    world.ba_dinh.save()
+    with pytest.raises(ValidationError) as info:
+        dossier_receive(
+            intake=intake(world, competent_agency_code="H26.101"),
+            actor=world.ha,
+            now=at("2026-11-25 09:30"),
+        )
+    assert "không thuộc địa bàn" in info.value.problems()[0].message
+
+
 def test_it_refuses_at_the_desk_only_with_reasons(world):
     with pytest.raises(ValidationError):
         dossier_receive(
@@ -720,3 +781,61 @@ def test_the_citizen_is_told_where_to_collect_the_result_and_why_a_dossier_stopp
     )
     stopped = mails()[-1]
     assert "Hồ sơ đã dừng giải quyết. Lý do: Công dân đề nghị dừng" in stopped.body
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        (
+            {"applicant": Applicant(name="Trần Bình", id_number="001203012345", address="A\x00")},
+            "applicant_address",
+        ),
+        (
+            {
+                "applicant": Applicant(
+                    name="Trần Bình", id_number="001203012345", authorisation="Số 5\u202e"
+                )
+            },
+            "authorisation",
+        ),
+        ({"request": "Cấp\u200b bản sao"}, "request"),
+    ],
+)
+def test_the_service_refuses_what_no_field_may_hold_whoever_calls_it(world, changes, field):
+    """Not only the desk's forms: NUL never reaches the database (a 500 on PostgreSQL)."""
+    before = counts()
+    with pytest.raises(ValidationError) as info:
+        dossier_receive(
+            intake=intake(world, **changes), actor=world.lan, now=at("2026-11-25 09:30")
+        )
+    assert field in {p.details.get("field") for p in info.value.problems()}
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [({"note": "Chuyển\x00"}, "note"), ({"note": "\u202e"}, "note")],
+)
+def test_an_action_refuses_a_note_no_field_may_hold(world, kwargs, field):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    before = counts()
+    with pytest.raises(ValidationError) as info:
+        forward(d, world.lan, "2026-11-25 09:00", **kwargs)
+    assert info.value.details["field"] == field
+    assert counts() == before
+
+
+def test_a_supplement_request_refuses_a_paper_no_field_may_hold(world):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    d = forward(d, world.lan, "2026-11-25 09:00")
+    before = counts()
+    with pytest.raises(ValidationError) as info:
+        dossier_act(
+            dossier=d,
+            action=Action.REQUEST_SUPPLEMENT,
+            actor=world.duc,
+            now=at("2026-11-25 09:10"),
+            missing=["Giấy chứng sinh", "Tờ\x00khai"],
+        )
+    assert info.value.details["field"] == "missing"
+    assert counts() == before

@@ -486,3 +486,128 @@ def inline_values(row) -> dict[str, object]:
         if getattr(row, flag, False):
             values[flag] = "on"
     return values
+
+
+@pytest.mark.parametrize(
+    ("name", "note", "field", "message"),
+    [
+        ("Cấp Phiếu \u202elý lịch", "", "name", "Tên thủ tục có một ký tự không được phép"),
+        ("Cấp Phiếu\u200b lý lịch", "", "name", "U+200B ở vị trí 10"),
+        ("Cấp Phiếu", "Dòng 1\nDòng 2\x07", "unverified_note", "ký tự điều khiển U+0007"),
+    ],
+)
+def test_the_admin_refuses_control_bidi_and_invisible_characters(
+    admin_client, world, name, note, field, message
+):
+    procedure = world.record
+    version = procedure.versions.get()
+    url = reverse("admin:catalog_procedure_change", args=[procedure.pk])
+
+    r = admin_client.post(
+        url,
+        {
+            "national": "on",
+            "name": name,
+            "field": "Lý lịch tư pháp",
+            "level": "province",
+            "unverified_note": note,
+            "versions-TOTAL_FORMS": "1",
+            "versions-INITIAL_FORMS": "1",
+            "versions-MIN_NUM_FORMS": "0",
+            "versions-MAX_NUM_FORMS": "1000",
+            "versions-0-id": str(version.pk),
+            "versions-0-procedure": str(procedure.pk),
+        },
+    )
+
+    assert r.status_code == 200
+    (shown,) = r.context["adminform"].form.errors[field]
+    assert message in shown
+    procedure.refresh_from_db()
+    assert procedure.name == "Cấp Phiếu lý lịch tư pháp"
+
+
+def test_the_admin_keeps_line_breaks_in_a_note(admin_client, world):
+    procedure = world.record
+    version = procedure.versions.get()
+    r = admin_client.post(
+        reverse("admin:catalog_procedure_change", args=[procedure.pk]),
+        {
+            "national": "on",
+            "name": procedure.name,
+            "field": "Lý lịch tư pháp",
+            "level": "province",
+            "unverified_note": "Dòng 1\r\nDòng 2\tcột",
+            "versions-TOTAL_FORMS": "1",
+            "versions-INITIAL_FORMS": "1",
+            "versions-MIN_NUM_FORMS": "0",
+            "versions-MAX_NUM_FORMS": "1000",
+            "versions-0-id": str(version.pk),
+            "versions-0-procedure": str(procedure.pk),
+        },
+    )
+    assert r.status_code == 302
+    procedure.refresh_from_db()
+    assert procedure.unverified_note == "Dòng 1\r\nDòng 2\tcột"
+
+
+def test_the_admin_stores_decomposed_text_composed(admin_client, world):
+    import unicodedata
+
+    procedure = world.record
+    version = procedure.versions.get()
+    name = "Cấp Phiếu lý lịch tư pháp số 2"
+    r = admin_client.post(
+        reverse("admin:catalog_procedure_change", args=[procedure.pk]),
+        {
+            "national": "on",
+            "name": unicodedata.normalize("NFD", name),
+            "field": unicodedata.normalize("NFD", "Lý lịch tư pháp"),
+            "level": "province",
+            "unverified_note": unicodedata.normalize("NFD", "Cần kiểm tra\nlệ phí"),
+            "versions-TOTAL_FORMS": "1",
+            "versions-INITIAL_FORMS": "1",
+            "versions-MIN_NUM_FORMS": "0",
+            "versions-MAX_NUM_FORMS": "1000",
+            "versions-0-id": str(version.pk),
+            "versions-0-procedure": str(procedure.pk),
+        },
+    )
+    assert r.status_code == 302
+    procedure.refresh_from_db()
+    assert (procedure.name, procedure.field, procedure.unverified_note) == (
+        name,
+        "Lý lịch tư pháp",
+        "Cần kiểm tra\nlệ phí",
+    )
+
+
+@pytest.mark.parametrize(
+    ("model", "data"),
+    [
+        ("unit", {"agency": "abc", "code": "mot-cua", "name": "Bộ phận Một cửa"}),
+        ("staff", {"user": "abc", "agency": "1e3", "unit": "-"}),
+        ("agency", {"parent": "abc", "code": "H26.999", "name": "Cơ quan thử"}),
+    ],
+)
+def test_an_autocomplete_holding_what_is_not_an_id_shows_the_form_again(
+    admin_client, world, model, data
+):
+    """Django's autocomplete filtered by the value sent: "abc" for a number was a 500."""
+    before = {m.__name__: m.objects.count() for m in (Agency, Unit, Staff)}
+    r = admin_client.post(reverse(f"admin:organization_{model}_add"), data)
+    assert r.status_code == 200
+    assert r.context["adminform"].form.errors
+    assert {m.__name__: m.objects.count() for m in (Agency, Unit, Staff)} == before
+
+
+def test_an_action_on_rows_that_are_not_ids_is_refused_with_a_message(admin_client, world):
+    before = Agency.objects.count()
+    r = admin_client.post(
+        reverse("admin:organization_agency_changelist"),
+        {"action": "delete_selected", "_selected_action": ["abc"], "index": "0"},
+        follow=True,
+    )
+    assert r.status_code == 200
+    assert "Lựa chọn không hợp lệ; hãy chọn lại các dòng trong danh sách." in r.content.decode()
+    assert Agency.objects.count() == before

@@ -648,6 +648,42 @@ def test_the_ledger_marks_every_bad_parameter_at_once(world, client):
     assert "Nhập một số nguyên từ 1 đến 1000000." in html  # the hidden page number
 
 
+RANGE = "nằm ngoài phạm vi sổ theo dõi (từ 01/01/2000 đến 31/12/2099)."
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"from": "9999-12-31"}, "from", f"Ngày 31/12/9999 {RANGE}"),
+        ({"from": "9999-12-01", "to": "9999-12-31"}, "from", f"Ngày 01/12/9999 {RANGE}"),
+        ({"from": "2099-12-31", "to": "2100-01-01"}, "to", f"Ngày 01/01/2100 {RANGE}"),
+        ({"to": "0001-01-01"}, "to", f"Ngày 01/01/0001 {RANGE}"),
+        ({"from": "0001-01-01", "to": "0001-01-02"}, "from", f"Ngày 01/01/0001 {RANGE}"),
+        ({"from": "1999-12-31", "to": "2000-01-31"}, "from", f"Ngày 31/12/1999 {RANGE}"),
+        ({"from": "2025-01-01", "to": "2026-01-02"}, "to", "Mỗi lần xem sổ tối đa một năm."),
+        ({"from": "2026-11-30", "to": "2026-11-01"}, "to", "Ngày kết thúc phải sau"),
+    ],
+)
+def test_the_ledger_refuses_a_period_outside_its_range_beside_the_day(
+    world, client, params, field, message
+):
+    """`from=9999-12-31` was a 500: the day after the period overflowed."""
+    sign_in(client, world.lan)
+
+    response = ledger(client, **params)
+    pdf = ledger(client, pdf="1", **params)
+
+    assert response.status_code == pdf.status_code == 400
+    (shown,) = response.context["form"].errors[field]
+    assert shown.startswith(message)
+
+
+def test_the_ledger_opens_at_both_ends_of_its_range(world, client):
+    sign_in(client, world.lan)
+    assert ledger(client, **{"from": "2000-01-01", "to": "2000-12-31"}).status_code == 200
+    assert ledger(client, **{"from": "2099-01-01", "to": "2099-12-31"}).status_code == 200
+
+
 def test_the_ledger_explains_a_reversed_period_beside_its_end(world, client):
     sign_in(client, world.lan)
 

@@ -198,3 +198,27 @@ def test_an_overlong_code_is_refused_beside_its_field_without_a_lookup(
     html = r.content.decode()
     assert 'aria-invalid="true" aria-describedby="id_code_error"' in html
     assert '<ul class="errorlist" id="id_code_error">' in html
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"code": "\u202eH26.100-261125-0001", "secret": "ABCD-EFGH"}, "code", "Mã hồ sơ có một"),
+        ({"code": "H26.100-261125-0001", "secret": "ABCD\u200b-EFGH"}, "secret", "Mã tra cứu có"),
+    ],
+)
+def test_tracking_refuses_invisible_characters_beside_the_field(client, db, data, field, message):
+    response = client.post(URL, data)
+    assert response.status_code == 400
+    (shown,) = response.context["form"].errors[field]
+    assert shown.startswith(message)
+
+
+def test_sign_in_refuses_a_bidi_control_in_the_username(client, db):
+    from motcua.desk.models import SignInAttempt
+
+    response = client.post("/can-bo/dang-nhap/", {"username": "lan\u202e", "password": "x"})
+    assert response.status_code == 400
+    (shown,) = response.context["form"].errors["username"]
+    assert "Tên đăng nhập có một ký tự không được phép" in shown
+    assert not SignInAttempt.objects.exists()

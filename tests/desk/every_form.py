@@ -1,0 +1,306 @@
+"""Every form of the desk, found from the code rather than listed: reception (at a commune's
+desk and at the centre, which names the commune) and each action the dossier page offers, in
+dossiers brought to every state by the services. A field or action added later is covered
+by the tests that use this module (tests/desk/test_nfc.py, tests/desk/test_fuzz.py) without
+editing them; `test_every_action_with_a_form_is_reached` fails when an action is not."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.apps import apps
+from django.db import models
+from django.utils import timezone
+
+from motcua import fields
+from motcua.core.lifecycle import Action
+from motcua.desk.forms import ReceptionForm
+from motcua.desk.page import dossier_page_context, reception_offer
+from motcua.dossiers.services import dossier_act, dossier_receive
+from motcua.notify.models import OutboxMessage
+from tests.conftest import at
+from tests.desk.test_pages import NOW, receive, reception_post
+from tests.dossiers.test_services import forward, intake
+
+RECEPTION = "/can-bo/tiep-nhan/"
+
+
+def act_url(d) -> str:
+    return f"/can-bo/ho-so/{d.pk}/thao-tac/"
+
+
+# ---------------------------------------------------------------------------------------------
+# Dossiers in every state the page offers actions in
+
+
+def _online(world):
+    return dossier_receive(
+        intake=intake(world, channel=2),
+        actor=world.lan,
+        now=at("2026-11-25 08:00"),
+        outcome=Action.SUBMIT,
+    )
+
+
+def _with_duc(world):
+    return forward(receive(world), world.lan, "2026-11-25 09:00")
+
+
+def _at_police(world):
+    return forward(_with_duc(world), world.duc, "2026-11-25 09:30")
+
+
+def _awaiting_supplement(world):
+    return dossier_act(
+        dossier=_with_duc(world),
+        action=Action.REQUEST_SUPPLEMENT,
+        actor=world.duc,
+        now=at("2026-11-25 09:20"),
+        missing=["Giấy chứng sinh"],
+    )
+
+
+def _birth(world):
+    return forward(
+        dossier_receive(
+            intake=intake(world, world.birth), actor=world.lan, now=at("2026-11-25 08:30")
+        ),
+        world.lan,
+        "2026-11-25 08:45",
+    )
+
+
+def _proposed(world):
+    d = dossier_act(
+        dossier=_birth(world), action=Action.PROPOSE, actor=world.duc, now=at("2026-11-25 09:00")
+    )
+    return forward(d, world.duc, "2026-11-25 09:05")
+
+
+def _approved(world):
+    return dossier_act(
+        dossier=_proposed(world),
+        action=Action.APPROVE,
+        actor=world.long,
+        now=at("2026-11-25 09:10"),
+    )
+
+
+def _ready(world):
+    return dossier_act(
+        dossier=_approved(world),
+        action=Action.MARK_READY,
+        actor=world.long,
+        now=at("2026-11-25 09:15"),
+    )
+
+
+def _in_payment(world):
+    return dossier_act(
+        dossier=_with_duc(world),
+        action=Action.REQUEST_PAYMENT,
+        actor=world.duc,
+        now=at("2026-11-25 09:20"),
+    )
+
+
+def _apology_drafted(world):
+    return dossier_act(
+        dossier=_at_police(world),
+        action=Action.DRAFT_APOLOGY,
+        actor=world.tam,
+        now=at("2026-11-25 09:40"),
+        note="Chờ xác minh cư trú.",
+    )
+
+
+SCENARIOS: list[Callable[[Any], Any]] = [
+    _online,
+    receive,
+    _with_duc,
+    _at_police,
+    _awaiting_supplement,
+    _birth,
+    _proposed,
+    _approved,
+    _ready,
+    _in_payment,
+    _apology_drafted,
+]
+PERSONAS = ["lan", "duc", "son", "long", "tam", "kien", "ha"]
+
+
+@dataclass(frozen=True)
+class Offered:
+    """An action the page offers someone on a dossier, with its unbound form."""
+
+    action: Action
+    dossier: Any
+    who: str
+    form: forms.Form
+    scenario: Callable[[Any], Any] | None = None
+
+
+def offered_actions(world, wanted: Action | None = None) -> Iterator[Offered]:
+    """Each action that has a form (or only `wanted`), once, with a dossier (made for it) and
+    a person it is offered to."""
+    seen: set[Action] = set()
+    for scenario in SCENARIOS:
+        d = scenario(world)
+        for who in PERSONAS:
+            for offer in dossier_page_context(d, getattr(world, who), NOW)["actions"]:
+                action = offer["action"]
+                if action in seen or (wanted is not None and action is not wanted):
+                    continue
+                seen.add(action)
+                yield Offered(action, d, who, offer["form"], scenario)
+                if wanted is not None:
+                    return
+
+
+# Where each action was found last time (every test builds the same world): tried first.
+_WHERE: dict[Action, tuple[int, str]] = {}
+
+
+def offered(world, action: Action) -> Offered:
+    """The action on a dossier where it is offered, and to whom."""
+    if action in _WHERE:
+        index, who = _WHERE[action]
+        d = SCENARIOS[index](world)
+        for offer in dossier_page_context(d, getattr(world, who), NOW)["actions"]:
+            if offer["action"] is action:
+                return Offered(action, d, who, offer["form"])
+    for found in offered_actions(world, action):
+        index = next(i for i, s in enumerate(SCENARIOS) if s is found.scenario)
+        _WHERE[action] = (index, found.who)
+        return found
+    raise AssertionError(f"no scenario offers {action.value}: add one to SCENARIOS")
+
+
+# ---------------------------------------------------------------------------------------------
+# A valid post of any form, built from its fields
+
+
+def _moment(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+def valid_value(name: str, field: forms.Field, *, text: str) -> Any:
+    """A value the field accepts, `text` for free text."""
+    if isinstance(field, forms.MultipleChoiceField):
+        return []
+    if isinstance(field, forms.ChoiceField):
+        initial = field.initial
+        values = [str(v) for v, _label in field.choices if str(v) != ""]
+        if initial not in (None, "") and str(initial) in values:
+            return str(initial)
+        return values[0] if values and field.required else ""
+    if isinstance(field, fields.LocalDateTimeField):
+        return _moment(field.initial) if field.required or field.initial else ""
+    if isinstance(field, forms.IntegerField):
+        return str(field.initial if field.initial is not None else field.min_value or 0)
+    if isinstance(field, forms.EmailField):
+        return "binh@example.vn"
+    if isinstance(field, forms.FileField):
+        return ""
+    if isinstance(field, forms.BooleanField):
+        return ""
+    if isinstance(field, forms.CharField):
+        return text
+    return field.initial or ""
+
+
+def text_fields(form: forms.Form) -> list[str]:
+    """The inputs of a form a person types text into (hidden ones and e-mail excluded)."""
+    return [
+        name
+        for name, field in form.fields.items()
+        if isinstance(field, forms.CharField)
+        and not isinstance(field, forms.EmailField)
+        and not isinstance(field.widget, forms.HiddenInput)
+    ]
+
+
+# The inputs whose text has a form of its own; what is typed there stays ASCII.
+FORMATTED = {"id_number", "rep_id", "phone", "form_key"}
+
+
+def action_post(found: Offered, *, text: str = "Ghi chú") -> dict[str, Any]:
+    """A post the action's form accepts, with `text` in every free-text input."""
+    post: dict[str, Any] = {}
+    for name, field in found.form.fields.items():
+        post[name] = valid_value(name, field, text=text)
+    post.update(action=found.action.value, version=str(found.dossier.version))
+    if "missing" in post:
+        post["missing"] = text
+    if "confirm" in post:  # the return: handed at the desk to a person the applicant authorised
+        post.update(
+            delivery="desk", collector="authorised", collector_id="001203012345", tracking=""
+        )
+        post["confirm"] = "on"
+    return post
+
+
+def reception_form(world, who: str) -> ReceptionForm:
+    offer, _context = reception_offer(getattr(world, who), world.chain, timezone.now())
+    return ReceptionForm(offer=offer)
+
+
+def reception_data(world, who: str, *, text: str, **changes: Any) -> dict[str, Any]:
+    """A reception post the form accepts, `text` in every free-text input."""
+    form = reception_form(world, who)
+    post = reception_post(world)
+    for name in text_fields(form):
+        if name not in FORMATTED:
+            post[name] = text
+    if "commune" in form.fields:
+        post["commune"] = "H26.100"
+    if who == "ha":
+        post["form_key"] = "k-ha"
+    post.update(changes)
+    return post
+
+
+# ---------------------------------------------------------------------------------------------
+# What is stored
+
+
+def stored_texts() -> Iterator[tuple[str, str]]:
+    """Every text stored by the apps of motcua (and the outbox): (model.field, value), the
+    strings inside JSON columns included."""
+    for model in apps.get_models():
+        if not model.__module__.startswith("motcua.") and model is not OutboxMessage:
+            continue
+        columns = [
+            f
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField | models.JSONField)
+        ]
+        if not columns:
+            continue
+        for row in model.objects.values_list(*(f.attname for f in columns)):
+            for column, value in zip(columns, row, strict=True):
+                for text in _strings(value):
+                    yield f"{model.__name__}.{column.name}", text
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+def not_nfc() -> list[str]:
+    """Where a stored text is not NFC."""
+    return [where for where, text in stored_texts() if unicodedata.normalize("NFC", text) != text]
