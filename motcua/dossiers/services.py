@@ -41,7 +41,7 @@ from motcua.core.routing import (
     resume_step,
 )
 from motcua.dossiers import writes
-from motcua.dossiers.events import chain_event
+from motcua.dossiers.events import chain_event, plain, projection_changes
 from motcua.dossiers.handlers import HANDLERS, Act, Change, nothing, start
 from motcua.dossiers.models import (
     Dossier,
@@ -70,7 +70,14 @@ if TYPE_CHECKING:
     from motcua.notify.models import OutboxMessage
     from motcua.organization.models import Agency
 
-__all__ = ["Applicant", "Intake", "dossier_act", "dossier_receive", "dossier_view_personal_data"]
+__all__ = [
+    "Applicant",
+    "Intake",
+    "dossier_act",
+    "dossier_receive",
+    "dossier_view_personal_data",
+    "dossiers_shown",
+]
 
 
 @dataclass(frozen=True)
@@ -482,6 +489,8 @@ def _commit(
     if after.status_enum in FINISHED and after.finished_at is None:
         after.finished_at = now
     after.version += 1
+    # What the projection became, so that `audit verify` can rebuild it from the events.
+    change.payload["set"] = projection_changes(None if expected is None else before, after)
     news = is_news(action, from_status=from_status, to_status=Status(after.status))
 
     def event(d: Dossier) -> DossierEvent:
@@ -539,6 +548,11 @@ def _finished(
         "agency": before.current_agency_id,
         "unit": before.current_unit_id,
         "outcome": verdict,
+        # The rest of form 06's row, so that `audit verify` can rebuild it.
+        "holder": before.current_holder_id or actor.user_id,
+        "started_at": plain(before.step_started_at),
+        "due_at": plain(due),
+        "paused_seconds": paused,
     }
     return DossierStep(
         dossier_id=before.pk,
@@ -583,10 +597,36 @@ def _require_aware(now: datetime) -> None:
         raise ValidationError(_("Thời điểm phải có múi giờ."))
 
 
-def dossier_view_personal_data(*, dossier: Dossier, actor: Actor, now: datetime) -> None:
-    """Record that a staff member opened a dossier's personal data (who, when).
+def dossier_view_personal_data(
+    *,
+    dossier: Dossier,
+    actor: Actor,
+    now: datetime,
+    page: str = "dossier",
+    address: str | None = None,
+) -> None:
+    """Record that a staff member opened a dossier's personal data (who, when, where, from).
 
     Kept beside the state chain rather than in it: reading must not bump the version and so
-    make a colleague's open form stale.
+    make a colleague's open form stale. The audit anchor covers the read log instead.
     """
-    DossierAccess.objects.create(dossier=dossier, user_id=actor.user_id, role=actor.role, at=now)
+    dossiers_shown(dossier_ids=[dossier.pk], actor=actor, now=now, page=page, address=address)
+
+
+def dossiers_shown(
+    *, dossier_ids: Sequence[int], actor: Actor, now: datetime, page: str, address: str | None
+) -> None:
+    """Record that a page showed these dossiers' personal data to a staff member: one row per
+    dossier, inserted at once (a list of fifty is one statement)."""
+    _require_aware(now)
+    DossierAccess.objects.bulk_create(
+        DossierAccess(
+            dossier_id=pk,
+            user_id=actor.user_id,
+            role=actor.role,
+            at=now,
+            page=page,
+            address=address,
+        )
+        for pk in dict.fromkeys(dossier_ids)
+    )
