@@ -9,12 +9,14 @@ the structured body of the JSON API. Every message is in the reader's language
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -103,3 +105,17 @@ def _plain(value: object) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return [_plain(v) for v in value]
     return str(value)
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The address the request came from, for the read log: REMOTE_ADDR, or where a reverse
+    proxy is trusted (settings.TRUSTED_PROXY_HEADER) the last address it put in its header,
+    the one it saw itself (earlier ones are the client's to write). None if not an address."""
+    value = request.META.get("REMOTE_ADDR", "")
+    if settings.TRUSTED_PROXY_HEADER:
+        forwarded = request.META.get(settings.TRUSTED_PROXY_HEADER, "")
+        value = forwarded.split(",")[-1].strip() or value
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None

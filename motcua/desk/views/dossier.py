@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from motcua.core.errors import DomainError
-from motcua.desk.access import StaffRequest, staff_required
+from motcua.desk.access import StaffRequest, record_shown, staff_required
 from motcua.desk.forms import ACTION_INPUTS
 from motcua.desk.page import dossier_page_context, submitted_action_form
 from motcua.dossiers.selectors import access_dossier
-from motcua.dossiers.services import dossier_act, dossier_view_personal_data
+from motcua.dossiers.services import dossier_act
 from motcua.edge import add_to_form, render_error, status_for
 
 
@@ -26,7 +26,7 @@ def detail(request: StaffRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         return render_error(request, "desk/not_found.html", exc)
     now = timezone.now()
-    dossier_view_personal_data(dossier=dossier, actor=request.actor, now=now)
+    record_shown(request, [dossier.pk], "desk.dossier")
     return render(request, "desk/dossier.html", dossier_page_context(dossier, request.actor, now))
 
 
@@ -54,6 +54,8 @@ def act(request: StaffRequest, pk: int) -> HttpResponse:
             label = str(form.chosen.label)
             messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": _(label)})
             return redirect("desk:dossier", pk=dossier.pk)
+    # Shown again with the errors: not recorded again (the page's GET was), as a refused
+    # action stores nothing at all.
     context = dossier_page_context(dossier, actor, now, submitted=form)
     context["error_code"] = code
     return render(request, "desk/dossier.html", context, status=status)

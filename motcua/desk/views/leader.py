@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from motcua.core.lifecycle import Role
-from motcua.desk.access import StaffRequest, staff_required
+from motcua.desk.access import StaffRequest, record_shown, staff_required
 from motcua.desk.views.common import horizon
 from motcua.dossiers.selectors import InboxFilters, agency_staff_load, dossier_inbox
 
@@ -36,10 +36,12 @@ def leader(request: StaffRequest) -> HttpResponse:
         today_end=h.today_end,
         soon=h.soon,
     )
+    shown = list(urgent[:30])
+    record_shown(request, (d.pk for d in shown), "desk.leader")
     context = {
         "nav": "leader",
         "rows": rows,
-        "urgent": urgent[:30],
+        "urgent": shown,
         "counts": counts,
         "assignees": sorted(staff.values(), key=lambda s: s.user.get_full_name()),
         "now": h.now,
