@@ -154,9 +154,10 @@ def test_audit_anchor_then_verify_against_it_finds_a_cut_tail(world, tmp_path):
 
 def test_audit_verify_refuses_a_file_that_is_not_an_anchor(db, tmp_path):
     bogus = tmp_path / "anchor.json"
-    bogus.write_text('{"format": "other"}')
-    with pytest.raises(CommandError, match="không phải mốc neo"):
-        call_command("audit", "verify", "--anchor", str(bogus))
+    for text in ['{"format": "other"}', "[]", '{"format": "motcua-audit-anchor/1"}', "{"]:
+        bogus.write_text(text)
+        with pytest.raises(CommandError, match=r"không phải mốc neo|Không đọc được"):
+            call_command("audit", "verify", "--anchor", str(bogus))
     with pytest.raises(CommandError, match="Không đọc được mốc neo"):
         call_command("audit", "verify", "--anchor", str(tmp_path / "missing.json"))
 
@@ -190,3 +191,33 @@ def test_audit_verify_exits_nonzero_on_a_problem(tmp_path):
     )
     assert bad.returncode != 0
     assert "H26.100-261125-0001: mã đã cấp nhưng không còn hồ sơ (bị xóa?)" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("audit_key", "refused"),
+    [(None, "MOTCUA_AUDIT_KEY"), ("short", "too weak"), ("k" * 40, None)],
+    ids=["missing", "weak", "set"],
+)
+def test_production_requires_a_strong_audit_key(tmp_path, audit_key, refused):
+    env = {
+        **os.environ,
+        "MOTCUA_ENV": "production",
+        "MOTCUA_VAR_DIR": str(tmp_path),
+        "SECRET_KEY": "s" * 60,
+        "SITE_URL": "https://motcua.hanoi.gov.vn",
+        "DJANGO_SETTINGS_MODULE": "motcua.settings",
+    }
+    env.pop("MOTCUA_AUDIT_KEY", None)
+    if audit_key is not None:
+        env["MOTCUA_AUDIT_KEY"] = audit_key
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(len(settings.AUDIT_KEY))"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    if refused:
+        assert result.returncode != 0 and refused in result.stderr
+    else:
+        assert result.returncode == 0 and result.stdout.strip() == "40", result.stderr

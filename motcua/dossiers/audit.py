@@ -79,14 +79,19 @@ class Rebuilt:
     chain_head: str = GENESIS
     fields: dict[str, Any] = field(default_factory=dict)
     steps: list[tuple[Any, ...]] = field(default_factory=list)
+    unreadable: list[int] = field(default_factory=list)  # seqs whose payload is not as written
 
 
 def _fold_set(state: Rebuilt, event: dict[str, Any], value: Any) -> None:
+    if not isinstance(value, dict):
+        raise TypeError("set")
     state.fields.update(value)
 
 
 def _fold_step(state: Rebuilt, event: dict[str, Any], value: Any) -> None:
     """A hand-over ended with this event: its row, from the event (ended now, the event's note)."""
+    if not isinstance(value, dict):
+        raise TypeError("step")
     row = {
         **value,
         "agency_id": value.get("agency"),
@@ -113,10 +118,18 @@ def rebuild(events: Iterable[dict[str, Any]]) -> Rebuilt:
         state.status = event["to_status"]
         state.version = event["seq"]
         state.chain_head = event["hash"]
-        for key, value in event["payload"].items():
+        payload = event["payload"]
+        if not isinstance(payload, dict):
+            state.unreadable.append(event["seq"])
+            continue
+        for key, value in payload.items():
             fold = FOLDS.get(key)
-            if fold is not None:
+            if fold is None:
+                continue
+            try:
                 fold(state, event, value)
+            except (TypeError, ValueError, AttributeError):
+                state.unreadable.append(event["seq"])
     return state
 
 
@@ -127,7 +140,10 @@ def projection_problems(
     label: str, row: dict[str, Any], steps: list[tuple[Any, ...]], state: Rebuilt
 ) -> list[Problem]:
     """Where the stored projection differs from what its events rebuild."""
-    problems = []
+    problems = [
+        Problem(label, "nội dung sự kiện không đúng dạng, không dựng lại được", seq)
+        for seq in state.unreadable
+    ]
     for name, want in (
         ("status", state.status),
         ("version", state.version),
@@ -418,6 +434,25 @@ def signature_problems(anchor: dict[str, Any], public_key: str = "") -> list[Pro
     if not hmac.compare_digest(mac, str(signatures.get("hmac_sha256", ""))):
         return [Problem(label, "mã HMAC không hợp lệ: mốc neo đã bị sửa hoặc giả")]
     return []
+
+
+def anchor_shape_ok(anchor: Any) -> bool:
+    """Whether a file read as an anchor has the anchor's shape (checked before its signature)."""
+    try:
+        return (
+            anchor["format"] == ANCHOR_FORMAT
+            and isinstance(anchor["at"], str)
+            and isinstance(anchor["chains_digest"], str)
+            and isinstance(anchor["signatures"], dict)
+            and all(
+                isinstance(pk, int) and isinstance(seq, int) and isinstance(head, str)
+                for pk, _code, seq, head in anchor["chains"]
+            )
+            and all(isinstance(anchor["reads"][k], int) for k in ("last_id", "count"))
+            and isinstance(anchor["reads"]["digest"], str)
+        )
+    except (KeyError, TypeError, ValueError):
+        return False
 
 
 def _anchored_positions(anchor: dict[str, Any] | None) -> dict[int, tuple[int, str]]:

@@ -115,6 +115,12 @@ def edit_payload(h: History) -> None:
     DossierEvent.objects.filter(dossier=h.chain, seq=3).update(payload={"missing": ["Khác"]})
 
 
+def edit_payload_into_another_shape(h: History) -> None:
+    DossierEvent.objects.filter(dossier=h.chain, seq=2).update(payload=["not", "an", "object"])
+    event = DossierEvent.objects.get(dossier=h.chain, seq=3)
+    DossierEvent.objects.filter(pk=event.pk).update(payload={**event.payload, "set": "x"})
+
+
 def edit_and_rehash(h: History) -> None:
     DossierEvent.objects.filter(dossier=h.chain, seq=3).update(payload={"missing": ["Khác"]})
     rehash(h.chain.pk, key=GUESSED_KEY)
@@ -210,6 +216,7 @@ def forge_event_before_the_anchor_with_leaked_key(h: History) -> None:
 # (tampering, caught without an anchor?, words of the problem reported)
 TAMPERINGS: list[tuple[Callable[[History], None], bool, str]] = [
     (edit_payload, True, "nội dung sự kiện đã bị thay đổi"),
+    (edit_payload_into_another_shape, True, "không đúng dạng, không dựng lại được"),
     (edit_and_rehash, True, "nội dung sự kiện đã bị thay đổi"),
     (edit_and_rehash_with_leaked_key, False, "bị thay thế (chuỗi bị băm lại)"),
     (cut_tail, True, "version là 7 nhưng các sự kiện cho 5"),
