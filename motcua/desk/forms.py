@@ -417,7 +417,7 @@ class ProcedureSearchForm(fields.Form):
 
 
 READ_VIEWS = ("dossier", "official", "rows")
-READ_PERIOD_DAYS = 31  # what the oversight screen shows when no period is asked
+READ_PERIOD_DAYS = 7  # what the oversight screen shows when no period is asked
 
 
 class ReadLogForm(fields.Form):
