@@ -22,7 +22,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _ensure_demo_secret() -> None:
-    """The demo generates its own secret key once (settings read it from var/secret_key)."""
+    """The demo generates its own secret and audit keys once (settings read var/secret_key
+    and var/audit_key)."""
     import secrets
     from pathlib import Path
 
@@ -32,6 +33,11 @@ def _ensure_demo_secret() -> None:
         var.mkdir(parents=True, exist_ok=True)
         key.write_text(secrets.token_urlsafe(64))
         key.chmod(0o600)
+    audit = var / "audit_key"  # the demo's audit key, likewise (settings.AUDIT_KEY)
+    if not audit.exists():
+        var.mkdir(parents=True, exist_ok=True)
+        audit.write_text(secrets.token_urlsafe(48))
+        audit.chmod(0o600)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -204,3 +205,17 @@ class RequestGuardMiddleware:
             for key in [k for k, v in request.COOKIES.items() if "\x00" in k + v]:
                 response.delete_cookie(key.replace("\x00", ""))
         return response
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The address the request came from, for the read log: REMOTE_ADDR, or where a reverse
+    proxy is trusted (settings.TRUSTED_PROXY_HEADER) the last address it put in its header,
+    the one it saw itself (earlier ones are the client's to write). None if not an address."""
+    value = request.META.get("REMOTE_ADDR", "")
+    if settings.TRUSTED_PROXY_HEADER:
+        forwarded = request.META.get(settings.TRUSTED_PROXY_HEADER, "")
+        value = forwarded.split(",")[-1].strip() or value
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None

@@ -120,6 +120,28 @@ if not SECRET_KEY:
 if MOTCUA_ENV == "production" and (SECRET_KEY == _INSECURE_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("SECRET_KEY is too weak for production (at least 50 characters).")
 
+# The audit key: every event's hash is an HMAC-SHA256 under it (motcua.dossiers.events), so
+# whoever holds only the database login cannot re-hash an edited chain or forge an event. Kept
+# outside the database: MOTCUA_AUDIT_KEY, or a file named by MOTCUA_AUDIT_KEY_FILE (default
+# var/audit_key). Required in production (docs/audit.md: generating and keeping it).
+_INSECURE_AUDIT_KEY = "insecure-development-audit-key"
+_audit_key_file = Path(env_str("MOTCUA_AUDIT_KEY_FILE", str(VAR_DIR / "audit_key")))
+AUDIT_KEY = env_str("MOTCUA_AUDIT_KEY", "")
+if not AUDIT_KEY and _audit_key_file.exists():
+    AUDIT_KEY = _audit_key_file.read_text().strip()
+if not AUDIT_KEY:
+    if MOTCUA_ENV == "production":
+        raise ImproperlyConfigured("MOTCUA_AUDIT_KEY (or MOTCUA_AUDIT_KEY_FILE) must be set.")
+    AUDIT_KEY = _INSECURE_AUDIT_KEY
+if MOTCUA_ENV == "production" and (AUDIT_KEY == _INSECURE_AUDIT_KEY or len(AUDIT_KEY) < 32):
+    raise ImproperlyConfigured("The audit key is too weak for production (at least 32 characters).")
+# The Ed25519 private key (PEM) that signs `motcua audit anchor`, and the public key that
+# `audit verify --anchor` checks it with; files outside the database, optional.
+AUDIT_SIGNING_KEY_FILE = env_str("MOTCUA_AUDIT_SIGNING_KEY_FILE", "")
+AUDIT_PUBLIC_KEY_FILE = env_str("MOTCUA_AUDIT_PUBLIC_KEY_FILE", "")
+# The read log records REMOTE_ADDR; behind a reverse proxy that sets it, the request header
+# named here (as Django spells it, e.g. HTTP_X_FORWARDED_FOR), its last address.
+TRUSTED_PROXY_HEADER = env_str("MOTCUA_TRUSTED_PROXY_HEADER", "")
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 # The public address of the site, as citizens reach it: the QR code and the link on every form
 # and in every e-mail point there. Required in production; elsewhere, unset, `motcua serve`

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Concatenate, ParamSpec, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django_htmx.middleware import HtmxDetails
 
+from motcua.dossiers.services import dossiers_shown
+from motcua.edge import client_address
 from motcua.organization.selectors import Actor, actor_for_user
 
 P = ParamSpec("P")
@@ -41,3 +44,17 @@ def staff_required(
         return view(staff, *args, **kwargs)
 
     return wrapper
+
+
+def record_shown(request: StaffRequest, dossier_ids: Iterable[int], page: str) -> None:
+    """The read log: this page showed these dossiers' personal data to the signed-in member
+    (who, when, which page, from which address); nothing when it showed none."""
+    ids = list(dossier_ids)
+    if ids:
+        dossiers_shown(
+            dossier_ids=ids,
+            actor=request.actor,
+            now=timezone.now(),
+            page=page,
+            address=client_address(request),
+        )

@@ -552,3 +552,35 @@ class ProcedureSearchForm(fields.Form):
     def words(self) -> str:
         """The words, folded for an accent-insensitive match ("" when none or not valid)."""
         return fold(self.cleaned_data.get("q", "")) if self.is_valid() else ""
+
+
+READ_VIEWS = ("dossier", "official", "rows")
+READ_PERIOD_DAYS = 7  # what the oversight screen shows when no period is asked
+
+
+class ReadLogForm(fields.Form):
+    """The oversight screen's filters: grouped by dossier or by official, or each read; one
+    dossier's code, one official, a period of local dates."""
+
+    view = fields.ChoiceField(choices=[(v, v) for v in READ_VIEWS], required=False)
+    code = fields.TextField(label=_("Mã hồ sơ"), max_length=50, required=False)
+    user = fields.TypedChoiceField(
+        label=_("Cán bộ"), choices=[], coerce=int, required=False, empty_value=None
+    )
+    page = fields.NumberField(min_value=1, max_value=100_000, required=False)
+
+    def __init__(self, data: Any, *, readers: list[tuple[int, str]]) -> None:
+        super().__init__(data, auto_id="reads-%s")
+        user = cast(forms.ChoiceField, self.fields["user"])
+        user.choices = [("", _("Tất cả")), *((str(pk), name) for pk, name in readers)]
+        # "from" is a Python keyword: declared here, as in the ledger's form.
+        self.fields["from"] = fields.DateField(label=_("Từ ngày"), required=False)
+        self.fields["to"] = fields.DateField(label=_("đến ngày"), required=False)
+        self.order_fields(["view", "code", "user", "from", "to"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("from"), data.get("to")
+        if first and last and first > last:
+            self.add_error("to", _("Ngày kết thúc phải từ ngày bắt đầu trở đi."))
+        return data

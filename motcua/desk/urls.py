@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.desk.views import auth, dossier, inbox, leader, reception
+from motcua.desk.views import auth, dossier, inbox, leader, oversight, reception
 
 app_name = "desk"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("", inbox.inbox, name="inbox"),
     path("truc-tuyen/", inbox.online, name="online"),
     path("dieu-hanh/", leader.leader, name="leader"),
+    path("giam-sat/truy-cap/", oversight.reads_log, name="reads"),
     path("tiep-nhan/", reception.reception, name="reception"),
     path("tiep-nhan/thu-tuc/", reception.procedure_search, name="procedure_search"),
     path("ho-so/<int:pk>/", dossier.detail, name="dossier"),

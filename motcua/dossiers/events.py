@@ -1,14 +1,22 @@
 """The dossier's event log as a hash chain: each event carries the hash of the one before it,
 so an edited, inserted or deleted event breaks the chain (`motcua audit verify`).
+
+The hash is keyed (HMAC-SHA256 under settings.AUDIT_KEY, kept outside the database): whoever
+holds only the database login cannot compute it, so cannot re-hash an edited chain, renumber
+one, or forge an event. What a key cannot see (a chain cut short with its head moved back, a
+dossier deleted whole) the signed anchor does (motcua.dossiers.audit, docs/audit.md).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
+
+from django.conf import settings
 
 from motcua.core.lifecycle import Action, Status
 from motcua.dossiers.models import Dossier, DossierEvent
@@ -16,11 +24,73 @@ from motcua.organization.selectors import Actor
 
 GENESIS = "0" * 64
 
+# The projection's columns that its events record as they change (payload "set"), so that
+# `audit verify` can rebuild them; status, version and chain head come from the events' own
+# columns. A column added to the dossier that an action changes belongs here.
+AUDITED = (
+    "code",
+    "procedure_version_id",
+    "received_place_id",
+    "receiving_agency_id",
+    "competent_agency_id",
+    "current_agency_id",
+    "current_unit_id",
+    "current_holder_id",
+    "step_index",
+    "step_count",
+    "step_started_at",
+    "step_due_at",
+    "step_paused_seconds",
+    "received_at",
+    "due_at",
+    "original_due_at",
+    "finished_at",
+    "returned_at",
+    "warned_at",
+    "overdue_at",
+    "supplement_requests",
+    "proposed",
+    "proposed_by_id",
+    "approved",
+    "signed_step",
+    "apology",
+    # How the result was handed over (form 07's last columns).
+    "delivery",
+    "result_number",
+    "collector",
+    "collector_name",
+    "collector_id_number",
+    "collector_authorisation",
+    "post_tracking",
+)
 
-def event_hash(prev_hash: str, body: dict[str, Any]) -> str:
-    """sha256 over the previous hash and the event's canonical JSON."""
-    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+
+def plain(value: Any) -> Any:
+    """A column's value as events record it: instants in UTC ISO form, the rest as JSON has it."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return value
+
+
+def projection_changes(before: Dossier | None, after: Dossier) -> dict[str, Any]:
+    """The audited columns an action changed (every one, for a new dossier), as recorded."""
+    return {
+        name: plain(getattr(after, name))
+        for name in AUDITED
+        if before is None or plain(getattr(after, name)) != plain(getattr(before, name))
+    }
+
+
+def canonical_json(value: Any) -> str:
+    """The one JSON spelling of a value that hashes and signatures cover."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def event_hash(prev_hash: str, body: dict[str, Any], key: str | None = None) -> str:
+    """HMAC-SHA256 under the audit key over the previous hash and the event's canonical JSON."""
+    secret = (settings.AUDIT_KEY if key is None else key).encode()
+    message = (prev_hash + canonical_json(body)).encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
 def event_body(event: DossierEvent) -> dict[str, Any]:

@@ -288,12 +288,25 @@ class DossierEvent(models.Model):
 
 
 class DossierAccess(models.Model):
-    """A staff member opened a dossier's personal data: who and when (append-only)."""
+    """A staff member was shown a dossier's personal data: who, when, on which page, from
+    which address (append-only; one row per dossier shown, a list's rows inserted at once;
+    covered by the audit anchor's digest)."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="accesses")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
     role = models.CharField(max_length=20)
     at = models.DateTimeField()
+    # Which page showed it (desk.dossier, desk.inbox, ledger.pdf …) and the client's address.
+    page = models.CharField(max_length=40, default="dossier")
+    address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        # Read by the oversight screen: one official's reads, and every read of a period,
+        # newest first (one dossier's reads go through the foreign key's index).
+        indexes = [
+            models.Index(fields=["user", "at"], name="access_by_user"),
+            models.Index(fields=["at"], name="access_by_time"),
+        ]
 
 
 class DossierDocument(models.Model):

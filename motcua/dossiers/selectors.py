@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.contrib.auth import get_user_model
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
 from django.urls import reverse
 from django_stubs_ext import StrOrPromise
 
@@ -28,6 +29,7 @@ from motcua.dossiers.models import (
     OPEN_CODES,
     ApologyLetter,
     Dossier,
+    DossierAccess,
     DossierDocument,
     DossierEvent,
     DossierScan,
@@ -719,3 +721,70 @@ def dossier_scan(dossier: Dossier, scan_id: int) -> DossierScan:
     if scan is None:
         raise NotFound(_("Không tìm thấy bản quét."))
     return scan
+
+
+# The read log, for the oversight office
+
+
+@dataclass(frozen=True)
+class ReadFilters:
+    """Which reads of personal data the oversight screen lists: of one dossier (by code), by
+    one official, in a period [start, end)."""
+
+    code: str = ""
+    user_id: int | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+def _reads(filters: ReadFilters) -> QuerySet[DossierAccess]:
+    qs = DossierAccess.objects.all()
+    if filters.code:
+        qs = qs.filter(dossier__code=filters.code)
+    if filters.user_id is not None:
+        qs = qs.filter(user_id=filters.user_id)
+    if filters.start is not None:
+        qs = qs.filter(at__gte=filters.start)
+    if filters.end is not None:
+        qs = qs.filter(at__lt=filters.end)
+    return qs
+
+
+def reads(filters: ReadFilters) -> QuerySet[DossierAccess]:
+    """Each read, newest first, with its dossier's code and the official's name."""
+    return (
+        _reads(filters)
+        .select_related("user")
+        .annotate(code=F("dossier__code"))
+        .order_by("-at", "-id")
+    )
+
+
+def reads_per_dossier(filters: ReadFilters) -> QuerySet[DossierAccess, dict[str, Any]]:
+    """Per dossier: how many reads, by how many officials, the last one; latest first."""
+    return (
+        _reads(filters)
+        .values("dossier_id", "dossier__code")
+        .annotate(reads=Count("id"), officials=Count("user_id", distinct=True), last=Max("at"))
+        .order_by("-last", "dossier_id")
+    )
+
+
+def reads_per_official(filters: ReadFilters) -> QuerySet[DossierAccess, dict[str, Any]]:
+    """Per official: how many reads, of how many dossiers, the last one; latest first."""
+    return (
+        _reads(filters)
+        .values("user_id", "user__first_name", "user__last_name")
+        .annotate(reads=Count("id"), dossiers=Count("dossier_id", distinct=True), last=Max("at"))
+        .order_by("-last", "user_id")
+    )
+
+
+def readers() -> list[tuple[int, str]]:
+    """The officials who appear in the read log (id, full name), by name."""
+    users = get_user_model().objects.filter(
+        pk__in=DossierAccess.objects.values("user_id").distinct()
+    )
+    return sorted(
+        ((u.pk, u.get_full_name() or u.get_username()) for u in users), key=lambda x: x[1]
+    )

@@ -44,7 +44,7 @@ from motcua.core.routing import (
 )
 from motcua.dossiers import scans as dossier_scans
 from motcua.dossiers import writes
-from motcua.dossiers.events import chain_event
+from motcua.dossiers.events import chain_event, plain, projection_changes
 from motcua.dossiers.handlers import (
     HANDLERS,
     Act,
@@ -94,6 +94,7 @@ __all__ = [
     "dossier_act",
     "dossier_receive",
     "dossier_view_personal_data",
+    "dossiers_shown",
 ]
 
 Handover = returning.Handover
@@ -552,6 +553,8 @@ def _commit(
         after.apology = "closed"
         change.payload["apology_closed"] = closing
     after.version += 1
+    # What the projection became, so that `audit verify` can rebuild it from the events.
+    change.payload["set"] = projection_changes(None if expected is None else before, after)
     news = is_news(action, from_status=from_status, to_status=Status(after.status))
 
     def event(d: Dossier) -> DossierEvent:
@@ -657,6 +660,11 @@ def _finished(
         "outcome": verdict,
         "used_seconds": max(0, held - paused),
         "allotted_seconds": allotment_seconds(planned, calendar),
+        # The rest of form 06's row, so that `audit verify` can rebuild it.
+        "holder": before.current_holder_id or actor.user_id,
+        "started_at": plain(before.step_started_at),
+        "due_at": plain(due),
+        "paused_seconds": paused,
     }
     return DossierStep(
         dossier_id=before.pk,
@@ -701,10 +709,36 @@ def _require_aware(now: datetime) -> None:
         raise ValidationError(_("Thời điểm phải có múi giờ."))
 
 
-def dossier_view_personal_data(*, dossier: Dossier, actor: Actor, now: datetime) -> None:
-    """Record that a staff member opened a dossier's personal data (who, when).
+def dossier_view_personal_data(
+    *,
+    dossier: Dossier,
+    actor: Actor,
+    now: datetime,
+    page: str = "dossier",
+    address: str | None = None,
+) -> None:
+    """Record that a staff member opened a dossier's personal data (who, when, where, from).
 
     Kept beside the state chain rather than in it: reading must not bump the version and so
-    make a colleague's open form stale.
+    make a colleague's open form stale. The audit anchor covers the read log instead.
     """
-    DossierAccess.objects.create(dossier=dossier, user_id=actor.user_id, role=actor.role, at=now)
+    dossiers_shown(dossier_ids=[dossier.pk], actor=actor, now=now, page=page, address=address)
+
+
+def dossiers_shown(
+    *, dossier_ids: Sequence[int], actor: Actor, now: datetime, page: str, address: str | None
+) -> None:
+    """Record that a page showed these dossiers' personal data to a staff member: one row per
+    dossier, inserted at once (a list of fifty is one statement)."""
+    _require_aware(now)
+    DossierAccess.objects.bulk_create(
+        DossierAccess(
+            dossier_id=pk,
+            user_id=actor.user_id,
+            role=actor.role,
+            at=now,
+            page=page,
+            address=address,
+        )
+        for pk in dict.fromkeys(dossier_ids)
+    )

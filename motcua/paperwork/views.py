@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 
 from motcua.core.calendar import local_date
 from motcua.core.errors import DomainError
-from motcua.desk.access import StaffRequest, staff_required
+from motcua.desk.access import StaffRequest, record_shown, staff_required
 from motcua.dossiers.selectors import access_dossier
-from motcua.dossiers.services import dossier_view_personal_data
 from motcua.edge import render_error
 from motcua.organization.selectors import centre_tz
 from motcua.paperwork import rendering
@@ -29,7 +28,9 @@ from motcua.paperwork.selectors import ledger_dossiers
 PROBLEM = "paperwork/problem.html"
 
 
-def _form(request: StaffRequest, pk: int, number: str) -> tuple[rendering.FormSpec, dict[str, Any]]:
+def _form(
+    request: StaffRequest, pk: int, number: str, *, pdf: bool = False
+) -> tuple[rendering.FormSpec, dict[str, Any]]:
     """Parse → access → build, shared by the page and its PDF; NotFound if the form does not
     apply to the dossier."""
     spec = rendering.form_spec(number)
@@ -37,7 +38,7 @@ def _form(request: StaffRequest, pk: int, number: str) -> tuple[rendering.FormSp
     now = timezone.now()
     context = rendering.form_context(spec, dossier, now=now)
     # The forms show the applicant's personal data: record who printed them.
-    dossier_view_personal_data(dossier=dossier, actor=request.actor, now=now)
+    record_shown(request, [dossier.pk], f"form.{spec.number}{'.pdf' if pdf else ''}")
     context["back_url"] = rendering.dossier_page_url(dossier.pk)
     return spec, context
 
@@ -56,7 +57,7 @@ def form(request: StaffRequest, pk: int, form: str) -> HttpResponse:
 def form_pdf(request: StaffRequest, pk: int, form: str) -> HttpResponse:
     """The same form as PDF (A5)."""
     try:
-        spec, context = _form(request, pk, form)
+        spec, context = _form(request, pk, form, pdf=True)
     except DomainError as exc:
         return render_error(request, PROBLEM, exc)
     html = render_to_string(spec.template, context, request=request)
@@ -79,7 +80,9 @@ def ledger(request: StaffRequest) -> HttpResponse:
     if form.cleaned_data["pdf"]:
         return _ledger_pdf(request, rows, context)
     page = Paginator(rows, rendering.LEDGER_PAGE_SIZE).get_page(form.cleaned_data["page"])
-    context.update(rows=page.object_list, page=page, first_number=page.start_index())
+    shown = list(page.object_list)
+    record_shown(request, (d.pk for d in shown), "ledger")
+    context.update(rows=shown, page=page, first_number=page.start_index())
     return render(request, rendering.LEDGER.template, context)
 
 
@@ -91,6 +94,7 @@ def _ledger_pdf(request: StaffRequest, rows: Any, context: dict[str, Any]) -> Ht
             "khoảng ngắn hơn."
         ) % {"count": rendering.LEDGER_PDF_MAX_ROWS}
         return render(request, PROBLEM, {"message": message}, status=400)
+    record_shown(request, (d.pk for d in rows), "ledger.pdf")
     context.update(rows=rows, page=None, first_number=1)
     html = render_to_string(rendering.LEDGER.template, context, request=request)
     period, agency = context["period"], context["agency"]

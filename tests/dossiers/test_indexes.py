@@ -62,3 +62,47 @@ def test_the_online_queue_and_the_ledger_read_through_an_index(world):
     assert not full_scan(online_queue(actor=world.lan))
     period = Period(first=date(2026, 11, 1), last=date(2026, 11, 30))
     assert not full_scan(ledger_dossiers(actor=world.lan, period=period))
+
+
+def access_indexes(queryset) -> set[str]:
+    """The indexes the plan reads the read log (dossiers_dossieraccess) through; "whole" when
+    it reads the table without any."""
+
+    def nodes(node):
+        yield node
+        for child in node.get("Plans", ()):
+            yield from nodes(child)
+
+    plan = json.loads(queryset.explain(format="json"))[0]["Plan"]
+    used = set()
+    for node in nodes(plan):
+        if node.get("Relation Name") == "dossiers_dossieraccess" or (
+            node["Node Type"] == "Bitmap Index Scan"
+            and node.get("Index Name", "").startswith(("access_", "dossiers_dossieraccess"))
+        ):
+            if node.get("Index Name"):
+                used.add(node["Index Name"])
+            elif node["Node Type"] not in ("Bitmap Heap Scan",):
+                used.add("whole")
+    return used
+
+
+@pytest.mark.parametrize("grouped", ["reads", "reads_per_dossier", "reads_per_official"])
+@pytest.mark.parametrize(
+    ("filters", "index"),
+    [
+        ({"start": at("2026-11-19 00:00"), "end": at("2026-11-26 00:00")}, "access_by_time"),
+        (
+            {"user_id": 1, "start": at("2026-11-19 00:00"), "end": at("2026-11-26 00:00")},
+            "access_by_user",
+        ),
+        ({"code": "H26.100-261125-0001"}, "dossiers_dossieraccess_dossier_id"),
+    ],
+    ids=["period", "official", "dossier"],
+)
+def test_the_oversight_screen_reads_the_log_through_its_index(world, grouped, filters, index):
+    from motcua.dossiers import selectors
+
+    used = access_indexes(getattr(selectors, grouped)(selectors.ReadFilters(**filters)))
+    assert any(name.startswith(index) for name in used), used
+    assert "whole" not in used

@@ -23,6 +23,7 @@ def load_settings(monkeypatch, **env):
     """Run motcua/settings.py afresh with this environment (the loaded settings stay)."""
     for name in ("SITE_URL", "MOTCUA_ENV", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"):
         monkeypatch.delenv(name, raising=False)
+    env.setdefault("MOTCUA_AUDIT_KEY", STRONG_KEY)  # production requires one too
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     import motcua.settings

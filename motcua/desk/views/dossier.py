@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from motcua.core.errors import DomainError
-from motcua.desk.access import StaffRequest, staff_required
+from motcua.desk.access import StaffRequest, record_shown, staff_required
 from motcua.desk.forms import ACTION_INPUTS
 from motcua.desk.page import dossier_page_context, submitted_action_form
 from motcua.dossiers.scans import read_scan
 from motcua.dossiers.selectors import access_dossier, dossier_scan
-from motcua.dossiers.services import dossier_act, dossier_view_personal_data
+from motcua.dossiers.services import dossier_act
 from motcua.edge import add_to_form, render_error, status_for
 
 
@@ -27,7 +27,7 @@ def detail(request: StaffRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         return render_error(request, "desk/not_found.html", exc)
     now = timezone.now()
-    dossier_view_personal_data(dossier=dossier, actor=request.actor, now=now)
+    record_shown(request, [dossier.pk], "desk.dossier")
     return render(request, "desk/dossier.html", dossier_page_context(dossier, request.actor, now))
 
 
@@ -41,7 +41,7 @@ def scan(request: StaffRequest, pk: int, scan: int) -> HttpResponse:
         found = dossier_scan(dossier, scan)
     except DomainError as exc:
         return render_error(request, "desk/not_found.html", exc)
-    dossier_view_personal_data(dossier=dossier, actor=request.actor, now=timezone.now())
+    record_shown(request, [dossier.pk], "desk.scan")
     response = HttpResponse(read_scan(found.file.name), content_type=found.content_type)
     extension = found.file.name.rsplit(".", 1)[-1]
     response["Content-Disposition"] = (
@@ -78,6 +78,8 @@ def act(request: StaffRequest, pk: int) -> HttpResponse:
             label = str(form.chosen.label)
             messages.success(request, _("Đã thực hiện: %(action)s.") % {"action": _(label)})
             return redirect("desk:dossier", pk=dossier.pk)
+    # Shown again with the errors: not recorded again (the page's GET was), as a refused
+    # action stores nothing at all.
     context = dossier_page_context(dossier, actor, now, submitted=form)
     context["error_code"] = code
     return render(request, "desk/dossier.html", context, status=status)

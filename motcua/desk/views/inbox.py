@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from motcua.catalog.selectors import procedure_names
 from motcua.core.lifecycle import STATUS_LABELS, Role
-from motcua.desk.access import StaffRequest, staff_required
+from motcua.desk.access import StaffRequest, record_shown, staff_required
 from motcua.desk.forms import InboxFilterForm
 from motcua.desk.views.common import horizon
 from motcua.dossiers.selectors import (
@@ -36,6 +36,8 @@ def inbox(request: StaffRequest) -> HttpResponse:
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     to_sign = list(apologies_to_sign(actor=actor)[:SIGN_LIST])
+    page.object_list = list(page.object_list)
+    record_shown(request, (d.pk for d in page.object_list), "desk.inbox")
     context = {
         "to_sign": to_sign,
         "to_sign_count": apologies_to_sign(actor=actor).count() if to_sign else 0,
@@ -66,4 +68,5 @@ def online(request: StaffRequest) -> HttpResponse:
     for dossier in select_online_queue(actor=actor)[:200]:
         waited = h.calendar.working_seconds_between(dossier.submitted_at, h.now)
         rows.append((dossier, waited / 3600))
+    record_shown(request, (d.pk for d, _waited in rows), "desk.online")
     return render(request, "desk/online.html", {"nav": "online", "rows": rows})

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from motcua.core.lifecycle import Role
-from motcua.desk.access import StaffRequest, staff_required
+from motcua.desk.access import StaffRequest, record_shown, staff_required
 from motcua.desk.views.common import horizon
 from motcua.desk.views.inbox import SIGN_LIST
 from motcua.dossiers.selectors import (
@@ -44,13 +44,15 @@ def leader(request: StaffRequest) -> HttpResponse:
         soon=h.soon,
     )
     to_sign = list(apologies_to_sign(actor=actor)[:SIGN_LIST])
+    shown = list(urgent[:30])
+    record_shown(request, (d.pk for d in shown), "desk.leader")
     context = {
         "nav": "leader",
         "to_sign": to_sign,
         "to_sign_count": apologies_to_sign(actor=actor).count() if to_sign else 0,
         "breaches": apology_breaches(agency_id=actor.agency.pk),
         "rows": rows,
-        "urgent": urgent[:30],
+        "urgent": shown,
         "counts": counts,
         "assignees": sorted(staff.values(), key=lambda s: s.user.get_full_name()),
         "now": h.now,

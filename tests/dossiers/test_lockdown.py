@@ -1,0 +1,89 @@
+"""`motcua audit lockdown` on PostgreSQL: the application's role may read and append the event
+log, the hand-over rows and the read log, never change or remove a row of them."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+
+from motcua.core.lifecycle import Action
+from motcua.dossiers import audit
+from motcua.dossiers.models import DossierAccess, DossierEvent, DossierStep
+from motcua.dossiers.services import dossier_act, dossier_receive, dossier_view_personal_data
+from tests.conftest import at
+from tests.dossiers.test_services import intake
+
+
+@pytest.fixture
+def roles(world):
+    """A non-superuser application role with every right on every table, as when it owns
+    them (tests run as the superuser `postgres`); created in the test's transaction."""
+    if connection.vendor != "postgresql":
+        pytest.skip("roles, grants and triggers are PostgreSQL's")
+    app, owner = f"motcua_app_{os.getpid()}", f"motcua_owner_{os.getpid()}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE {app} NOLOGIN NOSUPERUSER")
+        cursor.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {app}")
+        cursor.execute(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {app}")
+    return app, owner
+
+
+def refused(sql: str) -> str:
+    """Run a statement that must fail; its error's text (the transaction goes on)."""
+    with pytest.raises(DatabaseError) as info, transaction.atomic(), connection.cursor() as c:
+        c.execute(sql)
+    return str(info.value)
+
+
+TABLES = [m._meta.db_table for m in (DossierEvent, DossierStep, DossierAccess)]
+
+
+def test_the_app_role_appends_but_never_updates_or_deletes(world, roles):
+    app, owner = roles
+    earlier = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    call_command("audit", "lockdown", "--app-role", app, "--owner-role", owner, stdout=None)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET ROLE {app}")
+    # The application's normal write path: a reception, a hand-over, a read.
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 09:00"))
+    d = dossier_act(dossier=d, action=Action.FORWARD, actor=world.lan, now=at("2026-11-25 09:30"))
+    dossier_view_personal_data(dossier=d, actor=world.son, now=at("2026-11-25 10:00"))
+    assert DossierStep.objects.filter(dossier=d).count() == 1
+    for table in TABLES:
+        assert "permission denied" in refused(f"UPDATE {table} SET id = id")
+        assert "permission denied" in refused(f"DELETE FROM {table}")
+        assert "permission denied" in refused(f"TRUNCATE {table}")
+        # Nor can it take the lock off: the table and its trigger are the owner's.
+        assert "must be owner" in refused(f"DROP TRIGGER {table}_append_only ON {table}")
+        assert "must be owner" in refused(f"ALTER TABLE {table} OWNER TO {app}")
+        assert "must be owner" in refused(f"ALTER TABLE {table} DISABLE TRIGGER ALL")
+    assert "permission denied" in refused(
+        f"DELETE FROM dossiers_dossierevent WHERE dossier_id = {earlier.pk}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")
+    # Even a superuser meets the trigger (it would have to drop it first, on purpose).
+    for table in TABLES:
+        assert "append-only" in refused(f"UPDATE {table} SET id = id")
+        assert "append-only" in refused(f"DELETE FROM {table}")
+    # Migrations keep working, run as the owner or a superuser (docs/audit.md): a column
+    # added with a default (AddField) rewrites no row, so no trigger fires.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET ROLE {owner}")
+        cursor.execute("ALTER TABLE dossiers_dossierevent ADD COLUMN later integer DEFAULT 0")
+        cursor.execute("ALTER TABLE dossiers_dossierevent DROP COLUMN later")
+        cursor.execute("RESET ROLE")
+    assert audit.verify().problems == []
+
+
+def test_lockdown_can_be_run_again_and_refuses_bad_role_names(world, roles):
+    app, owner = roles
+    call_command("audit", "lockdown", "--app-role", app, "--owner-role", owner, stdout=None)
+    call_command("audit", "lockdown", "--app-role", app, "--owner-role", owner, stdout=None)
+    with pytest.raises(ValueError, match="không hợp lệ"):
+        call_command("audit", "lockdown", "--app-role", "x; DROP TABLE y", stdout=None)
+    with pytest.raises(ValueError, match="phải khác"):
+        call_command("audit", "lockdown", "--app-role", app, "--owner-role", app, stdout=None)
