@@ -102,13 +102,7 @@ def check(
     known = {p.key for p in papers}
     unknown = [key for key in ticked if key not in known]
     if unknown:
-        problems.append(
-            ValidationError(
-                _("Giấy tờ không thuộc thành phần hồ sơ của thủ tục."),
-                field="documents",
-                ids=unknown,
-            )
-        )
+        problems.append(not_listed(unknown))
     absent = missing_papers(papers, ticked)
     given_reason = reason.strip()
     to_complete: tuple[str, ...] = ()
@@ -134,6 +128,13 @@ def check(
         representative_name=text.normalize_person_name(applicant.representative_name),
         missing=to_complete,
         reason=given_reason,
+    )
+
+
+def not_listed(keys: Sequence[int]) -> ValidationError:
+    """Papers ticked that are not among the procedure's."""
+    return ValidationError(
+        _("Giấy tờ không thuộc thành phần hồ sơ của thủ tục."), field="documents", ids=list(keys)
     )
 
 
@@ -178,13 +179,7 @@ def check_supplement(
     known = {p.key for p in papers}
     unknown = [key for key in ticked if key not in known]
     if unknown:
-        problems.append(
-            ValidationError(
-                _("Giấy tờ không thuộc thành phần hồ sơ của thủ tục."),
-                field="documents",
-                ids=unknown,
-            )
-        )
+        problems.append(not_listed(unknown))
     lines: tuple[str, ...] = ()
     try:
         lines = other_papers(others)
