@@ -29,7 +29,9 @@ from motcua.dossiers.models import (
     DailySequence,
     Dossier,
     DossierAccess,
+    DossierDocument,
     DossierEvent,
+    DossierScan,
     DossierStep,
 )
 
@@ -79,6 +81,8 @@ class Rebuilt:
     chain_head: str = GENESIS
     fields: dict[str, Any] = field(default_factory=dict)
     steps: list[tuple[Any, ...]] = field(default_factory=list)
+    # Papers received: (event seq, catalog paper, name, copies, original, scan's sha256).
+    papers: list[tuple[Any, ...]] = field(default_factory=list)
     unreadable: list[int] = field(default_factory=list)  # seqs whose payload is not as written
 
 
@@ -103,11 +107,29 @@ def _fold_step(state: Rebuilt, event: dict[str, Any], value: Any) -> None:
     state.steps.append(tuple(row.get(c) for c in STEP_COLUMNS))
 
 
+def _fold_papers(state: Rebuilt, event: dict[str, Any], value: Any) -> None:
+    """Papers received with this event (reception, a supplement), each with its scan's hash."""
+    if not isinstance(value, list):
+        raise TypeError("papers")
+    for entry in value:
+        state.papers.append(
+            (
+                event["seq"],
+                entry.get("required"),
+                entry["name"],
+                entry["copies"],
+                entry["original"],
+                entry.get("scan"),
+            )
+        )
+
+
 # Payload key -> how it changes the rebuilt projection. A handler that records something new
 # the projection keeps (papers brought, a result's delivery) adds its fold here.
 FOLDS: dict[str, Callable[[Rebuilt, dict[str, Any], Any], None]] = {
     "set": _fold_set,
     "step": _fold_step,
+    "papers": _fold_papers,
 }
 
 
@@ -137,7 +159,11 @@ _MISSING = object()
 
 
 def projection_problems(
-    label: str, row: dict[str, Any], steps: list[tuple[Any, ...]], state: Rebuilt
+    label: str,
+    row: dict[str, Any],
+    steps: list[tuple[Any, ...]],
+    state: Rebuilt,
+    papers: list[tuple[Any, ...]] | None = None,
 ) -> list[Problem]:
     """Where the stored projection differs from what its events rebuild."""
     problems = [
@@ -165,6 +191,18 @@ def projection_problems(
         problems.append(
             Problem(label, f"bước bàn giao {step[0]} ({step[1]}) không khớp sự kiện nào")
         )
+    if papers is not None:
+        stored, recorded = Counter(papers), Counter(state.papers)
+        for paper in sorted(recorded - stored, key=repr):
+            problems.append(
+                Problem(label, f"giấy tờ “{paper[2]}” (sự kiện số {paper[0]}) bị xóa hoặc sửa")
+            )
+        for paper in sorted(stored - recorded, key=repr):
+            problems.append(
+                Problem(
+                    label, f"giấy tờ “{paper[2]}” (sự kiện số {paper[0]}) không khớp sự kiện nào"
+                )
+            )
     return problems
 
 
@@ -255,6 +293,19 @@ def label_of(row: dict[str, Any]) -> str:
     return row["code"] or f"#{row['id']}"
 
 
+def _papers_of(ids: list[int]) -> dict[int, list[tuple[Any, ...]]]:
+    """The papers stored for these dossiers, as `_fold_papers` rebuilds them."""
+    scans = dict(
+        DossierScan.objects.filter(dossier_id__in=ids).values_list("document_id", "sha256")
+    )
+    papers: dict[int, list[tuple[Any, ...]]] = {i: [] for i in ids}
+    for pk, dossier_id, *paper in DossierDocument.objects.filter(dossier_id__in=ids).values_list(
+        "pk", "dossier_id", "event_seq", "required_id", "name", "copies", "original"
+    ):
+        papers[dossier_id].append((*paper, scans.get(pk)))
+    return papers
+
+
 def verify(anchor: dict[str, Any] | None = None) -> Report:
     """Check every chain, every projection, the daily counters, and (given) an anchor."""
     report = Report()
@@ -275,6 +326,7 @@ def verify(anchor: dict[str, Any] | None = None) -> Report:
             "dossier_id", *STEP_COLUMNS
         ):
             steps[step[0]].append(step[1:])
+        papers = _papers_of(ids)
         for row in rows:
             label = label_of(row)
             chain = events[row["id"]]
@@ -290,7 +342,9 @@ def verify(anchor: dict[str, Any] | None = None) -> Report:
                 continue
             report.problems.extend(chain_problems(label, chain))
             state = rebuild(chain)
-            report.problems.extend(projection_problems(label, row, steps[row["id"]], state))
+            report.problems.extend(
+                projection_problems(label, row, steps[row["id"]], state, papers[row["id"]])
+            )
     report.problems.extend(_orphan_events())
     report.problems.extend(_sequence_gaps())
     report.accesses = DossierAccess.objects.count()

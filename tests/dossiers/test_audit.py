@@ -19,6 +19,7 @@ from motcua.dossiers.models import (
     DailySequence,
     Dossier,
     DossierAccess,
+    DossierDocument,
     DossierEvent,
     DossierStep,
 )
@@ -195,6 +196,21 @@ def delete_hand_over(h: History) -> None:
     DossierStep.objects.filter(dossier=h.done).order_by("id")[0].delete()
 
 
+def add_paper(h: History) -> None:
+    """A paper the citizen never brought, slipped into the dossier afterwards."""
+    paper = DossierDocument.objects.filter(dossier=h.chain).order_by("id").first()
+    DossierDocument.objects.create(
+        dossier=h.chain,
+        name="Giấy xác nhận cư trú",
+        received_at=paper.received_at,
+        event_seq=paper.event_seq,
+    )
+
+
+def delete_paper(h: History) -> None:
+    DossierDocument.objects.filter(dossier=h.chain, event_seq__gt=1).delete()
+
+
 def delete_reads(h: History) -> None:
     DossierAccess.objects.filter(dossier=h.chain).delete()
 
@@ -238,6 +254,8 @@ TAMPERINGS: list[tuple[Callable[[History], None], bool, str]] = [
     (rewrite_actor, True, "nội dung sự kiện đã bị thay đổi"),
     (edit_hand_over, True, "bước bàn giao 1 (Thẩm định) bị xóa hoặc sửa"),
     (delete_hand_over, True, "bước bàn giao 0 (Tiếp nhận) bị xóa hoặc sửa"),
+    (add_paper, True, "giấy tờ “Giấy xác nhận cư trú” (sự kiện số 1) không khớp sự kiện nào"),
+    (delete_paper, True, "giấy tờ “Giấy” (sự kiện số 4) bị xóa hoặc sửa"),
     (delete_reads, False, "nhật ký truy cập: còn 2 dòng, khi neo có 3"),
     (edit_read, False, "nhật ký truy cập: các dòng đã neo bị sửa"),
     (forge_event, True, "nội dung sự kiện đã bị thay đổi"),
