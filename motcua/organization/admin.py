@@ -11,6 +11,8 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -250,3 +252,14 @@ class WorkCalendarConfigAdmin(CheckedTextAdmin, admin.ModelAdmin[WorkCalendarCon
             calendar_override_delete(override=override)
         for override in overrides:
             calendar_override_save(override=override)
+
+
+# Django's own user admin, held to the same rules as the others (text checked and composed,
+# a bulk action on values that are not ids refused with a message rather than a 500).
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class CheckedUserAdmin(CheckedTextAdmin, UserAdmin):  # type: ignore[type-arg]
+    pass

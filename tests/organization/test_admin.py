@@ -611,3 +611,18 @@ def test_an_action_on_rows_that_are_not_ids_is_refused_with_a_message(admin_clie
     assert r.status_code == 200
     assert "Lựa chọn không hợp lệ; hãy chọn lại các dòng trong danh sách." in r.content.decode()
     assert Agency.objects.count() == before
+
+
+def test_an_action_on_users_that_are_not_ids_is_refused_with_a_message(admin_client, world):
+    """Django's own user admin filtered by the value sent as well: "abc" was a 500."""
+    from django.contrib.auth import get_user_model
+
+    before = get_user_model().objects.count()
+    r = admin_client.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "delete_selected", "_selected_action": ["abc"], "index": "0"},
+        follow=True,
+    )
+    assert r.status_code == 200
+    assert "Lựa chọn không hợp lệ; hãy chọn lại các dòng trong danh sách." in r.content.decode()
+    assert get_user_model().objects.count() == before
