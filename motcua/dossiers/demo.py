@@ -266,12 +266,12 @@ def _process(world: _World, dossier: Dossier, t: datetime, now: datetime) -> Non
     calendar = calendar_for(dossier.received_place)
     plan = dossier_plan(dossier)
     slow = rng.random() < 0.15  # this dossier's agencies are slow
-    paused = False
+    # Asked once already at the desk (online): never asked again (the rule allows one).
+    paused = dossier.supplement_requests > 0
     while True:
         step = plan[dossier.step_index]
         allot = calendar.days_to_seconds(step.allotment)
         factor = rng.uniform(1.1, 2.6) if slow and rng.random() < 0.6 else rng.uniform(0.15, 0.95)
-        t_next = calendar.add_working_seconds(t, max(300, int(allot * factor)))
         holder = _holder(world, dossier, step.role)
         if slow and dossier.apology == "none" and dossier.due_at is not None and rng.random() < 0.7:
             t_apology = calendar.add_working_seconds(t, 600)
@@ -284,13 +284,13 @@ def _process(world: _World, dossier: Dossier, t: datetime, now: datetime) -> Non
             ):
                 dossier.refresh_from_db()
                 letter = ApologyLetter.objects.select_related("agency").get(dossier=dossier)
-                _try(
-                    dossier,
-                    Action.APPROVE_APOLOGY,
-                    _head(world, letter.agency),
-                    calendar.add_working_seconds(t_apology, 1800),
-                )
+                t_signed = calendar.add_working_seconds(t_apology, 1800)
+                if t_signed < now and _try(
+                    dossier, Action.APPROVE_APOLOGY, _head(world, letter.agency), t_signed
+                ):
+                    t = t_signed  # what follows comes after the signature
                 dossier.refresh_from_db()
+        t_next = calendar.add_working_seconds(t, max(300, int(allot * factor)))
         if not paused and dossier.step_index > 0 and rng.random() < 0.08:
             paused = True
             t_p = calendar.add_working_seconds(t, 1800)
