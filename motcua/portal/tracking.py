@@ -1,8 +1,10 @@
 """The public tracking page's two pieces of machinery: the guessing limits and the cached result.
 
-**Guessing limits.** Only wrong (code, secret) pairs are counted, in Django's cache (Redis with
-`CACHE_URL`, shared by every process; one per process otherwise, so that the limits then
-hold per process), each counter one atomic `add`/`incr`. Three limits (settings.py):
+**Guessing limits.** Every try is counted before the lookup, so that tries sent at once cannot
+all pass before any is counted, and a right one is given back: what stays counted are the wrong
+(code, secret) pairs. The counters are in Django's cache (Redis with `CACHE_URL`, shared by
+every process; one cache per process otherwise, and the limits then hold per process), each
+change one atomic `incr`/`add`/`decr`. Three limits (settings.py):
 
 - per source and code (5 per 15 minutes): one person mistyping, or one guesser at one code;
 - per source (30 per 15 minutes): one guesser going through many codes;
@@ -29,9 +31,10 @@ agency or procedure renamed is shown within `RESULT_TTL_SECONDS`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.conf import settings
@@ -74,35 +77,56 @@ def _keys(address: str | None, code: str, now: float) -> dict[str, str]:
     }
 
 
-def check(address: str | None, code: str, now: float) -> None:
-    """Raise TooManyTries if a limit covering this source or code is reached (one cache read)."""
+class Attempt:
+    """One try at a pair, counted against every limit before the lookup, so that tries sent
+    at once cannot all pass before any is counted; a right pair gives its count back."""
+
+    def __init__(self, keys: dict[str, str]) -> None:
+        self._keys = keys
+
+    def succeeded(self) -> None:
+        """The pair was right: it is not a wrong try."""
+        _give_back(self._keys.values())
+
+
+def begin(address: str | None, code: str, now: float) -> Attempt:
+    """Count a try at `code` from `address`, or raise TooManyTries (counting nothing) if a limit
+    covering them is reached."""
     keys = _keys(address, code, now)
-    found = cache.get_many(list(keys.values()))
-    counts = {scope: int(found.get(key, 0)) for scope, key in keys.items()}
-    wait = throttle.refused_for(limits(), counts, now)
-    if wait is not None:
-        raise TooManyTries(
-            _(
-                "Đã nhập sai mã hồ sơ hoặc mã tra cứu quá nhiều lần. Vui lòng thử lại sau "
-                "{minutes} phút. Cần biết ngay thì liên hệ nơi đã tiếp nhận hồ sơ (số điện "
-                "thoại in trên Giấy tiếp nhận hồ sơ)."
-            ),
-            minutes=math.ceil(wait / 60),
-            retry_after=wait,
-        )
-
-
-def count_failure(address: str | None, code: str, now: float) -> None:
-    """Count one wrong pair against every limit, each counter created with its window."""
     by_scope = {limit.scope: limit for limit in limits()}
-    for scope, key in _keys(address, code, now).items():
-        ttl = by_scope[scope].seconds_left(now) + 1
+    # The counts before this try: a limit of 5 lets the 5th through and refuses the 6th.
+    before = {
+        scope: _bump(key, by_scope[scope].seconds_left(now) + 1) - 1 for scope, key in keys.items()
+    }
+    wait = throttle.refused_for(limits(), before, now)
+    if wait is None:
+        return Attempt(keys)
+    _give_back(keys.values())
+    raise TooManyTries(
+        _(
+            "Đã nhập sai mã hồ sơ hoặc mã tra cứu quá nhiều lần. Vui lòng thử lại sau "
+            "{minutes} phút. Cần biết ngay thì liên hệ nơi đã tiếp nhận hồ sơ (số điện "
+            "thoại in trên Giấy tiếp nhận hồ sơ)."
+        ),
+        minutes=math.ceil(wait / 60),
+        retry_after=wait,
+    )
+
+
+def _bump(key: str, ttl: int) -> int:
+    """Add one to a counter, created with its window's time to live; the new count."""
+    try:
+        return cache.incr(key)
+    except ValueError:  # not there yet (or just expired)
         if cache.add(key, 1, ttl):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between the two calls: this try opens a new count
-            cache.add(key, 1, ttl)
+            return 1
+        return cache.incr(key)  # another process created it first
+
+
+def _give_back(keys: Iterable[str]) -> None:
+    for key in keys:
+        with contextlib.suppress(ValueError):  # its window ended meanwhile: nothing to give
+            cache.decr(key)
 
 
 def result_html(key: PublicKey, now: datetime, render: Callable[[], str]) -> str:

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -83,12 +84,9 @@ def track(request: HttpRequest) -> HttpResponse:
         address = client_address(request)
         now = timezone.now()
         try:
-            tracking.check(address, code, now.timestamp())
-            try:
-                key = dossier_public_key(code=code, secret=secret)
-            except NotFound:
-                tracking.count_failure(address, code, now.timestamp())
-                raise
+            attempt = tracking.begin(address, code, now.timestamp())
+            key = dossier_public_key(code=code, secret=secret)  # NotFound: the try counts
+            attempt.succeeded()
         except (NotFound, TooManyTries) as exc:
             add_to_form(form, exc, {})  # "not found" names no field: either may be wrong
             status = status_for(exc)
@@ -99,6 +97,8 @@ def track(request: HttpRequest) -> HttpResponse:
                 tracking.result_html(key, now, lambda: _result(key.pk, now))
             )
     response = render(request, "portal/track.html", context, status=status)
+    if form.is_bound:  # the code and secret are on the page: not for a shared cache or disk
+        patch_cache_control(response, private=True, no_store=True)
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
     return response

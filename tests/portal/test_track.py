@@ -437,3 +437,29 @@ def test_each_language_has_its_own_kept_page(world, client):
 
     assert "Quá trình xử lý" in vi
     assert en and "Quá trình xử lý" not in en
+
+
+def test_tries_sent_at_once_are_counted_before_any_is_answered(world, limits):
+    from motcua.core.errors import TooManyTries
+    from motcua.portal import tracking
+
+    now = at("2026-11-26 09:00:30").timestamp()
+    # Three lookups of one pair still running (none answered yet): a fourth is refused.
+    running = [tracking.begin("203.0.113.9", UNKNOWN, now) for _ in range(3)]
+    with pytest.raises(TooManyTries):
+        tracking.begin("203.0.113.9", UNKNOWN, now)
+    # One of them was right after all: it gives its count back and another may try.
+    running[0].succeeded()
+    tracking.begin("203.0.113.9", UNKNOWN, now)
+
+
+def test_a_right_pair_refreshed_often_is_never_limited(world, client, limits):
+    d = receive(world)
+    statuses = {track(client, d.code, d.tracking_secret).status_code for _ in range(12)}
+    assert statuses == {200}
+
+
+def test_an_answer_with_the_secret_on_it_is_not_kept_by_browsers_or_proxies(world, client):
+    d = receive(world)
+    for r in (track(client, d.code, d.tracking_secret), track(client, d.code, "2222-2222")):
+        assert "no-store" in r["Cache-Control"] and "private" in r["Cache-Control"]
