@@ -21,12 +21,13 @@ hopeless: 100 tries an hour at one code would take millions of years on average.
 
 A missing code is counted exactly as an existing one, so the limits tell nothing either.
 
-**The cached result.** What the page shows of a dossier changes only when the dossier does (its
+**The kept page.** What the page shows of a dossier changes only when the dossier does (its
 `version`, raised by every write), when it becomes overdue, and, during a pause, each minute
-(the explanation counts the pause up to now). The rendered result, which holds no personal data,
-is kept under exactly those, with the language and time zone: a change is never shown stale,
-and the secret is checked against the database on every request before anything is shown. An
-agency or procedure renamed is shown within `RESULT_TTL_SECONDS`.
+(the explanation counts the pause up to now). The rendered page, which holds no personal data
+(no name, no ID number; the secret is not kept in it: a mark stands in its place), is kept under
+exactly those, with the language, the time zone and the code as typed: a change is never shown
+stale, and the secret is checked against the database on every request before anything is
+shown. An agency or procedure renamed is shown within `RESULT_TTL_SECONDS`.
 """
 
 from __future__ import annotations
@@ -39,7 +40,10 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from motcua.core import throttle
 from motcua.core.errors import TooManyTries, _
@@ -129,10 +133,25 @@ def _give_back(keys: Iterable[str]) -> None:
             cache.decr(key)
 
 
-def result_html(key: PublicKey, now: datetime, render: Callable[[], str]) -> str:
-    """The rendered result for this dossier as it is now: from the cache, else `render()`d
-    and kept."""
+# What differs between two answers showing one dossier as it is now: the CSRF token (masked
+# afresh for each answer), the address the language switch returns to, and the secret in the
+# form. The page is kept with these marks in their place and they are filled in at each answer.
+_TOKEN, _NEXT, _SECRET = "\x00token\x00", "\x00next\x00", "\x00secret\x00"
+
+
+def page(
+    request: HttpRequest,
+    key: PublicKey,
+    now: datetime,
+    shown: tuple[str, str],
+    render: Callable[[str], str],
+) -> str:
+    """The whole page for this dossier as it is now, with the code and secret `shown` in the form
+    as typed: kept, else `render(csrf_token)`ed and kept when its per-answer parts can be told
+    apart from the rest of it (else rendered every time)."""
+    shown_code, shown_secret = shown
     parts = [
+        shown_code,
         str(key.pk),
         str(key.version),
         translation.get_language() or "",
@@ -141,9 +160,16 @@ def result_html(key: PublicKey, now: datetime, render: Callable[[], str]) -> str
         # A running pause is counted up to now on the page, which shows minutes.
         str(math.floor(now.timestamp() / 60)) if key.may_be_paused else "",
     ]
-    cache_key = "track:result:" + _digest(*parts)
-    html = cache.get(cache_key)
-    if not isinstance(html, str):
-        html = render()
-        cache.set(cache_key, html, RESULT_TTL_SECONDS)
+    cache_key = "track:page:" + _digest(*parts)  # the rest of the page depends on none of them
+    token = get_token(request)
+    next_attr = f'name="next" type="hidden" value="{escape(request.get_full_path())}"'
+    secret_attr = f'value="{escape(shown_secret)}"'
+    kept = cache.get(cache_key)
+    if isinstance(kept, str):
+        return kept.replace(_TOKEN, token).replace(_NEXT, next_attr).replace(_SECRET, secret_attr)
+    html = render(token)
+    if html.count(next_attr) == 1 and html.count(secret_attr) == 1 and token in html:
+        # Exactly one place each: the marks stand for nothing else on the page.
+        template = html.replace(next_attr, _NEXT).replace(secret_attr, _SECRET)
+        cache.set(cache_key, template.replace(token, _TOKEN), RESULT_TTL_SECONDS)
     return html

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import forms
+from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -17,6 +19,7 @@ from motcua import fields
 from motcua.core import codes
 from motcua.core.errors import DomainError, NotFound, TooManyTries
 from motcua.dossiers.selectors import (
+    PublicKey,
     dossier_apology,
     dossier_deadline,
     dossier_due_explanation,
@@ -93,9 +96,9 @@ def track(request: HttpRequest) -> HttpResponse:
             if isinstance(exc, TooManyTries):
                 retry_after = int(str(exc.details["retry_after"]))
         else:
-            context["result"] = mark_safe(  # noqa: S308 - our own template's output
-                tracking.result_html(key, now, lambda: _result(key.pk, now))
-            )
+            response = _found(request, form, key, now)
+            patch_cache_control(response, private=True, no_store=True)
+            return response
     response = render(request, "portal/track.html", context, status=status)
     if form.is_bound:  # the code and secret are on the page: not for a shared cache or disk
         patch_cache_control(response, private=True, no_store=True)
@@ -104,15 +107,25 @@ def track(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _result(pk: int, now: datetime) -> str:
-    dossier = dossier_public(pk)
-    return render_to_string(
-        "portal/track.html#result",
-        {
-            "dossier": dossier,
-            "timeline": dossier_timeline(dossier),
-            "explanation": dossier_due_explanation(dossier, now),
-            "deadline": dossier_deadline(dossier, now),
-            "apology": dossier_apology(dossier),
-        },
-    )
+def _found(request: HttpRequest, form: TrackForm, key: PublicKey, now: datetime) -> HttpResponse:
+    """The page showing the dossier: kept while it does not change (motcua/portal/tracking.py)."""
+
+    def page(csrf_token: str) -> str:
+        dossier = dossier_public(key.pk)
+        result = render_to_string(
+            "portal/track.html#result",
+            {
+                "dossier": dossier,
+                "timeline": dossier_timeline(dossier),
+                "explanation": dossier_due_explanation(dossier, now),
+                "deadline": dossier_deadline(dossier, now),
+                "apology": dossier_apology(dossier),
+            },
+        )
+        context = {"form": form, "result": mark_safe(result), "csrf_token": csrf_token}  # noqa: S308 - our own template's output
+        return render_to_string("portal/track.html", context, request)
+
+    if len(get_messages(request)):  # a message for this visitor alone: not on a kept page
+        return HttpResponse(page(get_token(request)))
+    shown = (str(form["code"].value()), str(form["secret"].value()))
+    return HttpResponse(tracking.page(request, key, now, shown, page))

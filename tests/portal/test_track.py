@@ -463,3 +463,29 @@ def test_an_answer_with_the_secret_on_it_is_not_kept_by_browsers_or_proxies(worl
     d = receive(world)
     for r in (track(client, d.code, d.tracking_secret), track(client, d.code, "2222-2222")):
         assert "no-store" in r["Cache-Control"] and "private" in r["Cache-Control"]
+
+
+def test_a_kept_page_carries_each_visitors_own_token_and_input_and_never_the_secret(
+    world, django_assert_num_queries
+):
+    from django.core.cache import cache
+    from django.test import Client
+
+    d = receive(world)
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    code, secret = d.code.lower(), d.tracking_secret.lower()
+    track(first, code, secret, method="get")  # rendered and kept
+    with django_assert_num_queries(1):  # the secret checked; the page is the kept one
+        r = track(second, code, secret, method="get")
+
+    html = r.content.decode()
+    (token,) = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', html))
+    assert f'"X-CSRFToken": "{token}"' in html
+    assert f'value="{d.code.lower()}"' in html and f'value="{d.tracking_secret.lower()}"' in html
+    # The token works: the form on the kept page can be sent again.
+    again = second.post(
+        URL, {"code": d.code, "secret": d.tracking_secret, "csrfmiddlewaretoken": token}
+    )
+    assert again.status_code == 200
+    kept = [v for k, v in cache._cache.items() if k.startswith(":1:track:page:")]
+    assert kept and not any(d.tracking_secret.encode() in v for v in kept)
