@@ -31,6 +31,7 @@ from motcua.core.errors import (
     NotFound,
     PermissionDenied,
     Text,
+    TooManyTries,
     ValidationError,
     _,
 )
@@ -42,6 +43,7 @@ _STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (NotFound, 404),
     (PermissionDenied, 403),
     (ConflictError, 409),
+    (TooManyTries, 429),
 )
 
 # Input names of one interface for the fields the service names, e.g. {"applicant_name":
@@ -50,7 +52,7 @@ FieldNames = Mapping[str, str]
 
 
 def status_for(exc: DomainError) -> int:
-    """The HTTP status of a domain error: 404, 403, 409, else 400."""
+    """The HTTP status of a domain error: 404, 403, 409, 429, else 400."""
     for cls, status in _STATUS:
         if isinstance(exc, cls):
             return status

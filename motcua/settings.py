@@ -241,6 +241,13 @@ PASSWORD_HASHERS = [
 # Sign-in lockout: this many failures for one account within the window lock it for the window.
 SIGNIN_MAX_FAILURES = env_int("SIGNIN_MAX_FAILURES", 5)
 SIGNIN_LOCK_MINUTES = env_int("SIGNIN_LOCK_MINUTES", 15)
+# Guessing limits of the public tracking page (motcua/portal/tracking.py): wrong code and
+# secret pairs counted per source address and code, per source, and per code from anywhere.
+TRACKING_MAX_FAILURES_PER_SOURCE_CODE = env_int("TRACKING_MAX_FAILURES_PER_SOURCE_CODE", 5)
+TRACKING_MAX_FAILURES_PER_SOURCE = env_int("TRACKING_MAX_FAILURES_PER_SOURCE", 30)
+TRACKING_MAX_FAILURES_PER_CODE = env_int("TRACKING_MAX_FAILURES_PER_CODE", 100)
+TRACKING_WINDOW_MINUTES = env_int("TRACKING_WINDOW_MINUTES", 15)
+TRACKING_CODE_WINDOW_MINUTES = env_int("TRACKING_CODE_WINDOW_MINUTES", 60)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

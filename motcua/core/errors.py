@@ -108,3 +108,9 @@ class ConflictError(DomainError):
 
 class NotFound(DomainError):
     code = "not_found"
+
+
+class TooManyTries(DomainError):
+    """Too many wrong tries in a while: refused until `retry_after` seconds have passed."""
+
+    code = "too_many_tries"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
 from django.urls import reverse
 from django_stubs_ext import StrOrPromise
@@ -50,24 +51,74 @@ if TYPE_CHECKING:
 NOT_FOUND = "Không tìm thấy hồ sơ với mã và mã tra cứu đã nhập."
 
 
-def access_dossier_public(*, code: str, secret: str) -> Dossier:
-    """A citizen's access: the dossier code plus its tracking secret."""
+# Compared against when no dossier has the code, so that a missing code costs the same
+# comparison as a wrong secret (well-formed, so normalizing it does the same work too).
+_NO_SECRET = "2345-6789"  # noqa: S105 - no dossier has it: it matches nothing real
+
+
+@dataclass(frozen=True)
+class PublicKey:
+    """What the tracking page needs to know before it shows anything: which dossier, which
+    version of it, and the facts that make its page change with time (overdue, a pause)."""
+
+    pk: int
+    version: int
+    status: int
+    due_at: datetime | None
+
+    @property
+    def may_be_paused(self) -> bool:
+        """Waiting for the citizen: a pause may be running, counted up to now on the page."""
+        return self.status == Status.SUPPLEMENT
+
+
+def dossier_public_key(*, code: str, secret: str) -> PublicKey:
+    """A citizen's access: the dossier code plus its tracking secret, answered by one indexed
+    read of a few columns. A missing code and a wrong secret raise the same NotFound after the
+    same query and the same constant-time comparison."""
     normalized = codes.parse_dossier_code(code)  # ValidationError: a specific format message
     given = codes.normalize_tracking_secret(secret)
-    dossier = (
-        Dossier.objects.select_related(
-            "procedure_version__procedure",
-            "receiving_agency",
-            "received_place",
-            "current_agency",
-            "current_unit",
-        )
-        .filter(code=str(normalized))
-        .first()
-    )
-    if dossier is None or not codes.secrets_match(dossier.tracking_secret, given):
+    with connection.cursor() as cursor:
+        cursor.execute(_public_key_sql(), [str(normalized)])
+        row = cursor.fetchone()
+    matched = codes.secrets_match(row[4] if row is not None else _NO_SECRET, given)
+    if row is None or not matched:
         raise NotFound(NOT_FOUND)
-    return dossier
+    due_at = row[3]
+    if isinstance(due_at, str):  # SQLite's text, in UTC
+        due_at = datetime.fromisoformat(due_at)
+    if due_at is not None and due_at.tzinfo is None:  # SQLite's, in UTC
+        due_at = due_at.replace(tzinfo=UTC)
+    return PublicKey(pk=row[0], version=row[1], status=row[2], due_at=due_at)
+
+
+@functools.cache
+def _public_key_sql() -> str:
+    """The one statement of `dossier_public_key`, from the model's metadata. Plain SQL because
+    it is what every citizen's refresh costs: the ORM's compiler took three times as long as
+    the query itself (0.6 ms against 0.2 ms on the demo's PostgreSQL)."""
+    qn = connection.ops.quote_name
+    column = {f.name: qn(f.column) for f in Dossier._meta.concrete_fields}
+    names = ("id", "version", "status", "due_at", "tracking_secret")
+    table = qn(Dossier._meta.db_table)
+    # Names from the model; the code is a parameter.
+    return f"SELECT {', '.join(column[n] for n in names)} FROM {table} WHERE {column['code']} = %s"  # noqa: S608
+
+
+def dossier_public(pk: int) -> Dossier:
+    """The dossier a `PublicKey` names, with what the tracking page shows of it loaded."""
+    return Dossier.objects.select_related(
+        "procedure_version__procedure",
+        "receiving_agency",
+        "received_place",
+        "current_agency",
+        "current_unit",
+    ).get(pk=pk)
+
+
+def access_dossier_public(*, code: str, secret: str) -> Dossier:
+    """A citizen's access: the dossier code plus its tracking secret."""
+    return dossier_public(dossier_public_key(code=code, secret=secret).pk)
 
 
 def access_dossier(*, actor: Actor, pk: int | None = None, code: str | None = None) -> Dossier:

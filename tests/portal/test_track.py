@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from motcua.core.lifecycle import Action
-from motcua.dossiers.selectors import NOT_FOUND, dossier_due_explanation
+from motcua.dossiers.selectors import NOT_FOUND, dossier_due_explanation, tracking_url
 from motcua.dossiers.services import Applicant, Intake, dossier_act, dossier_receive
 from tests.conftest import VN, at
 
@@ -42,8 +48,25 @@ def draft_apology(world, d):
     )
 
 
-def track(client, code, secret, method="post"):
-    return getattr(client, method)(URL, {"code": code, "secret": secret})
+def track(client, code, secret, method="post", **meta):
+    return getattr(client, method)(URL, {"code": code, "secret": secret}, **meta)
+
+
+def result_of(response) -> str:
+    """The dossier's part of the page ("" when none is shown)."""
+    found = re.search(
+        r'<section class="card" aria-labelledby="result-title">.*?</section>',
+        response.content.decode(),
+        re.S,
+    )
+    return found[0] if found else ""
+
+
+def without_tokens(response) -> str:
+    """The page without its CSRF tokens, which are masked afresh for every answer."""
+    html = response.content.decode()
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+    return re.sub(r'"X-CSRFToken": "[^"]*"', "", html)
 
 
 def other_secret(secret: str) -> str:
@@ -147,7 +170,7 @@ def test_it_accepts_the_secret_however_it_is_typed(world, client, spell):
     r = track(client, d.code.lower(), spell(d.tracking_secret))
 
     assert r.status_code == 200
-    assert r.context["dossier"].pk == d.pk
+    assert f'<span class="code">{d.code}</span>' in r.content.decode()
 
 
 def test_it_works_with_query_parameters(world, client):
@@ -180,11 +203,17 @@ def test_the_page_reads_a_fixed_number_of_queries(world, client, django_assert_n
         dossier=d, action=Action.APPROVE_APOLOGY, actor=world.kien, now=at("2026-11-26 10:00")
     )
 
-    # The dossier with where it is now, its finished hand-overs with agencies and units, the
-    # procedure's steps (the open one's name), the signed apology.
-    with django_assert_num_queries(4):
-        r = track(client, d.code, d.tracking_secret)
-    assert r.status_code == 200
+    # The first time: the code and secret checked (one indexed read), then the dossier with
+    # where it is now, its finished hand-overs with agencies and units, the procedure's steps
+    # (the open one's name), the signed apology.
+    with django_assert_num_queries(5):
+        first = track(client, d.code, d.tracking_secret)
+    assert first.status_code == 200
+    # Then, while the dossier does not change, the check alone: the result is kept rendered.
+    with django_assert_num_queries(1):
+        again = track(client, d.code, d.tracking_secret)
+    assert again.status_code == 200
+    assert result_of(again) == result_of(first)
 
 
 def test_an_overlong_code_is_refused_beside_its_field_without_a_lookup(
@@ -222,3 +251,241 @@ def test_sign_in_refuses_a_bidi_control_in_the_username(client, db):
     (shown,) = response.context["form"].errors["username"]
     assert "Tên đăng nhập có một ký tự không được phép" in shown
     assert not SignInAttempt.objects.exists()
+
+
+# --- Guessing --------------------------------------------------------------------------------
+
+UNKNOWN = "H26.100-261125-0099"  # well-formed; no dossier has it
+
+
+@pytest.fixture
+def limits(settings):
+    """Small limits, so that a test reaches each quickly (the defaults are 5, 30 and 100)."""
+    settings.TRACKING_MAX_FAILURES_PER_SOURCE_CODE = 3
+    settings.TRACKING_MAX_FAILURES_PER_SOURCE = 6
+    settings.TRACKING_MAX_FAILURES_PER_CODE = 8
+    settings.TRACKING_WINDOW_MINUTES = 15
+    settings.TRACKING_CODE_WINDOW_MINUTES = 60
+    # 30 s into a quarter of an hour: the windows' ends, hence Retry-After, are known.
+    with time_machine.travel(at("2026-11-26 09:00:30"), tick=False):
+        yield settings
+
+
+def answer(response) -> tuple[int, str | None, str]:
+    return response.status_code, response.headers.get("Retry-After"), without_tokens(response)
+
+
+def test_a_wrong_secret_and_a_missing_code_get_the_same_answer_after_the_same_queries(
+    world, client
+):
+    d = receive(world)
+    wrong = other_secret(d.tracking_secret)
+
+    answers, queries = [], []
+    for code in (d.code, UNKNOWN):
+        with CaptureQueriesContext(connection) as ctx:
+            r = track(client, code, wrong)
+        answers.append(answer(r))
+        queries.append([q["sql"].replace(code, "?") for q in ctx.captured_queries])
+    # The form echoes the code typed; with that put aside, nothing tells the two apart.
+    existing, missing = answers
+    assert existing[:2] == missing[:2] == (404, None)
+    assert existing[2].replace(d.code, "?") == missing[2].replace(UNKNOWN, "?")
+    assert NOT_FOUND in existing[2]
+    assert queries[0] == queries[1] and len(queries[0]) == 1
+
+
+def test_wrong_tries_at_one_code_are_refused_with_429_even_the_right_secret(world, client, limits):
+    d = receive(world)
+    wrong = other_secret(d.tracking_secret)
+
+    statuses = [track(client, d.code, wrong).status_code for _ in range(3)]
+    refused = track(client, d.code, wrong)
+    right = track(client, d.code, d.tracking_secret)
+
+    assert statuses == [404, 404, 404]
+    assert refused.status_code == right.status_code == 429
+    assert result_of(right) == ""  # nothing of the dossier to a guesser who found the secret
+    (message,) = right.context["form"].non_field_errors()
+    assert message.startswith("Đã nhập sai mã hồ sơ hoặc mã tra cứu quá nhiều lần.")
+    assert "Vui lòng thử lại sau 15 phút." in message
+    assert right["Retry-After"] == refused["Retry-After"] == str(15 * 60 - 30)
+    assert message in right.content.decode()
+    # The citizen at another address is not kept out by someone else's guesses at one code.
+    other = track(client, d.code, d.tracking_secret, REMOTE_ADDR="198.51.100.7")
+    assert other.status_code == 200
+    assert d.code in result_of(other)
+
+
+def test_a_missing_code_is_limited_exactly_like_an_existing_one(world, client, limits):
+    d = receive(world)
+    wrong = other_secret(d.tracking_secret)
+
+    def run(code, address):
+        return [answer(track(client, code, wrong, REMOTE_ADDR=address)) for _ in range(5)]
+
+    existing, missing = run(d.code, "192.0.2.1"), run(UNKNOWN, "192.0.2.2")
+    assert [a[0] for a in existing] == [404, 404, 404, 429, 429]
+    for (s1, r1, html1), (s2, r2, html2) in zip(existing, missing, strict=True):
+        assert (s1, r1 is None) == (s2, r2 is None)
+        assert html1.replace(d.code, "?") == html2.replace(UNKNOWN, "?")
+
+
+def test_the_limit_ends_with_its_window(world, client, limits):
+    d = receive(world)
+    with time_machine.travel(at("2026-11-26 09:05"), tick=False) as clock:
+        for _ in range(3):
+            track(client, d.code, other_secret(d.tracking_secret))
+        refused = track(client, d.code, d.tracking_secret)
+        assert (refused.status_code, refused["Retry-After"]) == (429, "600")
+        clock.shift(timedelta(seconds=599))
+        assert track(client, d.code, d.tracking_secret).status_code == 429
+        clock.shift(timedelta(seconds=1))
+        assert track(client, d.code, d.tracking_secret).status_code == 200
+
+
+def test_one_source_guessing_through_many_codes_is_refused(world, client, limits):
+    d = receive(world)
+    codes = [f"H26.100-261125-{n:04d}" for n in range(50, 56)]  # six codes, two tries each
+    statuses = [track(client, c, "2222-2222").status_code for c in codes]
+
+    assert statuses == [404] * 6
+    # The source's limit (6) is reached: even the right pair of another code is refused.
+    assert track(client, d.code, d.tracking_secret).status_code == 429
+    assert track(client, d.code, d.tracking_secret, REMOTE_ADDR="198.51.100.7").status_code == 200
+
+
+def test_many_sources_guessing_at_one_code_lock_that_code_for_everyone_for_a_while(
+    world, client, limits
+):
+    d = receive(world)
+    wrong = other_secret(d.tracking_secret)
+    for n in range(8):  # two tries each from four addresses: no source reaches its own limits
+        track(client, d.code, wrong, REMOTE_ADDR=f"203.0.113.{n // 2}")
+
+    fresh = track(client, d.code, d.tracking_secret, REMOTE_ADDR="198.51.100.7")
+    assert fresh.status_code == 429
+    assert fresh["Retry-After"] == str(60 * 60 - 30)  # the code's window is an hour
+    # Other dossiers are not affected.
+    assert track(client, UNKNOWN, wrong, REMOTE_ADDR="198.51.100.7").status_code == 404
+
+
+def test_behind_a_trusted_proxy_the_proxys_address_counts_not_what_the_client_wrote(
+    world, client, limits
+):
+    limits.TRUSTED_PROXY_HEADER = "HTTP_X_FORWARDED_FOR"
+    d = receive(world)
+    wrong = other_secret(d.tracking_secret)
+    for n in range(3):  # a guesser writing a new address first each time
+        track(client, d.code, wrong, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}, 203.0.113.9")
+
+    same = track(client, d.code, d.tracking_secret, HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.9")
+    other = track(client, d.code, d.tracking_secret, HTTP_X_FORWARDED_FOR="203.0.113.10")
+    assert (same.status_code, other.status_code) == (429, 200)
+
+
+def test_a_malformed_pair_is_not_counted(world, client, limits):
+    d = receive(world)
+    for _ in range(5):
+        assert track(client, d.code, "ABC0-OOO1").status_code == 400
+    assert track(client, d.code, d.tracking_secret).status_code == 200
+
+
+# --- The kept result -------------------------------------------------------------------------
+
+
+def test_the_qr_link_of_the_receipt_opens_the_dossier(world, client):
+    d = receive(world)
+
+    r = client.get(tracking_url(d).removeprefix("http://testserver"))
+
+    assert r.status_code == 200
+    assert f'<span class="code">{d.code}</span>' in result_of(r)
+
+
+def test_a_change_is_shown_at_once_never_the_page_kept_before(world, client):
+    d = receive(world)
+    before = result_of(track(client, d.code, d.tracking_secret))
+    assert "Công an Phường Hoàn Kiếm" in before
+
+    d = draft_apology(world, d)
+    d = dossier_act(
+        dossier=d, action=Action.APPROVE_APOLOGY, actor=world.kien, now=at("2026-11-26 10:00")
+    )
+    after = result_of(track(client, d.code, d.tracking_secret))
+
+    assert "Văn bản xin lỗi" not in before
+    assert "Văn bản xin lỗi" in after
+
+
+def test_the_overdue_badge_appears_when_the_due_time_passes_without_a_change(world, client):
+    d = receive(world)
+    with time_machine.travel(d.due_at - timedelta(minutes=1), tick=False) as clock:
+        on_time = result_of(track(client, d.code, d.tracking_secret))
+        clock.shift(timedelta(minutes=2))
+        late = result_of(track(client, d.code, d.tracking_secret))
+
+    assert "Quá hạn" not in on_time
+    assert "Quá hạn" in late
+
+
+def test_each_language_has_its_own_kept_page(world, client):
+    d = receive(world)
+    vi = result_of(track(client, d.code, d.tracking_secret))
+    client.post("/i18n/setlang/", {"language": "en", "next": URL})
+    en = result_of(track(client, d.code, d.tracking_secret))
+
+    assert "Quá trình xử lý" in vi
+    assert en and "Quá trình xử lý" not in en
+
+
+def test_tries_sent_at_once_are_counted_before_any_is_answered(world, limits):
+    from motcua.core.errors import TooManyTries
+    from motcua.portal import tracking
+
+    now = at("2026-11-26 09:00:30").timestamp()
+    # Three lookups of one pair still running (none answered yet): a fourth is refused.
+    running = [tracking.begin("203.0.113.9", UNKNOWN, now) for _ in range(3)]
+    with pytest.raises(TooManyTries):
+        tracking.begin("203.0.113.9", UNKNOWN, now)
+    # One of them was right after all: it gives its count back and another may try.
+    running[0].succeeded()
+    tracking.begin("203.0.113.9", UNKNOWN, now)
+
+
+def test_a_right_pair_refreshed_often_is_never_limited(world, client, limits):
+    d = receive(world)
+    statuses = {track(client, d.code, d.tracking_secret).status_code for _ in range(12)}
+    assert statuses == {200}
+
+
+def test_an_answer_with_the_secret_on_it_is_not_kept_by_browsers_or_proxies(world, client):
+    d = receive(world)
+    for r in (track(client, d.code, d.tracking_secret), track(client, d.code, "2222-2222")):
+        assert "no-store" in r["Cache-Control"] and "private" in r["Cache-Control"]
+
+
+def test_a_kept_page_carries_each_visitors_own_token_and_input_and_never_the_secret(
+    world, django_assert_num_queries
+):
+    from django.core.cache import cache
+    from django.test import Client
+
+    d = receive(world)
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    code, secret = d.code.lower(), d.tracking_secret.lower()
+    track(first, code, secret, method="get")  # rendered and kept
+    with django_assert_num_queries(1):  # the secret checked; the page is the kept one
+        r = track(second, code, secret, method="get")
+
+    html = r.content.decode()
+    (token,) = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', html))
+    assert f'"X-CSRFToken": "{token}"' in html
+    assert f'value="{d.code.lower()}"' in html and f'value="{d.tracking_secret.lower()}"' in html
+    # The token works: the form on the kept page can be sent again.
+    again = second.post(
+        URL, {"code": d.code, "secret": d.tracking_secret, "csrfmiddlewaretoken": token}
+    )
+    assert again.status_code == 200
+    kept = [v for k, v in cache._cache.items() if k.startswith(":1:track:page:")]
+    assert kept and not any(d.tracking_secret.encode() in v for v in kept)
