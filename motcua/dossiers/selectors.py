@@ -116,11 +116,6 @@ def dossier_public(pk: int) -> Dossier:
     ).get(pk=pk)
 
 
-def access_dossier_public(*, code: str, secret: str) -> Dossier:
-    """A citizen's access: the dossier code plus its tracking secret."""
-    return dossier_public(dossier_public_key(code=code, secret=secret).pk)
-
-
 def access_dossier(*, actor: Actor, pk: int | None = None, code: str | None = None) -> Dossier:
     """A staff member's access: their agency received, decides, holds or held a step of it.
 
