@@ -190,14 +190,14 @@ class SearchIndex:
         if not words:
             return []
         folded = text.fold(query)
-        hits: list[Hit] = []
+        hits: list[tuple[tuple[object, ...], Hit]] = []
         by_code = _CODE.match(folded) is not None and any(c.isdigit() or c == "." for c in folded)
         coded: set[int] = set()
         if by_code:
             for number, doc in enumerate(self.docs):
                 if doc.code.startswith(folded):
                     coded.add(number)
-                    hits.append(Hit(doc.entry.key, Tier.CODE))
+                    hits.append(((Tier.CODE, doc.code), Hit(doc.entry.key, Tier.CODE)))
         toned = text.search_key(query) if _typed_with_tones(query) else ""
         near = [self._near(w, last=i == len(words) - 1) for i, w in enumerate(words)]
         candidates: set[int] | None = None
@@ -225,10 +225,9 @@ class SearchIndex:
                     for found in near
                 )
             same = bool(toned) and toned in doc.toned
-            hits.append(Hit(doc.entry.key, tier, errors, same))
-        order = {doc.entry.key: (len(doc.entry.name), doc.entry.code) for doc in self.docs}
-        hits.sort(key=lambda h: (h.tier, not h.same_tones, h.errors, order[h.key]))
-        return hits
+            rank = (tier, not same, errors, len(doc.entry.name), doc.entry.code)
+            hits.append((rank, Hit(doc.entry.key, tier, errors, same)))
+        return [hit for _order, hit in sorted(hits, key=lambda pair: pair[0])]
 
 
 def _typed_with_tones(query: str) -> bool:
