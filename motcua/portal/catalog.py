@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +35,9 @@ from motcua.organization.selectors import (
     is_commune,
     receiving_places,
 )
+
+if TYPE_CHECKING:
+    from motcua.catalog.models import ProcedureVersion
 
 PAGE_SIZE = 20
 COMMUNE = "commune"
@@ -140,14 +145,52 @@ def catalog(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/catalog.html", context)
 
 
+def _published(code: str) -> tuple[PublicProcedure, ProcedureVersion] | None:
+    found = public_catalog(_today()).procedures.get(code)
+    if found is None:
+        return None
+    versions = procedure_versions(code) or []
+    version = next((v for v in versions if v.pk == found.version_id), None)
+    return None if version is None else (found, version)
+
+
+def _missing(request: HttpRequest, code: str, *, sample: bool = False) -> HttpResponse:
+    context = {"code": code[:60], "sample": sample}
+    return render(request, "portal/procedure_missing.html", context, status=404)
+
+
+_SAMPLE_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+}
+
+
+def sample(request: HttpRequest, code: str, order: int) -> HttpResponseBase:
+    """Download the sample form of one paper of a published procedure."""
+    published = _published(code)
+    document = (
+        next((d for d in documents_of(published[1]) if d.order == order), None)
+        if published
+        else None
+    )
+    if document is None or not document.sample or not default_storage.exists(document.sample):
+        return _missing(request, code, sample=True)
+    filename = document.sample.rsplit("/", 1)[-1]
+    return FileResponse(
+        default_storage.open(document.sample, "rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type=_SAMPLE_TYPES.get(filename.rsplit(".", 1)[-1], "application/octet-stream"),
+    )
+
+
 def procedure(request: HttpRequest, code: str) -> HttpResponse:
     """One procedure: papers, fee, time, where and how to hand it in, and the result."""
-    published = public_catalog(_today())
-    found = published.procedures.get(code)
-    versions = procedure_versions(code) if found is not None else None
-    version = next((v for v in versions or [] if v.pk == found.version_id), None) if found else None
-    if found is None or version is None:
-        return render(request, "portal/procedure_missing.html", {"code": code[:60]}, status=404)
+    published = _published(code)
+    if published is None:
+        return _missing(request, code)
+    found, version = published
     levels = dict(level_choices())
     places = receiving_places()
     context = {

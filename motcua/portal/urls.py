@@ -8,4 +8,5 @@ urlpatterns = [
     path("tra-cuu/", views.track, name="track"),
     path("thu-tuc/", catalog.catalog, name="catalog"),
     path("thu-tuc/<str:code>/", catalog.procedure, name="procedure"),
+    path("thu-tuc/<str:code>/mau/<int:order>/", catalog.sample, name="procedure-sample"),
 ]
