@@ -117,6 +117,8 @@ class PublicProcedure:
     fee_note: str
     online_level: str
     result: str
+    legal_basis: str
+    verified: bool  # False while an administrator has a value still to confirm
 
 
 @dataclass
@@ -158,6 +160,8 @@ def _load_public(today: date) -> PublicCatalog:
             fee_note=version.fee_note,
             online_level=version.online_level,
             result=version.result,
+            legal_basis=version.legal_basis,
+            verified=procedure.verified,
         )
     listed = procedures.values()
     return PublicCatalog(

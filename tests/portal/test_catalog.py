@@ -127,8 +127,23 @@ def test_a_procedure_page_has_papers_fee_time_and_result(client, shipped):
         "Gửi qua bưu chính",
         "Ủy ban nhân dân xã, phường",
         "Chưa có nơi tiếp nhận nào được công bố.",
+        "Luật Hộ tịch 2014",
     ]:
         assert expected in page, expected
+    assert "đang được cơ quan kiểm tra lại" not in page  # 1.001193 is verified
+
+
+def test_a_procedure_with_values_to_confirm_says_so(client, shipped):
+    from django.utils import timezone
+
+    from motcua.catalog.selectors import public_catalog
+    from motcua.core.calendar import local_date
+    from motcua.organization.selectors import centre_tz
+
+    listed = public_catalog(local_date(timezone.now(), centre_tz())).procedures.values()
+    unverified = next(p for p in listed if not p.verified)
+    page = client.get(reverse("portal:procedure", args=[unverified.code])).content.decode()
+    assert "đang được cơ quan kiểm tra lại" in page
 
 
 def test_a_procedure_page_lists_the_places_that_receive_it(client, world):
