@@ -5,6 +5,7 @@ to change a version that has dossiers) or in the admin, both of which forget the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -205,6 +206,16 @@ def public_search(
 def public_documents(version_id: int) -> list[RequiredDocument]:
     """The papers of a published version, in order."""
     return list(RequiredDocument.objects.filter(version_id=version_id).order_by("order"))
+
+
+# What `catalog import` stores a sample form as (services.sample_name): nothing else is served.
+_STORED_SAMPLE = re.compile(r"mau-don/[0-9a-f]{32}/[a-z0-9][a-z0-9-]{0,80}\.(pdf|docx|odt)")
+
+
+def sample_of(document: RequiredDocument) -> str:
+    """The storage name of the paper's sample form, "" when it has none or the row holds a
+    name the import never makes (a tampered row must not reach the storage)."""
+    return document.sample if _STORED_SAMPLE.fullmatch(document.sample) else ""
 
 
 def level_choices() -> list[tuple[str, str]]:

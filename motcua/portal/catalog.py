@@ -25,6 +25,7 @@ from motcua.catalog.selectors import (
     procedure_versions,
     public_catalog,
     public_search,
+    sample_of,
 )
 from motcua.core import catalog as rules
 from motcua.core import text
@@ -174,11 +175,12 @@ def sample(request: HttpRequest, code: str, order: int) -> HttpResponseBase:
         if published
         else None
     )
-    if document is None or not document.sample or not default_storage.exists(document.sample):
+    stored = sample_of(document) if document is not None else ""
+    if not stored or not default_storage.exists(stored):
         return _missing(request, code, sample=True)
-    filename = document.sample.rsplit("/", 1)[-1]
+    filename = stored.rsplit("/", 1)[-1]
     return FileResponse(
-        default_storage.open(document.sample, "rb"),
+        default_storage.open(stored, "rb"),
         as_attachment=True,
         filename=filename,
         content_type=_SAMPLE_TYPES.get(filename.rsplit(".", 1)[-1], "application/octet-stream"),

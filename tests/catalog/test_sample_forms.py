@@ -124,3 +124,15 @@ def test_no_sample_no_download(client, tmp_path):
     unknown = client.get("/thu-tuc/9.999999/mau/1/")
     assert unknown.status_code == 404 and "Không có mẫu này" in unknown.content.decode()
     assert client.get("/thu-tuc/1.001193/mau/abc/").status_code == 404
+
+
+@pytest.mark.parametrize("stored", ["../../etc/passwd", "/etc/passwd", "mau-don/x/../../a.pdf"])
+@pytest.mark.django_db
+def test_a_tampered_sample_row_is_not_served(client, tmp_path, stored):
+    catalog_import(paths=[catalog_dir(tmp_path, "to-khai.pdf")])
+    RequiredDocument.objects.filter(order=1).update(sample=stored)
+    from motcua.catalog.selectors import catalog_cache_clear
+
+    catalog_cache_clear()
+    response = client.get(reverse("portal:procedure-sample", args=["1.001193", 1]))
+    assert response.status_code == 404
