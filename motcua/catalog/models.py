@@ -93,6 +93,8 @@ class RequiredDocument(models.Model):
     original = models.BooleanField("bản chính", default=False)
     optional = models.BooleanField("không bắt buộc", default=False)
     show_only = models.BooleanField("chỉ xuất trình", default=False)
+    # The blank form or sample a citizen downloads (a storage name under mau-don/), if any.
+    sample = models.CharField("mẫu đơn, tờ khai", max_length=200, blank=True)
 
     class Meta:
         ordering = ["order"]

@@ -5,10 +5,17 @@ to change a version that has dossiers) or in the admin, both of which forget the
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
 from django.db.models import Q, QuerySet
 
 from motcua.caching import Family
 from motcua.catalog.models import Procedure, ProcedureVersion, RequiredDocument, StepTemplate
+from motcua.core import text
+from motcua.core.catalog import Entry, SearchIndex
 
 _CATALOG = Family("catalog")
 
@@ -86,3 +93,131 @@ def procedure_catalog() -> list[Procedure]:
 def is_commune_level(procedure: Procedure) -> bool:
     """Whether the procedure is carried out at the commune level."""
     return procedure.level == Procedure.Level.COMMUNE
+
+
+# ---------------------------------------------------------------------------------------------
+# The public catalog: what citizens search and read (motcua.portal)
+
+
+@dataclass(frozen=True)
+class PublicProcedure:
+    """A procedure as the public catalog lists it: the version in force on the day (or, when
+    none is yet, the first one to come)."""
+
+    code: str
+    name: str
+    field: str
+    level: str
+    version_id: int
+    effective_from: date
+    competent: str  # "commune" or an agency e-ID code
+    time_limit: Decimal
+    time_limit_unit: str
+    time_limit_note: str
+    fee: int
+    fee_note: str
+    online_level: str
+    result: str
+    legal_basis: str
+    verified: bool  # False while an administrator has a value still to confirm
+
+
+@dataclass
+class PublicCatalog:
+    """Every published procedure by code, with the search index over their names."""
+
+    procedures: dict[str, PublicProcedure]
+    index: SearchIndex
+    fields: list[str]
+    levels: list[str]
+    competents: list[str]
+
+
+def _public_version(versions: list[ProcedureVersion], today: date) -> ProcedureVersion | None:
+    in_force = [v for v in versions if v.effective_from <= today]
+    if in_force:
+        return max(in_force, key=lambda v: (v.effective_from, v.version))
+    return min(versions, key=lambda v: (v.effective_from, v.version), default=None)
+
+
+def _load_public(today: date) -> PublicCatalog:
+    procedures: dict[str, PublicProcedure] = {}
+    for procedure in Procedure.objects.order_by("code").prefetch_related("versions"):
+        version = _public_version(list(procedure.versions.all()), today)
+        if version is None:
+            continue
+        procedures[procedure.code] = PublicProcedure(
+            code=procedure.code,
+            name=procedure.name,
+            field=procedure.field,
+            level=procedure.level,
+            version_id=version.pk,
+            effective_from=version.effective_from,
+            competent=version.competent,
+            time_limit=version.time_limit,
+            time_limit_unit=version.time_limit_unit,
+            time_limit_note=version.time_limit_note,
+            fee=version.fee,
+            fee_note=version.fee_note,
+            online_level=version.online_level,
+            result=version.result,
+            legal_basis=version.legal_basis,
+            verified=procedure.verified,
+        )
+    listed = procedures.values()
+    return PublicCatalog(
+        procedures=procedures,
+        index=SearchIndex.build(Entry(p.code, p.code, p.name) for p in listed),
+        fields=sorted({p.field for p in listed}, key=text.fold),
+        levels=[level for level in Procedure.Level.values if any(p.level == level for p in listed)],
+        competents=sorted({p.competent for p in listed}),
+    )
+
+
+def public_catalog(today: date) -> PublicCatalog:
+    """The public catalog as of a local date, built once per catalog generation and day. The
+    value is shared: read it, do not change it."""
+    return _CATALOG.fetch("public", today.isoformat(), load=lambda: _load_public(today))
+
+
+def public_search(
+    catalog: PublicCatalog,
+    *,
+    query: str = "",
+    field: str = "",
+    level: str = "",
+    competent: str = "",
+) -> list[PublicProcedure]:
+    """The procedures matching the query (ranked, `core.catalog`) and the filters; every
+    procedure by name when the query is empty."""
+    if query:
+        found = [catalog.procedures[str(hit.key)] for hit in catalog.index.search(query)]
+    else:
+        found = sorted(catalog.procedures.values(), key=lambda p: (text.fold(p.name), p.code))
+    return [
+        p
+        for p in found
+        if (not field or p.field == field)
+        and (not level or p.level == level)
+        and (not competent or p.competent == competent)
+    ]
+
+
+def public_documents(version_id: int) -> list[RequiredDocument]:
+    """The papers of a published version, in order."""
+    return list(RequiredDocument.objects.filter(version_id=version_id).order_by("order"))
+
+
+# What `catalog import` stores a sample form as (services.sample_name): nothing else is served.
+_STORED_SAMPLE = re.compile(r"mau-don/[0-9a-f]{32}/[a-z0-9][a-z0-9-]{0,80}\.(pdf|docx|odt)")
+
+
+def sample_of(document: RequiredDocument) -> str:
+    """The storage name of the paper's sample form, "" when it has none or the row holds a
+    name the import never makes (a tampered row must not reach the storage)."""
+    return document.sample if _STORED_SAMPLE.fullmatch(document.sample) else ""
+
+
+def level_choices() -> list[tuple[str, str]]:
+    """(value, label) of each level a procedure is carried out at."""
+    return [(str(value), str(label)) for value, label in Procedure.Level.choices]

@@ -8,6 +8,7 @@ transaction: one bad file means nothing is imported. The file format is describe
 from __future__ import annotations
 
 import datetime
+import hashlib
 import itertools
 import re
 import tomllib
@@ -19,6 +20,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from motcua.catalog.models import Procedure, ProcedureVersion, RequiredDocument, StepTemplate
@@ -75,6 +78,8 @@ class DocumentSpec:
     original: bool
     optional: bool
     show_only: bool
+    sample: str = ""  # the sample form's storage name (`sample_name`), "" when none
+    sample_file: Path | None = None  # where the import reads it
 
 
 @dataclass(frozen=True)
@@ -171,6 +176,8 @@ def catalog_import(*, paths: Iterable[Path | str], dry_run: bool = False) -> Imp
         raise _import_refused(errors)
 
     report = ImportReport(dry_run=dry_run, files=[spec.file for spec in specs])
+    if not dry_run:
+        _store_samples(specs)
     with transaction.atomic():
         for spec in specs:
             _import_procedure(spec, report, errors)
@@ -355,8 +362,9 @@ def _parse_file(path: Path, errors: list[FileError]) -> ProcedureSpec | None:
     unverified_note = top.text("unverified_note", required=False, blank=True)
     if not verified and not unverified_note and "verified" in data:
         top.error("unverified_note", "phải ghi rõ điểm cần kiểm tra khi verified = false")
+    forms = path.parent.parent / "forms"  # catalog/forms beside catalog/procedures
     versions = [
-        _parse_version(file, table, f"versions[{index}]", errors)
+        _parse_version(file, table, f"versions[{index}]", errors, forms=forms)
         for index, table in enumerate(top.tables("versions"), start=1)
     ]
     top.finish()
@@ -397,7 +405,7 @@ def _check_procedure_code(top: _Reader, raw_code: str, national: bool) -> str:
 
 
 def _parse_version(
-    file: str, table: dict[str, Any], prefix: str, errors: list[FileError]
+    file: str, table: dict[str, Any], prefix: str, errors: list[FileError], *, forms: Path
 ) -> VersionSpec | None:
     """Parse one [[versions]] entry with its documents and steps."""
     before = len(errors)
@@ -415,7 +423,7 @@ def _parse_version(
     result = reader.text("result")
     inter_agency = reader.flag("inter_agency", default=False)
     documents = [
-        _parse_document(file, item, f"{prefix}.documents[{index}]", errors)
+        _parse_document(file, item, f"{prefix}.documents[{index}]", errors, forms=forms)
         for index, item in enumerate(reader.tables("documents"), start=1)
     ]
     steps = [
@@ -533,20 +541,69 @@ def _show(number: Decimal) -> str:
 
 
 def _parse_document(
-    file: str, table: dict[str, Any], prefix: str, errors: list[FileError]
+    file: str, table: dict[str, Any], prefix: str, errors: list[FileError], *, forms: Path
 ) -> DocumentSpec | None:
     """Parse one [[versions.documents]] entry."""
     before = len(errors)
     reader = _Reader(file, table, prefix, errors)
+    sample_name = reader.text("sample", required=False)
     spec = DocumentSpec(
         name=reader.text("name"),
         copies=reader.integer("copies", minimum=1, default=1),
         original=reader.flag("original", default=False),
         optional=reader.flag("optional", default=False),
         show_only=reader.flag("show_only", default=False),
+        sample=_check_sample(reader, forms, sample_name) if sample_name else "",
+        sample_file=forms / sample_name if sample_name else None,
     )
     reader.finish()
     return spec if len(errors) == before else None
+
+
+SAMPLE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,80}\.(pdf|docx|odt)")
+SAMPLE_MAX_BYTES = 5 * 1024 * 1024
+# What each kind of file starts with: a PDF its header, .docx and .odt a ZIP archive.
+_SAMPLE_MAGIC = {"pdf": b"%PDF-", "docx": b"PK\x03\x04", "odt": b"PK\x03\x04"}
+
+
+def _check_sample(reader: _Reader, forms: Path, name: str) -> str:
+    """Check a document's sample form (a file in the catalog's `forms/` folder) and store it;
+    its storage name, or "" with an error recorded."""
+    if not SAMPLE_NAME.fullmatch(name):
+        reader.error(
+            "sample",
+            "tên tệp mẫu chỉ gồm chữ thường không dấu, số và «-», đuôi .pdf, .docx hoặc .odt",
+        )
+        return ""
+    path = forms / name
+    if not path.is_file():
+        reader.error("sample", f"không có tệp mẫu «{name}» trong thư mục forms/")
+        return ""
+    if path.stat().st_size > SAMPLE_MAX_BYTES:
+        reader.error("sample", f"tệp mẫu «{name}» lớn hơn 5 MB")
+        return ""
+    content = path.read_bytes()
+    if not content.startswith(_SAMPLE_MAGIC[name.rsplit(".", 1)[1]]):
+        reader.error("sample", f"nội dung tệp mẫu «{name}» không đúng loại tệp theo đuôi")
+        return ""
+    return sample_name(name, content)
+
+
+def sample_name(name: str, content: bytes) -> str:
+    """The storage name of a sample form: under its content's digest, so re-importing the
+    same file writes nothing, two versions share one copy, and a changed file is a new name."""
+    return f"mau-don/{hashlib.sha256(content).hexdigest()[:32]}/{name}"
+
+
+def _store_samples(specs: list[ProcedureSpec]) -> None:
+    """Copy the sample forms into the storage, each once. Before the transaction, since the
+    storage is not part of it: a refused import can leave a copy nothing names, never a name
+    without its copy."""
+    for spec in specs:
+        for version in spec.versions:
+            for doc in version.documents:
+                if doc.sample_file is not None and not default_storage.exists(doc.sample):
+                    default_storage.save(doc.sample, ContentFile(doc.sample_file.read_bytes()))
 
 
 def _parse_step(
@@ -630,6 +687,7 @@ def _import_procedure(spec: ProcedureSpec, report: ImportReport, errors: list[Fi
             _write_version(procedure, None, version_spec, spec.file, key, errors)
             report.new_versions += 1
         elif _version_state(current) == _spec_state(version_spec):
+            _update_samples(current, version_spec)
             report.unchanged_versions += 1
         elif current.dossiers.exists():
             errors.append(
@@ -698,6 +756,7 @@ def _write_version(
             original=doc.original,
             optional=doc.optional,
             show_only=doc.show_only,
+            sample=doc.sample,
         )
         for order, doc in enumerate(spec.documents, start=1)
     ]
@@ -752,6 +811,16 @@ def _clean(
                 errors.append(FileError(file, f"{key}.{name}" if key else name, message))
         return False
     return True
+
+
+def _update_samples(version: ProcedureVersion, spec: VersionSpec) -> None:
+    """Give an unchanged version's papers the sample forms the file names now: a sample
+    form helps the citizen fill the paper and changes no rule, so it may change even on a
+    version that has dossiers."""
+    for document, doc in zip(version.documents.order_by("order"), spec.documents, strict=True):
+        if document.sample != doc.sample:
+            document.sample = doc.sample
+            document.save(update_fields=["sample"])
 
 
 def _spec_state(spec: VersionSpec) -> tuple[Any, ...]:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 
 from motcua.caching import Family
+from motcua.core import text
 from motcua.core.calendar import CalendarPolicy, Override, Session, WorkCalendar
 from motcua.core.lifecycle import Role
 from motcua.core.reception import Area
@@ -321,3 +322,16 @@ def staff_actors() -> list[Actor]:
 def staff_by_agency() -> list[Staff]:
     """Every staff post with its user and agency, by agency code, then role."""
     return list(Staff.objects.select_related("user", "agency").order_by("agency__code", "role"))
+
+
+def receiving_places() -> list[Agency]:
+    """The active public administration service centres and commune People's Committees
+    with a one-stop desk, the centres first, then by name: where a citizen hands in a dossier
+    (procedures are boundary-free within the province, DOMAIN §2). A department's or the
+    police's own desk is not listed: citizens go through the centres."""
+    agencies = Agency.objects.filter(
+        is_active=True,
+        units__is_desk=True,
+        kind__in=[Agency.Kind.CENTRE, Agency.Kind.COMMUNE],
+    ).distinct()
+    return sorted(agencies, key=lambda a: (a.kind != Agency.Kind.CENTRE, text.fold(a.name)))
