@@ -95,7 +95,7 @@ def provider(settings):
     settings.OIDC_ISSUER = ISSUER
     settings.OIDC_DISCOVERY_URL = f"{ISSUER}/.well-known/openid-configuration"
     settings.OIDC_CLIENT_ID = "motcua-test"
-    settings.OIDC_CLIENT_SECRET = "secret-of-the-test"  # noqa: S105
+    settings.OIDC_CLIENT_SECRET = "secret-of-the-test"
     settings.OIDC_CLAIMS = {"id_number": "so_dinh_danh"}
     fake = FakeProvider()
 
