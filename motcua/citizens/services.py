@@ -108,11 +108,14 @@ def _message(contact: Contact, name: str, context: dict[str, Any], now: datetime
 
 
 def _throttle(contact: Contact, purpose: str, now: datetime) -> None:
-    """Refuse when the address was sent something a moment ago or too often; else log it.
+    """Refuse when the address was sent a message of this kind (codes and notices of a
+    sign-up, reset links, codes for a new address) a moment ago or too often; else log it.
     Counted whether or not an account exists there, so the answer tells nothing."""
     since = now - timedelta(hours=1)
     sent = list(
-        SendingLog.objects.filter(address=contact.value, at__gt=since).values_list("at", flat=True)
+        SendingLog.objects.filter(address=contact.value, purpose=purpose, at__gt=since).values_list(
+            "at", flat=True
+        )
     )
     check_resend(sent, POLICY, now)
     SendingLog.objects.create(address=contact.value, purpose=purpose, at=now)

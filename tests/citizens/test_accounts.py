@@ -303,3 +303,22 @@ def test_a_new_password_ends_other_sessions(client, lan):
 
     Citizen.objects.filter(pk=lan.pk).update(password=make_password("khac-han-roi-2026"))
     assert client.get(reverse("citizens:profile")).status_code == 302
+
+
+def test_a_reset_right_after_sign_up_is_not_held_by_the_sign_up_throttle(client, lan):
+    client.post(
+        reverse("citizens:signup"),
+        {
+            "full_name": "A",
+            "identifier": "lan@example.vn",
+            "password": PASSWORD,
+            "password_again": PASSWORD,
+        },
+    )
+    response = client.post(reverse("citizens:reset_request"), {"identifier": "lan@example.vn"})
+    assert response.status_code == 200
+    assert "đợi" not in response.content.decode()
+    assert (
+        client.post(reverse("citizens:reset_request"), {"identifier": "lan@example.vn"}).status_code
+        == 403
+    )  # its own throttle
