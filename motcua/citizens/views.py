@@ -102,7 +102,6 @@ def verify(request: HttpRequest) -> HttpResponse:
         try:
             challenge_id = services.resend_code(challenge_id=challenge_id, now=timezone.now())
         except DomainError as exc:
-            form.is_bound = False
             messages.error(request, str(exc.message))
             status = status_for(exc)
         else:
