@@ -172,6 +172,7 @@ INSTALLED_APPS = [
     "motcua.portal",
     "motcua.desk",
     "motcua.paperwork",
+    "motcua.citizens",
 ]
 
 MIDDLEWARE = [
@@ -289,9 +290,41 @@ EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # the file-
 # A relay that stops answering must not hold a message past its claim: the outbox's lease
 # (how long a worker's claim on a message keeps other workers off it) outlasts the timeout.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 60)
+# Text messages (motcua.notify.sms): the console backend prints them; a province names its
+# gateway's class here.
+SMS_BACKEND = env_str("SMS_BACKEND", "motcua.notify.sms.ConsoleSmsBackend")
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 600)
 if OUTBOX_LEASE_SECONDS <= 2 * EMAIL_TIMEOUT:
     raise ImproperlyConfigured("OUTBOX_LEASE_SECONDS must be more than twice EMAIL_TIMEOUT.")
+
+# Citizens' accounts (motcua.citizens): a password-reset link lasts this long (Django's
+# token generator reads it), and an external identity provider (OpenID Connect) is off until
+# OIDC_ENABLED is set with the provider's issuer and this site's client id and secret.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 2 * 3600)
+OIDC_ENABLED = env_bool("OIDC_ENABLED", False)
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "")
+OIDC_ISSUER = env_str("OIDC_ISSUER", "").rstrip("/")
+OIDC_DISCOVERY_URL = env_str(
+    "OIDC_DISCOVERY_URL", f"{OIDC_ISSUER}/.well-known/openid-configuration" if OIDC_ISSUER else ""
+)
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+OIDC_SCOPES = env_str("OIDC_SCOPES", "openid profile email phone")
+# Which claim holds what, when the provider's names differ from OpenID Connect's
+# (motcua.core.accounts.DEFAULT_CLAIMS), as key=claim pairs: "id_number=citizen_id,…".
+OIDC_CLAIMS = dict(
+    pair.split("=", 1) for pair in env_str("OIDC_CLAIMS", "").split(",") if "=" in pair
+)
+OIDC_TIMEOUT_SECONDS = env_int("OIDC_TIMEOUT_SECONDS", 10)
+if OIDC_ENABLED:
+    if not (OIDC_ISSUER and OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
+        raise ImproperlyConfigured(
+            "OIDC_ENABLED needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET."
+        )
+    if MOTCUA_ENV == "production" and not (
+        OIDC_ISSUER.startswith("https://") and OIDC_DISCOVERY_URL.startswith("https://")
+    ):
+        raise ImproperlyConfigured("The identity provider must be reached over https.")
 
 LOGIN_URL = "desk:login"
 LOGIN_REDIRECT_URL = "desk:inbox"

@@ -6,5 +6,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("can-bo/", include("motcua.desk.urls")),
     path("mau/", include("motcua.paperwork.urls")),
+    path("tai-khoan/", include("motcua.citizens.urls")),
     path("", include("motcua.portal.urls")),
 ]

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from motcua.notify.models import OutboxMessage
+from motcua.notify.sms import send_sms
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -33,12 +34,13 @@ def outbox_message(
     dossier_id: int | None,
     dedupe_key: str,
     now: datetime,
+    channel: str = "email",
 ) -> OutboxMessage:
     """A message for the outbox, not yet queued (see `outbox_queue`): written at delivery
-    from the templates in the folder `template` (subject.txt, message.txt, message.html),
-    filled from `context`, which must be JSON."""
+    from the templates in the folder `template` (subject.txt, message.txt, message.html; a
+    text message, channel "sms", only message.txt), filled from `context`, which must be JSON."""
     return OutboxMessage(
-        channel="email",
+        channel=channel,
         recipient=recipient,
         template=template,
         context=context,
@@ -186,6 +188,14 @@ def outbox_mark_sent(*, now: datetime) -> int:
 
 
 def _send(message: OutboxMessage) -> None:
+    """Send one message: a text message through the SMS backend, else by mail."""
+    if message.channel == "sms":
+        send_sms(message.recipient, message.body, idempotency_key(message))
+        return
+    _mail(message)
+
+
+def _mail(message: OutboxMessage) -> None:
     """Mail one message: plain text, with its HTML version beside it when it has one, under
     the Message-ID and idempotency key of its row."""
     mail = EmailMultiAlternatives(
@@ -204,6 +214,10 @@ def _compose(message: OutboxMessage) -> None:
     """Write the message from its templates, in the site's language (the recipient's screen
     language is not known), keeping the text for the record."""
     with translation.override(settings.LANGUAGE_CODE):
+        if message.channel == "sms":
+            body = render_to_string(f"{message.template}/message.txt", message.context)
+            message.body = body.strip()
+            return
         subject = render_to_string(f"{message.template}/subject.txt", message.context)
         message.subject = " ".join(subject.split())[:300]  # one line: a header
         message.body = render_to_string(f"{message.template}/message.txt", message.context)

@@ -86,7 +86,9 @@ TEXT = st.one_of(
     st.text(max_size=40),  # any code point but surrogates, which UTF-8 cannot carry
     st.lists(st.one_of(NASTY, st.text(max_size=4)), max_size=8).map("".join),
     # Very long: one character repeated, up to well past every field's bound.
-    st.builds(lambda ch, n: ch * n, st.one_of(NASTY, st.characters()), st.integers(0, 30_000)),
+    st.builds(
+        lambda ch, n: ch * n, st.one_of(NASTY, st.characters(codec="utf-8")), st.integers(0, 30_000)
+    ),
 )
 
 

@@ -1,0 +1,91 @@
+"""Citizens' and businesses' accounts: a table of their own, never Django's staff users.
+
+A citizen is found by a verified e-mail address or mobile number (each unique among accounts)
+or by the subject an external identity provider gave them. The password is Django's hash
+(Argon2 in production); one-time codes are kept only as HMACs.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class Citizen(models.Model):
+    email = models.CharField(max_length=254, null=True, blank=True, unique=True)
+    phone = models.CharField(max_length=15, null=True, blank=True, unique=True)
+    # Django's password hash; "" for an account made by an identity provider (no password:
+    # it signs in through the provider, or sets one by the reset link).
+    password = models.CharField(max_length=200, blank=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    id_number = models.CharField(max_length=20, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    # The identity provider that vouches for this person (issuer and subject), if any.
+    provider_issuer = models.CharField(max_length=300, blank=True)
+    provider_subject = models.CharField(max_length=255, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+    last_login = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider_issuer", "provider_subject"],
+                condition=~Q(provider_subject=""),
+                name="citizen_one_account_per_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(email__isnull=False) | Q(phone__isnull=False) | ~Q(provider_subject=""),
+                name="citizen_reachable",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email or self.phone or f"#{self.pk}"
+
+
+class Challenge(models.Model):
+    """A one-time code sent to an address: to open an account there (`signup`, carrying the
+    account's details until it is verified) or to add it to an account (`contact`)."""
+
+    SIGNUP = "signup"
+    CONTACT = "contact"
+
+    purpose = models.CharField(max_length=10, choices=[(SIGNUP, SIGNUP), (CONTACT, CONTACT)])
+    kind = models.CharField(max_length=10)  # email or phone
+    address = models.CharField(max_length=254)
+    code_hash = models.CharField(max_length=64)
+    # For a sign-up: the password's hash and the name, stored on the account once verified.
+    password = models.CharField(max_length=200, blank=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    citizen = models.ForeignKey(Citizen, null=True, blank=True, on_delete=models.CASCADE)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    tries = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["address", "created_at"], name="challenge_address")]
+
+
+class Sending(models.Model):
+    """One code, link or notice sent to an address: what resending is throttled by."""
+
+    address = models.CharField(max_length=254)
+    purpose = models.CharField(max_length=20)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["address", "at"], name="sending_address")]
+
+
+class SignInAttempt(models.Model):
+    """A citizen's sign-in try, counted per identifier (existing account or not) for the lockout."""
+
+    identifier = models.CharField(max_length=254)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField()
+    succeeded = models.BooleanField()
+
+    class Meta:
+        indexes = [models.Index(fields=["identifier", "at"], name="citizen_signin_recent")]

@@ -1,0 +1,398 @@
+"""Citizens' accounts: sign-up with a verified address, sign-in with a lockout, password reset
+with Django's token generator, the profile, and accounts vouched for by an identity provider.
+
+Every answer that could tell whether an account exists (sign-up, reset) is the same either
+way: a sign-up at a taken address gets a challenge like any other, whose code is never sent
+(the owner is told instead that someone tried); a reset for no account sends nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from motcua.citizens.models import Challenge, Citizen, SignInAttempt
+from motcua.citizens.models import Sending as SendingLog
+from motcua.core.accounts import (
+    EMAIL,
+    CodePolicy,
+    CodeRefused,
+    CodeState,
+    Contact,
+    ProviderIdentity,
+    check_code_usable,
+    check_resend,
+    new_code,
+    normal_code,
+    wrong_code,
+)
+from motcua.core.errors import ConflictError, DomainError, PermissionDenied
+from motcua.notify.services import outbox_message, outbox_queue
+
+POLICY = CodePolicy()
+_CODE_SALT = "motcua.citizens.code"
+
+
+class SignInLocked(PermissionDenied):
+    code = "citizen_signin_locked"
+
+
+class SignInFailed(DomainError):
+    code = "citizen_signin_failed"
+
+
+class ResetLinkInvalid(DomainError):
+    code = "reset_link_invalid"
+
+
+class AddressTaken(ConflictError):
+    code = "address_taken"
+
+
+def code_hash(challenge_key: str, code: str) -> str:
+    """The HMAC (under SECRET_KEY) a code is kept as, bound to its challenge."""
+    return salted_hmac(_CODE_SALT, f"{challenge_key}:{code}", algorithm="sha256").hexdigest()
+
+
+class CitizenTokenGenerator(PasswordResetTokenGenerator):
+    """Django's reset tokens for citizens: the hash covers the password, so a link stops
+    working once it has been used to set one, and the last sign-in."""
+
+    key_salt = "motcua.citizens.CitizenTokenGenerator"
+
+    def _make_hash_value(self, user: Any, timestamp: int) -> str:
+        login = "" if user.last_login is None else user.last_login.replace(microsecond=0)
+        return f"{user.pk}{user.password}{login}{timestamp}{user.email}{user.phone}"
+
+    def token_for(self, citizen: Citizen) -> str:
+        """A token for the citizen (Django's generator is typed for its own users only)."""
+        return self.make_token(cast(Any, citizen))
+
+    def token_good(self, citizen: Citizen, token: str) -> bool:
+        return self.check_token(cast(Any, citizen), token)
+
+
+reset_tokens = CitizenTokenGenerator()
+
+
+def _message(contact: Contact, name: str, context: dict[str, Any], now: datetime) -> None:
+    """Queue the message `name` to the address, in the caller's transaction."""
+    channel = "sms" if contact.kind != EMAIL else "email"
+    folder = f"citizens/{'sms' if channel == 'sms' else 'email'}/{name}"
+    outbox_queue(
+        [
+            outbox_message(
+                recipient=contact.value,
+                template=folder,
+                context=context,
+                dossier_id=None,
+                dedupe_key=f"citizen:{name}:{uuid.uuid4().hex}",
+                now=now,
+                channel=channel,
+            )
+        ]
+    )
+
+
+def _throttle(contact: Contact, purpose: str, now: datetime) -> None:
+    """Refuse when the address was sent a message of this kind (codes and notices of a
+    sign-up, reset links, codes for a new address) a moment ago or too often; else log it.
+    Counted whether or not an account exists there, so the answer tells nothing."""
+    since = now - timedelta(hours=1)
+    sent = list(
+        SendingLog.objects.filter(address=contact.value, purpose=purpose, at__gt=since).values_list(
+            "at", flat=True
+        )
+    )
+    check_resend(sent, POLICY, now)
+    SendingLog.objects.create(address=contact.value, purpose=purpose, at=now)
+
+
+def _owner(contact: Contact) -> Citizen | None:
+    field = "email" if contact.kind == EMAIL else "phone"
+    return Citizen.objects.filter(**{field: contact.value}).first()
+
+
+def _new_challenge(
+    purpose: str, contact: Contact, now: datetime, **fields: Any
+) -> tuple[Challenge, str]:
+    code = new_code(POLICY)
+    challenge = Challenge(
+        purpose=purpose,
+        kind=contact.kind,
+        address=contact.value,
+        created_at=now,
+        expires_at=now + POLICY.lifetime,
+        **fields,
+    )
+    challenge.save()
+    challenge.code_hash = code_hash(str(challenge.pk), code)
+    challenge.save(update_fields=["code_hash"])
+    return challenge, code
+
+
+@transaction.atomic
+def start_signup(*, contact: Contact, password: str, full_name: str, now: datetime) -> int:
+    """A sign-up waiting for its code; its id. A taken address gets a challenge too, whose
+    code goes nowhere; its owner is told someone tried to open an account with it."""
+    _throttle(contact, "signup", now)
+    challenge, code = _new_challenge(
+        Challenge.SIGNUP, contact, now, password=make_password(password), full_name=full_name
+    )
+    if _owner(contact) is not None:
+        _message(contact, "account_exists", {"site": settings.SITE_URL}, now)
+    else:
+        _message(contact, "code", _code_context(code), now)
+    return challenge.pk
+
+
+def _code_context(code: str) -> dict[str, Any]:
+    return {"code": code, "minutes": int(POLICY.lifetime.total_seconds() // 60)}
+
+
+@transaction.atomic
+def resend_code(*, challenge_id: int, now: datetime) -> int:
+    """A new code for the same sign-up or address (the old one stops working); its id."""
+    old = Challenge.objects.select_for_update().get(pk=challenge_id)
+    contact = Contact(old.kind, old.address)
+    _throttle(contact, old.purpose, now)
+    Challenge.objects.filter(pk=old.pk).update(used_at=now)
+    challenge, code = _new_challenge(
+        old.purpose,
+        contact,
+        now,
+        password=old.password,
+        full_name=old.full_name,
+        citizen=old.citizen,
+    )
+    taken = old.purpose == Challenge.SIGNUP and _owner(contact) is not None
+    if not taken:
+        _message(contact, "code", _code_context(code), now)
+    return challenge.pk
+
+
+def _redeem(
+    challenge_id: int, code: str, now: datetime, then: Callable[[Challenge], Citizen]
+) -> Citizen:
+    """Take the challenge's code: count a wrong one (committed), refuse a used, expired or
+    exhausted one; when it is right, mark it used and call `then` in the same transaction
+    (if `then` raises, the code stays unused and nothing is stored)."""
+    with transaction.atomic():
+        challenge = Challenge.objects.select_for_update().get(pk=challenge_id)
+        state = CodeState(challenge.expires_at, challenge.tries, challenge.used_at is not None)
+        check_code_usable(state, POLICY, now)
+        typed = normal_code(code)
+        if not constant_time_compare(code_hash(str(challenge.pk), typed), challenge.code_hash):
+            challenge.tries += 1
+            challenge.save(update_fields=["tries"])
+            failed = wrong_code(CodeState(state.expires_at, challenge.tries, False), POLICY)
+        else:
+            challenge.used_at = now
+            challenge.save(update_fields=["used_at"])
+            return then(challenge)
+    raise failed
+
+
+def verify_signup(*, challenge_id: int, code: str, now: datetime) -> Citizen:
+    """Open the account once its code is right; nothing is stored before."""
+
+    def open_account(challenge: Challenge) -> Citizen:
+        if challenge.purpose != Challenge.SIGNUP:
+            raise CodeRefused(_("Mã này không dùng để đăng ký."), field="code")
+        contact = Contact(challenge.kind, challenge.address)
+        field = "email" if contact.kind == EMAIL else "phone"
+        try:
+            with transaction.atomic():
+                return Citizen.objects.create(
+                    **{field: contact.value},
+                    password=challenge.password,
+                    full_name=challenge.full_name,
+                    created_at=now,
+                )
+        except IntegrityError:
+            raise AddressTaken(
+                _("Địa chỉ này đã có tài khoản. Hãy đăng nhập hoặc lấy lại mật khẩu."),
+                field="code",
+            ) from None
+
+    return _redeem(challenge_id, code, now, open_account)
+
+
+@transaction.atomic
+def start_contact_change(*, citizen_id: int, contact: Contact, now: datetime) -> int:
+    """A code to add (or change to) this address on the account; the challenge's id."""
+    _throttle(contact, "contact", now)
+    owner = _owner(contact)
+    challenge, code = _new_challenge(
+        Challenge.CONTACT, contact, now, citizen=Citizen.objects.get(pk=citizen_id)
+    )
+    if owner is None or owner.pk == citizen_id:
+        _message(contact, "code", _code_context(code), now)
+    return challenge.pk
+
+
+def verify_contact(*, citizen_id: int, challenge_id: int, code: str, now: datetime) -> Citizen:
+    """Put the verified address on the account once its code is right."""
+
+    def add_address(challenge: Challenge) -> Citizen:
+        if challenge.purpose != Challenge.CONTACT or challenge.citizen_id != citizen_id:
+            raise CodeRefused(_("Mã này không dùng cho tài khoản này."), field="code")
+        citizen = Citizen.objects.select_for_update().get(pk=citizen_id)
+        setattr(citizen, "email" if challenge.kind == EMAIL else "phone", challenge.address)
+        try:
+            with transaction.atomic():
+                citizen.save(update_fields=["email", "phone"])
+        except IntegrityError:
+            raise AddressTaken(
+                _("Địa chỉ này đã thuộc một tài khoản khác."), field="code"
+            ) from None
+        return citizen
+
+    return _redeem(challenge_id, code, now, add_address)
+
+
+def _locked(minutes: int) -> SignInLocked:
+    return SignInLocked(
+        _(
+            "Tạm khóa đăng nhập %(minutes)s phút do nhập sai nhiều lần. Vui lòng thử lại sau "
+            "hoặc lấy lại mật khẩu."
+        )
+        % {"minutes": minutes}
+    )
+
+
+def signin_check(*, contact: Contact, password: str, ip: str | None, now: datetime) -> Citizen:
+    """The citizen with this address and password; failures counted per address, whether or
+    not an account has it (staff sign-in's lockout, `desk.signin`, applied to citizens)."""
+    window = timedelta(minutes=settings.SIGNIN_LOCK_MINUTES)
+    recent = SignInAttempt.objects.filter(identifier=contact.value, at__gte=now - window)
+    last_success = recent.filter(succeeded=True).order_by("-at").values_list("at", flat=True)
+    failures = recent.filter(succeeded=False)
+    if last_success:
+        failures = failures.filter(at__gt=last_success[0])
+    if failures.count() >= settings.SIGNIN_MAX_FAILURES:
+        raise _locked(settings.SIGNIN_LOCK_MINUTES)
+    citizen = _owner(contact)
+    if citizen is None or not citizen.password:
+        make_password(password)  # as long as checking one, so the time tells nothing
+        ok = False
+    else:
+        ok = check_password(password, citizen.password) and citizen.is_active
+    SignInAttempt.objects.create(identifier=contact.value, ip=ip, at=now, succeeded=ok)
+    if not ok or citizen is None:
+        left = settings.SIGNIN_MAX_FAILURES - failures.count()
+        if left <= 0:
+            raise _locked(settings.SIGNIN_LOCK_MINUTES)
+        message = _("Địa chỉ hoặc mật khẩu không đúng.")
+        if left <= 2:
+            message += " " + _("Còn %(left)s lần thử trước khi bị tạm khóa.") % {"left": left}
+        raise SignInFailed(message)
+    Citizen.objects.filter(pk=citizen.pk).update(last_login=now)
+    citizen.last_login = now
+    return citizen
+
+
+@transaction.atomic
+def request_reset(*, contact: Contact, now: datetime) -> None:
+    """Send a reset link to the address if an account has it; nothing otherwise (the page
+    says the same either way)."""
+    _throttle(contact, "reset", now)
+    citizen = _owner(contact)
+    if citizen is None or not citizen.is_active:
+        return
+    uid = urlsafe_base64_encode(force_bytes(citizen.pk))
+    path = reverse("citizens:reset_confirm", args=[uid, reset_tokens.token_for(citizen)])
+    hours = max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)
+    _message(contact, "reset", {"link": f"{settings.SITE_URL}{path}", "hours": hours}, now)
+
+
+def reset_citizen(uid: str, token: str) -> Citizen:
+    """The citizen a reset link is for, when the link is still good."""
+    from django.utils.http import urlsafe_base64_decode
+
+    try:
+        pk = int(urlsafe_base64_decode(uid).decode())
+        citizen = Citizen.objects.get(pk=pk, is_active=True)
+    except (ValueError, TypeError, OverflowError, UnicodeDecodeError, Citizen.DoesNotExist):
+        citizen = None
+    if citizen is None or not reset_tokens.token_good(citizen, token):
+        raise ResetLinkInvalid(
+            _(
+                "Đường dẫn đặt lại mật khẩu đã được dùng hoặc đã hết hạn. Hãy yêu cầu gửi "
+                "đường dẫn mới."
+            )
+        )
+    return citizen
+
+
+@transaction.atomic
+def reset_password(*, uid: str, token: str, password: str, now: datetime) -> Citizen:
+    """Set a new password by a good link; the link (and every other) stops working."""
+    citizen = reset_citizen(uid, token)
+    citizen = Citizen.objects.select_for_update().get(pk=citizen.pk)
+    if not reset_tokens.token_good(citizen, token):  # the same link, used at once twice
+        raise ResetLinkInvalid(_("Đường dẫn đặt lại mật khẩu đã được dùng."))
+    citizen.password = make_password(password)
+    citizen.save(update_fields=["password"])
+    return citizen
+
+
+def update_profile(*, citizen_id: int, full_name: str, id_number: str, address: str) -> Citizen:
+    with transaction.atomic():
+        citizen = Citizen.objects.select_for_update().get(pk=citizen_id)
+        citizen.full_name, citizen.id_number, citizen.address = full_name, id_number, address
+        citizen.save(update_fields=["full_name", "id_number", "address"])
+        return citizen
+
+
+@transaction.atomic
+def citizen_from_provider(*, issuer: str, identity: ProviderIdentity, now: datetime) -> Citizen:
+    """The account of whom the provider vouches for: the one linked to its subject, else the
+    one whose verified e-mail or phone it vouches for too (then linked), else a new one. What
+    it says of the person (name, ID number, address) is written on the profile; an address of
+    another account is not taken."""
+    citizen = (
+        Citizen.objects.select_for_update()
+        .filter(provider_issuer=issuer, provider_subject=identity.subject)
+        .first()
+    )
+    if citizen is None:
+        match = Q(pk__in=[])
+        if identity.email:
+            match |= Q(email=identity.email)
+        if identity.phone:
+            match |= Q(phone=identity.phone)
+        citizen = (
+            Citizen.objects.select_for_update()
+            .filter(match, provider_subject="")
+            .order_by("pk")
+            .first()
+        )
+    if citizen is None:
+        citizen = Citizen(created_at=now)
+    citizen.provider_issuer, citizen.provider_subject = issuer, identity.subject
+    for name in ("full_name", "id_number", "address"):
+        if getattr(identity, name):
+            setattr(citizen, name, getattr(identity, name))
+    for name in ("email", "phone"):
+        value = getattr(identity, name)
+        if value and not getattr(citizen, name):
+            taken = Citizen.objects.filter(**{name: value}).exclude(pk=citizen.pk).exists()
+            if not taken:
+                setattr(citizen, name, value)
+    citizen.last_login = now
+    citizen.save()
+    return citizen
