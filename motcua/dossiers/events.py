@@ -30,6 +30,7 @@ GENESIS = "0" * 64
 AUDITED = (
     "code",
     "procedure_version_id",
+    "citizen_id",
     "received_place_id",
     "receiving_agency_id",
     "competent_agency_id",

@@ -106,6 +106,16 @@ class Dossier(models.Model):
         db_index=False,
     )
 
+    # The citizen's account that submitted it online, or that the dossier was tied to; None
+    # for a dossier lodged at the counter by someone without an account.
+    citizen = models.ForeignKey(
+        "citizens.Citizen",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     submitted_at = models.DateTimeField(_("thời điểm nộp"))
     received_at = models.DateTimeField(_("thời điểm tiếp nhận"), null=True, blank=True)
     due_at = models.DateTimeField(_("hẹn trả"), null=True, blank=True)
@@ -180,6 +190,12 @@ class Dossier(models.Model):
                 fields=["received_place", "submitted_at"],
                 name="dossier_at_desk",
                 condition=Q(status__in=AT_DESK_CODES),
+            ),
+            # Read by the portal: a citizen's own dossiers, newest first.
+            models.Index(
+                fields=["citizen", "submitted_at"],
+                name="dossier_of_citizen",
+                condition=Q(citizen__isnull=False),
             ),
             # Read by the reception ledger (so theo dõi) and reports by period.
             models.Index(fields=["receiving_agency", "received_at"], name="dossier_received"),

@@ -114,6 +114,7 @@ class Intake:
     documents: Sequence[int] = ()  # ids of the RequiredDocument rows ticked at the desk
     others: Sequence[str] = ()  # other papers received, as the desk typed them
     extra: dict[str, Any] = field(default_factory=dict)
+    citizen_id: int | None = None  # the account it is lodged for (the portal's, or the desk's link)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -302,6 +303,7 @@ def _new_dossier(
         current_agency=place,
         current_unit=actor.unit,
         step_count=len(plan),
+        citizen_id=intake.citizen_id,
         submitted_at=now,
         idempotency_key=idempotency_key,
     )

@@ -839,3 +839,21 @@ def test_a_supplement_request_refuses_a_paper_no_field_may_hold(world):
         )
     assert info.value.details["field"] == "missing"
     assert counts() == before
+
+
+def test_it_ties_a_dossier_to_a_citizens_account_in_its_first_event(world):
+    from django.utils import timezone
+
+    from motcua.citizens.models import Citizen
+    from motcua.dossiers import audit
+
+    citizen = Citizen.objects.create(email="an@example.vn", created_at=timezone.now())
+    d = dossier_receive(
+        intake=intake(world, citizen_id=citizen.pk), actor=world.lan, now=at("2026-11-25 08:30")
+    )
+    d.refresh_from_db()
+    assert d.citizen_id == citizen.pk
+    assert d.events.get(seq=1).payload["set"]["citizen_id"] == citizen.pk
+    assert audit.verify().problems == []
+    Dossier.objects.filter(pk=d.pk).update(citizen=None)  # a dossier moved off its account
+    assert any("citizen_id" in str(p) for p in audit.verify().problems)
