@@ -266,7 +266,7 @@ class Workload:
     def journey(self, i: int, tag: str) -> Iterator[str]:
         """One dossier from the desk to the end of what its procedure allows in build_world."""
         from motcua.core.lifecycle import Action
-        from motcua.dossiers.services import dossier_act, dossier_receive
+        from motcua.dossiers.services import Handover, Papers, dossier_act, dossier_receive
 
         w, clock = self.w, self.clock
         code, supplement = self.kind(i)
@@ -281,7 +281,7 @@ class Workload:
         if supplement:
             d = act(d, Action.REQUEST_SUPPLEMENT, w.duc, missing=["Giấy chứng sinh bản chính"])
             yield "request_supplement"
-            d = act(d, Action.SUPPLEMENT, w.lan)
+            d = act(d, Action.SUPPLEMENT, w.lan, papers=Papers(others=["Giấy chứng sinh"]))
             yield "supplement"
         if code == "1.001193":
             d = act(d, Action.PROPOSE, w.duc)
@@ -292,7 +292,10 @@ class Workload:
             yield "approve"
             d = act(d, Action.MARK_READY, w.long)
             yield "mark_ready"
-            d = act(d, Action.RETURN_RESULT, w.lan, delivery="desk")
+            handover = Handover(
+                "desk", f"{i}/TLKS", "applicant", id_number=d.applicant_id_number, confirmed=True
+            )
+            d = act(d, Action.RETURN_RESULT, w.lan, handover=handover)
             yield "return_result"
         else:
             d = act(d, Action.FORWARD, w.duc)  # commune -> commune police
@@ -833,6 +836,8 @@ def main(argv: list[str] | None = None) -> int:
     result = service.result
     load_after = os.getloadavg()
 
+    # Read before pgbench runs in the same database and adds its statements to the view.
+    statements = meter.statements()[:14] if meter.available else []
     pgbench = run_pgbench(target, args.pgbench_seconds)
 
     rate = result.actions / result.seconds if result.seconds else 0.0
@@ -911,7 +916,7 @@ def main(argv: list[str] | None = None) -> int:
         out.append(
             "  service statements                       per action  ms each  ms/action  WAL/action"
         )
-        for what, calls, spent, wal in meter.statements()[:14]:
+        for what, calls, spent, wal in statements:
             out.append(
                 f"    {what:<40} {calls / n:>10.2f}  {spent / calls:>7.3f}  {spent / n:>9.3f}"
                 f"  {wal / n:>10,.0f}"

@@ -310,6 +310,7 @@ def verify(anchor: dict[str, Any] | None = None) -> Report:
     """Check every chain, every projection, the daily counters, and (given) an anchor."""
     report = Report()
     seen: set[int] = set()  # the anchored dossiers still there
+    referred = _References()
     anchored = _anchored_positions(anchor)
     for rows in _batches():
         ids = [r["id"] for r in rows]
@@ -321,14 +322,17 @@ def verify(anchor: dict[str, Any] | None = None) -> Report:
             .iterator(chunk_size=5000)
         ):
             events[event["dossier_id"]].append(event)
+            referred.add(DossierEvent, event)
         steps: dict[int, list[tuple[Any, ...]]] = {i: [] for i in ids}
         for step in DossierStep.objects.filter(dossier_id__in=ids).values_list(
             "dossier_id", *STEP_COLUMNS
         ):
             steps[step[0]].append(step[1:])
+            referred.add(DossierStep, dict(zip(STEP_COLUMNS, step[1:], strict=True)))
         papers = _papers_of(ids)
         for row in rows:
             label = label_of(row)
+            referred.add(Dossier, row)
             chain = events[row["id"]]
             report.dossiers += 1
             report.events += len(chain)
@@ -346,11 +350,47 @@ def verify(anchor: dict[str, Any] | None = None) -> Report:
                 projection_problems(label, row, steps[row["id"]], state, papers[row["id"]])
             )
     report.problems.extend(_orphan_events())
+    report.problems.extend(referred.dangling())
     report.problems.extend(_sequence_gaps())
     report.accesses = DossierAccess.objects.count()
     if anchor is not None:
         report.problems.extend(_anchor_problems(anchor, seen=seen))
     return report
+
+
+class _References:
+    """The agencies, units, officers and accounts the record refers to, gathered on the way
+    through it: the write path's tables do not make the database check these references
+    (models.py says why), so verify checks that each still exists."""
+
+    NAMES = {
+        "organization.agency": "cơ quan",
+        "organization.unit": "đơn vị",
+        "citizens.citizen": "tài khoản công dân",
+    }
+
+    def __init__(self) -> None:
+        self.ids: dict[type[Any], set[int]] = {}
+
+    def add(self, model: type[Any], row: dict[str, Any]) -> None:
+        for f in model._meta.concrete_fields:
+            if f.is_relation and not f.db_constraint and row.get(f.attname) is not None:
+                self.ids.setdefault(f.related_model, set()).add(row[f.attname])
+
+    def dangling(self) -> list[Problem]:
+        problems = []
+        for model, ids in self.ids.items():
+            wanted = sorted(ids)
+            kept: set[int] = set()
+            for i in range(0, len(wanted), BATCH):  # SQLite bounds a statement's parameters
+                found = model._default_manager.filter(pk__in=wanted[i : i + BATCH])
+                kept.update(found.values_list("pk", flat=True))
+            what = self.NAMES.get(model._meta.label_lower, "cán bộ")
+            problems += [
+                Problem(f"{what} #{pk}", "hồ sơ còn ghi nhưng đã bị xóa khỏi danh mục")
+                for pk in sorted(ids - kept)
+            ]
+        return problems
 
 
 def _orphan_events() -> list[Problem]:

@@ -78,24 +78,52 @@ class Dossier(models.Model):
     # costs every write that moves it. Reads go through the composite indexes in Meta; what
     # is left unindexed is read only when an agency, unit or user is deleted (rare, and
     # refused anyway while dossiers refer to it).
+    # Nor a foreign-key constraint on the references to agencies, units and people, here and
+    # in the steps and events (db_constraint=False): PostgreSQL checks each one by locking the
+    # referenced row (SELECT … FOR KEY SHARE) in every action's transaction, so a whole
+    # province's actions would queue on the same few agency rows, and the checks were a fifth
+    # of an action's statements (bench/README.md). Deleting what a dossier refers to is still
+    # refused (on_delete=PROTECT, through the ORM); `audit verify` reports any reference left
+    # dangling by SQL run around it. References to the dossier itself keep their constraint.
     # Three places kept apart (DOMAIN §2).
     received_place = models.ForeignKey(
-        "organization.Agency", on_delete=models.PROTECT, related_name="+", db_index=False
+        "organization.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     receiving_agency = models.ForeignKey(
-        "organization.Agency", on_delete=models.PROTECT, related_name="+", db_index=False
+        "organization.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     competent_agency = models.ForeignKey(
-        "organization.Agency", on_delete=models.PROTECT, related_name="+", db_index=False
+        "organization.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     step_index = models.PositiveSmallIntegerField(default=0)
     step_count = models.PositiveSmallIntegerField(default=1)
     current_agency = models.ForeignKey(
-        "organization.Agency", on_delete=models.PROTECT, related_name="+", db_index=False
+        "organization.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     current_unit = models.ForeignKey(
-        "organization.Unit", null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "organization.Unit",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     current_holder = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -104,6 +132,7 @@ class Dossier(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
 
     # The citizen's account that submitted it online, or that the dossier was tied to; None
@@ -115,6 +144,7 @@ class Dossier(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     submitted_at = models.DateTimeField(_("thời điểm nộp"))
     received_at = models.DateTimeField(_("thời điểm tiếp nhận"), null=True, blank=True)
@@ -151,6 +181,7 @@ class Dossier(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     # A decision has been signed at some step (no withdrawal after it), and at which step the
     # last signature was given: a signing step is passed on only once it has signed.
@@ -239,10 +270,19 @@ class DossierStep(models.Model):
     name = models.CharField(max_length=300)
     # Indexed with ended_at in Meta; unit and holder are read through the dossier.
     agency = models.ForeignKey(
-        "organization.Agency", on_delete=models.PROTECT, related_name="+", db_index=False
+        "organization.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     unit = models.ForeignKey(
-        "organization.Unit", null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "organization.Unit",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     holder = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -251,6 +291,7 @@ class DossierStep(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     started_at = models.DateTimeField()
     due_at = models.DateTimeField()
@@ -285,13 +326,24 @@ class DossierEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     actor_role = models.CharField(max_length=20)
     agency = models.ForeignKey(
-        "organization.Agency", null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "organization.Agency",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     unit = models.ForeignKey(
-        "organization.Unit", null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "organization.Unit",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     at = models.DateTimeField()
     payload = models.JSONField(default=dict)

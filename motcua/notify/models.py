@@ -20,11 +20,19 @@ class OutboxMessage(models.Model):
     context = models.JSONField(default=dict, blank=True)
     body = models.TextField(blank=True)  # plain text
     html = models.TextField(blank=True)  # the same message as HTML, when there is one
+    # Not indexed: read only through the message itself, and every dossier action that tells
+    # the citizen inserts a row here (dossiers are never deleted, so the cascade never runs).
     dossier = models.ForeignKey(
-        "dossiers.Dossier", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "dossiers.Dossier",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     # Makes scheduling idempotent: the same event never queues the same message twice.
-    dedupe_key = models.CharField(max_length=200, unique=True)
+    # Unique through Meta.constraints: a plain index, without the LIKE twin unique=True adds.
+    dedupe_key = models.CharField(max_length=200)
     created_at = models.DateTimeField()
     available_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -49,3 +57,4 @@ class OutboxMessage(models.Model):
                 condition=Q(sent_at__isnull=True, failed_at__isnull=True),
             )
         ]
+        constraints = [models.UniqueConstraint(fields=["dedupe_key"], name="outbox_dedupe_key")]

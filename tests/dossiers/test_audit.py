@@ -502,3 +502,15 @@ def test_the_rebuild_folds_each_payload_key(events, want):
 def test_a_payload_that_is_not_an_object_is_unreadable():
     state = audit.rebuild([{**ev(1), "payload": ["x"]}])
     assert state.unreadable == [1]
+
+
+def test_a_unit_deleted_under_the_record_is_found(history):
+    """The write path's references to agencies, units and people carry no database
+    constraint (models.py): SQL that deletes what the record names is caught by verify."""
+    unit = DossierStep.objects.filter(dossier=history.done).exclude(unit=None).first().unit_id
+    assert audit.verify().problems == []
+    with connection.cursor() as cur, connection.constraint_checks_disabled():
+        cur.execute("DELETE FROM organization_staff WHERE unit_id = %s", [unit])
+        cur.execute("DELETE FROM organization_unit WHERE id = %s", [unit])
+    lines = [str(p) for p in audit.verify().problems]
+    assert f"đơn vị #{unit}: hồ sơ còn ghi nhưng đã bị xóa khỏi danh mục" in lines
