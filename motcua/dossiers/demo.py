@@ -156,11 +156,13 @@ def generate_demo_dossiers(*, count: int, now: datetime, seed: int = 2026) -> in
     created = 0
     start = now - timedelta(days=120)
     for _ in range(count):
-        # Arrival: a working day, during office hours, spread evenly over the period.
-        t = start + timedelta(seconds=rng.randint(0, int((now - start).total_seconds())))
-        t = calendar.next_opening(t)
-        if t >= now:
-            continue
+        # Arrival: a working day, during office hours, spread evenly over the period; drawn
+        # again when the office opens only after now (this evening, the coming weekend), so
+        # that the history has `count` dossiers whatever the hour the demo is loaded at.
+        t = now
+        while t >= now:
+            t = start + timedelta(seconds=rng.randint(0, int((now - start).total_seconds())))
+            t = calendar.next_opening(t)
         procedure = rng.choices(procedures, weights)[0]
         try:
             _play(world, procedure, t, now)
