@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from motcua.core.calendar import WorkCalendar
 from motcua.notify.models import OutboxMessage
 from motcua.notify.sms import send_sms
 
@@ -35,10 +36,16 @@ def outbox_message(
     dedupe_key: str,
     now: datetime,
     channel: str = "email",
+    office_hours: WorkCalendar | None = None,
 ) -> OutboxMessage:
     """A message for the outbox, not yet queued (see `outbox_queue`): written at delivery
     from the templates in the folder `template` (subject.txt, message.txt, message.html; a
-    text message, channel "sms", only message.txt), filled from `context`, which must be JSON."""
+    text message, channel "sms", only message.txt), filled from `context`, which must be JSON.
+
+    Citizens are told at once. A reminder to an officer is given `office_hours`, the calendar
+    of their agency: queued now, it leaves only when the office is open (at once in working
+    hours; else at the start of the next session worked, never in the evening, at night, on a
+    rest day or a holiday)."""
     return OutboxMessage(
         channel=channel,
         recipient=recipient,
@@ -47,7 +54,7 @@ def outbox_message(
         dossier_id=dossier_id,
         dedupe_key=dedupe_key,
         created_at=now,
-        available_at=now,
+        available_at=now if office_hours is None else office_hours.next_opening(now),
     )
 
 

@@ -147,3 +147,45 @@ def test_a_message_that_kills_every_worker_is_given_up_on(db, settings):
     assert message.sent_at is None
     assert message.attempts == MAX_ATTEMPTS
     assert len(mail.outbox) == MAX_ATTEMPTS
+
+
+@pytest.mark.parametrize(
+    ("queued", "leaves"),
+    [
+        ("2026-11-25 09:00", "2026-11-25 09:00"),  # Wednesday morning: at once
+        ("2026-11-25 12:20", "2026-11-25 13:00"),  # lunch: when the afternoon starts
+        ("2026-11-25 18:30", "2026-11-26 08:00"),  # evening: the next morning
+        ("2026-11-27 21:00", "2026-11-30 08:00"),  # Friday night: Monday morning
+        ("2026-12-31 17:05", "2027-01-04 08:00"),  # New Year's Day, then the weekend
+    ],
+)
+def test_an_officers_reminder_waits_for_office_hours_a_citizens_message_does_not(
+    db, settings, queued, leaves
+):
+    from motcua.core.calendar import WorkCalendar
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    when = at(queued)
+    common = dict(template="dossiers/email", dossier_id=None, now=when)
+    context = {"action": "receive", "name": "Lan", "code": "X-1"}
+    outbox_queue(
+        [
+            outbox_message(
+                recipient="can.bo@example.vn",
+                context=context,
+                dedupe_key="officer",
+                office_hours=WorkCalendar(),
+                **common,
+            ),
+            outbox_message(
+                recipient="cong.dan@example.vn", context=context, dedupe_key="citizen", **common
+            ),
+        ]
+    )
+    officer = OutboxMessage.objects.get(dedupe_key="officer")
+    assert officer.available_at == at(leaves)
+    outbox_deliver(now=when)
+    expected = {"cong.dan@example.vn"} | ({"can.bo@example.vn"} if leaves == queued else set())
+    assert {m.to[0] for m in mail.outbox} == expected
+    outbox_deliver(now=at(leaves))
+    assert sorted(m.to[0] for m in mail.outbox) == ["can.bo@example.vn", "cong.dan@example.vn"]
