@@ -9,25 +9,30 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Citizen(models.Model):
-    email = models.CharField(max_length=254, null=True, blank=True, unique=True)
-    phone = models.CharField(max_length=15, null=True, blank=True, unique=True)
+    email = models.CharField(_("thư điện tử"), max_length=254, null=True, blank=True, unique=True)
+    phone = models.CharField(
+        _("điện thoại di động"), max_length=15, null=True, blank=True, unique=True
+    )
     # Django's password hash; "" for an account made by an identity provider (no password:
     # it signs in through the provider, or sets one by the reset link).
     password = models.CharField(max_length=200, blank=True)
-    full_name = models.CharField(max_length=200, blank=True)
-    id_number = models.CharField(max_length=20, blank=True)
-    address = models.CharField(max_length=300, blank=True)
+    full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
+    id_number = models.CharField(_("số định danh cá nhân"), max_length=20, blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     # The identity provider that vouches for this person (issuer and subject), if any.
-    provider_issuer = models.CharField(max_length=300, blank=True)
-    provider_subject = models.CharField(max_length=255, blank=True)
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField()
-    last_login = models.DateTimeField(null=True, blank=True)
+    provider_issuer = models.CharField(_("nơi xác thực danh tính"), max_length=300, blank=True)
+    provider_subject = models.CharField(_("mã định danh nơi xác thực"), max_length=255, blank=True)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    created_at = models.DateTimeField(_("ngày mở tài khoản"))
+    last_login = models.DateTimeField(_("đăng nhập gần nhất"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("tài khoản công dân")
+        verbose_name_plural = _("tài khoản công dân")
         constraints = [
             models.UniqueConstraint(
                 fields=["provider_issuer", "provider_subject"],
