@@ -18,14 +18,14 @@ import contextlib
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import psycopg
 from django.db import DatabaseError, DataError, connection
 from django.db.models import Field, Model
 
 from motcua.core import codes
 from motcua.core.errors import ConflictError, _
+from motcua.dossiers.cursors import one_row, prepared_cursor
 from motcua.dossiers.models import (
     ApologyLetter,
     DailySequence,
@@ -128,7 +128,7 @@ def update(
     ]
     # The compare-and-set goes first, in the same pipeline as the writes it guards. When it
     # loses, it fails on the server, which then skips everything queued behind it.
-    with _cursor() as cursor:
+    with prepared_cursor() as cursor:
         try:
             with _pipelined() as pipelined:
                 cursor.execute(*_compare_and_set(after, changed, expected, or_fail=pipelined))
@@ -161,14 +161,14 @@ def add_papers(
 def next_dossier_code(agency_code: str, day: date) -> str:
     """The agency's next dossier code for its local day: one atomic upsert, whose row stays
     locked until the transaction ends, so receptions in parallel never share a number."""
-    with _cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             "INSERT INTO dossiers_dailysequence (agency_code, day, last) VALUES (%s, %s, 1) "
             "ON CONFLICT (agency_code, day) DO UPDATE SET last = dossiers_dailysequence.last + 1 "
             "RETURNING last",
             [agency_code, _prep(DailySequence, "day", day)],
         )
-        (seq,) = _one(cursor)
+        (seq,) = one_row(cursor)
     return codes.format_dossier_code(agency_code, day, seq)
 
 
@@ -235,9 +235,9 @@ def _insert_returning_id(row: Model) -> int:
     """INSERT one new row and return its id; the instance then counts as saved, as after
     `save()` (for validation and forms that get it later)."""
     sql, values = _insert(type(row), [row])
-    with _cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(f"{sql} RETURNING id", values)  # PostgreSQL, and SQLite since 3.35
-        (pk,) = _one(cursor)
+        (pk,) = one_row(cursor)
     row._state.adding = False
     row._state.db = connection.alias
     return int(pk)
@@ -264,64 +264,9 @@ def _insert_sql(model: type[Model]) -> tuple[list[Field[Any, Any]], str]:
 
 def _run(statements: Iterable[Statement]) -> None:
     """Execute writes whose answers nobody reads, on one cursor, pipelined on PostgreSQL."""
-    with _cursor() as cursor, _pipelined():
+    with prepared_cursor() as cursor, _pipelined():
         for sql, params in statements:
             cursor.execute(sql, params)
-
-
-class _Cursor(Protocol):
-    @property
-    def rowcount(self) -> int: ...
-
-    def execute(self, sql: str, params: Sequence[Any]) -> object: ...
-    def fetchone(self) -> tuple[Any, ...] | None: ...
-
-
-def _one(cursor: _Cursor) -> tuple[Any, ...]:
-    """The one row a statement returns."""
-    row = cursor.fetchone()
-    assert row is not None
-    return row
-
-
-class _Prepared:
-    """A psycopg cursor whose statements are bound and prepared on the server."""
-
-    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
-        self._cursor = cursor
-
-    @property
-    def rowcount(self) -> int:
-        return self._cursor.rowcount
-
-    def execute(self, sql: str, params: Sequence[Any]) -> object:
-        return self._cursor.execute(sql, params, prepare=True)
-
-    def fetchone(self) -> tuple[Any, ...] | None:
-        return self._cursor.fetchone()
-
-
-@contextlib.contextmanager
-def _cursor() -> Iterator[_Cursor]:
-    """The cursor this module's statements run on, in the caller's transaction.
-
-    On PostgreSQL, a psycopg cursor that sends the values apart from the statement and
-    prepares each statement text once per connection (settings.py lets the connection
-    prepare): the server then neither parses nor plans an action's statements again, which
-    was a third of its time per action (bench/README.md). Django's own cursors bind on the
-    client (the default), and the statements of this module do not go through Django's
-    execute wrappers. Errors are Django's, as from any cursor. Other databases use Django's
-    cursor.
-    """
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            yield cursor
-        return
-    connection.ensure_connection()
-    raw = connection.connection
-    assert raw is not None
-    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
-        yield _Prepared(cursor)
 
 
 @contextlib.contextmanager
