@@ -19,7 +19,7 @@ from motcua.dossiers.services import dossier_act, dossier_receive
 from tests.conftest import at
 from tests.dossiers.test_citizen_answers import asked_in_processing, signed
 from tests.dossiers.test_services import intake
-from tests.scanfiles import EXE, PDF, PNG
+from tests.scanfiles import EXE, PDF, PNG, upload
 
 PASSWORD = "mat-khau-rat-kho-doan-2026"
 # What staff pages say and a citizen must never read: the internal labels of actions, arrows,
@@ -212,8 +212,6 @@ def test_a_withdrawal_is_asked_with_a_reason(client, world, an):
 
 
 def test_the_result_downloads_only_for_its_citizen_once_ready(client, world, an, binh):
-    from tests.scanfiles import upload
-
     d = signed(world, an)
     signed_in(client, an)
     url = reverse("portal:my-result", kwargs={"pk": d.pk})
