@@ -270,3 +270,25 @@ def test_pages_declare_vietnamese_and_fit_a_phone(client, world, an):
         assert '<html lang="vi">' in html
         assert 'name="viewport" content="width=device-width' in html
         assert re.search(r"<h1>", html)
+
+
+def test_the_list_reads_a_fixed_number_of_queries(client, world, an):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    signed_in(client, an)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("portal:my-dossiers")).status_code == 200
+        return len(captured)
+
+    dossier_receive(
+        intake=intake(world, citizen_id=an.pk), actor=world.lan, now=at("2026-11-24 08:30")
+    )
+    one = queries()
+    for day in (25, 26, 27):
+        dossier_receive(
+            intake=intake(world, citizen_id=an.pk), actor=world.lan, now=at(f"2026-11-{day} 08:30")
+        )
+    assert queries() == one
