@@ -292,3 +292,13 @@ def test_the_list_reads_a_fixed_number_of_queries(client, world, an):
             intake=intake(world, citizen_id=an.pk), actor=world.lan, now=at(f"2026-11-{day} 08:30")
         )
     assert queries() == one
+
+
+def test_a_staff_sign_in_is_no_citizens(client, world, an):
+    d = asked_in_processing(world, an)
+    client.force_login(get_user_model().objects.get(username="lan"))
+    response = client.get(page_of(d))
+    assert response.status_code == 302 and reverse("citizens:signin") in response["Location"]
+    response = client.post(reverse("portal:my-withdraw", kwargs={"pk": d.pk}), {"note": "x"})
+    assert response.status_code == 302
+    assert Dossier.objects.get(pk=d.pk).status == Status.SUPPLEMENT
