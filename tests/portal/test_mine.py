@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -181,11 +182,7 @@ def test_the_desk_sees_the_papers_the_citizen_sent(client, world, an):
         },
     )
     client.logout()
-    client.force_login(
-        __import__("django.contrib.auth", fromlist=["get_user_model"])
-        .get_user_model()
-        .objects.get(username="lan")
-    )
+    client.force_login(get_user_model().objects.get(username="lan"))
     html = client.get(reverse("desk:dossier", kwargs={"pk": d.pk})).content.decode()
     assert "Bản sao sổ hộ khẩu" in html and "Ảnh 3x4" in html
     scan = DossierScan.objects.filter(dossier=d).first()
