@@ -157,10 +157,12 @@ def generate_demo_dossiers(*, count: int, now: datetime, seed: int = 2026) -> in
     start = now - timedelta(days=120)
     for _ in range(count):
         # Arrival: a working day, during office hours, spread evenly over the period.
-        t = start + timedelta(seconds=rng.randint(0, int((now - start).total_seconds())))
-        t = calendar.next_opening(t)
-        if t >= now:
-            continue
+        # Drawn again when it falls after the last opening before now (in the evening, the
+        # next opening is tomorrow's): every dossier asked for is played.
+        t = now
+        while t >= now:
+            t = start + timedelta(seconds=rng.randint(0, int((now - start).total_seconds())))
+            t = calendar.next_opening(t)
         procedure = rng.choices(procedures, weights)[0]
         try:
             _play(world, procedure, t, now)
@@ -333,8 +335,15 @@ def _process(world: _World, dossier: Dossier, t: datetime, now: datetime) -> Non
                 to_user_id=assignee.user_id if assignee is not None else None,
             )
             continue
-        # Last step: the result is ready, then returned a little later.
-        dossier = dossier_act(dossier=dossier, action=Action.MARK_READY, actor=holder, now=t)
+        # Last step: the result is ready, with its electronic copy (NĐ 118 Điều 22 k1), then
+        # returned a little later.
+        dossier = dossier_act(
+            dossier=dossier,
+            action=Action.MARK_READY,
+            actor=holder,
+            now=t,
+            result=_result_copy(dossier),
+        )
         t = calendar.add_working_seconds(t, rng.randint(1, 3 * calendar.working_day_seconds))
         if t < now:
             dossier_act(
@@ -345,6 +354,12 @@ def _process(world: _World, dossier: Dossier, t: datetime, now: datetime) -> Non
                 handover=_handover(world, dossier),
             )
         return
+
+
+def _result_copy(dossier: Dossier) -> ScanUpload:
+    """A stand-in for the result's electronic copy: a one-line PDF naming the dossier."""
+    body = f"%PDF-1.4\n% motcua demo: ket qua ho so {dossier.pk}\ntrailer <<>>\n%%EOF\n"
+    return ScanUpload(name=f"ket-qua-{dossier.pk}.pdf", data=body.encode())
 
 
 def _handover(world: _World, dossier: Dossier) -> Handover:
