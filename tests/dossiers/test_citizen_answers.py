@@ -181,7 +181,8 @@ def test_every_missing_or_bad_file_is_named_and_nothing_stored(world, an):
             files={1: upload(EXE, "anh.pdf")},
             now=at("2026-11-26 09:00"),
         )
-    assert [p.details["field"] for p in info.value.problems()] == ["paper_0"]
+    # The file missing and the file refused, both at once.
+    assert [p.details["field"] for p in info.value.problems()] == ["paper_0", "paper_1"]
     with pytest.raises(InvalidInput) as info:
         dossier_answer_supplement(
             dossier=d,
