@@ -271,6 +271,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MOTCUA_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
 SCAN_MAX_BYTES = env_int("SCAN_MAX_BYTES", 10 * 1024 * 1024)
+# Working days a citizen has to answer a request for papers online (form 02); after that the
+# papers go to the counter. The default follows the online drafts' 15 working days (DOMAIN §5).
+SUPPLEMENT_ANSWER_WORKING_DAYS = env_int("SUPPLEMENT_ANSWER_WORKING_DAYS", 15)
 # A page may carry one scan per paper: at most this many files in one request.
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 40)
 STORAGES = {

@@ -78,9 +78,16 @@ class Returned:
         return {key: value for key, value in data.items() if value}
 
 
-def check(handover: Handover, *, applicant_name: str, applicant_id_number: str) -> Returned:
+def check(
+    handover: Handover,
+    *,
+    applicant_name: str,
+    applicant_id_number: str,
+    electronic_copy: bool = True,
+) -> Returned:
     """Check a return of the result; raise InvalidInput with every problem, or return what
-    is recorded."""
+    is recorded. Returned electronically, the result is its electronic copy: it must be on
+    file (`electronic_copy`), and handing it over that way counts as delivered."""
     problems: list[ValidationError] = []
     delivery = _choice(Delivery, handover.delivery)
     if delivery is None:
@@ -142,6 +149,13 @@ def check(handover: Handover, *, applicant_name: str, applicant_id_number: str) 
                             field="authorisation",
                         )
                     )
+    elif delivery is Delivery.ELECTRONIC and not electronic_copy:
+        problems.append(
+            ValidationError(
+                _("Trả kết quả điện tử: hãy đính kèm bản điện tử (PDF) của kết quả."),
+                field="result",
+            )
+        )
     elif delivery is Delivery.POST:
         tracking = _line(handover.tracking).upper()
         if not tracking:

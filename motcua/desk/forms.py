@@ -265,8 +265,11 @@ ACTION_FIELDS: dict[Action, tuple[str, ...]] = {
     Action.PAY: ("note",),
     Action.PROPOSE: ("note",),
     Action.APPROVE: ("note",),
-    Action.MARK_READY: ("note",),
+    # The result's electronic copy (NĐ 118 Điều 22 k1): attached when it is marked ready, or
+    # at the latest when it is returned (then required for an electronic return).
+    Action.MARK_READY: ("result", "note"),
     Action.RETURN_RESULT: (
+        "result",
         "delivery",
         # Required, but checked by the core (motcua.core.returning) after the state: a
         # return not allowed now says so first, and every missing detail comes back at once.
@@ -300,6 +303,7 @@ ACTION_INPUTS = {
     "authorisation": "authorisation",
     "tracking": "tracking",
     "confirm": "confirm",
+    "result": "result",
 }
 
 MAX_VERSION = 2**31 - 1  # the column's range
@@ -328,6 +332,7 @@ class ActionChoices:
     delivery: str = ""
     proposed_due: datetime | None = None
     documents: Sequence[RequiredDocument] = ()  # the procedure's papers (a supplement)
+    has_result: bool = False  # the result's electronic copy is on file
 
 
 class ActionForm(ActionPick):
@@ -373,7 +378,15 @@ class ActionForm(ActionPick):
             "delivery": data.get("delivery", ""),
             **self._papers(),
             **self._handover(),
+            **self._result(),
         }
+
+    def _result(self) -> dict[str, Any]:
+        value = self.cleaned_data.get("result")
+        if value is None:
+            return {}
+        value.seek(0)
+        return {"result": ScanUpload(name=value.name, data=value.read())}
 
     def _papers(self) -> dict[str, Any]:
         if self.chosen is not Action.SUPPLEMENT:
@@ -487,6 +500,13 @@ def _action_field(
             latest=now + NEW_DUE_HORIZON,
             initial=offer.proposed_due,
             required=False,
+        )
+    if name == "result":
+        if offer.has_result:
+            return None  # on file already: never replaced
+        return fields.ScanField(
+            label=_("Bản điện tử của kết quả (PDF)"),
+            widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
         )
     if name == "note":
         return fields.ParagraphField(

@@ -35,6 +35,7 @@ from motcua.dossiers.selectors import (
     dossier_outlook,
     dossier_papers,
     dossier_plan,
+    dossier_result,
     dossier_steps,
 )
 from motcua.organization.selectors import (
@@ -48,7 +49,7 @@ from motcua.organization.selectors import (
 
 if TYPE_CHECKING:
     from motcua.catalog.models import Procedure
-    from motcua.dossiers.models import ApologyLetter, Dossier
+    from motcua.dossiers.models import ApologyLetter, Dossier, DossierResult
     from motcua.organization.models import Agency, Staff, Unit
 
 # Buttons that end or refuse something get the cautious style.
@@ -129,6 +130,7 @@ def dossier_page_context(
         "version": dossier.procedure_version,
         "documents": dossier_papers(dossier),
         "digitised": dossier_digitisation(dossier),
+        "result_copy": offers.result,
         "steps": steps,
         "events": events,
         "apology": apology,
@@ -161,6 +163,11 @@ class _ActionOffers:
         self.dossier, self.now = dossier, now
 
     @functools.cached_property
+    def result(self) -> DossierResult | None:
+        """The result's electronic copy on file (asked only when an action attaches one)."""
+        return dossier_result(self.dossier)
+
+    @functools.cached_property
     def next_step(self) -> tuple[Agency, Unit] | None:
         """Where FORWARD would send the dossier (asked only when an action needs it)."""
         return dossier_next_step(self.dossier)
@@ -187,7 +194,11 @@ class _ActionOffers:
             proposed = view.new_due.astimezone(calendar.tz) if view is not None else None
         documents = documents_of(d.procedure_version) if "documents" in inputs else []
         offer = ActionChoices(
-            staff=staff, delivery=d.delivery, proposed_due=proposed, documents=documents
+            staff=staff,
+            delivery=d.delivery,
+            proposed_due=proposed,
+            documents=documents,
+            has_result="result" in inputs and self.result is not None,
         )
         return ActionForm(data, action=action, now=self.now, offer=offer, files=files)
 

@@ -15,4 +15,5 @@ urlpatterns = [
     path("ho-so/<int:pk>/", dossier.detail, name="dossier"),
     path("ho-so/<int:pk>/thao-tac/", dossier.act, name="act"),
     path("ho-so/<int:pk>/ban-quet/<int:scan>/", dossier.scan, name="scan"),
+    path("ho-so/<int:pk>/ket-qua/", dossier.result, name="result"),
 ]

@@ -335,8 +335,15 @@ def _process(world: _World, dossier: Dossier, t: datetime, now: datetime) -> Non
                 to_user_id=assignee.user_id if assignee is not None else None,
             )
             continue
-        # Last step: the result is ready, then returned a little later.
-        dossier = dossier_act(dossier=dossier, action=Action.MARK_READY, actor=holder, now=t)
+        # Last step: the result is ready, with its electronic copy (NĐ 118 Điều 22 k1), then
+        # returned a little later.
+        dossier = dossier_act(
+            dossier=dossier,
+            action=Action.MARK_READY,
+            actor=holder,
+            now=t,
+            result=_result_copy(dossier),
+        )
         t = calendar.add_working_seconds(t, rng.randint(1, 3 * calendar.working_day_seconds))
         if t < now:
             dossier_act(
@@ -347,6 +354,12 @@ def _process(world: _World, dossier: Dossier, t: datetime, now: datetime) -> Non
                 handover=_handover(world, dossier),
             )
         return
+
+
+def _result_copy(dossier: Dossier) -> ScanUpload:
+    """A stand-in for the result's electronic copy: a one-line PDF naming the dossier."""
+    body = f"%PDF-1.4\n% motcua demo: ket qua ho so {dossier.pk}\ntrailer <<>>\n%%EOF\n"
+    return ScanUpload(name=f"ket-qua-{dossier.pk}.pdf", data=body.encode())
 
 
 def _handover(world: _World, dossier: Dossier) -> Handover:

@@ -15,12 +15,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from motcua.catalog.selectors import documents_of
+from motcua.core import answers, reception, returning
 from motcua.core import apology as core_apology
 from motcua.core import clock as core_clock
-from motcua.core import reception, returning
 from motcua.core.calendar import WorkCalendar
 from motcua.core.errors import InvalidInput, ValidationError, _
-from motcua.core.lifecycle import Action, Facts, Role
+from motcua.core.lifecycle import Action, Facts, Role, Status
 from motcua.core.routing import (
     LimitUnit,
     PlannedStep,
@@ -28,9 +28,22 @@ from motcua.core.routing import (
     statutory_budget,
     step_due,
 )
+from motcua.core.text import fold
 from motcua.dossiers import scans as dossier_scans
-from motcua.dossiers.models import ApologyLetter, Dossier, DossierDocument, DossierEvent
-from motcua.dossiers.selectors import clock_entries, dossier_blame, dossier_outlook, resolve_step
+from motcua.dossiers.models import (
+    ApologyLetter,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    DossierResult,
+)
+from motcua.dossiers.selectors import (
+    answer_window,
+    clock_entries,
+    dossier_blame,
+    dossier_outlook,
+    resolve_step,
+)
 from motcua.organization.selectors import Actor, calendar_for
 
 if TYPE_CHECKING:
@@ -67,6 +80,7 @@ class Change:
     scans: list[tuple[int, dossier_scans.CheckedScan]] = field(
         default_factory=list
     )  # (paper, scan)
+    result: dossier_scans.CheckedScan | None = None  # the result's electronic copy, attached now
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,10 @@ class Act:
     delivery: str
     papers: Papers | None = None  # what the citizen brought (a supplement at the counter)
     handover: returning.Handover | None = None  # how the result is handed over
+    # The citizen's online answer to the supplement request: a file per paper listed, by its
+    # position in the request's list.
+    answer: Mapping[int, dossier_scans.ScanUpload] | None = None
+    result: dossier_scans.ScanUpload | None = None  # the result's electronic copy (PDF)
 
 
 @dataclass(frozen=True)
@@ -215,7 +233,9 @@ def _supplement(a: Act) -> Change:
     and the step's due time moves on."""
     d = a.dossier
     change = Change()
-    if a.papers is not None or a.actor.role is Role.DESK:
+    if a.actor.role is Role.CITIZEN and a.answer is not None:
+        change = _answer(a)
+    elif a.papers is not None or a.actor.role is Role.DESK:
         change = _papers_brought(a, a.papers or Papers())
     if d.received_at is None:
         return change  # still before reception: the clock has not started
@@ -230,6 +250,87 @@ def _supplement(a: Act) -> Change:
             step_paused_seconds=d.step_paused_seconds + resumed.paused_seconds,
         )
     return change
+
+
+def _answer(a: Act) -> Change:
+    """The citizen's answer online: a file for every paper the request listed, each checked
+    by its content, recorded as the papers of this visit (a paper of the procedure by its
+    catalog entry when the request named it, so that reception finds the dossier complete)."""
+    d = a.dossier
+    assert a.answer is not None
+    missing, closes = answer_window(d, a.calendar)
+    answers.check_answer(
+        Status(d.status),
+        closes_at=closes,
+        now=a.now,
+        missing=missing,
+        sent=list(a.answer),
+        tz=a.calendar.tz,
+    )
+    problems: list[ValidationError] = []
+    checked = {}
+    for index, upload in sorted(a.answer.items()):
+        try:
+            checked[index] = dossier_scans.inspect(upload, field=f"paper_{index}")
+        except ValidationError as exc:
+            problems.append(exc)
+    if problems:
+        raise InvalidInput(problems)
+    received = set(
+        DossierDocument.objects.filter(dossier=d, required__isnull=False).values_list(
+            "required_id", flat=True
+        )
+    )
+    by_name = {fold(doc.name): doc for doc in documents_of(d.procedure_version)}
+    change = Change(payload={"online": True})
+    listed = []
+    for index, name in enumerate(missing):
+        doc = by_name.get(fold(name))
+        if doc is not None and doc.pk in received:
+            doc = None  # already received once: this is another paper of the same name
+        change.scans.append((len(change.documents), checked[index]))
+        change.documents.append(
+            DossierDocument(
+                required=doc,
+                name=doc.name if doc is not None else name,
+                copies=1,
+                original=False,
+                received_at=a.now,
+                event_seq=d.version + 1,
+            )
+        )
+        entry: dict[str, Any] = {"name": name, "copies": 1, "original": False}
+        if doc is not None:
+            entry["required"] = doc.pk
+        entry["scan"] = checked[index].sha256
+        listed.append(entry)
+    change.payload["papers"] = listed
+    return change
+
+
+def _result_copy(a: Act, change: Change, problems: list[ValidationError]) -> bool:
+    """The result's electronic copy sent with this action, checked (a PDF, by its content)
+    and kept on `change`; whether the dossier has a copy once the action is taken."""
+    on_file = DossierResult.objects.filter(dossier=a.dossier).exists()
+    if a.result is None:
+        return on_file
+    if on_file:
+        problems.append(
+            ValidationError(
+                _("Hồ sơ đã có bản điện tử của kết quả; bản đã lưu không thay được."),
+                field="result",
+            )
+        )
+        return True
+    try:
+        checked = dossier_scans.inspect(a.result, field="result")
+        answers.check_result_copy(checked.content_type)
+    except ValidationError as exc:
+        problems.append(exc)
+        return False
+    change.result = checked
+    change.payload["result_copy"] = {"sha256": checked.sha256, "size": checked.size}
+    return True
 
 
 def _papers_brought(a: Act, papers: Papers) -> Change:
@@ -368,11 +469,16 @@ def _approve(a: Act) -> Change:
 def _mark_ready(a: Act) -> Change:
     """The result exists: the agency's clock stops here (end of processing for statistics)."""
     d = a.dossier
-    return Change(
+    change = Change(
         close_step=True,
         clock=[core_clock.ClockEntry(kind=core_clock.ClockKind.STOP, at=a.now)],
         fields={"current_agency": d.received_place, "current_unit": None, "current_holder": None},
     )
+    problems: list[ValidationError] = []
+    _result_copy(a, change, problems)
+    if problems:
+        raise InvalidInput(problems)
+    return change
 
 
 def _return(a: Act) -> Change:
@@ -380,11 +486,24 @@ def _return(a: Act) -> Change:
     confirmed by the desk first."""
     d = a.dossier
     handover = a.handover or returning.Handover(delivery=a.delivery or d.delivery, result_number="")
-    returned = returning.check(
-        handover, applicant_name=d.applicant_name, applicant_id_number=d.applicant_id_number
-    )
-    return Change(
-        fields={
+    change = Change()
+    problems: list[ValidationError] = []
+    copy = _result_copy(a, change, problems)
+    # A copy sent but refused is named once, on its own field.
+    copy = copy or any(p.details.get("field") == "result" for p in problems)
+    try:
+        returned = returning.check(
+            handover,
+            applicant_name=d.applicant_name,
+            applicant_id_number=d.applicant_id_number,
+            electronic_copy=copy,
+        )
+    except InvalidInput as exc:
+        raise InvalidInput([*problems, *exc.errors]) from None
+    if problems:
+        raise InvalidInput(problems)
+    change.fields.update(
+        {
             "delivery": returned.delivery.value,
             "returned_at": a.now,
             "result_number": returned.result_number,
@@ -393,9 +512,10 @@ def _return(a: Act) -> Change:
             "collector_id_number": returned.id_number,
             "collector_authorisation": returned.authorisation,
             "post_tracking": returned.tracking,
-        },
-        payload=returned.payload(),
+        }
     )
+    change.payload.update(returned.payload())
+    return change
 
 
 def _stop(a: Act) -> Change:

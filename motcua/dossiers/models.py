@@ -419,6 +419,26 @@ class DossierScan(models.Model):
     )
 
 
+class DossierResult(models.Model):
+    """The electronic copy of a dossier's result (NĐ 118 Điều 22 k1), attached by the agency
+    when it marks the result ready or when the desk returns it; one per dossier, never
+    replaced. The file lives in the default storage (MEDIA_ROOT, not served), named by its
+    SHA-256; the citizen downloads it through an ownership-checked view, staff through the
+    desk's access check. The event that attached it records its hash."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="result")
+    file = models.FileField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=40)
+    original_name = models.CharField(max_length=200, blank=True)
+    attached_at = models.DateTimeField()
+    attached_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    event_seq = models.PositiveIntegerField()
+
+
 class ApologyLetter(models.Model):
     """Form 04: the late agency's apology with a new date, signed by its head; once per dossier."""
 

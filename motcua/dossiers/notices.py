@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from motcua.core.calendar import format_vn
 from motcua.core.lifecycle import Action, Status
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import tracking_url
+from motcua.dossiers.selectors import citizen_dossier_url, tracking_url
 from motcua.notify.services import outbox_message
 
 if TYPE_CHECKING:
@@ -36,13 +36,15 @@ def status_notice(
     payload: Mapping[str, Any],
     tz: tzinfo,
     agency: str = "",
+    withdrawn: bool = False,
 ) -> OutboxMessage | None:
     """The e-mail telling the applicant what happened, or None without an address.
 
     `agency` names the agency the news is about when it is not the current one (the agency
     that apologises). In the site's language (Vietnamese), whatever language the officer's
     screen is in, and in the centre's time zone `tz`. One message per event: its dedupe key
-    is the event's, so a retried write never mails twice.
+    is the event's, so a retried write never mails twice. `withdrawn`: a stop that follows
+    the citizen's own withdrawal.
     """
     if not dossier.applicant_email:
         return None
@@ -65,6 +67,10 @@ def status_notice(
         "delivery": dossier.delivery,
         "missing": list(payload.get("missing", ())),
         "url": tracking_url(dossier) if dossier.code else "",
+        # The citizen's own page of the dossier (signed in), when it is tied to an account.
+        "mine_url": citizen_dossier_url(dossier) if dossier.citizen_id else "",
+        # A stop that follows the citizen's withdrawal says so.
+        "withdrawn": action is Action.STOP and dossier.status == Status.STOPPED and withdrawn,
         "secret": dossier.tracking_secret,
     }
     if agency:  # the news is about another agency than the one holding the dossier

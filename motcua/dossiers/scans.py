@@ -88,14 +88,14 @@ def _display_name(name: str) -> str:
     return shown[:MAX_NAME]
 
 
-def path_for(dossier_id: int, scan: CheckedScan) -> str:
-    return f"scans/{dossier_id}/{scan.sha256}.{scan.extension}"
+def path_for(dossier_id: int, scan: CheckedScan, folder: str = "scans") -> str:
+    return f"{folder}/{dossier_id}/{scan.sha256}.{scan.extension}"
 
 
-def store(dossier_id: int, scan: CheckedScan) -> tuple[str, bool]:
+def store(dossier_id: int, scan: CheckedScan, folder: str = "scans") -> tuple[str, bool]:
     """Write the scan to the default storage: (its name, whether this call created the file).
-    The same content for the same dossier is one file."""
-    name = path_for(dossier_id, scan)
+    The same content for the same dossier is one file. Results go to their own `folder`."""
+    name = path_for(dossier_id, scan, folder)
     if default_storage.exists(name):
         return name, False
     saved = default_storage.save(name, ContentFile(scan.data))

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django_stubs_ext import StrOrPromise
 
 from motcua.catalog.selectors import steps_of
+from motcua.core import answers, codes, story
 from motcua.core import clock as core_clock
-from motcua.core import codes
 from motcua.core.apology import Outlook, Timing, outlook
 from motcua.core.blame import OUTCOME_LABELS, Blame, StepSpan, responsible_step
 from motcua.core.calendar import WorkCalendar
@@ -34,12 +34,14 @@ from motcua.dossiers.models import (
     DossierAccess,
     DossierDocument,
     DossierEvent,
+    DossierResult,
     DossierScan,
     DossierStep,
 )
 from motcua.organization.selectors import (
     Actor,
     agency_by_code,
+    agency_by_id,
     agency_staff,
     calendar_for,
     police_serving,
@@ -594,6 +596,12 @@ def tracking_url(dossier: Dossier) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{_tracking_path()}?{query}"
 
 
+def citizen_dossier_url(dossier: Dossier) -> str:
+    """The dossier's page in its citizen's account (they sign in to open it)."""
+    path = reverse("portal:my-dossier", kwargs={"pk": dossier.pk})
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
 @functools.cache
 def _tracking_path() -> str:
     return reverse("portal:track")  # the URLconf does not change while the process runs
@@ -835,4 +843,137 @@ def readers() -> list[tuple[int, str]]:
     )
     return sorted(
         ((u.pk, u.get_full_name() or u.get_username()) for u in users), key=lambda x: x[1]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The citizen's own dossiers (signed in), and what the citizen and the public tracking page
+# read of a dossier in plain words (motcua.core.story)
+
+
+def citizen_dossiers(citizen_id: int) -> QuerySet[Dossier]:
+    """A citizen's dossiers, newest first (through the index `dossier_of_citizen`)."""
+    return (
+        Dossier.objects.filter(citizen_id=citizen_id)
+        .select_related("procedure_version__procedure", "received_place")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def citizen_dossier(*, citizen_id: int, pk: int) -> Dossier:
+    """One of the citizen's own dossiers; another's, or none, is the same "not found"."""
+    dossier = (
+        Dossier.objects.select_related(
+            "procedure_version__procedure",
+            "received_place",
+            "receiving_agency",
+            "competent_agency",
+            "current_agency",
+            "current_unit",
+        )
+        .filter(pk=pk, citizen_id=citizen_id)
+        .first()
+    )
+    if dossier is None:
+        raise NotFound(_("Không tìm thấy hồ sơ."))
+    return dossier
+
+
+def dossier_story(dossier: Dossier) -> list[story.Moment]:
+    """What happened to the dossier as its citizen is told it, oldest first: a forward names
+    the agency it went to only when it changed agency."""
+    happened = []
+    agency_id = None
+    names: dict[int, str] = {}
+    for event in DossierEvent.objects.filter(dossier=dossier).order_by("seq"):
+        to_agency = event.payload.get("set", {}).get("current_agency_id", agency_id)
+        moved = event.action == Action.FORWARD and to_agency != agency_id
+        if moved and to_agency not in names:
+            found = agency_by_id(to_agency)
+            names[to_agency] = found.name if found is not None else ""
+        happened.append(
+            story.Happened(
+                action=event.action,
+                at=event.at,
+                payload=event.payload,
+                agency=names.get(to_agency, "") if moved else "",
+                moved=moved,
+            )
+        )
+        agency_id = to_agency
+    return story.story(happened)
+
+
+def dossier_appointment(dossier: Dossier, moments: list[story.Moment]) -> story.Appointment:
+    """The appointment's facts: the date now, the receipt's when it moved, the waits for the
+    citizen, the apology's new date."""
+    first_due = next((m.due for m in moments if m.kind is story.Kind.RECEIVED), None)
+    return story.appointment(
+        clock_entries(dossier),
+        due=dossier.due_at,
+        first_due=first_due,
+        finished=dossier.finished_at is not None,
+    )
+
+
+def supplement_request(dossier: Dossier) -> DossierEvent | None:
+    """The event that asked for the papers (form 02): at reception or later, the last one."""
+    return (
+        DossierEvent.objects.filter(dossier=dossier, action=Action.REQUEST_SUPPLEMENT)
+        .order_by("-seq")
+        .first()
+    )
+
+
+def answer_window(dossier: Dossier, calendar: WorkCalendar) -> tuple[list[str], datetime | None]:
+    """The papers the request listed and when the online answer closes (None: no request)."""
+    asked = supplement_request(dossier)
+    if asked is None:
+        return [], None
+    days = settings.SUPPLEMENT_ANSWER_WORKING_DAYS
+    closes = answers.answer_closes_at(calendar, asked.at.astimezone(calendar.tz), days)
+    return [str(m) for m in asked.payload.get("missing", ())], closes
+
+
+def dossier_result(dossier: Dossier) -> DossierResult | None:
+    """The result's electronic copy on file, if any."""
+    return DossierResult.objects.filter(dossier=dossier).first()
+
+
+@dataclass(frozen=True)
+class CitizenView:
+    """What the citizen's dossier page shows besides the dossier itself."""
+
+    moments: list[story.Moment]
+    appointment: story.Appointment
+    todo: story.Todo
+    missing: list[str]  # the papers asked for (form 02), while waiting for them
+    answer_closes: datetime | None  # when the online answer closes
+    apology: ApologyLetter | None
+    result: DossierResult | None
+    can_withdraw: bool
+
+
+def citizen_view(dossier: Dossier, now: datetime) -> CitizenView:
+    """The citizen's page of one of their dossiers: story, appointment, what to do now."""
+    status = Status(dossier.status)
+    calendar = calendar_for(dossier.received_place)
+    missing: list[str] = []
+    closes = None
+    if status is Status.SUPPLEMENT:
+        missing, closes = answer_window(dossier, calendar)
+    is_open = answers.answer_open(status, closes_at=closes, now=now)
+    result = dossier_result(dossier)
+    moments = dossier_story(dossier)
+    return CitizenView(
+        moments=moments,
+        appointment=dossier_appointment(dossier, moments),
+        todo=story.todo(
+            status, delivery=dossier.delivery, answer_open=is_open, result_copy=result is not None
+        ),
+        missing=missing,
+        answer_closes=closes,
+        apology=dossier_apology(dossier),
+        result=result,
+        can_withdraw=answers.withdrawal_allowed(status, approved=dossier.approved),
     )

@@ -22,12 +22,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
 
 from motcua.catalog.selectors import documents_of, procedure_versions
+from motcua.core import answers, codes, contact, reception, returning, text
 from motcua.core import clock as core_clock
-from motcua.core import codes, contact, reception, returning, text
 from motcua.core.apology import closing_reason
 from motcua.core.blame import step_outcome
 from motcua.core.calendar import WorkCalendar, local_date
 from motcua.core.errors import (
+    ConflictError,
     DomainError,
     InvalidInput,
     NotFound,
@@ -60,12 +61,14 @@ from motcua.dossiers.models import (
     Dossier,
     DossierAccess,
     DossierEvent,
+    DossierResult,
     DossierScan,
     DossierStep,
 )
 from motcua.dossiers.notices import is_news, status_notice
-from motcua.dossiers.scans import ScanUpload
+from motcua.dossiers.scans import CheckedScan, ScanUpload
 from motcua.dossiers.selectors import (
+    answer_window,
     clock_entries,
     dossier_facts,
     dossier_plan,
@@ -92,7 +95,9 @@ __all__ = [
     "Papers",
     "ScanUpload",
     "dossier_act",
+    "dossier_answer_supplement",
     "dossier_receive",
+    "dossier_request_withdrawal",
     "dossier_view_personal_data",
     "dossiers_shown",
 ]
@@ -424,6 +429,8 @@ def dossier_act(
     delivery: str = "",
     papers: Papers | None = None,
     handover: Handover | None = None,
+    answer: Mapping[int, ScanUpload] | None = None,
+    result: ScanUpload | None = None,
 ) -> Dossier:
     """Apply one action to a dossier: the core checks the state, the guards and the actor's
     right on this step; then the version moves on (compare-and-set), the event is appended
@@ -460,6 +467,8 @@ def dossier_act(
                 delivery=delivery,
                 papers=papers,
                 handover=handover,
+                answer=answer,
+                result=result,
             )
             change = HANDLERS.get(action, nothing)(act)
         except DomainError:
@@ -568,7 +577,13 @@ def _commit(
         if not news:
             return None
         return status_notice(
-            d, action, now=now, payload=change.payload, tz=calendar.tz, agency=change.news_agency
+            d,
+            action,
+            now=now,
+            payload=change.payload,
+            tz=calendar.tz,
+            agency=change.news_agency,
+            withdrawn=from_status is Status.WITHDRAWN,
         )
 
     if expected is None:
@@ -593,7 +608,31 @@ def _commit(
     )
     if change.documents:
         _add_papers(after, change, actor, now)
+    if change.result is not None:
+        _add_result(after, change.result, actor, now)
     return after
+
+
+def _add_result(dossier: Dossier, result: CheckedScan, actor: Actor, now: datetime) -> None:
+    """Write the result's electronic copy: the file first (named by its content, under
+    results/), then its row; a file this call wrote is removed again if the row fails."""
+    name, new = dossier_scans.store(dossier.pk, result, folder="results")
+    try:
+        DossierResult.objects.create(
+            dossier_id=dossier.pk,
+            file=name,
+            sha256=result.sha256,
+            size=result.size,
+            content_type=result.content_type,
+            original_name=result.original_name,
+            attached_at=now,
+            attached_by_id=actor.user_id,
+            event_seq=dossier.version,
+        )
+    except BaseException:
+        if new:
+            dossier_scans.discard([name])
+        raise
 
 
 def _add_papers(dossier: Dossier, change: Change, actor: Actor, now: datetime) -> None:
@@ -744,3 +783,86 @@ def dossiers_shown(
         )
         for pk in dict.fromkeys(dossier_ids)
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# What a citizen does online on their own dossier (motcua.core.answers)
+
+
+def _own(dossier: Dossier, citizen_id: int) -> None:
+    """A citizen acts only on a dossier tied to their account: another's is "not found"."""
+    if dossier.citizen_id is None or dossier.citizen_id != citizen_id:
+        raise NotFound(_("Không tìm thấy hồ sơ."))
+
+
+def _fresh(dossier: Dossier) -> Dossier:
+    return Dossier.objects.select_related(
+        "procedure_version__procedure", "current_agency", "received_place", "competent_agency"
+    ).get(pk=dossier.pk)
+
+
+def dossier_answer_supplement(
+    *, dossier: Dossier, citizen_id: int, files: Mapping[int, ScanUpload], now: datetime
+) -> Dossier:
+    """The citizen answers the request for papers online, once: a file for every paper
+    listed, within the window; the dossier goes back to the desk's check (before reception)
+    or to processing, and the clock resumes. A second answer, a late one, a missing or bad
+    file: a plain message, nothing stored."""
+    _require_aware(now)
+    _own(dossier, citizen_id)
+    actor = Actor.citizen(dossier.applicant_name)
+
+    def check(d: Dossier) -> None:
+        calendar = calendar_for(d.received_place)
+        missing, closes = answer_window(d, calendar)
+        answers.check_answer(
+            Status(d.status),
+            closes_at=closes,
+            now=now,
+            missing=missing,
+            sent=list(files),
+            tz=calendar.tz,
+        )
+
+    # Every problem at once: a file missing and a file refused for its content alike (the
+    # dossier not waiting, or the window closed, is said alone: no file would help).
+    problems: list[ValidationError] = []
+    try:
+        check(dossier)
+    except InvalidInput as exc:
+        problems.extend(exc.errors)
+    for index, upload in sorted(files.items()):
+        try:
+            dossier_scans.inspect(upload, field=f"paper_{index}")
+        except ValidationError as exc:
+            problems.append(exc)
+    if problems:
+        raise InvalidInput(sorted(problems, key=lambda p: str(p.details.get("field"))))
+    try:
+        return dossier_act(
+            dossier=dossier, action=Action.SUPPLEMENT, actor=actor, now=now, answer=files
+        )
+    except ConflictError:
+        check(_fresh(dossier))  # sent twice at once: the other answer was taken
+        raise
+
+
+def dossier_request_withdrawal(
+    *, dossier: Dossier, citizen_id: int, reason: str, now: datetime
+) -> Dossier:
+    """The citizen asks to withdraw, with a reason, while no decision has been issued
+    (NĐ 118 Điều 21); the dossier waits at the desk, which issues the stop notice (form 05)."""
+    _require_aware(now)
+    _own(dossier, citizen_id)
+    reason = answers.withdrawal_reason(text.nfc(reason))
+    text.check_characters(reason, multiline=True, field="note", label=_("Lý do"))
+    answers.check_withdrawal(Status(dossier.status), approved=dossier.approved)
+    actor = Actor.citizen(dossier.applicant_name)
+    try:
+        return dossier_act(
+            dossier=dossier, action=Action.WITHDRAW, actor=actor, now=now, note=reason
+        )
+    except ConflictError:
+        fresh = _fresh(dossier)
+        answers.check_withdrawal(Status(fresh.status), approved=fresh.approved)
+        raise

@@ -21,11 +21,11 @@ from motcua.core.errors import DomainError, NotFound, TooManyTries
 from motcua.dossiers.selectors import (
     PublicKey,
     dossier_apology,
+    dossier_appointment,
     dossier_deadline,
-    dossier_due_explanation,
     dossier_public,
     dossier_public_key,
-    dossier_timeline,
+    dossier_story,
 )
 from motcua.edge import add_to_form, client_address, status_for
 from motcua.i18n import error_text
@@ -112,12 +112,14 @@ def _found(request: HttpRequest, form: TrackForm, key: PublicKey, now: datetime)
 
     def page(csrf_token: str) -> str:
         dossier = dossier_public(key.pk)
+        moments = dossier_story(dossier)
         result = render_to_string(
             "portal/track.html#result",
             {
                 "dossier": dossier,
-                "timeline": dossier_timeline(dossier),
-                "explanation": dossier_due_explanation(dossier, now),
+                # The same plain story and appointment as the citizen's own page.
+                "moments": moments,
+                "appointment": dossier_appointment(dossier, moments),
                 "deadline": dossier_deadline(dossier, now),
                 "apology": dossier_apology(dossier),
             },

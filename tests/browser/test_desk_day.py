@@ -211,7 +211,13 @@ def test_a_late_step_goes_through_the_apology(world, person, anonymous, clock):
     letter = anonymous.get_by_role("note")
     expect(letter).to_contain_text("Công an Phường Hoàn Kiếm xin lỗi")
     expect(letter).to_contain_text("Chờ xác minh nơi thường trú của người mẹ")
-    expect(letter).to_contain_text("Hẹn ban đầu: 08:30 30/11/2026 → Hẹn mới: 08:30 01/12/2026")
+    expect(letter).to_contain_text("Ngày hẹn ban đầu: ngày 30/11/2026, lúc 08:30.")
+    expect(letter).to_contain_text("Ngày hẹn mới: ngày 01/12/2026, lúc 08:30.")
+    # The story in plain words, the same as on the citizen's own page.
+    story = anonymous.locator(".story")
+    expect(story).to_contain_text("Hồ sơ được chuyển đến Công an Phường Hoàn Kiếm để giải quyết.")
+    expect(story).to_contain_text("gửi thư xin lỗi vì chậm trễ")
+    expect(story).not_to_contain_text("→")
     assert_accessible(anonymous, "track")
 
 

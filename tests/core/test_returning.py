@@ -97,3 +97,11 @@ def test_every_problem_of_a_return_is_reported_at_once(handover, problems):
     with pytest.raises(InvalidInput) as info:
         check(handover, **APPLICANT)
     assert fields(info.value) == problems
+
+
+def test_an_electronic_return_needs_the_results_electronic_copy():
+    handover = Handover("electronic", "12/QĐ-UBND", confirmed=True)
+    with pytest.raises(InvalidInput) as info:
+        check(handover, **APPLICANT, electronic_copy=False)
+    assert fields(info.value) == ["result"]
+    assert check(handover, **APPLICANT, electronic_copy=True).delivery == "electronic"

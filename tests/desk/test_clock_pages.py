@@ -111,7 +111,7 @@ def test_the_tracking_page_shows_the_wait_not_overdue(world, client):
     words = html.decode()
     status = re.search(r"<dt>Trạng thái</dt><dd>.*?</dd>", words, re.S).group(0)
     assert "Quá hạn" not in status
-    assert "Chờ công dân bổ sung từ 10:00 24/11/2026" in status
+    assert "Chờ bổ sung giấy tờ từ" in status and "ngày 24/11/2026, lúc 10:00" in status
 
 
 def test_once_resumed_an_overdue_dossier_is_overdue_again(world, client):

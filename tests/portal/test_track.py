@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from motcua.core.lifecycle import Action
-from motcua.dossiers.selectors import NOT_FOUND, dossier_due_explanation, tracking_url
+from motcua.dossiers.selectors import NOT_FOUND, tracking_url
 from motcua.dossiers.services import Applicant, Intake, dossier_act, dossier_receive
 from tests.conftest import VN, at
 
@@ -55,7 +55,8 @@ def track(client, code, secret, method="post", **meta):
 def result_of(response) -> str:
     """The dossier's part of the page ("" when none is shown)."""
     found = re.search(
-        r'<section class="card" aria-labelledby="result-title">.*?</section>',
+        r'<section class="card" aria-labelledby="result-title">.*?'
+        r'<section class="card" aria-labelledby="story-title">.*?</section>',
         response.content.decode(),
         re.S,
     )
@@ -82,25 +83,27 @@ def test_it_shows_status_appointment_explanation_and_timeline_without_staff_name
     assert r.status_code == 200
     page = r.content.decode()
     assert d.code in page
-    assert "Đang xử lý" in page
-    assert "08:30 30/11/2026" in page  # the appointment, in Hà Nội time
-    for line in dossier_due_explanation(d, d.received_at):
-        assert line in page
-    assert "Hẹn trả" in page
-    # Each hand-over names the agency and the unit, never the officer.
-    assert "UBND Phường Hoàn Kiếm" in page
-    assert "Phòng Văn hóa - Xã hội" in page
-    assert "Công an Phường Hoàn Kiếm" in page
-    assert "Đội Đăng ký, quản lý cư trú" in page
+    assert "Đang giải quyết" in page
+    # The appointment, in Hà Nội time, each time labelled; the story in plain words, the
+    # citizen's (the same as on their own page: portal/_story.html).
+    assert "ngày 30/11/2026, lúc 08:30" in page
+    assert "Ngày hẹn trả kết quả" in page
+    assert "Hồ sơ được tiếp nhận." in page
+    # A hand-over names the agency it went to; inside one agency, nothing; never an officer.
+    assert "Hồ sơ được chuyển đến Công an Phường Hoàn Kiếm để giải quyết." in page
+    assert "Phòng Văn hóa - Xã hội" not in page
     for name in STAFF_NAMES:
         assert name not in page
-    assert "Văn bản xin lỗi" not in page
+    main = page[page.index('<main id="main"') :]
+    for jargon in ("→", "giờ làm việc", "Chuyển bước tiếp theo", "Tiếp nhận hồ sơ"):
+        assert jargon not in main
+    assert "Thư xin lỗi" not in page
 
 
 def test_it_shows_the_signed_apology_with_the_new_date(world, client):
     d = draft_apology(world, receive(world))
     draft = track(client, d.code, d.tracking_secret).content.decode()
-    assert "Văn bản xin lỗi" not in draft  # a draft is the agency's business until signed
+    assert "Thư xin lỗi" not in draft  # a draft is the agency's business until signed
 
     d = dossier_act(
         dossier=d, action=Action.APPROVE_APOLOGY, actor=world.kien, now=at("2026-11-26 10:00")
@@ -108,12 +111,12 @@ def test_it_shows_the_signed_apology_with_the_new_date(world, client):
     letter = d.apology_letter
 
     page = track(client, d.code, d.tracking_secret).content.decode()
-    assert "Văn bản xin lỗi" in page
+    assert "Thư xin lỗi" in page
     assert "Công an Phường Hoàn Kiếm xin lỗi" in page
     assert "Chờ xác minh nơi cư trú." in page
-    new_date = f"{letter.new_due_at.astimezone(VN):%H:%M %d/%m/%Y}"
-    assert f"<strong>{new_date}</strong>" in page
-    assert "08:30 30/11/2026" in page  # the original appointment, for the record
+    new_date = f"{letter.new_due_at.astimezone(VN):ngày %d/%m/%Y, lúc %H:%M}"
+    assert re.search(rf"<strong><time [^>]*>{new_date}</time>\s*</strong>", page)
+    assert "ngày 30/11/2026, lúc 08:30" in page  # the original appointment, for the record
     for name in STAFF_NAMES:
         assert name not in page
 
@@ -179,7 +182,7 @@ def test_it_works_with_query_parameters(world, client):
     r = track(client, d.code, d.tracking_secret, method="get")
 
     assert r.status_code == 200
-    assert "08:30 30/11/2026" in r.content.decode()
+    assert "ngày 30/11/2026, lúc 08:30" in r.content.decode()
 
 
 @pytest.mark.parametrize("query", [{}, {"utm_source": "zalo"}])
@@ -414,8 +417,8 @@ def test_a_change_is_shown_at_once_never_the_page_kept_before(world, client):
     )
     after = result_of(track(client, d.code, d.tracking_secret))
 
-    assert "Văn bản xin lỗi" not in before
-    assert "Văn bản xin lỗi" in after
+    assert "Thư xin lỗi" not in before
+    assert "Thư xin lỗi" in after
 
 
 def test_the_overdue_badge_appears_when_the_due_time_passes_without_a_change(world, client):
@@ -435,8 +438,8 @@ def test_each_language_has_its_own_kept_page(world, client):
     client.post("/i18n/setlang/", {"language": "en", "next": URL})
     en = result_of(track(client, d.code, d.tracking_secret))
 
-    assert "Quá trình xử lý" in vi
-    assert en and "Quá trình xử lý" not in en
+    assert "Trạng thái" in vi
+    assert en and "Trạng thái" not in en
 
 
 def test_tries_sent_at_once_are_counted_before_any_is_answered(world, limits):

@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from motcua.core.errors import DomainError
+from motcua.core.errors import DomainError, NotFound
 from motcua.desk.access import StaffRequest, record_shown, staff_required
 from motcua.desk.forms import ACTION_INPUTS
 from motcua.desk.page import dossier_page_context, submitted_action_form
 from motcua.dossiers.scans import read_scan
-from motcua.dossiers.selectors import access_dossier, dossier_scan
+from motcua.dossiers.selectors import access_dossier, dossier_result, dossier_scan
 from motcua.dossiers.services import dossier_act
 from motcua.edge import add_to_form, render_error, status_for
 
@@ -51,6 +51,26 @@ def scan(request: StaffRequest, pk: int, scan: int) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     # Shown as a document, never run as a page of this site.
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    return response
+
+
+@staff_required
+def result(request: StaffRequest, pk: int) -> HttpResponse:
+    """The result's electronic copy, to staff with a right to the dossier (the same check as
+    the dossier page), recorded as a read and never kept in a cache."""
+    try:
+        dossier = access_dossier(actor=request.actor, pk=pk)
+        found = dossier_result(dossier)
+        if found is None:
+            raise NotFound(_("Hồ sơ chưa có bản điện tử của kết quả."))
+    except DomainError as exc:
+        return render_error(request, "desk/not_found.html", exc)
+    record_shown(request, [dossier.pk], "desk.result")
+    response = HttpResponse(read_scan(found.file.name), content_type=found.content_type)
+    response["Content-Disposition"] = f'inline; filename="ket-qua-{dossier.code or dossier.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
 
 

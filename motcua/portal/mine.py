@@ -1,0 +1,193 @@
+"""A signed-in citizen's own dossiers: the list, one dossier in plain words, answering the
+request for papers online (once), asking to withdraw, the apology letter, the electronic
+result. Another citizen's dossier, or none, is the same "not found" (404)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from motcua import fields
+from motcua.citizens.session import CitizenRequest, citizen_required
+from motcua.core.answers import check_result_download
+from motcua.core.errors import DomainError
+from motcua.core.lifecycle import Status
+from motcua.dossiers.scans import ScanUpload, read_scan
+from motcua.dossiers.selectors import citizen_dossier, citizen_dossiers, citizen_view
+from motcua.dossiers.services import dossier_answer_supplement, dossier_request_withdrawal
+from motcua.edge import add_to_form, render_error, status_for
+from motcua.paperwork import rendering
+
+if TYPE_CHECKING:
+    from motcua.dossiers.models import Dossier
+
+NOT_FOUND = "portal/mine_missing.html"
+
+
+class AnswerForm(fields.Form):
+    """A file for each paper the request for papers listed (`paper_<n>`, in its order)."""
+
+    def __init__(self, data: Any = None, files: Any = None, *, missing: list[str]) -> None:
+        super().__init__(data, files, auto_id="answer-%s")
+        for index, name in enumerate(missing):
+            self.fields[f"paper_{index}"] = fields.ScanField(label=name)
+
+    def uploads(self) -> dict[int, ScanUpload]:
+        """The files sent, by their paper's position (each within the size limit)."""
+        sent = {}
+        for name, value in self.cleaned_data.items():
+            if name.startswith("paper_") and value is not None:
+                value.seek(0)
+                sent[int(name.removeprefix("paper_"))] = ScanUpload(
+                    name=value.name, data=value.read()
+                )
+        return sent
+
+
+class WithdrawForm(fields.Form):
+    note = fields.ParagraphField(
+        label=gettext_lazy("Lý do rút hồ sơ"), max_length=2000, required=True
+    )
+
+    def __init__(self, data: Any = None) -> None:
+        super().__init__(data, auto_id="withdraw-%s")
+
+
+@never_cache
+@citizen_required
+def dossiers(request: CitizenRequest) -> HttpResponse:
+    """The citizen's dossiers, newest first."""
+    rows = list(citizen_dossiers(request.citizen.pk)[:200])
+    return render(request, "portal/mine_list.html", {"dossiers": rows})
+
+
+def _page(
+    request: CitizenRequest,
+    dossier: Dossier,
+    *,
+    answer: AnswerForm | None = None,
+    withdraw: WithdrawForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    view = citizen_view(dossier, timezone.now())
+    context = {
+        "dossier": dossier,
+        "view": view,
+        "answer": answer or AnswerForm(missing=view.missing),
+        "withdraw": withdraw or WithdrawForm(),
+    }
+    response = render(request, "portal/mine_dossier.html", context, status=status)
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@citizen_required
+def dossier(request: CitizenRequest, pk: int) -> HttpResponse:
+    """One of the citizen's dossiers: what happened, the appointment, what to do now."""
+    try:
+        found = citizen_dossier(citizen_id=request.citizen.pk, pk=pk)
+    except DomainError as exc:
+        return render_error(request, NOT_FOUND, exc)
+    return _page(request, found)
+
+
+@citizen_required
+@require_POST
+def answer(request: CitizenRequest, pk: int) -> HttpResponse:
+    """Send the papers asked for, once; every problem at once, nothing stored on refusal."""
+    try:
+        found = citizen_dossier(citizen_id=request.citizen.pk, pk=pk)
+    except DomainError as exc:
+        return render_error(request, NOT_FOUND, exc)
+    view = citizen_view(found, timezone.now())
+    form = AnswerForm(request.POST, request.FILES, missing=view.missing)
+    if form.is_valid():
+        try:
+            dossier_answer_supplement(
+                dossier=found,
+                citizen_id=request.citizen.pk,
+                files=form.uploads(),
+                now=timezone.now(),
+            )
+        except DomainError as exc:
+            add_to_form(form, exc, {})
+            return _page(request, found, answer=form, status=status_for(exc))
+        messages.success(request, _("Đã gửi giấy tờ bổ sung. Hồ sơ tiếp tục được giải quyết."))
+        return redirect("portal:my-dossier", pk=found.pk)
+    return _page(request, found, answer=form, status=400)
+
+
+@citizen_required
+@require_POST
+def withdraw(request: CitizenRequest, pk: int) -> HttpResponse:
+    """Ask to withdraw the dossier, with a reason."""
+    try:
+        found = citizen_dossier(citizen_id=request.citizen.pk, pk=pk)
+    except DomainError as exc:
+        return render_error(request, NOT_FOUND, exc)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            dossier_request_withdrawal(
+                dossier=found,
+                citizen_id=request.citizen.pk,
+                reason=form.cleaned_data["note"],
+                now=timezone.now(),
+            )
+        except DomainError as exc:
+            add_to_form(form, exc, {})
+            return _page(request, found, withdraw=form, status=status_for(exc))
+        messages.success(
+            request,
+            _("Đã gửi đề nghị rút hồ sơ. Bộ phận một cửa sẽ gửi thông báo dừng giải quyết."),
+        )
+        return redirect("portal:my-dossier", pk=found.pk)
+    return _page(request, found, withdraw=form, status=400)
+
+
+@citizen_required
+def apology(request: CitizenRequest, pk: int) -> HttpResponse:
+    """The signed apology letter (form 04) about the citizen's dossier."""
+    try:
+        found = citizen_dossier(citizen_id=request.citizen.pk, pk=pk)
+        view = citizen_view(found, timezone.now())
+        if view.apology is None:  # a draft is not the citizen's to read
+            return render(request, NOT_FOUND, {"message": _("Không tìm thấy văn bản.")}, status=404)
+        spec = rendering.form_spec("04")
+        context = rendering.form_context(spec, found, now=timezone.now())
+    except DomainError as exc:
+        return render_error(request, NOT_FOUND, exc)
+    context["back_url"] = _own_url(found)
+    return render(request, spec.template, context)
+
+
+@citizen_required
+def result(request: CitizenRequest, pk: int) -> HttpResponse:
+    """The electronic result, to its citizen only, once the result is ready."""
+    try:
+        found = citizen_dossier(citizen_id=request.citizen.pk, pk=pk)
+        copy = citizen_view(found, timezone.now()).result
+        check_result_download(Status(found.status), has_copy=copy is not None)
+    except DomainError as exc:
+        return render_error(request, NOT_FOUND, exc)
+    assert copy is not None
+    response = HttpResponse(read_scan(copy.file.name), content_type=copy.content_type)
+    name = f"ket-qua-{found.code or found.pk}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store, private"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+def _own_url(dossier: Dossier) -> str:
+    return reverse("portal:my-dossier", kwargs={"pk": dossier.pk})
