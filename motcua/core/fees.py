@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from motcua.core.errors import InvalidInput, ValidationError, _
 
@@ -21,7 +21,7 @@ MAX_COPIES = 100
 MAX_PAGES = 2000
 
 
-class Per(str, Enum):
+class Per(StrEnum):
     """What the amount is counted by."""
 
     DOSSIER = "dossier"  # once per dossier
@@ -29,7 +29,7 @@ class Per(str, Enum):
     PAGE = "page"  # per page of each copy (2.000815)
 
 
-class Channel(str, Enum):
+class Channel(StrEnum):
     IN_PERSON = "in_person"
     ONLINE = "online"
 
@@ -153,9 +153,7 @@ def _check_quantity(rule: FeeRule, quantity: Quantity) -> None:
     problems: list[ValidationError] = []
     if not 1 <= quantity.copies <= MAX_COPIES:
         problems.append(
-            ValidationError(
-                _("Số bản phải từ 1 đến {most}."), field="copies", most=MAX_COPIES
-            )
+            ValidationError(_("Số bản phải từ 1 đến {most}."), field="copies", most=MAX_COPIES)
         )
     if rule.per is Per.PAGE and not 1 <= quantity.pages <= MAX_PAGES:
         problems.append(
@@ -205,14 +203,20 @@ def fee_due(rule: FeeRule, quantity: Quantity) -> Quote:
         return Quote(total, tuple(lines))
     one = _copy_of_pages(rule, unit, quantity.pages)
     lines.append(
-        Line(_("Mỗi bản {pages} trang: {amount} đồng"), {"pages": quantity.pages, "amount": money(one)}, one)
+        Line(
+            _("Mỗi bản {pages} trang: {amount} đồng"),
+            {"pages": quantity.pages, "amount": money(one)},
+            one,
+        )
     )
     if rule.max_per_copy is not None and one > rule.max_per_copy:
         one = rule.max_per_copy
         lines.append(Line(_("Tối đa {amount} đồng một bản"), {"amount": money(one)}, one))
     total = one * quantity.copies
     lines.append(
-        Line(_("{copies} bản × {unit} đồng"), {"copies": quantity.copies, "unit": money(one)}, total)
+        Line(
+            _("{copies} bản × {unit} đồng"), {"copies": quantity.copies, "unit": money(one)}, total
+        )
     )
     return Quote(total, tuple(lines))
 

@@ -584,3 +584,19 @@ class ReadLogForm(fields.Form):
         if first and last and first > last:
             self.add_error("to", _("Ngày kết thúc phải từ ngày bắt đầu trở đi."))
         return data
+
+
+class DeskPaymentForm(fields.Form):
+    """A fee paid at the counter: the paper receipt's number, who paid, and the pages counted
+    when the fee is by page."""
+
+    receipt_number = fields.TextField(label=_("Số biên lai"), max_length=40, required=True)
+    payer_name = fields.TextField(label=_("Người nộp tiền"), max_length=200, required=True)
+    pages = fields.NumberField(
+        label=_("Số trang mỗi bản"), min_value=1, max_value=2000, required=False
+    )
+
+    def __init__(self, data: Any = None, *, by_page: bool, payer: str = "") -> None:
+        super().__init__(data, initial={"payer_name": payer})
+        if not by_page:
+            del self.fields["pages"]

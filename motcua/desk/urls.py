@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.desk.views import auth, dossier, inbox, leader, oversight, reception
+from motcua.desk.views import auth, dossier, inbox, leader, oversight, payment, reception
 
 app_name = "desk"
 urlpatterns = [
@@ -14,5 +14,6 @@ urlpatterns = [
     path("tiep-nhan/thu-tuc/", reception.procedure_search, name="procedure_search"),
     path("ho-so/<int:pk>/", dossier.detail, name="dossier"),
     path("ho-so/<int:pk>/thao-tac/", dossier.act, name="act"),
+    path("ho-so/<int:pk>/le-phi/", payment.pay, name="pay"),
     path("ho-so/<int:pk>/ban-quet/<int:scan>/", dossier.scan, name="scan"),
 ]

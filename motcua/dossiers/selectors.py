@@ -153,6 +153,24 @@ def access_dossier(*, actor: Actor, pk: int | None = None, code: str | None = No
     return dossier
 
 
+def channel_online(dossier: Dossier) -> bool:
+    """Whether the dossier was lodged online (some fees are lower then)."""
+    return dossier.channel == Dossier.Channel.ONLINE
+
+
+def citizen_dossier(*, citizen_id: int, pk: int) -> Dossier:
+    """A signed-in citizen's own dossier (lodged for their account); another's, or none, is the
+    same NotFound."""
+    dossier = (
+        Dossier.objects.select_related("procedure_version__procedure", "received_place")
+        .filter(pk=pk, citizen_id=citizen_id)
+        .first()
+    )
+    if dossier is None:
+        raise NotFound(_("Không tìm thấy hồ sơ."))
+    return dossier
+
+
 @dataclass(frozen=True)
 class TimelineRow:
     """One hand-over as a citizen may see it: agency and unit, never staff names."""

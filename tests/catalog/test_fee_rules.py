@@ -62,8 +62,7 @@ def test_it_imports_a_fee_rule(tmp_path):
         ),
         (
             '  [versions.fee_rule]\n  per = "copy"\n  tiers = [{ from_page = 3, amount = 1 }]\n',
-            "1.001193.toml: versions[1].fee_rule: bậc theo trang (tiers) chỉ dùng khi "
-            "per = «page»",
+            "1.001193.toml: versions[1].fee_rule: bậc theo trang (tiers) chỉ dùng khi per = «page»",
         ),
         (
             '  [versions.fee_rule]\n  per = "page"\n  tiers = [{ from = 3, amount = 1 }]\n',

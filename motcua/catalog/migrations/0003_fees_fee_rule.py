@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_cat9_sample_forms'),
+        ("catalog", "0002_cat9_sample_forms"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='procedureversion',
-            name='fee_rule',
-            field=models.JSONField(blank=True, default=dict, verbose_name='cách tính phí'),
+            model_name="procedureversion",
+            name="fee_rule",
+            field=models.JSONField(blank=True, default=dict, verbose_name="cách tính phí"),
         ),
     ]

@@ -1,0 +1,2 @@
+app_name = "appointments"
+urlpatterns: list[object] = []
