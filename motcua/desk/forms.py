@@ -144,8 +144,17 @@ class ReceptionForm(fields.Form):
         validators=[RegexValidator(r"^[A-Za-z0-9_-]*$", _("Trang đã cũ; hãy tải lại trang."))],
     )
 
-    def __init__(self, data: Any = None, files: Any = None, *, offer: ReceptionChoices) -> None:
-        super().__init__(data, files, initial={"request": offer.procedure.name})
+    def __init__(
+        self,
+        data: Any = None,
+        files: Any = None,
+        *,
+        offer: ReceptionChoices,
+        prefill: dict[str, str] | None = None,
+    ) -> None:
+        # `prefill`: the applicant from a booking's account (appointments), typed again by no one.
+        initial = {"request": offer.procedure.name, **(prefill or {})}
+        super().__init__(data, files, initial=initial)
         self.offer = offer
         documents = cast(forms.ChoiceField, self.fields["documents"])
         documents.choices = [(d.pk, _document_label(d)) for d in offer.documents]
@@ -600,3 +609,9 @@ class DeskPaymentForm(fields.Form):
         super().__init__(data, initial={"payer_name": payer})
         if not by_page:
             del self.fields["pages"]
+
+
+class BookingPick(fields.Form):
+    """The booking a reception is pre-filled from (`?hen=`), if any."""
+
+    hen = fields.NumberField(min_value=1, max_value=2**62, required=False)

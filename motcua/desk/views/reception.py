@@ -6,11 +6,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from motcua.appointments.selectors import desk_booking
 from motcua.catalog.selectors import procedure_search as search_procedures
 from motcua.core.errors import DomainError
 from motcua.desk.access import StaffRequest, staff_required
 from motcua.desk.forms import (
     RECEPTION_INPUTS,
+    BookingPick,
     ProcedurePick,
     ProcedureSearchForm,
     ReceptionForm,
@@ -27,6 +29,25 @@ def procedure_search(request: StaffRequest) -> HttpResponse:
     return render(request, "desk/reception.html#results", context)
 
 
+def _from_booking(request: StaffRequest) -> dict[str, str] | None:
+    """The applicant of a booking at this desk's branch (`?hen=`), from the citizen's profile."""
+    pick = BookingPick(request.GET)
+    if not pick.is_valid() or pick.cleaned_data["hen"] is None:
+        return None
+    try:
+        booking = desk_booking(branch=request.actor.agency, pk=pick.cleaned_data["hen"])
+    except DomainError:
+        return None
+    citizen = booking.citizen
+    return {
+        "name": citizen.full_name,
+        "id_number": citizen.id_number,
+        "address": citizen.address,
+        "phone": citizen.phone or "",
+        "email": citizen.email or "",
+    }
+
+
 @staff_required
 def reception(request: StaffRequest) -> HttpResponse:
     """The reception form; its three outcomes lead to forms 01, 02 or 03."""
@@ -38,7 +59,12 @@ def reception(request: StaffRequest) -> HttpResponse:
         return render(request, "desk/reception.html", context, status=status)
     now = timezone.now()
     offer, context = reception_offer(actor, pick.cleaned_data["procedure"], now)
-    form = ReceptionForm(posted, request.FILES if posted is not None else None, offer=offer)
+    form = ReceptionForm(
+        posted,
+        request.FILES if posted is not None else None,
+        offer=offer,
+        prefill=_from_booking(request) if posted is None else None,
+    )
     if form.is_bound and form.is_valid():
         try:
             dossier = dossier_receive(**form.service_kwargs(), actor=actor, now=now)
