@@ -18,7 +18,7 @@ from motcua.core import appointments as rules
 from motcua.core.calendar import format_date_vn, local_date
 from motcua.core.errors import ConflictError, NotFound, ValidationError, _
 from motcua.notify.services import outbox_message, outbox_queue
-from motcua.organization.selectors import Actor, centre_tz
+from motcua.organization.selectors import Actor, centre_tz, is_commune, receiving_places
 
 if TYPE_CHECKING:
     from motcua.citizens.models import Citizen
@@ -87,6 +87,12 @@ def booking_make(
             _("Bạn đã có một lịch hẹn cho thủ tục này trong ngày; hãy hủy lịch cũ trước."),
             field="day",
         ) from None
+
+
+def booking_received(*, booking: Booking, dossier_id: int) -> None:
+    """The desk received the booking's dossier: the booking names it (the dossier itself is
+    lodged for the booking's account by the reception)."""
+    Booking.objects.filter(pk=booking.pk).update(dossier_id=dossier_id)
 
 
 def _release(booking: Booking) -> None:
@@ -215,3 +221,27 @@ def window_save(*, window: Window) -> Window:
         raise ValidationError(problems[0], field="end")
     window.save()
     return window
+
+
+DEMO_HOURS = ((8, 9), (9, 10), (10, 11), (13, 14), (14, 15), (15, 16))
+
+
+def demo_windows() -> int:
+    """Open every receiving place for appointments on weekdays, hour by hour (the demo): 20
+    places an hour at a centre, 5 at a commune. Nothing when windows exist already."""
+    if Window.objects.exists():
+        return 0
+    rows = [
+        Window(
+            branch=place,
+            weekday=weekday,
+            start=time(start),
+            end=time(end),
+            capacity=5 if is_commune(place) else 20,
+        )
+        for place in receiving_places()
+        for weekday in range(5)
+        for start, end in DEMO_HOURS
+    ]
+    Window.objects.bulk_create(rows)
+    return len(rows)

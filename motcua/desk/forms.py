@@ -137,6 +137,11 @@ class ReceptionForm(fields.Form):
         max_lines=reception.MAX_MISSING,
         max_line_length=reception.MAX_MISSING_LENGTH,
     )
+    # The appointment this reception comes from (`?hen=`): the dossier is lodged for the
+    # booking's account and the booking records it.
+    booking = fields.NumberField(
+        min_value=1, max_value=2**62, required=False, widget=forms.HiddenInput
+    )
     # A fresh key per page: a double-clicked submit creates one dossier (idempotency).
     form_key = fields.TextField(
         max_length=64,
@@ -190,10 +195,12 @@ class ReceptionForm(fields.Form):
         """The official form the decision leads to (01, 02 or 03)."""
         return OUTCOMES[self.cleaned_data["outcome"]][1]
 
-    def service_kwargs(self) -> dict[str, Any]:
-        """The arguments of `dossier_receive` besides the actor and the time."""
+    def service_kwargs(self, citizen_id: int | None = None) -> dict[str, Any]:
+        """The arguments of `dossier_receive` besides the actor and the time (`citizen_id`:
+        the account it is lodged for, that of the booking it comes from)."""
         data = self.cleaned_data
         intake = Intake(
+            citizen_id=citizen_id,
             procedure_code=self.offer.procedure.code,
             applicant=Applicant(
                 name=data["name"],

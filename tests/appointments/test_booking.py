@@ -284,3 +284,48 @@ def test_two_citizens_at_once_for_the_last_place_one_wins(world):
     assert sum(e is None for e in errors) == 1
     assert all(isinstance(e, ConflictError) for e in errors if e is not None), errors
     assert SlotCount.objects.get().booked == 1
+
+
+def test_the_demo_opens_every_receiving_place_once(world):
+    from motcua.appointments.services import demo_windows
+
+    assert demo_windows() == 3 * 5 * 6  # the centre and two communes, 6 hours on 5 weekdays
+    assert Window.objects.get(branch=world.centre, weekday=0, start=time(8)).capacity == 20
+    assert Window.objects.get(branch=world.hoan_kiem, weekday=0, start=time(8)).capacity == 5
+    assert demo_windows() == 0
+
+
+@time_machine.travel("2026-11-30 08:05 +0700", tick=False)
+def test_reception_from_a_booking_lodges_the_dossier_for_the_account(client, w):
+    from motcua.dossiers.models import Dossier
+    from tests.desk.test_pages import reception_post
+
+    booking = book(w, w.an, now="2026-11-27 10:00")
+    other = book(w, w.binh, now="2026-11-27 10:00")
+    client.force_login(get_user_model().objects.get(username="lan"))
+    page = client.get(reverse("desk:reception"), {"procedure": "3.000722", "hen": booking.pk})
+    assert f'name="booking" value="{booking.pk}"' in page.content.decode()
+
+    response = client.post(
+        reverse("desk:reception"),
+        reception_post(w, booking=str(booking.pk), name="Nguyễn Văn An"),
+    )
+
+    assert response.status_code == 302
+    dossier = Dossier.objects.get()
+    booking.refresh_from_db()
+    other.refresh_from_db()
+    assert (dossier.citizen_id, booking.dossier_id, other.dossier_id) == (w.an.pk, dossier.pk, None)
+
+
+@time_machine.travel("2026-11-30 08:05 +0700", tick=False)
+def test_a_tampered_booking_id_links_nothing(client, w):
+    from motcua.dossiers.models import Dossier
+    from tests.desk.test_pages import reception_post
+
+    booking = book(w, w.an, now="2026-11-27 10:00")
+    client.force_login(get_user_model().objects.get(username="mai"))  # Ba Đình's desk
+    response = client.post(reverse("desk:reception"), reception_post(w, booking=str(booking.pk)))
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert (Dossier.objects.get().citizen_id, booking.dossier_id) == (None, None)
