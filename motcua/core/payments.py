@@ -86,6 +86,7 @@ class Standing:
     state: State
     amount_due: int
     transaction: str  # the provider's transaction that paid it, "" while unpaid
+    dossier_paid: bool = False  # the dossier's fee was paid by another payment meanwhile
 
 
 def judge(callback: Callback, standing: Standing | None) -> Outcome:
@@ -99,6 +100,8 @@ def judge(callback: Callback, standing: Standing | None) -> Outcome:
         return Outcome.CONFLICT
     if not callback.paid:
         return Outcome.CANCELLED
+    if standing.dossier_paid:  # paid twice (two checkouts, or the desk meanwhile): refund
+        return Outcome.CONFLICT
     if callback.amount != standing.amount_due:
         return Outcome.WRONG_AMOUNT
     return Outcome.PAID

@@ -137,13 +137,15 @@ def payment_callback(*, fields: Mapping[str, str], now: datetime) -> CallbackRes
                 .filter(reference=callback.reference)
                 .first()
             )
-            standing = (
-                None
-                if payment is None
-                else rules.Standing(
-                    rules.State(payment.state), payment.amount_due, payment.transaction
+            standing = None
+            if payment is not None:
+                others = Payment.objects.filter(dossier_id=payment.dossier_id, state="paid")
+                standing = rules.Standing(
+                    rules.State(payment.state),
+                    payment.amount_due,
+                    payment.transaction,
+                    dossier_paid=others.exclude(pk=payment.pk).exists(),
                 )
-            )
             outcome = rules.judge(callback, standing)
         PaymentNotice.objects.create(
             payment=payment,

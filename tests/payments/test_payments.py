@@ -398,3 +398,16 @@ def test_the_command_prints_days_and_mismatches(w, an):
     lines = out.getvalue().splitlines()
     assert lines[0] == "25/11/2026: 1 khoản, phải thu 16.000 đ, đã thu 16.000 đ — khớp"
     assert lines[-1] == "Lệch: 1"
+
+
+def test_a_second_checkout_paid_after_the_first_is_refused_for_a_refund(w, an):
+    d = lodged(w, an)
+    first, second = start(d, an), start(d, an, when="2026-11-25 10:02")
+    payment_callback(fields=decided(first), now=at("2026-11-25 10:03"))
+
+    late = payment_callback(fields=decided(second), now=at("2026-11-25 10:04"))
+
+    assert late.outcome is rules.Outcome.CONFLICT
+    assert Payment.objects.filter(state="paid").count() == 1
+    found = reconciliation(first=date(2026, 11, 25), last=date(2026, 11, 25))
+    assert [n.outcome for n in found.refused] == ["conflict"]
