@@ -329,3 +329,10 @@ def test_a_tampered_booking_id_links_nothing(client, w):
     assert response.status_code == 302
     booking.refresh_from_db()
     assert (Dossier.objects.get().citizen_id, booking.dossier_id) == (None, None)
+
+
+def test_my_appointments_list_them_in_plain_words(client, w):
+    book(w, w.an)
+    sign_in(client)
+    page = client.get(reverse("appointments:mine")).content.decode()
+    assert "0800-01" in page and "Đã đặt lịch" in page and "booked" not in page

@@ -109,3 +109,26 @@ def test_a_citizen_books_a_slot_and_pays_in_the_sandbox(
         ]
     finally:
         context.close()
+
+
+def test_the_fee_of_a_procedure_is_counted_on_its_page_by_keyboard(browser, live_server, world):
+    from motcua.catalog.services import catalog_import, default_catalog_dir
+
+    catalog_import(paths=[default_catalog_dir() / "2.000815.toml"])
+    context = browser.new_context(base_url=live_server.url, viewport=NARROW, locale="vi-VN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto("/thu-tuc/2.000815/")
+        check(page, "procedure-fee")
+        page.get_by_label("Số bản").fill("2")
+        page.get_by_label("Số trang mỗi bản").fill("0")
+        page.get_by_label("Số trang mỗi bản").press("Enter")
+        expect(page.locator(".field.invalid")).to_contain_text("từ 1 đến 2000")
+        check(page, "procedure-fee-error")
+        page.get_by_label("Số trang mỗi bản").fill("10")
+        page.get_by_label("Số trang mỗi bản").press("Enter")
+        expect(page.get_by_role("status")).to_contain_text("Số tiền phải nộp: 24.000 đồng")
+        check(page, "procedure-fee-counted")
+    finally:
+        context.close()

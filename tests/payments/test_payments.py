@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from motcua.citizens.models import Citizen
 from motcua.core import payments as rules
-from motcua.core.errors import ConflictError, InvalidInput, PermissionDenied
+from motcua.core.errors import ConflictError, InvalidInput, PermissionDenied, ValidationError
 from motcua.core.lifecycle import Action, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.services import dossier_act, dossier_receive
@@ -411,3 +411,32 @@ def test_a_second_checkout_paid_after_the_first_is_refused_for_a_refund(w, an):
     assert Payment.objects.filter(state="paid").count() == 1
     found = reconciliation(first=date(2026, 11, 25), last=date(2026, 11, 25))
     assert [n.outcome for n in found.refused] == ["conflict"]
+
+
+def test_the_receipt_comes_as_a_pdf_too(client, w, an):
+    payment_callback(fields=decided(start(lodged(w, an), an)), now=at("2026-11-25 10:01"))
+    payment = Payment.objects.get()
+    url = reverse("payments:receipt", args=[payment.reference, payment.receipt_key])
+    response = client.get(url, {"pdf": "1"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+
+
+def test_a_dossier_without_a_fee_or_a_code_cannot_be_paid_online(w, an):
+    w.birth.versions.update(fee=0, fee_rule={})
+    with pytest.raises(ValidationError, match="không phải nộp phí"):
+        start(lodged(w, an), an)
+    assert not Payment.objects.exists()
+
+
+def test_the_sandbox_pages_are_off_with_another_provider(client, w, an, settings):
+    checkout = start(lodged(w, an), an)
+    settings.PAYMENT_PROVIDER = "tests.payments.test_payments.OtherProvider"
+    assert client.get(checkout.redirect_url).status_code == 404
+    settings.PAYMENT_PROVIDER = ""
+    assert client.get(reverse("payments:callback"), {"reference": "x"}).status_code == 400
+
+
+class OtherProvider:
+    name = "other"
