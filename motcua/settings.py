@@ -173,6 +173,8 @@ INSTALLED_APPS = [
     "motcua.desk",
     "motcua.paperwork",
     "motcua.citizens",
+    "motcua.payments",
+    "motcua.appointments",
 ]
 
 MIDDLEWARE = [
@@ -296,6 +298,17 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 60)
 # Text messages (motcua.notify.sms): the console backend prints them; a province names its
 # gateway's class here.
 SMS_BACKEND = env_str("SMS_BACKEND", "motcua.notify.sms.ConsoleSmsBackend")
+# Online payment of fees (motcua.payments.providers): the provider's class. Outside production
+# the default is the sandbox, a test double that charges nothing (demo and tests); production
+# must name a real one, or has no online payment ("": fees are paid at the desk).
+PAYMENT_PROVIDER = env_str(
+    "PAYMENT_PROVIDER",
+    "" if MOTCUA_ENV == "production" else "motcua.payments.providers.SandboxProvider",
+)
+if MOTCUA_ENV == "production" and PAYMENT_PROVIDER.endswith(".SandboxProvider"):
+    raise ImproperlyConfigured("PAYMENT_PROVIDER must name a real provider in production.")
+# The sandbox's signing key ("": derived from SECRET_KEY).
+PAYMENT_SANDBOX_SECRET = env_str("PAYMENT_SANDBOX_SECRET", "")
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 600)
 if OUTBOX_LEASE_SECONDS <= 2 * EMAIL_TIMEOUT:
     raise ImproperlyConfigured("OUTBOX_LEASE_SECONDS must be more than twice EMAIL_TIMEOUT.")

@@ -7,5 +7,7 @@ urlpatterns = [
     path("can-bo/", include("motcua.desk.urls")),
     path("mau/", include("motcua.paperwork.urls")),
     path("tai-khoan/", include("motcua.citizens.urls")),
+    path("thanh-toan/", include("motcua.payments.urls")),
+    path("lich-hen/", include("motcua.appointments.urls")),
     path("", include("motcua.portal.urls")),
 ]

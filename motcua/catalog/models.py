@@ -65,6 +65,9 @@ class ProcedureVersion(models.Model):
     time_limit_note = models.CharField("ghi chú thời hạn", max_length=300, blank=True)
     fee = models.PositiveIntegerField("phí, lệ phí (đồng)", default=0)
     fee_note = models.CharField("ghi chú phí", max_length=300, blank=True)
+    # How the fee is counted when it is not one flat amount per dossier (per copy, per page
+    # with tiers and a cap, a lower amount online): `core.fees.rule_to_data`, {} otherwise.
+    fee_rule = models.JSONField("cách tính phí", default=dict, blank=True)
     online_level = models.CharField("mức trực tuyến", max_length=40, blank=True)
     legal_basis = models.TextField("căn cứ pháp lý", blank=True)
     result = models.CharField("kết quả", max_length=300, blank=True)

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 
 from motcua.caching import Family
 from motcua.catalog.models import Procedure, ProcedureVersion, RequiredDocument, StepTemplate
-from motcua.core import text
+from motcua.core import fees, text
 from motcua.core.catalog import Entry, SearchIndex
 
 _CATALOG = Family("catalog")
@@ -221,3 +221,14 @@ def sample_of(document: RequiredDocument) -> str:
 def level_choices() -> list[tuple[str, str]]:
     """(value, label) of each level a procedure is carried out at."""
     return [(str(value), str(label)) for value, label in Procedure.Level.choices]
+
+
+def fee_rule_of(version: ProcedureVersion) -> fees.FeeRule:
+    """How a version's fee is counted (`core.fees`), from its catalog entry."""
+    return fees.rule_from_data(version.fee, version.fee_rule)
+
+
+def fee_quote(version: ProcedureVersion, quantity: fees.Quantity) -> fees.Quote:
+    """The amount due for a dossier of this version: what the online form shows before
+    submission, and what a payment is checked against. Bad quantities raise InvalidInput."""
+    return fees.fee_due(fee_rule_of(version), quantity)

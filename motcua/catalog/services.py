@@ -26,6 +26,7 @@ from django.db import transaction
 
 from motcua.catalog.models import Procedure, ProcedureVersion, RequiredDocument, StepTemplate
 from motcua.catalog.selectors import catalog_cache_clear
+from motcua.core import fees as core_fees
 from motcua.core import routing
 from motcua.core.codes import validate_agency_code, validate_procedure_code
 from motcua.core.errors import ValidationError
@@ -101,6 +102,7 @@ class VersionSpec:
     time_limit_note: str
     fee: int
     fee_note: str
+    fee_rule: dict[str, Any]
     online_level: str
     legal_basis: str
     result: str
@@ -418,6 +420,7 @@ def _parse_version(
     time_limit_note = reader.text("time_limit_note", required=False, blank=True)
     fee = reader.integer("fee", minimum=0)
     fee_note = reader.text("fee_note", required=False, blank=True)
+    fee_rule = _parse_fee_rule(file, reader, fee, prefix, errors)
     online_level = reader.choice("online_level", ONLINE_LEVELS, default="")
     legal_basis = reader.text("legal_basis", required=False, blank=True)
     result = reader.text("result")
@@ -447,6 +450,7 @@ def _parse_version(
         time_limit_note=time_limit_note,
         fee=fee,
         fee_note=fee_note,
+        fee_rule=fee_rule,
         online_level=online_level,
         legal_basis=legal_basis,
         result=result,
@@ -454,6 +458,56 @@ def _parse_version(
         documents=tuple(d for d in documents if d is not None),
         steps=step_specs,
     )
+
+
+FEE_PER = frozenset(p.value for p in core_fees.Per)
+
+
+def _parse_fee_rule(
+    file: str, version: _Reader, fee: int, prefix: str, errors: list[FileError]
+) -> dict[str, Any]:
+    """The optional [versions.fee_rule] table: how `fee` is counted (per dossier, copy or page;
+    a lower amount online; cheaper pages from a given page on; a cap per copy), checked by
+    `core.fees.check_rule`; {} when the fee is one flat amount per dossier."""
+    if "fee_rule" not in version.table:
+        version.used.add("fee_rule")
+        return {}
+    table = version.table["fee_rule"]
+    version.used.add("fee_rule")
+    if not isinstance(table, dict):
+        version.error("fee_rule", "phải là bảng [versions.fee_rule]")
+        return {}
+    before = len(errors)
+    reader = _Reader(file, table, f"{prefix}.fee_rule", errors)
+    per = reader.choice("per", FEE_PER)
+    online = reader.integer("online_amount", minimum=0, default=-1)
+    cap = reader.integer("max_per_copy", minimum=1, default=-1)
+    tiers = []
+    if "tiers" in table:
+        for index, item in enumerate(reader.tables("tiers"), start=1):
+            tier = _Reader(file, item, f"{prefix}.fee_rule.tiers[{index}]", errors)
+            tiers.append(
+                core_fees.Tier(
+                    from_page=tier.integer("from_page", minimum=2),
+                    amount=tier.integer("amount", minimum=0),
+                )
+            )
+            tier.finish()
+    else:
+        reader.used.add("tiers")
+    reader.finish()
+    if len(errors) > before:
+        return {}
+    rule = core_fees.FeeRule(
+        amount=fee,
+        per=core_fees.Per(per),
+        online_amount=online if online >= 0 else None,
+        tiers=tuple(tiers),
+        max_per_copy=cap if cap > 0 else None,
+    )
+    for problem in core_fees.check_rule(rule):
+        version.error("fee_rule", problem)
+    return core_fees.rule_to_data(rule) if len(errors) == before else {}
 
 
 def _check_agency_ref(reader: _Reader, name: str, symbolic: frozenset[str]) -> str:
@@ -689,6 +743,13 @@ def _import_procedure(spec: ProcedureSpec, report: ImportReport, errors: list[Fi
         elif _version_state(current) == _spec_state(version_spec):
             _update_samples(current, version_spec)
             report.unchanged_versions += 1
+        elif _formalises_fee(current, version_spec):
+            # The rule only puts into data what fee_note already said of a version whose
+            # fee was stored as one number: dossiers of it keep the amount they were told.
+            current.fee_rule = version_spec.fee_rule
+            current.save(update_fields=["fee_rule"])
+            _update_samples(current, version_spec)
+            report.unchanged_versions += 1
         elif current.dossiers.exists():
             errors.append(
                 FileError(
@@ -734,6 +795,7 @@ def _write_version(
         "time_limit_note": spec.time_limit_note,
         "fee": spec.fee,
         "fee_note": spec.fee_note,
+        "fee_rule": spec.fee_rule,
         "online_level": spec.online_level,
         "legal_basis": spec.legal_basis,
         "result": spec.result,
@@ -823,6 +885,16 @@ def _update_samples(version: ProcedureVersion, spec: VersionSpec) -> None:
             document.save(update_fields=["sample"])
 
 
+def _formalises_fee(version: ProcedureVersion, spec: VersionSpec) -> bool:
+    """A stored version without a fee rule, the file giving one and changing nothing else."""
+    if version.fee_rule or not spec.fee_rule:
+        return False
+    stored, given = list(_version_state(version)), list(_spec_state(spec))
+    position = 7  # fee_rule's place in both states
+    stored[position] = given[position]
+    return stored == given
+
+
 def _spec_state(spec: VersionSpec) -> tuple[Any, ...]:
     """Everything a version file entry says, in a form comparable with `_version_state`."""
     return (
@@ -833,6 +905,7 @@ def _spec_state(spec: VersionSpec) -> tuple[Any, ...]:
         spec.time_limit_note,
         spec.fee,
         spec.fee_note,
+        spec.fee_rule,
         spec.online_level,
         spec.legal_basis,
         spec.result,
@@ -852,6 +925,7 @@ def _version_state(version: ProcedureVersion) -> tuple[Any, ...]:
         version.time_limit_note,
         version.fee,
         version.fee_note,
+        version.fee_rule,
         version.online_level,
         version.legal_basis,
         version.result,

@@ -137,6 +137,11 @@ class ReceptionForm(fields.Form):
         max_lines=reception.MAX_MISSING,
         max_line_length=reception.MAX_MISSING_LENGTH,
     )
+    # The appointment this reception comes from (`?hen=`): the dossier is lodged for the
+    # booking's account and the booking records it.
+    booking = fields.NumberField(
+        min_value=1, max_value=2**62, required=False, widget=forms.HiddenInput
+    )
     # A fresh key per page: a double-clicked submit creates one dossier (idempotency).
     form_key = fields.TextField(
         max_length=64,
@@ -144,8 +149,17 @@ class ReceptionForm(fields.Form):
         validators=[RegexValidator(r"^[A-Za-z0-9_-]*$", _("Trang đã cũ; hãy tải lại trang."))],
     )
 
-    def __init__(self, data: Any = None, files: Any = None, *, offer: ReceptionChoices) -> None:
-        super().__init__(data, files, initial={"request": offer.procedure.name})
+    def __init__(
+        self,
+        data: Any = None,
+        files: Any = None,
+        *,
+        offer: ReceptionChoices,
+        prefill: dict[str, str] | None = None,
+    ) -> None:
+        # `prefill`: the applicant from a booking's account (appointments), typed again by no one.
+        initial = {"request": offer.procedure.name, **(prefill or {})}
+        super().__init__(data, files, initial=initial)
         self.offer = offer
         documents = cast(forms.ChoiceField, self.fields["documents"])
         documents.choices = [(d.pk, _document_label(d)) for d in offer.documents]
@@ -181,10 +195,12 @@ class ReceptionForm(fields.Form):
         """The official form the decision leads to (01, 02 or 03)."""
         return OUTCOMES[self.cleaned_data["outcome"]][1]
 
-    def service_kwargs(self) -> dict[str, Any]:
-        """The arguments of `dossier_receive` besides the actor and the time."""
+    def service_kwargs(self, citizen_id: int | None = None) -> dict[str, Any]:
+        """The arguments of `dossier_receive` besides the actor and the time (`citizen_id`:
+        the account it is lodged for, that of the booking it comes from)."""
         data = self.cleaned_data
         intake = Intake(
+            citizen_id=citizen_id,
             procedure_code=self.offer.procedure.code,
             applicant=Applicant(
                 name=data["name"],
@@ -604,3 +620,25 @@ class ReadLogForm(fields.Form):
         if first and last and first > last:
             self.add_error("to", _("Ngày kết thúc phải từ ngày bắt đầu trở đi."))
         return data
+
+
+class DeskPaymentForm(fields.Form):
+    """A fee paid at the counter: the paper receipt's number, who paid, and the pages counted
+    when the fee is by page."""
+
+    receipt_number = fields.TextField(label=_("Số biên lai"), max_length=40, required=True)
+    payer_name = fields.TextField(label=_("Người nộp tiền"), max_length=200, required=True)
+    pages = fields.NumberField(
+        label=_("Số trang mỗi bản"), min_value=1, max_value=2000, required=False
+    )
+
+    def __init__(self, data: Any = None, *, by_page: bool, payer: str = "") -> None:
+        super().__init__(data, initial={"payer_name": payer})
+        if not by_page:
+            del self.fields["pages"]
+
+
+class BookingPick(fields.Form):
+    """The booking a reception is pre-filled from (`?hen=`), if any."""
+
+    hen = fields.NumberField(min_value=1, max_value=2**62, required=False)

@@ -12,7 +12,9 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from motcua.catalog.selectors import documents_of, procedure_search
+from motcua.catalog.selectors import documents_of, fee_rule_of, procedure_search
+from motcua.core import fees
+from motcua.core import payments as payment_rules
 from motcua.core.apology import timing
 from motcua.core.calendar import local_date
 from motcua.core.lifecycle import Action, Role, Status
@@ -21,6 +23,7 @@ from motcua.desk.forms import (
     ActionChoices,
     ActionForm,
     ActionPick,
+    DeskPaymentForm,
     ReceptionChoices,
     action_inputs,
 )
@@ -46,6 +49,8 @@ from motcua.organization.selectors import (
     is_commune,
     staff_in,
 )
+from motcua.payments.selectors import dossier_payment
+from motcua.payments.services import dossier_amount_due
 
 if TYPE_CHECKING:
     from motcua.catalog.models import Procedure
@@ -143,6 +148,33 @@ def dossier_page_context(
         "explanation": dossier_due_explanation(dossier, now),
         "deadline": dossier_deadline(dossier, now),
         "now": now,
+        "fee": fee_panel(dossier, actor),
+    }
+
+
+def fee_panel(
+    dossier: Dossier, actor: Actor, submitted: DeskPaymentForm | None = None
+) -> dict[str, Any]:
+    """The dossier page's fee box: what is due, what was paid, and the desk's form to record
+    a payment at the counter (to the desk, while the dossier may be paid)."""
+    rule = fee_rule_of(dossier.procedure_version)
+    paid = dossier_payment(dossier)
+    offer = (
+        not rule.free
+        and paid is None
+        and actor.role is Role.DESK
+        and Status(dossier.status) in payment_rules.PAYABLE
+    )
+    form = submitted or DeskPaymentForm(
+        by_page=rule.per is fees.Per.PAGE, payer=dossier.applicant_name
+    )
+    return {
+        "free": rule.free,
+        "due": fees.money(dossier_amount_due(dossier).amount) if not rule.free else "0",
+        "by_page": rule.per is fees.Per.PAGE,
+        "paid": paid,
+        "paid_amount": fees.money(paid.amount) if paid is not None else "",
+        "form": form if offer or submitted is not None else None,
     }
 
 

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from motcua.desk.views import auth, dossier, inbox, leader, oversight, reception
+from motcua.desk.views import (
+    appointments,
+    auth,
+    dossier,
+    inbox,
+    leader,
+    oversight,
+    payment,
+    reception,
+)
 
 app_name = "desk"
 urlpatterns = [
@@ -11,9 +20,14 @@ urlpatterns = [
     path("dieu-hanh/", leader.leader, name="leader"),
     path("giam-sat/truy-cap/", oversight.reads_log, name="reads"),
     path("tiep-nhan/", reception.reception, name="reception"),
+    path("lich-hen/", appointments.day_list, name="appointments"),
+    path("lich-hen/tai/", appointments.load, name="appointments_load"),
+    path("lich-hen/ma/<str:key>/", appointments.by_key, name="appointment_key"),
+    path("lich-hen/<int:pk>/", appointments.act, name="appointment_act"),
     path("tiep-nhan/thu-tuc/", reception.procedure_search, name="procedure_search"),
     path("ho-so/<int:pk>/", dossier.detail, name="dossier"),
     path("ho-so/<int:pk>/thao-tac/", dossier.act, name="act"),
+    path("ho-so/<int:pk>/le-phi/", payment.pay, name="pay"),
     path("ho-so/<int:pk>/ban-quet/<int:scan>/", dossier.scan, name="scan"),
     path("ho-so/<int:pk>/ket-qua/", dossier.result, name="result"),
 ]

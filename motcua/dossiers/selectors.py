@@ -157,6 +157,11 @@ def access_dossier(*, actor: Actor, pk: int | None = None, code: str | None = No
     return dossier
 
 
+def channel_online(dossier: Dossier) -> bool:
+    """Whether the dossier was lodged online (some fees are lower then)."""
+    return dossier.channel == Dossier.Channel.ONLINE
+
+
 @dataclass(frozen=True)
 class TimelineRow:
     """One hand-over as a citizen may see it: agency and unit, never staff names."""

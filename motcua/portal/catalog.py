@@ -21,6 +21,8 @@ from motcua.catalog.selectors import (
     PublicCatalog,
     PublicProcedure,
     documents_of,
+    fee_quote,
+    fee_rule_of,
     level_choices,
     procedure_versions,
     public_catalog,
@@ -28,8 +30,10 @@ from motcua.catalog.selectors import (
     sample_of,
 )
 from motcua.core import catalog as rules
-from motcua.core import text
+from motcua.core import fees, text
 from motcua.core.calendar import local_date
+from motcua.core.errors import DomainError, fill
+from motcua.edge import add_to_form
 from motcua.organization.selectors import (
     agency_by_code,
     centre_tz,
@@ -187,6 +191,71 @@ def sample(request: HttpRequest, code: str, order: int) -> HttpResponseBase:
     )
 
 
+class FeeForm(fields.Form):
+    """What the amount due depends on, asked on the procedure page (a GET form)."""
+
+    ban = fields.NumberField(
+        label=_("Số bản"), min_value=1, max_value=fees.MAX_COPIES, required=False, initial=1
+    )
+    trang = fields.NumberField(
+        label=_("Số trang mỗi bản"),
+        min_value=1,
+        max_value=fees.MAX_PAGES,
+        required=False,
+        initial=1,
+    )
+    cach = fields.ChoiceField(
+        label=_("Cách nộp"),
+        required=False,
+        choices=[
+            (fees.Channel.IN_PERSON.value, _("Nộp trực tiếp")),
+            (fees.Channel.ONLINE.value, _("Nộp trực tuyến")),
+        ],
+    )
+
+    def __init__(self, data: Any, rule: fees.FeeRule) -> None:
+        super().__init__(data)
+        if rule.per is not fees.Per.PAGE:
+            del self.fields["trang"]
+        if rule.per is fees.Per.DOSSIER:
+            del self.fields["ban"]
+        if rule.online_amount is None:
+            del self.fields["cach"]
+
+    def quantity(self) -> fees.Quantity:
+        data = self.cleaned_data
+        return fees.Quantity(
+            channel=fees.Channel(data.get("cach") or fees.Channel.IN_PERSON.value),
+            copies=data.get("ban") or 1,
+            pages=data.get("trang") or 1,
+        )
+
+
+def line_text(line: fees.Line) -> str:
+    """One line of a fee's explanation, in the reader's language."""
+    return fill(gettext(line.label), line.values)
+
+
+FEE_INPUTS = {"copies": "ban", "pages": "trang"}
+
+
+def _fee_context(request: HttpRequest, version: ProcedureVersion) -> dict[str, Any]:
+    rule = fee_rule_of(version)
+    context: dict[str, Any] = {"fee_lines": [line_text(line) for line in fees.rule_words(rule)]}
+    form = FeeForm(request.GET if "tinh-phi" in request.GET else None, rule)
+    context["fee_form"] = form if form.fields else None
+    if form.fields and form.is_bound and form.is_valid():
+        try:
+            quote = fee_quote(version, form.quantity())
+        except DomainError as exc:
+            add_to_form(form, exc, FEE_INPUTS)
+        else:
+            context["quote"] = quote
+            context["quote_lines"] = [line_text(line) for line in quote.lines]
+            context["quote_amount"] = fees.money(quote.amount)
+    return context
+
+
 def procedure(request: HttpRequest, code: str) -> HttpResponse:
     """One procedure: papers, fee, time, where and how to hand it in, and the result."""
     published = _published(code)
@@ -205,5 +274,6 @@ def procedure(request: HttpRequest, code: str) -> HttpResponse:
         "centres": [p for p in places if not is_commune(p)],
         "communes": [p for p in places if is_commune(p)],
         "track_url": reverse("portal:track"),
+        **_fee_context(request, version),
     }
     return render(request, "portal/procedure.html", context)

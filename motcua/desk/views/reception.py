@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from motcua.appointments.selectors import desk_booking
+from motcua.appointments.services import booking_received
 from motcua.catalog.selectors import procedure_search as search_procedures
 from motcua.core.errors import DomainError
 from motcua.desk.access import StaffRequest, staff_required
 from motcua.desk.forms import (
     RECEPTION_INPUTS,
+    BookingPick,
     ProcedurePick,
     ProcedureSearchForm,
     ReceptionForm,
@@ -19,12 +24,42 @@ from motcua.desk.page import procedures_to_pick, reception_offer
 from motcua.dossiers.services import dossier_receive
 from motcua.edge import add_to_form, status_for
 
+if TYPE_CHECKING:
+    from motcua.appointments.models import Booking
+
 
 @staff_required
 def procedure_search(request: StaffRequest) -> HttpResponse:
     """Procedures matching the typed words, accent-insensitive (an htmx fragment)."""
     context = {"procedures": search_procedures(ProcedureSearchForm(request.GET).words())}
     return render(request, "desk/reception.html#results", context)
+
+
+def _booking(request: StaffRequest, pk: int | None) -> Booking | None:
+    """A booking at this desk's own branch; another's, or none, is no booking."""
+    if pk is None:
+        return None
+    try:
+        return desk_booking(branch=request.actor.agency, pk=pk)
+    except DomainError:
+        return None
+
+
+def _from_booking(request: StaffRequest) -> dict[str, Any] | None:
+    """The applicant of a booking at this desk's branch (`?hen=`), from the citizen's profile."""
+    pick = BookingPick(request.GET)
+    booking = _booking(request, pick.cleaned_data["hen"] if pick.is_valid() else None)
+    if booking is None:
+        return None
+    citizen = booking.citizen
+    return {
+        "booking": booking.pk,
+        "name": citizen.full_name,
+        "id_number": citizen.id_number,
+        "address": citizen.address,
+        "phone": citizen.phone or "",
+        "email": citizen.email or "",
+    }
 
 
 @staff_required
@@ -38,14 +73,23 @@ def reception(request: StaffRequest) -> HttpResponse:
         return render(request, "desk/reception.html", context, status=status)
     now = timezone.now()
     offer, context = reception_offer(actor, pick.cleaned_data["procedure"], now)
-    form = ReceptionForm(posted, request.FILES if posted is not None else None, offer=offer)
+    form = ReceptionForm(
+        posted,
+        request.FILES if posted is not None else None,
+        offer=offer,
+        prefill=_from_booking(request) if posted is None else None,
+    )
     if form.is_bound and form.is_valid():
+        booking = _booking(request, form.cleaned_data.get("booking"))
+        citizen_id = booking.citizen_id if booking is not None else None
         try:
-            dossier = dossier_receive(**form.service_kwargs(), actor=actor, now=now)
+            dossier = dossier_receive(**form.service_kwargs(citizen_id), actor=actor, now=now)
         except DomainError as exc:
             add_to_form(form, exc, RECEPTION_INPUTS)
             status = status_for(exc)
         else:
+            if booking is not None:
+                booking_received(booking=booking, dossier_id=dossier.pk)
             return redirect("paperwork:form", pk=dossier.pk, form=form.form_number)
     context.update(form=form)
     return render(request, "desk/reception.html", context, status=status)

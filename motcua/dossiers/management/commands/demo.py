@@ -55,6 +55,7 @@ class Command(BaseCommand):
             worker.wait(timeout=10)
 
     def _load(self, dossiers: int) -> None:
+        from motcua.appointments.services import demo_windows
         from motcua.catalog.services import catalog_import
         from motcua.dossiers.deadlines import process_deadlines
         from motcua.dossiers.demo import generate_demo_dossiers
@@ -68,6 +69,8 @@ class Command(BaseCommand):
         demo_organization()
         self.stdout.write("Nạp danh mục thủ tục hành chính…")
         catalog_import(paths=[settings.BASE_DIR / "catalog" / "procedures"])
+        self.stdout.write("Mở lịch hẹn nộp hồ sơ ở các nơi tiếp nhận…")
+        demo_windows()
         self.stdout.write(f"Tạo {dossiers} hồ sơ mẫu (mất một đến hai phút)…")
         now = timezone.now()
         created = generate_demo_dossiers(count=dossiers, now=now)
@@ -91,3 +94,4 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"Không gian cán bộ: {site}/can-bo/")
         self.stdout.write(f"Tra cứu hồ sơ: {site}/tra-cuu/")
+        self.stdout.write(f"Đặt lịch hẹn, nộp phí (cổng thanh toán thử nghiệm): {site}/lich-hen/")

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 from django.utils import timezone
 
+from motcua.appointments.services import appointments_process
 from motcua.core.errors import DomainError
 from motcua.dossiers.deadlines import process_deadlines
 from motcua.notify.services import outbox_deliver
@@ -53,6 +54,7 @@ class Command(BaseCommand):
                 report = process_deadlines(now=moment)
             except DomainError as exc:  # e.g. a simulated time outside the calendars' years
                 raise CommandError(exc.message) from None
+            appointments_process(now=moment)  # reminders queued now go out just below
             sent = outbox_deliver(now=moment)
             if report.warned or report.overdue or report.apologies or sent or once:
                 local = moment.astimezone(default_calendar().tz)
