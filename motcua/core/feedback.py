@@ -9,12 +9,15 @@ clock ever starting again.
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum, StrEnum
 
 from motcua.core.calendar import WorkCalendar
+from motcua.core.codes import TRACKING_ALPHABET
 from motcua.core.errors import (
     InvalidInput,
     NotFound,
@@ -279,11 +282,11 @@ def escalation(
 class Official:
     """The official a complaint is about, as plain keys."""
 
-    user: int
+    user: int | None  # None: the name typed matched nobody of the agency
     agency: int
     unit: int | None
-    role: Role
-    at_desk: bool  # sits in a one-stop desk unit
+    role: Role | None
+    at_desk: bool  # sits in a one-stop desk unit (or the citizen says so)
 
 
 @dataclass(frozen=True)
@@ -410,3 +413,27 @@ def check_text(value: str, field: str, message: str) -> None:
     """An answer or a refusal must say something."""
     if not value.strip():
         raise InvalidInput([ValidationError(message, field=field)])
+
+
+# The citizen's tracking code of an item: "PA-" and 10 characters of the tracking secrets'
+# alphabet (31¹⁰ ≈ 8·10¹⁴ values): the page it opens shows the item to whoever holds it.
+CODE_LENGTH = 10
+_CODE = re.compile(r"^PA([23456789ABCDEFGHJKMNPQRSTUVWXYZ]{10})$")
+
+
+def new_code() -> str:
+    """A new tracking code, grouped PA-XXXX-XXXX-XX."""
+    chars = "".join(secrets.choice(TRACKING_ALPHABET) for _i in range(CODE_LENGTH))
+    return f"PA-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+def normalize_code(value: str) -> str:
+    """The code as stored, from what a citizen typed (spaces, dashes, case), or refused."""
+    compact = re.sub(r"[\s\-]+", "", value).upper()
+    found = _CODE.match(compact)
+    if found is None:
+        raise ValidationError(
+            _("Mã phản ánh gồm “PA” và 10 ký tự, ví dụ PA-ABCD-EFGH-JK."), field="code"
+        )
+    chars = found[1]
+    return f"PA-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
