@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.desk.views import auth, dossier, inbox, leader, oversight, reception
+from motcua.desk.views import auth, dossier, feedback, inbox, leader, oversight, reception
 
 app_name = "desk"
 urlpatterns = [
@@ -12,6 +12,10 @@ urlpatterns = [
     path("giam-sat/truy-cap/", oversight.reads_log, name="reads"),
     path("tiep-nhan/", reception.reception, name="reception"),
     path("tiep-nhan/thu-tuc/", reception.procedure_search, name="procedure_search"),
+    path("phan-anh/", feedback.feedback_list, name="feedback"),
+    path("phan-anh/<int:pk>/", feedback.feedback_item, name="feedback_item"),
+    path("danh-gia/", feedback.ratings, name="ratings"),
+    path("danh-gia/may-tai-quay/", feedback.desk_device, name="desk_device"),
     path("ho-so/<int:pk>/", dossier.detail, name="dossier"),
     path("ho-so/<int:pk>/thao-tac/", dossier.act, name="act"),
     path("ho-so/<int:pk>/ban-quet/<int:scan>/", dossier.scan, name="scan"),

@@ -106,6 +106,7 @@ class RateRow:
 
     name: str
     rate: Rate
+    user_id: int | None
     at_desk: int
     averages: dict[str, float | None]
 
@@ -134,6 +135,7 @@ def response_rates(*, start: datetime, end: datetime) -> tuple[list[RateRow], li
         agency_rows.append(
             RateRow(
                 name=agency.name if agency else str(agency_id),
+                user_id=None,
                 rate=Rate(row.get("n", 0), returned),
                 at_desk=row.get("desk", 0),
                 averages={d: row.get(f"avg_{d}") for d in _DIMENSIONS},
@@ -161,6 +163,7 @@ def response_rates(*, start: datetime, end: datetime) -> tuple[list[RateRow], li
         officer_rows.append(
             RateRow(
                 name=names.get(user_id, str(user_id)),
+                user_id=user_id,
                 rate=Rate(rated_by_returner.get(user_id, 0), returned),
                 at_desk=row.get("desk", 0),
                 averages={d: row.get(f"avg_{d}") for d in _DIMENSIONS},
