@@ -295,3 +295,11 @@ def test_the_ratings_page_shows_response_rates_to_leaders(world, client):
     assert "100,0%" in html
     staff(client, "duc")
     assert client.get(reverse("desk:ratings")).status_code == 404
+
+
+def test_the_tracking_page_of_a_returned_dossier_links_to_its_rating(world, client):
+    d = returned(world)
+    html = client.get(reverse("portal:track"), {"code": d.code, "secret": d.tracking_secret})
+    assert f'href="/danh-gia/?code={d.code}"' in html.content.decode()
+    home = client.get(reverse("portal:home")).content.decode()
+    assert f'href="{reverse("feedback:file")}"' in home
