@@ -110,6 +110,9 @@ class RateForm(fields.Form):
 class FileForm(fields.Form):
     """A phản ánh, kiến nghị: what it is about, what happened, who to answer."""
 
+    # A one-time key drawn when the form is shown: sent twice, it files one item.
+    key = fields.TextField(max_length=64, widget=forms.HiddenInput)
+
     subject = fields.ChoiceField(
         label=_("Phản ánh, kiến nghị về"),
         choices=[(s.value, _(label)) for s, label in rules.SUBJECT_LABELS.items()],

@@ -138,6 +138,9 @@ class Feedback(models.Model):
     publish_by = models.DateTimeField(null=True, blank=True)
     # Every write is a compare-and-set on this number (a double submit or two officers).
     version = models.PositiveIntegerField(default=0)
+    # The filing form's one-time key: the same form sent twice files one item. NULL (no key)
+    # rather than "", so that the unique index skips it.
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         indexes = [

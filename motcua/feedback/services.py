@@ -36,6 +36,7 @@ from motcua.organization.selectors import (
 
 if TYPE_CHECKING:
     from motcua.notify.models import OutboxMessage
+    from motcua.organization.models import Agency
 
 
 # ---------------------------------------------------------------------------------------------
@@ -124,6 +125,7 @@ class Filing:
     place_id: int | None = None
     official_name: str = ""
     official_at_desk: bool = False
+    key: str = ""  # the form's one-time key: the same form sent twice files one item
 
 
 def _official(place_id: int, name: str, at_desk: bool) -> rules.Official:
@@ -151,7 +153,12 @@ def feedback_file(
     *, filing: Filing, now: datetime, citizen_id: int | None = None, contact_verified: bool = False
 ) -> Feedback:
     """Record a new item, routed to the agency concerned, with its deadlines; the citizen gets
-    its tracking code by e-mail or text message."""
+    its tracking code by e-mail or text message. The same form sent again (its key) gives back
+    the item it filed."""
+    if filing.key:
+        existing = Feedback.objects.filter(submission_key=filing.key).first()
+        if existing is not None:
+            return existing
     centre = centre_agency()
     centre_id = centre.pk if centre is not None else None
     dossier_agency = procedure_agency = procedure_id = None
@@ -185,8 +192,40 @@ def feedback_file(
     if agency is None:
         raise NotFound(_("Không tìm thấy cơ quan nhận phản ánh."))
     limits = rules.deadlines(now, calendar_for(agency))
+    try:
+        return _file(
+            filing,
+            now,
+            agency,
+            target,
+            limits,
+            official,
+            procedure_id,
+            citizen_id,
+            contact_verified,
+        )
+    except IntegrityError:  # the same form, sent twice at once: the other one filed it
+        existing = Feedback.objects.filter(submission_key=filing.key).first() if filing.key else None
+        if existing is None:
+            raise
+        return existing
+
+
+def _file(
+    filing: Filing,
+    now: datetime,
+    agency: Agency,
+    target: rules.Route,
+    limits: rules.Deadlines,
+    official: rules.Official | None,
+    procedure_id: int | None,
+    citizen_id: int | None,
+    contact_verified: bool,
+) -> Feedback:
+    """Write the new item, its first event and the citizen's notice, in one transaction."""
     with transaction.atomic():
         item = Feedback.objects.create(
+            submission_key=filing.key or None,
             code=rules.new_code(),
             subject=filing.subject.value,
             content=filing.content.strip(),
@@ -459,6 +498,9 @@ def _staff_notices(
         and s.user.email
     ]
     context = _context(item, event)
+    context["staff_url"] = (
+        f"{settings.SITE_URL.rstrip('/')}{reverse('desk:feedback_item', args=[item.pk])}"
+    )
     messages = []
     for staff in people:
         message = outbox_message(

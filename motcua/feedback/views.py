@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -95,7 +97,7 @@ def rate(request: HttpRequest) -> HttpResponse:
 def file(request: HttpRequest) -> HttpResponse:
     """File a phản ánh, kiến nghị; pre-filled for a signed-in citizen."""
     profile = signed_in_profile(request)
-    initial: dict[str, str] = {"subject": request.GET.get("ve", "")}
+    initial: dict[str, str] = {"subject": request.GET.get("ve", ""), "key": uuid.uuid4().hex}
     if profile is not None:
         initial.update(name=profile.full_name, contact=profile.email or profile.phone)
     procedures = [(code, f"{name} ({code})") for code, name in procedure_names()]
@@ -132,6 +134,7 @@ def file(request: HttpRequest) -> HttpResponse:
                         place_id=data.get("place"),
                         official_name=data["official_name"],
                         official_at_desk=data["official_at_desk"],
+                        key=data["key"],
                     ),
                     now=timezone.now(),
                     citizen_id=profile.citizen_id if profile is not None else None,

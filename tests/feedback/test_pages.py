@@ -3,6 +3,8 @@ with wrong accounts, tampered codes, replays and bad input."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
@@ -303,3 +305,13 @@ def test_the_tracking_page_of_a_returned_dossier_links_to_its_rating(world, clie
     assert f'href="/danh-gia/?code={d.code}"' in html.content.decode()
     home = client.get(reverse("portal:home")).content.decode()
     assert f'href="{reverse("feedback:file")}"' in home
+
+
+def test_the_same_filing_form_sent_twice_files_one_item(world, client):
+    page = client.get(reverse("feedback:file")).content.decode()
+    key = re.search(r'name="key" value="([0-9a-f]{32})"', page)[1]
+    first = filed(client, key=key)
+    second = filed(client, key=key)
+    assert first["Location"] == second["Location"]
+    assert Feedback.objects.count() == 1
+    assert OutboxMessage.objects.filter(recipient="0912345678").count() == 1

@@ -360,6 +360,7 @@ def test_the_worker_escalates_a_late_item_to_the_head_then_to_oversight(world, s
     assert after.handle_by == item.handle_by  # the clock never resets
     heads = OutboxMessage.objects.filter(template="feedback/escalated")
     assert list(heads.values_list("recipient", flat=True)) == ["nam@sotuphap.vn"]
+    assert heads.get().context["staff_url"].endswith(f"/can-bo/phan-anh/{item.pk}/")
     assert heads.get().sent_at is not None
     # Once only: the same pass again does nothing.
     call_command("worker", "--once", "--now", "2026-12-16T10:00")
