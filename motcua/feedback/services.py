@@ -205,7 +205,9 @@ def feedback_file(
             contact_verified,
         )
     except IntegrityError:  # the same form, sent twice at once: the other one filed it
-        existing = Feedback.objects.filter(submission_key=filing.key).first() if filing.key else None
+        if not filing.key:
+            raise
+        existing = Feedback.objects.filter(submission_key=filing.key).first()
         if existing is None:
             raise
         return existing
