@@ -184,6 +184,8 @@ LEVEL_LABELS: dict[Level, str] = {
 
 class Event(StrEnum):
     FILE = "file"
+    ASK = "ask"  # the agency asks the citizen for more information (once)
+    REPLY = "reply"  # the citizen's answer to it
     FORWARD = "forward"
     ANSWER = "answer"
     REFUSE = "refuse"
@@ -192,6 +194,8 @@ class Event(StrEnum):
 
 EVENT_LABELS: dict[Event, str] = {
     Event.FILE: _("Tiếp nhận phản ánh, kiến nghị"),
+    Event.ASK: _("Đề nghị bổ sung thông tin"),
+    Event.REPLY: _("Công dân bổ sung thông tin"),
     Event.FORWARD: _("Chuyển cơ quan có thẩm quyền"),
     Event.ANSWER: _("Trả lời"),
     Event.REFUSE: _("Không xem xét"),
@@ -407,6 +411,22 @@ def check_forward(from_agency: int, to_agency: int | None, reason: str) -> None:
         problems.append(ValidationError(_("Hãy ghi lý do chuyển."), field="reason"))
     if problems:
         raise InvalidInput(problems)
+
+
+def check_ask(*, asked: bool) -> None:
+    """More information is asked for once, in one go (as a dossier's supplement, DOMAIN §5)."""
+    if asked:
+        raise TransitionError(
+            _("Đã đề nghị bổ sung thông tin một lần; chỉ được đề nghị một lần, đủ mọi nội dung.")
+        )
+
+
+def check_reply(*, state: State, asked: bool, replied: bool) -> None:
+    """The citizen answers a request for information once, while the item is open."""
+    if state is not State.OPEN or not asked:
+        raise TransitionError(_("Phản ánh này không cần bổ sung thông tin."))
+    if replied:
+        raise TransitionError(_("Ông/bà đã bổ sung thông tin cho phản ánh này."))
 
 
 def check_text(value: str, field: str, message: str) -> None:

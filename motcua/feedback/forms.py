@@ -223,6 +223,15 @@ class FindForm(fields.Form):
             raise forms.ValidationError(error_text(exc)) from None
 
 
+class ReplyForm(fields.Form):
+    reply = fields.ParagraphField(
+        label=_("Thông tin bổ sung"),
+        max_length=5000,
+        required=True,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
 # --- Staff -----------------------------------------------------------------------------------
 
 
@@ -230,12 +239,17 @@ class HandleForm(fields.Form):
     """One of the three ways to close or move an item, with the version the page showed."""
 
     action = fields.ChoiceField(
-        choices=[("answer", "answer"), ("forward", "forward"), ("refuse", "refuse")],
+        choices=[(a, a) for a in ("answer", "ask", "forward", "refuse")],
         widget=forms.HiddenInput,
     )
     version = fields.NumberField(min_value=0, max_value=10**6, widget=forms.HiddenInput)
     answer = fields.ParagraphField(
         label=_("Nội dung trả lời"), max_length=10000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    question = fields.ParagraphField(
+        label=_("Thông tin cần công dân bổ sung (ghi đủ một lần)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     agency = fields.TypedChoiceField(
         label=_("Chuyển đến cơ quan"), coerce=int, required=False, empty_value=None

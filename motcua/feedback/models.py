@@ -129,6 +129,11 @@ class Feedback(models.Model):
     handle_by = models.DateTimeField()
     oversight_at = models.DateTimeField()
 
+    # The agency's one request for more information, and the citizen's reply.
+    question = models.TextField(blank=True)
+    asked_at = models.DateTimeField(null=True, blank=True)
+    reply = models.TextField(blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
     answer = models.TextField(blank=True)
     refusal_reason = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

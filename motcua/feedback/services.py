@@ -337,6 +337,52 @@ def feedback_answer(
     return _handled(item_id, actor, expected_version, now, changes, event)
 
 
+def feedback_ask(
+    *, item_id: int, actor: Actor, question: str, expected_version: int, now: datetime
+) -> Feedback:
+    """Ask the citizen, once and for everything at once, for more information (due within 5
+    working days of the receipt; the item's deadlines do not move)."""
+    rules.check_text(question, "question", _("Hãy ghi rõ thông tin cần bổ sung."))
+    item = Feedback.objects.filter(pk=item_id).first()
+    if item is not None:
+        rules.check_ask(asked=item.asked_at is not None)
+    changes = {"question": question.strip(), "asked_at": now}
+    due = item.supplement_by if item is not None else now
+    event = {"kind": Event.ASK.value, "text": question.strip(), "timing": rules.timing(now, due)}
+    return _handled(item_id, actor, expected_version, now, changes, event)
+
+
+def feedback_reply(*, code: str, reply: str, now: datetime) -> Feedback:
+    """The citizen (whoever holds the item's code) answers the request for information once."""
+    rules.check_text(reply, "reply", _("Hãy nhập thông tin bổ sung."))
+    item = Feedback.objects.filter(code=code).first()
+    if item is None:
+        raise NotFound(_("Không tìm thấy phản ánh, kiến nghị."))
+    rules.check_reply(
+        state=State(item.state),
+        asked=item.asked_at is not None,
+        replied=item.replied_at is not None,
+    )
+    with transaction.atomic():
+        won = Feedback.objects.filter(pk=item.pk, version=item.version, replied_at=None).update(
+            version=item.version + 1, reply=reply.strip(), replied_at=now
+        )
+        if not won:
+            raise ConflictError(_("Phản ánh này vừa thay đổi; hãy tải lại trang."))
+        item.refresh_from_db()
+        FeedbackEvent.objects.create(
+            item=item,
+            seq=item.version,
+            kind=Event.REPLY.value,
+            actor_role=Role.CITIZEN.value,
+            agency_id=item.agency_id,
+            at=now,
+            level=item.level,
+            text=reply.strip(),
+        )
+    return item
+
+
 def feedback_refuse(
     *, item_id: int, actor: Actor, reason: str, expected_version: int, now: datetime
 ) -> Feedback:
@@ -452,7 +498,7 @@ def _context(item: Feedback, event: FeedbackEvent) -> dict[str, Any]:
 
 def _citizen_notice(item: Feedback, event: FeedbackEvent, now: datetime) -> list[OutboxMessage]:
     """The citizen hears of every step at once: by e-mail, else by text message."""
-    if event.kind == Event.ESCALATE.value:
+    if event.kind in (Event.ESCALATE.value, Event.REPLY.value):
         return []
     key = f"feedback:{item.pk}:{event.seq}"
     context = _context(item, event)

@@ -29,7 +29,7 @@ from motcua.core.feedback import (
 from motcua.dossiers.selectors import citizens_dossier, dossier_public_key
 from motcua.edge import add_to_form, client_address, render_error, status_for
 from motcua.feedback import services
-from motcua.feedback.forms import FileForm, FindForm, RateForm
+from motcua.feedback.forms import FileForm, FindForm, RateForm, ReplyForm
 from motcua.feedback.selectors import feedback_by_code, feedback_events
 from motcua.organization.selectors import active_agencies
 from motcua.portal import tracking
@@ -173,13 +173,28 @@ def item(request: HttpRequest, code: str) -> HttpResponse:
         found = feedback_by_code(code)
     except DomainError as exc:
         return render_error(request, "feedback/missing.html", exc)
+    form = ReplyForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if form.is_bound:
+        status = 400
+        if form.is_valid():
+            try:
+                services.feedback_reply(
+                    code=found.code, reply=form.cleaned_data["reply"], now=timezone.now()
+                )
+            except DomainError as exc:
+                add_to_form(form, exc, {})
+                status = status_for(exc)
+            else:
+                messages.success(request, _("Đã gửi thông tin bổ sung."))
+                return redirect("feedback:item", code=found.code)
     events = [
         {
             "label": EVENT_LABELS[Event(e.kind)],
             "at": e.at,
             "agency": e.agency.name,
             "to_agency": e.to_agency.name if e.to_agency else "",
-            "text": e.text if e.kind in (Event.FORWARD, Event.REFUSE) else "",
+            "text": e.text if e.kind in (Event.FORWARD, Event.REFUSE, Event.ASK) else "",
             "level": LEVEL_LABELS[Level(e.level)] if e.kind == Event.ESCALATE else "",
         }
         for e in feedback_events(found)
@@ -190,7 +205,9 @@ def item(request: HttpRequest, code: str) -> HttpResponse:
         "subject": SUBJECT_LABELS[Subject(found.subject)],
         "events": events,
         "late": found.state == State.OPEN and timezone.now() > found.handle_by,
+        "form": form,
+        "may_reply": found.state == State.OPEN and found.asked_at and not found.replied_at,
     }
-    response = render(request, "feedback/item.html", context)
+    response = render(request, "feedback/item.html", context, status=status)
     patch_cache_control(response, private=True, no_store=True)
     return response

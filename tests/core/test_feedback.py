@@ -341,3 +341,19 @@ def test_the_response_rate(rated, returned, value, percent):
     rate = Rate(rated, returned)
     assert rate.value == value
     assert rate.percent == percent
+
+
+def test_information_is_asked_for_once_and_replied_to_once():
+    from motcua.core.feedback import check_ask, check_reply
+
+    check_ask(asked=False)
+    with pytest.raises(TransitionError):
+        check_ask(asked=True)
+    check_reply(state=State.OPEN, asked=True, replied=False)
+    for state, asked, replied in [
+        (State.OPEN, False, False),
+        (State.OPEN, True, True),
+        (State.ANSWERED, True, False),
+    ]:
+        with pytest.raises(TransitionError):
+            check_reply(state=state, asked=asked, replied=replied)

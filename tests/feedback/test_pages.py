@@ -315,3 +315,19 @@ def test_the_same_filing_form_sent_twice_files_one_item(world, client):
     assert first["Location"] == second["Location"]
     assert Feedback.objects.count() == 1
     assert OutboxMessage.objects.filter(recipient="0912345678").count() == 1
+
+
+def test_the_citizen_replies_on_the_items_page_when_asked(world, client):
+    filed(client)
+    item = Feedback.objects.get()
+    staff(client, "nam")
+    ask = {"action": "ask", "version": "0", "question": "Xin cho biết quầy đã nộp."}
+    assert client.post(reverse("desk:feedback_item", args=[item.pk]), ask).status_code == 302
+    client.logout()
+    url = reverse("feedback:item", args=[item.code])
+    assert "Xin cho biết quầy đã nộp." in client.get(url).content.decode()
+    empty = client.post(url, {"reply": ""})
+    assert empty.status_code == 400
+    assert client.post(url, {"reply": "Quầy số 3"}).status_code == 302
+    assert Feedback.objects.get().reply == "Quầy số 3"
+    assert 'name="reply"' not in client.get(url).content.decode()

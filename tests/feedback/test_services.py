@@ -400,3 +400,43 @@ def test_an_answered_item_is_never_escalated(world):
     assert services.feedback_escalate(now=at("2027-01-20 09:00")).escalated == 0
     assert item.events.get(kind="answer").timing == "late"
     assert Status.RETURNED  # the import is used by the module's other tests
+
+
+def test_the_agency_asks_once_for_more_information_and_the_citizen_replies_once(world):
+    w = world
+    item = services.feedback_file(filing=filing(), now=at("2026-11-25 09:00"))
+    asked = services.feedback_ask(
+        item_id=item.pk,
+        actor=w.nam,
+        question="Xin cho biết ngày và quầy đã nộp hồ sơ.",
+        expected_version=0,
+        now=at("2026-11-26 09:00"),
+    )
+    assert asked.events.get(kind="ask").timing == "in_time"
+    mail = OutboxMessage.objects.filter(recipient="binh@example.vn").order_by("pk").last()
+    assert mail.context["kind"] == "ask"
+    assert "quầy" in mail.context["text"]
+    with pytest.raises(TransitionError, match="một lần"):
+        services.feedback_ask(
+            item_id=item.pk,
+            actor=w.nam,
+            question="Thêm nữa",
+            expected_version=1,
+            now=at("2026-11-26 10:00"),
+        )
+    replied = services.feedback_reply(
+        code=item.code, reply="Quầy số 3, ngày 20/11.", now=at("2026-11-27 09:00")
+    )
+    assert replied.reply.startswith("Quầy số 3")
+    assert replied.handle_by == item.handle_by  # the clock never stops nor resets
+    with pytest.raises(TransitionError, match="đã bổ sung"):
+        services.feedback_reply(code=item.code, reply="Lần hai", now=at("2026-11-27 10:00"))
+    events = list(replied.events.values_list("kind", "actor_role"))
+    assert events == [("file", "citizen"), ("ask", "agency_leader"), ("reply", "citizen")]
+
+
+def test_a_citizen_cannot_reply_when_nothing_was_asked(world):
+    item = services.feedback_file(filing=filing(), now=at("2026-11-25 09:00"))
+    with pytest.raises(TransitionError):
+        services.feedback_reply(code=item.code, reply="Thêm", now=at("2026-11-27 10:00"))
+    assert not FeedbackEvent.objects.filter(kind="reply").exists()

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 # Roles that see the feedback list (handlers, and the oversight office once told).
 FEEDBACK_ROLES = (Role.DESK, Role.UNIT_LEADER, Role.AGENCY_LEADER, Role.SUPERVISOR)
 RATING_ROLES = (Role.UNIT_LEADER, Role.AGENCY_LEADER, Role.SUPERVISOR)
-_FIELDS = {"answer": "answer", "reason": "reason", "agency": "agency"}
+_FIELDS = {"answer": "answer", "reason": "reason", "agency": "agency", "question": "question"}
 
 
 def _not_here(request: StaffRequest, message: str) -> HttpResponse:
@@ -124,6 +124,15 @@ def feedback_item(request: StaffRequest, pk: int) -> HttpResponse:
                     now=now,
                 )
                 done = _("Đã trả lời phản ánh, kiến nghị.")
+            elif data["action"] == "ask":
+                services.feedback_ask(
+                    item_id=item.pk,
+                    actor=actor,
+                    question=data["question"],
+                    expected_version=version,
+                    now=now,
+                )
+                done = _("Đã gửi đề nghị bổ sung thông tin cho công dân.")
             elif data["action"] == "forward":
                 services.feedback_forward(
                     item_id=item.pk,
