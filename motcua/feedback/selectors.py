@@ -13,7 +13,12 @@ from motcua.core.feedback import Level, Rate, State, Subject
 from motcua.core.lifecycle import Role
 from motcua.dossiers.selectors import returns_counted
 from motcua.feedback.models import Feedback, FeedbackEvent, Rating, RatingOfficer
-from motcua.organization.selectors import Actor, agency_by_id, staff_by_agency
+from motcua.organization.selectors import (
+    Actor,
+    active_agencies,
+    agency_by_id,
+    staff_by_agency,
+)
 
 _MISSING = _("Không tìm thấy phản ánh, kiến nghị.")
 
@@ -129,12 +134,12 @@ def response_rates(*, start: datetime, end: datetime) -> tuple[list[RateRow], li
             n=Count("pk"), desk=Count("pk", filter=Q(at_desk=True)), **averaged
         )
     }
+    agency_names = {a.pk: a.name for a in active_agencies()}
     for agency_id, returned in sorted(by_agency.items()):
-        agency = agency_by_id(agency_id)
         row = per_agency.get(agency_id, {})
         agency_rows.append(
             RateRow(
-                name=agency.name if agency else str(agency_id),
+                name=agency_names.get(agency_id) or _agency_name(agency_id),
                 user_id=None,
                 rate=Rate(row.get("n", 0), returned),
                 at_desk=row.get("desk", 0),
@@ -172,9 +177,7 @@ def response_rates(*, start: datetime, end: datetime) -> tuple[list[RateRow], li
     return agency_rows, officer_rows
 
 
-def officer_scores(user_id: int) -> dict[str, float | None]:
-    """The average of each dimension over the ratings attributed to one person."""
-    row = RatingOfficer.objects.filter(user_id=user_id).aggregate(
-        **{d: Avg(f"rating__{d}") for d in _DIMENSIONS}, n=Count("pk")
-    )
-    return dict(row)
+def _agency_name(agency_id: int) -> str:
+    """The name of an agency no longer active (still owed its figures)."""
+    agency = agency_by_id(agency_id)
+    return agency.name if agency is not None else str(agency_id)

@@ -331,3 +331,21 @@ def test_the_citizen_replies_on_the_items_page_when_asked(world, client):
     assert client.post(url, {"reply": "Quầy số 3"}).status_code == 302
     assert Feedback.objects.get().reply == "Quầy số 3"
     assert 'name="reply"' not in client.get(url).content.decode()
+
+
+def test_the_agencys_list_costs_the_same_queries_however_long(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff(client, "nam")
+    filed(client)
+    staff(client, "nam")
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("desk:feedback"))
+    for _ in range(4):
+        filed(client)
+    staff(client, "nam")
+    with CaptureQueriesContext(connection) as five:
+        html = client.get(reverse("desk:feedback")).content.decode()
+    assert len(re.findall(r'href="/can-bo/phan-anh/\d+/"', html)) == 5
+    assert len(five) == len(one)
