@@ -558,7 +558,7 @@ def _staff_notices(
             dossier_id=None,
             dedupe_key=f"feedback:{item.pk}:{event.seq}:staff:{staff.user_id}",
             now=now,
+            office_hours=calendar,  # officers are told when their office is open
         )
-        message.available_at = calendar.next_opening(now)
         messages.append(message)
     return messages
