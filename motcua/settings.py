@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
@@ -175,6 +176,7 @@ INSTALLED_APPS = [
     "motcua.citizens",
     "motcua.payments",
     "motcua.appointments",
+    "motcua.feedback",
 ]
 
 MIDDLEWARE = [
@@ -251,6 +253,13 @@ TRACKING_MAX_FAILURES_PER_SOURCE = env_int("TRACKING_MAX_FAILURES_PER_SOURCE", 3
 TRACKING_MAX_FAILURES_PER_CODE = env_int("TRACKING_MAX_FAILURES_PER_CODE", 100)
 TRACKING_WINDOW_MINUTES = env_int("TRACKING_WINDOW_MINUTES", 15)
 TRACKING_CODE_WINDOW_MINUTES = env_int("TRACKING_CODE_WINDOW_MINUTES", 60)
+# The one-stop desks' own networks (CIDRs, comma-separated, e.g. "10.26.0.0/16"): a rating sent
+# from one of them is stored marked as entered at the desk (motcua.feedback). Unset: none.
+DESK_NETWORKS = [
+    str(ipaddress.ip_network(n.strip(), strict=False))
+    for n in env_str("DESK_NETWORKS", "").split(",")
+    if n.strip()
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

@@ -9,5 +9,6 @@ urlpatterns = [
     path("tai-khoan/", include("motcua.citizens.urls")),
     path("thanh-toan/", include("motcua.payments.urls")),
     path("lich-hen/", include("motcua.appointments.urls")),
+    path("", include("motcua.feedback.urls")),
     path("", include("motcua.portal.urls")),
 ]

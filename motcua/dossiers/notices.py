@@ -7,6 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.urls import reverse
 
 from motcua.core.calendar import format_vn
 from motcua.core.lifecycle import Action, Status
@@ -73,6 +77,10 @@ def status_notice(
         "withdrawn": action is Action.STOP and dossier.status == Status.STOPPED and withdrawn,
         "secret": dossier.tracking_secret,
     }
+    if action is Action.RETURN_RESULT and dossier.code:
+        # The invitation to rate (motcua.feedback), through the same code and secret.
+        query = urlencode({"code": dossier.code, "secret": dossier.tracking_secret})
+        context["rate_url"] = f"{settings.SITE_URL.rstrip('/')}{reverse('feedback:rate')}?{query}"
     if agency:  # the news is about another agency than the one holding the dossier
         context["agency"] = agency
     return outbox_message(

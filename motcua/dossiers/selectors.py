@@ -884,6 +884,31 @@ def citizen_dossier(*, citizen_id: int, pk: int) -> Dossier:
     return dossier
 
 
+def dossier_holders(dossier: Dossier) -> tuple[list[int | None], int | None]:
+    """Who held each of the dossier's steps (finished and open), and who handed the result
+    over (the return's actor, None before the return): those a rating is attributed to."""
+    holders = [s.holder_id for s in dossier_steps(dossier)]
+    returned_by = (
+        DossierEvent.objects.filter(dossier=dossier, action=Action.RETURN_RESULT)
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    return holders, returned_by
+
+
+def citizens_dossier(*, code: str, citizen_id: int) -> Dossier:
+    """A signed-in citizen's access to a dossier tied to their account; anyone else's, or a
+    missing code, is the same NotFound."""
+    dossier = (
+        Dossier.objects.select_related("procedure_version__procedure", "competent_agency")
+        .filter(code=code.strip().upper(), citizen_id=citizen_id)
+        .first()
+    )
+    if dossier is None:
+        raise NotFound(_("Không tìm thấy hồ sơ."))
+    return dossier
+
+
 def dossier_story(dossier: Dossier) -> list[story.Moment]:
     """What happened to the dossier as its citizen is told it, oldest first: a forward names
     the agency it went to only when it changed agency."""
@@ -982,3 +1007,28 @@ def citizen_view(dossier: Dossier, now: datetime) -> CitizenView:
         result=result,
         can_withdraw=answers.withdrawal_allowed(status, approved=dossier.approved),
     )
+
+
+def returns_counted(
+    *, start: datetime, end: datetime
+) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
+    """Results handed over in [start, end): how many per deciding agency, per place whose desk
+    handed them over, and per officer who did (the response rate's denominators)."""
+    returns = DossierEvent.objects.filter(action=Action.RETURN_RESULT, at__gte=start, at__lt=end)
+    by_agency = dict(
+        returns.values("dossier__competent_agency")
+        .annotate(n=Count("pk"))
+        .values_list("dossier__competent_agency", "n")
+    )
+    by_place = dict(
+        returns.values("dossier__received_place")
+        .annotate(n=Count("pk"))
+        .values_list("dossier__received_place", "n")
+    )
+    by_officer = dict(
+        returns.exclude(actor=None)
+        .values("actor")
+        .annotate(n=Count("pk"))
+        .values_list("actor", "n")
+    )
+    return by_agency, by_place, by_officer

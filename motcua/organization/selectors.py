@@ -335,3 +335,14 @@ def receiving_places() -> list[Agency]:
         kind__in=[Agency.Kind.CENTRE, Agency.Kind.COMMUNE],
     ).distinct()
     return sorted(agencies, key=lambda a: (a.kind != Agency.Kind.CENTRE, text.fold(a.name)))
+
+
+def centre_agency() -> Agency | None:
+    """The province's Public Administrative Service Centre (the first active one), which
+    answers feedback about the one-stop desks and their officers (NĐ 309/2026)."""
+    return Agency.objects.filter(is_active=True, kind=Agency.Kind.CENTRE).order_by("pk").first()
+
+
+def active_agencies() -> list[Agency]:
+    """Every active agency, by name: where a feedback item may be forwarded."""
+    return sorted(Agency.objects.filter(is_active=True), key=lambda a: text.fold(a.name))

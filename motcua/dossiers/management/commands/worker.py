@@ -14,6 +14,7 @@ from django.utils import timezone
 from motcua.appointments.services import appointments_process
 from motcua.core.errors import DomainError
 from motcua.dossiers.deadlines import process_deadlines
+from motcua.feedback.services import feedback_escalate
 from motcua.notify.services import outbox_deliver
 from motcua.organization.selectors import default_calendar
 
@@ -25,7 +26,10 @@ NOW_HELP = (
 
 
 class Command(BaseCommand):
-    help = "Warn before deadlines, mark overdue dossiers, draft apologies, deliver the outbox."
+    help = (
+        "Warn before deadlines, mark overdue dossiers, draft apologies, escalate late feedback, "
+        "deliver the outbox."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="One pass, then exit.")
@@ -55,12 +59,15 @@ class Command(BaseCommand):
             except DomainError as exc:  # e.g. a simulated time outside the calendars' years
                 raise CommandError(exc.message) from None
             appointments_process(now=moment)  # reminders queued now go out just below
+            escalated = feedback_escalate(now=moment).escalated
             sent = outbox_deliver(now=moment)
-            if report.warned or report.overdue or report.apologies or sent or once:
+            busy = report.warned or report.overdue or report.apologies or escalated or sent
+            if busy or once:
                 local = moment.astimezone(default_calendar().tz)
                 self.stdout.write(
                     f"{local:%Y-%m-%d %H:%M:%S} cảnh báo={report.warned} "
-                    f"quá hạn={report.overdue} xin lỗi={report.apologies} đã gửi={sent}"
+                    f"quá hạn={report.overdue} xin lỗi={report.apologies} đã gửi={sent} "
+                    f"phản ánh quá hạn={escalated}"
                 )
             if once:
                 return

@@ -1,0 +1,183 @@
+"""Reads of ratings and feedback items: the citizen's by tracking code, staff's by their right."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Avg, Count, Q, QuerySet
+
+from motcua.core import feedback as rules
+from motcua.core.errors import NotFound, TransitionError, ValidationError, _
+from motcua.core.feedback import Level, Rate, State, Subject
+from motcua.core.lifecycle import Role
+from motcua.dossiers.selectors import returns_counted
+from motcua.feedback.models import Feedback, FeedbackEvent, Rating, RatingOfficer
+from motcua.organization.selectors import (
+    Actor,
+    active_agencies,
+    agency_by_id,
+    staff_by_agency,
+)
+
+_MISSING = _("Không tìm thấy phản ánh, kiến nghị.")
+
+
+def feedback_by_code(code: str) -> Feedback:
+    """The item with this tracking code (as typed), or NotFound (a malformed code too)."""
+    try:
+        normalized = rules.normalize_code(code)
+    except ValidationError:
+        raise NotFound(_MISSING) from None
+    item = (
+        Feedback.objects.select_related("agency", "first_agency", "procedure")
+        .filter(code=normalized)
+        .first()
+    )
+    if item is None:
+        raise NotFound(_MISSING)
+    return item
+
+
+def feedback_events(item: Feedback) -> QuerySet[FeedbackEvent]:
+    """The item's log, oldest first, with the agencies and people named."""
+    return item.events.select_related("agency", "to_agency", "actor").order_by("seq")
+
+
+def _facts(item: Feedback) -> rules.ItemFacts:
+    return rules.ItemFacts(
+        state=State(item.state),
+        agency=item.agency_id,
+        subject=Subject(item.subject),
+        excluded_user=item.official_id,
+        official_unit=item.official_unit_id,
+        official_agency=item.official_agency_id,
+    )
+
+
+def _sees(actor: Actor, item: Feedback) -> bool:
+    agency = actor.agency.pk if actor.agency is not None else None
+    unit = actor.unit.pk if actor.unit is not None else None
+    return rules.may_see(
+        actor.role, actor.user_id, agency, unit, _facts(item), level=Level(item.level)
+    )
+
+
+def may_handle(actor: Actor, item: Feedback) -> bool:
+    """Whether this member of staff may answer, forward or refuse the item now."""
+    agency = actor.agency.pk if actor.agency is not None else None
+    unit = actor.unit.pk if actor.unit is not None else None
+    try:
+        rules.check_handle(actor.role, actor.user_id, agency, unit, _facts(item))
+    except (NotFound, TransitionError):
+        return False
+    return True
+
+
+def feedback_for_staff(*, actor: Actor, pk: int) -> Feedback:
+    """One item for a member of staff who may see it; the same NotFound otherwise."""
+    item = Feedback.objects.select_related("agency", "procedure", "place").filter(pk=pk).first()
+    if item is None or actor.role in (Role.CITIZEN, Role.SYSTEM) or not _sees(actor, item):
+        raise NotFound(_MISSING)
+    return item
+
+
+def feedback_open_for(*, actor: Actor) -> list[Feedback]:
+    """The open items this member of staff may see, the nearest deadline first: their agency's
+    (those about conduct only to the official's leaders), and for the oversight office every
+    item it has been told of."""
+    if actor.role is Role.SUPERVISOR:
+        scope = Q(level__gte=Level.OVERSIGHT)
+    elif actor.agency is not None:
+        scope = Q(agency_id=actor.agency.pk)
+    else:
+        return []
+    items = (
+        Feedback.objects.filter(scope, state=State.OPEN.value)
+        .select_related("agency", "procedure")
+        .order_by("handle_by", "pk")
+    )
+    return [item for item in items if _sees(actor, item)]
+
+
+def rating_of(dossier_id: int) -> Rating | None:
+    """The dossier's rating, if it has one."""
+    return Rating.objects.filter(dossier_id=dossier_id).first()
+
+
+@dataclass(frozen=True)
+class RateRow:
+    """One agency's or officer's figures over a period."""
+
+    name: str
+    rate: Rate
+    user_id: int | None
+    at_desk: int
+    averages: dict[str, float | None]
+
+
+_DIMENSIONS = [d.value for d in rules.Dimension]
+
+
+def response_rates(*, start: datetime, end: datetime) -> tuple[list[RateRow], list[RateRow]]:
+    """The response rate (rated ÷ returned) of the results handed over in [start, end), per
+    deciding agency and per officer who handed the result over, with the average score of each
+    dimension (per officer: of the ratings attributed to them) and how many came from a desk's
+    device."""
+    by_agency, _by_place, by_officer = returns_counted(start=start, end=end)
+    ratings = Rating.objects.filter(returned_at__gte=start, returned_at__lt=end)
+    averaged = {f"avg_{d}": Avg(d) for d in _DIMENSIONS}
+    agency_rows = []
+    per_agency = {
+        row["agency"]: row
+        for row in ratings.values("agency").annotate(
+            n=Count("pk"), desk=Count("pk", filter=Q(at_desk=True)), **averaged
+        )
+    }
+    agency_names = {a.pk: a.name for a in active_agencies()}
+    for agency_id, returned in sorted(by_agency.items()):
+        row = per_agency.get(agency_id, {})
+        agency_rows.append(
+            RateRow(
+                name=agency_names.get(agency_id) or _agency_name(agency_id),
+                user_id=None,
+                rate=Rate(row.get("n", 0), returned),
+                at_desk=row.get("desk", 0),
+                averages={d: row.get(f"avg_{d}") for d in _DIMENSIONS},
+            )
+        )
+    rated_by_returner = dict(
+        ratings.exclude(returned_by=None)
+        .values("returned_by")
+        .annotate(n=Count("pk"))
+        .values_list("returned_by", "n")
+    )
+    attributed = {
+        row["user"]: row
+        for row in RatingOfficer.objects.filter(rating__in=ratings)
+        .values("user")
+        .annotate(
+            desk=Count("pk", filter=Q(rating__at_desk=True)),
+            **{f"avg_{d}": Avg(f"rating__{d}") for d in _DIMENSIONS},
+        )
+    }
+    names = {s.user_id: s.user.get_full_name() or s.user.get_username() for s in staff_by_agency()}
+    officer_rows = []
+    for user_id, returned in sorted(by_officer.items(), key=lambda kv: names.get(kv[0], "")):
+        row = attributed.get(user_id, {})
+        officer_rows.append(
+            RateRow(
+                name=names.get(user_id, str(user_id)),
+                user_id=user_id,
+                rate=Rate(rated_by_returner.get(user_id, 0), returned),
+                at_desk=row.get("desk", 0),
+                averages={d: row.get(f"avg_{d}") for d in _DIMENSIONS},
+            )
+        )
+    return agency_rows, officer_rows
+
+
+def _agency_name(agency_id: int) -> str:
+    """The name of an agency no longer active (still owed its figures)."""
+    agency = agency_by_id(agency_id)
+    return agency.name if agency is not None else str(agency_id)

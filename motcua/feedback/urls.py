@@ -1,0 +1,11 @@
+from django.urls import path
+
+from motcua.feedback import views
+
+app_name = "feedback"
+urlpatterns = [
+    path("danh-gia/", views.rate, name="rate"),
+    path("phan-anh/", views.file, name="file"),
+    path("phan-anh/tra-cuu/", views.find, name="find"),
+    path("phan-anh/<str:code>/", views.item, name="item"),
+]
