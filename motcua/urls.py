@@ -7,5 +7,6 @@ urlpatterns = [
     path("can-bo/", include("motcua.desk.urls")),
     path("mau/", include("motcua.paperwork.urls")),
     path("tai-khoan/", include("motcua.citizens.urls")),
+    path("", include("motcua.online.urls")),
     path("", include("motcua.portal.urls")),
 ]

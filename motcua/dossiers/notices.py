@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from motcua.core.calendar import format_vn
 from motcua.core.lifecycle import Action, Status
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import tracking_url
+from motcua.dossiers.selectors import receipt_url, tracking_url
 from motcua.notify.services import outbox_message
 
 if TYPE_CHECKING:
@@ -66,6 +66,8 @@ def status_notice(
         "missing": list(payload.get("missing", ())),
         "url": tracking_url(dossier) if dossier.code else "",
         "secret": dossier.tracking_secret,
+        # Acceptance sends the receipt (form 01) electronically: a link that opens it.
+        "receipt_url": receipt_url(dossier) if action is Action.RECEIVE and dossier.code else "",
     }
     if agency:  # the news is about another agency than the one holding the dossier
         context["agency"] = agency

@@ -205,5 +205,7 @@ def procedure(request: HttpRequest, code: str) -> HttpResponse:
         "centres": [p for p in places if not is_commune(p)],
         "communes": [p for p in places if is_commune(p)],
         "track_url": reverse("portal:track"),
+        # The e-form exists: the version declares its fields and is offered online.
+        "eform": bool(version.form_fields) and bool(found.online_level),
     }
     return render(request, "portal/procedure.html", context)

@@ -6,23 +6,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_cat9_sample_forms'),
-        ('citizens', '0001_initial'),
-        ('dossiers', '0004_audit_readlog'),
-        ('organization', '0001_initial'),
+        ("catalog", "0002_cat9_sample_forms"),
+        ("citizens", "0001_initial"),
+        ("dossiers", "0004_audit_readlog"),
+        ("organization", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dossier',
-            name='citizen',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='citizens.citizen'),
+            model_name="dossier",
+            name="citizen",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="citizens.citizen",
+            ),
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(condition=models.Q(('citizen__isnull', False)), fields=['citizen', 'submitted_at'], name='dossier_of_citizen'),
+            model_name="dossier",
+            index=models.Index(
+                condition=models.Q(("citizen__isnull", False)),
+                fields=["citizen", "submitted_at"],
+                name="dossier_of_citizen",
+            ),
         ),
     ]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from motcua.core.errors import DomainError
 from motcua.dossiers.deadlines import process_deadlines
 from motcua.notify.services import outbox_deliver
+from motcua.online.services import process_online
 from motcua.organization.selectors import default_calendar
 
 NOW_HELP = (
@@ -53,12 +54,16 @@ class Command(BaseCommand):
                 report = process_deadlines(now=moment)
             except DomainError as exc:  # e.g. a simulated time outside the calendars' years
                 raise CommandError(exc.message) from None
+            online = process_online(now=moment)
             sent = outbox_deliver(now=moment)
-            if report.warned or report.overdue or report.apologies or sent or once:
+            busy = online.alerted or online.late or online.closed
+            if report.warned or report.overdue or report.apologies or busy or sent or once:
                 local = moment.astimezone(default_calendar().tz)
                 self.stdout.write(
                     f"{local:%Y-%m-%d %H:%M:%S} cảnh báo={report.warned} "
-                    f"quá hạn={report.overdue} xin lỗi={report.apologies} đã gửi={sent}"
+                    f"quá hạn={report.overdue} xin lỗi={report.apologies} "
+                    f"trực tuyến: báo={online.alerted} trễ={online.late} nháp đóng={online.closed} "
+                    f"đã gửi={sent}"
                 )
             if once:
                 return
