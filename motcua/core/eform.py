@@ -216,7 +216,7 @@ def check_values(
                 )
             continue
         try:
-            clean[spec.name] = _check_one(spec, value)
+            clean[spec.name] = _check_one(spec, value, complete=complete)
         except ValidationError as exc:
             details = {k: v for k, v in exc.details.items() if k != "field"}
             problems.append(ValidationError(exc.template, **details, field=spec.name))
@@ -225,12 +225,12 @@ def check_values(
     return clean
 
 
-def _check_one(spec: FieldSpec, value: object) -> object:
+def _check_one(spec: FieldSpec, value: object, *, complete: bool) -> object:
     if spec.kind is Kind.ADDRESS:
         if not isinstance(value, Mapping):
             raise ValidationError(_("Địa chỉ không hợp lệ."))
         parts = {k: text.nfc(str(value.get(k, "")).strip()) for k in ("province", "ward", "street")}
-        if not parts["province"] or not parts["ward"]:
+        if complete and (not parts["province"] or not parts["ward"]):
             raise ValidationError(_("Hãy chọn tỉnh, thành phố và xã, phường."))
         text.check_characters(parts["street"], field=spec.name, label=spec.label)
         if len(parts["street"]) > MAX_TEXT:

@@ -87,6 +87,8 @@ def address_problems(
         value = values.get(spec.name)
         if spec.kind is not eform.Kind.ADDRESS or not isinstance(value, Mapping):
             continue
+        if not value.get("ward") and not value.get("province"):
+            continue  # a draft's address not chosen yet (submitting requires it)
         if value.get("ward") not in wards.get(str(value.get("province")), set()):
             problems.append(
                 ValidationError(

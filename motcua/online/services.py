@@ -90,7 +90,7 @@ def draft_save(*, draft: Draft, data: DraftInput, now: datetime) -> Draft:
         values = eform.check_values(specs, data.values, complete=False)
     except InvalidInput as exc:
         problems.extend(exc.problems())  # type: ignore[arg-type]  # all ValidationErrors
-    problems.extend(selectors.address_problems(specs, values))
+    problems.extend(selectors.address_problems(specs, data.values))
     place = _place(draft, data.place_id, problems)
     delivery = data.delivery or draft.delivery
     if delivery not in dict(delivery_choices()):
@@ -190,7 +190,7 @@ def draft_submit(*, draft: Draft, now: datetime) -> Dossier:
             values = eform.check_values(specs, locked.values, complete=True)
         except InvalidInput as exc:
             problems.extend(exc.problems())  # type: ignore[arg-type]
-        problems.extend(selectors.address_problems(specs, values))
+        problems.extend(selectors.address_problems(specs, locked.values))
         if locked.place is None:
             problems.append(ValidationError(_("Hãy chọn nơi nhận hồ sơ."), field="place"))
         if locked.delivery == "post" and not locked.post_address:
