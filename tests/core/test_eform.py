@@ -34,7 +34,7 @@ APPLICANT = [
     ],
 )
 def test_bad_field_definitions_are_named(extra, problem_key):
-    specs, problems = eform.parse_fields([*APPLICANT, extra])
+    _specs, problems = eform.parse_fields([*APPLICANT, extra])
     assert problem_key in [key for key, _message in problems]
 
 
