@@ -256,7 +256,8 @@ def _document_label(document: RequiredDocument) -> str:
 ACTION_FIELDS: dict[Action, tuple[str, ...]] = {
     Action.RECEIVE: (),
     Action.REFUSE: ("note!",),
-    Action.REQUEST_SUPPLEMENT: ("missing!", "note"),
+    # held_reason: why a paper the system already holds is asked for again (declare once).
+    Action.REQUEST_SUPPLEMENT: ("missing!", "note", "held_reason"),
     Action.SUPPLEMENT: ("documents", "others", "note"),
     Action.ASSIGN: ("assignee!",),
     Action.FORWARD: ("next_assignee", "note"),
@@ -288,6 +289,7 @@ ACTION_FIELDS: dict[Action, tuple[str, ...]] = {
 ACTION_INPUTS = {
     "note": "note",
     "missing": "missing",
+    "held_reason": "held_reason",
     "to_user": "to_user",
     "delivery": "delivery",
     "new_due_at": "new_due",
@@ -486,6 +488,15 @@ def _action_field(
             earliest=now,
             latest=now + NEW_DUE_HORIZON,
             initial=offer.proposed_due,
+            required=False,
+        )
+    if name == "held_reason":
+        return fields.ParagraphField(
+            label=_("Lý do yêu cầu lại giấy tờ hệ thống đã có"),
+            help_text=_(
+                "Chỉ điền khi yêu cầu lại giấy tờ công dân đã chọn từ kết quả được cấp trước đây."
+            ),
+            max_length=2000,
             required=False,
         )
     if name == "note":

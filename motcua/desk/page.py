@@ -36,7 +36,9 @@ from motcua.dossiers.selectors import (
     dossier_papers,
     dossier_plan,
     dossier_steps,
+    online_channel,
 )
+from motcua.online.selectors import held_papers, online_form_values
 from motcua.organization.selectors import (
     Actor,
     calendar_for,
@@ -141,6 +143,9 @@ def dossier_page_context(
         "explanation": dossier_due_explanation(dossier, now),
         "deadline": dossier_deadline(dossier, now),
         "now": now,
+        # Online dossiers: what the e-form declared, the papers taken from earlier results.
+        "declared": online_form_values(dossier) if dossier.channel == online_channel() else [],
+        "held": held_papers(dossier) if dossier.channel == online_channel() else [],
     }
 
 

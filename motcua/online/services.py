@@ -8,7 +8,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -22,7 +22,7 @@ from motcua.core.lifecycle import Action
 from motcua.core.reception import Applicant
 from motcua.dossiers import scans as dossier_scans
 from motcua.dossiers.selectors import citizen_results, delivery_choices, online_channel
-from motcua.dossiers.services import Intake, ScanUpload, dossier_receive
+from motcua.dossiers.services import Intake, ScanUpload, dossier_act, dossier_receive
 from motcua.notify.services import outbox_message, outbox_queue
 from motcua.online import selectors
 from motcua.online.models import Draft, DraftPaper, HeldPaperRequest, ReceptionWatch
@@ -385,6 +385,33 @@ def _closing_notices(draft: Draft, now: datetime, days: int) -> list:  # type: i
 
 
 # --- Declare once: papers the system already held -----------------------------------------------
+
+
+def dossier_act_declared_once(
+    *,
+    dossier: Dossier,
+    action: Action,
+    actor: Actor,
+    now: datetime,
+    held_reason: str = "",
+    **kwargs: Any,
+) -> Dossier:
+    """`dossier_act`, and for a request for papers one the system already holds by reference
+    only with a reason, recorded in the same transaction (refused before anything is written
+    when the reason is missing)."""
+    missing = list(kwargs.get("missing", ()))
+    asks_held = action is Action.REQUEST_SUPPLEMENT and selectors.held_in(dossier, missing)
+    if asks_held and not held_reason.strip():
+        held_paper_requests_record(
+            dossier=dossier, actor=actor, items=missing, reason="", now=now
+        )  # raises: the reason is required
+    with transaction.atomic():
+        changed = dossier_act(dossier=dossier, action=action, actor=actor, now=now, **kwargs)
+        if asks_held:
+            held_paper_requests_record(
+                dossier=changed, actor=actor, items=missing, reason=held_reason, now=now
+            )
+    return changed
 
 
 def held_paper_requests_record(

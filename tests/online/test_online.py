@@ -365,3 +365,55 @@ def test_drafts_list_and_public_receipt(online, an, client):
         ).status_code
         == 404
     )
+
+
+def reused_dossier(online, an):
+    """An's online dossier whose birth certificate paper is an earlier result, by reference."""
+    now = at("2026-11-25 09:00")
+    earlier = services.draft_submit(draft=filled(online, an, now), now=now)
+    Dossier.objects.filter(pk=earlier.pk).update(status=10, code="H26.100-261125-0001")
+    docs = papers(online)
+    draft = services.draft_start(citizen=an, procedure_code="1.001193", now=now)
+    draft = services.draft_save(
+        draft=draft,
+        data=services.DraftInput(
+            values=draft.values,
+            place_id=online.hoan_kiem.pk,
+            uploads={docs[0].pk: ScanUpload(name="a.pdf", data=scanfiles.PDF)},
+            reuse={docs[1].pk: earlier.pk},
+        ),
+        now=now,
+    )
+    return services.draft_submit(draft=draft, now=now), docs
+
+
+@time_machine.travel(at("2026-11-25 10:00"), tick=False)
+def test_desk_asking_again_for_a_held_paper_needs_a_reason(online, an, client):
+    from django.contrib.auth.models import User
+
+    dossier, docs = reused_dossier(online, an)
+    client.force_login(User.objects.get(pk=online.lan.user_id))
+    page = client.get(reverse("desk:dossier", args=[dossier.pk])).content.decode()
+    assert "Tờ khai trực tuyến" in page and "Nguyễn Minh Khang" in page
+    assert "H26.100-261125-0001" in page
+    post = {
+        "action": "request_supplement",
+        "version": dossier.version,
+        "missing": docs[1].name,
+    }
+    refused = client.post(reverse("desk:act", args=[dossier.pk]), post)
+    assert refused.status_code == 400 and "phải ghi lý do" in refused.content.decode()
+    dossier.refresh_from_db()
+    assert dossier.status == 1 and not HeldPaperRequest.objects.exists()
+    done = client.post(
+        reverse("desk:act", args=[dossier.pk]), {**post, "held_reason": "Bản điện tử bị lỗi"}
+    )
+    assert done.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.supplement_requests == 1
+    assert HeldPaperRequest.objects.get().reason == "Bản điện tử bị lỗi"
+    # A paper the system does not hold needs no reason.
+    assert services.process_online(now=at("2026-11-25 10:30")).late == 0
+    client.force_login(User.objects.get(pk=online.son.user_id))
+    leader = client.get(reverse("desk:leader")).content.decode()
+    assert "1 lần cơ quan yêu cầu công dân nộp lại giấy tờ hệ thống đã có" in leader
