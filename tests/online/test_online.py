@@ -186,6 +186,32 @@ def test_disguised_or_oversized_files_are_refused(online, an, data, field):
     assert not draft.papers.exists()
 
 
+def test_a_pdf_bomb_and_a_30_mb_image_are_refused(online, an, settings):
+    from tests.core.test_scans import _pdf_with_stream
+
+    settings.SCAN_MAX_BYTES = 1 << 20
+    now = at("2026-11-25 09:00")
+    draft = services.draft_start(citizen=an, procedure_code="1.001193", now=now)
+    first, second = papers(online)
+    huge = scanfiles.PNG + b"\0" * (30 << 20)
+    with pytest.raises(InvalidInput) as caught:
+        services.draft_save(
+            draft=draft,
+            data=services.DraftInput(
+                values=draft.values,
+                uploads={
+                    first.pk: ScanUpload(name="bom.pdf", data=_pdf_with_stream(40 << 20)),
+                    second.pk: ScanUpload(name="anh.png", data=huge),
+                },
+            ),
+            now=now,
+        )
+    messages = {p.details["field"]: p.message for p in caught.value.problems()}
+    assert "nén bất thường" in messages[f"paper_{first.pk}"]
+    assert "lớn hơn giới hạn 1 MB" in messages[f"paper_{second.pk}"]
+    assert not draft.papers.exists()
+
+
 def test_tampered_values_are_refused(online, an):
     now = at("2026-11-25 09:00")
     draft = services.draft_start(citizen=an, procedure_code="1.001193", now=now)
@@ -412,7 +438,6 @@ def test_desk_asking_again_for_a_held_paper_needs_a_reason(online, an, client):
     dossier.refresh_from_db()
     assert dossier.supplement_requests == 1
     assert HeldPaperRequest.objects.get().reason == "Bản điện tử bị lỗi"
-    # A paper the system does not hold needs no reason.
     assert services.process_online(now=at("2026-11-25 10:30")).late == 0
     client.force_login(User.objects.get(pk=online.son.user_id))
     leader = client.get(reverse("desk:leader")).content.decode()
