@@ -442,3 +442,34 @@ def test_desk_asking_again_for_a_held_paper_needs_a_reason(online, an, client):
     client.force_login(User.objects.get(pk=online.son.user_id))
     leader = client.get(reverse("desk:leader")).content.decode()
     assert "1 lần cơ quan yêu cầu công dân nộp lại giấy tờ hệ thống đã có" in leader
+
+
+def test_the_queue_flags_late_reception_and_the_citizen_opens_form_01(online, an, client):
+    from django.contrib.auth.models import User
+
+    arrived = at("2026-11-25 10:00")
+    dossier = services.draft_submit(draft=filled(online, an, arrived), now=arrived)
+    client.force_login(User.objects.get(pk=online.lan.user_id))
+    with time_machine.travel(at("2026-11-25 11:00"), tick=False):
+        queue = client.get(reverse("desk:online")).content.decode()
+    assert "Trễ tiếp nhận" not in queue and "Quá 2 giờ" not in queue
+    with time_machine.travel(at("2026-11-25 13:30"), tick=False):
+        assert "Quá 2 giờ" in client.get(reverse("desk:online")).content.decode()
+    with time_machine.travel(at("2026-11-26 10:00"), tick=False):
+        assert "Trễ tiếp nhận" in client.get(reverse("desk:online")).content.decode()
+        accepted = dossier_act(
+            dossier=dossier, action=Action.RECEIVE, actor=online.lan, now=timezone.now()
+        )
+        client.logout()
+        receipt = client.get(
+            reverse("online:receipt"),
+            {"code": accepted.code, "secret": accepted.tracking_secret},
+        )
+        wrong = client.get(
+            reverse("online:receipt"), {"code": accepted.code, "secret": "ABCD-EFGH"}
+        )
+    html = receipt.content.decode()
+    assert receipt.status_code == 200 and accepted.code in html and 'lang="vi"' in html
+    assert "GIẤY TIẾP NHẬN HỒ SƠ" in html.upper() and receipt["Cache-Control"].count("no-store")
+    assert "/can-bo/" not in html  # no staff links on the citizen's copy
+    assert wrong.status_code == 404
