@@ -491,11 +491,9 @@ def _action_field(
             required=False,
         )
     if name == "held_reason":
+        # The dossier page says which papers the system holds (`declared`, `held`).
         return fields.ParagraphField(
-            label=_("Lý do yêu cầu lại giấy tờ hệ thống đã có"),
-            help_text=_(
-                "Chỉ điền khi yêu cầu lại giấy tờ công dân đã chọn từ kết quả được cấp trước đây."
-            ),
+            label=_("Lý do yêu cầu lại giấy tờ hệ thống đã có (nếu yêu cầu lại)"),
             max_length=2000,
             required=False,
         )

@@ -169,6 +169,9 @@ def draft(request: CitizenRequest, pk: int) -> HttpResponse:
         add_to_form(form, exc, names)
         return _page(request, found, form, status=400)
     except DomainError as exc:
+        found.refresh_from_db()
+        if found.state == Draft.State.SUBMITTED:  # a second click while the first went in
+            return redirect("online:draft", found.pk)
         return render_error(request, PROBLEM, exc)
     return redirect("online:draft", found.pk)
 

@@ -366,6 +366,8 @@ def test_pages_fill_save_and_submit(online, an, binh, client):
     dossier = Dossier.objects.get()
     assert dossier.status == 1 and dossier.citizen_id == an.pk
     assert "Đã nộp hồ sơ" in client.get(start.url).content.decode()
+    again = client.post(start.url, {**post, **files})  # the page sent twice
+    assert again.status_code == 200 and Dossier.objects.count() == 1
     # Bình cannot open An's draft.
     sign_in(client, binh)
     assert client.get(start.url).status_code == 404
