@@ -177,6 +177,7 @@ INSTALLED_APPS = [
     "motcua.payments",
     "motcua.appointments",
     "motcua.feedback",
+    "motcua.online",
 ]
 
 MIDDLEWARE = [
@@ -361,6 +362,12 @@ DUE_SOON_WORKING_HOURS = env_int("DUE_SOON_WORKING_HOURS", 8)
 # Look for dossiers predicted late this far ahead, so the apology can still come at least one
 # working day before the deadline (DOMAIN §5).
 APOLOGY_LOOKAHEAD_WORKING_HOURS = env_int("APOLOGY_LOOKAHEAD_WORKING_HOURS", 24)
+# Online dossiers (DOMAIN §5, law for one group of procedures, kept as defaults): the desk is
+# alerted within this many working hours of arrival, accepts or sends back for corrections
+# within this many, and a draft left unchanged this many working days is closed.
+ONLINE_ALERT_WORKING_HOURS = env_int("ONLINE_ALERT_WORKING_HOURS", 2)
+ONLINE_RECEPTION_WORKING_HOURS = env_int("ONLINE_RECEPTION_WORKING_HOURS", 8)
+DRAFT_EXPIRY_WORKING_DAYS = env_int("DRAFT_EXPIRY_WORKING_DAYS", 15)
 
 LOGGING = {
     "version": 1,

@@ -10,5 +10,6 @@ urlpatterns = [
     path("thanh-toan/", include("motcua.payments.urls")),
     path("lich-hen/", include("motcua.appointments.urls")),
     path("", include("motcua.feedback.urls")),
+    path("", include("motcua.online.urls")),
     path("", include("motcua.portal.urls")),
 ]

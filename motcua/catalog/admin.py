@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from motcua.catalog.models import Procedure, ProcedureVersion, RequiredDocument, StepTemplate
 from motcua.catalog.selectors import catalog_cache_clear
@@ -147,7 +147,7 @@ class ProcedureVersionAdmin(_ForgetsCachedCatalog[ProcedureVersion]):
     list_select_related = ["procedure"]
     search_fields = ["procedure__code", "procedure__name"]
     autocomplete_fields = ["procedure"]
-    readonly_fields = ["dossier_warning"]
+    readonly_fields = ["dossier_warning", "form_fields_table"]
     fields = [
         "dossier_warning",
         "procedure",
@@ -160,8 +160,35 @@ class ProcedureVersionAdmin(_ForgetsCachedCatalog[ProcedureVersion]):
         "legal_basis",
         "result",
         "inter_agency",
+        "form_fields_table",
     ]
     inlines = [RequiredDocumentInline, StepTemplateInline]
+
+    @admin.display(description="Trường của biểu mẫu trực tuyến")
+    def form_fields_table(self, obj: ProcedureVersion | None) -> str:
+        """The online form's fields, shown as the catalog file declares them (edited there)."""
+        rows = (obj.form_fields if obj is not None else None) or []
+        if not rows:
+            return "Chưa khai báo (thêm [[versions.fields]] trong tệp danh mục)."
+        body = format_html_join(
+            "",
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    f["name"],
+                    f["label"],
+                    f["kind"],
+                    "bắt buộc" if f.get("required", True) else "không bắt buộc",
+                    " · ".join(f.get("options", [])) or f.get("help", ""),
+                )
+                for f in rows
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>Tên</th><th>Nhãn</th><th>Loại</th><th>Bắt buộc</th>"
+            "<th>Lựa chọn / hướng dẫn</th></tr></thead><tbody>{}</tbody></table>",
+            body,
+        )
 
     @admin.display(description="Hồ sơ")
     def dossier_warning(self, obj: ProcedureVersion | None) -> str:

@@ -72,6 +72,8 @@ class ProcedureVersion(models.Model):
     legal_basis = models.TextField("căn cứ pháp lý", blank=True)
     result = models.CharField("kết quả", max_length=300, blank=True)
     inter_agency = models.BooleanField("liên thông", default=False)
+    # The online form's fields (`motcua.core.eform.FieldSpec.as_dict`), from the catalog file.
+    form_fields = models.JSONField("trường của biểu mẫu trực tuyến", default=list, blank=True)
 
     class Meta:
         verbose_name = "phiên bản thủ tục"

@@ -26,8 +26,8 @@ from django.db import transaction
 
 from motcua.catalog.models import Procedure, ProcedureVersion, RequiredDocument, StepTemplate
 from motcua.catalog.selectors import catalog_cache_clear
+from motcua.core import eform, routing
 from motcua.core import fees as core_fees
-from motcua.core import routing
 from motcua.core.codes import validate_agency_code, validate_procedure_code
 from motcua.core.errors import ValidationError
 from motcua.core.lifecycle import Role
@@ -109,6 +109,9 @@ class VersionSpec:
     inter_agency: bool
     documents: tuple[DocumentSpec, ...]
     steps: tuple[StepSpec, ...]
+    # The online form's fields (`motcua.core.eform`), as stored: they change no rule, so
+    # like sample forms they may change on a version that already has dossiers.
+    form_fields: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -433,6 +436,7 @@ def _parse_version(
         _parse_step(file, item, f"{prefix}.steps[{index}]", errors)
         for index, item in enumerate(reader.tables("steps"), start=1)
     ]
+    form_fields = _parse_form_fields(reader)
     reader.finish()
     if len(errors) > before or effective_from is None or time_limit is None:
         return None
@@ -457,6 +461,7 @@ def _parse_version(
         inter_agency=inter_agency,
         documents=tuple(d for d in documents if d is not None),
         steps=step_specs,
+        form_fields=form_fields,
     )
 
 
@@ -508,6 +513,20 @@ def _parse_fee_rule(
     for problem in core_fees.check_rule(rule):
         version.error("fee_rule", problem)
     return core_fees.rule_to_data(rule) if len(errors) == before else {}
+
+
+def _parse_form_fields(reader: _Reader) -> tuple[dict[str, Any], ...]:
+    """The optional [[versions.fields]] of the online form, checked by the core's rule."""
+    raw = reader._get("fields", False)
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        reader.error("fields", f"phải là danh sách [[{reader.key('fields')}]]")
+        return ()
+    specs, problems = eform.parse_fields(raw)
+    for key, message in problems:
+        reader.errors.append(FileError(reader.file, reader.key(key), message))
+    return tuple(spec.as_dict() for spec in specs)
 
 
 def _check_agency_ref(reader: _Reader, name: str, symbolic: frozenset[str]) -> str:
@@ -742,6 +761,7 @@ def _import_procedure(spec: ProcedureSpec, report: ImportReport, errors: list[Fi
             report.new_versions += 1
         elif _version_state(current) == _spec_state(version_spec):
             _update_samples(current, version_spec)
+            _update_form_fields(current, version_spec)
             report.unchanged_versions += 1
         elif _formalises_fee(current, version_spec):
             # The rule only puts into data what fee_note already said of a version whose
@@ -749,6 +769,7 @@ def _import_procedure(spec: ProcedureSpec, report: ImportReport, errors: list[Fi
             current.fee_rule = version_spec.fee_rule
             current.save(update_fields=["fee_rule"])
             _update_samples(current, version_spec)
+            _update_form_fields(current, version_spec)
             report.unchanged_versions += 1
         elif current.dossiers.exists():
             errors.append(
@@ -800,6 +821,7 @@ def _write_version(
         "legal_basis": spec.legal_basis,
         "result": spec.result,
         "inter_agency": spec.inter_agency,
+        "form_fields": list(spec.form_fields),
     }
     if current is None:
         version = ProcedureVersion(procedure=procedure, version=spec.version, **fields)
@@ -893,6 +915,14 @@ def _formalises_fee(version: ProcedureVersion, spec: VersionSpec) -> bool:
     position = 7  # fee_rule's place in both states
     stored[position] = given[position]
     return stored == given
+
+
+def _update_form_fields(version: ProcedureVersion, spec: VersionSpec) -> None:
+    """Give an unchanged version the online form the file declares now (no rule changes with
+    it: a dossier keeps the values it was submitted with)."""
+    if version.form_fields != list(spec.form_fields):
+        version.form_fields = list(spec.form_fields)
+        version.save(update_fields=["form_fields"])
 
 
 def _spec_state(spec: VersionSpec) -> tuple[Any, ...]:

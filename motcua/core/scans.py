@@ -8,6 +8,8 @@ where the image library lives.
 
 from __future__ import annotations
 
+import re
+import zlib
 from dataclasses import dataclass
 
 from motcua.core.errors import ValidationError, _
@@ -21,6 +23,11 @@ _MAGIC = (
 )
 # A PDF ends with "%%EOF" (followed by at most a line end and some padding writers add).
 _PDF_TAIL = 1024
+# A PDF's compressed streams may inflate to at most this many times the size limit: a scan's
+# images are JPEG (not inflated) or modest Flate; a "PDF bomb" inflates to gigabytes.
+PDF_MAX_EXPANSION = 20
+_STREAM = re.compile(rb"stream\r?\n")
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -50,4 +57,38 @@ def sniff(data: bytes, *, limit: int, field: str = "scan", name: str = "") -> Sn
             field=field,
             name=label,
         )
+    if kind == PDF and pdf_inflates_beyond(data, limit * PDF_MAX_EXPANSION):
+        raise ValidationError(
+            _(
+                "Tệp “{name}” là PDF có phần nén bất thường (giải nén ra quá lớn) nên không "
+                "nhận; hãy quét hoặc lưu lại thành tệp PDF thông thường."
+            ),
+            field=field,
+            name=label,
+        )
     return Sniffed(content_type=kind, extension=EXTENSIONS[kind])
+
+
+def pdf_inflates_beyond(data: bytes, cap: int) -> bool:
+    """Whether the PDF's Flate-compressed streams inflate to more than `cap` bytes together
+    (a decompression bomb), counted chunk by chunk without keeping what is inflated."""
+    total = 0
+    for match in _STREAM.finditer(data):
+        start = match.end()
+        end = data.find(b"endstream", start)
+        if end < 0:
+            break
+        inflater = zlib.decompressobj()
+        pending = data[start:end]
+        try:
+            while pending and not inflater.eof:
+                inflated = len(inflater.decompress(pending, _CHUNK))
+                total += inflated
+                if total > cap:
+                    return True
+                if not inflated and inflater.unconsumed_tail == pending:
+                    break  # no progress: a truncated stream
+                pending = inflater.unconsumed_tail
+        except zlib.error:
+            continue  # not a Flate stream (JPEG, plain text): nothing to inflate
+    return False

@@ -272,7 +272,8 @@ def _document_label(document: RequiredDocument) -> str:
 ACTION_FIELDS: dict[Action, tuple[str, ...]] = {
     Action.RECEIVE: (),
     Action.REFUSE: ("note!",),
-    Action.REQUEST_SUPPLEMENT: ("missing!", "note"),
+    # held_reason: why a paper the system already holds is asked for again (declare once).
+    Action.REQUEST_SUPPLEMENT: ("missing!", "note", "held_reason"),
     Action.SUPPLEMENT: ("documents", "others", "note"),
     Action.ASSIGN: ("assignee!",),
     Action.FORWARD: ("next_assignee", "note"),
@@ -307,6 +308,7 @@ ACTION_FIELDS: dict[Action, tuple[str, ...]] = {
 ACTION_INPUTS = {
     "note": "note",
     "missing": "missing",
+    "held_reason": "held_reason",
     "to_user": "to_user",
     "delivery": "delivery",
     "new_due_at": "new_due",
@@ -523,6 +525,13 @@ def _action_field(
         return fields.ScanField(
             label=_("Bản điện tử của kết quả (PDF)"),
             widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+        )
+    if name == "held_reason":
+        # The dossier page says which papers the system holds (`declared`, `held`).
+        return fields.ParagraphField(
+            label=_("Lý do yêu cầu lại giấy tờ hệ thống đã có (nếu yêu cầu lại)"),
+            max_length=2000,
+            required=False,
         )
     if name == "note":
         return fields.ParagraphField(

@@ -40,7 +40,9 @@ from motcua.dossiers.selectors import (
     dossier_plan,
     dossier_result,
     dossier_steps,
+    online_channel,
 )
+from motcua.online.selectors import held_papers, online_form_values
 from motcua.organization.selectors import (
     Actor,
     calendar_for,
@@ -148,6 +150,9 @@ def dossier_page_context(
         "explanation": dossier_due_explanation(dossier, now),
         "deadline": dossier_deadline(dossier, now),
         "now": now,
+        # Online dossiers: what the e-form declared, the papers taken from earlier results.
+        "declared": online_form_values(dossier) if dossier.channel == online_channel() else [],
+        "held": held_papers(dossier) if dossier.channel == online_channel() else [],
         "fee": fee_panel(dossier, actor),
     }
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from motcua.core.calendar import format_vn
 from motcua.core.lifecycle import Action, Status
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import citizen_dossier_url, tracking_url
+from motcua.dossiers.selectors import citizen_dossier_url, receipt_url, tracking_url
 from motcua.notify.services import outbox_message
 
 if TYPE_CHECKING:
@@ -76,6 +76,8 @@ def status_notice(
         # A stop that follows the citizen's withdrawal says so.
         "withdrawn": action is Action.STOP and dossier.status == Status.STOPPED and withdrawn,
         "secret": dossier.tracking_secret,
+        # Acceptance sends the receipt (form 01) electronically: a link that opens it.
+        "receipt_url": receipt_url(dossier) if action is Action.RECEIVE and dossier.code else "",
     }
     if action is Action.RETURN_RESULT and dossier.code:
         # The invitation to rate (motcua.feedback), through the same code and secret.

@@ -607,6 +607,12 @@ def citizen_dossier_url(dossier: Dossier) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
+def receipt_url(dossier: Dossier) -> str:
+    """Form 01 of a received dossier for its applicant, code and secret filled in."""
+    query = urlencode({"code": dossier.code, "secret": dossier.tracking_secret})
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('online:receipt')}?{query}"
+
+
 @functools.cache
 def _tracking_path() -> str:
     return reverse("portal:track")  # the URLconf does not change while the process runs
@@ -690,6 +696,21 @@ def dossiers_received(*, agency: Agency, start: datetime, end: datetime) -> Quer
 def channel_choices() -> list[tuple[int, StrOrPromise]]:
     """The channels a dossier comes in by, as (value, label): in person, online, by post."""
     return list(Dossier.Channel.choices)
+
+
+def citizen_results(citizen_id: int) -> list[Dossier]:
+    """The dossiers of a citizen's account whose result was issued (ready or handed over),
+    newest first: the results they may reuse by reference (declare once)."""
+    return list(
+        Dossier.objects.filter(citizen_id=citizen_id, status__in=[Status.DONE, Status.RETURNED])
+        .select_related("procedure_version__procedure")
+        .order_by("-finished_at", "-pk")[:50]
+    )
+
+
+def online_channel() -> int:
+    """The channel of a dossier lodged on the portal."""
+    return int(Dossier.Channel.ONLINE)
 
 
 def delivery_choices() -> list[tuple[str, StrOrPromise]]:

@@ -16,7 +16,7 @@ from motcua.core import text
 from motcua.core.calendar import CalendarPolicy, Override, Session, WorkCalendar
 from motcua.core.lifecycle import Role
 from motcua.core.reception import Area
-from motcua.organization.models import Agency, Staff, Unit, WorkCalendarConfig
+from motcua.organization.models import Agency, Division, Staff, Unit, WorkCalendarConfig
 
 # A calendar is read on every dossier action. Django's cache holds each configuration as a
 # small frozen value (so an admin change reaches every process at once, see motcua.caching);
@@ -290,6 +290,33 @@ def has_agencies() -> bool:
 def desk_of(agency: Agency) -> Unit | None:
     """The agency's one-stop desk (Bộ phận Một cửa), or None when it has none."""
     return Unit.objects.filter(agency=agency, is_desk=True).first()
+
+
+def desk_emails(agency: Agency) -> list[str]:
+    """The e-mail addresses of the active desk officers of an agency (whom an online
+    dossier's arrival is told to)."""
+    return list(
+        Staff.objects.filter(agency=agency, role=Role.DESK.value, user__is_active=True)
+        .exclude(user__email="")
+        .order_by("pk")
+        .values_list("user__email", flat=True)
+    )
+
+
+def provinces() -> list[Division]:
+    """The provinces and centrally run cities loaded by `divisions import`, by name."""
+    return sorted(Division.objects.filter(parent=None), key=lambda d: text.fold(d.name))
+
+
+def wards_by_province() -> dict[str, list[Division]]:
+    """The communes and wards of each loaded province (by its code), by name."""
+    found: dict[str, list[Division]] = {}
+    for ward in Division.objects.exclude(parent=None).select_related("parent"):
+        assert ward.parent is not None
+        found.setdefault(ward.parent.code, []).append(ward)
+    for wards in found.values():
+        wards.sort(key=lambda d: text.fold(d.name))
+    return found
 
 
 def staff_title(user_id: int) -> str:

@@ -275,5 +275,7 @@ def procedure(request: HttpRequest, code: str) -> HttpResponse:
         "communes": [p for p in places if is_commune(p)],
         "track_url": reverse("portal:track"),
         **_fee_context(request, version),
+        # The e-form exists: the version declares its fields and is offered online.
+        "eform": bool(version.form_fields) and bool(found.online_level),
     }
     return render(request, "portal/procedure.html", context)

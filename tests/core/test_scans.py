@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import zlib
+
 import pytest
 
+from motcua.core import scans
 from motcua.core.errors import ValidationError
 from motcua.core.scans import sniff
 
@@ -37,3 +40,25 @@ def test_anything_else_is_refused_with_a_plain_reason(data, limit, message):
         sniff(data, limit=limit, field="scan_3", name="scan.pdf")
     assert message in info.value.message
     assert info.value.details["field"] == "scan_3"
+
+
+def _pdf_with_stream(raw_size: int) -> bytes:
+    packer = zlib.compressobj(9)
+    body = b"".join(packer.compress(b"\0" * (1 << 20)) for _ in range(raw_size >> 20))
+    body += packer.flush()
+    return (
+        b"%PDF-1.4\n1 0 obj <</Length "
+        + str(len(body)).encode()
+        + b" /Filter /FlateDecode>>\nstream\n"
+        + body
+        + b"\nendstream\nendobj\ntrailer <<>>\n%%EOF\n"
+    )
+
+
+def test_a_pdf_bomb_is_refused_and_modest_compression_is_not():
+    limit = 1 << 20  # 1 MiB: the streams may inflate to 20 MiB together
+    bomb = _pdf_with_stream(40 << 20)
+    assert len(bomb) < limit
+    with pytest.raises(ValidationError, match="nén bất thường"):
+        scans.sniff(bomb, limit=limit, name="to-khai.pdf")
+    assert scans.sniff(_pdf_with_stream(2 << 20), limit=limit).content_type == scans.PDF

@@ -17,7 +17,8 @@ BEFORE = [("dossiers", "0002_clock_apology_and_desk")]
 
 def latest() -> list[tuple[str, str]]:
     """Every app's newest migration: going back to BEFORE also unapplied the migrations of the
-    apps that depend on dossiers (feedback), and the tests after this one need their tables."""
+    apps that depend on dossiers (feedback, online …), and the tests after this one need their
+    tables."""
     executor = MigrationExecutor(connection)
     return list(executor.loader.graph.leaf_nodes())
 

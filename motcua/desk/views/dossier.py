@@ -15,8 +15,8 @@ from motcua.desk.forms import ACTION_INPUTS
 from motcua.desk.page import dossier_page_context, submitted_action_form
 from motcua.dossiers.scans import read_scan
 from motcua.dossiers.selectors import access_dossier, dossier_result, dossier_scan
-from motcua.dossiers.services import dossier_act
 from motcua.edge import add_to_form, render_error, status_for
+from motcua.online.services import dossier_act_declared_once
 
 
 @staff_required
@@ -88,7 +88,13 @@ def act(request: StaffRequest, pk: int) -> HttpResponse:
     status, code = 400, "invalid"
     if form.is_valid():
         try:
-            dossier = dossier_act(dossier=dossier, actor=actor, now=now, **form.service_kwargs())
+            dossier = dossier_act_declared_once(
+                dossier=dossier,
+                actor=actor,
+                now=now,
+                held_reason=form.cleaned_data.get("held_reason", ""),
+                **form.service_kwargs(),
+            )
         except DomainError as exc:
             add_to_form(form, exc, ACTION_INPUTS)
             status, code = status_for(exc), exc.code

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from motcua.catalog.selectors import procedure_names
+from motcua.core.eform import reception_timing
 from motcua.core.lifecycle import STATUS_LABELS, Role
 from motcua.desk.access import StaffRequest, record_shown, staff_required
 from motcua.desk.forms import InboxFilterForm
@@ -19,6 +20,8 @@ from motcua.dossiers.selectors import (
     dossier_inbox,
 )
 from motcua.dossiers.selectors import online_queue as select_online_queue
+from motcua.online.selectors import reception_flags
+from motcua.online.services import policy as online_policy
 
 PAGE_SIZE = 25
 SIGN_LIST = 50  # letters to sign listed on the page; the count says how many in all
@@ -64,9 +67,21 @@ def online(request: StaffRequest) -> HttpResponse:
     """Online dossiers awaiting the reception check, with their wait in working hours."""
     actor = request.actor
     h = horizon(actor)
+    queue = list(select_online_queue(actor=actor)[:200])
+    watches = reception_flags(d.pk for d in queue)
+    rules = online_policy()
     rows = []
-    for dossier in select_online_queue(actor=actor)[:200]:
+    for dossier in queue:
         waited = h.calendar.working_seconds_between(dossier.submitted_at, h.now)
-        rows.append((dossier, waited / 3600))
-    record_shown(request, (d.pk for d, _waited in rows), "desk.online")
-    return render(request, "desk/online.html", {"nav": "online", "rows": rows})
+        timing = reception_timing(dossier.submitted_at, h.now, h.calendar, rules)
+        watch = watches.get(dossier.pk)
+        late = timing.late or (watch is not None and watch.late_at is not None)
+        rows.append((dossier, waited / 3600, late, h.now >= timing.alert_by))
+    record_shown(request, (row[0].pk for row in rows), "desk.online")
+    context = {
+        "nav": "online",
+        "rows": rows,
+        "alert_hours": rules.alert_hours,
+        "reception_hours": rules.reception_hours,
+    }
+    return render(request, "desk/online.html", context)

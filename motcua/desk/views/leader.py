@@ -17,6 +17,7 @@ from motcua.dossiers.selectors import (
     apology_breaches,
     dossier_inbox,
 )
+from motcua.online.selectors import held_requests_by_agency
 
 
 @staff_required
@@ -51,6 +52,8 @@ def leader(request: StaffRequest) -> HttpResponse:
         "to_sign": to_sign,
         "to_sign_count": apologies_to_sign(actor=actor).count() if to_sign else 0,
         "breaches": apology_breaches(agency_id=actor.agency.pk),
+        # Declare once (DOMAIN §13): papers the system held, asked for again, with a reason.
+        "held_requests": held_requests_by_agency([actor.agency.pk]).get(actor.agency.pk, 0),
         "rows": rows,
         "urgent": shown,
         "counts": counts,

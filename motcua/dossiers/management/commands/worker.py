@@ -16,6 +16,7 @@ from motcua.core.errors import DomainError
 from motcua.dossiers.deadlines import process_deadlines
 from motcua.feedback.services import feedback_escalate
 from motcua.notify.services import outbox_deliver
+from motcua.online.services import process_online
 from motcua.organization.selectors import default_calendar
 
 NOW_HELP = (
@@ -60,14 +61,16 @@ class Command(BaseCommand):
                 raise CommandError(exc.message) from None
             appointments_process(now=moment)  # reminders queued now go out just below
             escalated = feedback_escalate(now=moment).escalated
+            online = process_online(now=moment)
             sent = outbox_deliver(now=moment)
-            busy = report.warned or report.overdue or report.apologies or escalated or sent
-            if busy or once:
+            busy = online.alerted or online.late or online.closed or escalated
+            if report.warned or report.overdue or report.apologies or busy or sent or once:
                 local = moment.astimezone(default_calendar().tz)
                 self.stdout.write(
                     f"{local:%Y-%m-%d %H:%M:%S} cảnh báo={report.warned} "
-                    f"quá hạn={report.overdue} xin lỗi={report.apologies} đã gửi={sent} "
-                    f"phản ánh quá hạn={escalated}"
+                    f"quá hạn={report.overdue} xin lỗi={report.apologies} "
+                    f"trực tuyến: báo={online.alerted} trễ={online.late} nháp đóng={online.closed} "
+                    f"phản ánh quá hạn={escalated} đã gửi={sent}"
                 )
             if once:
                 return

@@ -1,0 +1,184 @@
+"""The citizen's online submission pages: start or resume a draft, fill and submit it, the
+list of drafts; and form 01 for the citizen, opened with the dossier code and tracking secret."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from motcua.catalog.selectors import documents_of
+from motcua.citizens.session import CitizenRequest, citizen_required
+from motcua.core.errors import DomainError, InvalidInput
+from motcua.dossiers.selectors import citizen_results
+from motcua.dossiers.services import ScanUpload
+from motcua.edge import add_to_form, render_error
+from motcua.online import selectors, services
+from motcua.online.forms import EForm, field_names, initial_of
+from motcua.online.models import Draft
+from motcua.organization.selectors import provinces, wards_by_province
+
+if TYPE_CHECKING:
+    from motcua.dossiers.models import Dossier
+
+PROBLEM = "online/problem.html"
+
+
+@citizen_required
+def start(request: CitizenRequest, code: str) -> HttpResponse:
+    """Resume the open draft of this procedure, or begin one filled from what is known."""
+    existing = next(
+        (d for d in selectors.drafts_of(request.citizen) if d.version.procedure.code == code),
+        None,
+    )
+    if existing is not None:
+        return redirect("online:draft", existing.pk)
+    try:
+        draft = services.draft_start(
+            citizen=request.citizen, procedure_code=code, now=timezone.now()
+        )
+    except DomainError as exc:
+        return render_error(request, PROBLEM, exc)
+    return redirect("online:draft", draft.pk)
+
+
+@citizen_required
+def drafts(request: CitizenRequest) -> HttpResponse:
+    """The citizen's drafts, to resume."""
+    rows = selectors.drafts_of(request.citizen)
+    days = services.policy().draft_days
+    return render(request, "online/drafts.html", {"rows": rows, "days": days})
+
+
+def _form(
+    request: CitizenRequest, draft: Draft, data: object = None, files: object = None
+) -> EForm:
+    specs = selectors.form_specs(draft.version)
+    papers = [(d.pk, d.name) for d in documents_of(draft.version) if not d.show_only]
+    results = [
+        (
+            d.pk,
+            _result_label(d),
+        )
+        for d in citizen_results(request.citizen.pk)
+    ]
+    places = selectors.places_for(commune_level=selectors.commune_level(draft.version))
+    wards = wards_by_province()
+    initial = initial_of(specs, draft.values)
+    initial.update(
+        place=str(draft.place_id or ""), delivery=draft.delivery, post_address=draft.post_address
+    )
+    return EForm(
+        data,
+        files,
+        specs=specs,
+        places=[(p.pk, p.name) for p in places],
+        provinces=[(p.code, p.name) for p in provinces()],
+        wards={p: [(w.code, w.name) for w in ws] for p, ws in wards.items()},
+        papers=papers,
+        results=results,
+        initial=initial,
+    )
+
+
+def _result_label(dossier: Dossier) -> str:
+    version = dossier.procedure_version
+    return f"{version.result or version.procedure.name} – {dossier.code}"
+
+
+def _page(
+    request: CitizenRequest, draft: Draft, form: EForm, status: int = 200, saved: bool = False
+) -> HttpResponse:
+    papers = selectors.draft_papers(draft)
+    rows = [
+        (
+            form[f"paper_{doc_id}"],
+            form[f"reuse_{doc_id}"],
+            form[f"remove_{doc_id}"],
+            papers.get(doc_id),
+        )
+        for doc_id, _name in form.paper_names
+    ]
+    context = {
+        "draft": draft,
+        "form": form,
+        "procedure": draft.version.procedure,
+        "version": draft.version,
+        "papers": rows,
+        "saved": saved,
+        "fee_words": _fee(draft.version.fee),
+    }
+    return render(request, "online/draft.html", context, status=status)
+
+
+def _fee(amount: int) -> str:
+    if not amount:
+        return gettext("Miễn phí")
+    return gettext("{amount} đồng").replace("{amount}", f"{amount:,}".replace(",", "."))
+
+
+@citizen_required
+def draft(request: CitizenRequest, pk: int) -> HttpResponse:
+    """The e-form: save as draft, or submit (parse → service → page)."""
+    try:
+        found = selectors.draft_of(request.citizen, pk)
+    except DomainError as exc:
+        return render_error(request, PROBLEM, exc)
+    if found.state == Draft.State.SUBMITTED:
+        return render(request, "online/submitted.html", {"draft": found, "dossier": found.dossier})
+    if found.state != Draft.State.OPEN:
+        return render(request, "online/closed.html", {"draft": found}, status=410)
+    if request.method != "POST":
+        return _page(request, found, _form(request, found), saved="saved" in request.GET)
+    form = _form(request, found, request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, found, form, status=400)
+    data = form.cleaned_data
+    now = timezone.now()
+    names = field_names(form.specs)
+    try:
+        place = int(data["place"]) if data["place"] else None
+        saved = services.draft_save(
+            draft=found,
+            data=services.DraftInput(
+                values=form.values(),
+                place_id=place,
+                delivery=data["delivery"] or "",
+                post_address=data["post_address"] or "",
+                uploads={
+                    doc_id: ScanUpload(name=f.name, data=f.read())
+                    for doc_id, _n in form.paper_names
+                    if (f := data.get(f"paper_{doc_id}")) is not None
+                },
+                reuse={
+                    doc_id: int(data[f"reuse_{doc_id}"])
+                    for doc_id, _n in form.paper_names
+                    if data.get(f"reuse_{doc_id}")
+                },
+                remove=[d for d, _n in form.paper_names if data.get(f"remove_{d}")],
+            ),
+            now=now,
+        )
+        if request.POST.get("action") != "submit":
+            return redirect(f"{request.path}?saved=1")
+        services.draft_submit(draft=saved, now=now)
+    except InvalidInput as exc:
+        add_to_form(form, exc, names)
+        return _page(request, found, form, status=400)
+    except DomainError as exc:
+        found.refresh_from_db()
+        if found.state == Draft.State.SUBMITTED:  # a second click while the first went in
+            return redirect("online:draft", found.pk)
+        return render_error(request, PROBLEM, exc)
+    return redirect("online:draft", found.pk)
+
+
+def receipt(request: HttpRequest) -> HttpResponse:
+    """Form 01 of a received dossier, for the citizen: opened with its code and tracking
+    secret (the link in the reception e-mail), the same "not found" for both wrong."""
+    from motcua.online.receipt import receipt_page
+
+    return receipt_page(request)
