@@ -44,7 +44,8 @@ def feedback_events(item: Feedback) -> QuerySet[FeedbackEvent]:
     return item.events.select_related("agency", "to_agency", "actor").order_by("seq")
 
 
-def _facts(item: Feedback) -> rules.ItemFacts:
+def item_facts(item: Feedback) -> rules.ItemFacts:
+    """What the core's rules need to know of an item (who may see and handle it)."""
     return rules.ItemFacts(
         state=State(item.state),
         agency=item.agency_id,
@@ -59,7 +60,7 @@ def _sees(actor: Actor, item: Feedback) -> bool:
     agency = actor.agency.pk if actor.agency is not None else None
     unit = actor.unit.pk if actor.unit is not None else None
     return rules.may_see(
-        actor.role, actor.user_id, agency, unit, _facts(item), level=Level(item.level)
+        actor.role, actor.user_id, agency, unit, item_facts(item), level=Level(item.level)
     )
 
 
@@ -68,7 +69,7 @@ def may_handle(actor: Actor, item: Feedback) -> bool:
     agency = actor.agency.pk if actor.agency is not None else None
     unit = actor.unit.pk if actor.unit is not None else None
     try:
-        rules.check_handle(actor.role, actor.user_id, agency, unit, _facts(item))
+        rules.check_handle(actor.role, actor.user_id, agency, unit, item_facts(item))
     except (NotFound, TransitionError):
         return False
     return True

@@ -22,6 +22,7 @@ from motcua.core.lifecycle import Role
 from motcua.core.text import fold
 from motcua.dossiers.selectors import dossier_holders, dossier_public
 from motcua.feedback.models import Feedback, FeedbackEvent, Rating, RatingOfficer
+from motcua.feedback.selectors import item_facts
 from motcua.notify.services import outbox_message, outbox_queue
 from motcua.organization.selectors import (
     Actor,
@@ -267,17 +268,6 @@ def _file(
     return item
 
 
-def _facts(item: Feedback) -> rules.ItemFacts:
-    return rules.ItemFacts(
-        state=State(item.state),
-        agency=item.agency_id,
-        subject=Subject(item.subject),
-        excluded_user=item.official_id,
-        official_unit=item.official_unit_id,
-        official_agency=item.official_agency_id,
-    )
-
-
 def _handled(
     item_id: int,
     actor: Actor,
@@ -293,7 +283,7 @@ def _handled(
         raise NotFound(_("Không tìm thấy phản ánh, kiến nghị."))
     agency = actor.agency.pk if actor.agency is not None else None
     unit = actor.unit.pk if actor.unit is not None else None
-    rules.check_handle(actor.role, actor.user_id, agency, unit, _facts(item))
+    rules.check_handle(actor.role, actor.user_id, agency, unit, item_facts(item))
     assert agency is not None  # check_handle admits only the item's agency
     if item.version != expected_version:
         raise ConflictError(_("Phản ánh này vừa được người khác xử lý; hãy tải lại trang."))
