@@ -308,9 +308,14 @@ def _answer(a: Act) -> Change:
     return change
 
 
-def _result_copy(a: Act, change: Change, problems: list[ValidationError]) -> bool:
+def _result_copy(
+    a: Act, change: Change, problems: list[ValidationError], *, ask: bool = True
+) -> bool:
     """The result's electronic copy sent with this action, checked (a PDF, by its content)
-    and kept on `change`; whether the dossier has a copy once the action is taken."""
+    and kept on `change`; whether the dossier has a copy once the action is taken (without
+    `ask`, and no copy sent, the answer is not needed and the table is not read: False)."""
+    if a.result is None and not ask:
+        return False
     on_file = DossierResult.objects.filter(dossier=a.dossier).exists()
     if a.result is None:
         return on_file
@@ -475,7 +480,7 @@ def _mark_ready(a: Act) -> Change:
         fields={"current_agency": d.received_place, "current_unit": None, "current_holder": None},
     )
     problems: list[ValidationError] = []
-    _result_copy(a, change, problems)
+    _result_copy(a, change, problems, ask=False)
     if problems:
         raise InvalidInput(problems)
     return change
@@ -488,7 +493,9 @@ def _return(a: Act) -> Change:
     handover = a.handover or returning.Handover(delivery=a.delivery or d.delivery, result_number="")
     change = Change()
     problems: list[ValidationError] = []
-    copy = _result_copy(a, change, problems)
+    # Whether a copy is on file matters only to a return made electronically.
+    electronic = handover.delivery == returning.Delivery.ELECTRONIC.value
+    copy = _result_copy(a, change, problems, ask=electronic)
     # A copy sent but refused is named once, on its own field.
     copy = copy or any(p.details.get("field") == "result" for p in problems)
     try:
