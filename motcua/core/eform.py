@@ -114,9 +114,13 @@ def parse_fields(raw: Sequence[object]) -> tuple[tuple[FieldSpec, ...], list[tup
         specs.append(spec)
     by_name = {spec.name: spec for spec in specs}
     for name, kind in APPLICANT.items():
-        if specs and (name not in by_name or by_name[name].kind is not kind):
+        found = by_name.get(name)
+        if specs and (found is None or found.kind is not kind or not found.required):
             problems.append(
-                ("fields", f"biểu mẫu phải có trường «{name}» loại «{kind.value}» (người nộp)")
+                (
+                    "fields",
+                    f"biểu mẫu phải có trường bắt buộc «{name}» loại «{kind.value}» (người nộp)",
+                )
             )
     return tuple(specs), problems
 

@@ -43,6 +43,16 @@ def test_a_form_needs_the_applicant():
     assert [key for key, _m in problems] == ["fields", "fields"]
 
 
+@pytest.mark.parametrize("optional", ["ho_ten", "so_dinh_danh"])
+def test_the_applicants_name_and_id_number_cannot_be_optional(optional):
+    """The dossier is lodged in the applicant's name and ID number: a form that lets either be
+    left blank is refused at import, not found out at submission."""
+    raw = [{**f, "required": False} if f["name"] == optional else f for f in APPLICANT]
+    _specs, problems = eform.parse_fields(raw)
+    assert [key for key, message in problems] == ["fields"]
+    assert f"bắt buộc «{optional}»" in problems[0][1]
+
+
 def test_good_fields_round_trip_through_json():
     raw = [
         *APPLICANT,
