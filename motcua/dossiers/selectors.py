@@ -886,10 +886,16 @@ def citizen_dossiers(citizen_id: int) -> QuerySet[Dossier]:
     )
 
 
-def citizen_dossier(*, citizen_id: int, pk: int) -> Dossier:
-    """One of the citizen's own dossiers; another's, or none, is the same "not found"."""
+def citizen_dossier(*, citizen_id: int, pk: int | None = None, code: str = "") -> Dossier:
+    """One of the citizen's own dossiers, by id or by code; another's, or none, is the same
+    "not found"."""
+    found = (
+        Dossier.objects.filter(pk=pk)
+        if pk is not None
+        else Dossier.objects.filter(code=code.strip().upper())
+    )
     dossier = (
-        Dossier.objects.select_related(
+        found.select_related(
             "procedure_version__procedure",
             "received_place",
             "receiving_agency",
@@ -897,7 +903,7 @@ def citizen_dossier(*, citizen_id: int, pk: int) -> Dossier:
             "current_agency",
             "current_unit",
         )
-        .filter(pk=pk, citizen_id=citizen_id)
+        .filter(citizen_id=citizen_id)
         .first()
     )
     if dossier is None:
@@ -915,19 +921,6 @@ def dossier_holders(dossier: Dossier) -> tuple[list[int | None], int | None]:
         .first()
     )
     return holders, returned_by
-
-
-def citizens_dossier(*, code: str, citizen_id: int) -> Dossier:
-    """A signed-in citizen's access to a dossier tied to their account; anyone else's, or a
-    missing code, is the same NotFound."""
-    dossier = (
-        Dossier.objects.select_related("procedure_version__procedure", "competent_agency")
-        .filter(code=code.strip().upper(), citizen_id=citizen_id)
-        .first()
-    )
-    if dossier is None:
-        raise NotFound(_("Không tìm thấy hồ sơ."))
-    return dossier
 
 
 def dossier_story(dossier: Dossier) -> list[story.Moment]:

@@ -26,7 +26,7 @@ from motcua.core.feedback import (
     State,
     Subject,
 )
-from motcua.dossiers.selectors import citizens_dossier, dossier_public_key
+from motcua.dossiers.selectors import citizen_dossier, dossier_public_key
 from motcua.edge import add_to_form, client_address, render_error, status_for
 from motcua.feedback import services
 from motcua.feedback.forms import FileForm, FindForm, RateForm, ReplyForm
@@ -45,7 +45,7 @@ def _dossier_id(request: HttpRequest, code: str, secret: str) -> tuple[int, Rati
     tracking secret, counted against the tracking page's guessing limits."""
     profile = signed_in_profile(request)
     if profile is not None and not secret:
-        return citizens_dossier(code=code, citizen_id=profile.citizen_id).pk, RatingChannel.ACCOUNT
+        return citizen_dossier(code=code, citizen_id=profile.citizen_id).pk, RatingChannel.ACCOUNT
     attempt = tracking.begin(client_address(request), code, timezone.now().timestamp())
     key = dossier_public_key(code=code, secret=secret)
     attempt.succeeded()
