@@ -64,7 +64,7 @@ def process_deadlines(*, now: datetime, batch: int = 500) -> DeadlineReport:
     soon = calendar.add_working_seconds(now, settings.DUE_SOON_WORKING_HOURS * 3600)
     overdue_ids = _candidates(
         Dossier.objects.filter(
-            status__in=RUNNING, due_at__lt=now, overdue_at__isnull=True
+            still_open=True, status__in=RUNNING, due_at__lt=now, overdue_at__isnull=True
         ).order_by("due_at"),
         batch,
     )
@@ -72,6 +72,7 @@ def process_deadlines(*, now: datetime, batch: int = 500) -> DeadlineReport:
         report.overdue += _act(pk, Action.MARK_OVERDUE, now)
     warn_ids = _candidates(
         Dossier.objects.filter(
+            still_open=True,
             status__in=RUNNING,
             due_at__gte=now,
             due_at__lte=soon,
@@ -89,7 +90,7 @@ def process_deadlines(*, now: datetime, batch: int = 500) -> DeadlineReport:
     # decision already signed does not excuse the delay: the result is still not returned.
     horizon = calendar.add_working_seconds(now, settings.APOLOGY_LOOKAHEAD_WORKING_HOURS * 3600)
     candidates = _candidates(
-        Dossier.objects.filter(status__in=RUNNING, apology="none")
+        Dossier.objects.filter(still_open=True, status__in=RUNNING, apology="none")
         .filter(Q(step_due_at__lt=now) | Q(due_at__lte=horizon))
         .order_by("due_at"),
         batch,

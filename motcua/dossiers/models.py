@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, Q
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.lifecycle import OPEN, STATUS_LABELS, Status
@@ -46,6 +46,23 @@ class Dossier(models.Model):
         _("trạng thái"),
         # The core's labels, marked there; looked up in the reader's language when shown.
         choices=[(int(s), _(label)) for s, label in STATUS_LABELS.items()],
+    )
+    # Derived by the database from the status, so that the partial indexes name these and
+    # not the status: a status change inside one group (received -> processing -> waiting
+    # for the citizen -> processing) then leaves every indexed value alone and PostgreSQL
+    # updates the row in place (HOT), without a new entry in each of the table's indexes.
+    # Queries that want those indexes filter on these columns.
+    still_open = models.GeneratedField(
+        expression=ExpressionWrapper(Q(status__in=OPEN_CODES), output_field=models.BooleanField()),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
+    waits_at_desk = models.GeneratedField(
+        expression=ExpressionWrapper(
+            Q(status__in=AT_DESK_CODES), output_field=models.BooleanField()
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
     )
 
     applicant_name = models.CharField(_("người nộp"), max_length=200)
@@ -204,23 +221,21 @@ class Dossier(models.Model):
         verbose_name_plural = _("hồ sơ")
         indexes = [
             # Read by the worker (process_deadlines): open dossiers by deadline.
-            models.Index(
-                fields=["due_at"], name="dossier_open_due", condition=Q(status__in=OPEN_CODES)
-            ),
+            models.Index(fields=["due_at"], name="dossier_open_due", condition=Q(still_open=True)),
             # Read by inboxes: what each agency holds, most urgent first.
             # Not the step's due time: a hand-over inside one agency then leaves every indexed
             # column alone, and PostgreSQL can update the row in place (HOT).
             models.Index(
                 fields=["current_agency"],
                 name="dossier_open_by_agency",
-                condition=Q(status__in=OPEN_CODES),
+                condition=Q(still_open=True),
             ),
             # Read by the desk: online dossiers to check (1), withdrawals waiting for the stop
             # notice (7) and results to hand back (9).
             models.Index(
                 fields=["received_place", "submitted_at"],
                 name="dossier_at_desk",
-                condition=Q(status__in=AT_DESK_CODES),
+                condition=Q(waits_at_desk=True),
             ),
             # Read by the portal: a citizen's own dossiers, newest first.
             models.Index(

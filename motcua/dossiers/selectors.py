@@ -257,18 +257,20 @@ class InboxFilters:
 def _scope_filter(actor: Actor, scope: str) -> Q:
     """Which dossiers a person's inbox holds: their own, their unit's, or their agency's."""
     assert actor.agency is not None
-    # Each branch names its statuses, so that PostgreSQL can read it from the matching partial
+    # Each branch names its group flag, so that PostgreSQL can read it from the matching partial
     # index: open dossiers by current agency, or results waiting at the receiving desk.
-    at_agency = Q(current_agency_id=actor.agency.pk, status__in=OPEN_CODES)
+    at_agency = Q(current_agency_id=actor.agency.pk, still_open=True)
     # Results to hand back, and withdrawals waiting for the desk's stop notice (form 05).
     done_at_desk = Q(
-        received_place_id=actor.agency.pk, status__in=[int(Status.WITHDRAWN), int(Status.DONE)]
+        received_place_id=actor.agency.pk,
+        waits_at_desk=True,
+        status__in=[int(Status.WITHDRAWN), int(Status.DONE)],
     )
     # The head signs the apology letters of the agency wherever the dossier sits in it.
     # A subquery rather than a join, so that this branch too is read through an index.
     to_sign = (
         Q(
-            status__in=OPEN_CODES,
+            still_open=True,
             apology="draft",
             pk__in=ApologyLetter.objects.filter(
                 agency_id=actor.agency.pk, approved_at__isnull=True, closed_at__isnull=True
@@ -390,7 +392,9 @@ def online_queue(*, actor: Actor) -> QuerySet[Dossier]:
     """Online dossiers waiting for the reception check at the actor's desk (status 1)."""
     assert actor.agency is not None
     return (
-        Dossier.objects.filter(status=Status.NEW, received_place_id=actor.agency.pk)
+        Dossier.objects.filter(
+            waits_at_desk=True, status=Status.NEW, received_place_id=actor.agency.pk
+        )
         .select_related("procedure_version__procedure")
         .order_by("submitted_at", "pk")
     )
@@ -404,7 +408,7 @@ def agency_staff_load(
     from django.db.models import Count, Min
 
     held = (
-        Dossier.objects.filter(current_agency_id=agency_id, status__in=[2, 4, 5, 6])
+        Dossier.objects.filter(current_agency_id=agency_id, still_open=True)
         .values("current_holder_id", "current_unit_id")
         .annotate(
             count=Count("pk"),

@@ -337,8 +337,10 @@ def _character_problems(dossier: Dossier) -> list[ValidationError]:
     TextField keeps its line breaks): NUL, above all, never reaches the database."""
     problems = []
     for column in Dossier._meta.concrete_fields:
+        if not isinstance(column, models.CharField | models.TextField):
+            continue
         value = getattr(dossier, column.attname)
-        if not isinstance(column, models.CharField | models.TextField) or not value:
+        if not value:
             continue
         try:
             text.check_characters(
@@ -499,7 +501,7 @@ def _post(actor: Actor | None) -> Post | None:
 def _working_copy(dossier: Dossier, expected: int) -> Dossier:
     """The dossier as it was at version `expected`: the caller's object when it is that version
     (every change bumps the version, so its fields are the row's), else the row read again."""
-    if dossier.version == expected and not dossier.get_deferred_fields():
+    if dossier.version == expected and not dossier.get_deferred_fields() - writes.DERIVED:
         return dossier
     d = Dossier.objects.select_related(
         "procedure_version__procedure", "current_agency", "received_place", "competent_agency"

@@ -46,8 +46,13 @@ Statement = tuple[str, list[Any]]
 _PROJECTION = [
     f.attname
     for f in Dossier._meta.concrete_fields
-    if not f.primary_key and f.name not in ("created_at", "tracking_secret", "idempotency_key")
+    if not f.primary_key
+    and not f.generated
+    and f.name not in ("created_at", "tracking_secret", "idempotency_key")
 ]
+# What the database derives from the status (the group flags the partial indexes name): never
+# written here, and forgotten by the object when the status changes, to be read again if asked.
+DERIVED = frozenset(f.attname for f in Dossier._meta.concrete_fields if f.generated)
 # SQLSTATE division_by_zero: how the pipelined compare-and-set says it matched no row.
 _LOST_RACE = "22012"
 
@@ -106,6 +111,9 @@ def update(
         for name in _PROJECTION
         if getattr(after, name) != getattr(before, name)
     }
+    if "status" in changed:
+        for name in DERIVED:
+            after.__dict__.pop(name, None)
     statements = [
         *([_insert(DossierStep, [finished])] if finished is not None else []),
         *([_insert(ApologyLetter, [letter])] if letter is not None else []),
@@ -252,7 +260,7 @@ def _update_by_pk(row: Model, names: Sequence[str]) -> Statement:
 @functools.cache
 def _insert_sql(model: type[Model]) -> tuple[list[Field[Any, Any]], str]:
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    fields = [f for f in meta.concrete_fields if not f.primary_key and not f.generated]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     return fields, f"INSERT INTO {meta.db_table} ({columns}) VALUES ({marks})"  # noqa: S608
