@@ -17,7 +17,7 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 
 from motcua.core.calendar import WorkCalendar
-from motcua.core.codes import TRACKING_ALPHABET
+from motcua.core.codes import TRACKING_ALPHABET, new_tracking_secret, normalize_tracking_secret
 from motcua.core.errors import (
     InvalidInput,
     NotFound,
@@ -457,3 +457,21 @@ def normalize_code(value: str) -> str:
         )
     chars = found[1]
     return f"PA-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+def new_secret() -> str:
+    """An item's tracking secret as stored: 8 characters of the dossiers' secret alphabet."""
+    return normalize_tracking_secret(new_tracking_secret())
+
+
+def shown_secret(secret: str) -> str:
+    """The secret as the citizen is shown it, grouped XXXX-XXXX."""
+    return f"{secret[:4]}-{secret[4:]}" if len(secret) == 8 else secret
+
+
+def contact_verified(*, email: str, phone: str, account_addresses: Sequence[str]) -> bool:
+    """Whether the address an item is to be answered at is already verified: it is one of the
+    signed-in account's own (verified when they were added). Anything else typed, even by a
+    signed-in citizen, is verified by a code before the item goes anywhere."""
+    given = email or phone
+    return bool(given) and given in [a for a in account_addresses if a]

@@ -209,11 +209,20 @@ class FileForm(fields.Form):
 
 
 class FindForm(fields.Form):
+    """An item's tracking code and its secret, as the filing's notice gave them."""
+
     code = fields.TextField(
         label=_("Mã phản ánh"),
         max_length=30,
         required=True,
         widget=forms.TextInput(attrs={**_NO_AUTOFILL, "placeholder": "PA-ABCD-EFGH-JK"}),
+    )
+    secret = fields.TextField(
+        label=_("Mã tra cứu"),
+        max_length=20,
+        required=True,
+        help_text=_("Mã tra cứu gửi kèm mã phản ánh trong thư hoặc tin nhắn xác nhận."),
+        widget=forms.TextInput(attrs={**_NO_AUTOFILL, "placeholder": "ABCD-EFGH"}),
     )
 
     def clean_code(self) -> str:
@@ -221,6 +230,9 @@ class FindForm(fields.Form):
             return rules.normalize_code(self.cleaned_data["code"])
         except DomainError as exc:
             raise forms.ValidationError(error_text(exc)) from None
+
+    def clean_secret(self) -> str:
+        return _parsed_secret(self.cleaned_data["secret"])
 
 
 class ReplyForm(fields.Form):

@@ -75,6 +75,9 @@ class Feedback(models.Model):
     """A phản ánh, kiến nghị: what it is about, where it is, its deadlines, its answer."""
 
     code = models.CharField(max_length=20, unique=True)  # the citizen's tracking code
+    # The tracking secret that goes with the code (as a dossier's): who holds both sees the
+    # item. "" for an item filed before secrets were given: its code alone opens it.
+    secret = models.CharField(max_length=8, blank=True)
     subject = models.CharField(max_length=20)  # core.feedback.Subject
     content = models.TextField()
     dossier = models.ForeignKey(
@@ -191,3 +194,25 @@ class FeedbackEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["item", "seq"], name="one_feedback_event_per_seq")
         ]
+
+
+class PendingFeedback(models.Model):
+    """A phản ánh filed by someone whose address is not yet verified: kept here, routed to
+    no agency and counted against no deadline, until the code sent to the address is typed
+    (then it becomes a `Feedback`, `item`)."""
+
+    # The filing as the form parsed it (services.Filing's fields), the address to verify and
+    # the account's challenge that verifies it (motcua.citizens; the latest one sent).
+    filing = models.JSONField()
+    kind = models.CharField(max_length=10)  # email or phone
+    address = models.CharField(max_length=254)
+    challenge_id = models.PositiveIntegerField()
+    citizen = models.ForeignKey(
+        "citizens.Citizen", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    item = models.OneToOneField(
+        Feedback, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The filing form's one-time key, as on Feedback: the same form sent twice holds one.
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)

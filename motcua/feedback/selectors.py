@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db.models import Avg, Count, Q, QuerySet
 
 from motcua.core import feedback as rules
+from motcua.core.codes import secrets_match
 from motcua.core.errors import NotFound, TransitionError, ValidationError, _
 from motcua.core.feedback import Level, Rate, State, Subject
 from motcua.core.lifecycle import Role
@@ -35,6 +36,16 @@ def feedback_by_code(code: str) -> Feedback:
         .first()
     )
     if item is None:
+        raise NotFound(_MISSING)
+    return item
+
+
+def feedback_by_code_and_secret(code: str, secret: str) -> Feedback:
+    """The item whose code and tracking secret these are; the same NotFound for a wrong
+    secret as for a missing code. An item given no secret (filed before secrets) opens by
+    its code alone."""
+    item = feedback_by_code(code)
+    if item.secret and not secrets_match(secret, item.secret):
         raise NotFound(_MISSING)
     return item
 

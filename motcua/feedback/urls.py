@@ -7,5 +7,6 @@ urlpatterns = [
     path("danh-gia/", views.rate, name="rate"),
     path("phan-anh/", views.file, name="file"),
     path("phan-anh/tra-cuu/", views.find, name="find"),
+    path("phan-anh/xac-minh/", views.verify, name="verify"),
     path("phan-anh/<str:code>/", views.item, name="item"),
 ]

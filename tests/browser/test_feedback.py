@@ -13,6 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from motcua.feedback.models import Feedback, Rating
+from motcua.notify.models import OutboxMessage
 from motcua.notify.services import outbox_deliver
 from tests.browser.pages import assert_accessible
 from tests.conftest import at
@@ -94,7 +95,15 @@ def test_a_citizen_rates_and_complains_and_the_leader_answers(
         contact = page.get_by_label("Thư điện tử hoặc số điện thoại di động để nhận trả lời")
         contact.fill("binh@example.vn")
         contact.press("Enter")
-        expect(page.get_by_role("status")).to_contain_text("Mã theo dõi")
+        # Not signed in: the address gets a code, and nothing goes anywhere before it is typed.
+        expect(page.get_by_role("heading", level=1)).to_have_text("Xác minh địa chỉ nhận trả lời")
+        assert_accessible(page, "verify")
+        no_sideways_scroll(page)
+        assert not Feedback.objects.exists()
+        code = OutboxMessage.objects.get(template="citizens/email/address_code").context["code"]
+        page.get_by_label("Mã xác minh (6 chữ số)").fill(code)
+        page.get_by_role("button", name="Xác minh và gửi phản ánh").click()
+        expect(page.get_by_role("status")).to_contain_text("Mã phản ánh của ông/bà")
         item = Feedback.objects.get()
         expect(page.get_by_role("heading", level=1)).to_contain_text(item.code)
         expect(page.locator("main")).to_contain_text("Đang xem xét, xử lý")

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from motcua.core import feedback as fb
 from motcua.core.calendar import Override, WorkCalendar
+from motcua.core.codes import TRACKING_ALPHABET
 from motcua.core.errors import InvalidInput, NotFound, TransitionError, ValidationError
 from motcua.core.feedback import (
     Deadlines,
@@ -357,3 +359,26 @@ def test_information_is_asked_for_once_and_replied_to_once():
     ]:
         with pytest.raises(TransitionError):
             check_reply(state=state, asked=asked, replied=replied)
+
+
+@pytest.mark.parametrize(
+    ("email", "phone", "account", "verified"),
+    [
+        ("binh@example.vn", "", ["binh@example.vn", ""], True),  # the account's own e-mail
+        ("", "0912345678", ["", "0912345678"], True),  # the account's own phone
+        ("khac@example.vn", "", ["binh@example.vn", "0912345678"], False),  # another address
+        ("binh@example.vn", "", [], False),  # nobody signed in
+        ("", "", ["", ""], False),  # no address at all, even with an account without one
+    ],
+)
+def test_only_the_signed_in_accounts_own_address_counts_as_verified(
+    email, phone, account, verified
+):
+    assert fb.contact_verified(email=email, phone=phone, account_addresses=account) is verified
+
+
+def test_an_items_secret_is_eight_characters_of_the_tracking_alphabet_shown_grouped():
+    secret = fb.new_secret()
+    assert len(secret) == 8 and set(secret) <= set(TRACKING_ALPHABET)
+    assert fb.shown_secret(secret) == f"{secret[:4]}-{secret[4:]}"
+    assert fb.shown_secret("") == ""

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -156,9 +157,25 @@ def filed(client, **changes):
     }
     data.update(changes)
     response = client.post(reverse("feedback:file"), data)
+    if response.status_code == 302 and response["Location"] == reverse("feedback:verify"):
+        response = client.post(response["Location"], {"code": sent_code(data["contact"])})
     if response.status_code == 302:  # the page showing the code takes the one-time message
-        assert "Mã theo dõi" in client.get(response["Location"]).content.decode()
+        assert "Mã phản ánh của ông/bà" in client.get(response["Location"]).content.decode()
     return response
+
+
+def opened(client, item):
+    """Open the item as its citizen does from the notice's link: its code and secret."""
+    secret = f"{item.secret[:4]}-{item.secret[4:]}"
+    response = client.get(reverse("feedback:find"), {"code": item.code, "secret": secret})
+    assert response["Location"] == reverse("feedback:item", args=[item.code])
+
+
+def sent_code(contact):
+    """The last one-time code sent to the address typed (as the form normalises it)."""
+    address = contact.replace(" ", "").lower()
+    message = OutboxMessage.objects.filter(recipient=address).order_by("-pk").first()
+    return message.context["code"]
 
 
 def test_the_feedback_page_renders(world, client):
@@ -167,19 +184,65 @@ def test_the_feedback_page_renders(world, client):
     assert "Gửi phản ánh, kiến nghị" in page.content.decode()
 
 
-def test_a_citizen_without_account_files_and_follows_an_item(world, client):
-    response = filed(client)
+def test_a_citizen_without_account_verifies_the_address_then_follows_the_item(world, client):
+    data = {
+        "subject": "procedure",
+        "procedure": "3.000333",
+        "content": "Bị yêu cầu nộp bản sao giấy tờ đã có.",
+        "name": "Trần Văn Bình",
+        "contact": "0912 345 678",
+    }
+    held = client.post(reverse("feedback:file"), data)
+    assert held["Location"] == reverse("feedback:verify")
+    page = client.get(held["Location"]).content.decode()
+    assert "0912***678" in page and "tin nhắn" in page
+    assert not Feedback.objects.exists()  # nothing routed before the code is typed
+    sms = OutboxMessage.objects.get(recipient="0912345678")
+    assert sms.channel == "sms" and sms.template == "citizens/sms/address_code"
+    wrong = client.post(reverse("feedback:verify"), {"code": "000000"})
+    assert wrong.status_code == 400
+    assert "Mã không đúng. Còn 4 lần thử." in wrong.content.decode()
+    response = client.post(reverse("feedback:verify"), {"code": sms.context["code"]})
     assert response.status_code == 302
     item = Feedback.objects.get()
-    assert (item.phone, item.email, item.contact_verified) == ("0912345678", "", False)
-    assert OutboxMessage.objects.get(recipient="0912345678").channel == "sms"
-    page = client.get(response["Location"])
-    html = page.content.decode()
-    assert item.code in html
+    assert (item.phone, item.email, item.contact_verified) == ("0912345678", "", True)
+    secret = f"{item.secret[:4]}-{item.secret[4:]}"
+    html = client.get(response["Location"]).content.decode()
+    assert item.code in html and secret in html
     assert "Đang xem xét, xử lý" in html
     assert "Sở Tư pháp" in html
-    found = client.get(reverse("feedback:find"), {"code": item.code.lower().replace("-", " ")})
+    notice = OutboxMessage.objects.get(recipient="0912345678", template="feedback/sms")
+    assert f"secret={secret}" in notice.context["url"]
+
+    # Another browser: the code alone shows nothing of it; the code and secret open it.
+    other = Client()
+    locked = other.get(reverse("feedback:item", args=[item.code]))
+    assert locked.status_code == 404
+    assert "Bị yêu cầu nộp bản sao" not in locked.content.decode()
+    assert 'name="secret"' in locked.content.decode()
+    bad = other.get(reverse("feedback:find"), {"code": item.code, "secret": "2345-6789"})
+    assert bad.status_code == 404
+    found = other.get(
+        reverse("feedback:find"), {"code": item.code.lower().replace("-", " "), "secret": secret}
+    )
     assert found["Location"] == reverse("feedback:item", args=[item.code])
+    assert "Bị yêu cầu nộp bản sao" in other.get(found["Location"]).content.decode()
+
+
+def test_a_signed_in_citizen_typing_another_address_verifies_it(world, client):
+    citizen(client)
+    response = client.post(
+        reverse("feedback:file"),
+        {
+            "subject": "procedure",
+            "procedure": "3.000333",
+            "content": "Chờ quá lâu.",
+            "name": "Trần Văn Bình",
+            "contact": "khac@example.vn",
+        },
+    )
+    assert response["Location"] == reverse("feedback:verify")
+    assert not Feedback.objects.exists()
 
 
 def test_every_problem_with_a_filing_is_shown_at_once(world, client):
@@ -232,6 +295,7 @@ def test_the_agency_answers_through_its_page_and_the_citizen_sees_it(world, clie
     assert again.status_code == 400
     assert FeedbackEvent.objects.filter(item=item, kind="answer").count() == 1
     client.logout()
+    opened(client, item)
     html = client.get(reverse("feedback:item", args=[item.code])).content.decode()
     assert "Đã trả lời" in html and "Đã chấn chỉnh bộ phận tiếp nhận." in html
     assert "Hoàng Văn Nam" not in html  # staff names stay inside
@@ -314,7 +378,8 @@ def test_the_same_filing_form_sent_twice_files_one_item(world, client):
     second = filed(client, key=key)
     assert first["Location"] == second["Location"]
     assert Feedback.objects.count() == 1
-    assert OutboxMessage.objects.filter(recipient="0912345678").count() == 1
+    # One code, one notice of the filing.
+    assert OutboxMessage.objects.filter(recipient="0912345678").count() == 2
 
 
 def test_the_citizen_replies_on_the_items_page_when_asked(world, client):
@@ -324,6 +389,7 @@ def test_the_citizen_replies_on_the_items_page_when_asked(world, client):
     ask = {"action": "ask", "version": "0", "question": "Xin cho biết quầy đã nộp."}
     assert client.post(reverse("desk:feedback_item", args=[item.pk]), ask).status_code == 302
     client.logout()
+    opened(client, item)
     url = reverse("feedback:item", args=[item.code])
     assert "Xin cho biết quầy đã nộp." in client.get(url).content.decode()
     empty = client.post(url, {"reply": ""})
@@ -342,8 +408,8 @@ def test_the_agencys_list_costs_the_same_queries_however_long(world, client):
     staff(client, "nam")
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("desk:feedback"))
-    for _ in range(4):
-        filed(client)
+    for n in range(4):  # from four people (one address is sent a code a minute at most)
+        filed(client, contact=f"09123456{n:02d}")
     staff(client, "nam")
     with CaptureQueriesContext(connection) as five:
         html = client.get(reverse("desk:feedback")).content.decode()
