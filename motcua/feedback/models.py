@@ -144,6 +144,16 @@ class Feedback(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     publish_by = models.DateTimeField(null=True, blank=True)
+    # The answer made public by the agency: the question and the answer in its own words,
+    # checked for personal data (core.feedback.check_public_text); only these are shown on
+    # the public list, searched through their folded text.
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    public_question = models.TextField(blank=True)
+    public_answer = models.TextField(blank=True)
+    public_search = models.TextField(blank=True, editable=False)
     # Every write is a compare-and-set on this number (a double submit or two officers).
     version = models.PositiveIntegerField(default=0)
     # The filing form's one-time key: the same form sent twice files one item. NULL (no key)
@@ -159,6 +169,17 @@ class Feedback(models.Model):
                 fields=["agency", "handle_by"],
                 name="feedback_open_by_agency",
                 condition=Q(state="open"),
+            ),
+            # Read by the public list of published answers, newest first (and per agency).
+            models.Index(
+                fields=["-published_at"],
+                name="feedback_published",
+                condition=Q(published_at__isnull=False),
+            ),
+            models.Index(
+                fields=["agency", "-published_at"],
+                name="feedback_published_by_agency",
+                condition=Q(published_at__isnull=False),
             ),
         ]
 

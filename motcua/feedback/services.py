@@ -380,15 +380,23 @@ def _handled(
     now: datetime,
     changes: dict[str, Any],
     event: dict[str, Any],
+    *,
+    publishing: bool = False,
 ) -> Feedback:
-    """Check the right, then write the change as a compare-and-set on the item's version with
-    its event and the citizen's notice, in one transaction."""
+    """Check the right (to handle an open item, or to publish an answered one), then write the
+    change as a compare-and-set on the item's version with its event and the citizen's notice,
+    in one transaction."""
     item = Feedback.objects.filter(pk=item_id).first()
     if item is None:
         raise NotFound(_("Không tìm thấy phản ánh, kiến nghị."))
     agency = actor.agency.pk if actor.agency is not None else None
     unit = actor.unit.pk if actor.unit is not None else None
-    rules.check_handle(actor.role, actor.user_id, agency, unit, item_facts(item))
+    facts = item_facts(item)
+    if publishing:
+        published = item.published_at is not None
+        rules.check_publish(actor.role, actor.user_id, agency, unit, facts, published=published)
+    else:
+        rules.check_handle(actor.role, actor.user_id, agency, unit, facts)
     assert agency is not None  # check_handle admits only the item's agency
     if item.version != expected_version:
         raise ConflictError(_("Phản ánh này vừa được người khác xử lý; hãy tải lại trang."))
@@ -430,6 +438,36 @@ def feedback_answer(
     due = item.handle_by if item is not None else now
     event = {"kind": Event.ANSWER.value, "text": answer.strip(), "timing": rules.timing(now, due)}
     return _handled(item_id, actor, expected_version, now, changes, event)
+
+
+def feedback_publish(
+    *,
+    item_id: int,
+    actor: Actor,
+    question: str,
+    answer: str,
+    expected_version: int,
+    now: datetime,
+) -> Feedback:
+    """Publish an answered item's question and answer, in the agency's words and without any
+    personal data (refused, each problem beside its text, else), on the public list; measured
+    against the 2 working days after the answer."""
+    item = Feedback.objects.filter(pk=item_id).first()
+    names = [item.name, item.official_name] if item is not None else []
+    public_question, public_answer = rules.check_public_text(
+        question=question, answer=answer, names=names
+    )
+    agency_name = item.agency.name if item is not None else ""
+    changes = {
+        "published_at": now,
+        "published_by_id": actor.user_id,
+        "public_question": public_question,
+        "public_answer": public_answer,
+        "public_search": fold(f"{public_question} {public_answer} {agency_name}"),
+    }
+    due = (item.publish_by if item is not None else None) or now
+    event = {"kind": Event.PUBLISH.value, "timing": rules.timing(now, due)}
+    return _handled(item_id, actor, expected_version, now, changes, event, publishing=True)
 
 
 def feedback_ask(
@@ -600,7 +638,7 @@ def follow_url(item: Feedback) -> str:
 
 def _citizen_notice(item: Feedback, event: FeedbackEvent, now: datetime) -> list[OutboxMessage]:
     """The citizen hears of every step at once: by e-mail, else by text message."""
-    if event.kind in (Event.ESCALATE.value, Event.REPLY.value):
+    if event.kind in (Event.ESCALATE.value, Event.REPLY.value, Event.PUBLISH.value):
         return []
     key = f"feedback:{item.pk}:{event.seq}"
     context = _context(item, event)

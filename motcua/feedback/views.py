@@ -6,6 +6,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,11 +35,14 @@ from motcua.core.feedback import (
 from motcua.dossiers.selectors import citizen_dossier, dossier_public_key
 from motcua.edge import add_to_form, client_address, status_for
 from motcua.feedback import services
-from motcua.feedback.forms import FileForm, FindForm, RateForm, ReplyForm
+from motcua.feedback.forms import AnswersForm, FileForm, FindForm, RateForm, ReplyForm
 from motcua.feedback.selectors import (
     feedback_by_code,
     feedback_by_code_and_secret,
     feedback_events,
+    published_agencies,
+    published_answer,
+    published_answers,
 )
 from motcua.i18n import error_text
 from motcua.organization.selectors import active_agencies
@@ -322,3 +326,26 @@ def item(request: HttpRequest, code: str) -> HttpResponse:
     response = render(request, "feedback/item.html", context, status=status)
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+ANSWERS_PER_PAGE = 20
+
+
+def answers(request: HttpRequest) -> HttpResponse:
+    """The answers agencies published: question and answer in their words, the agency and the
+    dates, never who asked; searched without regard to accents, by agency, a page at a time."""
+    agencies = published_agencies()
+    form = AnswersForm(request.GET or None, agencies=agencies)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    found = published_answers(query=data.get("q", ""), agency_id=data.get("co_quan"))
+    page = Paginator(found, ANSWERS_PER_PAGE).get_page(data.get("page"))
+    query = {k: v for k, v in request.GET.items() if k in ("q", "co_quan") and v}
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [published_answer(item) for item in page],
+        "query": query,
+        "searched": bool(query),
+    }
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "feedback/answers.html", context, status=status)

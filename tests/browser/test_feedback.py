@@ -125,11 +125,30 @@ def test_a_citizen_rates_and_complains_and_the_leader_answers(
         )
         son.get_by_role("button", name="Gửi trả lời").click()
         expect(son.get_by_role("status")).to_contain_text("Đã trả lời")
+        # He publishes it in plain words, without the citizen's or the official's name.
+        assert_accessible(son, "feedback item to publish")
+        son.get_by_label(re.compile("^Câu hỏi để công khai")).fill(
+            "Cán bộ thẩm định trả lời qua loa khi được hỏi về hồ sơ."
+        )
+        son.get_by_label("Trả lời để công khai").fill("Phường đã nhắc nhở cán bộ và xin lỗi.")
+        son.get_by_role("button", name="Công khai", exact=True).click()
+        expect(son.get_by_role("status")).to_contain_text("Đã công khai")
 
         page.goto(item_url)
         expect(page.locator("main")).to_contain_text("Đã trả lời")
         expect(page.locator("main")).to_contain_text("xin lỗi ông về thái độ chưa đúng mực")
         assert "Lý Văn Sơn" not in page.content()
         assert_accessible(page, "answered item")
+        page.get_by_role(
+            "link", name="Xem các phản ánh, kiến nghị đã được trả lời công khai"
+        ).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Phản ánh, kiến nghị đã trả lời")
+        page.get_by_label("Tìm trong câu hỏi và trả lời").fill("tham dinh qua loa")
+        page.get_by_role("button", name="Tìm", exact=True).click()
+        expect(page.locator("main")).to_contain_text("Phường đã nhắc nhở cán bộ và xin lỗi.")
+        for private in ("Trần Văn Bình", "binh@example.vn", "Ngô Văn Đức", item.code):
+            assert private not in page.content()
+        assert_accessible(page, "published answers")
+        no_sideways_scroll(page)
     finally:
         context.close()

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from motcua.citizens.models import Citizen
 from motcua.core.feedback import State
+from motcua.feedback import services
 from motcua.feedback.models import Feedback, FeedbackEvent, Rating
 from motcua.notify.models import OutboxMessage
 from tests.conftest import at
@@ -415,3 +416,138 @@ def test_the_agencys_list_costs_the_same_queries_however_long(world, client):
         html = client.get(reverse("desk:feedback")).content.decode()
     assert len(re.findall(r'href="/can-bo/phan-anh/\d+/"', html)) == 5
     assert len(five) == len(one)
+
+
+# --- The public list of published answers ---------------------------------------------------
+
+
+def published(w, content, question, answer, agency_actor=None, **filing_kw):
+    """An item filed, answered and published through the services."""
+    from tests.feedback.test_services import file_verified, filing
+
+    actor = agency_actor or w.nam
+    item = file_verified(filing=filing(content=content, **filing_kw), now=at("2026-11-20 09:00"))
+    item = services.feedback_answer(
+        item_id=item.pk, actor=actor, answer=answer, expected_version=0, now=at("2026-11-23 10:00")
+    )
+    return services.feedback_publish(
+        item_id=item.pk,
+        actor=actor,
+        question=question,
+        answer=answer,
+        expected_version=item.version,
+        now=at("2026-11-24 10:00"),
+    )
+
+
+PERSONAL = {
+    "name": "Trần Văn Bình",
+    "email": "binh.tran@example.vn",
+    "content": "Tôi là Trần Văn Bình, CCCD 001203004567, gọi 0912 345 678 hoặc "
+    "binh.tran@example.vn: phiếu lý lịch tư pháp chậm.",
+}
+
+
+def test_the_agency_publishes_from_its_page_and_personal_data_never_shows(world, client):
+    filed(client, contact=PERSONAL["email"], name=PERSONAL["name"], content=PERSONAL["content"])
+    item = Feedback.objects.get()
+    staff(client, "nam")
+    url = reverse("desk:feedback_item", args=[item.pk])
+    answer = {"action": "answer", "version": "0", "answer": "Sở đã cấp phiếu ngày 24/11."}
+    assert client.post(url, answer).status_code == 302
+    page = client.get(url).content.decode()
+    assert "Công khai trả lời" in page
+    # Sent as pre-filled (the citizen's own words): refused, nothing published.
+    item.refresh_from_db()
+    raw = {
+        "action": "publish",
+        "version": str(item.version),
+        "public_question": item.content,
+        "public_answer": item.answer,
+    }
+    refused = client.post(url, raw)
+    assert refused.status_code == 400
+    assert "không được có thông tin cá nhân" in refused.content.decode()
+    assert Feedback.objects.get().published_at is None
+    clean = {
+        **raw,
+        "public_question": "Phiếu lý lịch tư pháp cấp chậm hơn hẹn thì làm thế nào?",
+        "public_answer": "Sở đã cấp phiếu và chấn chỉnh việc trả kết quả.",
+    }
+    assert client.post(url, clean).status_code == 302
+    item.refresh_from_db()
+    assert item.published_at is not None
+
+    client.logout()
+    html = client.get(reverse("feedback:answers")).content.decode()
+    assert "Phiếu lý lịch tư pháp cấp chậm hơn hẹn thì làm thế nào?" in html
+    assert "Sở đã cấp phiếu và chấn chỉnh việc trả kết quả." in html
+    assert "Sở Tư pháp" in html and "26/11/2026" in html  # the agency and the dates
+    for secret in (
+        "Trần Văn Bình",
+        "binh.tran@example.vn",
+        "0912",
+        "001203004567",
+        item.code,
+        item.secret,
+        f"{item.secret[:4]}-{item.secret[4:]}",
+        "Tôi là",  # nothing of the citizen's own text
+        "Hoàng Văn Nam",  # nor who answered
+    ):
+        assert secret not in html, secret
+
+
+def test_the_list_is_searched_without_accents_filtered_by_agency_and_paged(world, client):
+    from motcua.feedback import views
+
+    published(
+        world,
+        "Hỏi về lệ phí lý lịch tư pháp",
+        "Lệ phí cấp Phiếu lý lịch tư pháp là bao nhiêu?",
+        "Lệ phí là 200.000 đồng.",
+    )
+    published(
+        world,
+        "Hỏi về khai sinh",
+        "Đăng ký khai sinh có mất phí không?",
+        "Đăng ký khai sinh đúng hạn được miễn lệ phí.",
+        agency_actor=world.long,
+        procedure_code="1.001193",
+        place_id=world.hoan_kiem.pk,
+    )
+    answers = reverse("feedback:answers")
+    html = client.get(answers, {"q": "le phi ly lich"}).content.decode()
+    assert "Lệ phí cấp Phiếu lý lịch tư pháp là bao nhiêu?" in html
+    assert "Đăng ký khai sinh có mất phí không?" not in html
+    by_agency = client.get(answers, {"co_quan": str(world.hoan_kiem.pk)}).content.decode()
+    assert "Đăng ký khai sinh có mất phí không?" in by_agency
+    assert "Lệ phí cấp Phiếu" not in by_agency
+    assert client.get(answers, {"co_quan": "999999"}).status_code == 400
+    # Paged: one more than a page, the second page holds the oldest.
+    for n in range(views.ANSWERS_PER_PAGE - 1):
+        published(world, f"Câu {n}", f"Câu hỏi số {n} về lệ phí?", "Đã trả lời.")
+    first = client.get(answers).content.decode()
+    assert first.count('<li class="card">') == views.ANSWERS_PER_PAGE
+    assert "page=2" in first
+    second = client.get(answers, {"page": "2"}).content.decode()
+    assert second.count('<li class="card">') == 1
+    assert "Lệ phí cấp Phiếu lý lịch tư pháp là bao nhiêu?" in second
+    assert client.get(answers, {"q": "khong co gi"}).status_code == 200
+
+
+def test_the_public_list_costs_the_same_queries_however_long_and_is_linked(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    published(world, "Một", "Câu hỏi một?", "Trả lời một.")
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("feedback:answers"))
+    for n in range(4):
+        published(world, f"Câu {n}", f"Câu hỏi {n}?", "Trả lời.")
+    with CaptureQueriesContext(connection) as five:
+        html = client.get(reverse("feedback:answers")).content.decode()
+    assert html.count('<li class="card">') == 5
+    assert len(five) == len(one)
+    link = f'href="{reverse("feedback:answers")}"'
+    assert link in client.get(reverse("feedback:file")).content.decode()
+    assert link in client.get(reverse("feedback:find")).content.decode()

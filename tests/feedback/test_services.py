@@ -532,3 +532,59 @@ def test_a_citizen_cannot_reply_when_nothing_was_asked(world):
     with pytest.raises(TransitionError):
         services.feedback_reply(code=item.code, reply="Thêm", now=at("2026-11-27 10:00"))
     assert not FeedbackEvent.objects.filter(kind="reply").exists()
+
+
+# --- Publishing answers -----------------------------------------------------------------------
+
+
+def answered(w, content="Thủ tục đòi bản sao giấy tờ đã có trên hệ thống.", **kw):
+    item = file_verified(filing=filing(content=content, **kw), now=at("2026-11-25 09:00"))
+    return services.feedback_answer(
+        item_id=item.pk,
+        actor=w.nam,
+        answer="Sở đã chấn chỉnh; từ nay không yêu cầu bản sao.",
+        expected_version=0,
+        now=at("2026-11-30 10:00"),
+    )
+
+
+def publish(w, item, question="Có phải nộp bản sao giấy tờ đã có không?", **kw):
+    values = dict(
+        item_id=item.pk,
+        actor=w.nam,
+        question=question,
+        answer="Không phải nộp; Sở đã chấn chỉnh.",
+        expected_version=item.version,
+        now=at("2026-12-01 10:00"),
+    )
+    values.update(kw)
+    return services.feedback_publish(**values)
+
+
+def test_an_answer_is_published_in_the_agencys_words_once(world):
+    item = publish(world, answered(world))
+    assert item.published_at == at("2026-12-01 10:00")
+    assert item.public_question == "Có phải nộp bản sao giấy tờ đã có không?"
+    assert "co phai nop ban sao" in item.public_search and "so tu phap" in item.public_search
+    event = item.events.get(kind="publish")
+    assert (event.actor_id, event.timing) == (world.nam.user_id, "in_time")
+    # The citizen is not sent anything for it; a second publishing is refused.
+    assert not OutboxMessage.objects.filter(context__kind="publish").exists()
+    with pytest.raises(TransitionError):
+        publish(world, item, question="Lần hai")
+    found = selectors.published_answers(query="BAN SAO giay to")
+    assert [f.pk for f in found] == [item.pk]
+    assert not selectors.published_answers(query="khai sinh").exists()
+
+
+def test_an_answer_with_personal_data_or_not_answered_is_not_published(world):
+    item = answered(world, name="Trần Văn Bình")
+    with pytest.raises(InvalidInput) as caught:
+        publish(world, item, question="Ông Trần Văn Bình (0912 345 678) hỏi")
+    assert caught.value.problems()[0].details["field"] == "public_question"
+    open_item = file_verified(filing=filing(), now=at("2026-11-25 09:00"))
+    with pytest.raises(TransitionError):
+        publish(world, open_item)
+    with pytest.raises(NotFound):  # another agency's
+        publish(world, item, actor=world.lan)
+    assert not Feedback.objects.exclude(published_at=None).exists()
