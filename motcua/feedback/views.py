@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from typing import TYPE_CHECKING
 
@@ -250,6 +251,15 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/verify.html", context, status=status)
 
 
+def _too_many(exc: TooManyTries) -> str:
+    """The tracking limits' refusal in the words of a phản ánh (not of a dossier's receipt)."""
+    minutes = math.ceil(float(str(exc.details.get("retry_after", 60))) / 60)
+    return _(
+        "Đã nhập sai mã phản ánh hoặc mã tra cứu quá nhiều lần. Vui lòng thử lại sau "
+        "{minutes} phút; mã có trong thư hoặc tin nhắn xác nhận đã gửi ông/bà."
+    ).format(minutes=max(1, minutes))
+
+
 def find(request: HttpRequest) -> HttpResponse:
     """Type an item's code and secret (or follow the notice's link) to open its page; wrong
     pairs are limited as on the dossier tracking page."""
@@ -263,7 +273,10 @@ def find(request: HttpRequest) -> HttpResponse:
                 attempt = tracking.begin(client_address(request), code, timezone.now().timestamp())
                 found = feedback_by_code_and_secret(code, secret)
                 attempt.succeeded()
-            except (NotFound, TooManyTries) as exc:
+            except TooManyTries as exc:
+                form.add_error(None, _too_many(exc))
+                status = status_for(exc)
+            except NotFound as exc:
                 add_to_form(form, exc, {})
                 status = status_for(exc)
             else:

@@ -230,6 +230,20 @@ def test_a_citizen_without_account_verifies_the_address_then_follows_the_item(wo
     assert "Bị yêu cầu nộp bản sao" in other.get(found["Location"]).content.decode()
 
 
+def test_guessing_an_items_secret_is_limited_as_a_dossiers(world, client, settings):
+    settings.TRACKING_MAX_FAILURES_PER_SOURCE_CODE = 2
+    filed(client)
+    item = Feedback.objects.get()
+    guesser = Client()
+    find = reverse("feedback:find")
+    for _n in range(2):
+        assert guesser.get(find, {"code": item.code, "secret": "2345-6789"}).status_code == 404
+    secret = f"{item.secret[:4]}-{item.secret[4:]}"
+    refused = guesser.get(find, {"code": item.code, "secret": secret})  # even the right one
+    assert refused.status_code == 429
+    assert "mã phản ánh hoặc mã tra cứu quá nhiều lần" in refused.content.decode()
+
+
 def test_a_signed_in_citizen_typing_another_address_verifies_it(world, client):
     citizen(client)
     response = client.post(
