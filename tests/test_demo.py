@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import models
 from django.test import override_settings
 
 from motcua.core.lifecycle import Role, Status
@@ -106,3 +107,60 @@ def test_the_demo_digitises_some_papers_not_all_and_records_how_results_went(dem
     assert not returned.filter(result_number="").exists()
     assert not returned.filter(delivery="desk", collector_name="").exists()
     assert not returned.filter(delivery="post", post_tracking="").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_ratings_some_entered_at_a_desk_and_all_of_returned_dossiers(demo):
+    from motcua.feedback.models import Rating
+
+    ratings = Rating.objects.all()
+    assert ratings.count() > 3
+    assert 0 < ratings.filter(at_desk=True).count() < ratings.count()
+    assert not ratings.exclude(dossier__status=Status.RETURNED).exists()
+    assert not ratings.filter(created_at__lt=models.F("returned_at")).exists()
+    assert re.search(r"Đã tạo \d+ đánh giá \(\d+ nhập tại quầy\)", demo)
+
+
+@pytest.mark.django_db
+def test_the_demo_has_feedback_in_every_state_through_the_real_services(demo):
+    from django.utils import timezone
+
+    from motcua.core.feedback import Level, State
+    from motcua.feedback.models import Feedback, FeedbackEvent, PendingFeedback
+
+    now = timezone.now()
+    items = Feedback.objects.all()
+    open_in_time = items.filter(state=State.OPEN, handle_by__gt=now)
+    assert open_in_time.exists()
+    assert items.filter(events__kind="forward").exists()
+    assert items.filter(state=State.OPEN).exclude(replied_at=None).exists()  # asked, replied
+    assert items.filter(state=State.REFUSED).exists()
+    answered = items.filter(state=State.ANSWERED)
+    assert answered.filter(published_at=None).exists()
+    published = answered.exclude(published_at=None)
+    assert published.count() >= 3
+    # Late ones were escalated, to the head and on to the oversight office; none in time was.
+    late = items.filter(state=State.OPEN, handle_by__lte=now)
+    assert late.filter(level=Level.HEAD).exists()
+    assert late.filter(level=Level.OVERSIGHT).exists()
+    assert not open_in_time.exclude(level=Level.AGENCY).exists()
+    assert FeedbackEvent.objects.filter(kind="escalate").count() >= 3
+    # Every item has its log from its filing; every address was verified, and two filings
+    # whose address never was wait, routed nowhere.
+    assert not items.exclude(events__kind="file").exists()
+    assert not items.filter(contact_verified=False).exists()
+    assert PendingFeedback.objects.filter(item=None).count() == 2
+    # What the public list shows of them has nothing personal.
+    for item in published:
+        for private in (item.name, item.email, item.phone, item.code):
+            if private:
+                assert private not in item.public_question + item.public_answer
+
+
+@pytest.mark.django_db
+def test_the_published_answers_page_of_the_demo_lists_them(demo, client):
+    from django.urls import reverse
+
+    page = client.get(reverse("feedback:answers"))
+    assert page.status_code == 200
+    assert page.content.decode().count('<li class="card">') >= 3

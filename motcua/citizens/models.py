@@ -51,12 +51,17 @@ class Citizen(models.Model):
 
 class Challenge(models.Model):
     """A one-time code sent to an address: to open an account there (`signup`, carrying the
-    account's details until it is verified) or to add it to an account (`contact`)."""
+    account's details until it is verified), to add it to an account (`contact`), or only to
+    prove that whoever typed it receives there, without an account (`address`: the answer to
+    a phản ánh goes to it)."""
 
     SIGNUP = "signup"
     CONTACT = "contact"
+    ADDRESS = "address"
 
-    purpose = models.CharField(max_length=10, choices=[(SIGNUP, SIGNUP), (CONTACT, CONTACT)])
+    purpose = models.CharField(
+        max_length=10, choices=[(SIGNUP, SIGNUP), (CONTACT, CONTACT), (ADDRESS, ADDRESS)]
+    )
     kind = models.CharField(max_length=10)  # email or phone
     address = models.CharField(max_length=254)
     code_hash = models.CharField(max_length=64)

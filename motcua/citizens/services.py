@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -44,6 +44,7 @@ from motcua.notify.services import outbox_message, outbox_queue
 
 POLICY = CodePolicy()
 _CODE_SALT = "motcua.citizens.code"
+T = TypeVar("T")
 
 
 class SignInLocked(PermissionDenied):
@@ -180,13 +181,12 @@ def resend_code(*, challenge_id: int, now: datetime) -> int:
     )
     taken = old.purpose == Challenge.SIGNUP and _owner(contact) is not None
     if not taken:
-        _message(contact, "code", _code_context(code), now)
+        name = "address_code" if old.purpose == Challenge.ADDRESS else "code"
+        _message(contact, name, _code_context(code), now)
     return challenge.pk
 
 
-def _redeem(
-    challenge_id: int, code: str, now: datetime, then: Callable[[Challenge], Citizen]
-) -> Citizen:
+def _redeem(challenge_id: int, code: str, now: datetime, then: Callable[[Challenge], T]) -> T:
     """Take the challenge's code: count a wrong one (committed), refuse a used, expired or
     exhausted one; when it is right, mark it used and call `then` in the same transaction
     (if `then` raises, the code stays unused and nothing is stored)."""
@@ -204,6 +204,31 @@ def _redeem(
             challenge.save(update_fields=["used_at"])
             return then(challenge)
     raise failed
+
+
+@transaction.atomic
+def start_address_check(*, contact: Contact, now: datetime) -> int:
+    """A code sent to an address to prove whoever typed it receives there, with no account
+    (the same lifetime, tries and resending limits as a sign-up's); the challenge's id."""
+    _throttle(contact, "address", now)
+    challenge, code = _new_challenge(Challenge.ADDRESS, contact, now)
+    _message(contact, "address_code", _code_context(code), now)
+    return challenge.pk
+
+
+def verify_address(
+    *, challenge_id: int, code: str, now: datetime, then: Callable[[Contact], T]
+) -> T:
+    """Once the code sent by `start_address_check` is right, call `then` with the address
+    proved, in the transaction that marks the code used (if `then` raises, the code stays
+    unused); a wrong code is counted and refused."""
+
+    def proved(challenge: Challenge) -> T:
+        if challenge.purpose != Challenge.ADDRESS:
+            raise CodeRefused(_("Mã này không dùng để xác minh địa chỉ."), field="code")
+        return then(Contact(challenge.kind, challenge.address))
+
+    return _redeem(challenge_id, code, now, proved)
 
 
 def verify_signup(*, challenge_id: int, code: str, now: datetime) -> Citizen:

@@ -17,7 +17,7 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 
 from motcua.core.calendar import WorkCalendar
-from motcua.core.codes import TRACKING_ALPHABET
+from motcua.core.codes import TRACKING_ALPHABET, new_tracking_secret, normalize_tracking_secret
 from motcua.core.errors import (
     InvalidInput,
     NotFound,
@@ -26,6 +26,7 @@ from motcua.core.errors import (
     _,
 )
 from motcua.core.lifecycle import Role, Status
+from motcua.core.text import fold
 
 # ---------------------------------------------------------------------------------------------
 # Ratings
@@ -190,6 +191,7 @@ class Event(StrEnum):
     ANSWER = "answer"
     REFUSE = "refuse"
     ESCALATE = "escalate"
+    PUBLISH = "publish"  # the agency makes the question and its answer public
 
 
 EVENT_LABELS: dict[Event, str] = {
@@ -200,6 +202,7 @@ EVENT_LABELS: dict[Event, str] = {
     Event.ANSWER: _("Trả lời"),
     Event.REFUSE: _("Không xem xét"),
     Event.ESCALATE: _("Báo cáo cấp trên do quá hạn"),
+    Event.PUBLISH: _("Công khai trả lời"),
 }
 
 
@@ -387,6 +390,27 @@ def _may_handle(role: Role, agency: int | None, unit: int | None, item: ItemFact
     )
 
 
+def check_publish(
+    role: Role,
+    user: int | None,
+    agency: int | None,
+    unit: int | None,
+    item: ItemFacts,
+    *,
+    published: bool,
+) -> None:
+    """Refuse a member of staff who may not publish this item's answer (whoever could have
+    answered it), or an item not answered or already published."""
+    if user is not None and user == item.excluded_user:
+        raise NotFound(_("Không tìm thấy phản ánh, kiến nghị."))
+    if not _may_handle(role, agency, unit, item):
+        raise NotFound(_("Không tìm thấy phản ánh, kiến nghị."))
+    if item.state is not State.ANSWERED:
+        raise TransitionError(_("Chỉ công khai được phản ánh, kiến nghị đã có trả lời."))
+    if published:
+        raise TransitionError(_("Trả lời này đã được công khai."))
+
+
 def check_handle(
     role: Role, user: int | None, agency: int | None, unit: int | None, item: ItemFacts
 ) -> None:
@@ -457,3 +481,87 @@ def normalize_code(value: str) -> str:
         )
     chars = found[1]
     return f"PA-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+def new_secret() -> str:
+    """An item's tracking secret as stored: 8 characters of the dossiers' secret alphabet."""
+    return normalize_tracking_secret(new_tracking_secret())
+
+
+def shown_secret(secret: str) -> str:
+    """The secret as the citizen is shown it, grouped XXXX-XXXX."""
+    return f"{secret[:4]}-{secret[4:]}" if len(secret) == 8 else secret
+
+
+def contact_verified(*, email: str, phone: str, account_addresses: Sequence[str]) -> bool:
+    """Whether the address an item is to be answered at is already verified: it is one of the
+    signed-in account's own (verified when they were added). Anything else typed, even by a
+    signed-in citizen, is verified by a code before the item goes anywhere."""
+    given = email or phone
+    return bool(given) and given in [a for a in account_addresses if a]
+
+
+# ---------------------------------------------------------------------------------------------
+# Publishing answers: the question and the answer in the agency's words, with nothing that
+# tells who asked (DOMAIN §5: published within 2 working days of the answer).
+
+# An e-mail address; a run of 9 or more digits, however spaced or dotted (a phone number, a
+# 9- or 12-digit ID number, a tax code); a dossier code or an item's tracking code.
+_EMAIL_LIKE = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+_LONG_NUMBER = re.compile(r"(?<![\d])(?:\d[\s.\-]?){8,}\d(?![\d])")
+_CODE_LIKE = re.compile(r"\b(?:[A-Z]\d{2}(?:\.[0-9A-Z]+)*-\d{6}-[A-Z]{0,2}\d{4,}|PA-[0-9A-Z]{4}-)")
+
+
+def personal_data(text: str, names: Sequence[str]) -> list[str]:
+    """What in a text would tell who asked or who was complained about: "name" (one of
+    `names` of two words or more, compared folded, whole words), "email", "number" (a phone
+    or ID number), "code" (a dossier's or an item's code). Empty when it can be published."""
+    found: list[str] = []
+    folded = f" {fold(text)} "
+    for name in names:
+        wanted = fold(name)
+        # A one-word name ("Bình") is too common a word to refuse a text for.
+        if len(wanted.split()) >= 2 and re.search(rf"(?<!\w){re.escape(wanted)}(?!\w)", folded):
+            found.append("name")
+            break
+    if _EMAIL_LIKE.search(text):
+        found.append("email")
+    if _LONG_NUMBER.search(text):
+        found.append("number")
+    if _CODE_LIKE.search(text.upper()):
+        found.append("code")
+    return found
+
+
+_PERSONAL_LABELS = {
+    "name": _("họ tên"),
+    "email": _("địa chỉ thư điện tử"),
+    "number": _("số điện thoại hoặc số giấy tờ"),
+    "code": _("mã hồ sơ hoặc mã phản ánh"),
+}
+
+
+def check_public_text(*, question: str, answer: str, names: Sequence[str]) -> tuple[str, str]:
+    """The question and answer to publish, stripped, or every problem at once: each must say
+    something and carry no personal data (the asker's or the official's name, an address, a
+    phone or ID number, a code)."""
+    problems: list[ValidationError] = []
+    checked: dict[str, str] = {}
+    for field, value in (("public_question", question), ("public_answer", answer)):
+        value = value.strip()
+        if not value:
+            problems.append(ValidationError(_("Hãy nhập nội dung để công khai."), field=field))
+            continue
+        kinds = personal_data(value, names)
+        if kinds:
+            problems.append(
+                ValidationError(
+                    _("Nội dung công khai không được có thông tin cá nhân; hãy bỏ: {what}."),
+                    field=field,
+                    what=", ".join(_PERSONAL_LABELS[k] for k in kinds),
+                )
+            )
+        checked[field] = value
+    if problems:
+        raise InvalidInput(problems)
+    return checked["public_question"], checked["public_answer"]

@@ -702,6 +702,15 @@ def channel_choices() -> list[tuple[int, StrOrPromise]]:
     return list(Dossier.Channel.choices)
 
 
+def returned_dossiers(*, limit: int) -> list[Dossier]:
+    """Dossiers whose result was handed over, in the order they were (the demo rates some)."""
+    return list(
+        Dossier.objects.filter(status=Status.RETURNED)
+        .exclude(returned_at=None)
+        .order_by("returned_at", "pk")[:limit]
+    )
+
+
 def citizen_results(citizen_id: int) -> list[Dossier]:
     """The dossiers of a citizen's account whose result was issued (ready or handed over),
     newest first: the results they may reuse by reference (declare once)."""

@@ -209,11 +209,20 @@ class FileForm(fields.Form):
 
 
 class FindForm(fields.Form):
+    """An item's tracking code and its secret, as the filing's notice gave them."""
+
     code = fields.TextField(
         label=_("Mã phản ánh"),
         max_length=30,
         required=True,
         widget=forms.TextInput(attrs={**_NO_AUTOFILL, "placeholder": "PA-ABCD-EFGH-JK"}),
+    )
+    secret = fields.TextField(
+        label=_("Mã tra cứu"),
+        max_length=20,
+        required=True,
+        help_text=_("Mã tra cứu gửi kèm mã phản ánh trong thư hoặc tin nhắn xác nhận."),
+        widget=forms.TextInput(attrs={**_NO_AUTOFILL, "placeholder": "ABCD-EFGH"}),
     )
 
     def clean_code(self) -> str:
@@ -221,6 +230,9 @@ class FindForm(fields.Form):
             return rules.normalize_code(self.cleaned_data["code"])
         except DomainError as exc:
             raise forms.ValidationError(error_text(exc)) from None
+
+    def clean_secret(self) -> str:
+        return _parsed_secret(self.cleaned_data["secret"])
 
 
 class ReplyForm(fields.Form):
@@ -232,6 +244,27 @@ class ReplyForm(fields.Form):
     )
 
 
+class AnswersForm(fields.Form):
+    """The public list's search: words (with or without accents), an agency, a page."""
+
+    q = fields.TextField(
+        label=_("Tìm trong câu hỏi và trả lời"),
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("ví dụ: lý lịch tư pháp")}
+        ),
+    )
+    co_quan = fields.TypedChoiceField(
+        label=_("Cơ quan trả lời"), coerce=int, required=False, empty_value=None
+    )
+    page = fields.NumberField(min_value=1, max_value=10**6, required=False)
+
+    def __init__(self, *args: Any, agencies: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agency = cast(forms.ChoiceField, self.fields["co_quan"])
+        agency.choices = [("", _("Tất cả cơ quan")), *agencies]
+
+
 # --- Staff -----------------------------------------------------------------------------------
 
 
@@ -239,7 +272,7 @@ class HandleForm(fields.Form):
     """One of the three ways to close or move an item, with the version the page showed."""
 
     action = fields.ChoiceField(
-        choices=[(a, a) for a in ("answer", "ask", "forward", "refuse")],
+        choices=[(a, a) for a in ("answer", "ask", "forward", "refuse", "publish")],
         widget=forms.HiddenInput,
     )
     version = fields.NumberField(min_value=0, max_value=10**6, widget=forms.HiddenInput)
@@ -255,6 +288,16 @@ class HandleForm(fields.Form):
         label=_("Chuyển đến cơ quan"), coerce=int, required=False, empty_value=None
     )
     reason = fields.ParagraphField(label=_("Lý do"), max_length=2000)
+    public_question = fields.ParagraphField(
+        label=_("Câu hỏi để công khai (không có họ tên, địa chỉ, số điện thoại, số giấy tờ)"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    public_answer = fields.ParagraphField(
+        label=_("Trả lời để công khai"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
 
     def __init__(self, *args: Any, agencies: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

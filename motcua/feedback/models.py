@@ -75,6 +75,9 @@ class Feedback(models.Model):
     """A phản ánh, kiến nghị: what it is about, where it is, its deadlines, its answer."""
 
     code = models.CharField(max_length=20, unique=True)  # the citizen's tracking code
+    # The tracking secret that goes with the code (as a dossier's): who holds both sees the
+    # item. "" for an item filed before secrets were given: its code alone opens it.
+    secret = models.CharField(max_length=8, blank=True)
     subject = models.CharField(max_length=20)  # core.feedback.Subject
     content = models.TextField()
     dossier = models.ForeignKey(
@@ -141,6 +144,16 @@ class Feedback(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     publish_by = models.DateTimeField(null=True, blank=True)
+    # The answer made public by the agency: the question and the answer in its own words,
+    # checked for personal data (core.feedback.check_public_text); only these are shown on
+    # the public list, searched through their folded text.
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    public_question = models.TextField(blank=True)
+    public_answer = models.TextField(blank=True)
+    public_search = models.TextField(blank=True, editable=False)
     # Every write is a compare-and-set on this number (a double submit or two officers).
     version = models.PositiveIntegerField(default=0)
     # The filing form's one-time key: the same form sent twice files one item. NULL (no key)
@@ -156,6 +169,17 @@ class Feedback(models.Model):
                 fields=["agency", "handle_by"],
                 name="feedback_open_by_agency",
                 condition=Q(state="open"),
+            ),
+            # Read by the public list of published answers, newest first (and per agency).
+            models.Index(
+                fields=["-published_at"],
+                name="feedback_published",
+                condition=Q(published_at__isnull=False),
+            ),
+            models.Index(
+                fields=["agency", "-published_at"],
+                name="feedback_published_by_agency",
+                condition=Q(published_at__isnull=False),
             ),
         ]
 
@@ -191,3 +215,25 @@ class FeedbackEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["item", "seq"], name="one_feedback_event_per_seq")
         ]
+
+
+class PendingFeedback(models.Model):
+    """A phản ánh filed by someone whose address is not yet verified: kept here, routed to
+    no agency and counted against no deadline, until the code sent to the address is typed
+    (then it becomes a `Feedback`, `item`)."""
+
+    # The filing as the form parsed it (services.Filing's fields), the address to verify and
+    # the account's challenge that verifies it (motcua.citizens; the latest one sent).
+    filing = models.JSONField()
+    kind = models.CharField(max_length=10)  # email or phone
+    address = models.CharField(max_length=254)
+    challenge_id = models.PositiveIntegerField()
+    citizen = models.ForeignKey(
+        "citizens.Citizen", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    item = models.OneToOneField(
+        Feedback, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The filing form's one-time key, as on Feedback: the same form sent twice holds one.
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)

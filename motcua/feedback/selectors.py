@@ -8,9 +8,11 @@ from datetime import datetime
 from django.db.models import Avg, Count, Q, QuerySet
 
 from motcua.core import feedback as rules
+from motcua.core.codes import secrets_match
 from motcua.core.errors import NotFound, TransitionError, ValidationError, _
 from motcua.core.feedback import Level, Rate, State, Subject
 from motcua.core.lifecycle import Role
+from motcua.core.text import fold
 from motcua.dossiers.selectors import returns_counted
 from motcua.feedback.models import Feedback, FeedbackEvent, Rating, RatingOfficer
 from motcua.organization.selectors import (
@@ -35,6 +37,16 @@ def feedback_by_code(code: str) -> Feedback:
         .first()
     )
     if item is None:
+        raise NotFound(_MISSING)
+    return item
+
+
+def feedback_by_code_and_secret(code: str, secret: str) -> Feedback:
+    """The item whose code and tracking secret these are; the same NotFound for a wrong
+    secret as for a missing code. An item given no secret (filed before secrets) opens by
+    its code alone."""
+    item = feedback_by_code(code)
+    if item.secret and not secrets_match(secret, item.secret):
         raise NotFound(_MISSING)
     return item
 
@@ -73,6 +85,89 @@ def may_handle(actor: Actor, item: Feedback) -> bool:
     except (NotFound, TransitionError):
         return False
     return True
+
+
+def may_publish(actor: Actor, item: Feedback) -> bool:
+    """Whether this member of staff may publish the item's answer now."""
+    agency = actor.agency.pk if actor.agency is not None else None
+    unit = actor.unit.pk if actor.unit is not None else None
+    try:
+        rules.check_publish(
+            actor.role,
+            actor.user_id,
+            agency,
+            unit,
+            item_facts(item),
+            published=item.published_at is not None,
+        )
+    except (NotFound, TransitionError):
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class PublishedAnswer:
+    """One answer on the public list: only what the agency published, never who asked."""
+
+    question: str
+    answer: str
+    agency: str
+    subject: str
+    procedure: str
+    received_at: datetime
+    answered_at: datetime | None
+    published_at: datetime
+
+
+def published_answers(*, query: str = "", agency_id: int | None = None) -> QuerySet[Feedback]:
+    """The published answers, newest first: every folded word of `query` in the question, the
+    answer or the agency's name; of one agency when asked. Only the public fields are read."""
+    found = Feedback.objects.filter(published_at__isnull=False)
+    for word in fold(query).split():
+        found = found.filter(public_search__contains=word)
+    if agency_id is not None:
+        found = found.filter(agency_id=agency_id)
+    return (
+        found.select_related("agency", "procedure")
+        .only(
+            "public_question",
+            "public_answer",
+            "subject",
+            "received_at",
+            "closed_at",
+            "published_at",
+            "agency__name",
+            "procedure__name",
+        )
+        .order_by("-published_at", "-pk")
+    )
+
+
+def published_answer(item: Feedback) -> PublishedAnswer:
+    """An item of `published_answers` as the public page shows it."""
+    assert item.published_at is not None
+    return PublishedAnswer(
+        question=item.public_question,
+        answer=item.public_answer,
+        agency=item.agency.name,
+        subject=str(rules.SUBJECT_LABELS[Subject(item.subject)]),
+        procedure=item.procedure.name if item.procedure is not None else "",
+        received_at=item.received_at,
+        answered_at=item.closed_at,
+        published_at=item.published_at,
+    )
+
+
+def published_agencies() -> list[tuple[int, str]]:
+    """The agencies that have published answers, by name (the public list's filter)."""
+    ids = set(
+        Feedback.objects.filter(published_at__isnull=False)
+        .values_list("agency_id", flat=True)
+        .distinct()
+    )
+    return sorted(
+        ((a.pk, a.name) for a in active_agencies() if a.pk in ids), key=lambda a: fold(a[1])
+    )
 
 
 def feedback_for_staff(*, actor: Actor, pk: int) -> Feedback:

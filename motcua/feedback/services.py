@@ -5,23 +5,32 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from motcua.catalog.selectors import procedure_versions
+from motcua.citizens.services import resend_code, start_address_check, verify_address
 from motcua.core import feedback as rules
+from motcua.core.accounts import EMAIL, PHONE, Contact
 from motcua.core.calendar import format_vn
 from motcua.core.errors import ConflictError, NotFound, TransitionError, ValidationError, _
 from motcua.core.feedback import Event, Level, RatingChannel, State, Subject
 from motcua.core.lifecycle import Role
 from motcua.core.text import fold
 from motcua.dossiers.selectors import dossier_holders, dossier_public
-from motcua.feedback.models import Feedback, FeedbackEvent, Rating, RatingOfficer
+from motcua.feedback.models import (
+    Feedback,
+    FeedbackEvent,
+    PendingFeedback,
+    Rating,
+    RatingOfficer,
+)
 from motcua.feedback.selectors import item_facts
 from motcua.notify.services import outbox_message, outbox_queue
 from motcua.organization.selectors import (
@@ -150,12 +159,107 @@ def _official(place_id: int, name: str, at_desk: bool) -> rules.Official:
     return rules.Official(user=None, agency=place_id, unit=None, role=None, at_desk=at_desk)
 
 
+def _filing_data(filing: Filing) -> dict[str, Any]:
+    return {**asdict(filing), "subject": filing.subject.value}
+
+
+def _filing_from(data: Mapping[str, Any]) -> Filing:
+    return Filing(**{**data, "subject": Subject(data["subject"])})
+
+
+def _contact_of(filing: Filing) -> Contact:
+    if filing.email:
+        return Contact(EMAIL, filing.email)
+    if filing.phone:
+        return Contact(PHONE, filing.phone)
+    raise ValidationError(
+        _("Hãy nhập thư điện tử hoặc số điện thoại di động để nhận trả lời."), field="contact"
+    )
+
+
+def feedback_hold(
+    *, filing: Filing, now: datetime, citizen_id: int | None = None
+) -> PendingFeedback:
+    """Keep a filing whose address is not verified, routed nowhere, and send a one-time code
+    to the address (the accounts' codes: same lifetime, tries and resending limits). The
+    same form sent again (its key) gives back the filing it held."""
+    if filing.key:
+        existing = PendingFeedback.objects.filter(submission_key=filing.key).first()
+        if existing is not None:
+            return existing
+    contact = _contact_of(filing)
+    try:
+        with transaction.atomic():
+            challenge_id = start_address_check(contact=contact, now=now)
+            return PendingFeedback.objects.create(
+                filing=_filing_data(filing),
+                kind=contact.kind,
+                address=contact.value,
+                challenge_id=challenge_id,
+                citizen_id=citizen_id,
+                created_at=now,
+                submission_key=filing.key or None,
+            )
+    except IntegrityError:  # the same form, sent twice at once: the other one holds it
+        existing = PendingFeedback.objects.filter(submission_key=filing.key).first()
+        if not filing.key or existing is None:
+            raise
+        return existing
+
+
+def _pending(pending_id: int) -> PendingFeedback:
+    pending = PendingFeedback.objects.filter(pk=pending_id).first()
+    if pending is None:
+        raise NotFound(_("Không tìm thấy phản ánh, kiến nghị."))
+    return pending
+
+
+def feedback_confirm(*, pending_id: int, code: str, now: datetime) -> Feedback:
+    """With the right code, route the held filing as a new item, its address verified (its
+    deadlines count from now: no agency could see it before); a wrong, expired or exhausted
+    code is refused and counted. Confirmed twice, the item filed the first time."""
+    pending = _pending(pending_id)
+    if pending.item_id is not None:
+        return Feedback.objects.get(pk=pending.item_id)
+
+    def route(contact: Contact) -> Feedback:
+        held = PendingFeedback.objects.select_for_update().get(pk=pending_id)
+        if held.item_id is not None:
+            return Feedback.objects.get(pk=held.item_id)
+        assert contact.value == held.address  # the challenge is the filing's own
+        item = feedback_file(
+            filing=_filing_from(held.filing),
+            now=now,
+            citizen_id=held.citizen_id,
+            contact_verified=True,
+        )
+        PendingFeedback.objects.filter(pk=held.pk).update(item=item)
+        return item
+
+    return verify_address(challenge_id=pending.challenge_id, code=code, now=now, then=route)
+
+
+def feedback_resend(*, pending_id: int, now: datetime) -> PendingFeedback:
+    """A new code for a held filing (the old one stops working), within the resending limits."""
+    pending = _pending(pending_id)
+    if pending.item_id is not None:
+        raise TransitionError(_("Địa chỉ đã được xác minh; phản ánh đã được gửi đi."))
+    with transaction.atomic():
+        challenge_id = resend_code(challenge_id=pending.challenge_id, now=now)
+        PendingFeedback.objects.filter(pk=pending.pk).update(challenge_id=challenge_id)
+    pending.challenge_id = challenge_id
+    return pending
+
+
 def feedback_file(
     *, filing: Filing, now: datetime, citizen_id: int | None = None, contact_verified: bool = False
 ) -> Feedback:
     """Record a new item, routed to the agency concerned, with its deadlines; the citizen gets
-    its tracking code by e-mail or text message. The same form sent again (its key) gives back
+    its tracking code and secret by e-mail or text message. Only an item whose address is
+    verified is routed (else `feedback_hold` it). The same form sent again (its key) gives back
     the item it filed."""
+    if not contact_verified:
+        raise TransitionError(_("Địa chỉ nhận trả lời chưa được xác minh."))
     if filing.key:
         existing = Feedback.objects.filter(submission_key=filing.key).first()
         if existing is not None:
@@ -230,6 +334,7 @@ def _file(
         item = Feedback.objects.create(
             submission_key=filing.key or None,
             code=rules.new_code(),
+            secret=rules.new_secret(),
             subject=filing.subject.value,
             content=filing.content.strip(),
             dossier_id=filing.dossier_id if filing.subject is Subject.DOSSIER else None,
@@ -275,15 +380,23 @@ def _handled(
     now: datetime,
     changes: dict[str, Any],
     event: dict[str, Any],
+    *,
+    publishing: bool = False,
 ) -> Feedback:
-    """Check the right, then write the change as a compare-and-set on the item's version with
-    its event and the citizen's notice, in one transaction."""
+    """Check the right (to handle an open item, or to publish an answered one), then write the
+    change as a compare-and-set on the item's version with its event and the citizen's notice,
+    in one transaction."""
     item = Feedback.objects.filter(pk=item_id).first()
     if item is None:
         raise NotFound(_("Không tìm thấy phản ánh, kiến nghị."))
     agency = actor.agency.pk if actor.agency is not None else None
     unit = actor.unit.pk if actor.unit is not None else None
-    rules.check_handle(actor.role, actor.user_id, agency, unit, item_facts(item))
+    facts = item_facts(item)
+    if publishing:
+        published = item.published_at is not None
+        rules.check_publish(actor.role, actor.user_id, agency, unit, facts, published=published)
+    else:
+        rules.check_handle(actor.role, actor.user_id, agency, unit, facts)
     assert agency is not None  # check_handle admits only the item's agency
     if item.version != expected_version:
         raise ConflictError(_("Phản ánh này vừa được người khác xử lý; hãy tải lại trang."))
@@ -325,6 +438,36 @@ def feedback_answer(
     due = item.handle_by if item is not None else now
     event = {"kind": Event.ANSWER.value, "text": answer.strip(), "timing": rules.timing(now, due)}
     return _handled(item_id, actor, expected_version, now, changes, event)
+
+
+def feedback_publish(
+    *,
+    item_id: int,
+    actor: Actor,
+    question: str,
+    answer: str,
+    expected_version: int,
+    now: datetime,
+) -> Feedback:
+    """Publish an answered item's question and answer, in the agency's words and without any
+    personal data (refused, each problem beside its text, else), on the public list; measured
+    against the 2 working days after the answer."""
+    item = Feedback.objects.filter(pk=item_id).first()
+    names = [item.name, item.official_name] if item is not None else []
+    public_question, public_answer = rules.check_public_text(
+        question=question, answer=answer, names=names
+    )
+    agency_name = item.agency.name if item is not None else ""
+    changes = {
+        "published_at": now,
+        "published_by_id": actor.user_id,
+        "public_question": public_question,
+        "public_answer": public_answer,
+        "public_search": fold(f"{public_question} {public_answer} {agency_name}"),
+    }
+    due = (item.publish_by if item is not None else None) or now
+    event = {"kind": Event.PUBLISH.value, "timing": rules.timing(now, due)}
+    return _handled(item_id, actor, expected_version, now, changes, event, publishing=True)
 
 
 def feedback_ask(
@@ -486,12 +629,21 @@ def _context(item: Feedback, event: FeedbackEvent) -> dict[str, Any]:
     }
 
 
+def follow_url(item: Feedback) -> str:
+    """The link that opens the item for its citizen: its code and secret, as the dossier's QR
+    code carries them (sent only to the verified address)."""
+    query = urlencode({"code": item.code, "secret": rules.shown_secret(item.secret)})
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('feedback:find')}?{query}"
+
+
 def _citizen_notice(item: Feedback, event: FeedbackEvent, now: datetime) -> list[OutboxMessage]:
     """The citizen hears of every step at once: by e-mail, else by text message."""
-    if event.kind in (Event.ESCALATE.value, Event.REPLY.value):
+    if event.kind in (Event.ESCALATE.value, Event.REPLY.value, Event.PUBLISH.value):
         return []
     key = f"feedback:{item.pk}:{event.seq}"
     context = _context(item, event)
+    if item.secret:
+        context.update(url=follow_url(item), secret=rules.shown_secret(item.secret))
     if item.email:
         return [
             outbox_message(

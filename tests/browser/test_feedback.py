@@ -13,6 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from motcua.feedback.models import Feedback, Rating
+from motcua.notify.models import OutboxMessage
 from motcua.notify.services import outbox_deliver
 from tests.browser.pages import assert_accessible
 from tests.conftest import at
@@ -94,7 +95,15 @@ def test_a_citizen_rates_and_complains_and_the_leader_answers(
         contact = page.get_by_label("Thư điện tử hoặc số điện thoại di động để nhận trả lời")
         contact.fill("binh@example.vn")
         contact.press("Enter")
-        expect(page.get_by_role("status")).to_contain_text("Mã theo dõi")
+        # Not signed in: the address gets a code, and nothing goes anywhere before it is typed.
+        expect(page.get_by_role("heading", level=1)).to_have_text("Xác minh địa chỉ nhận trả lời")
+        assert_accessible(page, "verify")
+        no_sideways_scroll(page)
+        assert not Feedback.objects.exists()
+        code = OutboxMessage.objects.get(template="citizens/email/address_code").context["code"]
+        page.get_by_label("Mã xác minh (6 chữ số)").fill(code)
+        page.get_by_role("button", name="Xác minh và gửi phản ánh").click()
+        expect(page.get_by_role("status")).to_contain_text("Mã phản ánh của ông/bà")
         item = Feedback.objects.get()
         expect(page.get_by_role("heading", level=1)).to_contain_text(item.code)
         expect(page.locator("main")).to_contain_text("Đang xem xét, xử lý")
@@ -116,11 +125,30 @@ def test_a_citizen_rates_and_complains_and_the_leader_answers(
         )
         son.get_by_role("button", name="Gửi trả lời").click()
         expect(son.get_by_role("status")).to_contain_text("Đã trả lời")
+        # He publishes it in plain words, without the citizen's or the official's name.
+        assert_accessible(son, "feedback item to publish")
+        son.get_by_label(re.compile("^Câu hỏi để công khai")).fill(
+            "Cán bộ thẩm định trả lời qua loa khi được hỏi về hồ sơ."
+        )
+        son.get_by_label("Trả lời để công khai").fill("Phường đã nhắc nhở cán bộ và xin lỗi.")
+        son.get_by_role("button", name="Công khai", exact=True).click()
+        expect(son.get_by_role("status")).to_contain_text("Đã công khai")
 
         page.goto(item_url)
         expect(page.locator("main")).to_contain_text("Đã trả lời")
         expect(page.locator("main")).to_contain_text("xin lỗi ông về thái độ chưa đúng mực")
         assert "Lý Văn Sơn" not in page.content()
         assert_accessible(page, "answered item")
+        page.get_by_role(
+            "link", name="Xem các phản ánh, kiến nghị đã được trả lời công khai"
+        ).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Phản ánh, kiến nghị đã trả lời")
+        page.get_by_label("Tìm trong câu hỏi và trả lời").fill("tham dinh qua loa")
+        page.get_by_role("button", name="Tìm", exact=True).click()
+        expect(page.locator("main")).to_contain_text("Phường đã nhắc nhở cán bộ và xin lỗi.")
+        for private in ("Trần Văn Bình", "binh@example.vn", "Ngô Văn Đức", item.code):
+            assert private not in page.content()
+        assert_accessible(page, "published answers")
+        no_sideways_scroll(page)
     finally:
         context.close()

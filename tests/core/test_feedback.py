@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from motcua.core import feedback as fb
 from motcua.core.calendar import Override, WorkCalendar
+from motcua.core.codes import TRACKING_ALPHABET
 from motcua.core.errors import InvalidInput, NotFound, TransitionError, ValidationError
 from motcua.core.feedback import (
     Deadlines,
@@ -357,3 +359,81 @@ def test_information_is_asked_for_once_and_replied_to_once():
     ]:
         with pytest.raises(TransitionError):
             check_reply(state=state, asked=asked, replied=replied)
+
+
+@pytest.mark.parametrize(
+    ("email", "phone", "account", "verified"),
+    [
+        ("binh@example.vn", "", ["binh@example.vn", ""], True),  # the account's own e-mail
+        ("", "0912345678", ["", "0912345678"], True),  # the account's own phone
+        ("khac@example.vn", "", ["binh@example.vn", "0912345678"], False),  # another address
+        ("binh@example.vn", "", [], False),  # nobody signed in
+        ("", "", ["", ""], False),  # no address at all, even with an account without one
+    ],
+)
+def test_only_the_signed_in_accounts_own_address_counts_as_verified(
+    email, phone, account, verified
+):
+    assert fb.contact_verified(email=email, phone=phone, account_addresses=account) is verified
+
+
+def test_an_items_secret_is_eight_characters_of_the_tracking_alphabet_shown_grouped():
+    secret = fb.new_secret()
+    assert len(secret) == 8 and set(secret) <= set(TRACKING_ALPHABET)
+    assert fb.shown_secret(secret) == f"{secret[:4]}-{secret[4:]}"
+    assert fb.shown_secret("") == ""
+
+
+# --- Publishing answers -----------------------------------------------------------------------
+
+NAMES = ["Trần Văn Bình", "Ngô Văn Đức"]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Thủ tục cấp phiếu lý lịch tư pháp mất 10 ngày, phí 200.000 đồng.", []),
+        ("Ngày 25/11/2026 tôi nộp hồ sơ tại quầy số 3.", []),
+        ("Tôi là Trần Văn Bình, hỏi về lệ phí.", ["name"]),
+        ("tran van binh hỏi về lệ phí", ["name"]),  # typed without accents
+        ("Cán bộ NGÔ VĂN ĐỨC gắt gỏng.", ["name"]),
+        ("Ông Bình hỏi về lệ phí.", []),  # a given name alone is too common a word
+        ("Trần Văn Bìnhh", []),  # whole words only
+        ("Liên hệ binh@example.vn", ["email"]),
+        ("Gọi 0912 345 678", ["number"]),
+        ("Gọi 0912.345.678", ["number"]),
+        ("CCCD 001203004567", ["number"]),
+        ("CMND 123456789", ["number"]),
+        ("Hồ sơ H26.1-261125-0042 chậm", ["number", "code"]),
+        ("Phản ánh pa-abcd-efgh-jk", ["code"]),
+        ("Bình, 0912345678, binh@example.vn", ["email", "number"]),
+    ],
+)
+def test_what_counts_as_personal_data_in_a_published_text(text, found):
+    assert fb.personal_data(text, NAMES) == found
+
+
+def test_a_public_text_must_say_something_and_tell_nothing_both_reported_at_once():
+    with pytest.raises(InvalidInput) as caught:
+        fb.check_public_text(question="Tôi là Trần Văn Bình", answer="  ", names=NAMES)
+    problems = caught.value.problems()
+    assert [p.details["field"] for p in problems] == ["public_question", "public_answer"]
+    assert problems[0].details["what"] == "họ tên"
+    assert fb.check_public_text(question=" Hỏi về lệ phí ", answer="Miễn phí.", names=NAMES) == (
+        "Hỏi về lệ phí",
+        "Miễn phí.",
+    )
+
+
+def test_only_an_answered_item_is_published_once_by_whoever_could_answer_it():
+    answered = ItemFacts(state=State.ANSWERED, agency=COMMUNE, subject=Subject.PROCEDURE)
+    fb.check_publish(Role.DESK, 30, COMMUNE, 20, answered, published=False)
+    with pytest.raises(TransitionError, match="đã được công khai"):
+        fb.check_publish(Role.DESK, 30, COMMUNE, 20, answered, published=True)
+    with pytest.raises(TransitionError, match="đã có trả lời"):
+        fb.check_publish(Role.DESK, 30, COMMUNE, 20, GENERAL, published=False)
+    with pytest.raises(NotFound):
+        fb.check_publish(Role.DESK, 30, DEPT, 20, answered, published=False)
+    refused = ItemFacts(state=State.REFUSED, agency=COMMUNE, subject=Subject.PROCEDURE)
+    with pytest.raises(TransitionError):
+        fb.check_publish(Role.DESK, 30, COMMUNE, 20, refused, published=False)

@@ -9,11 +9,13 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from motcua.citizens.models import Citizen
 from motcua.core.feedback import State
+from motcua.feedback import services
 from motcua.feedback.models import Feedback, FeedbackEvent, Rating
 from motcua.notify.models import OutboxMessage
 from tests.conftest import at
@@ -156,9 +158,25 @@ def filed(client, **changes):
     }
     data.update(changes)
     response = client.post(reverse("feedback:file"), data)
+    if response.status_code == 302 and response["Location"] == reverse("feedback:verify"):
+        response = client.post(response["Location"], {"code": sent_code(data["contact"])})
     if response.status_code == 302:  # the page showing the code takes the one-time message
-        assert "Mã theo dõi" in client.get(response["Location"]).content.decode()
+        assert "Mã phản ánh của ông/bà" in client.get(response["Location"]).content.decode()
     return response
+
+
+def opened(client, item):
+    """Open the item as its citizen does from the notice's link: its code and secret."""
+    secret = f"{item.secret[:4]}-{item.secret[4:]}"
+    response = client.get(reverse("feedback:find"), {"code": item.code, "secret": secret})
+    assert response["Location"] == reverse("feedback:item", args=[item.code])
+
+
+def sent_code(contact):
+    """The last one-time code sent to the address typed (as the form normalises it)."""
+    address = contact.replace(" ", "").lower()
+    message = OutboxMessage.objects.filter(recipient=address).order_by("-pk").first()
+    return message.context["code"]
 
 
 def test_the_feedback_page_renders(world, client):
@@ -167,19 +185,79 @@ def test_the_feedback_page_renders(world, client):
     assert "Gửi phản ánh, kiến nghị" in page.content.decode()
 
 
-def test_a_citizen_without_account_files_and_follows_an_item(world, client):
-    response = filed(client)
+def test_a_citizen_without_account_verifies_the_address_then_follows_the_item(world, client):
+    data = {
+        "subject": "procedure",
+        "procedure": "3.000333",
+        "content": "Bị yêu cầu nộp bản sao giấy tờ đã có.",
+        "name": "Trần Văn Bình",
+        "contact": "0912 345 678",
+    }
+    held = client.post(reverse("feedback:file"), data)
+    assert held["Location"] == reverse("feedback:verify")
+    page = client.get(held["Location"]).content.decode()
+    assert "0912***678" in page and "tin nhắn" in page
+    assert not Feedback.objects.exists()  # nothing routed before the code is typed
+    sms = OutboxMessage.objects.get(recipient="0912345678")
+    assert sms.channel == "sms" and sms.template == "citizens/sms/address_code"
+    wrong = client.post(reverse("feedback:verify"), {"code": "000000"})
+    assert wrong.status_code == 400
+    assert "Mã không đúng. Còn 4 lần thử." in wrong.content.decode()
+    response = client.post(reverse("feedback:verify"), {"code": sms.context["code"]})
     assert response.status_code == 302
     item = Feedback.objects.get()
-    assert (item.phone, item.email, item.contact_verified) == ("0912345678", "", False)
-    assert OutboxMessage.objects.get(recipient="0912345678").channel == "sms"
-    page = client.get(response["Location"])
-    html = page.content.decode()
-    assert item.code in html
+    assert (item.phone, item.email, item.contact_verified) == ("0912345678", "", True)
+    secret = f"{item.secret[:4]}-{item.secret[4:]}"
+    html = client.get(response["Location"]).content.decode()
+    assert item.code in html and secret in html
     assert "Đang xem xét, xử lý" in html
     assert "Sở Tư pháp" in html
-    found = client.get(reverse("feedback:find"), {"code": item.code.lower().replace("-", " ")})
+    notice = OutboxMessage.objects.get(recipient="0912345678", template="feedback/sms")
+    assert f"secret={secret}" in notice.context["url"]
+
+    # Another browser: the code alone shows nothing of it; the code and secret open it.
+    other = Client()
+    locked = other.get(reverse("feedback:item", args=[item.code]))
+    assert locked.status_code == 404
+    assert "Bị yêu cầu nộp bản sao" not in locked.content.decode()
+    assert 'name="secret"' in locked.content.decode()
+    bad = other.get(reverse("feedback:find"), {"code": item.code, "secret": "2345-6789"})
+    assert bad.status_code == 404
+    found = other.get(
+        reverse("feedback:find"), {"code": item.code.lower().replace("-", " "), "secret": secret}
+    )
     assert found["Location"] == reverse("feedback:item", args=[item.code])
+    assert "Bị yêu cầu nộp bản sao" in other.get(found["Location"]).content.decode()
+
+
+def test_guessing_an_items_secret_is_limited_as_a_dossiers(world, client, settings):
+    settings.TRACKING_MAX_FAILURES_PER_SOURCE_CODE = 2
+    filed(client)
+    item = Feedback.objects.get()
+    guesser = Client()
+    find = reverse("feedback:find")
+    for _n in range(2):
+        assert guesser.get(find, {"code": item.code, "secret": "2345-6789"}).status_code == 404
+    secret = f"{item.secret[:4]}-{item.secret[4:]}"
+    refused = guesser.get(find, {"code": item.code, "secret": secret})  # even the right one
+    assert refused.status_code == 429
+    assert "mã phản ánh hoặc mã tra cứu quá nhiều lần" in refused.content.decode()
+
+
+def test_a_signed_in_citizen_typing_another_address_verifies_it(world, client):
+    citizen(client)
+    response = client.post(
+        reverse("feedback:file"),
+        {
+            "subject": "procedure",
+            "procedure": "3.000333",
+            "content": "Chờ quá lâu.",
+            "name": "Trần Văn Bình",
+            "contact": "khac@example.vn",
+        },
+    )
+    assert response["Location"] == reverse("feedback:verify")
+    assert not Feedback.objects.exists()
 
 
 def test_every_problem_with_a_filing_is_shown_at_once(world, client):
@@ -232,6 +310,7 @@ def test_the_agency_answers_through_its_page_and_the_citizen_sees_it(world, clie
     assert again.status_code == 400
     assert FeedbackEvent.objects.filter(item=item, kind="answer").count() == 1
     client.logout()
+    opened(client, item)
     html = client.get(reverse("feedback:item", args=[item.code])).content.decode()
     assert "Đã trả lời" in html and "Đã chấn chỉnh bộ phận tiếp nhận." in html
     assert "Hoàng Văn Nam" not in html  # staff names stay inside
@@ -314,7 +393,8 @@ def test_the_same_filing_form_sent_twice_files_one_item(world, client):
     second = filed(client, key=key)
     assert first["Location"] == second["Location"]
     assert Feedback.objects.count() == 1
-    assert OutboxMessage.objects.filter(recipient="0912345678").count() == 1
+    # One code, one notice of the filing.
+    assert OutboxMessage.objects.filter(recipient="0912345678").count() == 2
 
 
 def test_the_citizen_replies_on_the_items_page_when_asked(world, client):
@@ -324,6 +404,7 @@ def test_the_citizen_replies_on_the_items_page_when_asked(world, client):
     ask = {"action": "ask", "version": "0", "question": "Xin cho biết quầy đã nộp."}
     assert client.post(reverse("desk:feedback_item", args=[item.pk]), ask).status_code == 302
     client.logout()
+    opened(client, item)
     url = reverse("feedback:item", args=[item.code])
     assert "Xin cho biết quầy đã nộp." in client.get(url).content.decode()
     empty = client.post(url, {"reply": ""})
@@ -342,10 +423,145 @@ def test_the_agencys_list_costs_the_same_queries_however_long(world, client):
     staff(client, "nam")
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("desk:feedback"))
-    for _ in range(4):
-        filed(client)
+    for n in range(4):  # from four people (one address is sent a code a minute at most)
+        filed(client, contact=f"09123456{n:02d}")
     staff(client, "nam")
     with CaptureQueriesContext(connection) as five:
         html = client.get(reverse("desk:feedback")).content.decode()
     assert len(re.findall(r'href="/can-bo/phan-anh/\d+/"', html)) == 5
     assert len(five) == len(one)
+
+
+# --- The public list of published answers ---------------------------------------------------
+
+
+def published(w, content, question, answer, agency_actor=None, **filing_kw):
+    """An item filed, answered and published through the services."""
+    from tests.feedback.test_services import file_verified, filing
+
+    actor = agency_actor or w.nam
+    item = file_verified(filing=filing(content=content, **filing_kw), now=at("2026-11-20 09:00"))
+    item = services.feedback_answer(
+        item_id=item.pk, actor=actor, answer=answer, expected_version=0, now=at("2026-11-23 10:00")
+    )
+    return services.feedback_publish(
+        item_id=item.pk,
+        actor=actor,
+        question=question,
+        answer=answer,
+        expected_version=item.version,
+        now=at("2026-11-24 10:00"),
+    )
+
+
+PERSONAL = {
+    "name": "Trần Văn Bình",
+    "email": "binh.tran@example.vn",
+    "content": "Tôi là Trần Văn Bình, CCCD 001203004567, gọi 0912 345 678 hoặc "
+    "binh.tran@example.vn: phiếu lý lịch tư pháp chậm.",
+}
+
+
+def test_the_agency_publishes_from_its_page_and_personal_data_never_shows(world, client):
+    filed(client, contact=PERSONAL["email"], name=PERSONAL["name"], content=PERSONAL["content"])
+    item = Feedback.objects.get()
+    staff(client, "nam")
+    url = reverse("desk:feedback_item", args=[item.pk])
+    answer = {"action": "answer", "version": "0", "answer": "Sở đã cấp phiếu ngày 24/11."}
+    assert client.post(url, answer).status_code == 302
+    page = client.get(url).content.decode()
+    assert "Công khai trả lời" in page
+    # Sent as pre-filled (the citizen's own words): refused, nothing published.
+    item.refresh_from_db()
+    raw = {
+        "action": "publish",
+        "version": str(item.version),
+        "public_question": item.content,
+        "public_answer": item.answer,
+    }
+    refused = client.post(url, raw)
+    assert refused.status_code == 400
+    assert "không được có thông tin cá nhân" in refused.content.decode()
+    assert Feedback.objects.get().published_at is None
+    clean = {
+        **raw,
+        "public_question": "Phiếu lý lịch tư pháp cấp chậm hơn hẹn thì làm thế nào?",
+        "public_answer": "Sở đã cấp phiếu và chấn chỉnh việc trả kết quả.",
+    }
+    assert client.post(url, clean).status_code == 302
+    item.refresh_from_db()
+    assert item.published_at is not None
+
+    client.logout()
+    html = client.get(reverse("feedback:answers")).content.decode()
+    assert "Phiếu lý lịch tư pháp cấp chậm hơn hẹn thì làm thế nào?" in html
+    assert "Sở đã cấp phiếu và chấn chỉnh việc trả kết quả." in html
+    assert "Sở Tư pháp" in html and "26/11/2026" in html  # the agency and the dates
+    for secret in (
+        "Trần Văn Bình",
+        "binh.tran@example.vn",
+        "0912",
+        "001203004567",
+        item.code,
+        item.secret,
+        f"{item.secret[:4]}-{item.secret[4:]}",
+        "Tôi là",  # nothing of the citizen's own text
+        "Hoàng Văn Nam",  # nor who answered
+    ):
+        assert secret not in html, secret
+
+
+def test_the_list_is_searched_without_accents_filtered_by_agency_and_paged(world, client):
+    from motcua.feedback import views
+
+    published(
+        world,
+        "Hỏi về lệ phí lý lịch tư pháp",
+        "Lệ phí cấp Phiếu lý lịch tư pháp là bao nhiêu?",
+        "Lệ phí là 200.000 đồng.",
+    )
+    published(
+        world,
+        "Hỏi về khai sinh",
+        "Đăng ký khai sinh có mất phí không?",
+        "Đăng ký khai sinh đúng hạn được miễn lệ phí.",
+        agency_actor=world.long,
+        procedure_code="1.001193",
+        place_id=world.hoan_kiem.pk,
+    )
+    answers = reverse("feedback:answers")
+    html = client.get(answers, {"q": "le phi ly lich"}).content.decode()
+    assert "Lệ phí cấp Phiếu lý lịch tư pháp là bao nhiêu?" in html
+    assert "Đăng ký khai sinh có mất phí không?" not in html
+    by_agency = client.get(answers, {"co_quan": str(world.hoan_kiem.pk)}).content.decode()
+    assert "Đăng ký khai sinh có mất phí không?" in by_agency
+    assert "Lệ phí cấp Phiếu" not in by_agency
+    assert client.get(answers, {"co_quan": "999999"}).status_code == 400
+    # Paged: one more than a page, the second page holds the oldest.
+    for n in range(views.ANSWERS_PER_PAGE - 1):
+        published(world, f"Câu {n}", f"Câu hỏi số {n} về lệ phí?", "Đã trả lời.")
+    first = client.get(answers).content.decode()
+    assert first.count('<li class="card">') == views.ANSWERS_PER_PAGE
+    assert "page=2" in first
+    second = client.get(answers, {"page": "2"}).content.decode()
+    assert second.count('<li class="card">') == 1
+    assert "Lệ phí cấp Phiếu lý lịch tư pháp là bao nhiêu?" in second
+    assert client.get(answers, {"q": "khong co gi"}).status_code == 200
+
+
+def test_the_public_list_costs_the_same_queries_however_long_and_is_linked(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    published(world, "Một", "Câu hỏi một?", "Trả lời một.")
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("feedback:answers"))
+    for n in range(4):
+        published(world, f"Câu {n}", f"Câu hỏi {n}?", "Trả lời.")
+    with CaptureQueriesContext(connection) as five:
+        html = client.get(reverse("feedback:answers")).content.decode()
+    assert html.count('<li class="card">') == 5
+    assert len(five) == len(one)
+    link = f'href="{reverse("feedback:answers")}"'
+    assert link in client.get(reverse("feedback:file")).content.decode()
+    assert link in client.get(reverse("feedback:find")).content.decode()

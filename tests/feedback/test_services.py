@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from motcua.core.accounts import CodeRefused, ResendTooSoon
 from motcua.core.errors import ConflictError, InvalidInput, NotFound, TransitionError
 from motcua.core.feedback import Level, RatingChannel, State, Subject
 from motcua.core.lifecycle import Action, Status
@@ -158,8 +159,99 @@ def filing(**kw):
     return services.Filing(**values)
 
 
+def file_verified(**kw):
+    """File an item whose address is verified (a signed-in citizen's, or a code typed)."""
+    return services.feedback_file(contact_verified=True, **kw)
+
+
+def sent_code(address):
+    """The one-time code last sent to an address (the message's context)."""
+    message = OutboxMessage.objects.filter(recipient=address).order_by("-pk").first()
+    assert message.template.endswith("/address_code")
+    return message.context["code"]
+
+
+def test_an_unverified_filing_is_held_routed_nowhere_until_its_code_is_typed(world):
+    held = services.feedback_hold(filing=filing(), now=at("2026-11-25 09:00"))
+    assert not Feedback.objects.exists()  # no agency sees it, no deadline runs
+    assert held.item_id is None
+    code = sent_code("binh@example.vn")
+    with pytest.raises(CodeRefused):
+        services.feedback_confirm(pending_id=held.pk, code="000000", now=at("2026-11-25 09:02"))
+    assert not Feedback.objects.exists()
+    item = services.feedback_confirm(pending_id=held.pk, code=code, now=at("2026-11-25 09:05"))
+    assert (item.agency_id, item.contact_verified) == (world.justice.pk, True)
+    assert item.received_at == at("2026-11-25 09:05")  # counted from the verification
+    assert len(item.secret) == 8
+    notice = OutboxMessage.objects.filter(recipient="binh@example.vn", template="feedback/email")
+    context = notice.get().context
+    assert context["secret"] == f"{item.secret[:4]}-{item.secret[4:]}"
+    assert f"secret={context['secret']}" in context["url"]
+    # The code typed again (a double submit) gives back the same item.
+    again = services.feedback_confirm(pending_id=held.pk, code=code, now=at("2026-11-25 09:06"))
+    assert again.pk == item.pk and Feedback.objects.count() == 1
+
+
+def test_a_held_filings_code_expires_and_allows_five_tries(world):
+    held = services.feedback_hold(
+        filing=filing(email="", phone="0912345678"), now=at("2026-11-25 09:00")
+    )
+    sms = OutboxMessage.objects.get(recipient="0912345678")
+    assert sms.channel == "sms"
+    code = sms.context["code"]
+    with pytest.raises(CodeRefused, match="hết hạn"):
+        services.feedback_confirm(pending_id=held.pk, code=code, now=at("2026-11-25 09:16"))
+    with pytest.raises(ResendTooSoon):  # a new code, but not twice within a minute
+        services.feedback_resend(pending_id=held.pk, now=at("2026-11-25 09:00:30"))
+    held = services.feedback_resend(pending_id=held.pk, now=at("2026-11-25 09:17"))
+    fresh = sent_code("0912345678")
+    for _n in range(5):
+        with pytest.raises(CodeRefused):
+            services.feedback_confirm(pending_id=held.pk, code="999999", now=at("2026-11-25 09:18"))
+    with pytest.raises(CodeRefused, match="quá 5 lần"):
+        services.feedback_confirm(pending_id=held.pk, code=fresh, now=at("2026-11-25 09:19"))
+    assert not Feedback.objects.exists()
+
+
+def test_an_unverified_address_is_never_routed(world):
+    with pytest.raises(TransitionError):
+        services.feedback_file(filing=filing(), now=at("2026-11-25 09:00"))
+    assert not Feedback.objects.exists()
+
+
+def test_an_account_code_cannot_verify_a_filing_nor_a_filing_code_an_account(world):
+    from motcua.citizens import services as accounts
+    from motcua.core.accounts import Contact
+
+    signup = accounts.start_signup(
+        contact=Contact("email", "an@example.vn"),
+        password="mật-khẩu-đủ-dài-2026",
+        full_name="An",
+        now=at("2026-11-25 09:00"),
+    )
+    code = OutboxMessage.objects.get(recipient="an@example.vn").context["code"]
+    held = services.feedback_hold(
+        filing=filing(email="binh@example.vn"), now=at("2026-11-25 09:00")
+    )
+    held.challenge_id = signup
+    held.save()
+    with pytest.raises(CodeRefused):
+        services.feedback_confirm(pending_id=held.pk, code=code, now=at("2026-11-25 09:01"))
+    held_code = sent_code("binh@example.vn")
+    other = services.feedback_hold(
+        filing=filing(email="chi@example.vn"), now=at("2026-11-25 09:00")
+    )
+    with pytest.raises(CodeRefused):
+        accounts.verify_signup(
+            challenge_id=other.challenge_id,
+            code=sent_code("chi@example.vn"),
+            now=at("2026-11-25 09:01"),
+        )
+    assert held_code and not Feedback.objects.exists()
+
+
 def test_an_item_about_a_procedure_goes_to_its_competent_agency_with_its_deadlines(world):
-    item = services.feedback_file(filing=filing(), now=at("2026-11-25 09:00"))
+    item = file_verified(filing=filing(), now=at("2026-11-25 09:00"))
     assert item.agency_id == world.justice.pk
     assert item.code.startswith("PA-")
     assert item.handle_by == at("2026-12-16 09:00")
@@ -171,7 +263,7 @@ def test_an_item_about_a_procedure_goes_to_its_competent_agency_with_its_deadlin
 
 
 def test_a_commune_procedure_goes_to_the_place_named(world):
-    item = services.feedback_file(
+    item = file_verified(
         filing=filing(procedure_code="1.001193", place_id=world.ba_dinh.pk),
         now=at("2026-11-25 09:00"),
     )
@@ -180,7 +272,7 @@ def test_a_commune_procedure_goes_to_the_place_named(world):
 
 def test_an_item_about_a_dossier_goes_to_its_deciding_agency(world):
     d = returned(world)
-    item = services.feedback_file(
+    item = file_verified(
         filing=filing(subject=Subject.DOSSIER, dossier_id=d.pk, procedure_code=""),
         now=at("2026-11-26 09:00"),
     )
@@ -188,7 +280,7 @@ def test_an_item_about_a_dossier_goes_to_its_deciding_agency(world):
 
 
 def complaint(w, name, place, at_desk=False, when="2026-11-25 09:00"):
-    return services.feedback_file(
+    return file_verified(
         filing=filing(
             subject=Subject.OFFICIAL,
             procedure_code="",
@@ -241,7 +333,7 @@ def test_a_complaint_about_the_chairman_goes_to_the_agency_above(world):
 
 def test_the_agency_answers_and_the_citizen_is_told(world):
     w = world
-    item = services.feedback_file(filing=filing(), now=at("2026-11-25 09:00"))
+    item = file_verified(filing=filing(), now=at("2026-11-25 09:00"))
     answered = services.feedback_answer(
         item_id=item.pk,
         actor=w.nam,
@@ -274,7 +366,7 @@ def test_the_agency_answers_and_the_citizen_is_told(world):
 
 def test_another_agency_cannot_answer(world):
     w = world
-    item = services.feedback_file(filing=filing(), now=at("2026-11-25 09:00"))
+    item = file_verified(filing=filing(), now=at("2026-11-25 09:00"))
     for actor in (w.lan, w.long, w.ha):
         with pytest.raises(NotFound):
             services.feedback_answer(
@@ -289,7 +381,7 @@ def test_another_agency_cannot_answer(world):
 
 def test_a_stale_page_gets_a_conflict(world):
     w = world
-    item = services.feedback_file(filing=filing(), now=at("2026-11-25 09:00"))
+    item = file_verified(filing=filing(), now=at("2026-11-25 09:00"))
     services.feedback_forward(
         item_id=item.pk,
         actor=w.nam,
@@ -310,7 +402,7 @@ def test_a_stale_page_gets_a_conflict(world):
 
 def test_forwarding_moves_the_item_and_keeps_its_deadlines(world):
     w = world
-    item = services.feedback_file(filing=filing(), now=at("2026-11-25 09:00"))
+    item = file_verified(filing=filing(), now=at("2026-11-25 09:00"))
     moved = services.feedback_forward(
         item_id=item.pk,
         actor=w.nam,
@@ -351,7 +443,7 @@ def test_the_worker_escalates_a_late_item_to_the_head_then_to_oversight(world, s
     users = get_user_model().objects
     users.filter(pk=w.nam.user_id).update(email="nam@sotuphap.vn")
     users.filter(pk=w.minh.user_id).update(email="minh@sotuphap.vn")
-    item = services.feedback_file(filing=filing(), now=at("2026-11-25 09:00"))
+    item = file_verified(filing=filing(), now=at("2026-11-25 09:00"))
     call_command("worker", "--once", "--now", "2026-12-16T08:00")
     assert Feedback.objects.get(pk=item.pk).level == Level.AGENCY
     call_command("worker", "--once", "--now", "2026-12-16T09:30")
@@ -380,7 +472,7 @@ def test_an_escalation_notice_waits_for_office_hours(world):
     from django.contrib.auth import get_user_model
 
     get_user_model().objects.filter(pk=w.nam.user_id).update(email="nam@sotuphap.vn")
-    item = services.feedback_file(filing=filing(), now=at("2026-11-25 09:00"))
+    item = file_verified(filing=filing(), now=at("2026-11-25 09:00"))
     services.feedback_escalate(now=at("2026-12-16 19:00"))
     notice = OutboxMessage.objects.get(template="feedback/escalated")
     assert notice.available_at == at("2026-12-17 08:00")
@@ -389,7 +481,7 @@ def test_an_escalation_notice_waits_for_office_hours(world):
 
 def test_an_answered_item_is_never_escalated(world):
     w = world
-    item = services.feedback_file(filing=filing(), now=at("2026-11-25 09:00"))
+    item = file_verified(filing=filing(), now=at("2026-11-25 09:00"))
     services.feedback_answer(
         item_id=item.pk,
         actor=w.nam,
@@ -404,7 +496,7 @@ def test_an_answered_item_is_never_escalated(world):
 
 def test_the_agency_asks_once_for_more_information_and_the_citizen_replies_once(world):
     w = world
-    item = services.feedback_file(filing=filing(), now=at("2026-11-25 09:00"))
+    item = file_verified(filing=filing(), now=at("2026-11-25 09:00"))
     asked = services.feedback_ask(
         item_id=item.pk,
         actor=w.nam,
@@ -436,7 +528,63 @@ def test_the_agency_asks_once_for_more_information_and_the_citizen_replies_once(
 
 
 def test_a_citizen_cannot_reply_when_nothing_was_asked(world):
-    item = services.feedback_file(filing=filing(), now=at("2026-11-25 09:00"))
+    item = file_verified(filing=filing(), now=at("2026-11-25 09:00"))
     with pytest.raises(TransitionError):
         services.feedback_reply(code=item.code, reply="Thêm", now=at("2026-11-27 10:00"))
     assert not FeedbackEvent.objects.filter(kind="reply").exists()
+
+
+# --- Publishing answers -----------------------------------------------------------------------
+
+
+def answered(w, content="Thủ tục đòi bản sao giấy tờ đã có trên hệ thống.", **kw):
+    item = file_verified(filing=filing(content=content, **kw), now=at("2026-11-25 09:00"))
+    return services.feedback_answer(
+        item_id=item.pk,
+        actor=w.nam,
+        answer="Sở đã chấn chỉnh; từ nay không yêu cầu bản sao.",
+        expected_version=0,
+        now=at("2026-11-30 10:00"),
+    )
+
+
+def publish(w, item, question="Có phải nộp bản sao giấy tờ đã có không?", **kw):
+    values = dict(
+        item_id=item.pk,
+        actor=w.nam,
+        question=question,
+        answer="Không phải nộp; Sở đã chấn chỉnh.",
+        expected_version=item.version,
+        now=at("2026-12-01 10:00"),
+    )
+    values.update(kw)
+    return services.feedback_publish(**values)
+
+
+def test_an_answer_is_published_in_the_agencys_words_once(world):
+    item = publish(world, answered(world))
+    assert item.published_at == at("2026-12-01 10:00")
+    assert item.public_question == "Có phải nộp bản sao giấy tờ đã có không?"
+    assert "co phai nop ban sao" in item.public_search and "so tu phap" in item.public_search
+    event = item.events.get(kind="publish")
+    assert (event.actor_id, event.timing) == (world.nam.user_id, "in_time")
+    # The citizen is not sent anything for it; a second publishing is refused.
+    assert not OutboxMessage.objects.filter(context__kind="publish").exists()
+    with pytest.raises(TransitionError):
+        publish(world, item, question="Lần hai")
+    found = selectors.published_answers(query="BAN SAO giay to")
+    assert [f.pk for f in found] == [item.pk]
+    assert not selectors.published_answers(query="khai sinh").exists()
+
+
+def test_an_answer_with_personal_data_or_not_answered_is_not_published(world):
+    item = answered(world, name="Trần Văn Bình")
+    with pytest.raises(InvalidInput) as caught:
+        publish(world, item, question="Ông Trần Văn Bình (0912 345 678) hỏi")
+    assert caught.value.problems()[0].details["field"] == "public_question"
+    open_item = file_verified(filing=filing(), now=at("2026-11-25 09:00"))
+    with pytest.raises(TransitionError):
+        publish(world, open_item)
+    with pytest.raises(NotFound):  # another agency's
+        publish(world, item, actor=world.lan)
+    assert not Feedback.objects.exclude(published_at=None).exists()

@@ -34,6 +34,7 @@ from motcua.feedback.selectors import (
     feedback_for_staff,
     feedback_open_for,
     may_handle,
+    may_publish,
     response_rates,
 )
 from motcua.feedback.views import DESK_DEVICE_COOKIE
@@ -45,7 +46,14 @@ if TYPE_CHECKING:
 # Roles that see the feedback list (handlers, and the oversight office once told).
 FEEDBACK_ROLES = (Role.DESK, Role.UNIT_LEADER, Role.AGENCY_LEADER, Role.SUPERVISOR)
 RATING_ROLES = (Role.UNIT_LEADER, Role.AGENCY_LEADER, Role.SUPERVISOR)
-_FIELDS = {"answer": "answer", "reason": "reason", "agency": "agency", "question": "question"}
+_FIELDS = {
+    "answer": "answer",
+    "reason": "reason",
+    "agency": "agency",
+    "question": "question",
+    "public_question": "public_question",
+    "public_answer": "public_answer",
+}
 
 
 def _not_here(request: StaffRequest, message: str) -> HttpResponse:
@@ -92,7 +100,18 @@ def _item_context(
         **_labels(item),
         "events": events,
         "may_handle": may_handle(request.actor, item),
-        "form": form or HandleForm(initial={"version": version}, agencies=agencies),
+        "may_publish": may_publish(request.actor, item),
+        # The publishing form starts from the citizen's words and the answer, to be rid of
+        # anything personal before it is sent.
+        "form": form
+        or HandleForm(
+            initial={
+                "version": version,
+                "public_question": item.content,
+                "public_answer": item.answer,
+            },
+            agencies=agencies,
+        ),
         # Which of the three forms was sent: its errors are shown beside it.
         "posted": form.data.get("action", "") if form is not None else "",
         "now": timezone.now(),
@@ -143,6 +162,16 @@ def feedback_item(request: StaffRequest, pk: int) -> HttpResponse:
                     now=now,
                 )
                 done = _("Đã chuyển phản ánh, kiến nghị.")
+            elif data["action"] == "publish":
+                services.feedback_publish(
+                    item_id=item.pk,
+                    actor=actor,
+                    question=data["public_question"],
+                    answer=data["public_answer"],
+                    expected_version=version,
+                    now=now,
+                )
+                done = _("Đã công khai câu hỏi và trả lời.")
             else:
                 services.feedback_refuse(
                     item_id=item.pk,

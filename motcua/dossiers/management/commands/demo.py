@@ -59,6 +59,7 @@ class Command(BaseCommand):
         from motcua.catalog.services import catalog_import
         from motcua.dossiers.deadlines import process_deadlines
         from motcua.dossiers.demo import generate_demo_dossiers
+        from motcua.feedback.demo import generate_demo_feedback
         from motcua.notify.services import outbox_mark_sent
         from motcua.organization.demo import demo_organization
         from motcua.organization.services import divisions_import
@@ -75,11 +76,18 @@ class Command(BaseCommand):
         now = timezone.now()
         created = generate_demo_dossiers(count=dossiers, now=now)
         report = process_deadlines(now=now)
+        self.stdout.write("Tạo đánh giá hài lòng và phản ánh, kiến nghị mẫu…")
+        feedback = generate_demo_feedback(now=now)
         # The history's notifications went out back then: do not mail them all again now.
         outbox_mark_sent(now=now)
         self.stdout.write(
             f"Đã tạo {created} hồ sơ; {report.overdue} quá hạn, {report.warned} sắp đến hạn, "
             f"{report.apologies} dự thảo xin lỗi."
+        )
+        self.stdout.write(
+            f"Đã tạo {feedback.ratings} đánh giá ({feedback.at_desk} nhập tại quầy), "
+            f"{feedback.items} phản ánh ({feedback.escalated} lần báo cấp trên do quá hạn) và "
+            f"{feedback.pending} phản ánh chờ xác minh địa chỉ."
         )
 
     def _print_accounts(self, site: str) -> None:
