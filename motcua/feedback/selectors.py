@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Avg, Count, Q, QuerySet
 
@@ -14,7 +15,13 @@ from motcua.core.feedback import Level, Rate, State, Subject
 from motcua.core.lifecycle import Role
 from motcua.core.text import fold
 from motcua.dossiers.selectors import returns_counted
-from motcua.feedback.models import Feedback, FeedbackEvent, Rating, RatingOfficer
+from motcua.feedback.models import (
+    Feedback,
+    FeedbackEvent,
+    PendingFeedback,
+    Rating,
+    RatingOfficer,
+)
 from motcua.organization.selectors import (
     Actor,
     active_agencies,
@@ -49,6 +56,12 @@ def feedback_by_code_and_secret(code: str, secret: str) -> Feedback:
     if item.secret and not secrets_match(secret, item.secret):
         raise NotFound(_MISSING)
     return item
+
+
+def pending_filing(pending_id: int) -> dict[str, Any] | None:
+    """What was filed under an address not yet verified (services.Filing's fields), or None."""
+    pending = PendingFeedback.objects.filter(pk=pending_id, item=None).first()
+    return None if pending is None else dict(pending.filing)
 
 
 def feedback_events(item: Feedback) -> QuerySet[FeedbackEvent]:

@@ -33,7 +33,7 @@ from motcua.core.feedback import (
     contact_verified,
     shown_secret,
 )
-from motcua.dossiers.selectors import citizen_dossier, dossier_public_key
+from motcua.dossiers.selectors import citizen_dossier, dossier_public, dossier_public_key
 from motcua.edge import add_to_form, client_address, status_for
 from motcua.feedback import services
 from motcua.feedback.forms import AnswersForm, FileForm, FindForm, RateForm, ReplyForm
@@ -41,6 +41,7 @@ from motcua.feedback.selectors import (
     feedback_by_code,
     feedback_by_code_and_secret,
     feedback_events,
+    pending_filing,
     published_agencies,
     published_answer,
     published_answers,
@@ -147,9 +148,11 @@ def file(request: HttpRequest) -> HttpResponse:
     """File a phản ánh, kiến nghị; pre-filled for a signed-in citizen. An address not yet
     verified gets a code first (`verify`); the item goes nowhere before."""
     profile = signed_in_profile(request)
-    initial: dict[str, str] = {"subject": request.GET.get("ve", ""), "key": uuid.uuid4().hex}
+    initial: dict[str, object] = {"subject": request.GET.get("ve", ""), "key": uuid.uuid4().hex}
     if profile is not None:
         initial.update(name=profile.full_name, contact=profile.email or profile.phone)
+    if request.method == "GET" and "sua" in request.GET:
+        initial.update(_held_filing(request))  # another address: what was written stays
     procedures = [(code, f"{name} ({code})") for code, name in procedure_names()]
     places = [(a.pk, a.name) for a in active_agencies()]
     form = FileForm(
@@ -211,6 +214,27 @@ def file(request: HttpRequest) -> HttpResponse:
                 return redirect("feedback:verify")
     context = {"form": form, "signed_in": profile is not None}
     return render(request, "feedback/file.html", context, status=status)
+
+
+def _held_filing(request: HttpRequest) -> dict[str, object]:
+    """The form's values of the filing this browser holds for verification, but the address
+    (the one to change) and the dossier's secret (never kept)."""
+    pending = request.session.get(PENDING)
+    filing = pending_filing(pending[0]) if pending else None
+    if filing is None:
+        return {}
+    values: dict[str, object] = {
+        "subject": filing["subject"],
+        "content": filing["content"],
+        "name": filing["name"],
+        "procedure": filing["procedure_code"],
+        "place": filing["place_id"] or "",
+        "official_name": filing["official_name"],
+        "official_at_desk": filing["official_at_desk"],
+    }
+    if filing["dossier_id"] is not None:
+        values["dossier_code"] = dossier_public(filing["dossier_id"]).code or ""
+    return values
 
 
 @never_cache

@@ -565,3 +565,34 @@ def test_the_public_list_costs_the_same_queries_however_long_and_is_linked(world
     link = f'href="{reverse("feedback:answers")}"'
     assert link in client.get(reverse("feedback:file")).content.decode()
     assert link in client.get(reverse("feedback:find")).content.decode()
+
+
+def test_another_address_keeps_what_was_written(world, client):
+    data = {
+        "subject": "procedure",
+        "procedure": "3.000333",
+        "content": "Bị yêu cầu nộp bản sao giấy tờ đã có.",
+        "name": "Trần Văn Bình",
+        "contact": "0912 345 678",
+    }
+    held = client.post(reverse("feedback:file"), data)
+    link = reverse("feedback:file") + "?sua=1"
+    assert link in client.get(held["Location"]).content.decode()
+    form = client.get(link).context["form"]
+    assert form["content"].value() == data["content"]
+    assert (form["name"].value(), form["procedure"].value()) == ("Trần Văn Bình", "3.000333")
+    assert not form["contact"].value()  # the address is what is to be typed again
+    again = client.post(
+        reverse("feedback:file"), {**data, "contact": "binh@example.vn", "key": form["key"].value()}
+    )
+    assert again["Location"] == reverse("feedback:verify")
+    assert "b***@example.vn" in client.get(again["Location"]).content.decode()
+    response = client.post(reverse("feedback:verify"), {"code": sent_code("binh@example.vn")})
+    item = Feedback.objects.get()
+    assert response.status_code == 302
+    assert (item.email, item.content) == ("binh@example.vn", data["content"])
+
+
+def test_a_fresh_form_with_nothing_held_starts_empty(world, client):
+    form = client.get(reverse("feedback:file") + "?sua=1").context["form"]
+    assert not form["content"].value()
