@@ -72,13 +72,15 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
-def _keys(address: str | None, code: str, now: float) -> dict[str, str]:
+def _keys(
+    address: str | None, code: str, now: float, of: tuple[throttle.Limit, ...] | None = None
+) -> dict[str, str]:
     """Each limit's counter key for this window: {scope: key}."""
     source = throttle.source_key(address)
     subjects = {"source_code": (source, code), "source": (source,), "code": (code,)}
     return {
         limit.scope: f"track:{limit.scope}:{_digest(*subjects[limit.scope])}:{limit.window(now)}"
-        for limit in limits()
+        for limit in (of or limits())
     }
 
 
@@ -103,13 +105,14 @@ def begin(address: str | None, code: str, now: float, *, shown_code: str | None 
     """Count a try at `code` from `address`, or raise TooManyTries (counting nothing) if a limit
     covering them is reached. With `shown_code`, the code as typed that the tracking page
     echoes, the page kept for it is read in the same round trip (`page`)."""
-    keys = _keys(address, code, now)
-    ttls = {limit.scope: limit.seconds_left(now) + 1 for limit in limits()}
+    current = limits()
+    keys = _keys(address, code, now, current)
+    ttls = {limit.scope: limit.seconds_left(now) + 1 for limit in current}
     page_key = None if shown_code is None else _page_key(shown_code)
     counts, kept = tracking_cache.count(keys, ttls, page_key)
     # The counts before this try: a limit of 5 lets the 5th through and refuses the 6th.
     before = {scope: n - 1 for scope, n in counts.items()}
-    wait = throttle.refused_for(limits(), before, now)
+    wait = throttle.refused_for(current, before, now)
     if wait is None:
         return Attempt(keys, page_key, kept)
     tracking_cache.give_back(list(keys.values()))

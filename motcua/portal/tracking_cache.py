@@ -65,8 +65,9 @@ def _run(backend: RedisCache, source: str, keys: Sequence[str], args: Sequence[i
     script = _scripts.get(source)
     if script is None:
         script = _scripts[source] = client.register_script(source)
-    # EVALSHA; the script is loaded again if the server has forgotten it.
-    return script(keys=[backend.make_and_validate_key(k) for k in keys], args=args, client=client)
+    # EVALSHA; the script is loaded again if the server has forgotten it. The keys are ours
+    # (short, digests): not validated again, as Django's cache would for memcached's sake.
+    return script(keys=[backend.make_key(k) for k in keys], args=args, client=client)
 
 
 def count(
