@@ -67,11 +67,12 @@ class TrackForm(fields.Form):
 
     @classmethod
     def plain_pair(cls, data: QueryDict) -> tuple[str, str] | None:
-        """The (code, secret) this form would clean `data` to, found without building it: for
-        the QR link's plain pair, read on every refresh. None when either is not plain
-        printable ASCII within its length, or does not parse: the form then says what is
-        wrong, with its own messages. Plain ASCII is what the form's fields leave as it is
-        but for the spaces around it (NFC changes none of it, none of it is refused)."""
+        """The (code, secret) this form would clean `data` to, found without building it: the
+        QR link's pair, sent again at every refresh. None when either is not printable ASCII
+        within its length, or does not parse: the form then says what is wrong, with its own
+        messages. The form's fields leave printable ASCII as it is but for the spaces around
+        it (NFC changes none of it, the character check refuses none of it), and its clean
+        methods parse with the same two functions."""
         code, secret = data.get("code"), data.get("secret")
         if not (isinstance(code, str) and isinstance(secret, str)):
             return None
