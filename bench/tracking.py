@@ -2,12 +2,14 @@
 
     .venv/bin/pip install -e '.[bench]'          # gunicorn; wrk is Debian's package `wrk`
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_demo_x \\
+    CACHE_URL=redis://127.0.0.1:6379/7 \\
         .venv/bin/python bench/tracking.py [--duration 10] [--rounds 3] [--port 8112]
 
 The database must hold a demo (`motcua demo --dossiers 3000 --no-serve`). The benchmark picks
 a real dossier being processed, serves the app with gunicorn (2 sync workers, the settings of
 a deployment: DEBUG off, persistent database connections with `DB_CONN_MAX_AGE`, 600 s unless
-set) and, in rounds, loads with `wrk` (50 connections, 2 threads) first the bare view
+set, the cache of `CACHE_URL`, which should be Redis as deployed: it warns otherwise) and, in
+rounds, loads with `wrk` (50 connections, 2 threads) first the bare view
 (/bench/bare/, `bench/tracking_server.py`: the same middleware, "ok"), then the tracking page
 through the link of the receipt's QR code (GET with code and secret, the secret checked on
 every request). Every answer must be a 200: a throttled or failed one stops the run.
@@ -164,6 +166,9 @@ def main() -> None:
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("warning: DATABASE_URL is not PostgreSQL, the production database", flush=True)
+    if not os.environ.get("CACHE_URL", "").startswith(("redis://", "rediss://", "unix://")):
+        # Without Redis each worker counts the tries in its own memory: not a deployment.
+        print("warning: CACHE_URL is not Redis, the cache the workers share", flush=True)
 
     code, path = pick_dossier()
     load = wrk if shutil.which("wrk") else python_load

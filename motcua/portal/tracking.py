@@ -3,8 +3,9 @@
 **Guessing limits.** Every try is counted before the lookup, so that tries sent at once cannot
 all pass before any is counted, and a right one is given back: what stays counted are the wrong
 (code, secret) pairs. The counters are in Django's cache (Redis with `CACHE_URL`, shared by
-every process; one cache per process otherwise, and the limits then hold per process), each
-change one atomic `incr`/`add`/`decr`. Three limits (settings.py):
+every process; one cache per process otherwise, and the limits then hold per process): a try
+is counted against all three, each atomically, in one round trip to Redis, and given back in
+one more (`motcua/portal/tracking_cache.py`). Three limits (settings.py):
 
 - per source and code (5 per 15 minutes): one person mistyping, or one guesser at one code;
 - per source (30 per 15 minutes): one guesser going through many codes;
@@ -24,24 +25,23 @@ A missing code is counted exactly as an existing one, so the limits tell nothing
 **The kept page.** What the page shows of a dossier changes only when the dossier does (its
 `version`, raised by every write), when it becomes overdue, and, during a pause, each minute
 (the explanation counts the pause up to now). The rendered page, which holds no personal data
-(no name, no ID number; the secret is not kept in it: a mark stands in its place), is kept under
-exactly those, with the language, the time zone and the code as typed: a change is never shown
-stale, and the secret is checked against the database on every request before anything is
-shown. An agency or procedure renamed is shown within `RESULT_TTL_SECONDS`.
+(no name, no ID number; the secret is not kept in it: a mark stands in its place), is kept per
+code as typed, language and time zone, tagged with exactly those: it is read in the round trip
+that counts the try and used only after the secret has been checked against the database, and
+only if its tag is the dossier's as the lookup found it. A change is thus never shown stale.
+An agency or procedure renamed is shown within `RESULT_TTL_SECONDS`. (Whether a page is kept for a
+code changes only the size of the cache's reply, not the answer, the queries or the decoding:
+the page is decoded only after a right lookup.)
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
-from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 from django.utils.html import escape
 
@@ -49,6 +49,7 @@ from motcua.core import throttle
 from motcua.core.errors import TooManyTries, _
 from motcua.core.urgency import overdue
 from motcua.dossiers.selectors import PublicKey
+from motcua.portal import tracking_cache
 
 RESULT_TTL_SECONDS = 600
 
@@ -71,41 +72,50 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
-def _keys(address: str | None, code: str, now: float) -> dict[str, str]:
+def _keys(
+    address: str | None, code: str, now: float, of: tuple[throttle.Limit, ...] | None = None
+) -> dict[str, str]:
     """Each limit's counter key for this window: {scope: key}."""
     source = throttle.source_key(address)
     subjects = {"source_code": (source, code), "source": (source,), "code": (code,)}
     return {
         limit.scope: f"track:{limit.scope}:{_digest(*subjects[limit.scope])}:{limit.window(now)}"
-        for limit in limits()
+        for limit in (of or limits())
     }
 
 
 class Attempt:
     """One try at a pair, counted against every limit before the lookup, so that tries sent
-    at once cannot all pass before any is counted; a right pair gives its count back."""
+    at once cannot all pass before any is counted; a right pair gives its count back. It
+    carries the page kept for the code as typed, read in the same round trip."""
 
-    def __init__(self, keys: dict[str, str]) -> None:
+    def __init__(
+        self, keys: dict[str, str], page_key: str | None, kept: Callable[[], object]
+    ) -> None:
         self._keys = keys
+        self.page_key = page_key
+        self.kept = kept  # what is kept under page_key: to be asked only once the pair is right
 
     def succeeded(self) -> None:
         """The pair was right: it is not a wrong try."""
-        _give_back(self._keys.values())
+        tracking_cache.give_back(list(self._keys.values()))
 
 
-def begin(address: str | None, code: str, now: float) -> Attempt:
+def begin(address: str | None, code: str, now: float, *, shown_code: str | None = None) -> Attempt:
     """Count a try at `code` from `address`, or raise TooManyTries (counting nothing) if a limit
-    covering them is reached."""
-    keys = _keys(address, code, now)
-    by_scope = {limit.scope: limit for limit in limits()}
+    covering them is reached. With `shown_code`, the code as typed that the tracking page
+    echoes, the page kept for it is read in the same round trip (`page`)."""
+    current = limits()
+    keys = _keys(address, code, now, current)
+    ttls = {limit.scope: limit.seconds_left(now) + 1 for limit in current}
+    page_key = None if shown_code is None else _page_key(shown_code)
+    counts, kept = tracking_cache.count(keys, ttls, page_key)
     # The counts before this try: a limit of 5 lets the 5th through and refuses the 6th.
-    before = {
-        scope: _bump(key, by_scope[scope].seconds_left(now) + 1) - 1 for scope, key in keys.items()
-    }
-    wait = throttle.refused_for(limits(), before, now)
+    before = {scope: n - 1 for scope, n in counts.items()}
+    wait = throttle.refused_for(current, before, now)
     if wait is None:
-        return Attempt(keys)
-    _give_back(keys.values())
+        return Attempt(keys, page_key, kept)
+    tracking_cache.give_back(list(keys.values()))
     raise TooManyTries(
         _(
             "Đã nhập sai mã hồ sơ hoặc mã tra cứu quá nhiều lần. Vui lòng thử lại sau "
@@ -117,59 +127,53 @@ def begin(address: str | None, code: str, now: float) -> Attempt:
     )
 
 
-def _bump(key: str, ttl: int) -> int:
-    """Add one to a counter, created with its window's time to live; the new count."""
-    try:
-        return cache.incr(key)
-    except ValueError:  # not there yet (or just expired)
-        if cache.add(key, 1, ttl):
-            return 1
-        return cache.incr(key)  # another process created it first
+# What differs between two answers showing one dossier as it is now: the address the language
+# switch returns to and the secret in the form. The page is kept with these marks in their
+# place and they are filled in at each answer. (It carries no CSRF token: the tracking page
+# needs none, its form and its language switch are exempt.)
+_NEXT, _SECRET = "\x00next\x00", "\x00secret\x00"
 
 
-def _give_back(keys: Iterable[str]) -> None:
-    for key in keys:
-        with contextlib.suppress(ValueError):  # its window ended meanwhile: nothing to give
-            cache.decr(key)
+def _page_key(shown_code: str) -> str:
+    """One kept page per code as typed, language and time zone; what it shows of the dossier
+    is told by its tag (`_tag`), checked after the lookup."""
+    language = translation.get_language() or ""
+    return "track:page:" + _digest(shown_code, language, timezone.get_current_timezone_name())
 
 
-# What differs between two answers showing one dossier as it is now: the CSRF token (masked
-# afresh for each answer), the address the language switch returns to, and the secret in the
-# form. The page is kept with these marks in their place and they are filled in at each answer.
-_TOKEN, _NEXT, _SECRET = "\x00token\x00", "\x00next\x00", "\x00secret\x00"
+def _tag(key: PublicKey, now: datetime) -> str:
+    """What the rest of the page depends on: the dossier, its version, whether it is overdue
+    and, while a pause runs, the minute (the page counts the pause up to now in minutes)."""
+    return _digest(
+        str(key.pk),
+        str(key.version),
+        "late" if overdue(key.status, key.due_at, now=now) else "",
+        str(math.floor(now.timestamp() / 60)) if key.may_be_paused else "",
+    )
 
 
 def page(
-    request: HttpRequest,
+    attempt: Attempt,
     key: PublicKey,
     now: datetime,
-    shown: tuple[str, str],
-    render: Callable[[str], str],
+    shown_secret: str,
+    next_path: str,
+    render: Callable[[], str],
 ) -> str:
-    """The whole page for this dossier as it is now, with the code and secret `shown` in the form
-    as typed: kept, else `render(csrf_token)`ed and kept when its per-answer parts can be told
-    apart from the rest of it (else rendered every time)."""
-    shown_code, shown_secret = shown
-    parts = [
-        shown_code,
-        str(key.pk),
-        str(key.version),
-        translation.get_language() or "",
-        timezone.get_current_timezone_name(),
-        "late" if overdue(key.status, key.due_at, now=now) else "",
-        # A running pause is counted up to now on the page, which shows minutes.
-        str(math.floor(now.timestamp() / 60)) if key.may_be_paused else "",
-    ]
-    cache_key = "track:page:" + _digest(*parts)  # the rest of the page depends on none of them
-    token = get_token(request)
-    next_attr = f'name="next" type="hidden" value="{escape(request.get_full_path())}"'
+    """The whole page for this dossier as it is now, with the secret as typed in the form and
+    `next_path` in the language switch: the kept one if its tag matches, else `render()`ed and
+    kept when its per-answer parts can be told apart from the rest of it (else rendered every
+    time)."""
+    tag = _tag(key, now)
+    next_attr = f'name="next" type="hidden" value="{escape(next_path)}"'
     secret_attr = f'value="{escape(shown_secret)}"'
-    kept = cache.get(cache_key)
-    if isinstance(kept, str):
-        return kept.replace(_TOKEN, token).replace(_NEXT, next_attr).replace(_SECRET, secret_attr)
-    html = render(token)
-    if html.count(next_attr) == 1 and html.count(secret_attr) == 1 and token in html:
+    kept = attempt.kept()
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == tag and isinstance(kept[1], str):
+        return kept[1].replace(_NEXT, next_attr).replace(_SECRET, secret_attr)
+    html = render()
+    if html.count(next_attr) == 1 and html.count(secret_attr) == 1:
         # Exactly one place each: the marks stand for nothing else on the page.
         template = html.replace(next_attr, _NEXT).replace(secret_attr, _SECRET)
-        cache.set(cache_key, template.replace(token, _TOKEN), RESULT_TTL_SECONDS)
+        if attempt.page_key is not None:
+            tracking_cache.keep(attempt.page_key, (tag, template), RESULT_TTL_SECONDS)
     return html

@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib.messages import get_messages
-from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.views import i18n
+from django.views.decorators.csrf import csrf_exempt
 
 from motcua import fields
 from motcua.core import codes
@@ -62,11 +65,36 @@ class TrackForm(fields.Form):
         except DomainError as exc:
             raise forms.ValidationError(error_text(exc)) from None
 
+    @classmethod
+    def plain_pair(cls, data: QueryDict) -> tuple[str, str] | None:
+        """The (code, secret) this form would clean `data` to, found without building it: the
+        QR link's pair, sent again at every refresh. None when either is not printable ASCII
+        within its length, or does not parse: the form then says what is wrong, with its own
+        messages. The form's fields leave printable ASCII as it is but for the spaces around
+        it (NFC changes none of it, the character check refuses none of it), and its clean
+        methods parse with the same two functions."""
+        code, secret = data.get("code"), data.get("secret")
+        if not (isinstance(code, str) and isinstance(secret, str)):
+            return None
+        code, secret = code.strip(), secret.strip()
+        for value, name in ((code, "code"), (secret, "secret")):
+            field = cls.base_fields[name]
+            assert isinstance(field, forms.CharField) and field.max_length is not None
+            if not (value and value.isascii() and value.isprintable()):
+                return None
+            if len(value) > field.max_length:
+                return None
+        try:
+            return str(codes.parse_dossier_code(code)), codes.normalize_tracking_secret(secret)
+        except DomainError:
+            return None
+
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html")
 
 
+@csrf_exempt  # the form carries its own credentials (code and secret); no token is minted
 def track(request: HttpRequest) -> HttpResponse:
     """Look a dossier up by code and tracking secret; show status, hand-overs, appointment.
 
@@ -76,41 +104,63 @@ def track(request: HttpRequest) -> HttpResponse:
     data = (
         request.POST if request.method == "POST" else request.GET if "code" in request.GET else None
     )
-    form = TrackForm(data)
+    pair = TrackForm.plain_pair(data) if data is not None else None
+    form = None if pair is not None else TrackForm(data)
     context: dict[str, object] = {"form": form}
     status = 200
     retry_after: int | None = None
-    if form.is_bound and not form.is_valid():
+    if form is not None and form.is_bound and not form.is_valid():
         status = 400
-    elif form.is_bound:
-        code, secret = form.cleaned_data["code"], form.cleaned_data["secret"]
-        address = client_address(request)
+    elif data is not None:
+        if pair is None:
+            assert form is not None
+            pair = form.cleaned_data["code"], form.cleaned_data["secret"]
+        code, secret = pair
         now = timezone.now()
         try:
-            attempt = tracking.begin(address, code, now.timestamp())
+            attempt = tracking.begin(
+                client_address(request), code, now.timestamp(), shown_code=str(data.get("code"))
+            )
             key = dossier_public_key(code=code, secret=secret)  # NotFound: the try counts
             attempt.succeeded()
         except (NotFound, TooManyTries) as exc:
+            form = form or _valid_form(data)
+            context["form"] = form
             add_to_form(form, exc, {})  # "not found" names no field: either may be wrong
             status = status_for(exc)
             if isinstance(exc, TooManyTries):
                 retry_after = int(str(exc.details["retry_after"]))
         else:
-            response = _found(request, form, key, now)
+            response = _found(request, data, form, attempt, key, now)
             patch_cache_control(response, private=True, no_store=True)
             return response
     response = render(request, "portal/track.html", context, status=status)
-    if form.is_bound:  # the code and secret are on the page: not for a shared cache or disk
+    if data is not None:  # the code and secret are on the page: not for a shared cache or disk
         patch_cache_control(response, private=True, no_store=True)
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
     return response
 
 
-def _found(request: HttpRequest, form: TrackForm, key: PublicKey, now: datetime) -> HttpResponse:
+def _valid_form(data: QueryDict) -> TrackForm:
+    """The form for a pair `TrackForm.plain_pair` took: valid, as the fast path found it."""
+    form = TrackForm(data)
+    valid = form.is_valid()
+    assert valid, form.errors
+    return form
+
+
+def _found(
+    request: HttpRequest,
+    data: QueryDict,
+    form: TrackForm | None,
+    attempt: tracking.Attempt,
+    key: PublicKey,
+    now: datetime,
+) -> HttpResponse:
     """The page showing the dossier: kept while it does not change (motcua/portal/tracking.py)."""
 
-    def page(csrf_token: str) -> str:
+    def page() -> str:
         dossier = dossier_public(key.pk)
         moments = dossier_story(dossier)
         result = render_to_string(
@@ -124,10 +174,28 @@ def _found(request: HttpRequest, form: TrackForm, key: PublicKey, now: datetime)
                 "apology": dossier_apology(dossier),
             },
         )
-        context = {"form": form, "result": mark_safe(result), "csrf_token": csrf_token}  # noqa: S308 - our own template's output
+        context = {"form": form or _valid_form(data), "result": mark_safe(result)}  # noqa: S308 - our own template's output
         return render_to_string("portal/track.html", context, request)
 
-    if len(get_messages(request)):  # a message for this visitor alone: not on a kept page
-        return HttpResponse(page(get_token(request)))
-    shown = (str(form["code"].value()), str(form["secret"].value()))
-    return HttpResponse(tracking.page(request, key, now, shown, page))
+    if _has_messages(request):  # a message for this visitor alone: not on a kept page
+        return HttpResponse(page())
+    shown_secret, next_path = str(data.get("secret")), request.get_full_path()
+    return HttpResponse(tracking.page(attempt, key, now, shown_secret, next_path, page))
+
+
+def _has_messages(request: HttpRequest) -> bool:
+    """Whether a message waits for this visitor. Messages reach a visitor through the messages
+    cookie or the session, whose cookie they then carry: without either there is none, and the
+    session is not opened to find that out."""
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME not in cookies and CookieStorage.cookie_name not in cookies:
+        return False
+    return len(get_messages(request)) > 0
+
+
+@csrf_exempt
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch without a CSRF token, so that a page can offer it without
+    minting one (the tracking page: motcua/portal/tracking.py). Switching a visitor's language
+    harms nothing; Django's view still returns only to an address of this site."""
+    return i18n.set_language(request)

@@ -468,7 +468,7 @@ def test_an_answer_with_the_secret_on_it_is_not_kept_by_browsers_or_proxies(worl
         assert "no-store" in r["Cache-Control"] and "private" in r["Cache-Control"]
 
 
-def test_a_kept_page_carries_each_visitors_own_token_and_input_and_never_the_secret(
+def test_a_kept_page_carries_each_visitors_own_input_no_token_and_never_the_secret(
     world, django_assert_num_queries
 ):
     from django.core.cache import cache
@@ -482,13 +482,114 @@ def test_a_kept_page_carries_each_visitors_own_token_and_input_and_never_the_sec
         r = track(second, code, secret, method="get")
 
     html = r.content.decode()
-    (token,) = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', html))
-    assert f'"X-CSRFToken": "{token}"' in html
     assert f'value="{d.code.lower()}"' in html and f'value="{d.tracking_secret.lower()}"' in html
-    # The token works: the form on the kept page can be sent again.
-    again = second.post(
-        URL, {"code": d.code, "secret": d.tracking_secret, "csrfmiddlewaretoken": token}
-    )
-    assert again.status_code == 200
+    next_path = f"/tra-cuu/?code={code}&amp;secret={secret}"
+    assert f'name="next" type="hidden" value="{next_path}"' in html
+    # No token minted: none on the page, no cookie set, the session not even opened.
+    assert "csrfmiddlewaretoken" not in html and "X-CSRFToken" not in html
+    assert not r.cookies
+    assert "Cookie" not in r.get("Vary", "")
+    # The form on the page can be sent again without one.
+    again = second.post(URL, {"code": d.code, "secret": d.tracking_secret})
+    assert again.status_code == 200 and d.code in result_of(again)
     kept = [v for k, v in cache._cache.items() if k.startswith(":1:track:page:")]
     assert kept and not any(d.tracking_secret.encode() in v for v in kept)
+
+
+def test_the_language_switch_needs_no_token_and_returns_only_to_this_site(db):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(URL).content.decode()
+    assert 'action="/i18n/setlang/"' in page and "csrfmiddlewaretoken" not in page
+
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": URL})
+    assert (switched.status_code, switched["Location"]) == (302, URL)
+    assert switched.cookies["django_language"].value == "en"
+    away = client.post("/i18n/setlang/", {"language": "vi", "next": "https://example.org/"})
+    assert (away.status_code, away["Location"]) == (302, "/")
+
+
+def _with_message(client, text: str) -> None:
+    """A message waiting for this client alone, in its messages cookie."""
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpRequest, HttpResponse
+
+    storage = CookieStorage(HttpRequest())
+    response = HttpResponse()
+    storage._store([Message(constants.SUCCESS, text)], response)
+    client.cookies[CookieStorage.cookie_name] = response.cookies[CookieStorage.cookie_name].value
+
+
+@pytest.mark.parametrize("message_first", [True, False], ids=["message-first", "kept-first"])
+def test_a_message_for_one_visitor_is_shown_to_them_and_never_kept(world, message_first):
+    from django.test import Client
+
+    d = receive(world)
+    mine, other = Client(), Client()
+    _with_message(mine, "Đã gửi đánh giá của bạn.")
+    order = [mine, other] if message_first else [other, mine]
+    pages = {id(c): track(c, d.code, d.tracking_secret, method="get") for c in order}
+
+    assert "Đã gửi đánh giá của bạn." in pages[id(mine)].content.decode()
+    assert "Đã gửi đánh giá của bạn." not in pages[id(other)].content.decode()
+    assert (
+        "Đã gửi đánh giá của bạn." not in track(other, d.code, d.tracking_secret).content.decode()
+    )
+
+
+# --- The QR link's fast path ----------------------------------------------------------------------
+
+GOOD_CODE = "H26.100-261125-0042"
+
+
+@pytest.mark.parametrize(
+    ("code", "secret"),
+    [
+        (GOOD_CODE, "ABCD-EFGH"),
+        (GOOD_CODE.lower(), "abcdefgh"),
+        (f"  {GOOD_CODE} ", " abcd efgh  "),
+        (GOOD_CODE, "ABC0-OOO1"),  # refused characters
+        (GOOD_CODE, "ABCD-EFG"),  # too short
+        ("HS-12345", "ABCD-EFGH"),  # not a code
+        ("H26.100-261332-0042", "ABCD-EFGH"),  # no such day
+        ("", "ABCD-EFGH"),
+        (GOOD_CODE, ""),
+        ("H" * 61, "ABCD-EFGH"),
+        (GOOD_CODE, "A" * 21),
+        (f"\u00a0{GOOD_CODE}", "ABCD-EFGH"),  # a no-break space: the form's call
+        (f"\u202e{GOOD_CODE}", "ABCD-EFGH"),
+        (GOOD_CODE, "ABCD\u200b-EFGH"),
+        (GOOD_CODE, "ABCD\tEFGH"),
+        ("Ｈ26.100-261125-0042", "ABCD-EFGH"),  # full-width H
+        (GOOD_CODE, "ÀBCD-EFGH"),
+    ],
+)
+def test_the_fast_path_takes_only_pairs_the_form_takes_and_cleans_them_alike(code, secret):
+    from django.http import QueryDict
+
+    from motcua.portal.views import TrackForm
+
+    data = QueryDict(mutable=True)
+    data.update({"code": code, "secret": secret})
+    form = TrackForm(data)
+    pair = TrackForm.plain_pair(data)
+
+    if not form.is_valid():
+        assert pair is None  # the form then says what is wrong
+    elif (code + secret).isascii():
+        assert pair == (form.cleaned_data["code"], form.cleaned_data["secret"])
+    else:
+        assert pair in (None, (form.cleaned_data["code"], form.cleaned_data["secret"]))
+
+
+def test_the_fast_path_takes_the_qr_links_pair(world):
+    from django.http import QueryDict
+
+    from motcua.portal.views import TrackForm
+
+    d = receive(world)
+    query = tracking_url(d).partition("?")[2]
+    assert TrackForm.plain_pair(QueryDict(query)) == (d.code, d.tracking_secret.replace("-", ""))
