@@ -166,6 +166,15 @@ def test_the_citizen_s_whole_journey(
         code = dossier.code
         expect(lan.locator("h1")).to_contain_text(code)
 
+        # The desk's day list of Thursday opens that dossier in one click.
+        lan.get_by_role("link", name="Lịch hẹn", exact=True).click()
+        lan.get_by_label("Ngày").fill("2026-11-26")
+        lan.get_by_role("button", name="Xem").click()
+        row = lan.locator(f"#hen-{booking.pk}")
+        expect(row).to_contain_text("0800-01")
+        row.get_by_role("link", name="Mở hồ sơ đã nộp").click()
+        expect(lan.locator("h1")).to_contain_text(code)
+
         # --- Step 5: An pays the fee in the sandbox. ----------------------------------------
         open_my_dossier(an, check_list=True)
         check(an, "my dossier")
