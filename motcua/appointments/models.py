@@ -74,8 +74,11 @@ class Booking(models.Model):
     # In the QR code: opens the booking at the desk; unguessable, unlike the id.
     key = models.CharField(max_length=32, unique=True)
     state = models.CharField(max_length=12, default="booked")
-    # The online form's draft or the dossier it became, when linked (optional).
+    # The dossier the desk received at the counter for this booking (optional).
     dossier_id = models.BigIntegerField(null=True, blank=True)
+    # The citizen's online draft of the procedure, filled in before coming (motcua.online),
+    # by id: the booking reads it through online's selectors (none without an e-form).
+    draft_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField()
     cancelled_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)

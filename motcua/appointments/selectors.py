@@ -3,7 +3,9 @@ and the load per branch that lets the centre send people elsewhere."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -12,6 +14,7 @@ from motcua.appointments.models import Booking, SlotCount, Window
 from motcua.core import appointments as rules
 from motcua.core.calendar import WorkCalendar
 from motcua.core.errors import NotFound, ValidationError, _
+from motcua.online.selectors import draft_statuses
 from motcua.organization.selectors import calendar_for, receiving_places
 
 if TYPE_CHECKING:
@@ -85,6 +88,46 @@ def desk_booking(*, branch: Agency | None, pk: int | None = None, key: str = "")
     if booking is None:
         raise NotFound(_("Không tìm thấy lịch hẹn."))
     return booking
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """A booking's dossier: where it stands (core), the draft to fill in before coming, the
+    dossier lodged (online from the draft, or at the counter)."""
+
+    state: rules.Prepared
+    draft_id: int | None
+    dossier_id: int | None
+    dossier_code: str
+    submitted_at: datetime | None
+
+    @property
+    def desk_opens(self) -> rules.DeskOpens:
+        return rules.desk_opens(self.state)
+
+
+def preparations(bookings: Iterable[Booking]) -> dict[int, Preparation]:
+    """Each booking's preparation, by booking id (one read of the drafts for all)."""
+    bookings = list(bookings)
+    drafts = draft_statuses([b.draft_id for b in bookings if b.draft_id is not None])
+    found: dict[int, Preparation] = {}
+    for booking in bookings:
+        draft = drafts.get(booking.draft_id) if booking.draft_id is not None else None
+        state = rules.prepared(
+            draft_state=draft.state if draft is not None else None,
+            received_at_desk=booking.dossier_id is not None,
+        )
+        dossier_id = booking.dossier_id or (draft.dossier_id if draft is not None else None)
+        found[booking.pk] = Preparation(
+            state=state,
+            draft_id=draft.pk if draft is not None else None,
+            dossier_id=dossier_id,
+            dossier_code=draft.dossier_code if draft is not None and not booking.dossier_id else "",
+            submitted_at=draft.submitted_at
+            if draft is not None and state is rules.Prepared.SUBMITTED
+            else None,
+        )
+    return found
 
 
 def branch_load(*, first: date, days: int) -> list[rules.Load]:

@@ -18,6 +18,7 @@ from motcua.core import appointments as rules
 from motcua.core.calendar import format_date_vn, local_date
 from motcua.core.errors import ConflictError, NotFound, ValidationError, _
 from motcua.notify.services import outbox_message, outbox_queue
+from motcua.online.services import draft_for_booking
 from motcua.organization.selectors import Actor, centre_tz, is_commune, receiving_places
 
 if TYPE_CHECKING:
@@ -37,7 +38,8 @@ def booking_make(
 ) -> Booking:
     """Book a counter slot for a procedure: refused on a day the branch does not work, for a
     slot full or begun, or a second booking of the same procedure that day; otherwise the
-    booking with its ticket, in one transaction."""
+    booking with its ticket, tied to the citizen's online draft of the procedure (their open
+    one, else a new one pre-filled) to fill in before coming, in one transaction."""
     versions = procedure_versions(procedure_code)
     if not versions:
         raise ValidationError(_("Hãy chọn một thủ tục trong danh sách."), field="procedure")
@@ -69,6 +71,7 @@ def booking_make(
             if not won:
                 raise rules.full(slot)
             count.refresh_from_db()
+            draft_id = draft_for_booking(citizen=citizen, procedure_code=procedure.code, now=now)
             return Booking.objects.create(
                 citizen=citizen,
                 procedure=procedure,
@@ -79,6 +82,7 @@ def booking_make(
                 ticket=rules.ticket_number(slot.start, count.issued),
                 key=secrets.token_urlsafe(16),
                 dossier_id=dossier_id,
+                draft_id=draft_id,
                 created_at=now,
             )
     except IntegrityError:

@@ -21,6 +21,7 @@ from motcua.appointments.selectors import (
     citizen_booking,
     citizen_bookings,
     day_slots,
+    preparations,
 )
 from motcua.appointments.services import booking_cancel, booking_make
 from motcua.catalog.selectors import procedure_names
@@ -105,7 +106,8 @@ def _slots(place: Agency, day: date, today: date) -> list[rules.Slot]:
 @citizen_required
 @never_cache
 def ticket(request: CitizenRequest, pk: int) -> HttpResponse:
-    """The ticket: number, place, day and time, and the QR the desk scans."""
+    """The ticket: number, place, day and time, the QR the desk scans, and the online form to
+    fill in before coming (or the dossier it became, once submitted)."""
     try:
         booking = citizen_booking(citizen_id=request.citizen.pk, pk=pk)
     except DomainError as exc:
@@ -114,6 +116,7 @@ def ticket(request: CitizenRequest, pk: int) -> HttpResponse:
     labels = {state.value: label for state, label in rules.STATE_LABELS.items()}
     context = {
         "b": booking,
+        "prepared": preparations([booking])[booking.pk],
         "qr": qr_svg(link),
         "state": _(labels.get(booking.state, booking.state)),
         "cancellable": booking.state == rules.State.BOOKED,

@@ -218,3 +218,64 @@ class Load:
 def busy(loads: Iterable[Load], *, threshold: int = 90) -> list[Load]:
     """The branch-days booked at or above `threshold` percent: send people elsewhere."""
     return [load for load in loads if load.capacity and load.share >= threshold]
+
+
+# --- The booking and the online form filled before coming ---------------------------------------
+
+
+class Prepared(StrEnum):
+    """Where the dossier of a booking stands, as its page and the desk's day list show it."""
+
+    NONE = "none"  # no e-form for this procedure: the papers come to the counter
+    TO_FILL = "to_fill"  # a draft to fill in before coming ("khai trước hồ sơ")
+    SUBMITTED = "submitted"  # the draft was submitted online before the appointment
+    CLOSED = "closed"  # the draft was closed unsent (left too long)
+    RECEIVED = "received"  # the desk received the dossier at the counter
+
+
+class DeskOpens(StrEnum):
+    """What the desk's one click on a booking opens."""
+
+    RECEPTION = "reception"  # the reception form, from the citizen's profile
+    RECEPTION_FROM_DRAFT = "reception_from_draft"  # the reception form, from the draft
+    DOSSIER = "dossier"  # the dossier already lodged (online, or at the counter)
+
+
+class TieDraft(StrEnum):
+    """What booking does about the citizen's online draft of the procedure."""
+
+    REUSE = "reuse"  # their open draft
+    START = "start"  # a new draft, pre-filled as the online form is
+    NONE = "none"  # the procedure takes no online form: nothing to fill in before
+
+
+def tie_draft(*, offered_online: bool, open_draft: bool) -> TieDraft:
+    """A booking is tied to the citizen's open draft of the procedure, else to a new one; a
+    procedure not offered online with an e-form has none."""
+    if open_draft:
+        return TieDraft.REUSE
+    return TieDraft.START if offered_online else TieDraft.NONE
+
+
+def prepared(*, draft_state: str | None, received_at_desk: bool) -> Prepared:
+    """The booking's dossier: received at the counter first, else what became of its draft
+    (`draft_state`: "open", "submitted", "closed", None without a draft)."""
+    if received_at_desk:
+        return Prepared.RECEIVED
+    if draft_state == "open":
+        return Prepared.TO_FILL
+    if draft_state == "submitted":
+        return Prepared.SUBMITTED
+    if draft_state == "closed":
+        return Prepared.CLOSED
+    return Prepared.NONE
+
+
+def desk_opens(state: Prepared) -> DeskOpens:
+    """A dossier already lodged opens itself (the visit may still bring the originals); a
+    draft filled in before opens the reception pre-filled from it; else the profile's."""
+    if state in (Prepared.SUBMITTED, Prepared.RECEIVED):
+        return DeskOpens.DOSSIER
+    if state is Prepared.TO_FILL:
+        return DeskOpens.RECEPTION_FROM_DRAFT
+    return DeskOpens.RECEPTION

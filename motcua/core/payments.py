@@ -187,6 +187,12 @@ def day_totals(payments: Iterable[tuple[date, int, int]]) -> list[DayTotal]:
 PAYABLE = frozenset({Status.RECEIVED, Status.PROCESSING, Status.PAYMENT, Status.DONE})
 
 
+def offer_online(status: Status, amount: int, paid: bool) -> bool:
+    """Whether the citizen's page of a dossier offers paying its fee online: an amount owed,
+    not paid yet, in a state that takes the payment."""
+    return amount > 0 and not paid and status in PAYABLE
+
+
 def check_payable(status: Status, role: Role | None) -> None:
     """Refuses a payment the dossier's state or the person does not allow (role None: the
     citizen paying online)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from motcua.core import eform, text
 from motcua.core.calendar import local_date
 from motcua.core.errors import NotFound, ValidationError, _
 from motcua.core.lifecycle import Status
+from motcua.dossiers.scans import ScanUpload, read_scan
 from motcua.online.models import Draft, DraftPaper, HeldPaperRequest, ReceptionWatch
 from motcua.organization.selectors import (
     centre_tz,
@@ -147,6 +149,69 @@ def draft_of(citizen: Citizen, pk: int) -> Draft:
     if draft is None:
         raise NotFound(_("Không tìm thấy hồ sơ nháp."))
     return draft
+
+
+@dataclass(frozen=True)
+class DraftStatus:
+    """What another app may know of a draft: its state and the dossier it became."""
+
+    pk: int
+    state: str
+    procedure_code: str
+    dossier_id: int | None
+    dossier_code: str
+    submitted_at: datetime | None
+
+
+def draft_statuses(draft_ids: Iterable[int]) -> dict[int, DraftStatus]:
+    """The drafts named (bookings tie one each), by id; a missing one is left out."""
+    rows = Draft.objects.filter(pk__in=list(draft_ids)).select_related(
+        "version__procedure", "dossier"
+    )
+    return {
+        d.pk: DraftStatus(
+            pk=d.pk,
+            state=d.state,
+            procedure_code=d.version.procedure.code,
+            dossier_id=d.dossier_id,
+            dossier_code=(d.dossier.code or "") if d.dossier is not None else "",
+            submitted_at=d.submitted_at,
+        )
+        for d in rows
+    }
+
+
+def open_draft_id(citizen: Citizen, procedure_code: str) -> int | None:
+    """The citizen's open draft of the procedure (the latest changed), if any."""
+    return next(
+        (d.pk for d in drafts_of(citizen) if d.version.procedure.code == procedure_code), None
+    )
+
+
+def draft_applicant(draft_id: int) -> dict[str, object] | None:
+    """An open draft's applicant and the papers it holds, as the desk's reception form is
+    pre-filled from it (names of the reception form's inputs); None once it is not open."""
+    draft = Draft.objects.filter(pk=draft_id, state=Draft.State.OPEN).first()
+    if draft is None:
+        return None
+    values = draft.values
+    return {
+        "name": str(values.get("ho_ten", "")),
+        "id_number": str(values.get("so_dinh_danh", "")),
+        "address": address_text(values.get("noi_cu_tru")),
+        "phone": str(values.get("dien_thoai", "")),
+        "email": str(values.get("thu_dien_tu", "")),
+        "documents": [str(p) for p in draft.papers.values_list("document_id", flat=True)],
+    }
+
+
+def draft_scans(draft_id: int) -> dict[int, ScanUpload]:
+    """The files an open draft holds, by paper: the desk's reception takes them as scans."""
+    rows = DraftPaper.objects.filter(draft_id=draft_id, draft__state=Draft.State.OPEN)
+    return {
+        p.document_id: ScanUpload(name=p.original_name, data=read_scan(p.file))
+        for p in rows.exclude(file="")
+    }
 
 
 def draft_papers(draft: Draft) -> dict[int, DraftPaper]:

@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from motcua.catalog.selectors import documents_of
+from motcua.core import appointments as appointment_rules
 from motcua.core import eform
 from motcua.core.errors import InvalidInput, NotFound, ValidationError, _
 from motcua.core.lifecycle import Action
@@ -254,6 +255,37 @@ def draft_submit(*, draft: Draft, now: datetime) -> Dossier:
     return dossier
 
 
+def draft_for_booking(*, citizen: Citizen, procedure_code: str, now: datetime) -> int | None:
+    """The draft a counter booking is tied to: the citizen's open draft of the procedure,
+    else a new one pre-filled as the online form is; None when it takes no online form."""
+    existing = selectors.open_draft_id(citizen, procedure_code)
+    try:
+        selectors.online_version(procedure_code, now)
+        offered = True
+    except NotFound:
+        offered = False
+    match appointment_rules.tie_draft(offered_online=offered, open_draft=existing is not None):
+        case appointment_rules.TieDraft.REUSE:
+            return existing
+        case appointment_rules.TieDraft.START:
+            return draft_start(citizen=citizen, procedure_code=procedure_code, now=now).pk
+    return None
+
+
+def draft_taken_at_desk(*, draft_id: int, dossier: Dossier, now: datetime) -> bool:
+    """The desk received at the counter the dossier a draft was filled in for: the draft is
+    that dossier now (it can no longer be submitted online a second time). Whether it was."""
+    return bool(
+        Draft.objects.filter(pk=draft_id, state=Draft.State.OPEN, dossier=None).update(
+            state=Draft.State.SUBMITTED,
+            dossier=dossier,
+            place_id=dossier.received_place_id,
+            submitted_at=now,
+            updated_at=now,
+        )
+    )
+
+
 # --- The worker ---------------------------------------------------------------------------------
 
 
@@ -448,9 +480,11 @@ def held_paper_requests_record(
 
 __all__ = [
     "DraftInput",
+    "draft_for_booking",
     "draft_save",
     "draft_start",
     "draft_submit",
+    "draft_taken_at_desk",
     "drafts_close_stale",
     "held_paper_requests_record",
     "process_online",

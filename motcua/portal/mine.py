@@ -5,6 +5,7 @@ result. Another citizen's dossier, or none, is the same "not found" (404)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -18,14 +19,23 @@ from django.views.decorators.http import require_POST
 
 from motcua import fields
 from motcua.citizens.session import CitizenRequest, citizen_required
+from motcua.core import fees
 from motcua.core.answers import check_result_download
 from motcua.core.errors import DomainError
 from motcua.core.lifecycle import Status
+from motcua.core.payments import offer_online
 from motcua.dossiers.scans import ScanUpload, read_scan
-from motcua.dossiers.selectors import citizen_dossier, citizen_dossiers, citizen_view
+from motcua.dossiers.selectors import (
+    citizen_dossier,
+    citizen_dossiers,
+    citizen_view,
+    receipt_url,
+)
 from motcua.dossiers.services import dossier_answer_supplement, dossier_request_withdrawal
 from motcua.edge import add_to_form, render_error, status_for
 from motcua.paperwork import rendering
+from motcua.payments.selectors import dossier_payment
+from motcua.payments.services import dossier_amount_due
 
 if TYPE_CHECKING:
     from motcua.dossiers.models import Dossier
@@ -70,6 +80,17 @@ def dossiers(request: CitizenRequest) -> HttpResponse:
     return render(request, "portal/mine_list.html", {"dossiers": rows})
 
 
+def _here(url: str) -> str:
+    """An address of this site without its host (the page may be served under another)."""
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def _rate_url(dossier: Dossier) -> str:
+    query = urlencode({"code": dossier.code, "secret": dossier.tracking_secret})
+    return f"{reverse('feedback:rate')}?{query}"
+
+
 def _page(
     request: CitizenRequest,
     dossier: Dossier,
@@ -79,9 +100,16 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     view = citizen_view(dossier, timezone.now())
+    paid = dossier_payment(dossier) is not None
+    amount = dossier_amount_due(dossier).amount
     context = {
         "dossier": dossier,
         "view": view,
+        "pay_online": offer_online(Status(dossier.status), amount, paid),
+        "fee": fees.money(amount),
+        "receipt_url": _here(receipt_url(dossier)) if dossier.code else "",
+        # Returned: the invitation to rate, as the return notice carries it (code and secret).
+        "rate_url": _rate_url(dossier) if dossier.status == Status.RETURNED else "",
         "answer": answer or AnswerForm(missing=view.missing),
         "withdraw": withdraw or WithdrawForm(),
     }

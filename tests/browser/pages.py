@@ -13,6 +13,8 @@ from tests.conftest import VN
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+# The narrowest phone the citizens' pages are laid out for.
+NARROW = {"width": 360, "height": 740}
 
 
 def signin(page: Any, username: str, password: str | None = None) -> None:
@@ -23,6 +25,28 @@ def signin(page: Any, username: str, password: str | None = None) -> None:
     page.locator("main").get_by_role("button", name="Đăng nhập").click()
     if password is None:
         page.wait_for_url(re.compile(r"/can-bo/$"))
+
+
+def citizen_signin(page: Any, identifier: str, password: str) -> None:
+    """Fill the citizens' sign-in form and send it with Enter; their account page opens."""
+    page.goto("/tai-khoan/dang-nhap/")
+    page.get_by_label("Thư điện tử hoặc số điện thoại di động").fill(identifier)
+    page.get_by_label("Mật khẩu", exact=True).fill(password)
+    page.get_by_label("Mật khẩu", exact=True).press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hồ sơ của tôi")
+
+
+def no_sideways_scroll(page: Any, width: int = NARROW["width"]) -> None:
+    """Nothing wider than the screen: no sideways scrolling."""
+    found = page.evaluate("() => document.documentElement.scrollWidth")
+    if found > width:
+        wide = page.evaluate(
+            """(width) => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > width)
+                .slice(-5).map(e => e.tagName + '.' + e.className)""",
+            width,
+        )
+        raise AssertionError(f"{page.url} is {found}px wide; past the edge: {wide}")
 
 
 def axe(page: Any) -> list[dict[str, Any]]:

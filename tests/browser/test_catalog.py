@@ -8,11 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from motcua.catalog.services import catalog_import, default_catalog_dir
-from tests.browser.pages import assert_accessible
+from tests.browser.pages import NARROW, assert_accessible, no_sideways_scroll
 
 pytestmark = pytest.mark.browser
-
-NARROW = {"width": 360, "height": 740}
 
 
 @pytest.fixture
@@ -32,11 +30,6 @@ def open_page(browser, live_server, viewport, *, javascript=True):
     return context, context.new_page()
 
 
-def fits(page, width: int) -> None:
-    """Nothing wider than the screen: no sideways scrolling."""
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
-
-
 @pytest.mark.parametrize(
     "viewport", [{"width": 1366, "height": 768}, NARROW], ids=["desktop", "phone-360"]
 )
@@ -53,7 +46,7 @@ def test_a_citizen_finds_birth_registration_by_keyboard(
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", level=1)).to_have_text("Thủ tục hành chính")
         assert_accessible(page, "catalog")
-        fits(page, viewport["width"])
+        no_sideways_scroll(page, viewport["width"])
 
         page.get_by_label("Tên thủ tục hoặc mã thủ tục").fill("dang ki khai sin")
         page.keyboard.press("Enter")
@@ -63,7 +56,7 @@ def test_a_citizen_finds_birth_registration_by_keyboard(
         expect(results.first).to_contain_text("Chỉ nộp trực tiếp, bưu chính")  # the world's level
         assert "q=dang+ki+khai+sin" in page.url
         assert_accessible(page, "catalog-results")
-        fits(page, viewport["width"])
+        no_sideways_scroll(page, viewport["width"])
 
         results.first.get_by_role("link", name="Đăng ký khai sinh").focus()
         page.keyboard.press("Enter")
@@ -76,7 +69,7 @@ def test_a_citizen_finds_birth_registration_by_keyboard(
         page.keyboard.press("Enter")
         expect(page.locator("main")).to_contain_text(world.hoan_kiem.name)
         assert_accessible(page, "procedure")
-        fits(page, viewport["width"])
+        no_sideways_scroll(page, viewport["width"])
     finally:
         context.close()
 
@@ -91,7 +84,7 @@ def test_search_and_filters_work_without_javascript(browser, live_server, clock,
         first = page.locator(".catalog-list > li").first
         expect(first.get_by_role("heading")).to_contain_text("kết hôn")
         expect(first).to_contain_text("Hộ tịch")
-        fits(page, NARROW["width"])
+        no_sideways_scroll(page, NARROW["width"])
     finally:
         context.close()
 

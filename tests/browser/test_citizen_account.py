@@ -12,21 +12,15 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from motcua.notify.services import outbox_deliver
-from tests.browser.pages import assert_accessible
+from tests.browser.pages import NARROW, assert_accessible, no_sideways_scroll
 
 pytestmark = pytest.mark.browser
-NARROW = {"width": 360, "height": 740}
 PASSWORD = "mat-khau-rat-kho-doan-2026"
 
 
 def mailed(pattern: str) -> str:
     outbox_deliver(now=timezone.now())
     return re.search(pattern, mail.outbox[-1].body)[0]
-
-
-def no_sideways_scroll(page) -> None:
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= NARROW["width"], f"{page.url} is {width}px wide"
 
 
 def test_a_citizen_opens_an_account_by_keyboard_on_a_phone(browser, live_server, clock, settings):

@@ -17,17 +17,11 @@ from motcua.citizens.models import Citizen
 from motcua.dossiers.services import dossier_receive
 from motcua.notify.services import outbox_deliver
 from motcua.payments.models import Payment
-from tests.browser.pages import assert_accessible
+from tests.browser.pages import NARROW, assert_accessible, citizen_signin, no_sideways_scroll
 from tests.dossiers.test_services import intake
 
 pytestmark = pytest.mark.browser
-NARROW = {"width": 360, "height": 740}
 PASSWORD = "mat-khau-rat-kho-doan-2026"
-
-
-def no_sideways_scroll(page) -> None:
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= NARROW["width"], f"{page.url} is {width}px wide"
 
 
 def check(page, name: str) -> None:
@@ -53,11 +47,7 @@ def test_a_citizen_books_a_slot_and_pays_in_the_sandbox(
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:
-        page.goto("/tai-khoan/dang-nhap/")
-        page.get_by_label("Thư điện tử hoặc số điện thoại di động").fill("an@example.vn")
-        page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
-        page.get_by_label("Mật khẩu", exact=True).press("Enter")
-        expect(page.get_by_role("heading", level=1)).to_have_text("Hồ sơ của tôi")
+        citizen_signin(page, "an@example.vn", PASSWORD)
 
         page.goto("/lich-hen/")
         check(page, "appointments")

@@ -15,17 +15,11 @@ from playwright.sync_api import expect
 from motcua.feedback.models import Feedback, Rating
 from motcua.notify.models import OutboxMessage
 from motcua.notify.services import outbox_deliver
-from tests.browser.pages import assert_accessible
+from tests.browser.pages import NARROW, assert_accessible, no_sideways_scroll
 from tests.conftest import at
 from tests.feedback.test_services import returned
 
 pytestmark = pytest.mark.browser
-NARROW = {"width": 360, "height": 740}
-
-
-def no_sideways_scroll(page) -> None:
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= NARROW["width"], f"{page.url} is {width}px wide"
 
 
 def test_a_citizen_rates_and_complains_and_the_leader_answers(

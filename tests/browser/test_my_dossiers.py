@@ -16,18 +16,12 @@ from motcua.core.lifecycle import Action, Status
 from motcua.dossiers.models import Dossier, DossierScan
 from motcua.dossiers.services import dossier_act, dossier_receive
 from tests import scanfiles
-from tests.browser.pages import assert_accessible
+from tests.browser.pages import NARROW, assert_accessible, citizen_signin, no_sideways_scroll
 from tests.dossiers.test_services import intake
 
 pytestmark = pytest.mark.browser
-NARROW = {"width": 360, "height": 740}
 PASSWORD = "mat-khau-rat-kho-doan-2026"
 INTERNAL = ("Chuyển bước tiếp theo", "Tiếp nhận hồ sơ", "→", "giờ làm việc")
-
-
-def no_sideways_scroll(page) -> None:
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= NARROW["width"], f"{page.url} is {width}px wide"
 
 
 def test_a_citizen_answers_the_supplement_and_downloads_the_result(
@@ -50,10 +44,7 @@ def test_a_citizen_answers_the_supplement_and_downloads_the_result(
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:
-        page.goto("/tai-khoan/dang-nhap/")
-        page.get_by_label("Thư điện tử hoặc số điện thoại di động").fill("an@example.vn")
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.get_by_label("Mật khẩu").press("Enter")
+        citizen_signin(page, "an@example.vn", PASSWORD)
         page.get_by_role("link", name="Hồ sơ đã nộp").click()
         assert page.get_attribute("html", "lang") == "vi"
         assert_accessible(page, "my dossiers")

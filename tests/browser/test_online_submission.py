@@ -13,11 +13,10 @@ from playwright.sync_api import expect
 from motcua.citizens.models import Citizen
 from motcua.dossiers.models import Dossier
 from tests import scanfiles
-from tests.browser.pages import assert_accessible
+from tests.browser.pages import NARROW, assert_accessible, citizen_signin
 from tests.online.test_online import FIELDS
 
 pytestmark = pytest.mark.browser
-NARROW = {"width": 360, "height": 740}
 PASSWORD = "mat-khau-rat-kho-doan-2026"
 
 
@@ -54,10 +53,7 @@ def test_a_citizen_submits_online_and_the_desk_accepts(
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:
-        page.goto("/tai-khoan/dang-nhap/")
-        page.get_by_label("Thư điện tử hoặc số điện thoại di động").fill("an@example.vn")
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.get_by_label("Mật khẩu").press("Enter")
+        citizen_signin(page, "an@example.vn", PASSWORD)
         page.goto("/thu-tuc/?q=dang+ky+khai+sinh")
         page.locator(".catalog-list > li").first.get_by_role("link").first.click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Đăng ký khai sinh")

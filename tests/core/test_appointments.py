@@ -7,16 +7,22 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from motcua.core.appointments import (
+    DeskOpens,
     Load,
+    Prepared,
     Slot,
+    TieDraft,
     Window,
     busy,
     check_booking,
     check_window,
+    desk_opens,
     no_show,
+    prepared,
     reminder_due,
     slots_on,
     ticket_number,
+    tie_draft,
     waiting_seconds,
 )
 from motcua.core.calendar import DEFAULT_TZ, Override, WorkCalendar
@@ -156,3 +162,36 @@ def test_busy_branches_are_those_nearly_full():
     ]
     assert [load.branch for load in busy(loads)] == ["A"]
     assert Slot(date(2026, 11, 30), time(8), time(9), 2, 5).left == 0
+
+
+@pytest.mark.parametrize(
+    ("offered_online", "open_draft", "expected"),
+    [
+        (True, True, TieDraft.REUSE),
+        (True, False, TieDraft.START),
+        (False, False, TieDraft.NONE),
+        # An open draft of a procedure no longer offered online is still the citizen's.
+        (False, True, TieDraft.REUSE),
+    ],
+)
+def test_a_booking_ties_the_open_draft_or_starts_one(offered_online, open_draft, expected):
+    assert tie_draft(offered_online=offered_online, open_draft=open_draft) is expected
+
+
+@pytest.mark.parametrize(
+    ("draft_state", "received_at_desk", "state", "opens"),
+    [
+        (None, False, Prepared.NONE, DeskOpens.RECEPTION),
+        ("open", False, Prepared.TO_FILL, DeskOpens.RECEPTION_FROM_DRAFT),
+        ("submitted", False, Prepared.SUBMITTED, DeskOpens.DOSSIER),
+        ("closed", False, Prepared.CLOSED, DeskOpens.RECEPTION),
+        (None, True, Prepared.RECEIVED, DeskOpens.DOSSIER),
+        # Received at the counter from the draft: the counter's dossier wins.
+        ("submitted", True, Prepared.RECEIVED, DeskOpens.DOSSIER),
+        ("open", True, Prepared.RECEIVED, DeskOpens.DOSSIER),
+    ],
+)
+def test_what_the_booking_says_and_the_desk_opens(draft_state, received_at_desk, state, opens):
+    found = prepared(draft_state=draft_state, received_at_desk=received_at_desk)
+    assert found is state
+    assert desk_opens(found) is opens

@@ -18,6 +18,7 @@ from motcua.core.payments import (
     check_payable,
     day_totals,
     judge,
+    offer_online,
     reconcile,
     sign,
     signature_holds,
@@ -104,3 +105,19 @@ def test_who_records_a_payment_and_when(status, role, error):
     else:
         with pytest.raises(error):
             check_payable(status, role)
+
+
+@pytest.mark.parametrize(
+    ("status", "amount", "paid", "offered"),
+    [
+        (Status.RECEIVED, 8000, False, True),
+        (Status.PAYMENT, 8000, False, True),
+        (Status.DONE, 8000, False, True),
+        (Status.RECEIVED, 8000, True, False),  # paid already
+        (Status.RECEIVED, 0, False, False),  # nothing owed
+        (Status.NEW, 8000, False, False),  # sent online, not received yet
+        (Status.RETURNED, 8000, False, False),  # the result collected
+    ],
+)
+def test_the_citizen_s_page_offers_paying_online(status, amount, paid, offered):
+    assert offer_online(status, amount, paid) is offered

@@ -299,3 +299,44 @@ def test_a_staff_sign_in_is_no_citizens(client, world, an):
     response = client.post(reverse("portal:my-withdraw", kwargs={"pk": d.pk}), {"note": "x"})
     assert response.status_code == 302
     assert Dossier.objects.get(pk=d.pk).status == Status.SUPPLEMENT
+
+
+def test_the_dossier_page_links_its_receipt_the_fee_to_pay_and_once_returned_the_rating(
+    client, world, an
+):
+    from motcua.payments.services import payment_record_at_desk
+    from tests.feedback.test_services import returned
+
+    world.birth.versions.update(fee=8000)
+    d = dossier_receive(
+        intake=intake(world, world.birth, citizen_id=an.pk), actor=world.lan, now=timezone.now()
+    )
+    signed_in(client, an)
+    html = main(client.get(page_of(d)))
+    receipt = f"/giay-tiep-nhan/?code={d.code}&amp;secret={d.tracking_secret}"
+    assert receipt in html  # form 01, on this site whatever SITE_URL says
+    assert "Phí, lệ phí phải nộp: 8.000 đồng." in html
+    assert reverse("payments:pay", args=[d.pk]) in html
+    assert reverse("feedback:rate") not in html  # not returned yet
+
+    payment_record_at_desk(
+        dossier=d,
+        actor=world.lan,
+        receipt_number="0001234",
+        payer_name="Trần An",
+        pages=None,
+        now=timezone.now(),
+    )
+    html = main(client.get(page_of(d)))
+    assert reverse("payments:pay", args=[d.pk]) not in html
+
+    done = returned(world)
+    Dossier.objects.filter(pk=done.pk).update(citizen_id=an.pk)
+    html = main(client.get(page_of(done)))
+    assert f"{reverse('feedback:rate')}?code={done.code}&amp;secret={done.tracking_secret}" in html
+    assert reverse("payments:pay", args=[done.pk]) not in html  # collected: too late
+
+
+def test_the_procedure_page_offers_a_counter_appointment(client, world):
+    html = client.get(reverse("portal:procedure", args=["1.001193"])).content.decode()
+    assert f"{reverse('appointments:book')}?procedure=1.001193" in html

@@ -4,6 +4,8 @@ pre-filled from a booking in one click, and the load per branch for the centre."
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -16,7 +18,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from motcua import fields
-from motcua.appointments.selectors import branch_load, desk_booking, desk_day, waiting_average
+from motcua.appointments.selectors import (
+    Preparation,
+    branch_load,
+    desk_booking,
+    desk_day,
+    preparations,
+    waiting_average,
+)
 from motcua.appointments.services import booking_call, booking_check_in
 from motcua.core import appointments as rules
 from motcua.core.calendar import local_date
@@ -24,6 +33,9 @@ from motcua.core.errors import DomainError
 from motcua.desk.access import StaffRequest, staff_required
 from motcua.edge import render_error
 from motcua.organization.selectors import centre_tz
+
+if TYPE_CHECKING:
+    from motcua.appointments.models import Booking
 
 
 class DayForm(fields.Form):
@@ -53,11 +65,9 @@ def day_list(request: StaffRequest) -> HttpResponse:
     form, day = _day(request)
     agency = request.actor.agency
     labels = {state.value: label for state, label in rules.STATE_LABELS.items()}
-    rows = (
-        [(b, _(labels.get(b.state, b.state))) for b in desk_day(agency, day)]
-        if agency is not None
-        else []
-    )
+    bookings = list(desk_day(agency, day)) if agency is not None else []
+    prepared = preparations(bookings)
+    rows = [(b, _(labels.get(b.state, b.state)), *_opens(b, prepared[b.pk])) for b in bookings]
     wait = waiting_average(agency, day) if agency is not None else None
     context = {
         "nav": "appointments",
@@ -65,9 +75,21 @@ def day_list(request: StaffRequest) -> HttpResponse:
         "day": day,
         "rows": rows,
         "wait_minutes": None if wait is None else round(wait / 60),
-        "reception": reverse("desk:reception"),
     }
     return render(request, "desk/appointments.html", context)
+
+
+def _opens(booking: Booking, prepared: Preparation) -> tuple[str, str]:
+    """The one click a booking's row offers: (what it opens, its address), ("", "") for none;
+    the page words it."""
+    opens = prepared.desk_opens
+    if opens is rules.DeskOpens.DOSSIER and prepared.dossier_id is not None:
+        return opens.value, reverse("desk:dossier", args=[prepared.dossier_id])
+    if booking.state not in {s.value for s in rules.ACTIVE}:
+        return "", ""
+    query = urlencode({"procedure": booking.procedure.code, "hen": booking.pk})
+    kind = opens if opens is not rules.DeskOpens.DOSSIER else rules.DeskOpens.RECEPTION
+    return kind.value, f"{reverse('desk:reception')}?{query}"
 
 
 @staff_required

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,6 +24,8 @@ from motcua.desk.forms import (
 from motcua.desk.page import procedures_to_pick, reception_offer
 from motcua.dossiers.services import dossier_receive
 from motcua.edge import add_to_form, status_for
+from motcua.online.selectors import draft_applicant, draft_scans
+from motcua.online.services import draft_taken_at_desk
 
 if TYPE_CHECKING:
     from motcua.appointments.models import Booking
@@ -46,13 +49,14 @@ def _booking(request: StaffRequest, pk: int | None) -> Booking | None:
 
 
 def _from_booking(request: StaffRequest) -> dict[str, Any] | None:
-    """The applicant of a booking at this desk's branch (`?hen=`), from the citizen's profile."""
+    """The applicant of a booking at this desk's branch (`?hen=`): from the draft the citizen
+    filled in before coming, else from their profile; the draft's papers ticked."""
     pick = BookingPick(request.GET)
     booking = _booking(request, pick.cleaned_data["hen"] if pick.is_valid() else None)
     if booking is None:
         return None
     citizen = booking.citizen
-    return {
+    profile: dict[str, Any] = {
         "booking": booking.pk,
         "name": citizen.full_name,
         "id_number": citizen.id_number,
@@ -60,6 +64,9 @@ def _from_booking(request: StaffRequest) -> dict[str, Any] | None:
         "phone": citizen.phone or "",
         "email": citizen.email or "",
     }
+    # What the citizen filled in before coming ("khai trước"), where they did.
+    drafted = draft_applicant(booking.draft_id) if booking.draft_id is not None else None
+    return {**profile, **{k: v for k, v in (drafted or {}).items() if v}}
 
 
 @staff_required
@@ -82,14 +89,26 @@ def reception(request: StaffRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         booking = _booking(request, form.cleaned_data.get("booking"))
         citizen_id = booking.citizen_id if booking is not None else None
+        kwargs = form.service_kwargs(citizen_id)
+        if booking is not None and booking.draft_id is not None:
+            # The draft's files for the papers ticked; one scanned at the desk wins.
+            drafted = draft_scans(booking.draft_id)
+            ticked = set(kwargs["intake"].documents)
+            kwargs["scans"] = {
+                **{k: v for k, v in drafted.items() if k in ticked},
+                **(kwargs["scans"] or {}),
+            }
         try:
-            dossier = dossier_receive(**form.service_kwargs(citizen_id), actor=actor, now=now)
+            with transaction.atomic():
+                dossier = dossier_receive(**kwargs, actor=actor, now=now)
+                if booking is not None:
+                    booking_received(booking=booking, dossier_id=dossier.pk)
+                    if booking.draft_id is not None:
+                        draft_taken_at_desk(draft_id=booking.draft_id, dossier=dossier, now=now)
         except DomainError as exc:
             add_to_form(form, exc, RECEPTION_INPUTS)
             status = status_for(exc)
         else:
-            if booking is not None:
-                booking_received(booking=booking, dossier_id=dossier.pk)
             return redirect("paperwork:form", pk=dossier.pk, form=form.form_number)
     context.update(form=form)
     return render(request, "desk/reception.html", context, status=status)
