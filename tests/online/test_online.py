@@ -529,3 +529,35 @@ def test_a_closed_draft_offers_to_begin_again_by_a_button(online, an, client):
     new = client.post(start)
     draft = Draft.objects.get(state=Draft.State.OPEN)
     assert draft.pk != old.pk and new.url == reverse("online:draft", args=[draft.pk])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_starts_at_once_make_one_draft(online, an):
+    """Real parallel connections (PostgreSQL): the account's row lock lets one make it, the
+    others find it."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks and parallel connections")
+    barrier = threading.Barrier(4)
+    made: list[int | None] = [None] * 4
+
+    def target(i):
+        try:
+            barrier.wait()
+            draft = services.draft_start(
+                citizen=an, procedure_code="1.001193", now=at("2026-11-25 09:00")
+            )
+            made[i] = draft.pk
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert Draft.objects.filter(state=Draft.State.OPEN).count() == 1
+    assert set(made) == {Draft.objects.get().pk}
