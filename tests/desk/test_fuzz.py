@@ -214,7 +214,10 @@ def _page_once(world, client, url: str) -> tuple[str, list[str]] | None:
     if key not in _FOUND:
         _FOUND.clear()
         _FOUND[key] = None
-        _person("giamsat", "Trần Văn Hùng", world.centre, "mot-cua", Role.SUPERVISOR)
+        if not hasattr(world, "giamsat"):  # the oversight office, for its read log
+            world.giamsat = _person(
+                "giamsat", "Trần Văn Hùng", world.centre, "mot-cua", Role.SUPERVISOR
+            )
         for who in [*GET_PERSONAS, "giamsat"]:
             page = signin(client, who).get(url)
             inputs = get_form_inputs(page.content.decode()) if page.status_code == 200 else []
