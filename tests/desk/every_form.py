@@ -402,13 +402,20 @@ def _booking_act(action: str) -> Callable[..., DeskPost]:
 
 
 # What each way of handling a feedback item asks for, in the form's names.
-_HANDLING = {"answer": "answer", "ask": "question", "forward": "reason", "refuse": "reason"}
+_HANDLING = {
+    "answer": ("answer",),
+    "ask": ("question",),
+    "forward": ("reason",),
+    "refuse": ("reason",),
+    "publish": ("public_question", "public_answer"),
+}
 
 
 def _feedback_handle(action: str) -> Callable[..., DeskPost]:
     def build(world, *, text: str) -> DeskPost:
         from django.test import Client
 
+        from motcua.feedback import services
         from motcua.feedback.forms import HandleForm
         from motcua.feedback.models import Feedback
         from motcua.organization.selectors import active_agencies
@@ -416,8 +423,13 @@ def _feedback_handle(action: str) -> Callable[..., DeskPost]:
 
         assert filed(Client()).status_code == 302  # about a procedure of the justice department
         item = Feedback.objects.get()
+        if action == "publish":  # only an answered item's answer is published
+            item = services.feedback_answer(
+                item_id=item.pk, actor=world.nam, answer="Đã trả lời.", expected_version=0, now=NOW
+            )
         form = HandleForm(agencies=[(a.pk, a.name) for a in active_agencies()])
-        post = {"action": action, "version": str(item.version), _HANDLING[action]: text}
+        post = {"action": action, "version": str(item.version)}
+        post.update(dict.fromkeys(_HANDLING[action], text))
         if action == "forward":
             post["agency"] = str(world.hoan_kiem.pk)
         url = reverse("desk:feedback_item", args=[item.pk])
@@ -458,22 +470,38 @@ def _signin(world, *, text: str) -> DeskPost:
 
 @dataclass(frozen=True)
 class Variant:
-    """One way a desk address is posted to: `build(world, text=...)` makes what it needs."""
+    """One way a desk address is posted to: `build(world, text=...)` makes what it needs;
+    `action`, the value of the form's hidden `action` choice it posts, if it has one."""
 
     id: str
     url_name: str
     build: Callable[..., DeskPost]
+    action: str = ""
 
 
 DESK_POSTS = [
-    Variant("appointment-check-in", "appointment_act", _booking_act("check_in")),
-    Variant("appointment-call", "appointment_act", _booking_act("call")),
-    *(Variant(f"feedback-{a}", "feedback_item", _feedback_handle(a)) for a in _HANDLING),
+    Variant("appointment-check-in", "appointment_act", _booking_act("check_in"), "check_in"),
+    Variant("appointment-call", "appointment_act", _booking_act("call"), "call"),
+    *(Variant(f"feedback-{a}", "feedback_item", _feedback_handle(a), a) for a in _HANDLING),
     Variant("fee-per-copy", "pay", _desk_payment("copy")),
     Variant("fee-per-page", "pay", _desk_payment("page")),
     Variant("desk-device", "desk_device", _desk_device),
     Variant("sign-in", "login", _signin),
 ]
+
+
+def action_choices() -> dict[str, set[str]]:
+    """The hidden `action` choices of the forms posted to each desk address that has them."""
+    from motcua.desk.views.appointments import BookingActionForm
+    from motcua.feedback.forms import HandleForm
+
+    def choices(form: forms.Form) -> set[str]:
+        return {str(value) for value, _label in form.fields["action"].choices}
+
+    return {
+        "appointment_act": choices(BookingActionForm()),
+        "feedback_item": choices(HandleForm(agencies=[])),
+    }
 
 
 def all_rows() -> dict[str, int]:

@@ -32,6 +32,7 @@ from tests.desk.every_form import (
     SWEPT_ABOVE,
     Variant,
     act_url,
+    action_choices,
     action_post,
     all_rows,
     desk_pages,
@@ -166,6 +167,14 @@ def test_every_desk_post_form_is_swept():
     swept = {v.url_name for v in DESK_POSTS} | SWEPT_ABOVE | set(EXEMPT)
     assert desk_post_names() - swept == set(), "add its forms to DESK_POSTS (every_form.py)"
     assert swept - desk_post_names() == set(), "no longer takes a POST: remove it"
+
+
+def test_every_action_of_a_desk_form_is_swept():
+    """A new choice of a form's hidden `action` (a new way to handle a feedback item) needs
+    its variant in DESK_POSTS too."""
+    for url_name, actions in action_choices().items():
+        swept = {v.action for v in DESK_POSTS if v.url_name == url_name}
+        assert swept == actions, url_name
 
 
 @pytest.mark.parametrize("variant", DESK_POSTS, ids=lambda v: v.id)
