@@ -51,6 +51,7 @@ def desk_day(world):
     item = feedback_services.feedback_file(
         filing=filing(procedure_code="1.001193", place_id=world.hoan_kiem.pk),
         now=at("2026-11-25 08:00"),
+        contact_verified=True,
     )
     online = dossier_receive(
         intake=intake(world, channel=2),

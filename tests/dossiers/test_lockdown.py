@@ -66,7 +66,7 @@ def feedback_and_payment(world, when: str) -> None:
     """The feedback and payment write paths: an item filed and answered, a fee paid online
     (its callback recorded)."""
     world.birth.versions.update(fee=8000, fee_rule={"per": "copy"})
-    item = feedback_services.feedback_file(filing=filing(), now=at(when))
+    item = feedback_services.feedback_file(filing=filing(), now=at(when), contact_verified=True)
     feedback_services.feedback_answer(
         item_id=item.pk, actor=world.nam, answer="Đã trả lời.", expected_version=0, now=at(when)
     )
