@@ -10,6 +10,9 @@ Before any of that, `RequestGuardMiddleware` refuses a request that carries a NU
 (the path, the query string, a cookie, a header, a form field, a file's name) or whose
 client address is not an address: no view, form, session or admin lookup ever hands such a
 value to the database (PostgreSQL refuses NUL in text with an error, so each was a 500).
+
+On the way out, `MethodNotAllowedMiddleware` turns Django's empty 405 (a GET on an address
+that only takes a form's POST, `require_POST`) into a page in the reader's language.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 
 from motcua.core.errors import (
@@ -207,6 +210,31 @@ class RequestGuardMiddleware:
             for key in [k for k, v in request.COOKIES.items() if "\x00" in k + v]:
                 response.delete_cookie(key.replace("\x00", ""))
         return response
+
+
+# ---------------------------------------------------------------------------------------------
+# A wrong method gets a page, not an empty body
+
+NOT_ALLOWED = "405.html"
+
+
+class MethodNotAllowedMiddleware:
+    """Answer Django's empty 405 with a page that says what to do, keeping its status and its
+    `Allow` header; a 405 that already has a body (an API's structured error) is left alone.
+
+    Django has no `handler405`: `require_POST`, `require_http_methods` and class-based views
+    all return a bare `HttpResponseNotAllowed`, so this is the one place that dresses it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not isinstance(response, HttpResponseNotAllowed) or response.content:
+            return response
+        page = render(request, NOT_ALLOWED, status=405)
+        page["Allow"] = response["Allow"]
+        return page
 
 
 def client_address(request: HttpRequest) -> str | None:

@@ -187,6 +187,8 @@ MIDDLEWARE = [
     "motcua.portal.middleware.ChosenLanguageMiddleware",
     # Before every reader of the request: a NUL anywhere in it is refused (motcua/edge.py).
     "motcua.edge.RequestGuardMiddleware",
+    # Django's empty 405 becomes a page in the reader's language (motcua/edge.py).
+    "motcua.edge.MethodNotAllowedMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -33,3 +33,40 @@ def test_a_server_error_gets_a_vietnamese_page(settings):
     assert answer.status_code == 500
     html = answer.content.decode()
     assert 'lang="vi"' in html and "Hệ thống đang gặp sự cố" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/can-bo/dang-xuat/", "/tai-khoan/dang-xuat/"])
+def test_a_get_on_a_form_only_address_gets_a_vietnamese_page(settings, url):
+    """Django's `require_POST` answers an empty 405; the page says what to do instead, and
+    the status and the `Allow` header stay as HTTP wants them."""
+    settings.DEBUG = False
+    answer = Client().get(url)
+    assert answer.status_code == 405
+    assert answer["Allow"] == "POST"
+    html = answer.content.decode()
+    assert 'lang="vi"' in html and "Không mở trực tiếp được trang này" in html
+
+
+@pytest.mark.django_db
+def test_the_405_page_speaks_the_chosen_language(settings):
+    settings.DEBUG = False
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    answer = client.get("/can-bo/dang-xuat/")
+    assert answer.status_code == 405
+    assert '<html lang="en">' in answer.content.decode()
+
+
+def test_a_405_that_has_a_body_is_left_alone(rf):
+    """An API's structured 405 keeps its own body."""
+    from django.http import HttpResponseNotAllowed
+
+    from motcua.edge import MethodNotAllowedMiddleware
+
+    def api(request):
+        return HttpResponseNotAllowed(["PUT"], content=b'{"code": "method"}')
+
+    answer = MethodNotAllowedMiddleware(api)(rf.get("/api/"))
+    assert answer.content == b'{"code": "method"}'
+    assert answer["Allow"] == "PUT"

@@ -375,6 +375,12 @@ def reset_password(*, uid: str, token: str, password: str, now: datetime) -> Cit
     return citizen
 
 
+def citizen_hold(*, citizen_id: int) -> None:
+    """Hold the account's row until the caller's transaction ends, so that two requests of
+    the same citizen that must not both write (two drafts of one procedure) take turns."""
+    list(Citizen.objects.select_for_update().filter(pk=citizen_id).values_list("pk"))
+
+
 def update_profile(*, citizen_id: int, full_name: str, id_number: str, address: str) -> Citizen:
     with transaction.atomic():
         citizen = Citizen.objects.select_for_update().get(pk=citizen_id)

@@ -647,6 +647,13 @@ class DeskPaymentForm(fields.Form):
             del self.fields["pages"]
 
 
+class DeskDeviceForm(fields.Form):
+    """The ratings page's button: mark this browser as one of the desk's devices ("1") or
+    unmark it (anything else)."""
+
+    mark = fields.ChoiceField(choices=[("1", "1"), ("0", "0")], widget=forms.HiddenInput)
+
+
 class BookingPick(fields.Form):
     """The booking a reception is pre-filled from (`?hen=`), if any."""
 

@@ -1,5 +1,10 @@
-"""PostgreSQL: the event log, the hand-over rows and the read log become append-only for the
-application's role (`motcua audit lockdown`, run by a superuser; docs/audit.md).
+"""PostgreSQL: the event log, the hand-over rows and the read log, the feedback items' log and
+the payment providers' callbacks become append-only for the application's role (`motcua audit
+lockdown`, run by a superuser; docs/audit.md).
+
+Which tables: each app names its append-only models in its AppConfig (`append_only`, model
+names of that app), looked up here through the app registry, so no app's models are imported
+by another and an app added later declares its own.
 
 Two locks, each enough alone: the tables pass to an owner role the application is not a member
 of, and the application keeps only SELECT and INSERT on them (no UPDATE, DELETE, TRUNCATE);
@@ -12,17 +17,25 @@ from __future__ import annotations
 
 import re
 
-from django.db import connection
+from django.apps import apps
+from django.db import connection, models
 
-from motcua.dossiers.models import DossierAccess, DossierEvent, DossierStep
-
-APPEND_ONLY = (DossierEvent, DossierStep, DossierAccess)
 _ROLE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 FUNCTION = "motcua_append_only"
 
 
+def append_only_models() -> list[type[models.Model]]:
+    """The models every installed app declares append-only (`AppConfig.append_only`)."""
+    return [
+        apps.get_model(config.label, name)
+        for config in apps.get_app_configs()
+        for name in getattr(config, "append_only", ())
+    ]
+
+
 def lockdown(*, app_role: str, owner: str) -> list[str]:
     """Apply the locks in the current transaction; return the statements run."""
+    append_only = append_only_models()
     for role in (app_role, owner):
         if not _ROLE.fullmatch(role):
             raise ValueError(f"Tên vai trò không hợp lệ: {role!r}")
@@ -41,7 +54,7 @@ def lockdown(*, app_role: str, owner: str) -> list[str]:
         f"ALTER FUNCTION {FUNCTION}() OWNER TO {q(owner)}",
         f"REVOKE ALL ON FUNCTION {FUNCTION}() FROM PUBLIC",
     ]
-    for model in APPEND_ONLY:
+    for model in append_only:
         table = q(model._meta.db_table)
         row_trigger = q(f"{model._meta.db_table}_append_only")
         truncate_trigger = q(f"{model._meta.db_table}_no_truncate")
@@ -60,7 +73,7 @@ def lockdown(*, app_role: str, owner: str) -> list[str]:
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
-        for model in APPEND_ONLY:
+        for model in append_only:
             cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
             row = cursor.fetchone()
             if row and row[0]:

@@ -139,6 +139,17 @@ def drafts_of(citizen: Citizen) -> list[Draft]:
     )
 
 
+def open_draft(citizen: Citizen, procedure_code: str) -> Draft | None:
+    """The citizen's open draft of the procedure (any of its versions), or None."""
+    return (
+        Draft.objects.filter(
+            citizen=citizen, state=Draft.State.OPEN, version__procedure__code=procedure_code
+        )
+        .order_by("-updated_at")
+        .first()
+    )
+
+
 def draft_of(citizen: Citizen, pk: int) -> Draft:
     """One of the citizen's own drafts; another citizen's is NotFound, like a missing one."""
     draft = (

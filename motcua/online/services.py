@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from motcua.catalog.selectors import documents_of
+from motcua.citizens.services import citizen_hold
 from motcua.core import appointments as appointment_rules
 from motcua.core import eform
 from motcua.core.errors import InvalidInput, NotFound, ValidationError, _
@@ -64,9 +65,16 @@ class DraftInput:
     remove: Sequence[int] = ()
 
 
+@transaction.atomic
 def draft_start(*, citizen: Citizen, procedure_code: str, now: datetime) -> Draft:
-    """A new draft of the procedure's version in force, filled from what the citizen already
-    declared (their profile and earlier submissions: declare once)."""
+    """The citizen's open draft of the procedure, else a new one of the version in force
+    filled from what the citizen already declared (their profile and earlier submissions:
+    declare once). Asked twice at once, it still makes one: the account's row is held while
+    looking, so at most one draft of a procedure is open per citizen."""
+    citizen_hold(citizen_id=citizen.pk)
+    existing = selectors.open_draft(citizen, procedure_code)
+    if existing is not None:
+        return existing
     version = selectors.online_version(procedure_code, now)
     values = selectors.prefill(citizen, eform_specs=selectors.form_specs(version))
     return Draft.objects.create(

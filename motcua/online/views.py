@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods
 
 from motcua.catalog.selectors import documents_of
 from motcua.citizens.session import CitizenRequest, citizen_required
@@ -28,15 +29,16 @@ PROBLEM = "online/problem.html"
 
 
 @citizen_required
+@require_http_methods(["GET", "POST"])
 def start(request: CitizenRequest, code: str) -> HttpResponse:
-    """Resume the open draft of this procedure, or begin one filled from what is known."""
-    existing = next(
-        (d for d in selectors.drafts_of(request.citizen) if d.version.procedure.code == code),
-        None,
-    )
-    if existing is not None:
+    """GET: the open draft of this procedure, else a page whose button begins one (a GET
+    changes nothing). POST: begin the draft, or resume the one already open."""
+    if request.method == "GET" and (existing := selectors.open_draft(request.citizen, code)):
         return redirect("online:draft", existing.pk)
     try:
+        if request.method == "GET":
+            version = selectors.online_version(code, timezone.now())
+            return render(request, "online/start.html", {"procedure": version.procedure})
         draft = services.draft_start(
             citizen=request.citizen, procedure_code=code, now=timezone.now()
         )

@@ -59,6 +59,9 @@ def test_a_citizen_submits_online_and_the_desk_accepts(
         expect(page.get_by_role("heading", level=1)).to_have_text("Đăng ký khai sinh")
         page.get_by_role("link", name="Nộp trực tuyến").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Nộp hồ sơ trực tuyến")
+        assert_accessible(page, "start")
+        page.get_by_role("button", name="Bắt đầu khai hồ sơ").click()
+        expect(page.get_by_label("Họ, chữ đệm và tên người yêu cầu")).to_be_visible()
         assert page.get_attribute("html", "lang") == "vi"
         expect(page.get_by_label("Họ, chữ đệm và tên người yêu cầu")).to_have_value("Nguyễn Văn An")
         assert_accessible(page, "e-form")

@@ -6,15 +6,18 @@ editing them; `test_every_action_with_a_form_is_reached` fails when an action is
 
 from __future__ import annotations
 
+import inspect
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
+from html.parser import HTMLParser
 from typing import Any
 
 from django import forms
 from django.apps import apps
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from motcua import fields
@@ -304,3 +307,248 @@ def _strings(value: Any) -> Iterator[str]:
 def not_nfc() -> list[str]:
     """Where a stored text is not NFC."""
     return [where for where, text in stored_texts() if unicodedata.normalize("NFC", text) != text]
+
+
+# ---------------------------------------------------------------------------------------------
+# Every other form the desk posts: appointments, feedback, the fee paid at the counter, ...
+#
+# The addresses are found from the desk's URL conf (`desk_post_names`): a view that takes a
+# POST must have its variants here, be one of the two swept above, or be exempt with a reason;
+# `test_every_desk_post_form_is_swept` fails otherwise, so a form added later is not missed.
+
+# Swept above, by the tests of reception and of each action (the online queue's acceptance and
+# request for corrections are actions of an online dossier: `_online`).
+SWEPT_ABOVE = {"reception", "act"}
+EXEMPT = {"logout": "no input: it signs the officer out"}
+
+
+def _takes_post(view: Callable[..., Any]) -> bool:
+    """Whether the view takes a POST: a `require_POST` / `require_http_methods` naming POST
+    anywhere in its decorators, or its body reading `request.POST` or `request.FILES`."""
+    layer: Any = view
+    while layer is not None:
+        methods = inspect.getclosurevars(layer).nonlocals.get("request_method_list")
+        if methods is not None and "POST" in methods:
+            return True
+        inner = getattr(layer, "__wrapped__", None)
+        if inner is None:
+            source = inspect.getsource(layer)
+            return "request.POST" in source or "request.FILES" in source
+        layer = inner
+    return False
+
+
+def desk_post_names() -> set[str]:
+    """The URL names of the desk whose view takes a POST."""
+    from motcua.desk import urls
+
+    return {p.name for p in urls.urlpatterns if p.name and _takes_post(p.callback)}
+
+
+@dataclass(frozen=True)
+class DeskPost:
+    """One form as the desk posts it: where, by whom, its unbound form (the inputs to fuzz) and
+    a post it accepts."""
+
+    url: str
+    who: str
+    form: forms.Form
+    post: dict[str, Any]
+    # A refused sign-in is counted on purpose (the lock after repeated failures).
+    refusal_stores: bool = False
+
+
+def _citizen(email: str, name: str):
+    from motcua.citizens.models import Citizen
+
+    return Citizen.objects.create(
+        email=email, full_name=name, password="!", created_at=at("2026-11-01 08:00")
+    )
+
+
+def _bookings(world) -> tuple[Any, Any]:
+    """Two bookings at Hoàn Kiếm for today 14:00: one not yet arrived, one checked in."""
+    from motcua.appointments.models import Window
+    from motcua.appointments.services import booking_check_in, booking_make
+
+    Window.objects.create(
+        branch=world.hoan_kiem, weekday=2, start=time(14), end=time(15), capacity=2
+    )
+    made = [
+        booking_make(
+            citizen=_citizen(email, name),
+            procedure_code="1.001193",
+            branch_id=world.hoan_kiem.pk,
+            day=date(2026, 11, 25),
+            start=time(14),
+            now=at("2026-11-24 10:00"),
+        )
+        for email, name in [("an@example.vn", "Nguyễn Văn An"), ("binh@example.vn", "Trần Bình")]
+    ]
+    booking_check_in(booking=made[1], actor=world.lan, now=at("2026-11-25 09:00"))
+    return made[0], made[1]
+
+
+def _booking_act(action: str) -> Callable[..., DeskPost]:
+    def build(world, *, text: str) -> DeskPost:
+        from motcua.desk.views.appointments import BookingActionForm
+
+        waiting, arrived = _bookings(world)
+        booking = waiting if action == "check_in" else arrived
+        url = reverse("desk:appointment_act", args=[booking.pk])
+        return DeskPost(url, "lan", BookingActionForm(), {"action": action})
+
+    return build
+
+
+# What each way of handling a feedback item asks for, in the form's names.
+_HANDLING = {
+    "answer": ("answer",),
+    "ask": ("question",),
+    "forward": ("reason",),
+    "refuse": ("reason",),
+    "publish": ("public_question", "public_answer"),
+}
+
+
+def _feedback_handle(action: str) -> Callable[..., DeskPost]:
+    def build(world, *, text: str) -> DeskPost:
+        from django.test import Client
+
+        from motcua.feedback import services
+        from motcua.feedback.forms import HandleForm
+        from motcua.feedback.models import Feedback
+        from motcua.organization.selectors import active_agencies
+        from tests.feedback.test_pages import filed
+
+        assert filed(Client()).status_code == 302  # about a procedure of the justice department
+        item = Feedback.objects.get()
+        if action == "publish":  # only an answered item's answer is published
+            item = services.feedback_answer(
+                item_id=item.pk, actor=world.nam, answer="Đã trả lời.", expected_version=0, now=NOW
+            )
+        form = HandleForm(agencies=[(a.pk, a.name) for a in active_agencies()])
+        post = {"action": action, "version": str(item.version)}
+        post.update(dict.fromkeys(_HANDLING[action], text))
+        if action == "forward":
+            post["agency"] = str(world.hoan_kiem.pk)
+        url = reverse("desk:feedback_item", args=[item.pk])
+        return DeskPost(url, "nam", form, post)
+
+    return build
+
+
+def _desk_payment(per: str) -> Callable[..., DeskPost]:
+    def build(world, *, text: str) -> DeskPost:
+        from motcua.desk.forms import DeskPaymentForm
+
+        world.birth.versions.update(fee=8000, fee_rule={"per": per})
+        d = dossier_receive(
+            intake=intake(world, world.birth, copies=2), actor=world.lan, now=at("2026-11-25 09:30")
+        )
+        form = DeskPaymentForm(by_page=per == "page")
+        post = {"receipt_number": text[:40], "payer_name": text}
+        if per == "page":
+            post["pages"] = "3"
+        return DeskPost(reverse("desk:pay", args=[d.pk]), "lan", form, post)
+
+    return build
+
+
+def _desk_device(world, *, text: str) -> DeskPost:
+    from motcua.desk.forms import DeskDeviceForm
+
+    return DeskPost(reverse("desk:desk_device"), "lan", DeskDeviceForm(), {"mark": "1"})
+
+
+def _signin(world, *, text: str) -> DeskPost:
+    from motcua.desk.views.auth import SignInForm
+
+    post = {"username": "lan", "password": "x-" + "lan" * 2}
+    return DeskPost(reverse("desk:login"), "", SignInForm(), post, refusal_stores=True)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way a desk address is posted to: `build(world, text=...)` makes what it needs;
+    `action`, the value of the form's hidden `action` choice it posts, if it has one."""
+
+    id: str
+    url_name: str
+    build: Callable[..., DeskPost]
+    action: str = ""
+
+
+DESK_POSTS = [
+    Variant("appointment-check-in", "appointment_act", _booking_act("check_in"), "check_in"),
+    Variant("appointment-call", "appointment_act", _booking_act("call"), "call"),
+    *(Variant(f"feedback-{a}", "feedback_item", _feedback_handle(a), a) for a in _HANDLING),
+    Variant("fee-per-copy", "pay", _desk_payment("copy")),
+    Variant("fee-per-page", "pay", _desk_payment("page")),
+    Variant("desk-device", "desk_device", _desk_device),
+    Variant("sign-in", "login", _signin),
+]
+
+
+def action_choices() -> dict[str, set[str]]:
+    """The hidden `action` choices of the forms posted to each desk address that has them."""
+    from motcua.desk.views.appointments import BookingActionForm
+    from motcua.feedback.forms import HandleForm
+
+    def choices(form: forms.Form) -> set[str]:
+        return {str(value) for value, _label in form.fields["action"].choices}
+
+    return {
+        "appointment_act": choices(BookingActionForm()),
+        "feedback_item": choices(HandleForm(agencies=[])),
+    }
+
+
+def all_rows() -> dict[str, int]:
+    """How many rows each table of motcua (and the outbox) holds."""
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model.__module__.startswith("motcua.") or model is OutboxMessage
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The desk's GET forms (the day's appointments, the inbox's filters, the ratings' period, ...)
+
+GET_PERSONAS = ["lan", "long", "nam", "ha"]
+
+
+def desk_pages() -> list[str]:
+    """The desk's addresses that take no argument, by URL name (the pages a menu links)."""
+    from motcua.desk import urls
+
+    return [p.name for p in urls.urlpatterns if p.name and not p.pattern.converters]
+
+
+class _GetForms(HTMLParser):
+    """The names of the inputs of a page's `<form method="get">`s."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside = False
+        self.names: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = dict(attrs)
+        if tag == "form":
+            self.inside = (attr.get("method") or "get").lower() == "get"
+        elif self.inside and tag in ("input", "select", "textarea"):
+            name = attr.get("name") or ""
+            if name and name not in self.names:
+                self.names.append(name)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+
+
+def get_form_inputs(html: str) -> list[str]:
+    parser = _GetForms()
+    parser.feed(html)
+    return parser.names

@@ -16,16 +16,28 @@ import unicodedata
 import pytest
 import time_machine
 from django.db import transaction
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from motcua.core.lifecycle import Role
 from motcua.core.text import bad_characters
 from motcua.desk.forms import ACTION_FIELDS
 from motcua.dossiers.models import Dossier
 from tests.desk.every_form import (
+    DESK_POSTS,
+    EXEMPT,
+    GET_PERSONAS,
     RECEPTION,
+    SWEPT_ABOVE,
+    Variant,
     act_url,
+    action_choices,
     action_post,
+    all_rows,
+    desk_pages,
+    desk_post_names,
+    get_form_inputs,
     offered,
     reception_data,
     reception_form,
@@ -33,6 +45,7 @@ from tests.desk.every_form import (
 )
 from tests.desk.test_bad_input import rows
 from tests.desk.test_pages import NOW, signin
+from tests.factories import _person
 
 EXAMPLES = int(os.environ.get("MOTCUA_FUZZ_EXAMPLES", "50"))
 FUZZ = settings(
@@ -146,6 +159,90 @@ def test_each_action_survives_arbitrary_text_in_every_field(world, client, actio
     signed_in(client, found.who)
     post = {**action_post(found), **data.draw(changes(list(found.form.fields)))}
     post_and_check(client, act_url(found.dossier), post, found.dossier)
+
+
+def test_every_desk_post_form_is_swept():
+    """Each address of the desk that takes a POST is fuzzed here (or exempt, with a reason);
+    one added later fails this test until its variants are in DESK_POSTS."""
+    swept = {v.url_name for v in DESK_POSTS} | SWEPT_ABOVE | set(EXEMPT)
+    assert desk_post_names() - swept == set(), "add its forms to DESK_POSTS (every_form.py)"
+    assert swept - desk_post_names() == set(), "no longer takes a POST: remove it"
+
+
+def test_every_action_of_a_desk_form_is_swept():
+    """A new choice of a form's hidden `action` (a new way to handle a feedback item) needs
+    its variant in DESK_POSTS too."""
+    for url_name, actions in action_choices().items():
+        swept = {v.action for v in DESK_POSTS if v.url_name == url_name}
+        assert swept == actions, url_name
+
+
+@pytest.mark.parametrize("variant", DESK_POSTS, ids=lambda v: v.id)
+@FUZZ
+@given(data=st.data())
+def test_every_other_desk_form_survives_arbitrary_text(world, client, variant, data):
+    """Appointments, feedback, the fee at the counter, the desk's device, the sign-in: no 500;
+    refused, nothing stored (anywhere in motcua); accepted, only clean NFC text stored."""
+    found = _built_once(world, variant)
+    if found.who:
+        signed_in(client, found.who)
+    post = {**found.post, **data.draw(changes(list(found.form.fields)))}
+    with transaction.atomic():
+        before = all_rows()
+        response = client.post(found.url, post)
+        assert response.status_code < 500
+        if response.status_code == 302:
+            check_stored()
+        else:
+            assert response.status_code in (400, 403, 404, 409, 429)
+            if not found.refusal_stores:
+                assert all_rows() == before
+        transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("name", desk_pages())
+@FUZZ
+@given(data=st.data())
+def test_every_desk_page_survives_arbitrary_text_in_its_get_forms(world, client, name, data):
+    """The inputs of each page's GET forms (read from the page), any text in them: no 500."""
+    url = reverse(f"desk:{name}")
+    found = _page_once(world, client, url)
+    if found is None:
+        return  # no GET form on the page (the sign-in, reception's search as one types, ...)
+    who, inputs = found
+    signin(client, who)
+    query = data.draw(changes(inputs))
+    with transaction.atomic():
+        assert client.get(url, query).status_code < 500
+        transaction.set_rollback(True)
+
+
+def _page_once(world, client, url: str) -> tuple[str, list[str]] | None:
+    """Who sees the page with a GET form, and its inputs (looked up on the first example)."""
+    key = (id(world), url)
+    if key not in _FOUND:
+        _FOUND.clear()
+        _FOUND[key] = None
+        if not hasattr(world, "giamsat"):  # the oversight office, for its read log
+            world.giamsat = _person(
+                "giamsat", "Trần Văn Hùng", world.centre, "mot-cua", Role.SUPERVISOR
+            )
+        for who in [*GET_PERSONAS, "giamsat"]:
+            page = signin(client, who).get(url)
+            inputs = get_form_inputs(page.content.decode()) if page.status_code == 200 else []
+            if inputs:
+                _FOUND[key] = (who, inputs)
+                break
+    return _FOUND[key]  # type: ignore[return-value]
+
+
+def _built_once(world, variant: Variant):
+    """What the variant needs, made on the test's first example (see `_offered_once`)."""
+    key = (id(world), variant.id)
+    if key not in _FOUND:
+        _FOUND.clear()
+        _FOUND[key] = variant.build(world, text="Ghi chú")
+    return _FOUND[key]
 
 
 def signed_in(client, who: str) -> None:

@@ -12,6 +12,7 @@ import time_machine
 
 from motcua.desk.forms import ACTION_FIELDS
 from tests.desk.every_form import (
+    DESK_POSTS,
     RECEPTION,
     act_url,
     action_post,
@@ -65,4 +66,20 @@ def test_each_action_stores_every_text_nfc(world, client, action):
     assert response.status_code == 302, response.content.decode()[:2000]
     assert not_nfc() == []
     if text_fields(found.form):
+        assert any(VIETNAMESE in text for _where, text in stored_texts())
+
+
+@pytest.mark.parametrize("variant", DESK_POSTS, ids=lambda v: v.id)
+def test_every_other_desk_form_stores_every_text_nfc(world, client, variant):
+    """Appointments, feedback, the fee at the counter, ...: decomposed text in, composed
+    text stored."""
+    found = variant.build(world, text=NFD)
+    if found.who:
+        signin(client, found.who)
+
+    response = client.post(found.url, found.post)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not_nfc() == []
+    if NFD in found.post.values():
         assert any(VIETNAMESE in text for _where, text in stored_texts())

@@ -1,20 +1,30 @@
 """`motcua audit lockdown` on PostgreSQL: the application's role may read and append the event
-log, the hand-over rows and the read log, never change or remove a row of them."""
+log, the hand-over rows, the read log, the feedback items' log and the payment callbacks (every
+table an app declares append-only), never change or remove a row of them."""
 
 from __future__ import annotations
 
 import os
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
+from motcua.citizens.models import Citizen
 from motcua.core.lifecycle import Action
 from motcua.dossiers import audit
-from motcua.dossiers.models import DossierAccess, DossierEvent, DossierStep
+from motcua.dossiers.lockdown import append_only_models
+from motcua.dossiers.models import DossierStep
 from motcua.dossiers.services import dossier_act, dossier_receive, dossier_view_personal_data
+from motcua.feedback import services as feedback_services
+from motcua.feedback.models import FeedbackEvent
+from motcua.payments.models import PaymentNotice
+from motcua.payments.providers import sandbox_charge, sandbox_decide
+from motcua.payments.services import payment_callback, payment_start
 from tests.conftest import at
 from tests.dossiers.test_services import intake
+from tests.feedback.test_services import filing
 
 
 @pytest.fixture
@@ -38,7 +48,41 @@ def refused(sql: str) -> str:
     return str(info.value)
 
 
-TABLES = [m._meta.db_table for m in (DossierEvent, DossierStep, DossierAccess)]
+TABLES = [m._meta.db_table for m in append_only_models()]
+
+
+def test_every_app_declares_its_append_only_tables():
+    """The registry (each AppConfig's `append_only`) finds the logs of every app."""
+    assert sorted(TABLES) == [
+        "dossiers_dossieraccess",
+        "dossiers_dossierevent",
+        "dossiers_dossierstep",
+        "feedback_feedbackevent",
+        "payments_paymentnotice",
+    ]
+
+
+def feedback_and_payment(world, when: str) -> None:
+    """The feedback and payment write paths: an item filed and answered, a fee paid online
+    (its callback recorded)."""
+    world.birth.versions.update(fee=8000, fee_rule={"per": "copy"})
+    item = feedback_services.feedback_file(filing=filing(), now=at(when), contact_verified=True)
+    feedback_services.feedback_answer(
+        item_id=item.pk, actor=world.nam, answer="Đã trả lời.", expected_version=0, now=at(when)
+    )
+    d = dossier_receive(
+        intake=intake(world, world.birth, copies=1, citizen_id=None), actor=world.lan, now=at(when)
+    )
+    citizen = Citizen.objects.create(email="an@example.vn", full_name="An", created_at=at(when))
+    checkout = payment_start(
+        dossier=d, citizen_id=citizen.pk, payer_name="An", payer_email="", now=at(when)
+    )
+    fields = dict(
+        parse_qsl(
+            urlsplit(sandbox_decide(sandbox_charge(checkout.payment.reference), pay=True)).query
+        )
+    )
+    payment_callback(fields=fields, now=at(when))
 
 
 def test_the_app_role_appends_but_never_updates_or_deletes(world, roles):
@@ -52,6 +96,12 @@ def test_the_app_role_appends_but_never_updates_or_deletes(world, roles):
     d = dossier_act(dossier=d, action=Action.FORWARD, actor=world.lan, now=at("2026-11-25 09:30"))
     dossier_view_personal_data(dossier=d, actor=world.son, now=at("2026-11-25 10:00"))
     assert DossierStep.objects.filter(dossier=d).count() == 1
+    feedback_and_payment(world, "2026-11-25 10:30")
+    assert FeedbackEvent.objects.count() == 2 and PaymentNotice.objects.count() == 1
+    for table in TABLES:  # each holds rows, so a refusal is not an empty table's no-op
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            assert cursor.fetchone()[0] > 0, table
     for table in TABLES:
         assert "permission denied" in refused(f"UPDATE {table} SET id = id")
         assert "permission denied" in refused(f"DELETE FROM {table}")

@@ -333,6 +333,9 @@ def test_pages_fill_save_and_submit(online, an, binh, client):
     assert start.status_code == 302 and "dang-nhap" in start.url
     sign_in(client, an)
     start = client.get(reverse("online:start", args=["1.001193"]))
+    assert start.status_code == 200 and "Bắt đầu khai hồ sơ" in start.content.decode()
+    assert not Draft.objects.exists()  # a GET changes nothing
+    start = client.post(reverse("online:start", args=["1.001193"]))
     draft = Draft.objects.get()
     assert start.url == reverse("online:draft", args=[draft.pk])
     form = client.get(start.url)
@@ -475,3 +478,86 @@ def test_the_queue_flags_late_reception_and_the_citizen_opens_form_01(online, an
     assert "GIẤY TIẾP NHẬN HỒ SƠ" in html.upper() and receipt["Cache-Control"].count("no-store")
     assert "/can-bo/" not in html  # no staff links on the citizen's copy
     assert wrong.status_code == 404
+
+
+@time_machine.travel(at("2026-11-25 09:00"), tick=False)
+def test_a_get_on_the_start_changes_nothing_and_resumes_the_open_draft(online, an, client):
+    """A link followed (by a person, a prefetching browser or a crawler) makes no draft; once
+    one is open, the same link leads to it."""
+    url = reverse("online:start", args=["1.001193"])
+    sign_in(client, an)
+    for _ in range(2):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert 'method="post"' in page.content.decode()
+    assert not Draft.objects.exists()
+    first = client.post(url)
+    draft = Draft.objects.get()
+    assert first.url == reverse("online:draft", args=[draft.pk])
+    assert client.get(url).url == first.url
+
+
+@time_machine.travel(at("2026-11-25 09:00"), tick=False)
+def test_beginning_twice_keeps_one_open_draft(online, an, client):
+    url = reverse("online:start", args=["1.001193"])
+    sign_in(client, an)
+    answers = {client.post(url).url for _ in range(3)}
+    assert Draft.objects.filter(state=Draft.State.OPEN).count() == 1
+    assert answers == {reverse("online:draft", args=[Draft.objects.get().pk])}
+
+
+@time_machine.travel(at("2026-11-25 09:00"), tick=False)
+def test_the_start_of_a_procedure_not_offered_online_says_so(online, an, client):
+    sign_in(client, an)
+    for answer in (
+        client.get(reverse("online:start", args=["9.999999"])),
+        client.post(reverse("online:start", args=["9.999999"])),
+    ):
+        assert answer.status_code == 404
+        assert "Thủ tục này chưa nhận hồ sơ trực tuyến." in answer.content.decode()
+    assert not Draft.objects.exists()
+
+
+def test_a_closed_draft_offers_to_begin_again_by_a_button(online, an, client):
+    old = services.draft_start(citizen=an, procedure_code="1.001193", now=at("2026-11-25 10:00"))
+    services.drafts_close_stale(now=at("2026-12-16 10:00"))
+    sign_in(client, an)
+    page = client.get(reverse("online:draft", args=[old.pk]))
+    assert page.status_code == 410
+    start = reverse("online:start", args=["1.001193"])
+    assert f'<form method="post" action="{start}">' in page.content.decode()
+    new = client.post(start)
+    draft = Draft.objects.get(state=Draft.State.OPEN)
+    assert draft.pk != old.pk and new.url == reverse("online:draft", args=[draft.pk])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_starts_at_once_make_one_draft(online, an):
+    """Real parallel connections (PostgreSQL): the account's row lock lets one make it, the
+    others find it."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks and parallel connections")
+    barrier = threading.Barrier(4)
+    made: list[int | None] = [None] * 4
+
+    def target(i):
+        try:
+            barrier.wait()
+            draft = services.draft_start(
+                citizen=an, procedure_code="1.001193", now=at("2026-11-25 09:00")
+            )
+            made[i] = draft.pk
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert Draft.objects.filter(state=Draft.State.OPEN).count() == 1
+    assert set(made) == {Draft.objects.get().pk}

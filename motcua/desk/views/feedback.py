@@ -26,6 +26,7 @@ from motcua.core.feedback import (
 )
 from motcua.core.lifecycle import Role
 from motcua.desk.access import StaffRequest, staff_required
+from motcua.desk.forms import DeskDeviceForm
 from motcua.edge import add_to_form, render_error, status_for
 from motcua.feedback import services
 from motcua.feedback.forms import HandleForm, PeriodForm
@@ -238,7 +239,8 @@ def desk_device(request: StaffRequest) -> HttpResponse:
     if request.actor.role is not Role.DESK:
         return _not_here(request, _("Chỉ cán bộ một cửa đánh dấu máy tại quầy."))
     response = redirect("desk:ratings")
-    if request.POST.get("mark") == "1":
+    form = DeskDeviceForm(request.POST)
+    if form.is_valid() and form.cleaned_data["mark"] == "1":
         response.set_cookie(
             DESK_DEVICE_COOKIE, "1", max_age=5 * 365 * 86400, httponly=True, samesite="Lax"
         )

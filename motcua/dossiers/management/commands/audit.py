@@ -4,8 +4,9 @@
   counters; with an anchor, also that nothing anchored has changed since. One line per
   problem, a summary, and a nonzero exit on any problem.
 - `anchor [--out FILE]`: the signed digest of every chain head and of the read log (JSON).
-- `lockdown --app-role ROLE [--owner-role ROLE]`: on PostgreSQL, make the event log, the
-  hand-over rows and the read log append-only for the application's role (docs/audit.md).
+- `lockdown --app-role ROLE [--owner-role ROLE]`: on PostgreSQL, make the tables the apps
+  declare append-only (the event log, the hand-over rows, the read log, the feedback log, the
+  payment callbacks) append-only for the application's role (docs/audit.md).
 """
 
 from __future__ import annotations
