@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db.models import Count
 from django.urls import reverse
 
-from motcua.catalog.selectors import is_commune_level, procedure_versions
-from motcua.core import eform, text
+from motcua.catalog.selectors import fee_quote, fee_rule_of, is_commune_level, procedure_versions
+from motcua.core import eform, fees, text
 from motcua.core.calendar import local_date
 from motcua.core.errors import NotFound, ValidationError, _
 from motcua.core.lifecycle import Status
@@ -50,6 +50,27 @@ def online_version(procedure_code: str, now: datetime) -> ProcedureVersion:
     if version is None or not version.form_fields or not version.online_level:
         raise NotFound(_("Thủ tục này chưa nhận hồ sơ trực tuyến."))
     return version
+
+
+def fee_asks(version: ProcedureVersion) -> fees.Asks:
+    """What the e-form asks for the fee to be counted (copies, pages), by the version's rule."""
+    return fees.asks(fee_rule_of(version))
+
+
+def draft_fee(draft: Draft) -> fees.Quote:
+    """The amount the draft will owe once lodged online, for the copies and pages declared:
+    shown before submission, the same figure the payment is counted on."""
+    return fee_quote(
+        draft.version,
+        fees.Quantity(channel=fees.Channel.ONLINE, copies=draft.copies, pages=draft.pages),
+    )
+
+
+def declared_pages(dossier_id: int) -> int | None:
+    """The pages of each copy the citizen declared online for a dossier (None: not lodged
+    online, or the fee does not count pages)."""
+    found = Draft.objects.filter(dossier_id=dossier_id).values_list("pages", flat=True).first()
+    return found
 
 
 def form_specs(version: ProcedureVersion) -> tuple[eform.FieldSpec, ...]:

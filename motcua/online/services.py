@@ -15,8 +15,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from motcua.catalog.selectors import documents_of
-from motcua.core import eform
+from motcua.catalog.selectors import documents_of, fee_quote
+from motcua.core import eform, fees
 from motcua.core.errors import InvalidInput, NotFound, ValidationError, _
 from motcua.core.lifecycle import Action
 from motcua.core.reception import Applicant
@@ -61,6 +61,8 @@ class DraftInput:
     uploads: Mapping[int, ScanUpload] | None = None
     reuse: Mapping[int, int] | None = None  # document id -> the earlier dossier's id
     remove: Sequence[int] = ()
+    copies: int | None = None  # what the fee is counted on (None: unchanged)
+    pages: int | None = None
 
 
 def draft_start(*, citizen: Citizen, procedure_code: str, now: datetime) -> Draft:
@@ -95,6 +97,16 @@ def draft_save(*, draft: Draft, data: DraftInput, now: datetime) -> Draft:
     delivery = data.delivery or draft.delivery
     if delivery not in dict(delivery_choices()):
         problems.append(ValidationError(_("Hãy chọn cách nhận kết quả."), field="delivery"))
+    asked = selectors.fee_asks(draft.version)
+    copies = (data.copies or draft.copies) if asked.copies else 1
+    pages = (data.pages or draft.pages) if asked.pages else 1
+    try:
+        fee_quote(
+            draft.version,
+            fees.Quantity(channel=fees.Channel.ONLINE, copies=copies, pages=pages),
+        )
+    except InvalidInput as exc:
+        problems.extend(exc.problems())  # type: ignore[arg-type]  # all ValidationErrors
     documents = {d.pk: d for d in documents_of(draft.version) if not d.show_only}
     checked: dict[int, dossier_scans.CheckedScan] = {}
     for doc_id, upload in (data.uploads or {}).items():
@@ -124,6 +136,8 @@ def draft_save(*, draft: Draft, data: DraftInput, now: datetime) -> Draft:
             locked.place = place
             locked.delivery = delivery
             locked.post_address = data.post_address.strip()[:300]
+            locked.copies = copies
+            locked.pages = pages
             locked.updated_at = now
             locked.save()
             for doc_id in data.remove:
@@ -225,6 +239,7 @@ def draft_submit(*, draft: Draft, now: datetime) -> Dossier:
             ),
             channel=online_channel(),
             request=locked.version.procedure.name,
+            copies=locked.copies,
             delivery=locked.delivery,
             competent_agency_code=place.code if is_commune(place) else "",
             documents=sorted(papers),

@@ -12,7 +12,8 @@ from django.utils.translation import gettext
 
 from motcua.catalog.selectors import documents_of
 from motcua.citizens.session import CitizenRequest, citizen_required
-from motcua.core.errors import DomainError, InvalidInput
+from motcua.core import fees
+from motcua.core.errors import DomainError, InvalidInput, fill
 from motcua.dossiers.selectors import citizen_results
 from motcua.dossiers.services import ScanUpload
 from motcua.edge import add_to_form, render_error
@@ -69,7 +70,11 @@ def _form(
     wards = wards_by_province()
     initial = initial_of(specs, draft.values)
     initial.update(
-        place=str(draft.place_id or ""), delivery=draft.delivery, post_address=draft.post_address
+        place=str(draft.place_id or ""),
+        delivery=draft.delivery,
+        post_address=draft.post_address,
+        fee_copies=draft.copies,
+        fee_pages=draft.pages,
     )
     return EForm(
         data,
@@ -80,6 +85,7 @@ def _form(
         wards={p: [(w.code, w.name) for w in ws] for p, ws in wards.items()},
         papers=papers,
         results=results,
+        asks=selectors.fee_asks(draft.version),
         initial=initial,
     )
 
@@ -109,15 +115,24 @@ def _page(
         "version": draft.version,
         "papers": rows,
         "saved": saved,
-        "fee_words": _fee(draft.version.fee),
+        **_fee(draft),
     }
     return render(request, "online/draft.html", context, status=status)
 
 
-def _fee(amount: int) -> str:
-    if not amount:
-        return gettext("Miễn phí")
-    return gettext("{amount} đồng").replace("{amount}", f"{amount:,}".replace(",", "."))
+def _fee(draft: Draft) -> dict[str, object]:
+    """The amount the draft owes online for the copies and pages last saved, with how it
+    was counted (a per-page fee: the pages declared)."""
+    try:
+        quote = selectors.draft_fee(draft)
+    except DomainError:  # a quantity the rule refuses: it was never saved
+        return {"fee_words": "", "fee_lines": []}
+    if not quote.amount:
+        return {"fee_words": gettext("Miễn phí"), "fee_lines": []}
+    words = gettext("{amount} đồng").replace("{amount}", fees.money(quote.amount))
+    asked = selectors.fee_asks(draft.version)
+    lines = [fill(gettext(line.label), line.values) for line in quote.lines]
+    return {"fee_words": words, "fee_lines": lines if asked.copies or asked.pages else []}
 
 
 @citizen_required
@@ -159,6 +174,8 @@ def draft(request: CitizenRequest, pk: int) -> HttpResponse:
                     if data.get(f"reuse_{doc_id}")
                 },
                 remove=[d for d, _n in form.paper_names if data.get(f"remove_{d}")],
+                copies=data.get("fee_copies"),
+                pages=data.get("fee_pages"),
             ),
             now=now,
         )

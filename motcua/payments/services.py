@@ -25,6 +25,7 @@ from motcua.core.text import check_characters, nfc
 from motcua.dossiers.selectors import channel_online, tracking_url
 from motcua.dossiers.services import dossier_act
 from motcua.notify.services import outbox_message, outbox_queue
+from motcua.online.selectors import declared_pages
 from motcua.organization.selectors import Actor, centre_tz
 from motcua.payments.models import Payment, PaymentNotice
 from motcua.payments.providers import payment_provider
@@ -37,11 +38,12 @@ RECEIPT_TEMPLATE = "payments/email/receipt"
 
 
 def dossier_quantity(dossier: Dossier, pages: int | None = None) -> fees.Quantity:
-    """What a dossier's fee is counted on: its channel, its copies, the pages the desk counted."""
+    """What a dossier's fee is counted on: its channel, its copies, the pages the desk counted
+    (or, not counted, those the citizen declared when lodging it online)."""
     return fees.Quantity(
         channel=fees.Channel.ONLINE if channel_online(dossier) else fees.Channel.IN_PERSON,
         copies=dossier.copies,
-        pages=pages or 1,
+        pages=pages or declared_pages(dossier.pk) or 1,
     )
 
 

@@ -7,12 +7,15 @@ from __future__ import annotations
 import pytest
 import time_machine
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from motcua.catalog.models import RequiredDocument
+from motcua.catalog.selectors import catalog_cache_clear
 from motcua.citizens import session
 from motcua.citizens.models import Citizen
+from motcua.core import fees
 from motcua.core.errors import InvalidInput, NotFound, ValidationError
 from motcua.core.lifecycle import Action
 from motcua.dossiers.models import Dossier, DossierScan
@@ -22,6 +25,7 @@ from motcua.notify.services import outbox_deliver
 from motcua.online import selectors, services
 from motcua.online.models import Draft, HeldPaperRequest, ReceptionWatch
 from motcua.organization.models import Division
+from motcua.payments.services import dossier_amount_due
 from tests import scanfiles
 from tests.conftest import at
 
@@ -475,3 +479,96 @@ def test_the_queue_flags_late_reception_and_the_citizen_opens_form_01(online, an
     assert "GIẤY TIẾP NHẬN HỒ SƠ" in html.upper() and receipt["Cache-Control"].count("no-store")
     assert "/can-bo/" not in html  # no staff links on the citizen's copy
     assert wrong.status_code == 404
+
+
+# --- A fee counted per page or per copy, online ------------------------------------------------
+
+# 2.000815 chứng thực's rule: 2,000 đ/page, from page 3 1,000 đ/page, at most 200,000 đ a copy.
+PER_PAGE = {"per": "page", "max_per_copy": 200_000, "tiers": [{"from_page": 3, "amount": 1000}]}
+
+
+@pytest.fixture
+def per_page(online):
+    version = online.birth.versions.get()
+    version.fee = 2000
+    version.fee_rule = PER_PAGE
+    version.save()
+    catalog_cache_clear()
+    return online
+
+
+def test_the_fee_is_counted_on_the_pages_and_copies_declared(per_page, an):
+    now = at("2026-11-25 09:00")
+    draft = filled(per_page, an, now)
+    assert selectors.draft_fee(draft).amount == 2000  # one copy of one page until told
+    draft = services.draft_save(
+        draft=draft, data=services.DraftInput(values=draft.values, copies=2, pages=10), now=now
+    )
+    assert (draft.copies, draft.pages) == (2, 10)
+    # 2 × 2,000 + 8 × 1,000 = 12,000 a copy; two copies.
+    assert selectors.draft_fee(draft).amount == 24_000
+    dossier = services.draft_submit(draft=draft, now=now)
+    assert dossier.copies == 2
+    assert dossier_amount_due(dossier).amount == 24_000  # what the payment will ask
+
+
+def test_a_quantity_out_of_bounds_is_refused_and_nothing_stored(per_page, an):
+    now = at("2026-11-25 09:00")
+    draft = filled(per_page, an, now)
+    with pytest.raises(InvalidInput) as info:
+        services.draft_save(
+            draft=draft,
+            data=services.DraftInput(values=draft.values, copies=101, pages=5000),
+            now=now,
+        )
+    assert sorted(p.details["field"] for p in info.value.problems()) == ["copies", "pages"]
+    draft.refresh_from_db()
+    assert (draft.copies, draft.pages) == (1, 1)
+
+
+def test_a_fee_per_dossier_asks_nothing(online, an):
+    draft = filled(online, an, at("2026-11-25 09:00"))
+    assert selectors.fee_asks(draft.version) == fees.Asks(copies=False, pages=False)
+    draft = services.draft_save(
+        draft=draft,
+        data=services.DraftInput(values=draft.values, copies=3, pages=40),
+        now=at("2026-11-25 09:05"),
+    )
+    assert (draft.copies, draft.pages) == (1, 1) and selectors.draft_fee(draft).amount == 0
+
+
+@time_machine.travel(at("2026-11-25 09:00"), tick=False)
+def test_the_page_asks_the_pages_and_shows_the_amount_before_submission(per_page, an, client):
+    sign_in(client, an)
+    start = client.get(reverse("online:start", args=["1.001193"]))
+    html = client.get(start.url).content.decode()
+    assert 'name="fee_copies"' in html and 'name="fee_pages"' in html
+    assert "2.000 đồng" in html
+    docs = papers(per_page)
+    post = {
+        "ho_ten": "Nguyễn Văn An",
+        "so_dinh_danh": "001203004567",
+        "noi_cu_tru__province": GOOD["noi_cu_tru"]["province"],
+        "noi_cu_tru__ward": GOOD["noi_cu_tru"]["ward"],
+        "tre_ho_ten": GOOD["tre_ho_ten"],
+        "tre_ngay_sinh": GOOD["tre_ngay_sinh"],
+        "place": str(per_page.hoan_kiem.pk),
+        "delivery": "electronic",
+        "fee_copies": "2",
+        "fee_pages": "10",
+        "action": "save",
+    }
+    files = {
+        f"paper_{d.pk}": SimpleUploadedFile(f"{d.order}.png", scanfiles.PNG, "image/png")
+        for d in docs
+    }
+    saved = client.post(start.url, {**post, **files})
+    assert saved.status_code == 302
+    html = client.get(start.url).content.decode()
+    assert "24.000 đồng" in html and "Mỗi bản 10 trang: 12.000 đồng" in html
+    assert "2 bản × 12.000 đồng" in html
+    bad = client.post(start.url, {**post, "fee_pages": "0"})
+    assert bad.status_code == 400 and "Nhập một số nguyên từ 1 đến 2000." in bad.content.decode()
+    assert Draft.objects.get().pages == 10
+    done = client.post(start.url, {**post, "action": "submit"})
+    assert done.status_code == 302 and Dossier.objects.get().copies == 2
