@@ -13,10 +13,12 @@ from django.db.models import Count
 from django.urls import reverse
 
 from motcua.catalog.selectors import fee_quote, fee_rule_of, is_commune_level, procedure_versions
+from motcua.citizens.selectors import verified_id_number
 from motcua.core import eform, fees, text
 from motcua.core.calendar import local_date
 from motcua.core.errors import NotFound, ValidationError, _
 from motcua.core.lifecycle import Status
+from motcua.dossiers.selectors import counter_details
 from motcua.online.models import Draft, DraftPaper, HeldPaperRequest, ReceptionWatch
 from motcua.organization.selectors import (
     centre_tz,
@@ -78,10 +80,25 @@ def form_specs(version: ProcedureVersion) -> tuple[eform.FieldSpec, ...]:
 
 
 def prefill(citizen: Citizen, *, eform_specs: Sequence[eform.FieldSpec]) -> dict[str, object]:
-    """What the e-form starts with: the values of the same fields in the citizen's earlier
-    submissions (the newest wins), then their profile for who they are (declare once)."""
+    """What the e-form starts with (declare once): the same fields in the citizen's earlier
+    online submissions (the newest wins), then their profile for who they are; what is still
+    empty, from what they declared on dossiers lodged at the counter under the account's
+    verified ID number (the newest wins)."""
     names = {spec.name: spec for spec in eform_specs}
     values: dict[str, object] = {}
+    counter_values: dict[str, object] = {}
+    for counter in counter_details(verified_id_number(citizen)):
+        for name, value in (
+            ("ho_ten", counter.name),
+            ("so_dinh_danh", counter.id_number),
+            ("dien_thoai", counter.phone),
+            ("thu_dien_tu", counter.email),
+        ):
+            if name in names and value:
+                counter_values[name] = value
+        if "noi_cu_tru" in names and counter.address:
+            # Typed at the counter as one line: kept as the street, the ward to be chosen.
+            counter_values["noi_cu_tru"] = {"province": "", "ward": "", "street": counter.address}
     earlier = Draft.objects.filter(citizen=citizen, state=Draft.State.SUBMITTED).order_by(
         "submitted_at"
     )
@@ -95,6 +112,8 @@ def prefill(citizen: Citizen, *, eform_specs: Sequence[eform.FieldSpec]) -> dict
             values[name] = profile_value
     if "noi_cu_tru" in names and "noi_cu_tru" not in values and citizen.address:
         values["noi_cu_tru"] = {"province": "", "ward": "", "street": citizen.address}
+    for field_name, counter_value in counter_values.items():
+        values.setdefault(field_name, counter_value)
     return values
 
 

@@ -119,6 +119,50 @@ def test_it_prefills_from_the_profile(online, an):
     assert draft.values["noi_cu_tru"]["street"] == "12 Hàng Bạc"
 
 
+def counter_dossier(world, *, id_number, name, address, when="2026-11-20 09:00"):
+    """A dossier lodged at the counter under this ID number, with no account tied to it."""
+    from motcua.core.reception import Applicant
+    from motcua.dossiers.services import dossier_receive
+    from tests.dossiers.test_services import intake
+
+    applicant = Applicant(name=name, id_number=id_number, address=address, email="quay@example.vn")
+    return dossier_receive(
+        intake=intake(world, world.birth, applicant=applicant), actor=world.lan, now=at(when)
+    )
+
+
+def test_it_prefills_from_counter_dossiers_under_the_verified_id_number(online, an):
+    counter_dossier(online, id_number=an.id_number, name="Nguyễn Văn Ann", address="1 Hàng Đào")
+    newest = "2026-11-23 09:00"
+    counter_dossier(
+        online, id_number=an.id_number, name="Nguyễn Văn An", address="2 Hàng Đào", when=newest
+    )
+    Citizen.objects.filter(pk=an.pk).update(id_verified=True, full_name="", address="")
+    an.refresh_from_db()
+    draft = services.draft_start(citizen=an, procedure_code="1.001193", now=at("2026-11-25 09:00"))
+    # The newest counter dossier fills what the profile and earlier submissions left empty.
+    assert draft.values["ho_ten"] == "Nguyễn Văn An"
+    assert draft.values["noi_cu_tru"] == {"province": "", "ward": "", "street": "2 Hàng Đào"}
+    assert draft.values["thu_dien_tu"] == "an@example.vn"  # the profile's wins
+
+
+def test_a_typed_id_number_does_not_open_the_counter_dossiers(online, an, binh):
+    counter_dossier(online, id_number=an.id_number, name="Nguyễn Văn An", address="1 Hàng Đào")
+    # Bình types An's number into the profile: it is not verified, nothing of An's shows.
+    from motcua.citizens.services import update_profile
+
+    update_profile(citizen_id=binh.pk, full_name="Trần Bình", id_number=an.id_number, address="")
+    binh.refresh_from_db()
+    draft = services.draft_start(
+        citizen=binh, procedure_code="1.001193", now=at("2026-11-25 09:00")
+    )
+    assert "dien_thoai" not in draft.values and "noi_cu_tru" not in draft.values
+    # A verified account that types another number loses the verification.
+    Citizen.objects.filter(pk=an.pk).update(id_verified=True)
+    update_profile(citizen_id=an.pk, full_name=an.full_name, id_number="001203009999", address="")
+    assert not Citizen.objects.get(pk=an.pk).id_verified
+
+
 def test_draft_submit_accept_with_the_receipt_once(online, an):
     now = at("2026-11-25 09:00")
     draft = filled(online, an, now)
