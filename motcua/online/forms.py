@@ -6,6 +6,7 @@ bounds, wards of the province) are the core's and the selectors', applied by the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -50,7 +51,7 @@ class EForm(fields.Form):
         provinces: list[tuple[str, str]],
         wards: dict[str, list[tuple[str, str]]],
         papers: list[tuple[int, str]],
-        results: list[tuple[int, str]],
+        results: Mapping[int, list[tuple[int, str]]],  # by paper: the results that fit it
         asks: fees.Asks = NOTHING_ASKED,
         initial: dict[str, Any] | None = None,
     ) -> None:
@@ -132,7 +133,10 @@ class EForm(fields.Form):
             self.fields[f"reuse_{doc_id}"] = fields.ChoiceField(
                 label=gettext("Hoặc dùng kết quả đã được cấp"),
                 required=False,
-                choices=[("", gettext("— Không dùng —")), *((str(k), v) for k, v in results)],
+                choices=[
+                    ("", gettext("— Không dùng —")),
+                    *((str(k), v) for k, v in results.get(doc_id, [])),
+                ],
             )
             self.fields[f"remove_{doc_id}"] = forms.BooleanField(
                 label=gettext("Bỏ tệp đã đính kèm"), required=False

@@ -18,7 +18,7 @@ from motcua.core import eform, fees, text
 from motcua.core.calendar import local_date
 from motcua.core.errors import NotFound, ValidationError, _
 from motcua.core.lifecycle import Status
-from motcua.dossiers.selectors import counter_details
+from motcua.dossiers.selectors import citizen_results, counter_details
 from motcua.online.models import Draft, DraftPaper, HeldPaperRequest, ReceptionWatch
 from motcua.organization.selectors import (
     centre_tz,
@@ -52,6 +52,24 @@ def online_version(procedure_code: str, now: datetime) -> ProcedureVersion:
     if version is None or not version.form_fields or not version.online_level:
         raise NotFound(_("Thủ tục này chưa nhận hồ sơ trực tuyến."))
     return version
+
+
+def result_description(dossier: Dossier) -> str:
+    """What an issued dossier's result is, as its procedure version's catalog entry says."""
+    version = dossier.procedure_version
+    return version.result or version.procedure.name
+
+
+def reusable_results(
+    citizen_id: int, papers: Sequence[tuple[int, str]]
+) -> dict[int, list[Dossier]]:
+    """For each paper (id, name), the citizen's issued results of the kind it asks for
+    (`core.eform.result_fits`), newest first: only those are offered to reuse."""
+    results = citizen_results(citizen_id)
+    return {
+        doc_id: [d for d in results if eform.result_fits(name, result_description(d))]
+        for doc_id, name in papers
+    }
 
 
 def fee_asks(version: ProcedureVersion) -> fees.Asks:

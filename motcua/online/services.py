@@ -124,6 +124,16 @@ def draft_save(*, draft: Draft, data: DraftInput, now: datetime) -> Draft:
                     _("Chỉ chọn được kết quả đã cấp cho chính bạn."), field=f"reuse_{doc_id}"
                 )
             )
+        elif not eform.result_fits(
+            documents[doc_id].name, selectors.result_description(results[source_id])
+        ):
+            problems.append(
+                ValidationError(
+                    _("Kết quả đã chọn không phải loại giấy tờ “{paper}” cần; hãy đính kèm tệp."),
+                    field=f"reuse_{doc_id}",
+                    paper=documents[doc_id].name,
+                )
+            )
     if problems:
         raise InvalidInput(problems)
     written: list[str] = []

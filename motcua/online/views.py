@@ -14,7 +14,6 @@ from motcua.catalog.selectors import documents_of
 from motcua.citizens.session import CitizenRequest, citizen_required
 from motcua.core import fees
 from motcua.core.errors import DomainError, InvalidInput, fill
-from motcua.dossiers.selectors import citizen_results
 from motcua.dossiers.services import ScanUpload
 from motcua.edge import add_to_form, render_error
 from motcua.online import selectors, services
@@ -59,13 +58,10 @@ def _form(
 ) -> EForm:
     specs = selectors.form_specs(draft.version)
     papers = [(d.pk, d.name) for d in documents_of(draft.version) if not d.show_only]
-    results = [
-        (
-            d.pk,
-            _result_label(d),
-        )
-        for d in citizen_results(request.citizen.pk)
-    ]
+    results = {
+        doc_id: [(d.pk, _result_label(d)) for d in found]
+        for doc_id, found in selectors.reusable_results(request.citizen.pk, papers).items()
+    }
     places = selectors.places_for(commune_level=selectors.commune_level(draft.version))
     wards = wards_by_province()
     initial = initial_of(specs, draft.values)
@@ -91,8 +87,7 @@ def _form(
 
 
 def _result_label(dossier: Dossier) -> str:
-    version = dossier.procedure_version
-    return f"{version.result or version.procedure.name} – {dossier.code}"
+    return f"{selectors.result_description(dossier)} – {dossier.code}"
 
 
 def _page(

@@ -55,7 +55,10 @@ def online(world, settings):
     version = world.birth.versions.get()
     version.form_fields = FIELDS
     version.online_level = "toàn trình"
+    version.result = "Giấy khai sinh (bản chính)"
     version.save()
+    # The second paper asks for a birth certificate: an earlier result may stand for it.
+    version.documents.filter(order=1).update(name="Bản sao giấy khai sinh của người mẹ")
     from motcua.catalog.selectors import catalog_cache_clear
 
     catalog_cache_clear()
@@ -340,6 +343,46 @@ def test_declare_once_reuses_an_earlier_result_and_counts_a_request_for_it(onlin
     )
     assert selectors.held_requests_by_agency() == {online.hoan_kiem.pk: 1}
     assert HeldPaperRequest.objects.get().reason == "Bản cũ bị mờ"
+
+
+def test_a_result_of_another_kind_is_neither_offered_nor_taken(online, an, client):
+    now = at("2026-11-25 09:00")
+    birth = services.draft_submit(draft=filled(online, an, now), now=now)
+    # The same citizen's second dossier, made a death registration's result below.
+    death = services.draft_submit(draft=filled(online, an, now), now=now)
+    Dossier.objects.filter(pk=birth.pk).update(status=10, code="H26.100-261125-0001")
+    Dossier.objects.filter(pk=death.pk).update(status=10, code="H26.100-261125-0002")
+    version = online.birth.versions.get()
+    other = type(version).objects.get(pk=version.pk)
+    other.pk = None
+    other.version = 2
+    other.effective_from = other.effective_from.replace(year=2027)
+    other.result = "Trích lục khai tử (bản chính)"
+    other.save()
+    Dossier.objects.filter(pk=death.pk).update(procedure_version=other)
+    docs = papers(online)
+    draft = services.draft_start(citizen=an, procedure_code="1.001193", now=now)
+    with pytest.raises(InvalidInput) as info:
+        services.draft_save(
+            draft=draft,
+            data=services.DraftInput(values=draft.values, reuse={docs[1].pk: death.pk}),
+            now=now,
+        )
+    assert [p.details["field"] for p in info.value.problems()] == [f"reuse_{docs[1].pk}"]
+    assert "không phải loại giấy tờ" in info.value.problems()[0].template
+    assert not draft.papers.exists()
+    # The birth certificate fits; the page offers it, and only it, for that paper only.
+    services.draft_save(
+        draft=draft,
+        data=services.DraftInput(values=draft.values, reuse={docs[1].pk: birth.pk}),
+        now=now,
+    )
+    assert draft.papers.get().source_id == birth.pk
+    sign_in(client, an)
+    html = client.get(reverse("online:draft", args=[draft.pk])).content.decode()
+    assert "Giấy khai sinh (bản chính) – H26.100-261125-0001" in html
+    assert "H26.100-261125-0002" not in html
+    assert f'name="reuse_{docs[0].pk}"' not in html  # nothing issued fits the form itself
 
 
 def test_worker_alerts_the_desk_once_and_marks_late_reception(online, an):
