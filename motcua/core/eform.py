@@ -312,6 +312,17 @@ def reception_timing(
     )
 
 
+def reception_start(arrived_at: dt.datetime, resubmitted_at: dt.datetime | None) -> dt.datetime:
+    """When an online dossier's reception clocks (the alert, the acceptance limit) run from:
+    its arrival, or, once the desk asked for corrections, the citizen's resubmission (DOMAIN
+    §5: the clock starts again when the completed dossier is received)."""
+    require_aware(arrived_at)
+    if resubmitted_at is None:
+        return arrived_at
+    require_aware(resubmitted_at)
+    return max(arrived_at, resubmitted_at)
+
+
 def draft_expires_at(
     changed_at: dt.datetime, calendar: WorkCalendar, policy: OnlinePolicy = OnlinePolicy()
 ) -> dt.datetime:

@@ -745,6 +745,19 @@ def counter_details(id_number: str, *, limit: int = 20) -> list[CounterDetails]:
     return [CounterDetails(*row) for row in reversed(rows)]
 
 
+def resubmitted_at(dossier: Dossier) -> datetime | None:
+    """When the citizen last completed a dossier the desk had asked to correct before
+    reception (the latest supplement while not yet received); None if never."""
+    if not dossier.supplement_requests or dossier.received_at is not None:
+        return None
+    return (
+        DossierEvent.objects.filter(dossier=dossier, action=Action.SUPPLEMENT)
+        .order_by("-seq")
+        .values_list("at", flat=True)
+        .first()
+    )
+
+
 def online_channel() -> int:
     """The channel of a dossier lodged on the portal."""
     return int(Dossier.Channel.ONLINE)

@@ -18,7 +18,7 @@ from motcua.core import eform, fees, text
 from motcua.core.calendar import local_date
 from motcua.core.errors import NotFound, ValidationError, _
 from motcua.core.lifecycle import Status
-from motcua.dossiers.selectors import citizen_results, counter_details
+from motcua.dossiers.selectors import citizen_results, counter_details, resubmitted_at
 from motcua.online.models import Draft, DraftPaper, HeldPaperRequest, ReceptionWatch
 from motcua.organization.selectors import (
     centre_tz,
@@ -217,8 +217,22 @@ def draft_papers(draft: Draft) -> dict[int, DraftPaper]:
 
 
 def reception_done(dossier: Dossier) -> bool:
-    """Whether the desk dealt with an online dossier: accepted, sent back or refused."""
-    return dossier.status != Status.NEW or bool(dossier.supplement_requests)
+    """Whether the desk dealt with an online dossier: accepted or refused (sent back for
+    corrections, it waits for the citizen: see `awaiting_corrections`)."""
+    return dossier.status != Status.NEW and not awaiting_corrections(dossier)
+
+
+def awaiting_corrections(dossier: Dossier) -> bool:
+    """Whether the desk asked the citizen to correct the dossier before reception and the
+    citizen has not resubmitted it yet: the reception clocks wait."""
+    return dossier.status == Status.SUPPLEMENT and dossier.received_at is None
+
+
+def reception_start(dossier: Dossier, watch: ReceptionWatch | None) -> datetime:
+    """When the reception's clocks (the alert, the acceptance limit) run from: the arrival,
+    or the citizen's resubmission after the desk asked for corrections."""
+    arrived = watch.arrived_at if watch is not None else dossier.submitted_at
+    return eform.reception_start(arrived, resubmitted_at(dossier))
 
 
 def reception_flags(dossier_ids: Iterable[int]) -> dict[int, ReceptionWatch]:

@@ -302,14 +302,26 @@ def process_online(*, now: datetime, batch: int = 500) -> OnlineReport:
     )
     for watch in watches:
         dossier = watch.dossier
+        if selectors.awaiting_corrections(dossier):
+            continue  # the clocks wait for the citizen's resubmission
         if selectors.reception_done(dossier):
             ReceptionWatch.objects.filter(pk=watch.pk).update(done_at=now)
             continue
+        start = selectors.reception_start(dossier, watch)
+        if start != watch.arrived_at:
+            # Resubmitted after corrections: both clocks start again from then (DOMAIN §5),
+            # the desk is alerted again and an earlier late mark no longer stands.
+            ReceptionWatch.objects.filter(pk=watch.pk, arrived_at=watch.arrived_at).update(
+                arrived_at=start, alerted_at=None, late_at=None
+            )
+            watch.refresh_from_db()
+            if watch.arrived_at != start:
+                continue  # another worker restarted it meanwhile: its pass goes on
         timing = eform.reception_timing(
             watch.arrived_at, now, calendar_for(dossier.received_place), rules
         )
         if watch.alerted_at is None and timing.alert_due:
-            _alert_desk(dossier, now)
+            _alert_desk(dossier, now, arrived_at=watch.arrived_at)
             report.alerted += ReceptionWatch.objects.filter(pk=watch.pk, alerted_at=None).update(
                 alerted_at=now
             )
@@ -321,11 +333,14 @@ def process_online(*, now: datetime, batch: int = 500) -> OnlineReport:
     return report
 
 
-def _alert_desk(dossier: Dossier, now: datetime) -> None:
-    """An e-mail to each desk officer of the place that received it, once per dossier; in
-    office hours (reminders to officers wait for the office to open)."""
+def _alert_desk(dossier: Dossier, now: datetime, *, arrived_at: datetime) -> None:
+    """An e-mail to each desk officer of the place that received it, once per arrival (the
+    submission, then each resubmission after corrections); in office hours (reminders to
+    officers wait for the office to open)."""
     calendar = calendar_for(dossier.received_place)
     when = now if calendar.is_open(now) else calendar.next_opening(now)
+    # The first arrival keeps the key it always had; a resubmission is told again.
+    arrived_key = "" if arrived_at == dossier.submitted_at else f"{arrived_at:%Y%m%d%H%M%S}:"
     messages = []
     for address in desk_emails(dossier.received_place):
         message = outbox_message(
@@ -335,17 +350,21 @@ def _alert_desk(dossier: Dossier, now: datetime) -> None:
                 "name": dossier.applicant_name,
                 "procedure": dossier.procedure_version.procedure.name,
                 "place": dossier.received_place.name,
-                "submitted": selectors.local_label(dossier.submitted_at),
+                "submitted": selectors.local_label(arrived_at),
                 "hours": settings.ONLINE_RECEPTION_WORKING_HOURS,
                 "url": selectors.online_queue_url(),
             },
             dossier_id=dossier.pk,
-            dedupe_key=f"online-alert:{dossier.pk}:{hashlib.sha256(address.encode()).hexdigest()[:16]}",
+            dedupe_key=f"online-alert:{dossier.pk}:{arrived_key}{_digest(address)}",
             now=now,
         )
         message.available_at = when
         messages.append(message)
     outbox_queue(messages)
+
+
+def _digest(address: str) -> str:
+    return hashlib.sha256(address.encode()).hexdigest()[:16]
 
 
 def drafts_close_stale(*, now: datetime, batch: int = 500) -> int:

@@ -188,3 +188,28 @@ CERTIFIED = "Bản sao được chứng thực từ bản chính"  # 2.000815: a
 )
 def test_only_a_result_of_the_kind_the_paper_asks_for_fits(paper, result, fits):
     assert eform.result_fits(paper, result) is fits
+
+
+ARRIVED = at("2026-11-25 10:00")
+
+
+@pytest.mark.parametrize(
+    ("resubmitted", "start"),
+    [
+        (None, ARRIVED),  # never sent back: from the arrival
+        (at("2026-11-26 15:00"), at("2026-11-26 15:00")),  # resubmitted: from then
+        (at("2026-11-24 09:00"), ARRIVED),  # an answer before this arrival is an older round
+    ],
+)
+def test_the_reception_clocks_restart_from_the_resubmission(resubmitted, start):
+    assert eform.reception_start(ARRIVED, resubmitted) == start
+
+
+def test_the_resubmission_restarts_both_limits():
+    calendar = CAL
+    first = eform.reception_timing(ARRIVED, at("2026-11-26 15:00"), calendar)
+    assert first.late  # 8 working hours after Wed 10:00 is Thu 10:00
+    again = eform.reception_start(ARRIVED, at("2026-11-26 15:00"))
+    second = eform.reception_timing(again, at("2026-11-26 15:00"), calendar)
+    assert not second.late and second.late_at == at("2026-11-27 15:00")
+    assert second.alert_by == at("2026-11-26 17:00")  # 2 working hours: 15:00–17:00

@@ -398,6 +398,53 @@ def test_worker_alerts_the_desk_once_and_marks_late_reception(online, an):
     assert ReceptionWatch.objects.get(dossier=dossier).late_at == at("2026-11-26 10:00")
 
 
+def test_the_reception_clocks_restart_from_the_resubmission(online, an, client):
+    from motcua.dossiers.services import dossier_answer_supplement
+
+    arrived = at("2026-11-25 10:00")  # Wednesday
+    dossier = services.draft_submit(draft=filled(online, an, arrived), now=arrived)
+    assert services.process_online(now=at("2026-11-25 10:05")).alerted == 1
+    asked = dossier_act(
+        dossier=dossier,
+        action=Action.REQUEST_SUPPLEMENT,
+        actor=online.lan,
+        now=at("2026-11-25 11:00"),
+        missing=["Bản sao giấy khai sinh của người mẹ rõ hơn"],
+    )
+    # Waiting for the citizen: the first round's 8 hours (Thursday 10:00) pass unmarked.
+    assert services.process_online(now=at("2026-11-26 14:00")).late == 0
+    watch = ReceptionWatch.objects.get(dossier=dossier)
+    assert watch.done_at is None and watch.late_at is None
+    resubmitted = at("2026-11-26 15:00")
+    dossier_answer_supplement(
+        dossier=asked,
+        citizen_id=an.pk,
+        files={0: ScanUpload(name="me.pdf", data=scanfiles.PDF)},
+        now=resubmitted,
+    )
+    # The desk's queue counts the wait from the resubmission, not from Wednesday.
+    client.force_login(
+        __import__("django.contrib.auth.models", fromlist=["User"]).User.objects.get(
+            pk=online.lan.user_id
+        )
+    )
+    with time_machine.travel(at("2026-11-26 16:00"), tick=False):
+        queue = client.get(reverse("desk:online")).content.decode()
+    assert "1,0 giờ làm việc" in queue or "1.0 giờ làm việc" in queue
+    assert "Trễ tiếp nhận" not in queue
+    # The worker restarts both clocks: the desk is alerted again, late only 8 hours on.
+    report = services.process_online(now=at("2026-11-26 15:05"))
+    assert (report.alerted, report.late) == (1, 0)
+    watch.refresh_from_db()
+    assert (watch.arrived_at, watch.late_at) == (resubmitted, None)
+    assert OutboxMessage.objects.filter(template="online/email/alert").count() == 2
+    assert services.process_online(now=at("2026-11-26 16:00")).alerted == 0  # once a round
+    assert services.process_online(now=at("2026-11-27 14:59")).late == 0
+    assert services.process_online(now=at("2026-11-27 15:00")).late == 1
+    watch.refresh_from_db()
+    assert watch.late_at == at("2026-11-27 15:00")
+
+
 def test_worker_closes_a_stale_draft_with_a_notice(online, an):
     draft = services.draft_start(citizen=an, procedure_code="1.001193", now=at("2026-11-25 10:00"))
     assert services.drafts_close_stale(now=at("2026-12-16 09:59")) == 0
