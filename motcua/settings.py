@@ -321,6 +321,9 @@ if MOTCUA_ENV == "production" and PAYMENT_PROVIDER.endswith(".SandboxProvider"):
     raise ImproperlyConfigured("PAYMENT_PROVIDER must name a real provider in production.")
 # The sandbox's signing key ("": derived from SECRET_KEY).
 PAYMENT_SANDBOX_SECRET = env_str("PAYMENT_SANDBOX_SECRET", "")
+# A payment started online whose callback has not come after this many minutes is settled
+# by asking the provider its status (the worker's payments pass).
+PAYMENT_POLL_AFTER_MINUTES = env_int("PAYMENT_POLL_AFTER_MINUTES", 15)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 600)
 if OUTBOX_LEASE_SECONDS <= 2 * EMAIL_TIMEOUT:
     raise ImproperlyConfigured("OUTBOX_LEASE_SECONDS must be more than twice EMAIL_TIMEOUT.")

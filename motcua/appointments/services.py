@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 
 from motcua.appointments.models import Booking, SlotCount, Window
 from motcua.appointments.selectors import branch_calendar, day_slots, receiving_branch
@@ -72,7 +74,7 @@ def booking_make(
                 raise rules.full(slot)
             count.refresh_from_db()
             draft_id = draft_for_booking(citizen=citizen, procedure_code=procedure.code, now=now)
-            return Booking.objects.create(
+            booking = Booking.objects.create(
                 citizen=citizen,
                 procedure=procedure,
                 branch=branch,
@@ -85,6 +87,9 @@ def booking_make(
                 draft_id=draft_id,
                 created_at=now,
             )
+            # The confirmation, queued with the booking: one message, only if it commits.
+            outbox_queue(_mail(booking, "booked", now))
+            return booking
     except IntegrityError:
         # Two submits of the same booking at once: the database's one-active rule held.
         raise ConflictError(
@@ -115,7 +120,8 @@ def booking_cancel(*, booking: Booking, now: datetime) -> Booking:
         if not done:
             raise ConflictError(_("Lịch hẹn này không còn hủy được."), field="__all__")
         _release(booking)
-    booking.refresh_from_db()
+        booking.refresh_from_db()
+        outbox_queue(_mail(booking, "cancelled", now))
     return booking
 
 
@@ -187,9 +193,36 @@ def appointments_process(*, now: datetime) -> Pass:
     return Pass(reminded, no_shows)
 
 
-def _reminders(booking: Booking, now: datetime) -> list[OutboxMessage]:
+def _mail(booking: Booking, kind: str, now: datetime) -> list[OutboxMessage]:
+    """The e-mail confirming a booking (`kind` "booked": branch, day and time, ticket, the
+    link to the ticket page where it is cancelled) or its cancellation ("cancelled"); none
+    for an account without an e-mail address. Keyed by booking, so never sent twice."""
     citizen = booking.citizen
+    if not citizen.email:
+        return []
     context = {
+        **_context(booking),
+        "ticket_url": settings.SITE_URL.rstrip("/")
+        + reverse("appointments:ticket", args=[booking.pk]),
+        "book_url": settings.SITE_URL.rstrip("/") + reverse("appointments:book"),
+    }
+    return [
+        outbox_message(
+            recipient=citizen.email,
+            template=f"appointments/email/{kind}",
+            context=context,
+            dossier_id=None,
+            dedupe_key=f"booking:{booking.pk}:{kind}:email",
+            now=now,
+        )
+    ]
+
+
+def _context(booking: Booking) -> dict[str, str]:
+    """What every message about a booking says: who, which procedure, where, when (the
+    branch's local day and time), the ticket number."""
+    citizen = booking.citizen
+    return {
         "name": citizen.full_name,
         "procedure": booking.procedure.name,
         "place": booking.branch.name,
@@ -199,6 +232,11 @@ def _reminders(booking: Booking, now: datetime) -> list[OutboxMessage]:
         "end": f"{booking.end:%H:%M}",
         "ticket": booking.ticket,
     }
+
+
+def _reminders(booking: Booking, now: datetime) -> list[OutboxMessage]:
+    citizen = booking.citizen
+    context = _context(booking)
     messages = []
     for channel, recipient in (("email", citizen.email), ("sms", citizen.phone)):
         if recipient:

@@ -22,6 +22,10 @@ class Citizen(models.Model):
     password = models.CharField(max_length=200, blank=True)
     full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
     id_number = models.CharField(_("số định danh cá nhân"), max_length=20, blank=True)
+    # The ID number was given by an identity provider that vouches for it (VNeID-like), not
+    # typed: only then are the dossiers lodged at the counter under it taken as the
+    # account's (pre-filling the e-form). Typing another number clears it.
+    id_verified = models.BooleanField(_("số định danh đã xác thực"), default=False)
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     # The identity provider that vouches for this person (issuer and subject), if any.
     provider_issuer = models.CharField(_("nơi xác thực danh tính"), max_length=300, blank=True)

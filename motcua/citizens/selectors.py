@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 
 from motcua.citizens.session import current_citizen
+
+if TYPE_CHECKING:
+    from motcua.citizens.models import Citizen
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,11 @@ class Profile:
             "applicant_phone": self.phone,
             "applicant_email": self.email,
         }
+
+
+def verified_id_number(citizen: Citizen) -> str:
+    """The account's ID number when an identity provider vouched for it, else ""."""
+    return citizen.id_number if citizen.id_verified and citizen.id_number else ""
 
 
 def signed_in_profile(request: HttpRequest) -> Profile | None:

@@ -384,8 +384,10 @@ def citizen_hold(*, citizen_id: int) -> None:
 def update_profile(*, citizen_id: int, full_name: str, id_number: str, address: str) -> Citizen:
     with transaction.atomic():
         citizen = Citizen.objects.select_for_update().get(pk=citizen_id)
+        if id_number != citizen.id_number:
+            citizen.id_verified = False  # typed, not vouched for
         citizen.full_name, citizen.id_number, citizen.address = full_name, id_number, address
-        citizen.save(update_fields=["full_name", "id_number", "address"])
+        citizen.save(update_fields=["full_name", "id_number", "address", "id_verified"])
         return citizen
 
 
@@ -418,6 +420,8 @@ def citizen_from_provider(*, issuer: str, identity: ProviderIdentity, now: datet
     for name in ("full_name", "id_number", "address"):
         if getattr(identity, name):
             setattr(citizen, name, getattr(identity, name))
+    if identity.id_number:
+        citizen.id_verified = True  # the provider vouches for it
     for name in ("email", "phone"):
         value = getattr(identity, name)
         if value and not getattr(citizen, name):

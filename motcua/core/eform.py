@@ -312,6 +312,17 @@ def reception_timing(
     )
 
 
+def reception_start(arrived_at: dt.datetime, resubmitted_at: dt.datetime | None) -> dt.datetime:
+    """When an online dossier's reception clocks (the alert, the acceptance limit) run from:
+    its arrival, or, once the desk asked for corrections, the citizen's resubmission (DOMAIN
+    §5: the clock starts again when the completed dossier is received)."""
+    require_aware(arrived_at)
+    if resubmitted_at is None:
+        return arrived_at
+    require_aware(resubmitted_at)
+    return max(arrived_at, resubmitted_at)
+
+
 def draft_expires_at(
     changed_at: dt.datetime, calendar: WorkCalendar, policy: OnlinePolicy = OnlinePolicy()
 ) -> dt.datetime:
@@ -319,3 +330,47 @@ def draft_expires_at(
     `draft_days` full working days of office hours."""
     require_aware(changed_at)
     return calendar.add_working_days(changed_at, policy.draft_days)
+
+
+# --- Reusing an earlier result for a paper ------------------------------------------------------
+
+# The kinds of paper an issued result can stand for, each named by the phrases the catalog
+# uses for it in papers' names (`[[versions.documents]] name`) and results' descriptions
+# (`result`), folded (lower case, no diacritics, đ as d). "Bản sao giấy khai sinh" asks for a
+# birth certificate; "Giấy khai sinh (bản chính)", the result of 1.001193, is one. A paper or
+# a result naming none of them is matched with nothing: the citizen attaches a file.
+# [check] The vocabulary is the shipped catalog's; a province adding procedures extends it.
+PAPER_KINDS: Mapping[str, tuple[str, ...]] = {
+    "khai_sinh": ("giay khai sinh", "trich luc khai sinh"),
+    "ket_hon": ("giay chung nhan ket hon", "trich luc ket hon"),
+    "khai_tu": ("trich luc khai tu", "giay chung tu"),
+    "ho_tich": ("trich luc ho tich",),
+    "thuong_tru": ("ket qua dang ky thuong tru",),
+    "ly_lich_tu_phap": ("phieu ly lich tu phap",),
+    "ho_kinh_doanh": ("giay chung nhan dang ky ho kinh doanh",),
+    "doanh_nghiep": ("giay chung nhan dang ky doanh nghiep",),
+    "lai_xe": ("giay phep lai xe",),
+    "dat_dai": ("giay chung nhan quyen su dung dat",),
+    "xay_dung": ("giay phep xay dung",),
+}
+# A civil-status extract (2.000635, "Bản sao trích lục hộ tịch") is of one event its
+# description does not name: it may stand for a paper of any of them, and a paper asking
+# for such an extract is met by a result of any of them.
+_COVERS: Mapping[str, frozenset[str]] = {
+    "ho_tich": frozenset({"khai_sinh", "ket_hon", "khai_tu"}),
+}
+
+
+def paper_kinds(description: str) -> frozenset[str]:
+    """The kinds of paper a paper's name or a result's description names (`PAPER_KINDS`)."""
+    folded = text.fold(description)
+    found = {kind for kind, phrases in PAPER_KINDS.items() if any(p in folded for p in phrases)}
+    for kind in list(found):
+        found |= _COVERS.get(kind, frozenset())
+    return frozenset(found)
+
+
+def result_fits(paper: str, result: str) -> bool:
+    """Whether an issued result (its catalog description) is of the kind the paper asks for,
+    so that it may be reused by reference instead of a file."""
+    return bool(paper_kinds(paper) & paper_kinds(result))

@@ -143,6 +143,22 @@ def check_rule(rule: FeeRule) -> list[str]:
     return problems
 
 
+@dataclass(frozen=True)
+class Asks:
+    """What the citizen must state for the amount to be counted: the number of copies (a
+    rule per copy or per page), the pages of each copy (per page)."""
+
+    copies: bool
+    pages: bool
+
+
+def asks(rule: FeeRule) -> Asks:
+    """The quantities a rule's amount depends on (nothing for a free or per-dossier rule)."""
+    if rule.free:
+        return Asks(copies=False, pages=False)
+    return Asks(copies=rule.per is not Per.DOSSIER, pages=rule.per is Per.PAGE)
+
+
 def _unit(rule: FeeRule, channel: Channel) -> int:
     if channel is Channel.ONLINE and rule.online_amount is not None:
         return rule.online_amount

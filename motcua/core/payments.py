@@ -13,7 +13,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from motcua.core.errors import ConflictError, PermissionDenied, Text, _
@@ -105,6 +105,25 @@ def judge(callback: Callback, standing: Standing | None) -> Outcome:
     if callback.amount != standing.amount_due:
         return Outcome.WRONG_AMOUNT
     return Outcome.PAID
+
+
+def from_status(reference: str, state: State, amount: int, transaction: str) -> Callback | None:
+    """What the provider's answer to a status query says, as the callback it stands in for
+    when the callback never came (judged by `judge`, like one): None while still pending."""
+    if state is State.PENDING:
+        return None
+    return Callback(
+        reference=reference,
+        amount=amount,
+        paid=state is State.PAID,
+        transaction=transaction if state is State.PAID else "",
+    )
+
+
+def poll_due(created_at: datetime, now: datetime, *, after: timedelta) -> bool:
+    """Whether a pending payment has waited long enough for its callback that the provider
+    is asked what became of it (the citizen may still be on the provider's page before)."""
+    return now - created_at >= after
 
 
 @dataclass(frozen=True)

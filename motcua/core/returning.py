@@ -86,8 +86,9 @@ def check(
     electronic_copy: bool = True,
 ) -> Returned:
     """Check a return of the result; raise InvalidInput with every problem, or return what
-    is recorded. Returned electronically, the result is its electronic copy: it must be on
-    file (`electronic_copy`), and handing it over that way counts as delivered."""
+    is recorded. Every result has its electronic copy, which the citizen downloads (NĐ 118
+    Điều 22 k1): it must be on file (`electronic_copy`) whatever the delivery; returned
+    electronically, the copy is the result, and handing it over that way counts as delivered."""
     problems: list[ValidationError] = []
     delivery = _choice(Delivery, handover.delivery)
     if delivery is None:
@@ -149,13 +150,6 @@ def check(
                             field="authorisation",
                         )
                     )
-    elif delivery is Delivery.ELECTRONIC and not electronic_copy:
-        problems.append(
-            ValidationError(
-                _("Trả kết quả điện tử: hãy đính kèm bản điện tử (PDF) của kết quả."),
-                field="result",
-            )
-        )
     elif delivery is Delivery.POST:
         tracking = _line(handover.tracking).upper()
         if not tracking:
@@ -173,6 +167,18 @@ def check(
                     limit=MAX_TRACKING,
                 )
             )
+    if not electronic_copy:
+        problems.append(
+            ValidationError(
+                _("Trả kết quả điện tử: hãy đính kèm bản điện tử (PDF) của kết quả.")
+                if delivery is Delivery.ELECTRONIC
+                else _(
+                    "Mọi kết quả đều có bản điện tử để người dân tải về: "
+                    "hãy đính kèm bản điện tử (PDF) của kết quả."
+                ),
+                field="result",
+            )
+        )
     if not handover.confirmed:
         problems.append(
             ValidationError(

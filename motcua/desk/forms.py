@@ -283,7 +283,7 @@ ACTION_FIELDS: dict[Action, tuple[str, ...]] = {
     Action.PROPOSE: ("note",),
     Action.APPROVE: ("note",),
     # The result's electronic copy (NĐ 118 Điều 22 k1): attached when it is marked ready, or
-    # at the latest when it is returned (then required for an electronic return).
+    # at the latest when it is returned (required then, whatever the delivery).
     Action.MARK_READY: ("result", "note"),
     Action.RETURN_RESULT: (
         "result",

@@ -493,9 +493,8 @@ def _return(a: Act) -> Change:
     handover = a.handover or returning.Handover(delivery=a.delivery or d.delivery, result_number="")
     change = Change()
     problems: list[ValidationError] = []
-    # Whether a copy is on file matters only to a return made electronically.
-    electronic = handover.delivery == returning.Delivery.ELECTRONIC.value
-    copy = _result_copy(a, change, problems, ask=electronic)
+    # Every result has its electronic copy: on file already, or sent with the return.
+    copy = _result_copy(a, change, problems)
     # A copy sent but refused is named once, on its own field.
     copy = copy or any(p.details.get("field") == "result" for p in problems)
     try:

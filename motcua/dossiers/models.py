@@ -245,6 +245,10 @@ class Dossier(models.Model):
             ),
             # Read by the reception ledger (so theo dõi) and reports by period.
             models.Index(fields=["receiving_agency", "received_at"], name="dossier_received"),
+            # Read by the e-form's pre-fill: the dossiers lodged under a verified ID number.
+            models.Index(
+                fields=["applicant_id_number", "submitted_at"], name="dossier_of_applicant"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["code"], name="dossier_code"),

@@ -721,6 +721,52 @@ def citizen_results(citizen_id: int) -> list[Dossier]:
     )
 
 
+@dataclass(frozen=True)
+class CounterDetails:
+    """What an applicant declared on a dossier lodged at the counter (or by post)."""
+
+    name: str
+    id_number: str
+    address: str
+    phone: str
+    email: str
+
+
+def counter_details(id_number: str, *, limit: int = 20) -> list[CounterDetails]:
+    """What the applicant with this (verified) ID number declared on the dossiers received
+    at the counter or by post, oldest first of the newest `limit` (the newest last, so it
+    wins): declare once, whatever the channel. Nothing for an empty number."""
+    if not id_number:
+        return []
+    rows = (
+        Dossier.objects.filter(applicant_id_number=id_number)
+        .exclude(channel=Dossier.Channel.ONLINE)
+        .exclude(code=None)  # refused or not received: nothing was taken down
+        .order_by("-submitted_at", "-pk")
+        .values_list(
+            "applicant_name",
+            "applicant_id_number",
+            "applicant_address",
+            "applicant_phone",
+            "applicant_email",
+        )[:limit]
+    )
+    return [CounterDetails(*row) for row in reversed(rows)]
+
+
+def resubmitted_at(dossier: Dossier) -> datetime | None:
+    """When the citizen last completed a dossier the desk had asked to correct before
+    reception (the latest supplement while not yet received); None if never."""
+    if not dossier.supplement_requests or dossier.received_at is not None:
+        return None
+    return (
+        DossierEvent.objects.filter(dossier=dossier, action=Action.SUPPLEMENT)
+        .order_by("-seq")
+        .values_list("at", flat=True)
+        .first()
+    )
+
+
 def online_channel() -> int:
     """The channel of a dossier lodged on the portal."""
     return int(Dossier.Channel.ONLINE)

@@ -6,6 +6,7 @@ bounds, wards of the province) are the core's and the selectors', applied by the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -13,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from motcua import fields
-from motcua.core import eform
+from motcua.core import eform, fees
 from motcua.dossiers.selectors import delivery_choices
 
 _INPUT_TYPES = {
@@ -21,6 +22,8 @@ _INPUT_TYPES = {
     eform.Kind.PHONE: "tel",
     eform.Kind.EMAIL: "email",
 }
+
+NOTHING_ASKED = fees.Asks(copies=False, pages=False)
 
 
 class EForm(fields.Form):
@@ -48,11 +51,25 @@ class EForm(fields.Form):
         provinces: list[tuple[str, str]],
         wards: dict[str, list[tuple[str, str]]],
         papers: list[tuple[int, str]],
-        results: list[tuple[int, str]],
+        results: Mapping[int, list[tuple[int, str]]],  # by paper: the results that fit it
+        asks: fees.Asks = NOTHING_ASKED,
         initial: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(data, files, initial=initial)
         self.specs = specs
+        # What the fee is counted on, asked only when the procedure's rule depends on it.
+        if asks.copies:
+            self.fields["fee_copies"] = fields.NumberField(
+                label=gettext("Số bản"), min_value=1, max_value=fees.MAX_COPIES, required=False
+            )
+        if asks.pages:
+            self.fields["fee_pages"] = fields.NumberField(
+                label=gettext("Số trang mỗi bản"),
+                min_value=1,
+                max_value=fees.MAX_PAGES,
+                required=False,
+                help_text=gettext("Lệ phí tính theo số trang của mỗi bản."),
+            )
         self.fields["place"].choices = [("", gettext("— Chọn nơi nhận —"))] + [  # type: ignore[attr-defined]
             (str(pk), name) for pk, name in places
         ]
@@ -116,7 +133,10 @@ class EForm(fields.Form):
             self.fields[f"reuse_{doc_id}"] = fields.ChoiceField(
                 label=gettext("Hoặc dùng kết quả đã được cấp"),
                 required=False,
-                choices=[("", gettext("— Không dùng —")), *((str(k), v) for k, v in results)],
+                choices=[
+                    ("", gettext("— Không dùng —")),
+                    *((str(k), v) for k, v in results.get(doc_id, [])),
+                ],
             )
             self.fields[f"remove_{doc_id}"] = forms.BooleanField(
                 label=gettext("Bỏ tệp đã đính kèm"), required=False
@@ -151,5 +171,7 @@ def initial_of(specs: tuple[eform.FieldSpec, ...], values: dict[str, Any]) -> di
 
 
 def field_names(specs: tuple[eform.FieldSpec, ...]) -> dict[str, str]:
-    """Where the service's problems go: an address's problem beside its ward."""
-    return {s.name: f"{s.name}__ward" for s in specs if s.kind is eform.Kind.ADDRESS}
+    """Where the service's problems go: an address's problem beside its ward, a fee
+    quantity's beside its field."""
+    names = {s.name: f"{s.name}__ward" for s in specs if s.kind is eform.Kind.ADDRESS}
+    return {**names, "copies": "fee_copies", "pages": "fee_pages"}

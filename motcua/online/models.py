@@ -28,6 +28,10 @@ class Draft(models.Model):
     values = models.JSONField(default=dict, blank=True)
     delivery = models.CharField(max_length=20, blank=True)
     post_address = models.CharField(max_length=300, blank=True)
+    # What the fee is counted on, as the citizen declares it (`core.fees.asks`): the copies,
+    # and the pages of each copy for a fee per page (2.000815 chứng thực).
+    copies = models.PositiveSmallIntegerField(default=1)
+    pages = models.PositiveIntegerField(default=1)
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     # The dossier's idempotency key: a double submission makes one dossier.
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

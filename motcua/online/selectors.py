@@ -13,12 +13,14 @@ from django.conf import settings
 from django.db.models import Count
 from django.urls import reverse
 
-from motcua.catalog.selectors import is_commune_level, procedure_versions
-from motcua.core import eform, text
+from motcua.catalog.selectors import fee_quote, fee_rule_of, is_commune_level, procedure_versions
+from motcua.citizens.selectors import verified_id_number
+from motcua.core import eform, fees, text
 from motcua.core.calendar import local_date
 from motcua.core.errors import NotFound, ValidationError, _
 from motcua.core.lifecycle import Status
 from motcua.dossiers.scans import ScanUpload, read_scan
+from motcua.dossiers.selectors import citizen_results, counter_details, resubmitted_at
 from motcua.online.models import Draft, DraftPaper, HeldPaperRequest, ReceptionWatch
 from motcua.organization.selectors import (
     centre_tz,
@@ -54,15 +56,69 @@ def online_version(procedure_code: str, now: datetime) -> ProcedureVersion:
     return version
 
 
+def result_description(dossier: Dossier) -> str:
+    """What an issued dossier's result is, as its procedure version's catalog entry says."""
+    version = dossier.procedure_version
+    return version.result or version.procedure.name
+
+
+def reusable_results(
+    citizen_id: int, papers: Sequence[tuple[int, str]]
+) -> dict[int, list[Dossier]]:
+    """For each paper (id, name), the citizen's issued results of the kind it asks for
+    (`core.eform.result_fits`), newest first: only those are offered to reuse."""
+    results = citizen_results(citizen_id)
+    return {
+        doc_id: [d for d in results if eform.result_fits(name, result_description(d))]
+        for doc_id, name in papers
+    }
+
+
+def fee_asks(version: ProcedureVersion) -> fees.Asks:
+    """What the e-form asks for the fee to be counted (copies, pages), by the version's rule."""
+    return fees.asks(fee_rule_of(version))
+
+
+def draft_fee(draft: Draft) -> fees.Quote:
+    """The amount the draft will owe once lodged online, for the copies and pages declared:
+    shown before submission, the same figure the payment is counted on."""
+    return fee_quote(
+        draft.version,
+        fees.Quantity(channel=fees.Channel.ONLINE, copies=draft.copies, pages=draft.pages),
+    )
+
+
+def declared_pages(dossier_id: int) -> int | None:
+    """The pages of each copy the citizen declared online for a dossier (None: not lodged
+    online, or the fee does not count pages)."""
+    found = Draft.objects.filter(dossier_id=dossier_id).values_list("pages", flat=True).first()
+    return found
+
+
 def form_specs(version: ProcedureVersion) -> tuple[eform.FieldSpec, ...]:
     return tuple(eform.FieldSpec.from_dict(item) for item in version.form_fields)
 
 
 def prefill(citizen: Citizen, *, eform_specs: Sequence[eform.FieldSpec]) -> dict[str, object]:
-    """What the e-form starts with: the values of the same fields in the citizen's earlier
-    submissions (the newest wins), then their profile for who they are (declare once)."""
+    """What the e-form starts with (declare once): the same fields in the citizen's earlier
+    online submissions (the newest wins), then their profile for who they are; what is still
+    empty, from what they declared on dossiers lodged at the counter under the account's
+    verified ID number (the newest wins)."""
     names = {spec.name: spec for spec in eform_specs}
     values: dict[str, object] = {}
+    counter_values: dict[str, object] = {}
+    for counter in counter_details(verified_id_number(citizen)):
+        for name, value in (
+            ("ho_ten", counter.name),
+            ("so_dinh_danh", counter.id_number),
+            ("dien_thoai", counter.phone),
+            ("thu_dien_tu", counter.email),
+        ):
+            if name in names and value:
+                counter_values[name] = value
+        if "noi_cu_tru" in names and counter.address:
+            # Typed at the counter as one line: kept as the street, the ward to be chosen.
+            counter_values["noi_cu_tru"] = {"province": "", "ward": "", "street": counter.address}
     earlier = Draft.objects.filter(citizen=citizen, state=Draft.State.SUBMITTED).order_by(
         "submitted_at"
     )
@@ -76,6 +132,8 @@ def prefill(citizen: Citizen, *, eform_specs: Sequence[eform.FieldSpec]) -> dict
             values[name] = profile_value
     if "noi_cu_tru" in names and "noi_cu_tru" not in values and citizen.address:
         values["noi_cu_tru"] = {"province": "", "ward": "", "street": citizen.address}
+    for field_name, counter_value in counter_values.items():
+        values.setdefault(field_name, counter_value)
     return values
 
 
@@ -235,8 +293,22 @@ def draft_papers(draft: Draft) -> dict[int, DraftPaper]:
 
 
 def reception_done(dossier: Dossier) -> bool:
-    """Whether the desk dealt with an online dossier: accepted, sent back or refused."""
-    return dossier.status != Status.NEW or bool(dossier.supplement_requests)
+    """Whether the desk dealt with an online dossier: accepted or refused (sent back for
+    corrections, it waits for the citizen: see `awaiting_corrections`)."""
+    return dossier.status != Status.NEW and not awaiting_corrections(dossier)
+
+
+def awaiting_corrections(dossier: Dossier) -> bool:
+    """Whether the desk asked the citizen to correct the dossier before reception and the
+    citizen has not resubmitted it yet: the reception clocks wait."""
+    return dossier.status == Status.SUPPLEMENT and dossier.received_at is None
+
+
+def reception_start(dossier: Dossier, watch: ReceptionWatch | None) -> datetime:
+    """When the reception's clocks (the alert, the acceptance limit) run from: the arrival,
+    or the citizen's resubmission after the desk asked for corrections."""
+    arrived = watch.arrived_at if watch is not None else dossier.submitted_at
+    return eform.reception_start(arrived, resubmitted_at(dossier))
 
 
 def reception_flags(dossier_ids: Iterable[int]) -> dict[int, ReceptionWatch]:

@@ -15,10 +15,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from motcua.catalog.selectors import documents_of
+from motcua.catalog.selectors import documents_of, fee_quote
 from motcua.citizens.services import citizen_hold
 from motcua.core import appointments as appointment_rules
-from motcua.core import eform
+from motcua.core import eform, fees
 from motcua.core.errors import InvalidInput, NotFound, ValidationError, _
 from motcua.core.lifecycle import Action
 from motcua.core.reception import Applicant
@@ -63,6 +63,8 @@ class DraftInput:
     uploads: Mapping[int, ScanUpload] | None = None
     reuse: Mapping[int, int] | None = None  # document id -> the earlier dossier's id
     remove: Sequence[int] = ()
+    copies: int | None = None  # what the fee is counted on (None: unchanged)
+    pages: int | None = None
 
 
 @transaction.atomic
@@ -104,6 +106,16 @@ def draft_save(*, draft: Draft, data: DraftInput, now: datetime) -> Draft:
     delivery = data.delivery or draft.delivery
     if delivery not in dict(delivery_choices()):
         problems.append(ValidationError(_("Hãy chọn cách nhận kết quả."), field="delivery"))
+    asked = selectors.fee_asks(draft.version)
+    copies = (data.copies or draft.copies) if asked.copies else 1
+    pages = (data.pages or draft.pages) if asked.pages else 1
+    try:
+        fee_quote(
+            draft.version,
+            fees.Quantity(channel=fees.Channel.ONLINE, copies=copies, pages=pages),
+        )
+    except InvalidInput as exc:
+        problems.extend(exc.problems())  # type: ignore[arg-type]  # all ValidationErrors
     documents = {d.pk: d for d in documents_of(draft.version) if not d.show_only}
     checked: dict[int, dossier_scans.CheckedScan] = {}
     for doc_id, upload in (data.uploads or {}).items():
@@ -121,6 +133,16 @@ def draft_save(*, draft: Draft, data: DraftInput, now: datetime) -> Draft:
                     _("Chỉ chọn được kết quả đã cấp cho chính bạn."), field=f"reuse_{doc_id}"
                 )
             )
+        elif not eform.result_fits(
+            documents[doc_id].name, selectors.result_description(results[source_id])
+        ):
+            problems.append(
+                ValidationError(
+                    _("Kết quả đã chọn không phải loại giấy tờ “{paper}” cần; hãy đính kèm tệp."),
+                    field=f"reuse_{doc_id}",
+                    paper=documents[doc_id].name,
+                )
+            )
     if problems:
         raise InvalidInput(problems)
     written: list[str] = []
@@ -133,6 +155,8 @@ def draft_save(*, draft: Draft, data: DraftInput, now: datetime) -> Draft:
             locked.place = place
             locked.delivery = delivery
             locked.post_address = data.post_address.strip()[:300]
+            locked.copies = copies
+            locked.pages = pages
             locked.updated_at = now
             locked.save()
             for doc_id in data.remove:
@@ -234,6 +258,7 @@ def draft_submit(*, draft: Draft, now: datetime) -> Dossier:
             ),
             channel=online_channel(),
             request=locked.version.procedure.name,
+            copies=locked.copies,
             delivery=locked.delivery,
             competent_agency_code=place.code if is_commune(place) else "",
             documents=sorted(papers),
@@ -317,14 +342,26 @@ def process_online(*, now: datetime, batch: int = 500) -> OnlineReport:
     )
     for watch in watches:
         dossier = watch.dossier
+        if selectors.awaiting_corrections(dossier):
+            continue  # the clocks wait for the citizen's resubmission
         if selectors.reception_done(dossier):
             ReceptionWatch.objects.filter(pk=watch.pk).update(done_at=now)
             continue
+        start = selectors.reception_start(dossier, watch)
+        if start != watch.arrived_at:
+            # Resubmitted after corrections: both clocks start again from then (DOMAIN §5),
+            # the desk is alerted again and an earlier late mark no longer stands.
+            ReceptionWatch.objects.filter(pk=watch.pk, arrived_at=watch.arrived_at).update(
+                arrived_at=start, alerted_at=None, late_at=None
+            )
+            watch.refresh_from_db()
+            if watch.arrived_at != start:
+                continue  # another worker restarted it meanwhile: its pass goes on
         timing = eform.reception_timing(
             watch.arrived_at, now, calendar_for(dossier.received_place), rules
         )
         if watch.alerted_at is None and timing.alert_due:
-            _alert_desk(dossier, now)
+            _alert_desk(dossier, now, arrived_at=watch.arrived_at)
             report.alerted += ReceptionWatch.objects.filter(pk=watch.pk, alerted_at=None).update(
                 alerted_at=now
             )
@@ -336,11 +373,14 @@ def process_online(*, now: datetime, batch: int = 500) -> OnlineReport:
     return report
 
 
-def _alert_desk(dossier: Dossier, now: datetime) -> None:
-    """An e-mail to each desk officer of the place that received it, once per dossier; in
-    office hours (reminders to officers wait for the office to open)."""
+def _alert_desk(dossier: Dossier, now: datetime, *, arrived_at: datetime) -> None:
+    """An e-mail to each desk officer of the place that received it, once per arrival (the
+    submission, then each resubmission after corrections); in office hours (reminders to
+    officers wait for the office to open)."""
     calendar = calendar_for(dossier.received_place)
     when = now if calendar.is_open(now) else calendar.next_opening(now)
+    # The first arrival keeps the key it always had; a resubmission is told again.
+    arrived_key = "" if arrived_at == dossier.submitted_at else f"{arrived_at:%Y%m%d%H%M%S}:"
     messages = []
     for address in desk_emails(dossier.received_place):
         message = outbox_message(
@@ -350,17 +390,21 @@ def _alert_desk(dossier: Dossier, now: datetime) -> None:
                 "name": dossier.applicant_name,
                 "procedure": dossier.procedure_version.procedure.name,
                 "place": dossier.received_place.name,
-                "submitted": selectors.local_label(dossier.submitted_at),
+                "submitted": selectors.local_label(arrived_at),
                 "hours": settings.ONLINE_RECEPTION_WORKING_HOURS,
                 "url": selectors.online_queue_url(),
             },
             dossier_id=dossier.pk,
-            dedupe_key=f"online-alert:{dossier.pk}:{hashlib.sha256(address.encode()).hexdigest()[:16]}",
+            dedupe_key=f"online-alert:{dossier.pk}:{arrived_key}{_digest(address)}",
             now=now,
         )
         message.available_at = when
         messages.append(message)
     outbox_queue(messages)
+
+
+def _digest(address: str) -> str:
+    return hashlib.sha256(address.encode()).hexdigest()[:16]
 
 
 def drafts_close_stale(*, now: datetime, batch: int = 500) -> int:

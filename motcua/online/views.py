@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from motcua.catalog.selectors import documents_of
 from motcua.citizens.session import CitizenRequest, citizen_required
-from motcua.core.errors import DomainError, InvalidInput
-from motcua.dossiers.selectors import citizen_results
+from motcua.core import fees
+from motcua.core.errors import DomainError, InvalidInput, fill
 from motcua.dossiers.services import ScanUpload
 from motcua.edge import add_to_form, render_error
 from motcua.online import selectors, services
@@ -60,18 +60,19 @@ def _form(
 ) -> EForm:
     specs = selectors.form_specs(draft.version)
     papers = [(d.pk, d.name) for d in documents_of(draft.version) if not d.show_only]
-    results = [
-        (
-            d.pk,
-            _result_label(d),
-        )
-        for d in citizen_results(request.citizen.pk)
-    ]
+    results = {
+        doc_id: [(d.pk, _result_label(d)) for d in found]
+        for doc_id, found in selectors.reusable_results(request.citizen.pk, papers).items()
+    }
     places = selectors.places_for(commune_level=selectors.commune_level(draft.version))
     wards = wards_by_province()
     initial = initial_of(specs, draft.values)
     initial.update(
-        place=str(draft.place_id or ""), delivery=draft.delivery, post_address=draft.post_address
+        place=str(draft.place_id or ""),
+        delivery=draft.delivery,
+        post_address=draft.post_address,
+        fee_copies=draft.copies,
+        fee_pages=draft.pages,
     )
     return EForm(
         data,
@@ -82,13 +83,13 @@ def _form(
         wards={p: [(w.code, w.name) for w in ws] for p, ws in wards.items()},
         papers=papers,
         results=results,
+        asks=selectors.fee_asks(draft.version),
         initial=initial,
     )
 
 
 def _result_label(dossier: Dossier) -> str:
-    version = dossier.procedure_version
-    return f"{version.result or version.procedure.name} – {dossier.code}"
+    return f"{selectors.result_description(dossier)} – {dossier.code}"
 
 
 def _page(
@@ -111,15 +112,24 @@ def _page(
         "version": draft.version,
         "papers": rows,
         "saved": saved,
-        "fee_words": _fee(draft.version.fee),
+        **_fee(draft),
     }
     return render(request, "online/draft.html", context, status=status)
 
 
-def _fee(amount: int) -> str:
-    if not amount:
-        return gettext("Miễn phí")
-    return gettext("{amount} đồng").replace("{amount}", f"{amount:,}".replace(",", "."))
+def _fee(draft: Draft) -> dict[str, object]:
+    """The amount the draft owes online for the copies and pages last saved, with how it
+    was counted (a per-page fee: the pages declared)."""
+    try:
+        quote = selectors.draft_fee(draft)
+    except DomainError:  # a quantity the rule refuses: it was never saved
+        return {"fee_words": "", "fee_lines": []}
+    if not quote.amount:
+        return {"fee_words": gettext("Miễn phí"), "fee_lines": []}
+    words = gettext("{amount} đồng").replace("{amount}", fees.money(quote.amount))
+    asked = selectors.fee_asks(draft.version)
+    lines = [fill(gettext(line.label), line.values) for line in quote.lines]
+    return {"fee_words": words, "fee_lines": lines if asked.copies or asked.pages else []}
 
 
 @citizen_required
@@ -161,6 +171,8 @@ def draft(request: CitizenRequest, pk: int) -> HttpResponse:
                     if data.get(f"reuse_{doc_id}")
                 },
                 remove=[d for d, _n in form.paper_names if data.get(f"remove_{d}")],
+                copies=data.get("fee_copies"),
+                pages=data.get("fee_pages"),
             ),
             now=now,
         )

@@ -67,6 +67,10 @@ class Payment(models.Model):
         indexes = [
             # Read by the reconciliation, per day.
             models.Index(fields=["paid_at"], name="payment_paid", condition=Q(state="paid")),
+            # Read by the worker: payments still waiting for their callback.
+            models.Index(
+                fields=["created_at"], name="payment_pending", condition=Q(state="pending")
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
-"""Payment writes: start an online payment, take the provider's callback, record a payment
-at the desk. Each in one transaction; a paid dossier awaiting payment moves on through the
-dossier write path (PAY), and the electronic receipt goes out through the outbox.
+"""Payment writes: start an online payment, take the provider's callback (or, when it never
+came, ask the provider: the worker's pass), record a payment at the desk. Each in one
+transaction; a paid dossier awaiting payment moves on through the dossier write path (PAY),
+and the electronic receipt goes out through the outbox.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from motcua.core.text import check_characters, nfc
 from motcua.dossiers.selectors import channel_online, tracking_url
 from motcua.dossiers.services import dossier_act
 from motcua.notify.services import outbox_message, outbox_queue
+from motcua.online.selectors import declared_pages
 from motcua.organization.selectors import Actor, centre_tz
 from motcua.payments.models import Payment, PaymentNotice
 from motcua.payments.providers import payment_provider
@@ -37,11 +39,12 @@ RECEIPT_TEMPLATE = "payments/email/receipt"
 
 
 def dossier_quantity(dossier: Dossier, pages: int | None = None) -> fees.Quantity:
-    """What a dossier's fee is counted on: its channel, its copies, the pages the desk counted."""
+    """What a dossier's fee is counted on: its channel, its copies, the pages the desk counted
+    (or, not counted, those the citizen declared when lodging it online)."""
     return fees.Quantity(
         channel=fees.Channel.ONLINE if channel_online(dossier) else fees.Channel.IN_PERSON,
         copies=dossier.copies,
-        pages=pages or 1,
+        pages=pages or declared_pages(dossier.pk) or 1,
     )
 
 
@@ -126,50 +129,121 @@ def payment_callback(*, fields: Mapping[str, str], now: datetime) -> CallbackRes
     plain = {name: str(value)[:200] for name, value in fields.items()}
     callback = payment_provider().verify(plain)
     with transaction.atomic():
-        payment = None
-        if callback is None:
-            outcome = rules.Outcome.FORGED
-        else:
-            # Locked: two deliveries of the same callback at once pay once.
-            payment = (
-                Payment.objects.select_for_update()
-                .select_related("dossier__procedure_version__procedure")
-                .filter(reference=callback.reference)
-                .first()
-            )
-            standing = None
-            if payment is not None:
-                others = Payment.objects.filter(dossier_id=payment.dossier_id, state="paid")
-                standing = rules.Standing(
-                    rules.State(payment.state),
-                    payment.amount_due,
-                    payment.transaction,
-                    dossier_paid=others.exclude(pk=payment.pk).exists(),
-                )
-            outcome = rules.judge(callback, standing)
-        PaymentNotice.objects.create(
-            payment=payment,
-            reference=str(plain.get("reference", ""))[:100],
-            outcome=outcome.value,
-            amount=callback.amount if callback is not None else None,
-            transaction=callback.transaction[:100] if callback is not None else "",
-            fields=plain,
-            received_at=now,
+        return _settle(callback, plain, now)
+
+
+def _settle(
+    callback: rules.Callback | None, plain: Mapping[str, str], now: datetime
+) -> CallbackResult:
+    """Judge what the provider said of a payment (a callback, or its answer to a status
+    query), record it, and pay or cancel the payment; inside a transaction."""
+    payment = None
+    if callback is None:
+        outcome = rules.Outcome.FORGED
+    else:
+        # Locked: two deliveries of the same callback at once (or a callback and the
+        # worker's status query) pay once.
+        payment = (
+            Payment.objects.select_for_update()
+            .select_related("dossier__procedure_version__procedure")
+            .filter(reference=callback.reference)
+            .first()
         )
-        if payment is not None and callback is not None:
-            if outcome is rules.Outcome.PAID:
-                _paid(
-                    payment,
-                    amount=callback.amount,
-                    transaction=callback.transaction,
-                    receipt_number="",
-                    actor=Actor.system(),
-                    now=now,
-                )
-            elif outcome is rules.Outcome.CANCELLED:
-                payment.state = Payment.State.CANCELLED
-                payment.save(update_fields=["state"])
+        standing = None
+        if payment is not None:
+            others = Payment.objects.filter(dossier_id=payment.dossier_id, state="paid")
+            standing = rules.Standing(
+                rules.State(payment.state),
+                payment.amount_due,
+                payment.transaction,
+                dossier_paid=others.exclude(pk=payment.pk).exists(),
+            )
+        outcome = rules.judge(callback, standing)
+    PaymentNotice.objects.create(
+        payment=payment,
+        reference=str(plain.get("reference", ""))[:100],
+        outcome=outcome.value,
+        amount=callback.amount if callback is not None else None,
+        transaction=callback.transaction[:100] if callback is not None else "",
+        fields=dict(plain),
+        received_at=now,
+    )
+    if payment is not None and callback is not None:
+        if outcome is rules.Outcome.PAID:
+            _paid(
+                payment,
+                amount=callback.amount,
+                transaction=callback.transaction,
+                receipt_number="",
+                actor=Actor.system(),
+                now=now,
+            )
+        elif outcome is rules.Outcome.CANCELLED:
+            payment.state = Payment.State.CANCELLED
+            payment.save(update_fields=["state"])
     return CallbackResult(outcome, payment)
+
+
+@dataclass
+class PollReport:
+    asked: int = 0  # status queries made
+    paid: int = 0
+    cancelled: int = 0
+    refused: int = 0  # the answer was judged and refused (wrong amount, conflict)
+
+    @property
+    def settled(self) -> int:
+        return self.paid + self.cancelled + self.refused
+
+
+def payments_poll(*, now: datetime, batch: int = 100) -> PollReport:
+    """The worker's pass: each online payment still pending after PAYMENT_POLL_AFTER_MINUTES
+    (its callback never came) is settled by asking its provider; the answer is judged and
+    recorded exactly as a callback is (amount, replay, a payment settled once)."""
+    report = PollReport()
+    if not settings.PAYMENT_PROVIDER:
+        return report
+    provider = payment_provider()
+    after = timedelta(minutes=settings.PAYMENT_POLL_AFTER_MINUTES)
+    waiting = (
+        Payment.objects.filter(
+            state=Payment.State.PENDING,
+            method=Payment.Method.ONLINE,
+            provider=provider.name,
+            created_at__lte=now - after,
+        )
+        # An answer refused once (a wrong amount, a conflict) is for the reconciliation and
+        # a person, not asked again on every pass.
+        .exclude(notices__outcome__in=[o.value for o in rules.REFUSED])
+        .order_by("created_at", "pk")
+        .values_list("reference", "created_at")[:batch]
+    )
+    for reference, created_at in waiting:
+        if not rules.poll_due(created_at, now, after=after):
+            continue
+        answer = provider.status(reference)
+        report.asked += 1
+        if answer is None:
+            continue  # the provider knows no such payment: left for the reconciliation
+        callback = rules.from_status(reference, answer.state, answer.amount, answer.transaction)
+        if callback is None:
+            continue  # still pending at the provider: asked again on a later pass
+        plain = {
+            "reference": reference,
+            "amount": str(answer.amount),
+            "status": answer.state.value,
+            "transaction": answer.transaction[:100],
+            "source": "status",
+        }
+        with transaction.atomic():
+            settled = _settle(callback, plain, now)
+        if settled.outcome is rules.Outcome.PAID:
+            report.paid += 1
+        elif settled.outcome is rules.Outcome.CANCELLED:
+            report.cancelled += 1
+        elif settled.outcome in rules.REFUSED:
+            report.refused += 1
+    return report
 
 
 DESK_INPUTS = {"receipt_number": "receipt_number", "pages": "pages", "payer_name": "payer_name"}

@@ -129,6 +129,43 @@ def test_cancelling_gives_the_place_back_once(w):
     assert again.ticket == "1330-02"  # tickets are never given twice
 
 
+def test_booking_mails_one_confirmation_and_cancelling_a_notice(w, settings):
+    settings.SITE_URL = "https://motcua.example.vn"
+    booking = book(w, w.an)  # booked on Friday 27/11 for Monday 08:00
+    assert OutboxMessage.objects.filter(template="appointments/email/booked").count() == 1
+    outbox_deliver(now=at("2026-11-27 10:01"))
+    outbox_deliver(now=at("2026-11-27 10:05"))  # a second pass sends nothing more
+    [sent] = mail.outbox
+    assert sent.to == ["an@example.vn"]
+    assert sent.subject == "Đã đặt lịch hẹn 08:00 ngày Thứ Hai 30/11/2026, số thứ tự 0800-01"
+    ticket_url = "https://motcua.example.vn" + reverse("appointments:ticket", args=[booking.pk])
+    assert w.hoan_kiem.name in sent.body and "08:00–09:00 ngày Thứ Hai 30/11/2026" in sent.body
+    assert "Số thứ tự: 0800-01" in sent.body and ticket_url in sent.body
+    html = sent.alternatives[0][0]
+    assert f'href="{ticket_url}"' in html and "Hủy lịch hẹn" in html
+    # A booking refused (the same procedure that day again) mails nothing.
+    with pytest.raises(ValidationError):
+        book(w, w.an, start=time(13, 30))
+    assert OutboxMessage.objects.count() == 1
+
+    booking_cancel(booking=booking, now=at("2026-11-27 11:00"))
+    with pytest.raises(ConflictError):
+        booking_cancel(booking=booking, now=at("2026-11-27 11:01"))
+    outbox_deliver(now=at("2026-11-27 11:02"))
+    [notice] = mail.outbox[1:]
+    assert notice.subject == "Đã hủy lịch hẹn 08:00 ngày Thứ Hai 30/11/2026"
+    assert "(số thứ tự 0800-01) đã được hủy" in notice.body
+    assert OutboxMessage.objects.filter(template="appointments/email/cancelled").count() == 1
+
+
+def test_an_account_without_an_e_mail_is_not_mailed(w):
+    phone_only = Citizen.objects.create(
+        phone="0987654321", full_name="Lê Văn Cường", created_at=at("2026-11-01 08:00")
+    )
+    booking_cancel(booking=book(w, phone_only), now=at("2026-11-27 11:00"))
+    assert not OutboxMessage.objects.exists()
+
+
 def test_check_in_and_call_record_arrival_and_waiting(w):
     booking = book(w, w.an)
     booking = booking_check_in(booking=booking, actor=w.lan, now=at("2026-11-30 07:50"))

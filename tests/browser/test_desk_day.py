@@ -118,7 +118,7 @@ def test_a_chain_dossier_is_received_and_crosses_three_agencies(world, person, c
     expect(bao.get_by_role("row", name=re.compile("H26.100-261125-0001"))).to_be_visible()
 
 
-def test_the_approval_path_ends_with_the_result_returned(world, person):
+def test_the_approval_path_ends_with_the_result_returned(world, person, tmp_path):
     lan = person("lan")
     lan.goto("/can-bo/tiep-nhan/?procedure=1.001193")
     receive_at_desk(lan, name="Lê Thị Hoa")
@@ -143,7 +143,9 @@ def test_the_approval_path_ends_with_the_result_returned(world, person):
     open_from_inbox(long, code)
     act(long, "Phê duyệt kết quả")
     done(long, "Phê duyệt kết quả")
-    act(long, "Có kết quả, chờ trả")
+    copy = tmp_path / "ket-qua.pdf"
+    copy.write_bytes(scanfiles.PDF)
+    act(long, "Có kết quả, chờ trả", {"Bản điện tử của kết quả (PDF)": str(copy)})
     done(long, "Có kết quả, chờ trả")
     expect(long.locator("#status")).to_have_text("Đã xử lý xong")
     assert_accessible(long, "dossier")

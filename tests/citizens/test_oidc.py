@@ -137,6 +137,7 @@ def test_provider_sign_in_makes_an_account_with_the_claims(client, provider):
     assert (citizen.full_name, citizen.id_number) == ("Trần Văn Bình", "001203012345")
     assert (citizen.email, citizen.phone) == ("binh@example.vn", "0912345678")
     assert (citizen.provider_issuer, citizen.provider_subject) == (ISSUER, "vneid-001")
+    assert citizen.id_verified  # the provider vouches for the ID number
     assert client.get(reverse("citizens:profile")).status_code == 200
     again = client.__class__()
     go_through(again, provider)

@@ -156,3 +156,60 @@ def test_limits_are_configurable():
 def test_a_draft_lives_fifteen_working_days():
     # 15 working days from Wed 25/11 10:00: 16/12 10:00 (weekends skipped).
     assert eform.draft_expires_at(at("2026-11-25 10:00"), CAL) == at("2026-12-16 10:00")
+
+
+# Papers' names and results' descriptions as the shipped catalog writes them.
+BIRTH = "Giấy khai sinh (bản chính)"  # 1.001193
+DEATH = "Trích lục khai tử (bản chính)"  # 1.000656
+MARRIAGE = "Giấy chứng nhận kết hôn (01 bản chính cho mỗi bên)"  # 1.000894
+EXTRACT = "Bản sao trích lục hộ tịch"  # 2.000635: of one event, not named
+CHAIN = (
+    "Giấy khai sinh; thông báo kết quả đăng ký thường trú; thẻ bảo hiểm y tế; thẻ căn cước của trẻ"
+)
+CERTIFIED = "Bản sao được chứng thực từ bản chính"  # 2.000815: a copy of anything
+
+
+@pytest.mark.parametrize(
+    ("paper", "result", "fits"),
+    [
+        ("Bản sao giấy khai sinh", BIRTH, True),
+        ("BẢN SAO GIAY KHAI SINH", BIRTH, True),  # case and diacritics do not matter
+        ("Bản sao giấy khai sinh", CHAIN, True),  # the inter-agency chain issues one too
+        ("Bản sao giấy khai sinh", EXTRACT, True),  # a civil-status extract may be of a birth
+        ("Bản sao giấy khai sinh", DEATH, False),
+        ("Bản sao giấy khai sinh", MARRIAGE, False),
+        ("Bản sao giấy khai sinh", CERTIFIED, False),  # which paper it copies is not known
+        ("Giấy chứng nhận kết hôn của cha, mẹ (nếu cha, mẹ đã đăng ký kết hôn)", MARRIAGE, True),
+        ("Giấy chứng nhận kết hôn của cha, mẹ (nếu cha, mẹ đã đăng ký kết hôn)", BIRTH, False),
+        ("Giấy chứng sinh", BIRTH, False),  # the hospital's paper, not the birth certificate
+        ("Giấy phép lái xe đang sử dụng", "Giấy phép lái xe", True),
+        ("Tờ khai đăng ký khai sinh theo mẫu", BIRTH, False),  # a form is filled, not reused
+    ],
+)
+def test_only_a_result_of_the_kind_the_paper_asks_for_fits(paper, result, fits):
+    assert eform.result_fits(paper, result) is fits
+
+
+ARRIVED = at("2026-11-25 10:00")
+
+
+@pytest.mark.parametrize(
+    ("resubmitted", "start"),
+    [
+        (None, ARRIVED),  # never sent back: from the arrival
+        (at("2026-11-26 15:00"), at("2026-11-26 15:00")),  # resubmitted: from then
+        (at("2026-11-24 09:00"), ARRIVED),  # an answer before this arrival is an older round
+    ],
+)
+def test_the_reception_clocks_restart_from_the_resubmission(resubmitted, start):
+    assert eform.reception_start(ARRIVED, resubmitted) == start
+
+
+def test_the_resubmission_restarts_both_limits():
+    calendar = CAL
+    first = eform.reception_timing(ARRIVED, at("2026-11-26 15:00"), calendar)
+    assert first.late  # 8 working hours after Wed 10:00 is Thu 10:00
+    again = eform.reception_start(ARRIVED, at("2026-11-26 15:00"))
+    second = eform.reception_timing(again, at("2026-11-26 15:00"), calendar)
+    assert not second.late and second.late_at == at("2026-11-27 15:00")
+    assert second.alert_by == at("2026-11-26 17:00")  # 2 working hours: 15:00–17:00

@@ -6,11 +6,13 @@ import pytest
 
 from motcua.core.errors import InvalidInput
 from motcua.core.fees import (
+    Asks,
     Channel,
     FeeRule,
     Per,
     Quantity,
     Tier,
+    asks,
     check_rule,
     fee_due,
     rule_from_data,
@@ -106,3 +108,17 @@ def test_it_says_the_rule_in_plain_words():
     ]
     assert lines[2].values["amount"] == "200.000"
     assert rule_words(FeeRule())[0].label == "Không mất phí"
+
+
+@pytest.mark.parametrize(
+    ("rule", "asked"),
+    [
+        (FeeRule(), Asks(copies=False, pages=False)),  # free: nothing to count
+        (RESIDENCE, Asks(copies=False, pages=False)),  # per dossier
+        (EXTRACT, Asks(copies=True, pages=False)),
+        (CERTIFY, Asks(copies=True, pages=True)),
+        (FeeRule(per=Per.PAGE), Asks(copies=False, pages=False)),  # per page, but free
+    ],
+)
+def test_the_quantities_a_rule_asks_for(rule, asked):
+    assert asks(rule) == asked

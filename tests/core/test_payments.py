@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -17,8 +17,10 @@ from motcua.core.payments import (
     State,
     check_payable,
     day_totals,
+    from_status,
     judge,
     offer_online,
+    poll_due,
     reconcile,
     sign,
     signature_holds,
@@ -121,3 +123,42 @@ def test_who_records_a_payment_and_when(status, role, error):
 )
 def test_the_citizen_s_page_offers_paying_online(status, amount, paid, offered):
     assert offer_online(status, amount, paid) is offered
+
+
+@pytest.mark.parametrize(
+    ("state", "amount", "transaction", "callback"),
+    [
+        (State.PENDING, 16_000, "", None),  # not decided yet: nothing to judge
+        (State.PAID, 16_000, "T1", PAID),
+        (State.PAID, 1000, "T1", Callback("TT1", 1000, True, "T1")),  # judged: wrong amount
+        (State.CANCELLED, 16_000, "T9", Callback("TT1", 16_000, False, "")),
+    ],
+)
+def test_a_status_answer_stands_for_the_callback(state, amount, transaction, callback):
+    assert from_status("TT1", state, amount, transaction) == callback
+
+
+def test_a_status_answer_is_judged_like_its_callback():
+    standing = Standing(State.PENDING, 16_000, "")
+    paid = from_status("TT1", State.PAID, 16_000, "T1")
+    assert paid is not None and judge(paid, standing) is Outcome.PAID
+    short = from_status("TT1", State.PAID, 1000, "T1")
+    assert short is not None and judge(short, standing) is Outcome.WRONG_AMOUNT
+    # Paid already (the callback came meanwhile): the same transaction changes nothing.
+    assert judge(paid, Standing(State.PAID, 16_000, "T1")) is Outcome.REPLAY
+
+
+START = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("waited", "due"),
+    [
+        (timedelta(0), False),
+        (timedelta(minutes=14, seconds=59), False),
+        (timedelta(minutes=15), True),
+        (timedelta(days=2), True),
+    ],
+)
+def test_the_provider_is_asked_only_after_the_wait(waited, due):
+    assert poll_due(START, START + waited, after=timedelta(minutes=15)) is due

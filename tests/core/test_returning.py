@@ -99,9 +99,28 @@ def test_every_problem_of_a_return_is_reported_at_once(handover, problems):
     assert fields(info.value) == problems
 
 
-def test_an_electronic_return_needs_the_results_electronic_copy():
-    handover = Handover("electronic", "12/QĐ-UBND", confirmed=True)
+@pytest.mark.parametrize(
+    ("handover", "message"),
+    [
+        (
+            Handover("electronic", "12/QĐ-UBND", confirmed=True),
+            "Trả kết quả điện tử: hãy đính kèm bản điện tử (PDF) của kết quả.",
+        ),
+        (
+            Handover("desk", "12", "applicant", id_number="001203012345", confirmed=True),
+            "Mọi kết quả đều có bản điện tử để người dân tải về: hãy đính kèm bản điện tử (PDF)"
+            " của kết quả.",
+        ),
+        (
+            Handover("post", "12", tracking="EB123456789VN", confirmed=True),
+            "Mọi kết quả đều có bản điện tử để người dân tải về: hãy đính kèm bản điện tử (PDF)"
+            " của kết quả.",
+        ),
+    ],
+)
+def test_every_return_needs_the_results_electronic_copy(handover, message):
     with pytest.raises(InvalidInput) as info:
         check(handover, **APPLICANT, electronic_copy=False)
     assert fields(info.value) == ["result"]
-    assert check(handover, **APPLICANT, electronic_copy=True).delivery == "electronic"
+    assert str(info.value.errors[0].template) == message
+    assert check(handover, **APPLICANT, electronic_copy=True).delivery == handover.delivery

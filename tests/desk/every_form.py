@@ -29,6 +29,7 @@ from motcua.notify.models import OutboxMessage
 from tests.conftest import at
 from tests.desk.test_pages import NOW, receive, reception_post
 from tests.dossiers.test_services import forward, intake
+from tests.scanfiles import PDF, upload
 
 RECEPTION = "/can-bo/tiep-nhan/"
 
@@ -100,6 +101,7 @@ def _ready(world):
         action=Action.MARK_READY,
         actor=world.long,
         now=at("2026-11-25 09:15"),
+        result=upload(PDF, "kq.pdf"),
     )
 
 

@@ -1,5 +1,6 @@
 """The back office attaches the result's electronic copy on the dossier page (marking it
-ready, or returning it), and staff with a right to the dossier open it."""
+ready, or returning it): every result has one, whatever the delivery; staff with a right to
+the dossier open it."""
 
 from __future__ import annotations
 
@@ -74,6 +75,32 @@ def test_an_electronic_return_without_a_copy_is_refused_beside_the_file(world, c
     assert response.status_code == 400
     assert "hãy đính kèm bản điện tử (PDF) của kết quả" in response.content.decode()
     assert Dossier.objects.get(pk=d.pk).status == Status.DONE
+    response = act(client, d, {"result": SimpleUploadedFile("kq.pdf", PDF)}, **data)
+    assert response.status_code == 302
+    assert Dossier.objects.get(pk=d.pk).status == Status.RETURNED
+    assert DossierResult.objects.filter(dossier=d).count() == 1
+
+
+def test_a_return_at_the_desk_without_a_copy_is_refused_and_nothing_is_stored(world, client):
+    d = signed(world, delivery="desk")
+    d = dossier_act(
+        dossier=d, action=Action.MARK_READY, actor=world.long, now=at("2026-11-25 09:35")
+    )
+    signin(client, "lan")
+    data = dict(
+        action="return_result",
+        delivery="desk",
+        result_number="15/GKS",
+        collector="applicant",
+        collector_id=d.applicant_id_number,
+        confirm="on",
+    )
+    response = act(client, d, **data)
+    assert response.status_code == 400
+    assert "Mọi kết quả đều có bản điện tử để người dân tải về" in response.content.decode()
+    stored = Dossier.objects.get(pk=d.pk)
+    assert stored.status == Status.DONE and stored.version == d.version
+    assert not DossierResult.objects.exists()
     response = act(client, d, {"result": SimpleUploadedFile("kq.pdf", PDF)}, **data)
     assert response.status_code == 302
     assert Dossier.objects.get(pk=d.pk).status == Status.RETURNED

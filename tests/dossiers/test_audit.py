@@ -32,6 +32,7 @@ from motcua.dossiers.services import (
 )
 from tests.conftest import at
 from tests.dossiers.test_services import forward, intake
+from tests.scanfiles import PDF, upload
 
 
 @dataclass
@@ -54,7 +55,7 @@ def history(world) -> History:
     done = act(done, Action.PROPOSE, w.duc, "2026-11-25 10:00")
     done = forward(done, w.duc, "2026-11-25 10:05")
     done = act(done, Action.APPROVE, w.long, "2026-11-25 11:00")
-    done = act(done, Action.MARK_READY, w.long, "2026-11-25 11:05")
+    done = act(done, Action.MARK_READY, w.long, "2026-11-25 11:05", result=upload(PDF, "kq.pdf"))
     handover = Handover("post", "12/QĐ-UBND", tracking="EB123456789VN", confirmed=True)
     done = act(done, Action.RETURN_RESULT, w.lan, "2026-11-25 14:00", handover=handover)
     chain = dossier_receive(intake=intake(w), actor=w.lan, now=at("2026-11-25 09:00"))

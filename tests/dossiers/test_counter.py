@@ -312,7 +312,11 @@ def ready(world):
     d = forward(d, world.duc, "2026-11-25 09:05")
     d = dossier_act(dossier=d, action=Action.APPROVE, actor=world.long, now=at("2026-11-25 09:30"))
     return dossier_act(
-        dossier=d, action=Action.MARK_READY, actor=world.long, now=at("2026-11-25 09:35")
+        dossier=d,
+        action=Action.MARK_READY,
+        actor=world.long,
+        now=at("2026-11-25 09:35"),
+        result=scanfiles.upload(scanfiles.PDF, "kq.pdf"),
     )
 
 

@@ -29,6 +29,7 @@ from motcua.dossiers.services import (
 from motcua.notify.models import OutboxMessage
 from motcua.organization.selectors import calendar_for
 from tests.conftest import at
+from tests.scanfiles import PDF, upload
 
 PERSON = Applicant(
     name="trần   văn  bình", id_number="001203012345", phone="0912345678", email="binh@example.vn"
@@ -297,7 +298,11 @@ def test_mark_ready_needs_an_approved_result(world):
     d = forward(d, world.duc, "2026-11-25 10:05")
     d = dossier_act(dossier=d, action=Action.APPROVE, actor=world.long, now=at("2026-11-25 11:00"))
     d = dossier_act(
-        dossier=d, action=Action.MARK_READY, actor=world.long, now=at("2026-11-25 11:05")
+        dossier=d,
+        action=Action.MARK_READY,
+        actor=world.long,
+        now=at("2026-11-25 11:05"),
+        result=upload(PDF, "kq.pdf"),
     )
     d = dossier_act(
         dossier=d,

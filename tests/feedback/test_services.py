@@ -16,6 +16,7 @@ from motcua.feedback.models import Feedback, FeedbackEvent, Rating, RatingOffice
 from motcua.notify.models import OutboxMessage
 from tests.conftest import at
 from tests.dossiers.test_services import forward, intake
+from tests.scanfiles import PDF, upload
 
 GOOD = {"conduct": 5, "punctuality": 4, "guidance": 4, "simplicity": 3}
 
@@ -32,7 +33,7 @@ def returned(w, when="2026-11-25 14:00", returner=None):
     d = act(d, Action.PROPOSE, w.duc, "2026-11-25 10:00")
     d = forward(d, w.duc, "2026-11-25 10:05")
     d = act(d, Action.APPROVE, w.long, "2026-11-25 11:00")
-    d = act(d, Action.MARK_READY, w.long, "2026-11-25 11:05")
+    d = act(d, Action.MARK_READY, w.long, "2026-11-25 11:05", result=upload(PDF, "kq.pdf"))
     handover = Handover("post", "12/QĐ-UBND", tracking="EB123456789VN", confirmed=True)
     return act(d, Action.RETURN_RESULT, returner or w.lan, when, handover=handover)
 

@@ -7,12 +7,15 @@ from __future__ import annotations
 import pytest
 import time_machine
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from motcua.catalog.models import RequiredDocument
+from motcua.catalog.selectors import catalog_cache_clear
 from motcua.citizens import session
 from motcua.citizens.models import Citizen
+from motcua.core import fees
 from motcua.core.errors import InvalidInput, NotFound, ValidationError
 from motcua.core.lifecycle import Action
 from motcua.dossiers.models import Dossier, DossierScan
@@ -22,6 +25,7 @@ from motcua.notify.services import outbox_deliver
 from motcua.online import selectors, services
 from motcua.online.models import Draft, HeldPaperRequest, ReceptionWatch
 from motcua.organization.models import Division
+from motcua.payments.services import dossier_amount_due
 from tests import scanfiles
 from tests.conftest import at
 
@@ -51,7 +55,10 @@ def online(world, settings):
     version = world.birth.versions.get()
     version.form_fields = FIELDS
     version.online_level = "toàn trình"
+    version.result = "Giấy khai sinh (bản chính)"
     version.save()
+    # The second paper asks for a birth certificate: an earlier result may stand for it.
+    version.documents.filter(order=1).update(name="Bản sao giấy khai sinh của người mẹ")
     from motcua.catalog.selectors import catalog_cache_clear
 
     catalog_cache_clear()
@@ -113,6 +120,50 @@ def test_it_prefills_from_the_profile(online, an):
     assert draft.values["so_dinh_danh"] == "001203004567"
     assert draft.values["thu_dien_tu"] == "an@example.vn"
     assert draft.values["noi_cu_tru"]["street"] == "12 Hàng Bạc"
+
+
+def counter_dossier(world, *, id_number, name, address, when="2026-11-20 09:00"):
+    """A dossier lodged at the counter under this ID number, with no account tied to it."""
+    from motcua.core.reception import Applicant
+    from motcua.dossiers.services import dossier_receive
+    from tests.dossiers.test_services import intake
+
+    applicant = Applicant(name=name, id_number=id_number, address=address, email="quay@example.vn")
+    return dossier_receive(
+        intake=intake(world, world.birth, applicant=applicant), actor=world.lan, now=at(when)
+    )
+
+
+def test_it_prefills_from_counter_dossiers_under_the_verified_id_number(online, an):
+    counter_dossier(online, id_number=an.id_number, name="Nguyễn Văn Ann", address="1 Hàng Đào")
+    newest = "2026-11-23 09:00"
+    counter_dossier(
+        online, id_number=an.id_number, name="Nguyễn Văn An", address="2 Hàng Đào", when=newest
+    )
+    Citizen.objects.filter(pk=an.pk).update(id_verified=True, full_name="", address="")
+    an.refresh_from_db()
+    draft = services.draft_start(citizen=an, procedure_code="1.001193", now=at("2026-11-25 09:00"))
+    # The newest counter dossier fills what the profile and earlier submissions left empty.
+    assert draft.values["ho_ten"] == "Nguyễn Văn An"
+    assert draft.values["noi_cu_tru"] == {"province": "", "ward": "", "street": "2 Hàng Đào"}
+    assert draft.values["thu_dien_tu"] == "an@example.vn"  # the profile's wins
+
+
+def test_a_typed_id_number_does_not_open_the_counter_dossiers(online, an, binh):
+    counter_dossier(online, id_number=an.id_number, name="Nguyễn Văn An", address="1 Hàng Đào")
+    # Bình types An's number into the profile: it is not verified, nothing of An's shows.
+    from motcua.citizens.services import update_profile
+
+    update_profile(citizen_id=binh.pk, full_name="Trần Bình", id_number=an.id_number, address="")
+    binh.refresh_from_db()
+    draft = services.draft_start(
+        citizen=binh, procedure_code="1.001193", now=at("2026-11-25 09:00")
+    )
+    assert "dien_thoai" not in draft.values and "noi_cu_tru" not in draft.values
+    # A verified account that types another number loses the verification.
+    Citizen.objects.filter(pk=an.pk).update(id_verified=True)
+    update_profile(citizen_id=an.pk, full_name=an.full_name, id_number="001203009999", address="")
+    assert not Citizen.objects.get(pk=an.pk).id_verified
 
 
 def test_draft_submit_accept_with_the_receipt_once(online, an):
@@ -294,6 +345,46 @@ def test_declare_once_reuses_an_earlier_result_and_counts_a_request_for_it(onlin
     assert HeldPaperRequest.objects.get().reason == "Bản cũ bị mờ"
 
 
+def test_a_result_of_another_kind_is_neither_offered_nor_taken(online, an, client):
+    now = at("2026-11-25 09:00")
+    birth = services.draft_submit(draft=filled(online, an, now), now=now)
+    # The same citizen's second dossier, made a death registration's result below.
+    death = services.draft_submit(draft=filled(online, an, now), now=now)
+    Dossier.objects.filter(pk=birth.pk).update(status=10, code="H26.100-261125-0001")
+    Dossier.objects.filter(pk=death.pk).update(status=10, code="H26.100-261125-0002")
+    version = online.birth.versions.get()
+    other = type(version).objects.get(pk=version.pk)
+    other.pk = None
+    other.version = 2
+    other.effective_from = other.effective_from.replace(year=2027)
+    other.result = "Trích lục khai tử (bản chính)"
+    other.save()
+    Dossier.objects.filter(pk=death.pk).update(procedure_version=other)
+    docs = papers(online)
+    draft = services.draft_start(citizen=an, procedure_code="1.001193", now=now)
+    with pytest.raises(InvalidInput) as info:
+        services.draft_save(
+            draft=draft,
+            data=services.DraftInput(values=draft.values, reuse={docs[1].pk: death.pk}),
+            now=now,
+        )
+    assert [p.details["field"] for p in info.value.problems()] == [f"reuse_{docs[1].pk}"]
+    assert "không phải loại giấy tờ" in info.value.problems()[0].template
+    assert not draft.papers.exists()
+    # The birth certificate fits; the page offers it, and only it, for that paper only.
+    services.draft_save(
+        draft=draft,
+        data=services.DraftInput(values=draft.values, reuse={docs[1].pk: birth.pk}),
+        now=now,
+    )
+    assert draft.papers.get().source_id == birth.pk
+    sign_in(client, an)
+    html = client.get(reverse("online:draft", args=[draft.pk])).content.decode()
+    assert "Giấy khai sinh (bản chính) – H26.100-261125-0001" in html
+    assert "H26.100-261125-0002" not in html
+    assert f'name="reuse_{docs[0].pk}"' not in html  # nothing issued fits the form itself
+
+
 def test_worker_alerts_the_desk_once_and_marks_late_reception(online, an):
     arrived = at("2026-11-25 10:00")
     dossier = services.draft_submit(draft=filled(online, an, arrived), now=arrived)
@@ -305,6 +396,53 @@ def test_worker_alerts_the_desk_once_and_marks_late_reception(online, an):
     assert services.process_online(now=at("2026-11-26 09:59")).late == 0
     assert services.process_online(now=at("2026-11-26 10:00")).late == 1
     assert ReceptionWatch.objects.get(dossier=dossier).late_at == at("2026-11-26 10:00")
+
+
+def test_the_reception_clocks_restart_from_the_resubmission(online, an, client):
+    from motcua.dossiers.services import dossier_answer_supplement
+
+    arrived = at("2026-11-25 10:00")  # Wednesday
+    dossier = services.draft_submit(draft=filled(online, an, arrived), now=arrived)
+    assert services.process_online(now=at("2026-11-25 10:05")).alerted == 1
+    asked = dossier_act(
+        dossier=dossier,
+        action=Action.REQUEST_SUPPLEMENT,
+        actor=online.lan,
+        now=at("2026-11-25 11:00"),
+        missing=["Bản sao giấy khai sinh của người mẹ rõ hơn"],
+    )
+    # Waiting for the citizen: the first round's 8 hours (Thursday 10:00) pass unmarked.
+    assert services.process_online(now=at("2026-11-26 14:00")).late == 0
+    watch = ReceptionWatch.objects.get(dossier=dossier)
+    assert watch.done_at is None and watch.late_at is None
+    resubmitted = at("2026-11-26 15:00")
+    dossier_answer_supplement(
+        dossier=asked,
+        citizen_id=an.pk,
+        files={0: ScanUpload(name="me.pdf", data=scanfiles.PDF)},
+        now=resubmitted,
+    )
+    # The desk's queue counts the wait from the resubmission, not from Wednesday.
+    client.force_login(
+        __import__("django.contrib.auth.models", fromlist=["User"]).User.objects.get(
+            pk=online.lan.user_id
+        )
+    )
+    with time_machine.travel(at("2026-11-26 16:00"), tick=False):
+        queue = client.get(reverse("desk:online")).content.decode()
+    assert "1,0 giờ làm việc" in queue or "1.0 giờ làm việc" in queue
+    assert "Trễ tiếp nhận" not in queue
+    # The worker restarts both clocks: the desk is alerted again, late only 8 hours on.
+    report = services.process_online(now=at("2026-11-26 15:05"))
+    assert (report.alerted, report.late) == (1, 0)
+    watch.refresh_from_db()
+    assert (watch.arrived_at, watch.late_at) == (resubmitted, None)
+    assert OutboxMessage.objects.filter(template="online/email/alert").count() == 2
+    assert services.process_online(now=at("2026-11-26 16:00")).alerted == 0  # once a round
+    assert services.process_online(now=at("2026-11-27 14:59")).late == 0
+    assert services.process_online(now=at("2026-11-27 15:00")).late == 1
+    watch.refresh_from_db()
+    assert watch.late_at == at("2026-11-27 15:00")
 
 
 def test_worker_closes_a_stale_draft_with_a_notice(online, an):
@@ -561,3 +699,96 @@ def test_four_starts_at_once_make_one_draft(online, an):
         t.join()
     assert Draft.objects.filter(state=Draft.State.OPEN).count() == 1
     assert set(made) == {Draft.objects.get().pk}
+
+
+# --- A fee counted per page or per copy, online ------------------------------------------------
+
+# 2.000815 chứng thực's rule: 2,000 đ/page, from page 3 1,000 đ/page, at most 200,000 đ a copy.
+PER_PAGE = {"per": "page", "max_per_copy": 200_000, "tiers": [{"from_page": 3, "amount": 1000}]}
+
+
+@pytest.fixture
+def per_page(online):
+    version = online.birth.versions.get()
+    version.fee = 2000
+    version.fee_rule = PER_PAGE
+    version.save()
+    catalog_cache_clear()
+    return online
+
+
+def test_the_fee_is_counted_on_the_pages_and_copies_declared(per_page, an):
+    now = at("2026-11-25 09:00")
+    draft = filled(per_page, an, now)
+    assert selectors.draft_fee(draft).amount == 2000  # one copy of one page until told
+    draft = services.draft_save(
+        draft=draft, data=services.DraftInput(values=draft.values, copies=2, pages=10), now=now
+    )
+    assert (draft.copies, draft.pages) == (2, 10)
+    # 2 × 2,000 + 8 × 1,000 = 12,000 a copy; two copies.
+    assert selectors.draft_fee(draft).amount == 24_000
+    dossier = services.draft_submit(draft=draft, now=now)
+    assert dossier.copies == 2
+    assert dossier_amount_due(dossier).amount == 24_000  # what the payment will ask
+
+
+def test_a_quantity_out_of_bounds_is_refused_and_nothing_stored(per_page, an):
+    now = at("2026-11-25 09:00")
+    draft = filled(per_page, an, now)
+    with pytest.raises(InvalidInput) as info:
+        services.draft_save(
+            draft=draft,
+            data=services.DraftInput(values=draft.values, copies=101, pages=5000),
+            now=now,
+        )
+    assert sorted(p.details["field"] for p in info.value.problems()) == ["copies", "pages"]
+    draft.refresh_from_db()
+    assert (draft.copies, draft.pages) == (1, 1)
+
+
+def test_a_fee_per_dossier_asks_nothing(online, an):
+    draft = filled(online, an, at("2026-11-25 09:00"))
+    assert selectors.fee_asks(draft.version) == fees.Asks(copies=False, pages=False)
+    draft = services.draft_save(
+        draft=draft,
+        data=services.DraftInput(values=draft.values, copies=3, pages=40),
+        now=at("2026-11-25 09:05"),
+    )
+    assert (draft.copies, draft.pages) == (1, 1) and selectors.draft_fee(draft).amount == 0
+
+
+@time_machine.travel(at("2026-11-25 09:00"), tick=False)
+def test_the_page_asks_the_pages_and_shows_the_amount_before_submission(per_page, an, client):
+    sign_in(client, an)
+    start = client.post(reverse("online:start", args=["1.001193"]))
+    html = client.get(start.url).content.decode()
+    assert 'name="fee_copies"' in html and 'name="fee_pages"' in html
+    assert "2.000 đồng" in html
+    docs = papers(per_page)
+    post = {
+        "ho_ten": "Nguyễn Văn An",
+        "so_dinh_danh": "001203004567",
+        "noi_cu_tru__province": GOOD["noi_cu_tru"]["province"],
+        "noi_cu_tru__ward": GOOD["noi_cu_tru"]["ward"],
+        "tre_ho_ten": GOOD["tre_ho_ten"],
+        "tre_ngay_sinh": GOOD["tre_ngay_sinh"],
+        "place": str(per_page.hoan_kiem.pk),
+        "delivery": "electronic",
+        "fee_copies": "2",
+        "fee_pages": "10",
+        "action": "save",
+    }
+    files = {
+        f"paper_{d.pk}": SimpleUploadedFile(f"{d.order}.png", scanfiles.PNG, "image/png")
+        for d in docs
+    }
+    saved = client.post(start.url, {**post, **files})
+    assert saved.status_code == 302
+    html = client.get(start.url).content.decode()
+    assert "24.000 đồng" in html and "Mỗi bản 10 trang: 12.000 đồng" in html
+    assert "2 bản × 12.000 đồng" in html
+    bad = client.post(start.url, {**post, "fee_pages": "0"})
+    assert bad.status_code == 400 and "Nhập một số nguyên từ 1 đến 2000." in bad.content.decode()
+    assert Draft.objects.get().pages == 10
+    done = client.post(start.url, {**post, "action": "submit"})
+    assert done.status_code == 302 and Dossier.objects.get().copies == 2

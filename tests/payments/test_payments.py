@@ -20,10 +20,15 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.services import dossier_act, dossier_receive
 from motcua.notify.models import OutboxMessage
 from motcua.notify.services import outbox_deliver
-from motcua.payments.models import Payment, PaymentNotice
+from motcua.payments.models import Payment, PaymentNotice, SandboxCharge
 from motcua.payments.providers import sandbox_charge, sandbox_decide, sandbox_secret, signed_fields
 from motcua.payments.selectors import reconciliation
-from motcua.payments.services import payment_callback, payment_record_at_desk, payment_start
+from motcua.payments.services import (
+    payment_callback,
+    payment_record_at_desk,
+    payment_start,
+    payments_poll,
+)
 from tests.conftest import at
 from tests.dossiers.test_services import intake
 
@@ -440,3 +445,70 @@ def test_the_sandbox_pages_are_off_with_another_provider(client, w, an, settings
 
 class OtherProvider:
     name = "other"
+
+
+# --- A callback that never came: the worker asks the provider --------------------------------
+
+
+def test_a_payment_whose_callback_never_came_is_settled_once_by_asking_the_provider(w, an):
+    d = lodged(w, an)
+    checkout = start(d, an)  # 10:00
+    fields = decided(checkout)  # paid at the sandbox; the citizen never came back
+    # Within the wait the citizen may still come back: the provider is not asked.
+    assert payments_poll(now=at("2026-11-25 10:14")).asked == 0
+    report = payments_poll(now=at("2026-11-25 10:15"))
+    assert (report.asked, report.paid) == (1, 1)
+    payment = Payment.objects.get()
+    assert (payment.state, payment.amount, payment.paid_at) == (
+        "paid",
+        16_000,
+        at("2026-11-25 10:15"),
+    )
+    assert payment.transaction == SandboxCharge.objects.get().transaction
+    notice = PaymentNotice.objects.get()
+    assert (notice.outcome, notice.fields["source"]) == ("paid", "status")
+    # Never twice: the next pass has nothing to ask, the late callback is a replay.
+    assert payments_poll(now=at("2026-11-25 10:30")).asked == 0
+    assert payment_callback(fields=fields, now=at("2026-11-25 10:31")).outcome.value == "replay"
+    outbox_deliver(now=at("2026-11-25 10:32"))
+    assert len([m for m in mail.outbox if "Biên lai" in m.subject]) == 1
+
+
+def test_a_cancelled_or_undecided_checkout_is_settled_as_the_provider_says(w, an):
+    cancelled = start(lodged(w, an), an)
+    decided(cancelled, pay=False)
+    undecided = start(lodged(w, an, when="2026-11-25 09:40"), an)
+    report = payments_poll(now=at("2026-11-25 11:00"))
+    assert (report.asked, report.paid, report.cancelled) == (2, 0, 1)
+    states = dict(Payment.objects.values_list("reference", "state"))
+    assert states == {
+        cancelled.payment.reference: "cancelled",
+        undecided.payment.reference: "pending",
+    }
+    # Still pending at the provider: nothing recorded, asked again later.
+    assert PaymentNotice.objects.count() == 1
+    assert payments_poll(now=at("2026-11-25 11:30")).asked == 1
+
+
+def test_a_wrong_amount_from_the_provider_is_refused_recorded_and_not_asked_again(w, an):
+    checkout = start(lodged(w, an), an)
+    decided(checkout)
+    SandboxCharge.objects.update(amount=1000)  # the provider charged something else
+    report = payments_poll(now=at("2026-11-25 11:00"))
+    assert (report.asked, report.paid, report.refused) == (1, 0, 1)
+    assert Payment.objects.get().state == "pending"
+    assert PaymentNotice.objects.get().outcome == "wrong_amount"
+    assert payments_poll(now=at("2026-11-25 11:30")).asked == 0
+    assert not OutboxMessage.objects.filter(template__startswith="payments/").exists()
+
+
+def test_the_worker_pass_asks_the_provider(w, an):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    decided(start(lodged(w, an), an))
+    out = StringIO()
+    call_command("worker", "--once", "--now", "2026-11-25T11:00", stdout=out)
+    assert "thanh toán hỏi lại=1 đã thu=1" in out.getvalue()
+    assert Payment.objects.get().state == "paid"

@@ -20,7 +20,7 @@ from motcua.dossiers.selectors import (
     dossier_inbox,
 )
 from motcua.dossiers.selectors import online_queue as select_online_queue
-from motcua.online.selectors import reception_flags
+from motcua.online.selectors import reception_flags, reception_start
 from motcua.online.services import policy as online_policy
 
 PAGE_SIZE = 25
@@ -72,10 +72,13 @@ def online(request: StaffRequest) -> HttpResponse:
     rules = online_policy()
     rows = []
     for dossier in queue:
-        waited = h.calendar.working_seconds_between(dossier.submitted_at, h.now)
-        timing = reception_timing(dossier.submitted_at, h.now, h.calendar, rules)
         watch = watches.get(dossier.pk)
-        late = timing.late or (watch is not None and watch.late_at is not None)
+        # From the submission, or the resubmission after corrections: the clocks restart.
+        start = reception_start(dossier, watch)
+        waited = h.calendar.working_seconds_between(start, h.now)
+        timing = reception_timing(start, h.now, h.calendar, rules)
+        marked = watch is not None and watch.late_at is not None and watch.arrived_at == start
+        late = timing.late or marked
         rows.append((dossier, waited / 3600, late, h.now >= timing.alert_by))
     record_shown(request, (row[0].pk for row in rows), "desk.online")
     context = {

@@ -18,6 +18,7 @@ from motcua.feedback.services import feedback_escalate
 from motcua.notify.services import outbox_deliver
 from motcua.online.services import process_online
 from motcua.organization.selectors import default_calendar
+from motcua.payments.services import payments_poll
 
 NOW_HELP = (
     "With --once: run the pass as if it were this moment, for rehearsals and tests. ISO 8601, "
@@ -29,7 +30,7 @@ NOW_HELP = (
 class Command(BaseCommand):
     help = (
         "Warn before deadlines, mark overdue dossiers, draft apologies, escalate late feedback, "
-        "deliver the outbox."
+        "settle online payments whose callback never came, deliver the outbox."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -62,15 +63,17 @@ class Command(BaseCommand):
             appointments_process(now=moment)  # reminders queued now go out just below
             escalated = feedback_escalate(now=moment).escalated
             online = process_online(now=moment)
+            polled = payments_poll(now=moment)  # receipts queued now go out just below
             sent = outbox_deliver(now=moment)
-            busy = online.alerted or online.late or online.closed or escalated
+            busy = online.alerted or online.late or online.closed or escalated or polled.settled
             if report.warned or report.overdue or report.apologies or busy or sent or once:
                 local = moment.astimezone(default_calendar().tz)
                 self.stdout.write(
                     f"{local:%Y-%m-%d %H:%M:%S} cảnh báo={report.warned} "
                     f"quá hạn={report.overdue} xin lỗi={report.apologies} "
                     f"trực tuyến: báo={online.alerted} trễ={online.late} nháp đóng={online.closed} "
-                    f"phản ánh quá hạn={escalated} đã gửi={sent}"
+                    f"phản ánh quá hạn={escalated} "
+                    f"thanh toán hỏi lại={polled.asked} đã thu={polled.paid} đã gửi={sent}"
                 )
             if once:
                 return
