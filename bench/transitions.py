@@ -267,6 +267,7 @@ class Workload:
         """One dossier from the desk to the end of what its procedure allows in build_world."""
         from motcua.core.lifecycle import Action
         from motcua.dossiers.services import Handover, Papers, dossier_act, dossier_receive
+        from tests.scanfiles import PDF, upload
 
         w, clock = self.w, self.clock
         code, supplement = self.kind(i)
@@ -295,7 +296,9 @@ class Workload:
             handover = Handover(
                 "desk", f"{i}/TLKS", "applicant", id_number=d.applicant_id_number, confirmed=True
             )
-            d = act(d, Action.RETURN_RESULT, w.lan, handover=handover)
+            # Every result is handed over with its electronic copy (the citizen's download).
+            copy = upload(PDF, f"{i}-{tag}-ket-qua.pdf")
+            d = act(d, Action.RETURN_RESULT, w.lan, handover=handover, result=copy)
             yield "return_result"
         else:
             d = act(d, Action.FORWARD, w.duc)  # commune -> commune police
