@@ -322,7 +322,8 @@ def item(request: HttpRequest, code: str) -> HttpResponse:
     except DomainError:
         found = None
     if found is None or not _may_follow(request, found):
-        ask = FindForm(initial={"code": found.code if found is not None else ""})
+        # The code as it came, found or not: the page must not tell a guesser which it was.
+        ask = FindForm(initial={"code": code[:40]})
         return render(request, "feedback/find.html", {"form": ask, "locked": True}, status=404)
     form = ReplyForm(request.POST if request.method == "POST" else None)
     status = 200

@@ -292,6 +292,23 @@ def test_a_tampered_item_code_is_not_found(world, client):
     assert client.get(reverse("feedback:item", args=["x" * 40])).status_code == 404
 
 
+def test_a_locked_item_and_a_missing_one_answer_alike(world, client):
+    filed(client)
+    item = Feedback.objects.get()
+    missing = "PA-2345-6789-AB"
+    assert not Feedback.objects.filter(code=missing).exists()
+    other = Client()
+    pages = []
+    for code in (item.code, missing):
+        response = other.get(reverse("feedback:item", args=[code]))
+        assert response.status_code == 404
+        html = response.content.decode().replace(code, "CODE")
+        # The CSRF token (masked afresh for every answer) is the only other difference.
+        pages.append(re.sub(r'value="[^"]{64}"|"X-CSRFToken": "[^"]*"', "", html))
+    assert 'value="CODE"' in pages[0]  # the code typed stays in the form, found or not
+    assert pages[0] == pages[1]
+
+
 # --- The agency's pages -------------------------------------------------------------------
 
 
