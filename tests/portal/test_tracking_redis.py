@@ -180,3 +180,24 @@ def test_a_connection_given_back_holds_no_answer_to_read(redis_cache):
     cache.set("after", "its own value", 60)
     assert cache.get("after") == "its own value"
     assert counts(redis_cache, "203.0.113.9", UNKNOWN) == {"source_code": 0, "source": 0, "code": 0}
+
+
+def test_a_server_that_refuses_to_skip_answers_is_found_out_and_the_give_back_waits(redis_cache):
+    """Some hosted Redis refuse CLIENT: their answers would be read by the next command. The
+    probe finds it out (here a subcommand no server knows stands in for the refused one),
+    leaves no answer on a pooled connection, and the give-back then waits for its answer."""
+    from django.core.cache import cache, caches
+
+    from motcua.portal import tracking, tracking_cache
+
+    backend = caches["default"]
+    assert tracking_cache._skips_answers(backend) is True  # this server obeys
+    tracking_cache._skipping.clear()
+    assert tracking_cache._skips_answers(backend, ("CLIENT", "NO-SUCH-SUBCOMMAND")) is False
+    cache.set("after", "its own value", 60)  # on a pooled connection: nothing left to read
+    assert cache.get("after") == "its own value"
+    assert tracking_cache._skips_answers(backend) is False  # asked once per cache
+    for _ in range(3):
+        tracking.begin("203.0.113.9", UNKNOWN, NOW).succeeded()
+    assert counts(redis_cache, "203.0.113.9", UNKNOWN) == {"source_code": 0, "source": 0, "code": 0}
+    tracking_cache._skipping.clear()
