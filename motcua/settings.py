@@ -178,6 +178,7 @@ INSTALLED_APPS = [
     "motcua.appointments",
     "motcua.feedback",
     "motcua.online",
+    "motcua.oversight",
 ]
 
 MIDDLEWARE = [

@@ -73,11 +73,20 @@ class DossierRecord:
     rating: RatingRecord | None = None
 
 
+# A rating scores four dimensions from 1 to 5 (conduct, punctuality, guidance, simplicity).
+RATING_DIMENSIONS = 4
+
+
 @dataclass(frozen=True)
 class RatingRecord:
     at: datetime
-    score: int  # the average of the dimensions, rounded down (1-5)
+    points: int  # the four dimensions' scores added up (4-20)
     at_desk: bool  # entered on the desk's own device
+
+    @property
+    def dislike(self) -> bool:
+        """Not satisfied: an average of 2 or less out of 5."""
+        return self.points <= 2 * RATING_DIMENSIONS
 
 
 @dataclass(frozen=True)
@@ -188,8 +197,8 @@ class Tally:
     late_open_delta: int = 0
     ratings: int = 0
     ratings_at_desk: int = 0
-    rating_points: int = 0
-    dislikes: int = 0  # ratings of 1 or 2
+    rating_points: int = 0  # the dimensions' scores added up
+    dislikes: int = 0  # ratings averaging 2 or less
 
     def add(self, other: Tally, sign: int = 1) -> None:
         for f in TALLY_FIELDS:
@@ -253,8 +262,8 @@ def contributions(
         r = on(record.rating.at)
         r.ratings += 1
         r.ratings_at_desk += int(record.rating.at_desk)
-        r.rating_points += record.rating.score
-        r.dislikes += int(record.rating.score <= 2)
+        r.rating_points += record.rating.points
+        r.dislikes += int(record.rating.dislike)
     return {d: t for d, t in out.items() if not t.is_zero()}
 
 
@@ -312,7 +321,8 @@ class Figures:
     @property
     def satisfaction(self) -> Fraction | None:
         p = self.period
-        return Fraction(p.rating_points, p.ratings) if p.ratings else None
+        """The average score out of 5."""
+        return Fraction(p.rating_points, p.ratings * RATING_DIMENSIONS) if p.ratings else None
 
     @property
     def response_rate(self) -> Fraction | None:
@@ -600,3 +610,57 @@ class Trend:
 
     month: date
     figures: Figures = field(compare=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Steps: who held the dossier, how long, against what allotment (units, officials, bottlenecks)
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One finished hand-over (form 06's row), as the step rows or the events record it."""
+
+    index: int
+    agency: int
+    unit: int
+    holder: int | None
+    started_at: datetime
+    due_at: datetime
+    ended_at: datetime
+    paused_seconds: int  # the citizen's waits inside the step
+    outcome: str  # early | on_time | late (core.blame.step_outcome)
+
+
+@dataclass
+class StepTally:
+    """Counters of finished steps that add up."""
+
+    steps: int = 0
+    early: int = 0
+    on_time: int = 0
+    late: int = 0
+    held_seconds: int = 0  # the holder's working time on the step, citizen waits excluded
+    overrun_seconds: int = 0  # working time past the step's due time: what the holder caused
+
+    def add(self, other: StepTally, sign: int = 1) -> None:
+        for f in STEP_FIELDS:
+            setattr(self, f, getattr(self, f) + sign * getattr(other, f))
+
+    def as_dict(self) -> dict[str, int]:
+        return {f: getattr(self, f) for f in STEP_FIELDS}
+
+
+STEP_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(StepTally))
+
+
+def step_contribution(calendar: WorkCalendar, step: StepRecord) -> tuple[date, StepTally]:
+    """A finished step's counters, on the local day it ended."""
+    held = calendar.working_seconds_between(step.started_at, step.ended_at)
+    tally = StepTally(
+        steps=1,
+        held_seconds=max(0, held - step.paused_seconds),
+        overrun_seconds=calendar.working_seconds_between(step.due_at, step.ended_at),
+    )
+    name = step.outcome if step.outcome in ("early", "on_time", "late") else "on_time"
+    setattr(tally, name, 1)
+    return step.ended_at.astimezone(calendar.tz).date(), tally

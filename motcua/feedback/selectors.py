@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -290,3 +291,28 @@ def _agency_name(agency_id: int) -> str:
     """The name of an agency no longer active (still owed its figures)."""
     agency = agency_by_id(agency_id)
     return agency.name if agency is not None else str(agency_id)
+
+
+def ratings_for(dossier_ids: Iterable[int]) -> dict[int, tuple[int, datetime, int, bool]]:
+    """(rating id, when it was given, the four dimensions' scores added up, entered on a desk
+    device) of each rated dossier among `dossier_ids`, for oversight."""
+    return {
+        r.dossier_id: (
+            r.pk,
+            r.created_at,
+            r.conduct + r.punctuality + r.guidance + r.simplicity,
+            r.at_desk,
+        )
+        for r in Rating.objects.filter(dossier_id__in=list(dossier_ids))
+    }
+
+
+def ratings_after(*, after: int, limit: int) -> list[tuple[int, int]]:
+    """(rating id, dossier id) of the ratings given after the id `after`, in id order."""
+    return list(
+        Rating.objects.filter(pk__gt=after).order_by("pk").values_list("pk", "dossier_id")[:limit]
+    )
+
+
+def last_rating_id() -> int:
+    return Rating.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

@@ -51,6 +51,12 @@ def calendar_for(agency: Agency) -> WorkCalendar:
     return _calendar(config_id, lambda: WorkCalendarConfig.objects.get(pk=config_id))
 
 
+def calendar_for_id(agency_id: int) -> WorkCalendar:
+    """The working calendar of the agency with this id."""
+    config_id = Agency.objects.values_list("calendar_id", flat=True).get(pk=agency_id)
+    return _calendar(config_id, lambda: WorkCalendarConfig.objects.get(pk=config_id))
+
+
 def default_calendar() -> WorkCalendar:
     """The first configured calendar, or the national default when none is configured."""
     config = WorkCalendarConfig.objects.order_by("pk").first()

@@ -3,6 +3,7 @@ what was paid against what was due, per dossier and per day."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -103,3 +104,16 @@ def reconciliation(*, first: date, last: date) -> Reconciliation:
         ).order_by("received_at")
     )
     return Reconciliation(first, last, days, findings, refused)
+
+
+def payment_facts(dossier_ids: Iterable[int]) -> dict[int, bool]:
+    """Of the dossiers among `dossier_ids` that owe a fee: whether it was paid online."""
+    out: dict[int, bool] = {}
+    for dossier_id, method, state in (
+        Payment.objects.filter(dossier_id__in=list(dossier_ids), amount_due__gt=0)
+        .exclude(state=Payment.State.CANCELLED)
+        .values_list("dossier_id", "method", "state")
+    ):
+        paid = method == Payment.Method.ONLINE and state == Payment.State.PAID
+        out[dossier_id] = out.get(dossier_id, False) or paid
+    return out

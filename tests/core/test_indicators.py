@@ -206,8 +206,8 @@ def test_judge_open(clock, supplements, late_from):
 
 def test_contributions_of_a_late_dossier_fall_on_their_days():
     # Received Mon 2 March, late from Thu 5 March 09:00, finished Fri 6 March 10:00, rated
-    # 2 (dislike) on Mon 9 March at the desk.
-    rating = RatingRecord(at=at("2026-03-09 10:00"), score=2, at_desk=True)
+    # 2 in each of the four dimensions (dislike) on Mon 9 March at the desk.
+    rating = RatingRecord(at=at("2026-03-09 10:00"), points=8, at_desk=True)
     rec = record(
         [start(MON), stop("2026-03-06 10:00")],
         finished="2026-03-06 10:00", online=True, electronic_result=True, rating=rating,
@@ -228,7 +228,7 @@ def test_contributions_of_a_late_dossier_fall_on_their_days():
     # Mon 09:00 to Fri 10:00: 7 + 8 + 8 + 8 + 2 = 33 working hours.
     assert six.agency_seconds == 33 * H and six.electronic_result == 1
     nine = out[date(2026, 3, 9)]
-    assert (nine.ratings, nine.ratings_at_desk, nine.rating_points, nine.dislikes) == (1, 1, 2, 1)
+    assert (nine.ratings, nine.ratings_at_desk, nine.rating_points, nine.dislikes) == (1, 1, 8, 1)
 
 
 def test_a_dossier_late_and_finished_the_same_day_is_never_open_and_late():

@@ -63,6 +63,7 @@ class Command(BaseCommand):
         from motcua.notify.services import outbox_mark_sent
         from motcua.organization.demo import demo_organization
         from motcua.organization.services import divisions_import
+        from motcua.oversight.services import tallies_rebuild
 
         self.stdout.write("Nạp danh mục đơn vị hành chính Hà Nội…")
         divisions_import(province_code=1)
@@ -80,6 +81,8 @@ class Command(BaseCommand):
         feedback = generate_demo_feedback(now=now)
         # The history's notifications went out back then: do not mail them all again now.
         outbox_mark_sent(now=now)
+        self.stdout.write("Tổng hợp số liệu giám sát, đánh giá…")
+        tallies_rebuild()
         self.stdout.write(
             f"Đã tạo {created} hồ sơ; {report.overdue} quá hạn, {report.warned} sắp đến hạn, "
             f"{report.apologies} dự thảo xin lỗi."

@@ -18,6 +18,7 @@ from motcua.feedback.services import feedback_escalate
 from motcua.notify.services import outbox_deliver
 from motcua.online.services import process_online
 from motcua.organization.selectors import default_calendar
+from motcua.oversight.services import tallies_refresh
 from motcua.payments.services import payments_poll
 
 NOW_HELP = (
@@ -65,7 +66,11 @@ class Command(BaseCommand):
             online = process_online(now=moment)
             polled = payments_poll(now=moment)  # receipts queued now go out just below
             sent = outbox_deliver(now=moment)
-            busy = online.alerted or online.late or online.closed or escalated or polled.settled
+            tallied = tallies_refresh(now=moment).dossiers
+            busy = (
+                online.alerted or online.late or online.closed or escalated or polled.settled
+                or tallied
+            )  # fmt: skip
             if report.warned or report.overdue or report.apologies or busy or sent or once:
                 local = moment.astimezone(default_calendar().tz)
                 self.stdout.write(
@@ -73,7 +78,8 @@ class Command(BaseCommand):
                     f"quá hạn={report.overdue} xin lỗi={report.apologies} "
                     f"trực tuyến: báo={online.alerted} trễ={online.late} nháp đóng={online.closed} "
                     f"phản ánh quá hạn={escalated} "
-                    f"thanh toán hỏi lại={polled.asked} đã thu={polled.paid} đã gửi={sent}"
+                    f"thanh toán hỏi lại={polled.asked} đã thu={polled.paid} đã gửi={sent} "
+                    f"tổng hợp={tallied}"
                 )
             if once:
                 return

@@ -1,0 +1,222 @@
+"""Keeping the tallies: the worker reads what changed since its last pass (new events, new
+ratings), recomputes those dossiers' contributions with the core, and applies the difference.
+
+One refresh runs at a time (it holds the cursor rows); a second worker skips the pass. A
+dossier recomputed twice changes nothing the second time, so reading an event again is
+harmless; that is what makes waiting on a gap in the ids safe.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from motcua.core.calendar import WorkCalendar
+from motcua.core.indicators import (
+    DossierRecord,
+    RatingRecord,
+    month_start,
+    step_contribution,
+)
+from motcua.core.indicators import contributions as dossier_contributions
+from motcua.dossiers import records
+from motcua.feedback.selectors import last_rating_id, ratings_after, ratings_for
+from motcua.organization.selectors import calendar_for_id
+from motcua.oversight.models import AgencyTally, Cursor, DossierTally, Grain, StepTally
+from motcua.payments.selectors import payment_facts
+
+# A missing id is waited for this long (a transaction still open) before it is taken as
+# rolled back and passed over. Write transactions last milliseconds.
+GAP_WAIT = timedelta(minutes=2)
+BATCH = 2000
+
+
+def dossier_parts(
+    facts: records.Facts,
+    rating: tuple[int, datetime, int, bool] | None,
+    payment: bool | None,
+    calendar: WorkCalendar,
+) -> list[list[Any]]:
+    """What one dossier contributes to the tallies, as JSON-ready rows: ["a" (agency) or "s"
+    (step), the row's key, the local day, the counters that are not 0]."""
+    record = DossierRecord(
+        received_at=facts.received_at,
+        clock=facts.clock,
+        finished_at=facts.finished_at,
+        supplement_requests=facts.supplement_requests,
+        online=facts.online,
+        electronic_result=facts.electronic_result,
+        fee_bearing=payment is not None,
+        paid_online=bool(payment),
+        rating=(
+            RatingRecord(at=rating[1], points=rating[2], at_desk=rating[3]) if rating else None
+        ),
+    )
+    parts: list[list[Any]] = []
+    for day, tally in sorted(dossier_contributions(calendar, record).items()):
+        counts = {k: v for k, v in tally.as_dict().items() if v}
+        parts.append(["a", [facts.agency_id, facts.procedure_id], day.isoformat(), counts])
+    for step in facts.steps:
+        day, step_tally = step_contribution(calendar, step)
+        key = [step.agency, step.unit, step.holder or 0, facts.procedure_id, step.index]
+        counts = {k: v for k, v in step_tally.as_dict().items() if v}
+        parts.append(["s", key, day.isoformat(), counts])
+    return parts
+
+
+def _merge(
+    parts: Iterable[Sequence[Any]], sign: int, into: dict[tuple[Any, ...], dict[str, int]]
+) -> None:
+    for table, key, day, counts in parts:
+        d = date.fromisoformat(day)
+        for grain, when in ((Grain.DAY, d), (Grain.MONTH, month_start(d))):
+            row = into.setdefault((table, grain.value, when, *key), defaultdict(int))
+            for name, n in counts.items():
+                row[name] += sign * n
+
+
+def _apply(deltas: dict[tuple[Any, ...], dict[str, int]]) -> None:
+    """Add the deltas to their rows (the caller holds the refresh's lock)."""
+    for (table, grain, day, *key), counts in deltas.items():
+        counts = {k: v for k, v in counts.items() if v}
+        if not counts:
+            continue
+        if table == "a":
+            model: type[AgencyTally] | type[StepTally] = AgencyTally
+            ident = {"agency_id": key[0], "procedure_id": key[1]}
+        else:
+            model = StepTally
+            ident = {
+                "agency_id": key[0],
+                "unit_id": key[1],
+                "holder_id": key[2],
+                "procedure_id": key[3],
+                "step_index": key[4],
+            }
+        rows = model.objects.filter(grain=grain, day=day, **ident)
+        if not rows.update(**{k: F(k) + v for k, v in counts.items()}):
+            model.objects.create(grain=grain, day=day, **ident, **counts)
+
+
+def recount(dossier_ids: Iterable[int], *, force: bool = False) -> int:
+    """Recompute these dossiers' contributions and apply what changed; how many changed."""
+    ids = sorted(set(dossier_ids))
+    if not ids:
+        return 0
+    kept = {t.dossier_id: t for t in DossierTally.objects.filter(dossier_id__in=ids)}
+    facts = records.facts_from_projection(ids)
+    ratings = ratings_for(ids)
+    payments = payment_facts(ids)
+    deltas: dict[tuple[Any, ...], dict[str, int]] = {}
+    changed: list[DossierTally] = []
+    calendars: dict[int, WorkCalendar] = {}
+    for f in facts:
+        rating = ratings.get(f.id)
+        old = kept.get(f.id)
+        if not force and old is not None and old.version == f.version and old.rated == bool(rating):
+            continue
+        if f.place_id not in calendars:
+            calendars[f.place_id] = calendar_for_id(f.place_id)
+        parts = dossier_parts(f, rating, payments.get(f.id), calendars[f.place_id])
+        if old is not None:
+            if old.parts == parts:
+                continue
+            _merge(old.parts, -1, deltas)
+        _merge(parts, +1, deltas)
+        changed.append(
+            DossierTally(dossier_id=f.id, version=f.version, rated=bool(rating), parts=parts)
+        )
+    _apply(deltas)
+    DossierTally.objects.bulk_create(
+        changed,
+        update_conflicts=True,
+        unique_fields=["dossier"],
+        update_fields=["version", "rated", "parts"],
+    )
+    return len(changed)
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    events: int = 0
+    ratings: int = 0
+    dossiers: int = 0
+    skipped: bool = False  # another refresh holds the lock
+
+
+def _read(cursor: Cursor, rows: list[tuple[int, int]], now: datetime) -> None:
+    """Move the cursor over the ids read, up to the first gap; a gap older than GAP_WAIT is
+    passed over (its transaction rolled back: the id will never appear)."""
+    position = cursor.position
+    for pk, _dossier in rows:
+        if pk == position + 1:
+            position = pk
+            continue
+        # ids position+1 .. pk-1 are missing
+        if (
+            cursor.gap == position + 1
+            and cursor.gap_seen_at
+            and now - cursor.gap_seen_at > GAP_WAIT
+        ):
+            position = pk
+            cursor.gap = cursor.gap_seen_at = None
+            continue
+        if cursor.gap != position + 1:
+            cursor.gap, cursor.gap_seen_at = position + 1, now
+        break
+    else:
+        cursor.gap = cursor.gap_seen_at = None
+    cursor.position = position
+
+
+def tallies_refresh(*, now: datetime, batch: int = BATCH) -> RefreshReport:
+    """One pass: the dossiers whose events or ratings are new since the last, recounted."""
+    with transaction.atomic():
+        for name in ("events", "ratings"):
+            Cursor.objects.get_or_create(name=name)
+        cursors = {
+            c.name: c
+            for c in Cursor.objects.select_for_update(skip_locked=True).filter(
+                name__in=("events", "ratings")
+            )
+        }
+        if len(cursors) < 2:
+            return RefreshReport(skipped=True)
+        events = records.changed_dossiers(after=cursors["events"].position, limit=batch)
+        rated = ratings_after(after=cursors["ratings"].position, limit=batch)
+        changed = recount({d for _, d in events} | {d for _, d in rated})
+        _read(cursors["events"], events, now)
+        _read(cursors["ratings"], rated, now)
+        for c in cursors.values():
+            c.save()
+    return RefreshReport(events=len(events), ratings=len(rated), dossiers=changed)
+
+
+def tallies_rebuild() -> int:
+    """Every tally from scratch (after a change of rules or calendars); how many dossiers.
+
+    The cursors move to the last event and rating that exist now; what comes after is the
+    next refresh's."""
+    with transaction.atomic():
+        for name in ("events", "ratings"):
+            Cursor.objects.get_or_create(name=name)
+        cursors = {c.name: c for c in Cursor.objects.select_for_update()}
+        cursors["events"].position = records.last_event_id()
+        cursors["ratings"].position = last_rating_id()
+        AgencyTally.objects.all().delete()
+        StepTally.objects.all().delete()
+        DossierTally.objects.all().delete()
+        ids = records.received_dossier_ids()
+        done = 0
+        for i in range(0, len(ids), BATCH):
+            done += recount(ids[i : i + BATCH], force=True)
+        for c in cursors.values():
+            c.gap = c.gap_seen_at = None
+            c.save()
+    return done
