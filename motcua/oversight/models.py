@@ -106,14 +106,28 @@ class StepTally(models.Model):
 
 
 class DossierTally(models.Model):
-    """What one dossier last contributed, so that a change subtracts it before adding anew."""
+    """What one dossier last contributed, so that a change subtracts it before adding anew;
+    with its verdict, so that every figure drills down to the dossiers behind it."""
 
     dossier = models.OneToOneField(
         "dossiers.Dossier", primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
     version = models.PositiveIntegerField()  # the dossier's version it was computed from
     rated = models.BooleanField(default=False)
-    parts = models.JSONField(default=list)  # [[table, key..., {field: n}], ...]
+    parts = models.JSONField(default=list)  # [[table, key, day, {field: n}], ...]
+    agency_id = models.IntegerField()
+    procedure_id = models.IntegerField()
+    received_on = models.DateField()
+    ended_on = models.DateField(null=True)  # the end the on-time rule uses
+    outcome = models.CharField(max_length=10, blank=True)  # core Outcome; "" while open
+    cause = models.CharField(max_length=12, blank=True)  # core Cause of a late one
+    late_on = models.DateField(null=True)  # the day it became (or becomes) late while open
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["agency_id", "received_on"], name="dossier_tally_received"),
+            models.Index(fields=["agency_id", "ended_on"], name="dossier_tally_ended"),
+        ]
 
 
 class Cursor(models.Model):

@@ -17,10 +17,11 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
-from motcua.core.calendar import WorkCalendar
+from motcua.core.calendar import WorkCalendar, local_date
 from motcua.core.indicators import (
     DossierRecord,
     RatingRecord,
+    judge,
     month_start,
     step_contribution,
 )
@@ -37,15 +38,11 @@ GAP_WAIT = timedelta(minutes=2)
 BATCH = 2000
 
 
-def dossier_parts(
-    facts: records.Facts,
-    rating: tuple[int, datetime, int, bool] | None,
-    payment: bool | None,
-    calendar: WorkCalendar,
-) -> list[list[Any]]:
-    """What one dossier contributes to the tallies, as JSON-ready rows: ["a" (agency) or "s"
-    (step), the row's key, the local day, the counters that are not 0]."""
-    record = DossierRecord(
+def dossier_record(
+    facts: records.Facts, rating: tuple[int, datetime, int, bool] | None, payment: bool | None
+) -> DossierRecord:
+    """The core's record of a dossier, with its rating and payment."""
+    return DossierRecord(
         received_at=facts.received_at,
         clock=facts.clock,
         finished_at=facts.finished_at,
@@ -58,6 +55,17 @@ def dossier_parts(
             RatingRecord(at=rating[1], points=rating[2], at_desk=rating[3]) if rating else None
         ),
     )
+
+
+def dossier_parts(
+    facts: records.Facts,
+    rating: tuple[int, datetime, int, bool] | None,
+    payment: bool | None,
+    calendar: WorkCalendar,
+) -> list[list[Any]]:
+    """What one dossier contributes to the tallies, as JSON-ready rows: ["a" (agency) or "s"
+    (step), the row's key, the local day, the counters that are not 0]."""
+    record = dossier_record(facts, rating, payment)
     parts: list[list[Any]] = []
     for day, tally in sorted(dossier_contributions(calendar, record).items()):
         counts = {k: v for k, v in tally.as_dict().items() if v}
@@ -123,23 +131,41 @@ def recount(dossier_ids: Iterable[int], *, force: bool = False) -> int:
             continue
         if f.place_id not in calendars:
             calendars[f.place_id] = calendar_for_id(f.place_id)
-        parts = dossier_parts(f, rating, payments.get(f.id), calendars[f.place_id])
+        calendar = calendars[f.place_id]
+        parts = dossier_parts(f, rating, payments.get(f.id), calendar)
         if old is not None:
             if old.parts == parts:
                 continue
             _merge(old.parts, -1, deltas)
         _merge(parts, +1, deltas)
+        verdict = judge(calendar, dossier_record(f, rating, payments.get(f.id)))
         changed.append(
-            DossierTally(dossier_id=f.id, version=f.version, rated=bool(rating), parts=parts)
+            DossierTally(
+                dossier_id=f.id,
+                version=f.version,
+                rated=bool(rating),
+                parts=parts,
+                agency_id=f.agency_id,
+                procedure_id=f.procedure_id,
+                received_on=local_date(f.received_at, calendar.tz),
+                ended_on=local_date(verdict.ended_at, calendar.tz) if verdict.ended_at else None,
+                outcome=verdict.outcome.value if verdict.outcome else "",
+                cause=verdict.cause.value,
+                late_on=local_date(verdict.late_from, calendar.tz) if verdict.late_from else None,
+            )
         )
     _apply(deltas)
     DossierTally.objects.bulk_create(
         changed,
         update_conflicts=True,
         unique_fields=["dossier"],
-        update_fields=["version", "rated", "parts"],
+        update_fields=_KEPT,
     )
     return len(changed)
+
+
+_KEPT = ["version", "rated", "parts", "agency_id", "procedure_id", "received_on", "ended_on",
+         "outcome", "cause", "late_on"]  # fmt: skip
 
 
 @dataclass(frozen=True)
