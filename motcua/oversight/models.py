@@ -58,6 +58,7 @@ class AgencyTally(models.Model):
     ratings = _count()
     ratings_at_desk = _count()
     rating_points = _count()
+    rating_points_at_desk = _count()
     dislikes = _count()
 
     class Meta:
