@@ -132,11 +132,10 @@ class DossierTally(models.Model):
 
 
 class Cursor(models.Model):
-    """How far the refresh has read a log (events, ratings), with a gap it waits on."""
+    """How far the refresh has read a log (events, ratings), with the gaps it waits on."""
 
     name = models.CharField(max_length=20, primary_key=True)
     position = models.BigIntegerField(default=0)  # every id up to here has been read
-    # An id missing after `position` (a transaction not yet committed, or rolled back), and
-    # since when the refresh has seen it missing.
-    gap = models.BigIntegerField(null=True)
-    gap_seen_at = models.DateTimeField(null=True)
+    # The ids missing after `position` (a transaction not yet committed, or rolled back):
+    # the first id of each gap -> since when the refresh has seen it missing (ISO 8601).
+    gaps = models.JSONField(default=dict)

@@ -8,6 +8,7 @@ harmless; that is what makes waiting on a gap in the ids safe.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -174,35 +175,36 @@ class RefreshReport:
     ratings: int = 0
     dossiers: int = 0
     skipped: bool = False  # another refresh holds the lock
+    waiting: bool = False  # a cursor stands before a gap in the ids: the next pass reads on
 
 
 def _read(cursor: Cursor, rows: list[tuple[int, int]], now: datetime) -> None:
-    """Move the cursor over the ids read, up to the first gap; a gap older than GAP_WAIT is
-    passed over (its transaction rolled back: the id will never appear)."""
+    """Move the cursor over the ids read, up to the first gap still awaited.
+
+    A missing id is an insert whose transaction is still open, or one rolled back (its id
+    will never appear). Each gap is remembered from the pass that first saw an id after it;
+    one still missing GAP_WAIT later is passed over. Gaps are timed each on its own, so a
+    province where some writes roll back every minute does not fall behind."""
     position = cursor.position
+    gaps: dict[str, str] = dict(cursor.gaps)
+    seen: dict[str, str] = {}
+    expected = position + 1
+    blocked = False
     for pk, _dossier in rows:
-        if pk == position + 1:
+        if pk != expected:
+            gap = str(expected)  # ids expected .. pk-1 are missing
+            since = seen[gap] = gaps.get(gap, now.isoformat())
+            blocked = blocked or now - datetime.fromisoformat(since) <= GAP_WAIT
+        expected = pk + 1
+        if not blocked:
             position = pk
-            continue
-        # ids position+1 .. pk-1 are missing
-        if (
-            cursor.gap == position + 1
-            and cursor.gap_seen_at
-            and now - cursor.gap_seen_at > GAP_WAIT
-        ):
-            position = pk
-            cursor.gap = cursor.gap_seen_at = None
-            continue
-        if cursor.gap != position + 1:
-            cursor.gap, cursor.gap_seen_at = position + 1, now
-        break
-    else:
-        cursor.gap = cursor.gap_seen_at = None
     cursor.position = position
+    cursor.gaps = {g: t for g, t in seen.items() if int(g) > position}
 
 
-def tallies_refresh(*, now: datetime, batch: int = BATCH) -> RefreshReport:
+def tallies_refresh(*, now: datetime, batch: int | None = None) -> RefreshReport:
     """One pass: the dossiers whose events or ratings are new since the last, recounted."""
+    batch = batch or BATCH
     with transaction.atomic():
         for name in ("events", "ratings"):
             Cursor.objects.get_or_create(name=name)
@@ -221,7 +223,27 @@ def tallies_refresh(*, now: datetime, batch: int = BATCH) -> RefreshReport:
         _read(cursors["ratings"], rated, now)
         for c in cursors.values():
             c.save()
-    return RefreshReport(events=len(events), ratings=len(rated), dossiers=changed)
+    waiting = any(c.gaps for c in cursors.values())
+    return RefreshReport(events=len(events), ratings=len(rated), dossiers=changed, waiting=waiting)
+
+
+def tallies_catch_up(*, now: datetime, budget_seconds: float = 10.0) -> int:
+    """Refresh passes until the log is read to its end or the budget is spent (a busy
+    province writes more events between two worker passes than one batch holds); how many
+    dossiers changed."""
+    started = time.monotonic()
+    changed = 0
+    while True:
+        report = tallies_refresh(now=now)
+        changed += report.dossiers
+        caught_up = max(report.events, report.ratings) < BATCH
+        if (
+            report.skipped
+            or caught_up
+            or report.waiting
+            or time.monotonic() - started > budget_seconds
+        ):
+            return changed
 
 
 def tallies_rebuild() -> int:
@@ -243,6 +265,6 @@ def tallies_rebuild() -> int:
         for i in range(0, len(ids), BATCH):
             done += recount(ids[i : i + BATCH], force=True)
         for c in cursors.values():
-            c.gap = c.gap_seen_at = None
+            c.gaps = {}
             c.save()
     return done

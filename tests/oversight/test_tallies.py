@@ -125,21 +125,24 @@ def test_a_tampered_tally_is_caught_by_the_check(demo):
     assert stored() == from_events()
 
 
-@pytest.mark.django_db
 def test_a_gap_in_the_ids_is_waited_for_then_passed_over():
     now = timezone.now()
+    later = now + timedelta(seconds=30)
     cursor = Cursor(name="events", position=10)
     services._read(cursor, [(11, 1), (12, 1), (14, 2)], now)
-    assert (cursor.position, cursor.gap) == (12, 13)
+    assert (cursor.position, set(cursor.gaps)) == (12, {"13"})
     # Seen again within the wait: still waiting, and the events after it read again.
-    services._read(cursor, [(14, 2), (15, 3)], now + timedelta(seconds=30))
-    assert (cursor.position, cursor.gap) == (12, 13)
-    services._read(cursor, [(13, 5), (14, 2), (15, 3)], now + timedelta(seconds=40))
-    assert (cursor.position, cursor.gap) == (15, None)
-    # A gap that never fills (a rolled-back transaction) is passed over after the wait.
-    services._read(cursor, [(17, 1)], now)
-    services._read(cursor, [(17, 1)], now + services.GAP_WAIT + timedelta(seconds=1))
-    assert (cursor.position, cursor.gap) == (17, None)
+    services._read(cursor, [(14, 2), (15, 3), (17, 1)], later)
+    assert (cursor.position, set(cursor.gaps)) == (12, {"13", "16"})
+    assert cursor.gaps["13"] == now.isoformat() and cursor.gaps["16"] == later.isoformat()
+    services._read(cursor, [(13, 5), (14, 2), (15, 3), (17, 1)], later)
+    assert (cursor.position, set(cursor.gaps)) == (15, {"16"})
+    # A gap that never fills (a rolled-back transaction) is passed over after its own wait,
+    # and a later gap waits its own.
+    services._read(cursor, [(17, 1), (19, 1)], now + services.GAP_WAIT + timedelta(seconds=1))
+    assert (cursor.position, set(cursor.gaps)) == (15, {"16", "18"})
+    services._read(cursor, [(17, 1), (19, 1)], later + services.GAP_WAIT + timedelta(seconds=1))
+    assert (cursor.position, set(cursor.gaps)) == (17, {"18"})
 
 
 def by_period(want, period, agency):
@@ -229,3 +232,21 @@ def test_motcua_index_prints_the_indicators_recomputed_from_the_events(demo):
 def test_motcua_index_refuses_bad_arguments_plainly(demo, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("index", **args, stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_the_worker_catches_up_with_more_than_one_batch(demo, monkeypatch):
+    AgencyTally.objects.all().delete()
+    StepTally.objects.all().delete()
+    DossierTally.objects.all().delete()
+    Cursor.objects.all().delete()
+    monkeypatch.setattr(services, "BATCH", 50)
+    assert DossierEvent.objects.count() > 500
+    now = timezone.now()
+    last = DossierEvent.objects.latest("pk").pk
+    for wait in range(10):  # the demo's ids have gaps: each is passed over after the wait
+        services.tallies_catch_up(now=now + wait * (services.GAP_WAIT + timedelta(seconds=1)))
+        if Cursor.objects.get(name="events").position == last:
+            break
+    assert Cursor.objects.get(name="events").position == last
+    assert stored() == from_events()
