@@ -70,7 +70,7 @@ class DossierActivity:
     dossier: int
     holdings: tuple[Holding, ...]  # in the order they happened
     supplement_requests: tuple[Act, ...] = ()  # each request_supplement event
-    last_action_at: datetime | None = None  # None: the open stay's start
+    last_action_at: datetime | None = None  # None, or before the open stay: its start
     waiting_for_citizen: bool = False  # status 5: the clock is paused, nobody idles
 
     @property
@@ -228,7 +228,9 @@ def _idle(
     if not activity.open or activity.waiting_for_citizen:
         return None
     current = activity.holdings[-1]
-    since = activity.last_action_at or current.started_at
+    # Arriving at the step is an action too: an earlier last action (another step's) does not
+    # make the new holder idle from the start.
+    since = max(activity.last_action_at or current.started_at, current.started_at)
     idle = calendar.working_seconds_between(since, now)
     if idle <= policy.idle_working_seconds:
         return None

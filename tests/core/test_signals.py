@@ -288,6 +288,15 @@ IDLE = [
         "2026-12-15 09:00",
         None,
     ),
+    # Sent on Mon 14/12 08:00 after a last action on 1/12: 9 h at the new step, not idle.
+    (
+        "an action at an earlier step does not count against the new one",
+        open_at("2026-12-14 08:00"),
+        "2026-12-01 08:00",
+        False,
+        "2026-12-15 09:00",
+        None,
+    ),
     (
         "the last action a week ago",
         open_at("2026-12-01 08:00"),
