@@ -148,18 +148,25 @@ def detect(
     return DossierSignals(activity.dossier, tuple(s for s in found if s is not None))
 
 
-def returns_between(places: Sequence[int]) -> dict[tuple[int, int], int]:
-    """Per pair of places (smaller id first), how often the dossier went back to the one it
-    had just come from: a place equal to the one two moves before. Repeated stays at one
-    place (a reassignment within a unit) count as one stay."""
-    path: list[int] = []
-    for place in places:
-        if not path or path[-1] != place:
-            path.append(place)
+def returns_between(stays: Sequence[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """Per pair of places (smaller id first), how often the dossier went back to the place it
+    had just come from without moving on: `stays` are (place, step index) in order, and a
+    return is a stay at the place of two stays before, at a step no later than the one it
+    left there. A chain that legitimately passes A → B → A → B at steps 0, 1, 2, 3 has no
+    return; A → B → A at steps 1, 2, 1 (sent back) has one, and going on to B at step 2
+    again makes two. Consecutive stays at one place (reassigned within a unit, or the unit's
+    next step) are one stay, from its first step to its last."""
+    runs: list[tuple[int, int, int]] = []  # place, first step, last step
+    for place, step in stays:
+        if runs and runs[-1][0] == place:
+            runs[-1] = (place, runs[-1][1], step)
+        else:
+            runs.append((place, step, step))
     counts: dict[tuple[int, int], int] = {}
-    for i in range(2, len(path)):
-        if path[i] == path[i - 2]:
-            a, b = sorted((path[i - 1], path[i]))
+    for i in range(2, len(runs)):
+        (place, first, _last), (before, _f, left_at) = runs[i], runs[i - 2]
+        if place == before and first <= left_at:
+            a, b = sorted((runs[i - 1][0], place))
             counts[a, b] = counts.get((a, b), 0) + 1
     return counts
 
@@ -173,10 +180,11 @@ def _worst_pair(counts: dict[tuple[int, int], int]) -> tuple[tuple[int, int], in
 
 
 def _bounced(holdings: Sequence[Holding], policy: SignalPolicy) -> Signal | None:
-    """BOUNCED: between two units, or between two agencies when only their units differ
-    (A1→B→A2→B is a bounce between agencies A and B); units first, being more precise."""
-    by_unit = _worst_pair(returns_between([h.unit for h in holdings]))
-    by_agency = _worst_pair(returns_between([h.agency for h in holdings]))
+    """BOUNCED: between two units, or between two agencies when the returns go through
+    several of their units (police → commune leader → commune specialist → ... → police);
+    units first, being more precise."""
+    by_unit = _worst_pair(returns_between([(h.unit, h.step) for h in holdings]))
+    by_agency = _worst_pair(returns_between([(h.agency, h.step) for h in holdings]))
     if (
         by_unit is not None
         and by_unit[1] >= policy.bounce_returns

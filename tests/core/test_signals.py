@@ -36,20 +36,34 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=VN)
 
 
-def path(*stays: tuple[int, int, int | None], end: str = "forward") -> tuple[Holding, ...]:
-    """Stays an hour apart from Mon 7/12 08:00, each ended by `end` except the last (open)."""
+def path(*stays: tuple[int, ...]) -> tuple[Holding, ...]:
+    """Stays (agency, unit, holder[, step]) an hour apart from Mon 7/12 08:00, the last one
+    open. Without a step, a unit holds the step it was first seen at, as a procedure's
+    template gives each step its unit; each stay ends by assignment (to the same unit), a
+    send-back (to an earlier step) or a forward."""
+    steps: dict[int, int] = {}
+    rows = []
+    for stay in stays:
+        agency, unit, holder = stay[:3]
+        step = stay[3] if len(stay) > 3 else steps.setdefault(unit, len(steps))
+        rows.append((agency, unit, holder, step))
     holdings = []
-    for i, (agency, unit, holder) in enumerate(stays):
-        last = i == len(stays) - 1
+    for i, (agency, unit, holder, step) in enumerate(rows):
+        if i == len(rows) - 1:
+            end = None
+        elif rows[i + 1][1] == unit:
+            end = "assign"
+        else:
+            end = "send_back" if rows[i + 1][3] < step else "forward"
         holdings.append(
             Holding(
-                step=i,
+                step=step,
                 agency=agency,
                 unit=unit,
                 holder=holder,
                 started_at=at(f"2026-12-07 {8 + i:02d}:00"),
-                ended_at=None if last else at(f"2026-12-07 {9 + i:02d}:00"),
-                ended_by=None if last else end,
+                ended_at=None if end is None else at(f"2026-12-07 {9 + i:02d}:00"),
+                ended_by=end,
             )
         )
     return tuple(holdings)
@@ -110,21 +124,39 @@ BOUNCES = [
         None,
     ),
     (
-        # Units 10, 40, 20, 40: one return between units (20, 40); agencies 1, 2, 1, 2: two.
+        # The police (step 2) send it back to the commune's leader (1), who sends it back to
+        # the specialist (0); it comes forward again to the police. Units: one return between
+        # the leader and the police, one between the specialist and the leader; agencies
+        # C, P, C, P: two.
         "between two agencies, through different units of one of them",
         path(
-            (COMMUNE, DESK, ALICE),
-            (POLICE, RESIDENCE, DAVE),
             (COMMUNE, JUSTICE, BOB),
+            (COMMUNE, LEADER, CAROL),
+            (POLICE, RESIDENCE, DAVE),
+            (COMMUNE, LEADER, CAROL),
+            (COMMUNE, JUSTICE, BOB),
+            (COMMUNE, LEADER, CAROL),
             (POLICE, RESIDENCE, DAVE),
         ),
         (
             2,
             (COMMUNE, POLICE),
-            (DESK, RESIDENCE, JUSTICE),
-            (ALICE, DAVE, BOB),
+            (JUSTICE, LEADER, RESIDENCE),
+            (BOB, CAROL, DAVE),
             "Hồ sơ bị chuyển qua lại 2 lần giữa hai cơ quan.",
         ),
+    ),
+    (
+        # An inter-agency chain whose template goes commune, police, commune, police (steps
+        # 0-3): always forward, never a return.
+        "a chain that passes between two agencies by its template is no bounce",
+        path(
+            (COMMUNE, JUSTICE, BOB, 0),
+            (POLICE, RESIDENCE, DAVE, 1),
+            (COMMUNE, JUSTICE, BOB, 2),
+            (POLICE, RESIDENCE, DAVE, 3),
+        ),
+        None,
     ),
     (
         "three returns",
@@ -164,18 +196,20 @@ def test_the_bounce_threshold_is_configuration():
 
 
 @pytest.mark.parametrize(
-    ("places", "expected"),
+    ("stays", "expected"),
     [
         ([], {}),
-        ([5], {}),
-        ([5, 7, 5], {(5, 7): 1}),
-        ([7, 5, 7, 5, 7], {(5, 7): 3}),
-        ([5, 5, 7, 7, 5], {(5, 7): 1}),
-        ([5, 7, 5, 9, 5, 9], {(5, 7): 1, (5, 9): 2}),
+        ([(5, 0)], {}),
+        ([(5, 0), (7, 1), (5, 0)], {(5, 7): 1}),
+        ([(5, 0), (7, 1), (5, 2)], {}),  # moved on: the template's next step
+        ([(7, 1), (5, 0), (7, 1), (5, 0), (7, 1)], {(5, 7): 3}),
+        ([(5, 0), (5, 1), (7, 2), (7, 3), (5, 1)], {(5, 7): 1}),  # back to a step 5 had done
+        ([(5, 0), (5, 1), (7, 2), (5, 2)], {}),  # 5's stay ended at step 1; 2 is new work
+        ([(5, 0), (7, 1), (5, 0), (9, 1), (5, 0), (9, 1)], {(5, 7): 1, (5, 9): 2}),
     ],
 )
-def test_returns_are_counted_per_pair(places, expected):
-    assert returns_between(places) == expected
+def test_returns_are_counted_per_pair(stays, expected):
+    assert returns_between(stays) == expected
 
 
 def test_it_flags_a_dossier_sent_back_more_than_once():
