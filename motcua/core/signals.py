@@ -50,7 +50,8 @@ class Holding:
     holder: int | None  # the person who held it; None while it waits for assignment
     started_at: datetime
     ended_at: datetime | None = None  # None: the dossier is still here
-    ended_by: str | None = None  # the Action that ended the stay (forward, send_back, ...)
+    # The Action that ended the stay (forward, send_back, ...); None while open, or unknown.
+    ended_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,9 @@ class DossierActivity:
 class SignalPolicy:
     """Thresholds; DOMAIN fixes none of them [check], so every one is configuration."""
 
-    # BOUNCED from this many returns between the same two units (or agencies): A→B→A is one
-    # return, A→B→A→B two.
+    # BOUNCED from this many returns between the same two units (or agencies): A→B→A with
+    # A taking it back at a step it had already held (sent back) is one return, going on to
+    # B again two (see `returns_between`) [check].
     bounce_returns: int = 2
     # SENT_BACK when sent back to an earlier step more than this many times.
     send_backs_allowed: int = 1
@@ -207,8 +209,15 @@ def _bounced(holdings: Sequence[Holding], policy: SignalPolicy) -> Signal | None
 
 
 def _sent_back(holdings: Sequence[Holding], policy: SignalPolicy) -> Signal | None:
-    """SENT_BACK: the stays that ended by sending the dossier back, beyond the allowance."""
-    backs = [h for h in holdings if h.ended_by == Action.SEND_BACK]
+    """SENT_BACK: the stays that ended by sending the dossier back, beyond the allowance. A
+    closed stay whose ending is not given (`ended_by` None) was sent back if the next one is
+    at an earlier step."""
+    backs = [
+        h
+        for h, after in zip(holdings, (*holdings[1:], None), strict=False)
+        if h.ended_by == Action.SEND_BACK
+        or (h.ended_by is None and after is not None and after.step < h.step)
+    ]
     if len(backs) <= policy.send_backs_allowed:
         return None
     reason = Words(_("Hồ sơ bị trả lại bước trước {count} lần."), (("count", len(backs)),))

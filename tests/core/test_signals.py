@@ -236,6 +236,25 @@ def test_it_flags_a_dossier_sent_back_more_than_once():
     assert signal.reason.render() == "Hồ sơ bị trả lại bước trước 2 lần."
 
 
+def test_without_the_ending_a_move_to_an_earlier_step_is_a_send_back():
+    # Steps 0, 2, 1, 3, 2, endings not given: 2 → 1 and 3 → 2 went back.
+    holdings = tuple(
+        Holding(step, COMMUNE, unit, None, at(f"2026-12-07 {8 + i:02d}:00"), end)
+        for i, (step, unit, end) in enumerate(
+            [
+                (0, DESK, at("2026-12-07 09:00")),
+                (2, LEADER, at("2026-12-07 10:00")),
+                (1, JUSTICE, at("2026-12-07 11:00")),
+                (3, DESK, at("2026-12-07 12:00")),
+                (2, LEADER, None),
+            ]
+        )
+    )
+    result = detect(activity(holdings), now=NOW, calendar=CAL)
+    (signal,) = [s for s in result.signals if s.flag == Flag.SENT_BACK]
+    assert (signal.count, signal.units) == (2, (LEADER, DESK))
+
+
 def test_one_send_back_is_allowed():
     holdings = (
         Holding(0, COMMUNE, DESK, ALICE, at("2026-12-07 08:00"), at("2026-12-07 09:00"), "forward"),
