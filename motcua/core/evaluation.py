@@ -294,8 +294,9 @@ def _apply_quota(
     members: Sequence[tuple[int, PersonFigures, Evaluation]], policy: EvaluationPolicy
 ) -> list[tuple[int, Evaluation]]:
     """Within one unit, keep at most the quota at the top level: the best by points, then
-    on-time share, then steps handled, then the lower person id (so the same figures always
-    give the same answer); the others get the next level with the reason."""
+    by steps handled (every candidate has all on time), then the lower person id, so that the
+    same figures always give the same answer; the others get the next level with the
+    reason."""
     pool = [m for m in members if m[2].level in (Level.EXCELLENT, Level.GOOD)]
     candidates = [m for m in pool if m[2].level == Level.EXCELLENT]
     allowed = quota(len(pool), policy)
@@ -304,7 +305,6 @@ def _apply_quota(
     candidates.sort(
         key=lambda m: (
             -(m[2].points or 0),
-            -Fraction(m[1].steps_on_time, m[1].steps_handled),
             -m[1].steps_handled,
             m[1].person,
         )
@@ -312,8 +312,8 @@ def _apply_quota(
     rule = Words(
         _(
             "Chỉ tiêu mức xuất sắc của đơn vị: {share} × {pool} người đạt mức tốt trở lên "
-            "= {exact}, lấy {allowed} người. Xếp theo điểm, rồi tỷ lệ đúng hạn, rồi số bước "
-            "xử lý, rồi mã cán bộ nhỏ hơn: đứng thứ {rank}/{candidates}."
+            "= {exact}, lấy {allowed} người. Xếp theo điểm, rồi số bước đã xử lý, rồi mã cán "
+            "bộ nhỏ hơn: đứng thứ {rank}/{candidates}."
         ),
         (
             ("share", percent(policy.top_quota)),

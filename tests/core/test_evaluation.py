@@ -182,7 +182,7 @@ def test_a_unit_of_stars_keeps_at_most_a_fifth_at_the_top(size, kept):
     assert [r.quota_limited for r in results] == [False] * kept + [True] * (size - kept)
 
 
-def test_ties_are_broken_by_on_time_share_then_steps_then_id_and_explained():
+def test_ties_are_broken_by_steps_handled_then_id_and_explained():
     # Pool: five rated good or above, so one may be excellent. Alice, Bob and Carol all have
     # 100 points and every step on time; Bob and Carol handled 80 steps, Alice 50; Bob's id
     # is lower than Carol's: Bob keeps it, then Carol (more steps), then Alice.
@@ -197,7 +197,7 @@ def test_ties_are_broken_by_on_time_share_then_steps_then_id_and_explained():
     }
     rule = (
         "Chỉ tiêu mức xuất sắc của đơn vị: 20% × 5 người đạt mức tốt trở lên = 1, lấy 1 "
-        "người. Xếp theo điểm, rồi tỷ lệ đúng hạn, rồi số bước xử lý, rồi mã cán bộ nhỏ hơn: "
+        "người. Xếp theo điểm, rồi số bước đã xử lý, rồi mã cán bộ nhỏ hơn: "
     )
     assert results[BOB].lines[-1].render() == rule + "đứng thứ 1/3."
     assert [line.render() for line in results[CAROL].lines[-2:]] == [
