@@ -97,7 +97,9 @@ class EvaluationPolicy:
                 total=self.on_time_weight + self.satisfaction_weight,
             )
         if not self.excellent_from > self.good_from > self.done_from:
-            raise ValidationError(_("Các ngưỡng xếp loại phải giảm dần từ xuất sắc đến đạt."))
+            raise ValidationError(
+                _("Các ngưỡng xếp loại phải giảm dần từ mức xuất sắc đến mức hoàn thành nhiệm vụ.")
+            )
         if self.quota_rounding not in QUOTA_ROUNDINGS:
             raise ValidationError(
                 _("Cách làm tròn chỉ tiêu không hợp lệ: {value} (chỉ nhận {choices})."),

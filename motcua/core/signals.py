@@ -254,7 +254,10 @@ def _idle(
     hours = idle // 3600
     minutes = idle % 3600 // 60
     reason = Words(
-        _("Hồ sơ nằm ở bước hiện tại {hours} giờ {minutes} phút làm việc không có thao tác nào."),
+        _(
+            "Hồ sơ nằm ở bước hiện tại {hours} giờ {minutes} phút làm việc "
+            "mà không có thao tác nào."
+        ),
         (("hours", hours), ("minutes", minutes)),
     )
     return _signal(Flag.IDLE, reason, idle, [(current.agency, current.unit, current.holder)])

@@ -195,7 +195,7 @@ def _overdue_rising(
     words = Words(
         _(
             "Tỷ lệ hồ sơ quá hạn kỳ này là {rate} ({overdue}/{received} hồ sơ), "
-            "tăng {rise} điểm so với {before} của {periods} kỳ trước."
+            "tăng {rise} điểm phần trăm so với {before} của {periods} kỳ trước."
         ),
         (
             ("rate", percent(rate)),

@@ -402,7 +402,7 @@ def test_the_idle_reason_gives_the_working_time_in_hours_and_minutes():
     data = activity(open_at("2026-12-11 13:00"))
     (signal,) = detect(data, now=at("2026-12-15 14:30"), calendar=CAL).signals
     assert signal.reason.render() == (
-        "Hồ sơ nằm ở bước hiện tại 17 giờ 30 phút làm việc không có thao tác nào."
+        "Hồ sơ nằm ở bước hiện tại 17 giờ 30 phút làm việc mà không có thao tác nào."
     )
 
 

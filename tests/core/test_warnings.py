@@ -81,7 +81,8 @@ def test_the_overdue_sentence_gives_the_numbers_compared():
         WarningKind.OVERDUE_RISING, figures(received=20, overdue=6), past=past((20, 2), (20, 2))
     )
     assert warning.words.render() == (
-        "Tỷ lệ hồ sơ quá hạn kỳ này là 30% (6/20 hồ sơ), tăng 20 điểm so với 10% của 2 kỳ trước."
+        "Tỷ lệ hồ sơ quá hạn kỳ này là 30% (6/20 hồ sơ), "
+        "tăng 20 điểm phần trăm so với 10% của 2 kỳ trước."
     )
 
 
