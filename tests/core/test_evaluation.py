@@ -9,6 +9,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from motcua.core.errors import ValidationError
 from motcua.core.evaluation import (
@@ -264,3 +266,40 @@ def test_an_excellent_person_without_the_law_s_condition_is_not_in_the_race():
 def test_it_refuses_settings_that_make_no_sense(changes):
     with pytest.raises(ValidationError):
         EvaluationPolicy(**changes)
+
+
+@st.composite
+def units(draw):
+    """Up to 8 people in up to 2 units, with any consistent figures."""
+    people = []
+    for pid in range(draw(st.integers(0, 8))):
+        handled = draw(st.integers(0, 30))
+        people.append(
+            person(
+                pid,
+                unit=draw(st.sampled_from([JUSTICE, POLICE])),
+                handled=handled,
+                on_time=draw(st.integers(0, handled)),
+                sat=draw(st.one_of(st.none(), st.sampled_from([1.0, 3.5, 4.2, 5.0]))),
+                ratings=draw(st.integers(0, 12)),
+                late=draw(st.integers(0, 3)),
+                apologies=draw(st.integers(0, 2)),
+                conduct=draw(st.integers(0, 1)),
+            )
+        )
+    return people
+
+
+@given(units(), st.sampled_from(["floor", "half_up", "ceil"]))
+def test_the_quota_is_never_exceeded_and_losers_are_good(people, rounding):
+    policy = EvaluationPolicy(quota_rounding=rounding)
+    results = evaluate(people, policy)
+    for unit in (JUSTICE, POLICE):
+        mine = [r for r in results if r.unit == unit]
+        pool = [r for r in mine if r.level in (Level.EXCELLENT, Level.GOOD)]
+        top = [r for r in mine if r.level == Level.EXCELLENT]
+        assert len(top) <= quota(len(pool), policy)
+        assert all(0 <= r.points <= 100 for r in mine if r.points is not None)
+        for r in mine:
+            if r.quota_limited:
+                assert r.level == Level.GOOD and r.points >= 90

@@ -6,9 +6,12 @@ default office hours 08:00-12:00, 13:00-17:00, Monday to Friday (7-11/12/2026 is
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from motcua.core.calendar import WorkCalendar
 from motcua.core.errors import ValidationError
@@ -463,3 +466,16 @@ def test_the_early_warning_list_groups_flags_by_unit_and_person():
 def test_an_empty_early_warning_list():
     board = early_warnings([DossierSignals(1, ())])
     assert (board.dossiers, board.by_unit, board.by_person) == ((), (), ())
+
+
+@given(st.lists(st.integers(min_value=1, max_value=3), max_size=12))
+def test_a_dossier_that_always_moves_on_never_returns(places):
+    """Whatever units a template passes through, a dossier at ever later steps never returns."""
+    assert returns_between([(place, step) for step, place in enumerate(places)]) == {}
+
+
+@given(st.lists(st.tuples(st.integers(1, 3), st.integers(0, 4)), max_size=12))
+def test_returns_never_exceed_the_moves(stays):
+    """A return is a move, and the first two stays cannot be returns."""
+    moves = sum(1 for a, b in pairwise(stays) if a[0] != b[0])
+    assert sum(returns_between(stays).values()) <= max(0, moves - 1)
