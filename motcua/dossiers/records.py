@@ -12,7 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from motcua.core import clock as core_clock
+from motcua.core import signals
 from motcua.core.indicators import StepRecord
+from motcua.core.lifecycle import Status
 from motcua.dossiers import audit
 from motcua.dossiers.models import Dossier, DossierEvent, DossierResult, DossierStep
 from motcua.dossiers.selectors import clock_entries
@@ -179,3 +181,95 @@ def received_dossier_ids() -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Hand-overs, for the buck-passing and silence signals
+
+# The worker's own marks are not someone acting on the dossier.
+_NOT_ACTIONS = ("warn", "mark_overdue")
+
+
+def activities(ids: Iterable[int]) -> list[signals.DossierActivity]:
+    """The hand-over history of each open dossier among `ids`: its finished stays (with the
+    action that ended each), the stay it is in, its supplement requests and its last action."""
+    ids = list(ids)
+    held = Dossier.objects.filter(pk__in=ids, still_open=True, received_at__isnull=False)
+    rows = {
+        r["id"]: r
+        for r in held.values(
+            "id", "status", "step_index", "current_agency_id", "current_unit_id",
+            "current_holder_id", "step_started_at",
+        )
+    }  # fmt: skip
+    events: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in (
+        DossierEvent.objects.filter(dossier_id__in=list(rows))
+        .exclude(action__in=_NOT_ACTIONS)
+        .order_by("dossier_id", "seq")
+        .values("dossier_id", "action", "at", "agency_id", "unit_id", "actor_id", "payload")
+    ):
+        events[row["dossier_id"]].append(dict(row))
+    out = []
+    for pk, d in rows.items():
+        history = events.get(pk, [])
+        holdings = []
+        for e in history:
+            step = e["payload"].get("step")
+            if isinstance(step, dict):
+                holdings.append(
+                    signals.Holding(
+                        step=step["index"],
+                        agency=step["agency"],
+                        unit=step["unit"],
+                        holder=step.get("holder"),
+                        started_at=datetime.fromisoformat(step["started_at"]),
+                        ended_at=e["at"],
+                        ended_by=e["action"],
+                    )
+                )
+        if d["step_started_at"] is not None and d["current_unit_id"] is not None:
+            holdings.append(
+                signals.Holding(
+                    step=d["step_index"],
+                    agency=d["current_agency_id"],
+                    unit=d["current_unit_id"],
+                    holder=d["current_holder_id"],
+                    started_at=d["step_started_at"],
+                )
+            )
+        requests = tuple(
+            signals.Act(agency=e["agency_id"], unit=e["unit_id"], person=e["actor_id"], at=e["at"])
+            for e in history
+            if e["action"] == "request_supplement"
+        )
+        out.append(
+            signals.DossierActivity(
+                dossier=pk,
+                holdings=tuple(holdings),
+                supplement_requests=requests,
+                last_action_at=history[-1]["at"] if history else None,
+                waiting_for_citizen=d["status"] == Status.SUPPLEMENT,
+            )
+        )
+    return out
+
+
+def open_dossiers_in(agencies: Iterable[int], *, limit: int) -> list[int]:
+    """Open dossiers held by these agencies now, oldest step first."""
+    return list(
+        Dossier.objects.filter(
+            still_open=True, received_at__isnull=False, current_agency_id__in=list(agencies)
+        )
+        .order_by("step_started_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def dossiers_by_id(ids: Iterable[int]) -> dict[int, Dossier]:
+    return Dossier.objects.in_bulk(list(ids))
+
+
+def received_places(ids: Iterable[int]) -> dict[int, int]:
+    """Each dossier's place of reception (whose calendar counts its time)."""
+    return dict(Dossier.objects.filter(pk__in=list(ids)).values_list("pk", "received_place_id"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -379,3 +379,27 @@ def centre_agency() -> Agency | None:
 def active_agencies() -> list[Agency]:
     """Every active agency, by name: where a feedback item may be forwarded."""
     return sorted(Agency.objects.filter(is_active=True), key=lambda a: text.fold(a.name))
+
+
+def agency_parents() -> dict[int, int | None]:
+    """Every agency's parent, by id: the tree oversight scopes are cut from."""
+    return dict(Agency.objects.values_list("pk", "parent_id"))
+
+
+def agencies_by_id(ids: Iterable[int]) -> dict[int, Agency]:
+    return Agency.objects.in_bulk(list(ids))
+
+
+def is_centre(agency: Agency) -> bool:
+    """Whether the agency is a Public Administrative Service Centre."""
+    return agency.kind == Agency.Kind.CENTRE
+
+
+def ranked_group(agency: Agency) -> str | None:
+    """Which 766 ranking the agency is in: "commune", "department" (departments, branches,
+    the police), or None for those not ranked (the province, the centre)."""
+    if agency.kind == Agency.Kind.COMMUNE:
+        return "commune"
+    if agency.kind in (Agency.Kind.DEPARTMENT, Agency.Kind.POLICE, Agency.Kind.BRANCH):
+        return "department"
+    return None

@@ -7,10 +7,11 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet, Sum
 
+from motcua.core.calendar import WorkCalendar
 from motcua.core.indicators import (
     STEP_FIELDS,
     TALLY_FIELDS,
@@ -27,23 +28,36 @@ from motcua.core.indicators import (
     StepTally as StepCounts,
 )
 from motcua.core.scope import NOBODY, Scope, oversight_scope
+from motcua.core.signals import DossierSignals, EarlyWarnings, detect, early_warnings
+from motcua.dossiers import records
 from motcua.feedback.selectors import feedback_handling
-from motcua.organization.models import Agency
-from motcua.organization.selectors import Actor, centre_tz
+from motcua.organization.selectors import (
+    Actor,
+    agencies_by_id,
+    agency_parents,
+    calendar_for_id,
+    centre_tz,
+    is_centre,
+    ranked_group,
+)
 from motcua.oversight.models import AgencyTally, DossierTally, Grain, StepTally
+
+if TYPE_CHECKING:
+    from motcua.dossiers.models import Dossier
+    from motcua.organization.models import Agency
 
 
 def scope_of(actor: Actor | None) -> Scope:
     """What this member of staff may see of oversight."""
     if actor is None or actor.agency is None or actor.unit is None or actor.user_id is None:
         return NOBODY
-    parents = dict(Agency.objects.values_list("pk", "parent_id"))
+    parents = agency_parents()
     return oversight_scope(
         role=actor.role,
         user=actor.user_id,
         agency=actor.agency.pk,
         unit=actor.unit.pk,
-        is_centre=actor.agency.kind == Agency.Kind.CENTRE,
+        is_centre=is_centre(actor.agency),
         parents=parents,
     )
 
@@ -169,13 +183,6 @@ class AgencyScore:
     rank: int | None  # among agencies of the same group (departments, or communes)
 
 
-# Ranked separately (DOMAIN §9): the province's departments and branches, and its communes.
-COMMUNE_KINDS = frozenset({Agency.Kind.COMMUNE})
-RANKED_KINDS = frozenset(
-    {Agency.Kind.DEPARTMENT, Agency.Kind.COMMUNE, Agency.Kind.POLICE, Agency.Kind.BRANCH}
-)
-
-
 def ranking(
     *, period: Period, agencies: Collection[int] | None = None
 ) -> tuple[list[AgencyScore], list[AgencyScore]]:
@@ -183,13 +190,13 @@ def ranking(
     communes), each ranked best first."""
     figures = figures_by(period=period, agencies=agencies)
     feedback = feedback_by(period=period, agencies=agencies)
-    found = Agency.objects.in_bulk(list(figures))
+    found = agencies_by_id(figures)
     groups: tuple[list[AgencyScore], list[AgencyScore]] = ([], [])
-    for commune in (False, True):
+    for commune, group in ((False, "department"), (True, "commune")):
         members = {
             pk: index(figures[pk], feedback.get(pk, FeedbackFigures()))
             for pk, agency in found.items()
-            if agency.kind in RANKED_KINDS and (agency.kind in COMMUNE_KINDS) == commune
+            if ranked_group(agency) == group
         }
         for r in rank({pk: i.score for pk, i in members.items()}):
             groups[commune].append(
@@ -274,3 +281,44 @@ def dossiers_behind(
 
 def as_percent(value: Fraction | None) -> str:
     return "" if value is None else f"{float(value) * 100:.1f}".replace(".", ",") + "%"
+
+
+# ---------------------------------------------------------------------------------------------
+# Buck-passing and silence: the supervisor's early-warning list
+
+# Open dossiers looked at per request, oldest step first (a province's open dossiers are
+# tens of thousands; the oldest are where silence shows).
+WARNING_LIST_LIMIT = 5000
+
+
+@dataclass(frozen=True)
+class FlaggedDossier:
+    dossier: Dossier
+    signals: DossierSignals
+
+
+@dataclass(frozen=True)
+class WarningList:
+    flagged: list[FlaggedDossier]
+    warnings: EarlyWarnings
+    looked_at: int
+
+
+def early_warning_list(*, agencies: Collection[int], now: datetime) -> WarningList:
+    """The open dossiers held in these agencies that are bounced, sent back, asked twice for
+    papers or idle, with the units and people most involved."""
+    ids = records.open_dossiers_in(agencies, limit=WARNING_LIST_LIMIT)
+    results = []
+    calendars: dict[int, WorkCalendar] = {}
+    places = records.received_places(ids)
+    for activity in records.activities(ids):
+        place = places[activity.dossier]
+        if place not in calendars:
+            calendars[place] = calendar_for_id(place)
+        found = detect(activity, now=now, calendar=calendars[place])
+        if found.signals:
+            results.append(found)
+    shown = records.dossiers_by_id(r.dossier for r in results)
+    flagged = [FlaggedDossier(shown[r.dossier], r) for r in results if r.dossier in shown]
+    flagged.sort(key=lambda f: (-len(f.signals.signals), f.dossier.step_started_at or now))
+    return WarningList(flagged, early_warnings(results), len(ids))
