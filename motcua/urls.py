@@ -6,6 +6,7 @@ from motcua.portal.views import set_language
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("can-bo/giam-sat/canh-bao/", include("motcua.oversight.warning_urls")),
     path("can-bo/", include("motcua.desk.urls")),
     path("mau/", include("motcua.paperwork.urls")),
     path("tai-khoan/", include("motcua.citizens.urls")),

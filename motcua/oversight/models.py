@@ -139,3 +139,32 @@ class Cursor(models.Model):
     # The ids missing after `position` (a transaction not yet committed, or rolled back):
     # the first id of each gap -> since when the refresh has seen it missing (ISO 8601).
     gaps = models.JSONField(default=dict)
+
+
+class UnitWarning(models.Model):
+    """A grassroots early warning raised for an agency (a commune, a department) and what the
+    supervising level did about it."""
+
+    agency = models.ForeignKey("organization.Agency", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=30)  # core.warnings.WarningKind
+    severity = models.CharField(max_length=10)  # core.warnings.Severity
+    period_first = models.DateField()
+    period_last = models.DateField()
+    current = models.CharField(max_length=40)  # the figure now, exact ("3/20")
+    baseline = models.CharField(max_length=40, blank=True)  # what it was compared with
+    words = models.JSONField()  # the sentence: {"template": ..., "values": {...}}
+    raised_at = models.DateTimeField()
+    notified = models.PositiveSmallIntegerField(default=0)  # messages queued
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action_taken = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "kind", "period_last"], name="one_warning_per_period"
+            )
+        ]
+        indexes = [models.Index(fields=["handled_at", "raised_at"], name="warning_open")]

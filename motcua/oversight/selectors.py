@@ -3,7 +3,7 @@ the 766 index and ranking, steps by unit and official, and the dossiers behind a
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
@@ -47,11 +47,12 @@ if TYPE_CHECKING:
     from motcua.organization.models import Agency
 
 
-def scope_of(actor: Actor | None) -> Scope:
-    """What this member of staff may see of oversight."""
+def scope_of(actor: Actor | None, parents: Mapping[int, int | None] | None = None) -> Scope:
+    """What this member of staff may see of oversight (`parents`: the agency tree, when the
+    caller has already read it)."""
     if actor is None or actor.agency is None or actor.unit is None or actor.user_id is None:
         return NOBODY
-    parents = agency_parents()
+    parents = agency_parents() if parents is None else parents
     return oversight_scope(
         role=actor.role,
         user=actor.user_id,

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import date, timedelta
 
-from motcua.core.lifecycle import Action
+import pytest
+from django.contrib.auth.models import User
+
+from motcua.core.errors import NotFound, ValidationError
+from motcua.core.indicators import Period
+from motcua.core.lifecycle import Action, Role
 from motcua.core.signals import Flag
 from motcua.dossiers.services import dossier_act, dossier_receive
-from motcua.oversight import selectors
+from motcua.notify.models import OutboxMessage
+from motcua.oversight import selectors, warnings
+from motcua.oversight.models import AgencyTally, UnitWarning
 from tests.conftest import at
 from tests.dossiers.test_services import forward, intake
+from tests.factories import _person
 
 
 def act(d, action, actor, when, **kw):
@@ -66,3 +74,89 @@ def test_a_dossier_handled_in_order_is_not_flagged(world, birth):
 def test_another_agencys_dossiers_are_not_looked_at(world, birth):
     found = selectors.early_warning_list(agencies=[world.ba_dinh.pk], now=at("2026-12-25 10:00"))
     assert found.looked_at == 0 and not found.flagged
+
+
+def day_rows(agency, procedure, first, days, **counts):
+    """One AgencyTally day row per day from `first`, with these counters on each."""
+    for k in range(days):
+        AgencyTally.objects.create(
+            grain="d", day=first + timedelta(days=k), agency=agency, procedure=procedure, **counts
+        )
+
+
+@pytest.fixture
+def rising(world):
+    """Hoàn Kiếm: 40 dossiers received and finished on time in each of the three earlier
+    30-day periods; in the last 30 days (to 2 Dec), 40 received, 20 finished late: the
+    overdue rate rose from 0 to 50%. Ba Đình stays as it was."""
+    today = date(2026, 12, 3)
+    current, past = warnings.periods(today)
+    assert current == Period(date(2026, 11, 3), date(2026, 12, 2))
+    for agency in (world.hoan_kiem, world.ba_dinh):
+        for p in past:
+            day_rows(agency, world.birth, p.first, 20, received=2, finished=2, on_time=2)
+    day_rows(world.ba_dinh, world.birth, current.first, 20, received=2, finished=2, on_time=2)
+    day_rows(world.hoan_kiem, world.birth, current.first, 20, received=2, finished=2, on_time=1,
+             late=1, late_agency=1)  # fmt: skip
+    supervisor = _person("giamsat", "Trần Văn Hùng", world.centre, "mot-cua", Role.SUPERVISOR)
+    for actor in (supervisor, world.long, world.mai):
+        User.objects.filter(pk=actor.user_id).update(email=f"{actor.user_id}@example.vn")
+    return supervisor
+
+
+MOMENT = "2026-12-03 07:30"
+
+
+@pytest.mark.django_db
+def test_a_rising_overdue_rate_is_raised_once_and_told_to_the_supervising_level(world, rising):
+    done = warnings.warnings_raise(now=at(MOMENT))
+    assert done.ran and done.warnings == 1
+    w = UnitWarning.objects.get()
+    assert (w.agency_id, w.kind, w.severity) == (world.hoan_kiem.pk, "overdue_rising", "alert")
+    assert (w.current, w.baseline) == ("1/2", "0")
+    # The oversight office and Hoàn Kiếm's head, not Ba Đình's desk officer.
+    told = set(OutboxMessage.objects.values_list("recipient", flat=True))
+    assert told == {f"{rising.user_id}@example.vn", f"{world.long.user_id}@example.vn"}
+    message = OutboxMessage.objects.first()
+    assert message.template == "oversight/warning"
+    # The same day again, and the next day: nothing new is raised or sent.
+    assert not warnings.warnings_raise(now=at("2026-12-03 15:00")).ran
+    assert warnings.warnings_raise(now=at("2026-12-04 07:30")).warnings == 0
+    assert OutboxMessage.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_what_was_done_is_recorded_by_those_in_scope_only(world, rising):
+    warnings.warnings_raise(now=at(MOMENT))
+    w = UnitWarning.objects.get()
+    with pytest.raises(NotFound):  # Ba Đình's desk officer: not theirs to see
+        warnings.warning_handle(actor=world.mai, pk=w.pk, action_taken="Đã xem", now=at(MOMENT))
+    with pytest.raises(ValidationError):
+        warnings.warning_handle(actor=rising, pk=w.pk, action_taken="  ", now=at(MOMENT))
+    warnings.warning_handle(
+        actor=rising, pk=w.pk, action_taken="Đã làm việc với Chủ tịch phường", now=at(MOMENT)
+    )
+    w.refresh_from_db()
+    assert (w.handled_by_id, w.action_taken) == (rising.user_id, "Đã làm việc với Chủ tịch phường")
+    with pytest.raises(ValidationError):  # recorded once
+        warnings.warning_handle(actor=world.long, pk=w.pk, action_taken="Lại", now=at(MOMENT))
+
+
+@pytest.mark.django_db
+def test_the_warnings_page_shows_them_to_the_office_and_hides_them_from_others(
+    world, rising, client
+):
+    warnings.warnings_raise(now=at(MOMENT))
+    client.force_login(User.objects.get(pk=rising.user_id))
+    page = client.get("/can-bo/giam-sat/canh-bao/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Tỷ lệ hồ sơ quá hạn kỳ này là" in text and "UBND Phường Hoàn Kiếm" in text
+    w = UnitWarning.objects.get()
+    answer = client.post(f"/can-bo/giam-sat/canh-bao/{w.pk}/", {"action_taken": ""})
+    assert answer.status_code == 400
+    answer = client.post(f"/can-bo/giam-sat/canh-bao/{w.pk}/", {"action_taken": "Đã đôn đốc"})
+    assert answer.status_code == 302
+    assert UnitWarning.objects.get().action_taken == "Đã đôn đốc"
+    client.force_login(User.objects.get(pk=world.duc.user_id))  # a specialist
+    assert client.get("/can-bo/giam-sat/canh-bao/").status_code == 404

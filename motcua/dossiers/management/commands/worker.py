@@ -19,6 +19,7 @@ from motcua.notify.services import outbox_deliver
 from motcua.online.services import process_online
 from motcua.organization.selectors import default_calendar
 from motcua.oversight.services import tallies_catch_up
+from motcua.oversight.warnings import warnings_raise
 from motcua.payments.services import payments_poll
 
 NOW_HELP = (
@@ -64,12 +65,13 @@ class Command(BaseCommand):
             appointments_process(now=moment)  # reminders queued now go out just below
             escalated = feedback_escalate(now=moment).escalated
             online = process_online(now=moment)
+            tallied = tallies_catch_up(now=moment)
+            warned = warnings_raise(now=moment).warnings  # once a day; told just below
             polled = payments_poll(now=moment)  # receipts queued now go out just below
             sent = outbox_deliver(now=moment)
-            tallied = tallies_catch_up(now=moment)
             busy = (
                 online.alerted or online.late or online.closed or escalated or polled.settled
-                or tallied
+                or tallied or warned
             )  # fmt: skip
             if report.warned or report.overdue or report.apologies or busy or sent or once:
                 local = moment.astimezone(default_calendar().tz)
@@ -79,7 +81,7 @@ class Command(BaseCommand):
                     f"trực tuyến: báo={online.alerted} trễ={online.late} nháp đóng={online.closed} "
                     f"phản ánh quá hạn={escalated} "
                     f"thanh toán hỏi lại={polled.asked} đã thu={polled.paid} đã gửi={sent} "
-                    f"tổng hợp={tallied}"
+                    f"tổng hợp={tallied} cảnh báo sớm={warned}"
                 )
             if once:
                 return
