@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("can-bo/giam-sat/canh-bao/", include("motcua.oversight.warning_urls")),
+    path("can-bo/danh-gia-can-bo/", include("motcua.oversight.evidence_urls")),
     path("can-bo/", include("motcua.desk.urls")),
     path("mau/", include("motcua.paperwork.urls")),
     path("tai-khoan/", include("motcua.citizens.urls")),

@@ -16,7 +16,13 @@ from motcua.core import signals
 from motcua.core.indicators import StepRecord
 from motcua.core.lifecycle import Status
 from motcua.dossiers import audit
-from motcua.dossiers.models import Dossier, DossierEvent, DossierResult, DossierStep
+from motcua.dossiers.models import (
+    ApologyLetter,
+    Dossier,
+    DossierEvent,
+    DossierResult,
+    DossierStep,
+)
 from motcua.dossiers.selectors import clock_entries
 
 
@@ -273,3 +279,27 @@ def dossiers_by_id(ids: Iterable[int]) -> dict[int, Dossier]:
 def received_places(ids: Iterable[int]) -> dict[int, int]:
     """Each dossier's place of reception (whose calendar counts its time)."""
     return dict(Dossier.objects.filter(pk__in=list(ids)).values_list("pk", "received_place_id"))
+
+
+def apologies_by_holder(*, start: datetime, end: datetime) -> dict[int, int]:
+    """Apology letters drafted in [start, end), counted against the person who held the step
+    the letter blames (the latest hand-over of that step): only time they held it."""
+    out: dict[int, int] = {}
+    for dossier_id, index in ApologyLetter.objects.filter(
+        drafted_at__gte=start, drafted_at__lt=end
+    ).values_list("dossier_id", "step_index"):
+        holder = (
+            DossierStep.objects.filter(dossier_id=dossier_id, index=index)
+            .order_by("-ended_at")
+            .values_list("holder_id", flat=True)
+            .first()
+        )
+        if holder is None:  # the step blamed is the one still open
+            holder = (
+                Dossier.objects.filter(pk=dossier_id, step_index=index)
+                .values_list("current_holder_id", flat=True)
+                .first()
+            )
+        if holder is not None:
+            out[holder] = out.get(holder, 0) + 1
+    return out

@@ -337,3 +337,34 @@ def feedback_handling(
         n, ok, conduct = out.get(agency, (0, 0, 0))
         out[agency] = (n + 1, ok + int(on_time), conduct + int(subject == Subject.OFFICIAL.value))
     return out
+
+
+def ratings_by_officer(*, start: datetime, end: datetime) -> dict[int, tuple[int, int]]:
+    """Per officer the ratings attributed to them (they held the dossier) given in [start,
+    end): (how many, the four dimensions' scores added up)."""
+    out: dict[int, tuple[int, int]] = {}
+    for user, a, b, c, d in RatingOfficer.objects.filter(
+        rating__created_at__gte=start, rating__created_at__lt=end
+    ).values_list(
+        "user_id",
+        "rating__conduct",
+        "rating__punctuality",
+        "rating__guidance",
+        "rating__simplicity",
+    ):
+        n, points = out.get(user, (0, 0))
+        out[user] = (n + 1, points + a + b + c + d)
+    return out
+
+
+def conduct_complaints_by_official(*, start: datetime, end: datetime) -> dict[int, int]:
+    """Complaints about an official's conduct received in [start, end), per official named."""
+    out: dict[int, int] = {}
+    for user in Feedback.objects.filter(
+        subject=Subject.OFFICIAL.value,
+        official__isnull=False,
+        received_at__gte=start,
+        received_at__lt=end,
+    ).values_list("official_id", flat=True):
+        out[user] = out.get(user, 0) + 1
+    return out

@@ -168,3 +168,21 @@ class UnitWarning(models.Model):
             )
         ]
         indexes = [models.Index(fields=["handled_at", "raised_at"], name="warning_open")]
+
+
+class EvaluationDecision(models.Model):
+    """The level an official was given for a year, decided by people (the suggestion is only
+    evidence): who decided, when, and the suggestion they had before them."""
+
+    person = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    level = models.CharField(max_length=20)  # core.evaluation.Level
+    suggested = models.CharField(max_length=20, blank=True)  # what the evidence suggested
+    note = models.TextField(blank=True)
+    decided_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year"], name="one_decision_per_year")
+        ]
