@@ -171,6 +171,24 @@ def begin(
     raise _refused(wait)
 
 
+def peek(
+    address: str | None, code: str, now: float, *, shown_code: str, secret: str
+) -> Attempt | None:
+    """The try as `begin` would take it when the page kept for the pair is current and no
+    limit refuses it, in one round trip that counts nothing; else None, with nothing counted
+    (`begin` then takes the try as any other)."""
+    if not settings.TRACKING_REFRESH_FROM_CACHE:
+        return None
+    current = limits()
+    keys = _keys(address, code, now, current)
+    page_key, stamp_key = _page_key(shown_code, secret), stamps.stamp_key(code)
+    found = tracking_cache.peek(keys, page_key, stamp_key)
+    if found is None or throttle.refused_for(current, found.counts, now) is not None:
+        return None
+    shown = _current(found.kept(), datetime.fromtimestamp(now, UTC))
+    return None if shown is None else Attempt(keys, page_key, found, stamp_key, shown)
+
+
 def _refused(wait: int) -> TooManyTries:
     return TooManyTries(
         _(
@@ -248,8 +266,7 @@ def page(
     kept when its per-answer parts can be told apart from the rest of it (else rendered every
     time)."""
     tag = _tag(key, now)
-    next_attr = f'name="next" type="hidden" value="{escape(next_path)}"'
-    secret_attr = f'value="{escape(shown_secret)}"'
+    next_attr, secret_attr = _attributes(shown_secret, next_path)
     kept = attempt.kept()
     if _is_page(kept) and kept[0] == tag:
         if attempt.current is None and attempt.stamp is not None:
@@ -261,6 +278,21 @@ def page(
         template = html.replace(next_attr, _NEXT).replace(secret_attr, _SECRET)
         _keep(attempt, (tag, template, key))
     return html
+
+
+def current_page(attempt: Attempt, shown_secret: str, next_path: str) -> str:
+    """The current kept page of an attempt `peek` gave, with this answer's own input."""
+    kept = attempt.kept()
+    assert attempt.current is not None and _is_page(kept)
+    next_attr, secret_attr = _attributes(shown_secret, next_path)
+    return kept[1].replace(_NEXT, next_attr).replace(_SECRET, secret_attr)
+
+
+def _attributes(shown_secret: str, next_path: str) -> tuple[str, str]:
+    """What stands in the page for the marks: the language switch's return address and the
+    secret as typed, escaped as the template escapes them."""
+    next_attr = f'name="next" type="hidden" value="{escape(next_path)}"'
+    return next_attr, f'value="{escape(shown_secret)}"'
 
 
 def _keep(attempt: Attempt, kept: tuple[str, str, PublicKey]) -> None:

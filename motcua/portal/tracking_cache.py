@@ -57,6 +57,19 @@ replies[n + 3] = stamp
 return replies
 """
 
+# KEYS: the counters, the kept page's key, the dossier's stamp. Reads only: whether the kept
+# page's stamp is the dossier's (1 or 0) and, if it is, the counts and the kept page.
+_PEEK = """
+local n = #KEYS - 2
+local kept = redis.call('HMGET', KEYS[n + 1], 's', 'p')
+local stamp = redis.call('GET', KEYS[n + 2])
+if not stamp or kept[1] ~= stamp then return {0} end
+local replies = {1}
+for i = 1, n do replies[i + 1] = tonumber(redis.call('GET', KEYS[i]) or '0') end
+replies[n + 2] = kept[2]
+return replies
+"""
+
 # KEYS: the counters to take one from. One whose window ended is not made again.
 _GIVE_BACK = """
 for i = 1, #KEYS do
@@ -169,8 +182,12 @@ def count(
         raw, stamp = replies[len(names) + 1], replies[len(names) + 2]  # Lua's false: None
         serializer = backend._cache._serializer  # type: ignore[attr-defined]
 
+        decoded: list[object] = []
+
         def kept() -> object:
-            return None if raw is None else serializer.loads(raw)
+            if not decoded:  # decoded once, when first asked for
+                decoded.append(None if raw is None else serializer.loads(raw))
+            return decoded[0]
 
         text = None if stamp is None else stamp.decode() if isinstance(stamp, bytes) else str(stamp)
         return Counted(counts, replies[0] == 1, text, kept)
@@ -182,6 +199,27 @@ def count(
         return Counted(current, True, stamp, lambda: entry[1])
     new = {n: _bump(backend, counters[n], ttls[n]) for n in names}
     return Counted(new, False, stamp, lambda: entry[1])
+
+
+def peek(counters: Mapping[str, str], page_key: str, stamp_key: str) -> Counted | None:
+    """Whether what is kept under `page_key` was kept under the stamp now at `stamp_key`: if
+    so, the counters' counts ({name: key}) and the kept page, with nothing counted; else None."""
+    names = list(counters)
+    backend = _cache()
+    if isinstance(backend, RedisCache):
+        replies = _run(backend, _PEEK, [*(counters[n] for n in names), page_key, stamp_key], [])
+        if replies[0] != 1:
+            return None
+        counts = {n: int(c) for n, c in zip(names, replies[1:], strict=False)}
+        serializer = backend._cache._serializer  # type: ignore[attr-defined]
+        value = serializer.loads(replies[len(names) + 1])
+        return Counted(counts, True, None, lambda: value)
+    found = backend.get(page_key)
+    stamp = backend.get(stamp_key)
+    if stamp is None or not (isinstance(found, tuple) and len(found) == 2 and found[0] == stamp):
+        return None
+    current = {n: int(backend.get(counters[n], 0)) for n in names}
+    return Counted(current, True, stamp, lambda: found[1])
 
 
 def give_back(counters: Sequence[str]) -> None:

@@ -272,3 +272,24 @@ def test_a_server_that_refuses_to_skip_answers_is_found_out_and_the_give_back_wa
         tracking.begin("203.0.113.9", UNKNOWN, NOW).succeeded()
     assert counts(redis_cache, "203.0.113.9", UNKNOWN) == {"source_code": 0, "source": 0, "code": 0}
     tracking_cache._skipping.clear()
+
+
+def test_a_peek_answers_a_current_page_in_one_round_trip_and_never_counts(
+    redis_cache, monkeypatch, db
+):
+    from motcua.dossiers import stamps
+    from motcua.portal import tracking
+
+    key = kept_current()
+    commands = Commands(monkeypatch)
+    attempt = tracking.peek("203.0.113.9", UNKNOWN, NOW, shown_code=UNKNOWN, secret=SECRET)
+    assert attempt is not None and attempt.current == key
+    assert (commands.sent, commands.waits) == (["EVALSHA"], 1)
+    assert tracking.current_page(attempt, "abcd-efgh", "/x") == (
+        '<input name="next" type="hidden" value="/x"><input value="abcd-efgh">'
+    )
+    # Not current (a write), a wrong secret: None, and nothing counted either way.
+    assert tracking.peek("203.0.113.9", UNKNOWN, NOW, shown_code=UNKNOWN, secret="22222222") is None
+    stamps.dossier_changed(UNKNOWN)
+    assert tracking.peek("203.0.113.9", UNKNOWN, NOW, shown_code=UNKNOWN, secret=SECRET) is None
+    assert counts(redis_cache, "203.0.113.9", UNKNOWN) == {"source_code": 0, "source": 0, "code": 0}
