@@ -70,21 +70,27 @@ class TrackingRefresh:
             return self.app(environ, start_response)
         request = WSGIRequest(environ)
         kind = _kind(request)
-        if kind is None:
+        pair = None if kind is None else _pair(request)
+        if kind is None or pair is None:
             return self.app(environ, start_response)
         headers = self.headers.get(kind)
-        body = None if headers is None else _answer(request, kind[0])
+        body = None if headers is None else _answer(request, kind[0], pair)
         if headers is None or body is None:
             return self.app(environ, self._learning(kind, start_response))
         start_response("200 OK", [*headers, ("Content-Length", str(len(body)))])
         return [body]
 
     def _learning(self, kind: tuple[str, bool], start_response: StartResponse) -> StartResponse:
-        """`start_response`, remembering the headers of a 200 that sets no cookie."""
+        """`start_response`, remembering the headers of a 200 for a pair (the dossier's page),
+        kept from shared caches and disks, that sets no cookie."""
 
         def learn(status: str, headers: Headers, *args: Any) -> Callable[[bytes], object]:
-            names = {name.lower() for name, _value in headers}
-            if status.startswith("200 ") and "set-cookie" not in names:
+            named = {name.lower(): value for name, value in headers}
+            if (
+                status.startswith("200 ")
+                and "set-cookie" not in named
+                and "no-store" in named.get("cache-control", "")
+            ):
                 self.headers[kind] = [(n, v) for n, v in headers if n.lower() != "content-length"]
             return start_response(status, headers, *args)
 
@@ -110,14 +116,15 @@ def _kind(request: WSGIRequest) -> tuple[str, bool] | None:
     return chosen_language(cookies), secure
 
 
-def _answer(request: WSGIRequest, language: str) -> bytes | None:
+def _pair(request: WSGIRequest) -> tuple[str, str] | None:
+    """The QR link's pair, cleaned as the form cleans it: exactly a code and a secret."""
+    data = request.GET
+    return TrackForm.plain_pair(data) if set(data) == {"code", "secret"} else None
+
+
+def _answer(request: WSGIRequest, language: str, pair: tuple[str, str]) -> bytes | None:
     """The page for a right pair whose kept page is current and no limit refuses, or None."""
     data = request.GET
-    if set(data) != {"code", "secret"}:
-        return None
-    pair = TrackForm.plain_pair(data)
-    if pair is None:
-        return None
     code, secret = pair
     with translation.override(language):
         attempt = tracking.peek(

@@ -54,6 +54,9 @@ class Server:
         )
         return Served(got[0], list(got[1]), body, self.calls > before)
 
+    def headers_learned(self) -> int:
+        return len(self.app.headers)
+
     def track(self, d, secret: str | None = None, **extra: str) -> Served:
         return self.get({"code": d.code, "secret": secret or d.tracking_secret}, **extra)
 
@@ -96,6 +99,15 @@ def test_a_right_refresh_is_answered_before_django_with_djangos_headers_and_page
     assert headers["content-length"] == str(len(again.body))
     assert "set-cookie" not in headers and "Cookie" not in headers.get("vary", "")
     assert "csrfmiddlewaretoken" not in again.text
+
+
+def test_only_the_dossiers_page_teaches_the_headers_never_the_empty_forms(world, server):
+    d = receive(world)
+    assert server.get({}).code == 200  # the empty form: no secret on it, no no-store
+    server.get({"code": d.code, "secret": other_secret(d.tracking_secret)})  # a 404
+    assert server.headers_learned() == 0
+    page = current(server, d)[-1]
+    assert not page.django and "no-store" in (page.header("Cache-Control") or "")
 
 
 def test_a_refresh_after_an_action_shows_the_new_status(world, server):
