@@ -14,7 +14,8 @@ rounds, loads with `wrk` (50 connections, 2 threads) first the bare view
 through the link of the receipt's QR code (GET with code and secret, the secret checked on
 every request). Every answer must be a 200: a throttled or failed one stops the run.
 
-Prints each round's requests/s and latency percentiles, then p99 per side and, as its last
+Prints each round's requests/s and latency percentiles, then p99 per side (worst and median
+round), the per-round ratios with their median and, as its last
 line, `ratio=<tracking req/s ÷ bare req/s>` (each side's requests over its time, all rounds).
 Without wrk, a Python load generator (threads, keep-alive off, like gunicorn's sync workers)
 stands in, and the report says so: its figures are not comparable with wrk's.
@@ -27,6 +28,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -187,17 +189,21 @@ def main() -> None:
             load(url, 2, args.connections)
         totals = {side: {"requests": 0.0, "seconds": 0.0} for side in urls}
         p99s: dict[str, list[float]] = {side: [] for side in urls}
+        ratios: list[float] = []
         for n in range(1, args.rounds + 1):
+            rates = {}
             for side, url in urls.items():
                 r = load(url, args.duration, args.connections)
                 totals[side]["requests"] += r["requests"]
                 totals[side]["seconds"] += r["seconds"]
                 p99s[side].append(r["p99"])
+                rates[side] = r["rps"]
                 print(
                     f"round {n} {side:8}: {r['rps']:8.0f} req/s  p50 {r['p50']:6.1f} ms  "
                     f"p90 {r['p90']:6.1f} ms  p99 {r['p99']:6.1f} ms",
                     flush=True,
                 )
+            ratios.append(rates["tracking"] / rates["bare"])
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -205,7 +211,12 @@ def main() -> None:
     print(f"load averages at end: {os.getloadavg()}")
     for side in urls:
         worst = max(p99s[side])
-        print(f"{side}: {rps[side]:.0f} req/s, p99 {worst:.1f} ms (worst round)")
+        middle = statistics.median(p99s[side])
+        print(
+            f"{side}: {rps[side]:.0f} req/s, p99 {worst:.1f} ms (worst round), {middle:.1f} median"
+        )
+    each = ", ".join(f"{r:.3f}" for r in ratios)
+    print(f"per-round ratios: {each}; median {statistics.median(ratios):.3f}")
     print(f"ratio={rps['tracking'] / rps['bare']:.3f}")
 
 

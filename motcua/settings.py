@@ -257,6 +257,12 @@ TRACKING_MAX_FAILURES_PER_SOURCE = env_int("TRACKING_MAX_FAILURES_PER_SOURCE", 3
 TRACKING_MAX_FAILURES_PER_CODE = env_int("TRACKING_MAX_FAILURES_PER_CODE", 100)
 TRACKING_WINDOW_MINUTES = env_int("TRACKING_WINDOW_MINUTES", 15)
 TRACKING_CODE_WINDOW_MINUTES = env_int("TRACKING_CODE_WINDOW_MINUTES", 60)
+# A right refresh of the tracking page answered from the page kept with the dossier's stamp, with
+# no database read (motcua/portal/tracking.py): only where the cache is shared by every process
+# (Redis), which the writes' removal of the stamp must reach. On with CACHE_URL.
+TRACKING_REFRESH_FROM_CACHE = env_bool(
+    "TRACKING_REFRESH_FROM_CACHE", CACHES["default"]["BACKEND"].endswith(".RedisCache")
+)
 # The one-stop desks' own networks (CIDRs, comma-separated, e.g. "10.26.0.0/16"): a rating sent
 # from one of them is stored marked as entered at the desk (motcua.feedback). Unset: none.
 DESK_NETWORKS = [

@@ -1,8 +1,14 @@
-"""WSGI entry point for any server (waitress in the demo, gunicorn behind a proxy in production)."""
+"""WSGI entry point for any server (waitress in the demo, gunicorn behind a proxy in production).
+
+Django's application, behind the tracking page's right refresh (motcua/portal/refresh.py)."""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from motcua.portal.refresh import TrackingRefresh  # noqa: E402 - needs Django set up
+
+application = TrackingRefresh(django_application)

@@ -27,6 +27,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _refresh_from_cache(settings):
+    """The tracking page answers a right refresh from its kept page, as deployed with Redis:
+    the tests' cache is one process's, but so is everything a test writes."""
+    settings.TRACKING_REFRESH_FROM_CACHE = True
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with nothing cached: on SQLite a rolled-back test's ids come back."""
     from django.core.cache import cache

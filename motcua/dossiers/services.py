@@ -44,7 +44,7 @@ from motcua.core.routing import (
     resume_step,
 )
 from motcua.dossiers import scans as dossier_scans
-from motcua.dossiers import writes
+from motcua.dossiers import stamps, writes
 from motcua.dossiers.events import chain_event, plain, projection_changes
 from motcua.dossiers.handlers import (
     HANDLERS,
@@ -608,6 +608,7 @@ def _commit(
         event=chained,
         notice=notice(after),
     )
+    stamps.dossier_changed(after.code)  # what the tracking page kept of it is not shown again
     if change.documents:
         _add_papers(after, change, actor, now)
     if change.result is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.locale import LocaleMiddleware
@@ -17,8 +19,11 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
     """
 
     def process_request(self, request: HttpRequest) -> None:
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        if chosen not in dict(settings.LANGUAGES):
-            chosen = settings.LANGUAGE_CODE
-        translation.activate(chosen)
+        translation.activate(chosen_language(request.COOKIES))
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def chosen_language(cookies: Mapping[str, str]) -> str:
+    """The language the visitor chose with the switcher, else Vietnamese."""
+    chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE

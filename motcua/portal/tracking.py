@@ -26,12 +26,22 @@ A missing code is counted exactly as an existing one, so the limits tell nothing
 `version`, raised by every write), when it becomes overdue, and, during a pause, each minute
 (the explanation counts the pause up to now). The rendered page, which holds no personal data
 (no name, no ID number; the secret is not kept in it: a mark stands in its place), is kept per
-code as typed, language and time zone, tagged with exactly those: it is read in the round trip
-that counts the try and used only after the secret has been checked against the database, and
-only if its tag is the dossier's as the lookup found it. A change is thus never shown stale.
-An agency or procedure renamed is shown within `RESULT_TTL_SECONDS`. (Whether a page is kept for a
-code changes only the size of the cache's reply, not the answer, the queries or the decoding:
-the page is decoded only after a right lookup.)
+pair (a keyed hash of the code as typed and the secret: the key tells nothing without
+`SECRET_KEY`), language and time zone, tagged with exactly those facts, and read in the round
+trip that counts the try.
+
+It is kept with the dossier's stamp as it was before the lookup that made it
+(`motcua/dossiers/stamps.py`: every write removes it). While that stamp is still there, the
+page is current and the pair right (nothing is kept under a wrong one), so the round trip is
+the whole answer: the counts are read, not added to (a right pair's try would only be given
+back), a limit reached still refuses it, and neither the database nor a give-back is waited
+for. This needs a cache every process shares (Redis: `TRACKING_REFRESH_FROM_CACHE`, on with
+`CACHE_URL`), or a write made in another process (the worker marking a dossier overdue) would
+not reach it. Otherwise, and when the stamp is gone, the secret is checked against the
+database and the kept page used only if its tag is the dossier's as the lookup found it. A
+change is thus never shown stale. An agency or procedure renamed is shown within
+`RESULT_TTL_SECONDS`. A wrong pair never finds a kept page, whether its code exists or not: it
+is counted and looked up exactly as a missing code is.
 """
 
 from __future__ import annotations
@@ -39,15 +49,18 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import TypeGuard
 
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.html import escape
 
 from motcua.core import throttle
 from motcua.core.errors import TooManyTries, _
 from motcua.core.urgency import overdue
+from motcua.dossiers import stamps
 from motcua.dossiers.selectors import PublicKey
 from motcua.portal import tracking_cache
 
@@ -87,36 +100,97 @@ def _keys(
 class Attempt:
     """One try at a pair, counted against every limit before the lookup, so that tries sent
     at once cannot all pass before any is counted; a right pair gives its count back. It
-    carries the page kept for the code as typed, read in the same round trip."""
+    carries the page kept for the pair, read in the same round trip, and `current`, the
+    dossier as the page shows it when that page is current (nothing counted, no lookup needed)."""
 
     def __init__(
-        self, keys: dict[str, str], page_key: str | None, kept: Callable[[], object]
+        self,
+        keys: dict[str, str],
+        page_key: str | None,
+        found: tracking_cache.Counted | None,
+        stamp_key: str | None,
+        current: PublicKey | None = None,
     ) -> None:
         self._keys = keys
         self.page_key = page_key
-        self.kept = kept  # what is kept under page_key: to be asked only once the pair is right
+        self.stamp_key = stamp_key
+        self.stamp = None if found is None else found.stamp
+        self.kept = (lambda: None) if found is None else found.kept  # once the pair is right
+        self.current = current
 
     def succeeded(self) -> None:
-        """The pair was right: it is not a wrong try."""
-        tracking_cache.give_back(list(self._keys.values()))
+        """The pair was right: it is not a wrong try (a current page's try was not counted)."""
+        if self.current is None:
+            tracking_cache.give_back(list(self._keys.values()))
 
 
-def begin(address: str | None, code: str, now: float, *, shown_code: str | None = None) -> Attempt:
+def begin(
+    address: str | None,
+    code: str,
+    now: float,
+    *,
+    shown_code: str | None = None,
+    secret: str | None = None,
+) -> Attempt:
     """Count a try at `code` from `address`, or raise TooManyTries (counting nothing) if a limit
     covering them is reached. With `shown_code`, the code as typed that the tracking page
-    echoes, the page kept for it is read in the same round trip (`page`)."""
+    echoes, and the `secret` (normalized), the page kept for them is read in the same round
+    trip, and when it is current (`Attempt.current`) the try is not counted at all."""
     current = limits()
     keys = _keys(address, code, now, current)
     ttls = {limit.scope: limit.seconds_left(now) + 1 for limit in current}
-    page_key = None if shown_code is None else _page_key(shown_code)
-    counts, kept = tracking_cache.count(keys, ttls, page_key)
+    page_key = None if shown_code is None or secret is None else _page_key(shown_code, secret)
+    stamp_key = (
+        stamps.stamp_key(code)
+        if page_key is not None and settings.TRACKING_REFRESH_FROM_CACHE
+        else None
+    )
+    found = None
+    if page_key is None:
+        counts = tracking_cache.count(keys, ttls, _NO_PAGE, None).counts
+    else:
+        found = tracking_cache.count(keys, ttls, page_key, stamp_key)
+        counts = found.counts
+        if found.current:
+            shown = _current(found.kept(), datetime.fromtimestamp(now, UTC))
+            if shown is not None:
+                wait = throttle.refused_for(current, counts, now)  # nothing added: as before
+                if wait is None:
+                    return Attempt(keys, page_key, found, stamp_key, shown)
+                raise _refused(wait)
+            # Kept under the current stamp, but overdue since or in another minute of a pause:
+            # counted as any try, and looked up.
+            found = tracking_cache.count(keys, ttls, page_key, None)
+            counts = found.counts
     # The counts before this try: a limit of 5 lets the 5th through and refuses the 6th.
     before = {scope: n - 1 for scope, n in counts.items()}
     wait = throttle.refused_for(current, before, now)
     if wait is None:
-        return Attempt(keys, page_key, kept)
+        return Attempt(keys, page_key, found, stamp_key)
     tracking_cache.give_back(list(keys.values()))
-    raise TooManyTries(
+    raise _refused(wait)
+
+
+def peek(
+    address: str | None, code: str, now: float, *, shown_code: str, secret: str
+) -> Attempt | None:
+    """The try as `begin` would take it when the page kept for the pair is current and no
+    limit refuses it, in one round trip that counts nothing; else None, with nothing counted
+    (`begin` then takes the try as any other)."""
+    if not settings.TRACKING_REFRESH_FROM_CACHE:
+        return None
+    current = limits()
+    keys = _keys(address, code, now, current)
+    page_key, stamp_key = _page_key(shown_code, secret), stamps.stamp_key(code)
+    found = tracking_cache.peek(keys, page_key, stamp_key)
+    if found is None or throttle.refused_for(current, found.counts, now) is not None:
+        return None
+    shown = _current(found.kept(), datetime.fromtimestamp(now, UTC))
+    return None if shown is None else Attempt(keys, page_key, found, stamp_key, shown)
+
+
+def _refused(wait: int) -> TooManyTries:
+    return TooManyTries(
         _(
             "Đã nhập sai mã hồ sơ hoặc mã tra cứu quá nhiều lần. Vui lòng thử lại sau "
             "{minutes} phút. Cần biết ngay thì liên hệ nơi đã tiếp nhận hồ sơ (số điện "
@@ -127,6 +201,24 @@ def begin(address: str | None, code: str, now: float, *, shown_code: str | None 
     )
 
 
+def _current(kept: object, now: datetime) -> PublicKey | None:
+    """The dossier as the kept page shows it, if the page is still right at `now`."""
+    if _is_page(kept) and _tag(kept[2], now) == kept[0]:
+        return kept[2]
+    return None
+
+
+def _is_page(kept: object) -> TypeGuard[tuple[str, str, PublicKey]]:
+    """Whether a kept value is a page: (its tag, the page with its marks, its dossier)."""
+    return (
+        isinstance(kept, tuple)
+        and len(kept) == 3
+        and isinstance(kept[0], str)
+        and isinstance(kept[1], str)
+        and isinstance(kept[2], PublicKey)
+    )
+
+
 # What differs between two answers showing one dossier as it is now: the address the language
 # switch returns to and the secret in the form. The page is kept with these marks in their
 # place and they are filled in at each answer. (It carries no CSRF token: the tracking page
@@ -134,11 +226,20 @@ def begin(address: str | None, code: str, now: float, *, shown_code: str | None 
 _NEXT, _SECRET = "\x00next\x00", "\x00secret\x00"
 
 
-def _page_key(shown_code: str) -> str:
-    """One kept page per code as typed, language and time zone; what it shows of the dossier
-    is told by its tag (`_tag`), checked after the lookup."""
+# Where a try with no page to read (the guessing tests' own) looks: nothing is ever kept there.
+_NO_PAGE = "track:page:none"
+
+
+def _page_key(shown_code: str, secret: str) -> str:
+    """One kept page per pair (the code as typed, the secret normalized), language and time
+    zone; what it shows of the dossier is told by its tag (`_tag`). Keyed with `SECRET_KEY`, so
+    that the keys cannot be matched with pairs by anyone who reads the cache."""
     language = translation.get_language() or ""
-    return "track:page:" + _digest(shown_code, language, timezone.get_current_timezone_name())
+    parts = "\x1f".join((shown_code, secret, language, timezone.get_current_timezone_name()))
+    return "track:page:" + salted_hmac(_PAGE_SALT, parts, algorithm="sha256").hexdigest()[:32]
+
+
+_PAGE_SALT = "motcua.portal.tracking.page"
 
 
 def _tag(key: PublicKey, now: datetime) -> str:
@@ -165,15 +266,37 @@ def page(
     kept when its per-answer parts can be told apart from the rest of it (else rendered every
     time)."""
     tag = _tag(key, now)
-    next_attr = f'name="next" type="hidden" value="{escape(next_path)}"'
-    secret_attr = f'value="{escape(shown_secret)}"'
+    next_attr, secret_attr = _attributes(shown_secret, next_path)
     kept = attempt.kept()
-    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == tag and isinstance(kept[1], str):
+    if _is_page(kept) and kept[0] == tag:
+        if attempt.current is None and attempt.stamp is not None:
+            _keep(attempt, kept)  # under the stamp seen before this lookup: current from now
         return kept[1].replace(_NEXT, next_attr).replace(_SECRET, secret_attr)
     html = render()
     if html.count(next_attr) == 1 and html.count(secret_attr) == 1:
         # Exactly one place each: the marks stand for nothing else on the page.
         template = html.replace(next_attr, _NEXT).replace(secret_attr, _SECRET)
-        if attempt.page_key is not None:
-            tracking_cache.keep(attempt.page_key, (tag, template), RESULT_TTL_SECONDS)
+        _keep(attempt, (tag, template, key))
     return html
+
+
+def current_page(attempt: Attempt, shown_secret: str, next_path: str) -> str:
+    """The current kept page of an attempt `peek` gave, with this answer's own input."""
+    kept = attempt.kept()
+    assert attempt.current is not None and _is_page(kept)
+    next_attr, secret_attr = _attributes(shown_secret, next_path)
+    return kept[1].replace(_NEXT, next_attr).replace(_SECRET, secret_attr)
+
+
+def _attributes(shown_secret: str, next_path: str) -> tuple[str, str]:
+    """What stands in the page for the marks: the language switch's return address and the
+    secret as typed, escaped as the template escapes them."""
+    next_attr = f'name="next" type="hidden" value="{escape(next_path)}"'
+    return next_attr, f'value="{escape(shown_secret)}"'
+
+
+def _keep(attempt: Attempt, kept: tuple[str, str, PublicKey]) -> None:
+    if attempt.page_key is not None:
+        tracking_cache.keep(
+            attempt.page_key, kept, RESULT_TTL_SECONDS, attempt.stamp_key, attempt.stamp
+        )

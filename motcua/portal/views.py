@@ -119,9 +119,14 @@ def track(request: HttpRequest) -> HttpResponse:
         now = timezone.now()
         try:
             attempt = tracking.begin(
-                client_address(request), code, now.timestamp(), shown_code=str(data.get("code"))
+                client_address(request),
+                code,
+                now.timestamp(),
+                shown_code=str(data.get("code")),
+                secret=secret,
             )
-            key = dossier_public_key(code=code, secret=secret)  # NotFound: the try counts
+            # A current kept page needs no lookup (motcua/portal/tracking.py).
+            key = attempt.current or dossier_public_key(code=code, secret=secret)  # NotFound
             attempt.succeeded()
         except (NotFound, TooManyTries) as exc:
             form = form or _valid_form(data)

@@ -421,6 +421,111 @@ def test_a_change_is_shown_at_once_never_the_page_kept_before(world, client):
     assert "Thư xin lỗi" in after
 
 
+def refreshed(client, d, times=3):
+    """The QR link opened `times` times: by the third, the page kept for the pair is current
+    (the first makes the dossier's stamp, the second keeps the page under it)."""
+    return [track(client, d.code, d.tracking_secret, method="get") for _ in range(times)][-1]
+
+
+def test_a_right_refresh_is_answered_from_the_kept_page_without_the_database(
+    world, client, django_assert_num_queries
+):
+    d = receive(world)
+    first = track(client, d.code, d.tracking_secret, method="get")
+    with django_assert_num_queries(1):  # the secret checked; the page kept under the stamp
+        track(client, d.code, d.tracking_secret, method="get")
+    with django_assert_num_queries(0):
+        again = track(client, d.code, d.tracking_secret, method="get")
+    assert again.status_code == 200
+    assert result_of(again) == result_of(first) and d.code in result_of(again)
+    assert "no-store" in again["Cache-Control"]
+
+
+def test_without_a_shared_cache_every_refresh_checks_the_database(
+    world, client, settings, django_assert_num_queries
+):
+    settings.TRACKING_REFRESH_FROM_CACHE = False  # a cache per process: the worker's writes
+    d = receive(world)
+    refreshed(client, d)
+    with django_assert_num_queries(1):
+        assert track(client, d.code, d.tracking_secret, method="get").status_code == 200
+
+
+def test_a_refresh_after_an_action_shows_the_new_status_never_the_current_page_before(
+    world, client, django_assert_num_queries
+):
+    d = receive(world)
+    refreshed(client, d, times=2)
+    with django_assert_num_queries(0):
+        before = result_of(track(client, d.code, d.tracking_secret, method="get"))
+    assert "Công an Phường Hoàn Kiếm" in before and "Thư xin lỗi" not in before
+
+    d = draft_apology(world, d)
+    d = dossier_act(
+        dossier=d, action=Action.APPROVE_APOLOGY, actor=world.kien, now=at("2026-11-26 10:00")
+    )
+    after = result_of(track(client, d.code, d.tracking_secret, method="get"))
+    assert "Thư xin lỗi" in after
+
+
+def test_a_current_page_turns_overdue_when_the_due_time_passes(world, client):
+    d = receive(world)
+    with time_machine.travel(d.due_at - timedelta(minutes=1), tick=False) as clock:
+        on_time = result_of(refreshed(client, d))
+        clock.shift(timedelta(minutes=2))
+        late = result_of(track(client, d.code, d.tracking_secret, method="get"))
+
+    assert "Quá hạn" not in on_time
+    assert "Quá hạn" in late
+
+
+def test_wrong_tries_after_a_current_page_are_limited_and_the_right_pair_refused_with_them(
+    world, client, limits
+):
+    d = receive(world)
+    refreshed(client, d)
+    wrong = other_secret(d.tracking_secret)
+    assert [track(client, d.code, wrong).status_code for _ in range(3)] == [404, 404, 404]
+
+    right = track(client, d.code, d.tracking_secret, method="get")
+    assert right.status_code == 429 and result_of(right) == ""
+    assert right["Retry-After"] == str(15 * 60 - 30)
+    (message,) = right.context["form"].non_field_errors()
+    assert message.startswith("Đã nhập sai mã hồ sơ hoặc mã tra cứu quá nhiều lần.")
+    other = track(client, d.code, d.tracking_secret, REMOTE_ADDR="198.51.100.7")
+    assert other.status_code == 200 and d.code in result_of(other)
+
+
+def test_a_wrong_secret_looks_like_a_missing_code_while_the_right_pairs_page_is_current(
+    world, client
+):
+    d = receive(world)
+    refreshed(client, d)
+    wrong = other_secret(d.tracking_secret)
+
+    answers, queries = [], []
+    for code in (d.code, UNKNOWN):
+        with CaptureQueriesContext(connection) as ctx:
+            r = track(client, code, wrong)
+        answers.append(answer(r))
+        queries.append([q["sql"].replace(code, "?") for q in ctx.captured_queries])
+    existing, missing = answers
+    assert existing[:2] == missing[:2] == (404, None)
+    assert existing[2].replace(d.code, "?") == missing[2].replace(UNKNOWN, "?")
+    assert queries[0] == queries[1] and len(queries[0]) == 1
+
+
+def test_each_language_has_its_own_current_page(world, client):
+    d = receive(world)
+    vi = result_of(refreshed(client, d))
+    client.post("/i18n/setlang/", {"language": "en", "next": URL})
+    en = result_of(refreshed(client, d, times=1))
+    assert "Trạng thái" in vi
+    assert en and "Trạng thái" not in en
+    client.post("/i18n/setlang/", {"language": "vi", "next": URL})
+    assert result_of(track(client, d.code, d.tracking_secret, method="get")) == vi
+
+
 def test_the_overdue_badge_appears_when_the_due_time_passes_without_a_change(world, client):
     d = receive(world)
     with time_machine.travel(d.due_at - timedelta(minutes=1), tick=False) as clock:

@@ -148,17 +148,83 @@ def test_counters_live_as_long_as_their_window_and_a_give_back_makes_none_again(
 def test_the_kept_page_is_read_in_the_round_trip_that_counts_the_try(redis_cache, monkeypatch):
     from motcua.portal import tracking, tracking_cache
 
-    first = tracking.begin("203.0.113.9", UNKNOWN, NOW, shown_code=UNKNOWN.lower())
+    first = tracking.begin("203.0.113.9", UNKNOWN, NOW, shown_code=UNKNOWN.lower(), secret=SECRET)
     assert first.kept() is None
     assert first.page_key is not None
-    tracking_cache.keep(first.page_key, ("tag", "<html>kept</html>"), 60)
+    tracking_cache.keep(first.page_key, ("tag", "<html>kept</html>"), 60, None, None)
 
     commands = Commands(monkeypatch)
-    again = tracking.begin("203.0.113.9", UNKNOWN, NOW, shown_code=UNKNOWN.lower())
+    again = tracking.begin("203.0.113.9", UNKNOWN, NOW, shown_code=UNKNOWN.lower(), secret=SECRET)
     assert (commands.sent, commands.waits) == (["EVALSHA"], 1)
     assert again.kept() == ("tag", "<html>kept</html>")
-    # The code as typed otherwise: another page.
-    assert tracking.begin("203.0.113.9", UNKNOWN, NOW, shown_code=UNKNOWN).kept() is None
+    # The code as typed otherwise, or another secret: another page.
+    for shown, secret in ((UNKNOWN, SECRET), (UNKNOWN.lower(), "22222222")):
+        other = tracking.begin("203.0.113.9", UNKNOWN, NOW, shown_code=shown, secret=secret)
+        assert other.kept() is None
+
+
+SECRET = "ABCDEFGH"  # a normalized secret
+
+
+def kept_current(now=NOW):
+    """A page kept for UNKNOWN's pair under its stamp, as a right lookup leaves it: the first
+    right try makes the stamp, the second keeps its page under it."""
+    from motcua.dossiers.selectors import PublicKey
+    from motcua.portal import tracking
+
+    key = PublicKey(pk=7, version=3, status=2, due_at=None)
+    for _ in range(2):
+        attempt = tracking.begin("198.51.100.7", UNKNOWN, now, shown_code=UNKNOWN, secret=SECRET)
+        assert attempt.current is None
+        attempt.succeeded()
+        tracking.page(attempt, key, at("2026-11-26 09:00:30"), SECRET, "/", lambda: PAGE)
+    return key
+
+
+PAGE = '<input name="next" type="hidden" value="/"><input value="ABCDEFGH">'
+
+
+def test_a_current_kept_page_is_the_whole_answer_one_round_trip_nothing_counted(
+    redis_cache, monkeypatch
+):
+    from motcua.portal import tracking
+
+    key = kept_current()
+    commands = Commands(monkeypatch)
+    attempt = tracking.begin("203.0.113.9", UNKNOWN, NOW, shown_code=UNKNOWN, secret=SECRET)
+    assert attempt.current == key
+    attempt.succeeded()  # nothing to give back
+    assert (commands.sent, commands.waits) == (["EVALSHA"], 1)
+    assert counts(redis_cache, "203.0.113.9", UNKNOWN) == {"source_code": 0, "source": 0, "code": 0}
+    # What it answers: the kept page with this visitor's own input in it.
+    html = tracking.page(attempt, key, at("2026-11-26 09:00:30"), "abcd-efgh", "/x?y", lambda: "")
+    assert 'value="/x?y"' in html and 'value="abcd-efgh"' in html
+
+
+def test_a_write_of_the_dossier_makes_its_kept_page_not_current(redis_cache, db):
+    from motcua.dossiers import stamps
+    from motcua.portal import tracking
+
+    kept_current()
+    stamps.dossier_changed(UNKNOWN)
+    attempt = tracking.begin("203.0.113.9", UNKNOWN, NOW, shown_code=UNKNOWN, secret=SECRET)
+    assert attempt.current is None  # looked up again, counted until given back
+    assert counts(redis_cache, "203.0.113.9", UNKNOWN) == {"source_code": 1, "source": 1, "code": 1}
+
+
+def test_a_limit_reached_refuses_even_a_current_kept_page(redis_cache):
+    from motcua.portal import tracking
+
+    kept_current()
+    for _ in range(5):
+        tracking.begin("203.0.113.9", UNKNOWN, NOW)  # five wrong tries from this source
+    with pytest.raises(TooManyTries) as refused:
+        tracking.begin("203.0.113.9", UNKNOWN, NOW, shown_code=UNKNOWN, secret=SECRET)
+    assert refused.value.details["retry_after"] == 15 * 60 - 30
+    assert counts(redis_cache, "203.0.113.9", UNKNOWN)["source_code"] == 5  # nothing added
+    # Another source still gets the page.
+    other = tracking.begin("192.0.2.1", UNKNOWN, NOW, shown_code=UNKNOWN, secret=SECRET)
+    assert other.current is not None
 
 
 def test_the_scripts_work_after_the_server_forgot_them(redis_cache):
@@ -206,3 +272,24 @@ def test_a_server_that_refuses_to_skip_answers_is_found_out_and_the_give_back_wa
         tracking.begin("203.0.113.9", UNKNOWN, NOW).succeeded()
     assert counts(redis_cache, "203.0.113.9", UNKNOWN) == {"source_code": 0, "source": 0, "code": 0}
     tracking_cache._skipping.clear()
+
+
+def test_a_peek_answers_a_current_page_in_one_round_trip_and_never_counts(
+    redis_cache, monkeypatch, db
+):
+    from motcua.dossiers import stamps
+    from motcua.portal import tracking
+
+    key = kept_current()
+    commands = Commands(monkeypatch)
+    attempt = tracking.peek("203.0.113.9", UNKNOWN, NOW, shown_code=UNKNOWN, secret=SECRET)
+    assert attempt is not None and attempt.current == key
+    assert (commands.sent, commands.waits) == (["EVALSHA"], 1)
+    assert tracking.current_page(attempt, "abcd-efgh", "/x") == (
+        '<input name="next" type="hidden" value="/x"><input value="abcd-efgh">'
+    )
+    # Not current (a write), a wrong secret: None, and nothing counted either way.
+    assert tracking.peek("203.0.113.9", UNKNOWN, NOW, shown_code=UNKNOWN, secret="22222222") is None
+    stamps.dossier_changed(UNKNOWN)
+    assert tracking.peek("203.0.113.9", UNKNOWN, NOW, shown_code=UNKNOWN, secret=SECRET) is None
+    assert counts(redis_cache, "203.0.113.9", UNKNOWN) == {"source_code": 0, "source": 0, "code": 0}
