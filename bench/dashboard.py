@@ -161,6 +161,8 @@ class World:
 
 
 def load_world() -> World:
+    from django.contrib.auth import get_user_model
+
     from motcua.catalog.models import Procedure
     from motcua.core.routing import LimitUnit, allotment_seconds, signs, statutory_budget
     from motcua.dossiers.models import Dossier
@@ -169,9 +171,7 @@ def load_world() -> World:
     from motcua.organization.models import Agency, Staff
     from motcua.organization.selectors import calendar_for
 
-    from django.contrib.auth import get_user_model
-
-    User = get_user_model()  # noqa: N806
+    User = get_user_model()
     rng = random.Random(1)
     centre = Agency.objects.get(code="H26.1")
     calendar = calendar_for(centre)
@@ -197,9 +197,7 @@ def load_world() -> World:
                 version_id=v.pk,
                 commune_level=commune_level,
                 competent_id=None if commune_level else Agency.objects.get(code=v.competent).pk,
-                start_args=statutory_budget(
-                    v.time_limit, LimitUnit(v.time_limit_unit), calendar
-                ),
+                start_args=statutory_budget(v.time_limit, LimitUnit(v.time_limit_unit), calendar),
                 names=[s.name for s in plan],
                 roles=[s.role.value for s in plan],
                 allot=[allotment_seconds(s, calendar) for s in plan],
@@ -363,12 +361,21 @@ class History:
         self.events.append(
             "\t".join(
                 (
-                    str(self.pk), str(self.version), action, copy_text(from_status),
-                    str(to_status), copy_text(user), role, copy_text(agency), copy_text(unit),
-                    iso(at), jtext(payload), self.gen.fake_hash(self.pk, self.version - 1),
+                    str(self.pk),
+                    str(self.version),
+                    action,
+                    copy_text(from_status),
+                    str(to_status),
+                    copy_text(user),
+                    role,
+                    copy_text(agency),
+                    copy_text(unit),
+                    iso(at),
+                    jtext(payload),
+                    self.gen.fake_hash(self.pk, self.version - 1),
                     self.gen.fake_hash(self.pk, self.version),
                 )
-            )  # fmt: skip
+            )
         )
 
 
@@ -384,12 +391,7 @@ class Generator:
         self.cal = calendar_for_id(world.centre)
         self.year_seconds = self.cal.working_seconds_between(Y0, END)
         self.counters: dict[tuple[int, date], int] = {}
-        self.names = [
-            (n := f"{f} {m} {g}", fold(n))
-            for f in FAMILY
-            for m in MIDDLE
-            for g in GIVEN
-        ]
+        self.names = [(n := f"{f} {m} {g}", fold(n)) for f in FAMILY for m in MIDDLE for g in GIVEN]
         self.agency: dict[tuple[Any, ...], list[int]] = {}
         self.step: dict[tuple[Any, ...], list[int]] = {}
         self.tally_seconds = 0.0
@@ -406,7 +408,7 @@ class Generator:
     # -- one dossier -----------------------------------------------------------------------
 
     def dossier(self, pk: int, out: dict[str, list[str]]) -> None:
-        rng, w, cal = self.rng, self.w, self.cal
+        rng, w = self.rng, self.w
         proc = w.procs[_pick(self.cum, rng.random() * self.cum[-1])]
         competent = rng.choice(w.communes) if proc.commune_level else proc.competent_id
         assert competent is not None
@@ -416,9 +418,7 @@ class Generator:
         received = self.later(Y0, rng.random() * self.year_seconds)
         received = received.replace(microsecond=0)
         online = rng.random() < 0.38
-        submitted = (
-            received - timedelta(seconds=rng.randint(600, 4 * 3600)) if online else received
-        )
+        submitted = received - timedelta(seconds=rng.randint(600, 4 * 3600)) if online else received
         name, folded = rng.choice(self.names)
         h = History(self, pk)
         refused = not online and rng.random() < 0.015
@@ -440,7 +440,9 @@ class Generator:
         try:
             if refused:
                 base["finished_at"] = received
-                h.emit("refuse", received, desk, 3, base, {**intro, "reason": "Không thuộc thẩm quyền"})
+                h.emit(
+                    "refuse", received, desk, 3, base, {**intro, "reason": "Không thuộc thẩm quyền"}
+                )
             else:
                 if online:
                     h.emit("submit", submitted, (None, "citizen", None, None), 1, base, intro)
@@ -472,7 +474,15 @@ class Generator:
             "step_due_at": step_due, "current_holder_id": desk[0],
         }  # fmt: skip
         base.update(changes)
-        h.emit("receive", received, desk, 2, base, {"procedure": proc.code, "v": 1, "code": code} if not online else {"code": code}, [start])
+        h.emit(
+            "receive",
+            received,
+            desk,
+            2,
+            base,
+            {"procedure": proc.code, "v": 1, "code": code} if not online else {"code": code},
+            [start],
+        )
         # The dossier's fate, decided up front.
         stop_at = rng.randrange(1, len(route)) if rng.random() < 0.012 else None
         supplement_at = rng.randrange(1, len(route)) if rng.random() < 0.08 else None
@@ -483,16 +493,22 @@ class Generator:
         started, due, paused = received, step_due, 0
         sent_back = False
         while True:
-            agency, unit, people, role = route[i]
+            agency, unit, _people, role = route[i]
             actor = (holder, role, agency, unit)
-            factor = rng.uniform(0.9, 2.6) if slow and rng.random() < 0.6 else rng.uniform(0.08, 0.9)
+            factor = (
+                rng.uniform(0.9, 2.6) if slow and rng.random() < 0.6 else rng.uniform(0.08, 0.9)
+            )
             if i == 0:
                 factor = rng.uniform(0.02, 0.5)
             work = proc.allot[i] * factor
             if supplement_at == i:
                 asked = self.later(started, work * rng.uniform(0.1, 0.6))
                 for n in range(2 if twice else 1):
-                    entry = {"kind": "pause", "at": asked.astimezone(TZ).isoformat(), "reason": "chờ công dân bổ sung"}
+                    entry = {
+                        "kind": "pause",
+                        "at": asked.astimezone(TZ).isoformat(),
+                        "reason": "chờ công dân bổ sung",
+                    }
                     h.emit(
                         "request_supplement", asked, actor, 5,
                         {"supplement_requests": h.p["supplement_requests"] + 1},
@@ -522,7 +538,9 @@ class Generator:
                 payload: dict[str, Any] = {"note": "Công dân rút hồ sơ", "used_seconds": used}
                 if "working_seconds" in start:
                     payload["allotted_seconds"] = start["working_seconds"]
-                step = self.close(h, proc, i, route[i], holder, started, due, t, paused, verdict, payload)
+                step = self.close(
+                    h, proc, i, route[i], holder, started, due, t, paused, verdict, payload
+                )
                 h.emit(
                     "stop", t, desk, 8,
                     {"finished_at": t, "step_due_at": None, "step_started_at": None,
@@ -544,7 +562,9 @@ class Generator:
             if back_at == i and not sent_back:
                 sent_back = True
                 payload = {"note": "Hồ sơ cần xác minh lại"}
-                step = self.close(h, proc, i, route[i], holder, started, due, t, paused, verdict, payload)
+                step = self.close(
+                    h, proc, i, route[i], holder, started, due, t, paused, verdict, payload
+                )
                 j = i - 1
                 nxt = route[j]
                 new_due = self.later(t, proc.allot[j])
@@ -563,7 +583,9 @@ class Generator:
                 payload = {}
                 if rng.random() < 0.9:
                     payload["result_copy"] = {"sha256": f"{h.pk:064x}", "size": 48213}
-                step = self.close(h, proc, i, route[i], holder, started, due, t, paused, verdict, payload)
+                step = self.close(
+                    h, proc, i, route[i], holder, started, due, t, paused, verdict, payload
+                )
                 h.emit(
                     "mark_ready", t, actor, 9,
                     {"finished_at": t, "step_due_at": None, "step_started_at": None,
@@ -581,7 +603,9 @@ class Generator:
             to = rng.choice(nxt[2])
             new_due = self.later(t, proc.allot[j])
             payload = {"to_user": to}
-            step = self.close(h, proc, i, route[i], holder, started, due, t, paused, verdict, payload)
+            step = self.close(
+                h, proc, i, route[i], holder, started, due, t, paused, verdict, payload
+            )
             h.emit(
                 "forward", t, actor, 4,
                 {"step_index": j, "current_agency_id": nxt[0], "current_unit_id": nxt[1],
@@ -688,11 +712,21 @@ class Generator:
             out["rating"].append(
                 "\t".join(
                     (
-                        str(pk), str(competent), str(place), str(by), *map(str, s), "",
-                        "tracking", "t" if at_desk else "f", str(by) if at_desk else "\\N",
-                        "\\N", "\\N", iso(returned), iso(at),
+                        str(pk),
+                        str(competent),
+                        str(place),
+                        str(by),
+                        *map(str, s),
+                        "",
+                        "tracking",
+                        "t" if at_desk else "f",
+                        str(by) if at_desk else "\\N",
+                        "\\N",
+                        "\\N",
+                        iso(returned),
+                        iso(at),
                     )
-                )  # fmt: skip
+                )
             )
         if p["received_at"] is not None:
             t0 = time.perf_counter()
@@ -1025,7 +1059,8 @@ def raw_read(conn, period) -> tuple[dict[int, Any], list[Any], Any]:
     figures = {}
     for r in rows:
         (agency, received, online, carried, finished, early, on_time, late, open_end,
-         late_open, agency_s, citizen_s, electronic, ratings, at_desk, points, dislikes) = r  # fmt: skip
+         late_open, agency_s, citizen_s, electronic, ratings, at_desk, points,
+         dislikes) = r  # fmt: skip
         t = Tally(
             received=received, received_online=online, finished=finished, early=early,
             on_time=on_time, late=late, agency_seconds=int(agency_s),
@@ -1107,7 +1142,9 @@ def check_tallies(conn) -> list[str]:
     differ = [pk for pk in proj if proj[pk] != ev.get(pk)]
     print(f"  facts from projection = facts from events: {len(proj) - len(differ)}/{len(proj)}")
     if differ:
-        problems.append(f"{len(differ)} dossiers' projection differs from their events: {differ[:5]}")
+        problems.append(
+            f"{len(differ)} dossiers' projection differs from their events: {differ[:5]}"
+        )
     return problems
 
 
@@ -1172,9 +1209,7 @@ def main(argv: list[str] | None = None) -> int:
         lo = first_id + w * share
         n = max(0, min(share, args.dossiers - w * share))
         procs.append(
-            ctx.Process(
-                target=worker_main, args=(url, world, lo, n, args.seed, w, args.workers, q)
-            )
+            ctx.Process(target=worker_main, args=(url, world, lo, n, args.seed, w, args.workers, q))
         )
     for p in procs:
         p.start()
@@ -1213,9 +1248,10 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     a = ", ".join(TALLY_FIELDS)
     s = ", ".join(STEP_FIELDS)
+    a_sums = ", ".join(f"sum({f})" for f in TALLY_FIELDS)
     conn.execute(
         f"INSERT INTO oversight_agencytally (grain, day, agency_id, procedure_id, {a}) "
-        f"SELECT grain, day, agency_id, procedure_id, {', '.join(f'sum({f})' for f in TALLY_FIELDS)} "
+        f"SELECT grain, day, agency_id, procedure_id, {a_sums} "
         "FROM bench_agency_part GROUP BY 1, 2, 3, 4"
     )
     conn.execute(
