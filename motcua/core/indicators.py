@@ -198,6 +198,7 @@ class Tally:
     ratings: int = 0
     ratings_at_desk: int = 0
     rating_points: int = 0  # the dimensions' scores added up
+    rating_points_at_desk: int = 0  # of the ratings entered on a desk's device
     dislikes: int = 0  # ratings averaging 2 or less
 
     def add(self, other: Tally, sign: int = 1) -> None:
@@ -263,6 +264,7 @@ def contributions(
         r.ratings += 1
         r.ratings_at_desk += int(record.rating.at_desk)
         r.rating_points += record.rating.points
+        r.rating_points_at_desk += record.rating.points if record.rating.at_desk else 0
         r.dislikes += int(record.rating.dislike)
     return {d: t for d, t in out.items() if not t.is_zero()}
 
@@ -323,6 +325,21 @@ class Figures:
         p = self.period
         """The average score out of 5."""
         return Fraction(p.rating_points, p.ratings * RATING_DIMENSIONS) if p.ratings else None
+
+    @property
+    def satisfaction_own(self) -> Fraction | None:
+        """The average score out of 5 of the ratings from the citizen's own channel."""
+        p = self.period
+        own = p.ratings - p.ratings_at_desk
+        points = p.rating_points - p.rating_points_at_desk
+        return Fraction(points, own * RATING_DIMENSIONS) if own else None
+
+    @property
+    def satisfaction_at_desk(self) -> Fraction | None:
+        """The average score out of 5 of the ratings entered on a desk's device."""
+        p = self.period
+        n = p.ratings_at_desk
+        return Fraction(p.rating_points_at_desk, n * RATING_DIMENSIONS) if n else None
 
     @property
     def response_rate(self) -> Fraction | None:

@@ -316,3 +316,24 @@ def ratings_after(*, after: int, limit: int) -> list[tuple[int, int]]:
 
 def last_rating_id() -> int:
     return Rating.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def feedback_handling(
+    *, start: datetime, end: datetime, agencies: Iterable[int] | None = None
+) -> dict[int, tuple[int, int, int]]:
+    """Per agency handling feedback received in [start, end): (items, handled on time, conduct
+    complaints). On time: answered or refused by its handling deadline, or still open and
+    not yet past it at `end` (DOMAIN §9, indicator 6.2: open within the limit counts on time)."""
+    items = Feedback.objects.filter(received_at__gte=start, received_at__lt=end)
+    if agencies is not None:
+        items = items.filter(agency_id__in=list(agencies))
+    out: dict[int, tuple[int, int, int]] = {}
+    for agency, state, closed, due, subject in items.values_list(
+        "agency_id", "state", "closed_at", "handle_by", "subject"
+    ):
+        on_time = (closed is not None and closed <= due) or (
+            state == State.OPEN.value and closed is None and end <= due
+        )
+        n, ok, conduct = out.get(agency, (0, 0, 0))
+        out[agency] = (n + 1, ok + int(on_time), conduct + int(subject == Subject.OFFICIAL.value))
+    return out

@@ -58,6 +58,7 @@ class AgencyTally(models.Model):
     ratings = _count()
     ratings_at_desk = _count()
     rating_points = _count()
+    rating_points_at_desk = _count()
     dislikes = _count()
 
     class Meta:
@@ -106,22 +107,35 @@ class StepTally(models.Model):
 
 
 class DossierTally(models.Model):
-    """What one dossier last contributed, so that a change subtracts it before adding anew."""
+    """What one dossier last contributed, so that a change subtracts it before adding anew;
+    with its verdict, so that every figure drills down to the dossiers behind it."""
 
     dossier = models.OneToOneField(
         "dossiers.Dossier", primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
     version = models.PositiveIntegerField()  # the dossier's version it was computed from
     rated = models.BooleanField(default=False)
-    parts = models.JSONField(default=list)  # [[table, key..., {field: n}], ...]
+    parts = models.JSONField(default=list)  # [[table, key, day, {field: n}], ...]
+    agency_id = models.IntegerField()
+    procedure_id = models.IntegerField()
+    received_on = models.DateField()
+    ended_on = models.DateField(null=True)  # the end the on-time rule uses
+    outcome = models.CharField(max_length=10, blank=True)  # core Outcome; "" while open
+    cause = models.CharField(max_length=12, blank=True)  # core Cause of a late one
+    late_on = models.DateField(null=True)  # the day it became (or becomes) late while open
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["agency_id", "received_on"], name="dossier_tally_received"),
+            models.Index(fields=["agency_id", "ended_on"], name="dossier_tally_ended"),
+        ]
 
 
 class Cursor(models.Model):
-    """How far the refresh has read a log (events, ratings), with a gap it waits on."""
+    """How far the refresh has read a log (events, ratings), with the gaps it waits on."""
 
     name = models.CharField(max_length=20, primary_key=True)
     position = models.BigIntegerField(default=0)  # every id up to here has been read
-    # An id missing after `position` (a transaction not yet committed, or rolled back), and
-    # since when the refresh has seen it missing.
-    gap = models.BigIntegerField(null=True)
-    gap_seen_at = models.DateTimeField(null=True)
+    # The ids missing after `position` (a transaction not yet committed, or rolled back):
+    # the first id of each gap -> since when the refresh has seen it missing (ISO 8601).
+    gaps = models.JSONField(default=dict)

@@ -8,6 +8,7 @@ harmless; that is what makes waiting on a gap in the ids safe.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,10 +18,11 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
-from motcua.core.calendar import WorkCalendar
+from motcua.core.calendar import WorkCalendar, local_date
 from motcua.core.indicators import (
     DossierRecord,
     RatingRecord,
+    judge,
     month_start,
     step_contribution,
 )
@@ -37,15 +39,11 @@ GAP_WAIT = timedelta(minutes=2)
 BATCH = 2000
 
 
-def dossier_parts(
-    facts: records.Facts,
-    rating: tuple[int, datetime, int, bool] | None,
-    payment: bool | None,
-    calendar: WorkCalendar,
-) -> list[list[Any]]:
-    """What one dossier contributes to the tallies, as JSON-ready rows: ["a" (agency) or "s"
-    (step), the row's key, the local day, the counters that are not 0]."""
-    record = DossierRecord(
+def dossier_record(
+    facts: records.Facts, rating: tuple[int, datetime, int, bool] | None, payment: bool | None
+) -> DossierRecord:
+    """The core's record of a dossier, with its rating and payment."""
+    return DossierRecord(
         received_at=facts.received_at,
         clock=facts.clock,
         finished_at=facts.finished_at,
@@ -58,6 +56,17 @@ def dossier_parts(
             RatingRecord(at=rating[1], points=rating[2], at_desk=rating[3]) if rating else None
         ),
     )
+
+
+def dossier_parts(
+    facts: records.Facts,
+    rating: tuple[int, datetime, int, bool] | None,
+    payment: bool | None,
+    calendar: WorkCalendar,
+) -> list[list[Any]]:
+    """What one dossier contributes to the tallies, as JSON-ready rows: ["a" (agency) or "s"
+    (step), the row's key, the local day, the counters that are not 0]."""
+    record = dossier_record(facts, rating, payment)
     parts: list[list[Any]] = []
     for day, tally in sorted(dossier_contributions(calendar, record).items()):
         counts = {k: v for k, v in tally.as_dict().items() if v}
@@ -123,23 +132,41 @@ def recount(dossier_ids: Iterable[int], *, force: bool = False) -> int:
             continue
         if f.place_id not in calendars:
             calendars[f.place_id] = calendar_for_id(f.place_id)
-        parts = dossier_parts(f, rating, payments.get(f.id), calendars[f.place_id])
+        calendar = calendars[f.place_id]
+        parts = dossier_parts(f, rating, payments.get(f.id), calendar)
         if old is not None:
             if old.parts == parts:
                 continue
             _merge(old.parts, -1, deltas)
         _merge(parts, +1, deltas)
+        verdict = judge(calendar, dossier_record(f, rating, payments.get(f.id)))
         changed.append(
-            DossierTally(dossier_id=f.id, version=f.version, rated=bool(rating), parts=parts)
+            DossierTally(
+                dossier_id=f.id,
+                version=f.version,
+                rated=bool(rating),
+                parts=parts,
+                agency_id=f.agency_id,
+                procedure_id=f.procedure_id,
+                received_on=local_date(f.received_at, calendar.tz),
+                ended_on=local_date(verdict.ended_at, calendar.tz) if verdict.ended_at else None,
+                outcome=verdict.outcome.value if verdict.outcome else "",
+                cause=verdict.cause.value,
+                late_on=local_date(verdict.late_from, calendar.tz) if verdict.late_from else None,
+            )
         )
     _apply(deltas)
     DossierTally.objects.bulk_create(
         changed,
         update_conflicts=True,
         unique_fields=["dossier"],
-        update_fields=["version", "rated", "parts"],
+        update_fields=_KEPT,
     )
     return len(changed)
+
+
+_KEPT = ["version", "rated", "parts", "agency_id", "procedure_id", "received_on", "ended_on",
+         "outcome", "cause", "late_on"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -148,35 +175,36 @@ class RefreshReport:
     ratings: int = 0
     dossiers: int = 0
     skipped: bool = False  # another refresh holds the lock
+    waiting: bool = False  # a cursor stands before a gap in the ids: the next pass reads on
 
 
 def _read(cursor: Cursor, rows: list[tuple[int, int]], now: datetime) -> None:
-    """Move the cursor over the ids read, up to the first gap; a gap older than GAP_WAIT is
-    passed over (its transaction rolled back: the id will never appear)."""
+    """Move the cursor over the ids read, up to the first gap still awaited.
+
+    A missing id is an insert whose transaction is still open, or one rolled back (its id
+    will never appear). Each gap is remembered from the pass that first saw an id after it;
+    one still missing GAP_WAIT later is passed over. Gaps are timed each on its own, so a
+    province where some writes roll back every minute does not fall behind."""
     position = cursor.position
+    gaps: dict[str, str] = dict(cursor.gaps)
+    seen: dict[str, str] = {}
+    expected = position + 1
+    blocked = False
     for pk, _dossier in rows:
-        if pk == position + 1:
+        if pk != expected:
+            gap = str(expected)  # ids expected .. pk-1 are missing
+            since = seen[gap] = gaps.get(gap, now.isoformat())
+            blocked = blocked or now - datetime.fromisoformat(since) <= GAP_WAIT
+        expected = pk + 1
+        if not blocked:
             position = pk
-            continue
-        # ids position+1 .. pk-1 are missing
-        if (
-            cursor.gap == position + 1
-            and cursor.gap_seen_at
-            and now - cursor.gap_seen_at > GAP_WAIT
-        ):
-            position = pk
-            cursor.gap = cursor.gap_seen_at = None
-            continue
-        if cursor.gap != position + 1:
-            cursor.gap, cursor.gap_seen_at = position + 1, now
-        break
-    else:
-        cursor.gap = cursor.gap_seen_at = None
     cursor.position = position
+    cursor.gaps = {g: t for g, t in seen.items() if int(g) > position}
 
 
-def tallies_refresh(*, now: datetime, batch: int = BATCH) -> RefreshReport:
+def tallies_refresh(*, now: datetime, batch: int | None = None) -> RefreshReport:
     """One pass: the dossiers whose events or ratings are new since the last, recounted."""
+    batch = batch or BATCH
     with transaction.atomic():
         for name in ("events", "ratings"):
             Cursor.objects.get_or_create(name=name)
@@ -195,7 +223,27 @@ def tallies_refresh(*, now: datetime, batch: int = BATCH) -> RefreshReport:
         _read(cursors["ratings"], rated, now)
         for c in cursors.values():
             c.save()
-    return RefreshReport(events=len(events), ratings=len(rated), dossiers=changed)
+    waiting = any(c.gaps for c in cursors.values())
+    return RefreshReport(events=len(events), ratings=len(rated), dossiers=changed, waiting=waiting)
+
+
+def tallies_catch_up(*, now: datetime, budget_seconds: float = 10.0) -> int:
+    """Refresh passes until the log is read to its end or the budget is spent (a busy
+    province writes more events between two worker passes than one batch holds); how many
+    dossiers changed."""
+    started = time.monotonic()
+    changed = 0
+    while True:
+        report = tallies_refresh(now=now)
+        changed += report.dossiers
+        caught_up = max(report.events, report.ratings) < BATCH
+        if (
+            report.skipped
+            or caught_up
+            or report.waiting
+            or time.monotonic() - started > budget_seconds
+        ):
+            return changed
 
 
 def tallies_rebuild() -> int:
@@ -217,6 +265,6 @@ def tallies_rebuild() -> int:
         for i in range(0, len(ids), BATCH):
             done += recount(ids[i : i + BATCH], force=True)
         for c in cursors.values():
-            c.gap = c.gap_seen_at = None
+            c.gaps = {}
             c.save()
     return done

@@ -229,6 +229,19 @@ def test_contributions_of_a_late_dossier_fall_on_their_days():
     assert six.agency_seconds == 33 * H and six.electronic_result == 1
     nine = out[date(2026, 3, 9)]
     assert (nine.ratings, nine.ratings_at_desk, nine.rating_points, nine.dislikes) == (1, 1, 8, 1)
+    assert nine.rating_points_at_desk == 8
+
+
+def test_ratings_at_a_desk_device_are_kept_apart_from_the_citizens_own():
+    # Own channel: 20 and 12 points (averages 5 and 3: 4); at a desk: 20 (5). Four
+    # dossiers finished: response rate 3/4.
+    period = Tally(finished=4, ratings=3, ratings_at_desk=1, rating_points=52,
+                   rating_points_at_desk=20)  # fmt: skip
+    f = Figures.of(period, Tally())
+    assert f.satisfaction == Fraction(52, 12)
+    assert f.satisfaction_own == 4
+    assert f.satisfaction_at_desk == 5
+    assert f.response_rate == Fraction(3, 4)
 
 
 def test_a_dossier_late_and_finished_the_same_day_is_never_open_and_late():

@@ -7,19 +7,22 @@ every row from the events alone (`records.facts_from_events`) and sums it from s
 from __future__ import annotations
 
 import io
+import json
 from collections import defaultdict
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 
+from motcua.core.indicators import Figures, Period, Tally, index, month_start
 from motcua.dossiers import records
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.feedback.selectors import ratings_for
+from motcua.organization.models import Agency
 from motcua.organization.selectors import calendar_for_id
-from motcua.oversight import services
+from motcua.oversight import selectors, services
 from motcua.oversight.models import AgencyTally, Cursor, DossierTally, StepTally
 from motcua.payments.selectors import payment_facts
 
@@ -122,18 +125,128 @@ def test_a_tampered_tally_is_caught_by_the_check(demo):
     assert stored() == from_events()
 
 
-@pytest.mark.django_db
 def test_a_gap_in_the_ids_is_waited_for_then_passed_over():
     now = timezone.now()
+    later = now + timedelta(seconds=30)
     cursor = Cursor(name="events", position=10)
     services._read(cursor, [(11, 1), (12, 1), (14, 2)], now)
-    assert (cursor.position, cursor.gap) == (12, 13)
+    assert (cursor.position, set(cursor.gaps)) == (12, {"13"})
     # Seen again within the wait: still waiting, and the events after it read again.
-    services._read(cursor, [(14, 2), (15, 3)], now + timedelta(seconds=30))
-    assert (cursor.position, cursor.gap) == (12, 13)
-    services._read(cursor, [(13, 5), (14, 2), (15, 3)], now + timedelta(seconds=40))
-    assert (cursor.position, cursor.gap) == (15, None)
-    # A gap that never fills (a rolled-back transaction) is passed over after the wait.
-    services._read(cursor, [(17, 1)], now)
-    services._read(cursor, [(17, 1)], now + services.GAP_WAIT + timedelta(seconds=1))
-    assert (cursor.position, cursor.gap) == (17, None)
+    services._read(cursor, [(14, 2), (15, 3), (17, 1)], later)
+    assert (cursor.position, set(cursor.gaps)) == (12, {"13", "16"})
+    assert cursor.gaps["13"] == now.isoformat() and cursor.gaps["16"] == later.isoformat()
+    services._read(cursor, [(13, 5), (14, 2), (15, 3), (17, 1)], later)
+    assert (cursor.position, set(cursor.gaps)) == (15, {"16"})
+    # A gap that never fills (a rolled-back transaction) is passed over after its own wait,
+    # and a later gap waits its own.
+    services._read(cursor, [(17, 1), (19, 1)], now + services.GAP_WAIT + timedelta(seconds=1))
+    assert (cursor.position, set(cursor.gaps)) == (15, {"16", "18"})
+    services._read(cursor, [(17, 1), (19, 1)], later + services.GAP_WAIT + timedelta(seconds=1))
+    assert (cursor.position, set(cursor.gaps)) == (17, {"18"})
+
+
+def by_period(want, period, agency):
+    """A period's figures for one agency summed by hand from the recount's day rows."""
+    inside, before = Tally(), Tally()
+    for key, counts in want.items():
+        if key[0] != "a" or key[1] != "d" or key[3] != agency:
+            continue
+        tally = Tally(**counts)
+        if period.first <= key[2] <= period.last:
+            inside.add(tally)
+        elif key[2] < period.first:
+            before.add(tally)
+    return Figures.of(inside, before)
+
+
+@pytest.mark.django_db
+def test_every_figure_of_any_period_equals_the_events_and_drills_down_to_its_dossiers(demo):
+    services.tallies_rebuild()
+    want = from_events()
+    days = sorted({k[2] for k in want if k[0] == "a"})
+    # A period with part months at both ends, and one of whole months.
+    periods = [
+        Period(days[len(days) // 5], days[-len(days) // 5]),
+        Period(month_start(days[0]), days[-1].replace(day=1) - timedelta(days=1)),
+    ]
+    checked = 0
+    for period in periods:
+        got = selectors.figures_by(period=period)
+        for agency, figures in got.items():
+            assert figures == by_period(want, period, agency)
+            for figure in selectors.FIGURES:
+                behind = selectors.dossiers_behind(figure=figure, period=period, agencies=[agency])
+                number = (
+                    getattr(figures, figure)
+                    if figure in ("open_end", "late_open_end")
+                    else getattr(figures.period, figure)
+                )
+                assert behind.count() == number, (period, agency, figure)
+                checked += number
+    assert checked > 200
+
+
+@pytest.mark.django_db
+def test_motcua_index_prints_the_indicators_recomputed_from_the_events(demo):
+    services.tallies_rebuild()
+    want = from_events()
+    days = sorted({k[2] for k in want if k[0] == "a"})
+    period = Period(days[0], days[-1])
+    busiest = max(
+        selectors.figures_by(period=period).items(), key=lambda kv: kv[1].period.received
+    )[0]
+    agency = Agency.objects.get(pk=busiest)
+    out = io.StringIO()
+    call_command(
+        "index", agency=agency.code, first=str(period.first), last=str(period.last),
+        as_json=True, stdout=out,
+    )  # fmt: skip
+    data = json.loads(out.getvalue())
+    feedback = selectors.feedback_by(period=period, agencies=[busiest]).get(busiest)
+    expected = index(by_period(want, period, busiest), *([feedback] if feedback else []))
+    got = {i["code"]: i for i in data["indicators"]}
+    for ind in expected.indicators:
+        g = got[ind.code]
+        assert (g["numerator"], g["denominator"]) == (ind.numerator, ind.denominator)
+        exact = None
+        if ind.score is not None:
+            exact = {
+                "value": round(float(ind.score), 4),
+                "exact": f"{ind.score.numerator}/{ind.score.denominator}",
+            }
+        assert g["score"] == exact
+    assert data["counts"]["received"] > 0
+    assert data["class"] == expected.band and data["rank"] >= 1
+    assert data["agency"]["code"] == agency.code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"agency": "NO.SUCH", "first": "2026-01-01", "last": "2026-12-31"}, "Không có cơ quan"),
+        ({"agency": "H26", "first": "2026-12-31", "last": "2026-01-01"}, "Kỳ không hợp lệ"),
+        ({"agency": "H26", "first": "31/12/2026", "last": "2026-12-31"}, "Kỳ không hợp lệ"),
+    ],
+)
+def test_motcua_index_refuses_bad_arguments_plainly(demo, args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("index", **args, stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_the_worker_catches_up_with_more_than_one_batch(demo, monkeypatch):
+    AgencyTally.objects.all().delete()
+    StepTally.objects.all().delete()
+    DossierTally.objects.all().delete()
+    Cursor.objects.all().delete()
+    monkeypatch.setattr(services, "BATCH", 50)
+    assert DossierEvent.objects.count() > 500
+    now = timezone.now()
+    last = DossierEvent.objects.latest("pk").pk
+    for wait in range(10):  # the demo's ids have gaps: each is passed over after the wait
+        services.tallies_catch_up(now=now + wait * (services.GAP_WAIT + timedelta(seconds=1)))
+        if Cursor.objects.get(name="events").position == last:
+            break
+    assert Cursor.objects.get(name="events").position == last
+    assert stored() == from_events()

@@ -18,7 +18,7 @@ from motcua.feedback.services import feedback_escalate
 from motcua.notify.services import outbox_deliver
 from motcua.online.services import process_online
 from motcua.organization.selectors import default_calendar
-from motcua.oversight.services import tallies_refresh
+from motcua.oversight.services import tallies_catch_up
 from motcua.payments.services import payments_poll
 
 NOW_HELP = (
@@ -66,7 +66,7 @@ class Command(BaseCommand):
             online = process_online(now=moment)
             polled = payments_poll(now=moment)  # receipts queued now go out just below
             sent = outbox_deliver(now=moment)
-            tallied = tallies_refresh(now=moment).dossiers
+            tallied = tallies_catch_up(now=moment)
             busy = (
                 online.alerted or online.late or online.closed or escalated or polled.settled
                 or tallied
