@@ -56,7 +56,7 @@ class PersonFigures:
     unit: int  # the quota is counted within it
     steps_handled: int  # steps they held and ended (form 06 rows)
     steps_on_time: int  # of those, ended early or on time
-    late_steps_caused: int = 0  # late dossiers whose delay is blamed on their step
+    late_steps_caused: int = 0  # steps they held that ended past the step's due time
     apologies_caused: int = 0  # apology letters their step made necessary
     conduct_upheld: int = 0  # complaints about their conduct found justified
     satisfaction: Number | None = None  # average rating on the 1-5 scale
@@ -233,7 +233,7 @@ def _score(person: PersonFigures, policy: EvaluationPolicy) -> Evaluation:
         lines.append(
             Words(
                 _(
-                    "Trừ: {late} hồ sơ trễ do bước mình giữ × {p_late} + {apologies} thư xin lỗi "
+                    "Trừ: {late} bước trễ hạn do mình giữ × {p_late} + {apologies} thư xin lỗi "
                     "× {p_apology} + {conduct} phản ánh về thái độ được xác nhận × {p_conduct} "
                     "= {penalty} điểm."
                 ),

@@ -134,7 +134,7 @@ def test_the_result_explains_the_deductions_and_unscored_satisfaction():
         "Đúng hạn: 20/20 bước đã xử lý (100%).",
         "Hài lòng: 3 lượt đánh giá, chưa đủ 5 lượt nên không tính; "
         "điểm cơ bản = 100 × 100% = 100 điểm.",
-        "Trừ: 0 hồ sơ trễ do bước mình giữ × 2 + 4 thư xin lỗi × 5 + 1 phản ánh về thái độ "
+        "Trừ: 0 bước trễ hạn do mình giữ × 2 + 4 thư xin lỗi × 5 + 1 phản ánh về thái độ "
         "được xác nhận × 10 = 30 điểm.",
         "Tổng: 70 điểm.",
         "Gợi ý: Hoàn thành tốt nhiệm vụ (từ 70 điểm).",
