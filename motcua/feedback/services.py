@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -565,6 +565,19 @@ def feedback_forward(
 @dataclass
 class EscalationReport:
     escalated: int = 0
+
+
+# A filing whose address was never verified is kept this long, then deleted: it holds a
+# name and contact details nobody confirmed, and no agency ever saw it [check: no rule fixes
+# the period; the verification code itself expires much sooner].
+PENDING_KEPT = timedelta(days=7)
+
+
+def feedback_pending_expire(*, now: datetime) -> int:
+    """Delete the filings left unverified for PENDING_KEPT; how many."""
+    stale = PendingFeedback.objects.filter(item__isnull=True, created_at__lt=now - PENDING_KEPT)
+    deleted, _by_model = stale.delete()
+    return deleted
 
 
 def feedback_escalate(*, now: datetime, batch: int = 200) -> EscalationReport:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from motcua.appointments.services import appointments_process
 from motcua.core.errors import DomainError
 from motcua.dossiers.deadlines import process_deadlines
-from motcua.feedback.services import feedback_escalate
+from motcua.feedback.services import feedback_escalate, feedback_pending_expire
 from motcua.notify.services import outbox_deliver
 from motcua.online.services import process_online
 from motcua.organization.selectors import default_calendar
@@ -64,6 +64,7 @@ class Command(BaseCommand):
                 raise CommandError(exc.message) from None
             appointments_process(now=moment)  # reminders queued now go out just below
             escalated = feedback_escalate(now=moment).escalated
+            feedback_pending_expire(now=moment)
             online = process_online(now=moment)
             tallied = tallies_catch_up(now=moment)
             warned = warnings_raise(now=moment).warnings  # once a day; told just below
