@@ -15,6 +15,10 @@ from motcua.dossiers import audit
 from motcua.dossiers.models import Dossier, DossierDocument, DossierScan, DossierStep
 from motcua.organization.models import Agency, Staff
 
+_DEPLOYED_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 STAFF_ROLES = {r.value for r in Role} - {Role.CITIZEN.value, Role.SYSTEM.value}
 
 
@@ -164,3 +168,25 @@ def test_the_published_answers_page_of_the_demo_lists_them(demo, client):
     page = client.get(reverse("feedback:answers"))
     assert page.status_code == 200
     assert page.content.decode().count('<li class="card">') >= 3
+
+
+@pytest.mark.django_db
+def test_the_demo_has_citizen_accounts_and_the_first_wards_bookings(demo, settings):
+    from django.conf import settings as configured
+    from django.contrib.auth.hashers import check_password
+
+    # The demo hashed with the deployment's hashers, not the tests' fast one.
+    settings.PASSWORD_HASHERS = [*configured.PASSWORD_HASHERS, *_DEPLOYED_HASHERS]
+
+    from motcua.appointments.models import Booking
+    from motcua.citizens.models import Citizen
+    from motcua.organization.demo import DEMO_PASSWORD
+
+    citizens = list(Citizen.objects.filter(email__startswith="congdan"))
+    assert len(citizens) == 3
+    assert all(check_password(DEMO_PASSWORD, c.password) for c in citizens)
+    booked = Booking.objects.filter(branch__code="H26.100")
+    assert booked.count() >= 2
+    assert {b.citizen_id for b in booked} <= {c.pk for c in citizens}
+    assert re.search(r"Tạo 3 tài khoản công dân mẫu và [23] lịch hẹn", demo)
+    assert "congdan1@example.vn" in demo

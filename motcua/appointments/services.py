@@ -4,6 +4,7 @@ call, and the worker's pass (reminders the day before, no-shows after the slot).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -18,7 +19,7 @@ from motcua.appointments.selectors import branch_calendar, day_slots, receiving_
 from motcua.catalog.selectors import procedure_versions
 from motcua.core import appointments as rules
 from motcua.core.calendar import format_date_vn, local_date
-from motcua.core.errors import ConflictError, NotFound, ValidationError, _
+from motcua.core.errors import ConflictError, DomainError, NotFound, ValidationError, _
 from motcua.notify.services import outbox_message, outbox_queue
 from motcua.online.services import draft_for_booking
 from motcua.organization.selectors import Actor, centre_tz, is_commune, receiving_places
@@ -287,3 +288,24 @@ def demo_windows() -> int:
     ]
     Window.objects.bulk_create(rows)
     return len(rows)
+
+
+def demo_bookings(*, citizens: Sequence[Citizen], branch_id: int, now: datetime) -> int:
+    """Bookings for the demo's citizens at one branch on its next working day (what the
+    desk's "Lịch hẹn" then shows), through the same rules as a citizen's booking."""
+    branch = receiving_branch(branch_id)
+    calendar = branch_calendar(branch)
+    day = calendar.next_working_day(local_date(now, calendar.tz))
+    made = 0
+    for citizen, (code, start) in zip(
+        citizens, (("1.001193", 8), ("2.000815", 9), ("1.000894", 10)), strict=False
+    ):
+        try:
+            booking_make(
+                citizen=citizen, procedure_code=code, branch_id=branch_id, day=day,
+                start=time(start), now=now,
+            )  # fmt: skip
+        except DomainError:
+            continue  # a procedure the catalog lacks, a slot the windows do not offer
+        made += 1
+    return made

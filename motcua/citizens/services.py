@@ -431,3 +431,29 @@ def citizen_from_provider(*, issuer: str, identity: ProviderIdentity, now: datet
     citizen.last_login = now
     citizen.save()
     return citizen
+
+
+# The demo's citizens (`motcua demo`): verified accounts with the demo's password.
+DEMO_CITIZENS = (
+    ("congdan1@example.vn", "Nguyễn Thị Bình", "001190012345"),
+    ("congdan2@example.vn", "Trần Quốc Dũng", "001085067890"),
+    ("congdan3@example.vn", "Lê Hoàng Yến", "001293045678"),
+)
+
+
+def demo_citizens(*, password: str, now: datetime) -> list[Citizen]:
+    """The demo's citizen accounts, created once (an address already taken is left alone)."""
+    out = []
+    for email, name, id_number in DEMO_CITIZENS:
+        citizen, _created = Citizen.objects.get_or_create(
+            email=email,
+            defaults={
+                "password": make_password(password),
+                "full_name": name,
+                "id_number": id_number,
+                "address": "Phường Hoàn Kiếm, Thành phố Hà Nội",
+                "created_at": now,
+            },
+        )
+        out.append(citizen)
+    return out

@@ -55,13 +55,15 @@ class Command(BaseCommand):
             worker.wait(timeout=10)
 
     def _load(self, dossiers: int) -> None:
-        from motcua.appointments.services import demo_windows
+        from motcua.appointments.services import demo_bookings, demo_windows
         from motcua.catalog.services import catalog_import
+        from motcua.citizens.services import demo_citizens
         from motcua.dossiers.deadlines import process_deadlines
         from motcua.dossiers.demo import generate_demo_dossiers
         from motcua.feedback.demo import generate_demo_feedback
         from motcua.notify.services import outbox_mark_sent
-        from motcua.organization.demo import demo_organization
+        from motcua.organization.demo import DEMO_PASSWORD, demo_organization
+        from motcua.organization.selectors import agency_by_code
         from motcua.organization.services import divisions_import
         from motcua.oversight.services import tallies_rebuild
 
@@ -81,6 +83,14 @@ class Command(BaseCommand):
         feedback = generate_demo_feedback(now=now)
         # The history's notifications went out back then: do not mail them all again now.
         outbox_mark_sent(now=now)
+        citizens = demo_citizens(password=DEMO_PASSWORD, now=now)
+        first_ward = agency_by_code("H26.100")
+        booked = (
+            demo_bookings(citizens=citizens, branch_id=first_ward.pk, now=now) if first_ward else 0
+        )
+        self.stdout.write(
+            f"Tạo {len(citizens)} tài khoản công dân mẫu và {booked} lịch hẹn ngày làm việc tới."
+        )
         self.stdout.write("Tổng hợp số liệu giám sát, đánh giá…")
         tallies_rebuild()
         self.stdout.write(
@@ -105,4 +115,8 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"Không gian cán bộ: {site}/can-bo/")
         self.stdout.write(f"Tra cứu hồ sơ: {site}/tra-cuu/")
+        from motcua.citizens.services import DEMO_CITIZENS
+
+        emails = ", ".join(email for email, _name, _id in DEMO_CITIZENS)
+        self.stdout.write(f"Công dân mẫu (cùng mật khẩu): {emails} — {site}/tai-khoan/dang-nhap/")
         self.stdout.write(f"Đặt lịch hẹn, nộp phí (cổng thanh toán thử nghiệm): {site}/lich-hen/")
