@@ -6,6 +6,8 @@ from motcua.portal.views import set_language
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    # Before the desk's: its read log (giam-sat/truy-cap/) falls through to it.
+    path("can-bo/giam-sat/", include("motcua.oversight.urls")),
     path("can-bo/", include("motcua.desk.urls")),
     path("mau/", include("motcua.paperwork.urls")),
     path("tai-khoan/", include("motcua.citizens.urls")),

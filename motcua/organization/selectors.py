@@ -379,3 +379,24 @@ def centre_agency() -> Agency | None:
 def active_agencies() -> list[Agency]:
     """Every active agency, by name: where a feedback item may be forwarded."""
     return sorted(Agency.objects.filter(is_active=True), key=lambda a: text.fold(a.name))
+
+
+def agency_parents() -> dict[int, int | None]:
+    """Every agency's parent (None at the top), for oversight's scope."""
+    return dict(Agency.objects.values_list("pk", "parent_id"))
+
+
+def agencies_by_id(ids: Sequence[int]) -> dict[int, Agency]:
+    """The agencies with these ids, by id (the missing ones left out)."""
+    return Agency.objects.in_bulk(list(ids))
+
+
+def unit_names(ids: Sequence[int]) -> dict[int, str]:
+    """Units' names by id."""
+    return dict(Unit.objects.filter(pk__in=list(ids)).values_list("pk", "name"))
+
+
+def person_names(user_ids: Sequence[int]) -> dict[int, str]:
+    """Staff members' full names (their user names when they have none) by user id."""
+    users = User.objects.filter(pk__in=list(user_ids)).only("pk", "first_name", "last_name")
+    return {u.pk: u.get_full_name() or u.get_username() for u in users}
