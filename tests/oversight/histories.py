@@ -19,7 +19,7 @@ from tests.scanfiles import PDF, upload
 class Histories:
     late: Dossier  # Hoàn Kiếm's birth registration, late: Đức held the appraisal 8 hours over
     on_time: Dossier  # Hoàn Kiếm's, settled the same morning
-    ba_dinh: Dossier  # Ba Đình's, still open
+    ba_dinh: Dossier  # Ba Đình's, still open, due 27/11 (late by the end of November)
     justice: Dossier  # the Department of Justice's, received at the centre, still open
 
 
@@ -70,7 +70,11 @@ def build(world) -> Histories:
             "desk", "12/QĐ-UBND", "applicant", id_number=PERSON.id_number, confirmed=True
         ),
     )
-    ba_dinh = _birth(world, "2026-11-24 09:00", desk=world.mai, name="Ngô Thị Ba")
+    ba_dinh = dossier_receive(  # the three-day chain: due 27/11
+        intake=intake(world, applicant=Applicant(name="Ngô Thị Ba", id_number="001203012346")),
+        actor=world.mai,
+        now=at("2026-11-24 09:00"),
+    )
     justice = dossier_receive(
         intake=intake(world, world.record), actor=world.ha, now=at("2026-11-24 09:00")
     )
