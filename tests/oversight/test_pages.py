@@ -8,6 +8,8 @@ import re
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import at
 from tests.oversight.histories import build
@@ -245,3 +247,13 @@ def test_due_soon_counts_open_dossiers_due_within_a_working_day(h, client):
     with time_machine.travel(at("2026-12-01 10:00")):
         html = main(client.get(DASHBOARD, {"preset": "month"}))
         assert re.search(r'figure=due_soon&amp;[^"]*"><span class="n">0<', html)
+
+
+def test_the_dossier_list_costs_the_same_queries_for_one_row_as_for_many(h, client):
+    signin(client, "giamsat")
+    url = "/can-bo/giam-sat/ho-so/"
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url, {"figure": "late", **NOVEMBER}).status_code == 200
+    with CaptureQueriesContext(connection) as four:
+        assert client.get(url, {"figure": "received", **NOVEMBER}).status_code == 200
+    assert len(one) == len(four)
