@@ -128,6 +128,10 @@ def test_the_city_dashboard_counts_the_scope_and_links_every_number(h, client):
     # The trend: an SVG that names itself, and the table behind it.
     assert '<svg viewBox="0 0 720 260" role="img" aria-labelledby="trend-title trend-desc"' in html
     assert '<th scope="row">11/2026</th>' in html
+    # SVG numbers as SVG reads them, whatever the page's language writes decimals with.
+    bars = re.findall(r'<rect x="([^"]*)" y="([^"]*)" width="([^"]*)" height="([^"]*)"', html)
+    assert len(bars) == 12
+    assert all(re.fullmatch(r"\d+(\.\d+)?", n) for bar in bars for n in bar)
     # The ranking: departments and communes apart, each agency linked to its page.
     departments, communes = html.split("<caption>Xã, phường</caption>")
     assert "UBND Phường Hoàn Kiếm" in communes and "UBND Phường Hoàn Kiếm" not in departments
