@@ -170,10 +170,19 @@ def test_a_bad_period_is_refused_beside_its_field(h, client, query, field, messa
         assert beside and message in beside.group(0), url
 
 
-def test_an_unknown_figure_is_refused(h, client):
-    response = signin(client, "giamsat").get("/can-bo/giam-sat/ho-so/", {"figure": "all"})
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"figure": "all"}, "Lựa chọn không hợp lệ"),
+        ({"figure": "late", "page": "abc"}, "Trang: "),
+        ({"figure": "late", "procedure": "x"}, "Thủ tục: "),
+        ({"figure": "late", "agency": "H" * 40}, "Mã cơ quan: "),
+    ],
+)
+def test_a_bad_drill_down_request_says_what_is_wrong(h, client, query, message):
+    response = signin(client, "giamsat").get("/can-bo/giam-sat/ho-so/", query)
     assert response.status_code == 400
-    assert "Lựa chọn không hợp lệ" in main(response)
+    assert message in main(response)
 
 
 def test_the_presets_name_this_and_last_month_quarter_and_year(h, client):
