@@ -270,3 +270,8 @@ def test_the_dossier_list_costs_the_same_queries_for_one_row_as_for_many(h, clie
     with CaptureQueriesContext(connection) as four:
         assert client.get(url, {"figure": "received", **NOVEMBER}).status_code == 200
     assert len(one) == len(four)
+
+
+def test_choosing_another_period_keeps_the_rankings_order(h, client):
+    html = main(signin(client, "giamsat").get(DASHBOARD, {**NOVEMBER, "order": "best"}))
+    assert '<input type="hidden" name="order" value="best">' in html
