@@ -48,14 +48,18 @@ class PeriodForm(fields.Form):
             return data
         if first and last and first > last:
             self.add_error("to", _("Ngày kết thúc phải từ ngày bắt đầu trở đi."))
-        elif first and last and last - first > LONGEST_PERIOD:
-            self.add_error("to", _("Kỳ dài quá 5 năm; hãy chọn kỳ ngắn hơn."))
+            return data
+        period = self._resolve(data)
+        if period.last - period.first > LONGEST_PERIOD:
+            self.add_error("to" if last else "from", _("Kỳ dài quá 5 năm; hãy chọn kỳ ngắn hơn."))
         return data
 
     def period(self) -> Period:
         """The period asked for (this month so far when nothing is asked); call after
         is_valid(). Dates typed win over the preset."""
-        data = self.cleaned_data
+        return self._resolve(self.cleaned_data)
+
+    def _resolve(self, data: dict[str, Any]) -> Period:
         first, last = data.get("from"), data.get("to")
         if first is None and last is None:
             return preset_period(data.get("preset") or "month", self.today)

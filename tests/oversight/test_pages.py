@@ -155,6 +155,7 @@ def test_the_ranking_puts_the_worst_first_or_the_best_first(h, client):
         ({"from": "30/11/2026"}, "from", "Ngày không hợp lệ"),
         ({"from": "1999-01-01"}, "from", "Ngày nằm ngoài khoảng có số liệu"),
         ({"from": "2020-01-01", "to": "2026-11-30"}, "to", "Kỳ dài quá 5 năm"),
+        ({"from": "2001-01-01"}, "from", "Kỳ dài quá 5 năm"),
         ({"preset": "decade"}, "preset", "Lựa chọn không hợp lệ"),
     ],
 )
