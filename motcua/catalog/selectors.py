@@ -232,3 +232,22 @@ def fee_quote(version: ProcedureVersion, quantity: fees.Quantity) -> fees.Quote:
     """The amount due for a dossier of this version: what the online form shows before
     submission, and what a payment is checked against. Bad quantities raise InvalidInput."""
     return fees.fee_due(fee_rule_of(version), quantity)
+
+
+def step_names(procedure_ids: list[int]) -> dict[tuple[int, int], str]:
+    """Each procedure's step names by (procedure id, step index: the position in its version's
+    steps), as its newest version names them (an older version's extra steps keep theirs)."""
+    names: dict[tuple[int, int], str] = {}
+    versions = ProcedureVersion.objects.filter(procedure_id__in=procedure_ids).order_by(
+        "effective_from", "version"
+    )
+    for version in versions.prefetch_related("steps"):
+        for index, step in enumerate(version.steps.all()):
+            names[(version.procedure_id, index)] = step.name  # newer versions come later
+    return names
+
+
+def procedure_labels(ids: list[int]) -> dict[int, tuple[str, str]]:
+    """(code, name) of these procedures, by id."""
+    rows = Procedure.objects.filter(pk__in=ids).values_list("pk", "code", "name")
+    return {pk: (code, name) for pk, code, name in rows}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -1105,3 +1106,20 @@ def returns_counted(
         .values_list("actor", "n")
     )
     return by_agency, by_place, by_officer
+
+
+def open_dossiers_due(
+    *, agencies: Sequence[int], start: datetime, end: datetime
+) -> QuerySet[Dossier]:
+    """Open dossiers whose clock runs and whose appointment falls in [start, end), of these
+    settling agencies (the competent one, else the receiving one): oversight's "due soon".
+    Reads the partial index on open dossiers' due_at."""
+    ids = list(agencies)
+    return Dossier.objects.filter(
+        Q(competent_agency_id__in=ids)
+        | Q(competent_agency_id__isnull=True, receiving_agency_id__in=ids),
+        still_open=True,
+        status__in=[s.value for s in CLOCK_RUNS],
+        due_at__gte=start,
+        due_at__lt=end,
+    )

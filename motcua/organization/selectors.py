@@ -403,3 +403,14 @@ def ranked_group(agency: Agency) -> str | None:
     if agency.kind in (Agency.Kind.DEPARTMENT, Agency.Kind.POLICE, Agency.Kind.BRANCH):
         return "department"
     return None
+
+
+def unit_names(ids: Sequence[int]) -> dict[int, str]:
+    """Units' names by id."""
+    return dict(Unit.objects.filter(pk__in=list(ids)).values_list("pk", "name"))
+
+
+def person_names(user_ids: Sequence[int]) -> dict[int, str]:
+    """Staff members' full names (their user names when they have none) by user id."""
+    users = User.objects.filter(pk__in=list(user_ids)).only("pk", "first_name", "last_name")
+    return {u.pk: u.get_full_name() or u.get_username() for u in users}

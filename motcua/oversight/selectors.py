@@ -10,8 +10,12 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
+from motcua.catalog.selectors import procedure_labels, step_names
 from motcua.core.calendar import WorkCalendar
+from motcua.core.errors import NotFound, _
 from motcua.core.indicators import (
     STEP_FIELDS,
     TALLY_FIELDS,
@@ -27,23 +31,35 @@ from motcua.core.indicators import (
 from motcua.core.indicators import (
     StepTally as StepCounts,
 )
+from motcua.core.routing import allotment_seconds
 from motcua.core.scope import NOBODY, Scope, oversight_scope
 from motcua.core.signals import DossierSignals, EarlyWarnings, detect, early_warnings
 from motcua.dossiers import records
+from motcua.dossiers.selectors import (
+    dossier_apology_letter,
+    dossier_blame,
+    dossier_plan,
+    dossier_steps,
+    open_dossiers_due,
+)
 from motcua.feedback.selectors import feedback_handling
 from motcua.organization.selectors import (
     Actor,
     agencies_by_id,
+    agency_by_code,
     agency_parents,
+    calendar_for,
     calendar_for_id,
     centre_tz,
     is_centre,
+    person_names,
     ranked_group,
+    unit_names,
 )
 from motcua.oversight.models import AgencyTally, DossierTally, Grain, StepTally
 
 if TYPE_CHECKING:
-    from motcua.dossiers.models import Dossier
+    from motcua.dossiers.models import ApologyLetter, Dossier
     from motcua.organization.models import Agency
 
 
@@ -271,6 +287,10 @@ def dossiers_behind(
             q = inside & Q(outcome=figure)
         case "late_agency" | "late_integration" | "late_supplements":
             q = inside & Q(outcome="late", cause=figure.removeprefix("late_"))
+        case "to_process":  # carried over (open at the start) or received in the period
+            q = Q(received_on__lte=period.last) & (
+                Q(ended_on__isnull=True) | Q(ended_on__gte=period.first)
+            )
         case "open_end":
             q = open_end
         case "late_open_end":
@@ -282,6 +302,255 @@ def dossiers_behind(
 
 def as_percent(value: Fraction | None) -> str:
     return "" if value is None else f"{float(value) * 100:.1f}".replace(".", ",") + "%"
+
+
+# ---------------------------------------------------------------------------------------------
+# The pages' reads: scope, periods, times, procedures, units, officials, bottlenecks
+
+
+def agency_in_scope(*, scope: Scope, code: str) -> Agency:
+    """The agency with this code, if the scope sees it; the same NotFound for missing and
+    outside the scope, so codes cannot be probed."""
+    agency = agency_by_code(code.strip().upper())
+    if agency is None or agency.pk not in scope.agencies:
+        raise NotFound(_("Không tìm thấy cơ quan."))
+    return agency
+
+
+PRESETS: tuple[tuple[str, StrOrPromise], ...] = (
+    ("month", gettext_lazy("Tháng này")),
+    ("last_month", gettext_lazy("Tháng trước")),
+    ("quarter", gettext_lazy("Quý này")),
+    ("year", gettext_lazy("Năm nay")),
+)
+
+
+def preset_period(preset: str, today: date) -> Period:
+    """A named period up to `today` (a previous month whole)."""
+    match preset:
+        case "last_month":
+            last = today.replace(day=1) - timedelta(days=1)
+            return Period(last.replace(day=1), last)
+        case "quarter":
+            return Period(today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1), today)
+        case "year":
+            return Period(today.replace(month=1, day=1), today)
+        case _:
+            return Period(today.replace(day=1), today)
+
+
+@dataclass(frozen=True)
+class Times:
+    """Average working seconds per finished dossier, each kind of time apart (DOMAIN §13):
+    the agencies' own, waiting on other systems, waiting for the citizen; and the statutory
+    time of those that have one. None when nothing finished."""
+
+    agency: Fraction | None
+    integration: Fraction | None
+    citizen: Fraction | None
+    statutory: Fraction | None
+
+
+def times_of(figures: Figures) -> Times:
+    p = figures.period
+    if not p.finished:
+        return Times(None, None, None, None)
+    own = p.agency_seconds - p.integration_seconds  # the clock's time includes integration
+    return Times(
+        agency=Fraction(own, p.finished),
+        integration=Fraction(p.integration_seconds, p.finished),
+        citizen=Fraction(p.citizen_seconds, p.finished),
+        statutory=Fraction(p.statutory_seconds, p.timed) if p.timed else None,
+    )
+
+
+def due_soon(
+    *, agencies: Collection[int], now: datetime, until: datetime, procedure: int | None = None
+) -> QuerySet[DossierTally]:
+    """Open dossiers of these agencies whose clock runs and whose appointment falls between
+    now and `until` (the early warning of DOMAIN §9), as tally rows with the dossier loaded."""
+    due = open_dossiers_due(agencies=list(agencies), start=now, end=until).values("pk")
+    rows = DossierTally.objects.filter(agency_id__in=list(agencies), dossier_id__in=due)
+    if procedure is not None:
+        rows = rows.filter(procedure_id=procedure)
+    return rows.select_related("dossier").order_by("dossier__due_at", "dossier_id")
+
+
+@dataclass(frozen=True)
+class ProcedureRow:
+    procedure: int
+    code: str
+    name: str
+    figures: Figures
+    times: Times
+
+
+def by_procedure(*, period: Period, agencies: Collection[int]) -> list[ProcedureRow]:
+    """The period's figures per procedure, busiest first."""
+    figures = figures_by(period=period, agencies=agencies, by="procedure_id")
+    labels = procedure_labels(list(figures))
+    rows = [
+        ProcedureRow(pk, *labels.get(pk, ("", "")), figures=f, times=times_of(f))
+        for pk, f in figures.items()
+    ]
+    return sorted(rows, key=lambda r: (-r.figures.to_process, r.code))
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """Finished steps summed for one unit, official or step of a procedure."""
+
+    key: tuple[Any, ...]
+    label: str
+    detail: str  # the unit of an official, the procedure of a step
+    counts: StepCounts
+
+    @property
+    def average_held(self) -> Fraction | None:
+        c = self.counts
+        return Fraction(c.held_seconds, c.steps) if c.steps else None
+
+    @property
+    def average_overrun(self) -> Fraction | None:
+        c = self.counts
+        return Fraction(c.overrun_seconds, c.steps) if c.steps else None
+
+    @property
+    def late_rate(self) -> Fraction | None:
+        c = self.counts
+        return Fraction(c.late, c.steps) if c.steps else None
+
+
+def by_unit(*, period: Period, agencies: Collection[int]) -> list[StepRow]:
+    """Steps held per unit, the most overrun first."""
+    found = steps_by(period=period, by=("unit_id",), agencies=agencies)
+    names = unit_names([k[0] for k in found])
+    rows = [StepRow(k, names.get(k[0], ""), "", c) for k, c in found.items()]
+    return sorted(rows, key=lambda r: (-r.counts.overrun_seconds, -r.counts.steps, r.label))
+
+
+def by_official(*, period: Period, agencies: Collection[int]) -> list[StepRow]:
+    """Steps held per official (only the time each held them), the most overrun first; steps
+    that named no one are left out."""
+    found = steps_by(period=period, by=("holder_id", "unit_id"), agencies=agencies)
+    people = person_names([k[0] for k in found if k[0]])
+    units = unit_names([k[1] for k in found])
+    rows = [
+        StepRow(k, people.get(k[0], ""), units.get(k[1], ""), c) for k, c in found.items() if k[0]
+    ]
+    return sorted(rows, key=lambda r: (-r.counts.overrun_seconds, -r.counts.steps, r.label))
+
+
+def bottlenecks(*, period: Period, agencies: Collection[int], limit: int = 10) -> list[StepRow]:
+    """The steps where dossiers wait longest: by average held time, then overrun."""
+    found = steps_by(period=period, by=("procedure_id", "step_index"), agencies=agencies)
+    procedures = list({k[0] for k in found})
+    names = step_names(procedures)
+    labels = procedure_labels(procedures)
+    rows = [
+        StepRow(k, names.get((k[0], k[1]), ""), labels.get(k[0], ("", ""))[1], c)
+        for k, c in found.items()
+    ]
+    rows.sort(key=lambda r: (-(r.average_held or 0), -r.counts.overrun_seconds, r.key))
+    return rows[:limit]
+
+
+# ---------------------------------------------------------------------------------------------
+# A dossier's delay, step by step: who held it too long
+
+
+@dataclass(frozen=True)
+class HeldStep:
+    index: int
+    name: str
+    agency: str
+    unit: str
+    holder: str
+    started_at: datetime
+    due_at: datetime
+    ended_at: datetime | None  # None: still there
+    allotted_seconds: int
+    held_seconds: int  # the holder's working time, citizen waits excluded
+    overrun_seconds: int  # working time past the step's due time
+    outcome: str
+    responsible: bool  # the step the delay is blamed on
+
+
+@dataclass(frozen=True)
+class Attribution:
+    dossier: Dossier
+    tally: DossierTally
+    procedure: str
+    steps: list[HeldStep]
+    responsible_agency: Agency | None  # asked for the apology; else the step blamed
+    apology: ApologyLetter | None
+    blamed_overrun: int  # working seconds the blamed step went past its allotment
+    day: int  # working seconds in a working day of the dossier's calendar
+
+
+def dossier_attribution(*, scope: Scope, pk: int, now: datetime) -> Attribution:
+    """A dossier of an agency in the scope, its steps judged against their allotments and the
+    agency responsible for its delay; the same NotFound for missing and outside the scope."""
+    tally = (
+        DossierTally.objects.filter(dossier_id=pk, agency_id__in=list(scope.agencies))
+        .select_related(
+            "dossier__procedure_version__procedure",
+            "dossier__received_place",
+            "dossier__competent_agency",
+            "dossier__current_agency",
+            "dossier__current_unit",
+        )
+        .first()
+    )
+    if tally is None:
+        raise NotFound(_("Không tìm thấy hồ sơ."))
+    dossier = tally.dossier
+    calendar = calendar_for(dossier.received_place)
+    plan = dossier_plan(dossier)
+    steps = dossier_steps(dossier)
+    blame = dossier_blame(dossier, calendar, now)
+    letter = dossier_apology_letter(dossier)
+    people = person_names([s.holder_id for s in steps if s.holder_id])
+    rows = []
+    for step in steps:
+        end = step.ended_at or now
+        held = calendar.working_seconds_between(step.started_at, end) - step.paused_seconds
+        rows.append(
+            HeldStep(
+                index=step.index,
+                name=step.name,
+                agency=step.agency.name,
+                unit=step.unit.name if step.unit else "",
+                holder=people.get(step.holder_id, "") if step.holder_id else "",
+                started_at=step.started_at,
+                due_at=step.due_at,
+                ended_at=step.ended_at,
+                allotted_seconds=(
+                    allotment_seconds(plan[step.index], calendar) if step.index < len(plan) else 0
+                ),
+                held_seconds=max(0, held),
+                overrun_seconds=calendar.working_seconds_between(step.due_at, end),
+                outcome=step.outcome or ("late" if end > step.due_at else ""),
+                responsible=blame is not None
+                and blame.overrun_seconds > 0
+                and blame.step.index == step.index,
+            )
+        )
+    responsible = None
+    if letter is not None:
+        responsible = letter.agency
+    elif blame is not None and blame.overrun_seconds > 0:
+        responsible = agencies_by_id([blame.step.agency]).get(blame.step.agency)
+    return Attribution(
+        dossier=dossier,
+        tally=tally,
+        procedure=dossier.procedure_version.procedure.name,
+        steps=rows,
+        responsible_agency=responsible,
+        apology=letter,
+        blamed_overrun=blame.overrun_seconds if blame is not None else 0,
+        day=calendar.working_day_seconds,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -183,6 +183,10 @@ def test_every_figure_of_any_period_equals_the_events_and_drills_down_to_its_dos
                 )
                 assert behind.count() == number, (period, agency, figure)
                 checked += number
+            behind = selectors.dossiers_behind(
+                figure="to_process", period=period, agencies=[agency]
+            )
+            assert behind.count() == figures.to_process, (period, agency)
     assert checked > 200
 
 
