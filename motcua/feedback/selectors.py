@@ -210,6 +210,58 @@ def feedback_open_for(*, actor: Actor) -> list[Feedback]:
     return [item for item in items if _sees(actor, item)]
 
 
+@dataclass(frozen=True)
+class ReportItem:
+    """A feedback item as the head's monthly report lists it: no citizen's name nor content."""
+
+    code: str
+    subject: str
+    conduct: bool  # about an official's conduct
+    state: str
+    received_at: datetime
+    handle_by: datetime
+    closed_at: datetime | None
+    late: bool  # answered after its deadline, or still open past it at the period's end
+    open_at_end: bool
+
+
+def feedback_for_report(*, agency_id: int, start: datetime, end: datetime) -> list[ReportItem]:
+    """The agency's items the head answers for in [start, end): those received then, those
+    closed then, and those still open at `end` (received before it), oldest first."""
+    items = (
+        Feedback.objects.filter(agency_id=agency_id, received_at__lt=end)
+        .filter(
+            Q(received_at__gte=start)
+            | Q(closed_at__gte=start, closed_at__lt=end)
+            | Q(closed_at__isnull=True)
+            | Q(closed_at__gte=end)
+        )
+        .only("code", "subject", "state", "received_at", "handle_by", "closed_at")
+        .order_by("received_at", "pk")
+    )
+    out = []
+    for item in items:
+        closed = item.closed_at if item.closed_at is not None and item.closed_at < end else None
+        open_at_end = closed is None
+        late = (closed is not None and closed > item.handle_by) or (
+            open_at_end and end > item.handle_by
+        )
+        out.append(
+            ReportItem(
+                code=item.code,
+                subject=str(rules.SUBJECT_LABELS[Subject(item.subject)]),
+                conduct=item.subject == Subject.OFFICIAL.value,
+                state=str(rules.STATE_LABELS[State.OPEN if open_at_end else State(item.state)]),
+                received_at=item.received_at,
+                handle_by=item.handle_by,
+                closed_at=closed,
+                late=late,
+                open_at_end=open_at_end,
+            )
+        )
+    return out
+
+
 def rating_of(dossier_id: int) -> Rating | None:
     """The dossier's rating, if it has one."""
     return Rating.objects.filter(dossier_id=dossier_id).first()
