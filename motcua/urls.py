@@ -13,6 +13,7 @@ urlpatterns = [
     path("tai-khoan/", include("motcua.citizens.urls")),
     path("thanh-toan/", include("motcua.payments.urls")),
     path("lich-hen/", include("motcua.appointments.urls")),
+    path("thong-ke/", include("motcua.portal.stats_urls")),
     path("", include("motcua.feedback.urls")),
     path("", include("motcua.online.urls")),
     path("", include("motcua.portal.urls")),

@@ -262,6 +262,28 @@ def feedback_for_report(*, agency_id: int, start: datetime, end: datetime) -> li
     return out
 
 
+def ratings_by_channel(
+    *, start: datetime, end: datetime, agencies: Iterable[int] | None = None
+) -> dict[int, tuple[int, int, int, int]]:
+    """Per deciding agency, the ratings given in [start, end): (on the citizen's own channel,
+    their points, entered on a desk's device, their points); points are the four dimensions'
+    scores added up (the tallies date ratings the same way)."""
+    ratings = Rating.objects.filter(created_at__gte=start, created_at__lt=end)
+    if agencies is not None:
+        ratings = ratings.filter(agency_id__in=list(agencies))
+    out: dict[int, tuple[int, int, int, int]] = {}
+    for agency, at_desk, *scores in ratings.values_list(
+        "agency_id", "at_desk", "conduct", "punctuality", "guidance", "simplicity"
+    ):
+        own, own_points, desk, desk_points = out.get(agency, (0, 0, 0, 0))
+        if at_desk:
+            desk, desk_points = desk + 1, desk_points + sum(scores)
+        else:
+            own, own_points = own + 1, own_points + sum(scores)
+        out[agency] = (own, own_points, desk, desk_points)
+    return out
+
+
 def rating_of(dossier_id: int) -> Rating | None:
     """The dossier's rating, if it has one."""
     return Rating.objects.filter(dossier_id=dossier_id).first()

@@ -1,6 +1,6 @@
 """What a head of agency answers for in a month (issue 10's head-of-agency report), and the
-public statistics page's figures: plain dataclasses gathered from the tallies and the owning
-apps' selectors, rendered as HTML, PDF and CSV by `views_reports`.
+public statistics page's figures (at the end): plain dataclasses gathered from the tallies and
+the owning apps' selectors, rendered by `views_reports` (HTML, PDF, CSV) and `portal.stats`.
 
 Definitions chosen here (marked [check] where they are a guess):
 - The month's figures are the 766 figures of the month (`core.indicators.Figures`): dossiers
@@ -26,18 +26,19 @@ from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.utils.translation import gettext
 
 from motcua.core.apology import Timing
 from motcua.core.errors import NotFound, _
-from motcua.core.indicators import Figures, Index, Period
+from motcua.core.indicators import RATING_DIMENSIONS, Figures, Index, Period
 from motcua.dossiers.selectors import (
     Holding,
     apology_letters_in,
     dossiers_held_at,
     repeated_supplements,
 )
-from motcua.feedback.selectors import ReportItem, feedback_for_report
+from motcua.feedback.selectors import ReportItem, feedback_for_report, ratings_by_channel
 from motcua.online.selectors import receptions_late
 from motcua.organization.selectors import Actor, agency_by_code, centre_tz
 from motcua.oversight.selectors import (
@@ -321,3 +322,115 @@ def head_report(*, agency: Agency, period: Period, today: date) -> HeadReport:
         breaches=_breaches(agency, apologies, start, end),
         feedback=feedback_for_report(agency_id=agency.pk, start=start, end=end),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The public statistics page (công khai): per agency, no personal data
+
+# Cached per period: public, read by anyone, and the figures move only as dossiers do
+# [check: 15 minutes keeps the page cheap; the worker's tallies lag a pass behind anyway].
+PUBLIC_CACHE_SECONDS = 15 * 60
+
+
+@dataclass(frozen=True)
+class PublicRow:
+    """One agency's public figures: counts and rates, never a dossier, a person or a name
+    other than the agency's."""
+
+    agency: str
+    commune: bool
+    received: int
+    finished: int
+    on_time_rate: Fraction | None
+    own_ratings: int  # given on the citizen's own channel (tracking link, account, e-mail)
+    own_average: Fraction | None  # out of 5
+    own_response_rate: Fraction | None  # own ratings ÷ dossiers finished in the period
+    desk_ratings: int  # entered on a desk's device, an officer present: shown apart
+    desk_average: Fraction | None
+    score: Fraction | None
+    band: str
+    rank: int | None
+
+
+def _average(points: int, count: int) -> Fraction | None:
+    return Fraction(points, count * RATING_DIMENSIONS) if count else None
+
+
+def public_statistics(*, period: Period) -> list[PublicRow]:
+    """Every ranked agency with figures in the period: departments and branches first, then
+    communes, each best first."""
+    start, end = _bounds(period)
+    departments, communes = ranking(period=period)
+    ratings = ratings_by_channel(start=start, end=end)
+    rows = []
+    for scored in [*departments, *communes]:
+        own, own_points, desk, desk_points = ratings.get(scored.agency.pk, (0, 0, 0, 0))
+        finished = scored.figures.period.finished
+        rows.append(
+            PublicRow(
+                agency=scored.agency.name,
+                commune=scored.agency.kind in COMMUNE_KINDS,
+                received=scored.figures.period.received,
+                finished=finished,
+                on_time_rate=scored.figures.on_time_rate,
+                own_ratings=own,
+                own_average=_average(own_points, own),
+                own_response_rate=Fraction(own, finished) if finished else None,
+                desk_ratings=desk,
+                desk_average=_average(desk_points, desk),
+                score=scored.index.score,
+                band=scored.index.band,
+                rank=scored.rank,
+            )
+        )
+    return rows
+
+
+def public_statistics_cached(*, period: Period) -> list[PublicRow]:
+    """`public_statistics`, kept in Django's cache per period."""
+    key = f"motcua:public-stats:v1:{period.first:%Y%m%d}:{period.last:%Y%m%d}"
+    rows: list[PublicRow] | None = cache.get(key)
+    if rows is None:
+        rows = public_statistics(period=period)
+        cache.set(key, rows, PUBLIC_CACHE_SECONDS)
+    return rows
+
+
+@dataclass(frozen=True)
+class PublicPeriod:
+    value: str  # the form's value: "2026", "2026-q4", "2026-11"
+    label: str
+    period: Period
+
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def public_periods(today: date) -> list[PublicPeriod]:
+    """The periods a citizen may choose: this year so far and the last, their quarters and
+    the last twelve months, newest first; none reaches past today."""
+    out: list[PublicPeriod] = []
+    for year in (today.year, today.year - 1):
+        last = min(date(year, 12, 31), today)
+        label = (
+            gettext("Năm %(year)s (đến ngày %(day)s)") % {"year": year, "day": f"{last:%d/%m}"}
+            if last < date(year, 12, 31)
+            else gettext("Năm %(year)s") % {"year": year}
+        )
+        out.append(PublicPeriod(str(year), label, Period(date(year, 1, 1), last)))
+    for year in (today.year, today.year - 1):
+        for quarter in (4, 3, 2, 1):
+            first = date(year, 3 * quarter - 2, 1)
+            if first > today:
+                continue
+            end = (date(year, 3 * quarter, 28) + timedelta(days=4)).replace(day=1)
+            label = gettext("Quý %(quarter)s/%(year)s") % {"quarter": _ROMAN[quarter], "year": year}
+            period = Period(first, min(end - timedelta(days=1), today))
+            out.append(PublicPeriod(f"{year}-q{quarter}", label, period))
+    month = today.replace(day=1)
+    for _i in range(12):
+        end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        label = gettext("Tháng %(month)s/%(year)s") % {"month": f"{month:%m}", "year": month.year}
+        out.append(PublicPeriod(f"{month:%Y-%m}", label, Period(month, min(end, today))))
+        month = (month - timedelta(days=1)).replace(day=1)
+    return out
