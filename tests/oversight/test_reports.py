@@ -9,6 +9,7 @@ import io
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from motcua.core.feedback import Subject
@@ -238,3 +239,14 @@ def test_the_nav_link_opens_this_months_report_of_ones_own_agency(world, client)
     assert response["Location"] == reverse("reports:head", args=["H26.100", "2026-12"])
     sign_in(client, world.lan)
     assert client.get(reverse("reports:mine")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("who", "shown"), [("long", True), ("nam", True), ("lan", False), ("son", False)]
+)
+def test_the_nav_include_offers_the_report_to_heads_only(world, rf, who, shown):
+    request = rf.get("/can-bo/")
+    request.actor = getattr(world, who)
+    html = render_to_string("oversight/_report_nav.html", {"nav": "report"}, request=request)
+    assert (reverse("reports:mine") in html) is shown
+    assert ('aria-current="page"' in html) is shown
