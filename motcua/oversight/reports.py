@@ -224,7 +224,9 @@ def _standing(agency: Agency, period: Period) -> Standing:
         band=now.index.band if now else "",
         rank=now.rank if now else None,
         ranked=sum(1 for s in group if s.rank is not None),
-        group=gettext("xã, phường") if agency.kind in COMMUNE_KINDS else gettext("sở, ban, ngành"),
+        group=gettext("xã, phường")
+        if agency.kind in COMMUNE_KINDS
+        else gettext("sở, ban, ngành và cơ quan khác"),
         previous_score=before.index.score if before else None,
         previous_rank=before.rank if before else None,
     )
