@@ -6,6 +6,8 @@ from motcua.portal.views import set_language
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
+    # Before the desk's own: the head-of-agency report (motcua/oversight/report_urls.py).
+    path("can-bo/giam-sat/bao-cao/", include("motcua.oversight.report_urls")),
     path("can-bo/giam-sat/canh-bao/", include("motcua.oversight.warning_urls")),
     path("can-bo/danh-gia-can-bo/", include("motcua.oversight.evidence_urls")),
     # Before the desk's: its read log (giam-sat/truy-cap/) falls through to it.
@@ -15,6 +17,7 @@ urlpatterns = [
     path("tai-khoan/", include("motcua.citizens.urls")),
     path("thanh-toan/", include("motcua.payments.urls")),
     path("lich-hen/", include("motcua.appointments.urls")),
+    path("thong-ke/", include("motcua.portal.stats_urls")),
     path("", include("motcua.feedback.urls")),
     path("", include("motcua.online.urls")),
     path("", include("motcua.portal.urls")),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -326,6 +326,108 @@ def apology_breaches(*, agency_id: int) -> int:
         )
         .count()
     )
+
+
+def apology_letters_in(*, agency_id: int, start: datetime, end: datetime) -> list[ApologyLetter]:
+    """The agency's apology letters drafted or signed in [start, end), the earliest draft
+    first, with their dossier and signer (the head's monthly report)."""
+    return list(
+        ApologyLetter.objects.filter(agency_id=agency_id)
+        .filter(
+            Q(drafted_at__gte=start, drafted_at__lt=end)
+            | Q(approved_at__gte=start, approved_at__lt=end)
+        )
+        .select_related("dossier__procedure_version__procedure", "approved_by")
+        .order_by("drafted_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class RepeatedSupplement:
+    """A supplement request beyond the first for the same dossier (asking twice is forbidden:
+    DOMAIN §5), made by an agency."""
+
+    dossier_id: int
+    code: str
+    procedure: str
+    at: datetime
+    number: int  # 2 for the second request of the dossier, and so on
+    by: str  # who asked
+
+
+def repeated_supplements(
+    *, agency_id: int, start: datetime, end: datetime
+) -> list[RepeatedSupplement]:
+    """The agency's supplement requests in [start, end) that were not the dossier's first."""
+    asked = DossierEvent.objects.filter(
+        action=Action.REQUEST_SUPPLEMENT.value, agency_id=agency_id, at__gte=start, at__lt=end
+    ).values_list("dossier_id", flat=True)
+    events = (
+        DossierEvent.objects.filter(
+            action=Action.REQUEST_SUPPLEMENT.value, dossier_id__in=list(set(asked))
+        )
+        .select_related("dossier__procedure_version__procedure", "actor")
+        .order_by("dossier_id", "seq")
+    )
+    out: list[RepeatedSupplement] = []
+    seen: dict[int, int] = {}
+    for event in events:
+        number = seen[event.dossier_id] = seen.get(event.dossier_id, 0) + 1
+        if number > 1 and event.agency_id == agency_id and start <= event.at < end:
+            actor = event.actor
+            out.append(
+                RepeatedSupplement(
+                    dossier_id=event.dossier_id,
+                    code=event.dossier.code or "",
+                    procedure=event.dossier.procedure_version.procedure.name,
+                    at=event.at,
+                    number=number,
+                    by=(actor.get_full_name() or actor.get_username()) if actor else "",
+                )
+            )
+    return sorted(out, key=lambda r: (r.at, r.dossier_id))
+
+
+@dataclass(frozen=True)
+class Holding:
+    """Who held a dossier at a moment, and since when (the step they held began)."""
+
+    agency: str
+    unit: str
+    holder: str  # "" when the step named no one yet
+    since: datetime | None
+
+
+def dossiers_held_at(dossier_ids: Iterable[int], at: datetime) -> dict[int, Holding]:
+    """Who held each dossier at `at`: the finished step that spanned it, else the step still
+    open (begun by then); a dossier held by no step then is left out."""
+    ids = list(dossier_ids)
+    out: dict[int, Holding] = {}
+
+    def name(user: Any) -> str:
+        return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+    steps = (
+        DossierStep.objects.filter(dossier_id__in=ids, started_at__lte=at, ended_at__gt=at)
+        .select_related("agency", "unit", "holder")
+        .order_by("dossier_id", "started_at")
+    )
+    for step in steps:
+        out[step.dossier_id] = Holding(
+            step.agency.name, step.unit.name if step.unit else "", name(step.holder),
+            step.started_at,
+        )  # fmt: skip
+    still = Dossier.objects.filter(pk__in=[i for i in ids if i not in out], status__in=OPEN_CODES)
+    for d in still.select_related("current_agency", "current_unit", "current_holder"):
+        if d.step_started_at is not None and d.step_started_at > at:
+            continue
+        out[d.pk] = Holding(
+            d.current_agency.name if d.current_agency else "",
+            d.current_unit.name if d.current_unit else "",
+            name(d.current_holder),
+            d.step_started_at,
+        )
+    return out
 
 
 def _running(**due: datetime) -> Q:

@@ -210,6 +210,80 @@ def feedback_open_for(*, actor: Actor) -> list[Feedback]:
     return [item for item in items if _sees(actor, item)]
 
 
+@dataclass(frozen=True)
+class ReportItem:
+    """A feedback item as the head's monthly report lists it: no citizen's name nor content."""
+
+    code: str
+    subject: str
+    conduct: bool  # about an official's conduct
+    state: str
+    received_at: datetime
+    handle_by: datetime
+    closed_at: datetime | None
+    late: bool  # answered after its deadline, or still open past it at the period's end
+    open_at_end: bool
+
+
+def feedback_for_report(*, agency_id: int, start: datetime, end: datetime) -> list[ReportItem]:
+    """The agency's items the head answers for in [start, end): those received then, those
+    closed then, and those still open at `end` (received before it), oldest first."""
+    items = (
+        Feedback.objects.filter(agency_id=agency_id, received_at__lt=end)
+        .filter(
+            Q(received_at__gte=start)
+            | Q(closed_at__gte=start, closed_at__lt=end)
+            | Q(closed_at__isnull=True)
+            | Q(closed_at__gte=end)
+        )
+        .only("code", "subject", "state", "received_at", "handle_by", "closed_at")
+        .order_by("received_at", "pk")
+    )
+    out = []
+    for item in items:
+        closed = item.closed_at if item.closed_at is not None and item.closed_at < end else None
+        open_at_end = closed is None
+        late = (closed is not None and closed > item.handle_by) or (
+            open_at_end and end > item.handle_by
+        )
+        out.append(
+            ReportItem(
+                code=item.code,
+                subject=str(rules.SUBJECT_LABELS[Subject(item.subject)]),
+                conduct=item.subject == Subject.OFFICIAL.value,
+                state=str(rules.STATE_LABELS[State.OPEN if open_at_end else State(item.state)]),
+                received_at=item.received_at,
+                handle_by=item.handle_by,
+                closed_at=closed,
+                late=late,
+                open_at_end=open_at_end,
+            )
+        )
+    return out
+
+
+def ratings_by_channel(
+    *, start: datetime, end: datetime, agencies: Iterable[int] | None = None
+) -> dict[int, tuple[int, int, int, int]]:
+    """Per deciding agency, the ratings given in [start, end): (on the citizen's own channel,
+    their points, entered on a desk's device, their points); points are the four dimensions'
+    scores added up (the tallies date ratings the same way)."""
+    ratings = Rating.objects.filter(created_at__gte=start, created_at__lt=end)
+    if agencies is not None:
+        ratings = ratings.filter(agency_id__in=list(agencies))
+    out: dict[int, tuple[int, int, int, int]] = {}
+    for agency, at_desk, *scores in ratings.values_list(
+        "agency_id", "at_desk", "conduct", "punctuality", "guidance", "simplicity"
+    ):
+        own, own_points, desk, desk_points = out.get(agency, (0, 0, 0, 0))
+        if at_desk:
+            desk, desk_points = desk + 1, desk_points + sum(scores)
+        else:
+            own, own_points = own + 1, own_points + sum(scores)
+        out[agency] = (own, own_points, desk, desk_points)
+    return out
+
+
 def rating_of(dossier_id: int) -> Rating | None:
     """The dossier's rating, if it has one."""
     return Rating.objects.filter(dossier_id=dossier_id).first()

@@ -318,6 +318,23 @@ def reception_flags(dossier_ids: Iterable[int]) -> dict[int, ReceptionWatch]:
     }
 
 
+def receptions_late(
+    *, place_id: int, start: datetime, end: datetime
+) -> list[tuple[str, datetime, datetime, datetime | None]]:
+    """Online dossiers at this place's desk that turned late in [start, end) (not accepted nor
+    sent back within the limit): (code or "", arrived, late from, dealt with at)."""
+    watches = (
+        ReceptionWatch.objects.filter(
+            dossier__received_place_id=place_id, late_at__gte=start, late_at__lt=end
+        )
+        .select_related("dossier")
+        .order_by("late_at", "pk")
+    )
+    return [
+        (w.dossier.code or "", w.arrived_at, w.late_at, w.done_at) for w in watches if w.late_at
+    ]
+
+
 def online_form_values(dossier: Dossier) -> list[tuple[str, str]]:
     """What the citizen declared on the e-form of an online dossier, as (label, value)."""
     draft = Draft.objects.filter(dossier=dossier).select_related("version").first()

@@ -200,6 +200,10 @@ class AgencyScore:
     rank: int | None  # among agencies of the same group (departments, or communes)
 
 
+# The agencies ranked with the communes (DOMAIN §9: departments and communes apart).
+COMMUNE_KINDS = frozenset({"commune"})
+
+
 def ranking(
     *, period: Period, agencies: Collection[int] | None = None
 ) -> tuple[list[AgencyScore], list[AgencyScore]]:
