@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
+from typing import Self
 
 from motcua.core.calendar import WorkCalendar
 from motcua.core.clock import ClockEntry, ClockKind, compute, used_working_seconds
@@ -170,8 +171,22 @@ def _stopped_at(entries: Sequence[ClockEntry]) -> datetime | None:
     return None
 
 
+class Counters:
+    """Integer counters (the fields of a dataclass) that add up."""
+
+    def add(self, other: Self, sign: int = 1) -> None:
+        for f in fields(self):  # type: ignore[arg-type]
+            setattr(self, f.name, getattr(self, f.name) + sign * getattr(other, f.name))
+
+    def is_zero(self) -> bool:
+        return not any(getattr(self, f.name) for f in fields(self))  # type: ignore[arg-type]
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+
+
 @dataclass
-class Tally:
+class Tally(Counters):
     """Counters that add up: one day's contributions, or a period's sum."""
 
     received: int = 0
@@ -200,16 +215,6 @@ class Tally:
     rating_points: int = 0  # the dimensions' scores added up
     rating_points_at_desk: int = 0  # of the ratings entered on a desk's device
     dislikes: int = 0  # ratings averaging 2 or less
-
-    def add(self, other: Tally, sign: int = 1) -> None:
-        for f in TALLY_FIELDS:
-            setattr(self, f, getattr(self, f) + sign * getattr(other, f))
-
-    def is_zero(self) -> bool:
-        return not any(getattr(self, f) for f in TALLY_FIELDS)
-
-    def as_dict(self) -> dict[str, int]:
-        return {f: getattr(self, f) for f in TALLY_FIELDS}
 
 
 TALLY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Tally))
@@ -649,7 +654,7 @@ class StepRecord:
 
 
 @dataclass
-class StepTally:
+class StepTally(Counters):
     """Counters of finished steps that add up."""
 
     steps: int = 0
@@ -658,13 +663,6 @@ class StepTally:
     late: int = 0
     held_seconds: int = 0  # the holder's working time on the step, citizen waits excluded
     overrun_seconds: int = 0  # working time past the step's due time: what the holder caused
-
-    def add(self, other: StepTally, sign: int = 1) -> None:
-        for f in STEP_FIELDS:
-            setattr(self, f, getattr(self, f) + sign * getattr(other, f))
-
-    def as_dict(self) -> dict[str, int]:
-        return {f: getattr(self, f) for f in STEP_FIELDS}
 
 
 STEP_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(StepTally))
