@@ -29,6 +29,13 @@ class PeriodForm(fields.Form):
     order = fields.ChoiceField(label=_("Xếp hạng"), choices=ORDERS, required=False)
 
     def __init__(self, data: Any, *, today: date) -> None:
+        # Nothing asked: this month so far, and the form says so (not an empty custom range).
+        if not any(data.get(k) for k in ("preset", "from", "to")):
+            data = (
+                {**data.dict(), "preset": "month"}
+                if hasattr(data, "dict")
+                else {**data, "preset": "month"}
+            )
         super().__init__(data, auto_id="period-%s")
         self.today = today
         # "from" is a Python keyword: declared here, as in the read log's form.

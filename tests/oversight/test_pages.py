@@ -276,3 +276,9 @@ def test_the_dossier_list_costs_the_same_queries_for_one_row_as_for_many(h, clie
 def test_choosing_another_period_keeps_the_rankings_order(h, client):
     html = main(signin(client, "giamsat").get(DASHBOARD, {**NOVEMBER, "order": "best"}))
     assert '<input type="hidden" name="order" value="best">' in html
+
+
+def test_with_nothing_asked_the_form_says_this_month(h, client):
+    page = signin(client, "giamsat").get(DASHBOARD)
+    assert page.status_code == 200
+    assert re.search(r'<option value="month" selected>', page.content.decode())
