@@ -1,6 +1,6 @@
 """The public tracking page under load, against a bare Django view on the same server.
 
-    .venv/bin/pip install -e '.[bench]'          # gunicorn; wrk is Debian's package `wrk`
+    apt-get install wrk                          # Debian's wrk; gunicorn is a dependency
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua_demo_x \\
     CACHE_URL=redis://127.0.0.1:6379/7 \\
         .venv/bin/python bench/tracking.py [--duration 10] [--rounds 3] [--port 8112]
@@ -72,7 +72,7 @@ def pick_dossier() -> tuple[str, str]:
 def serve(port: int, workers: int) -> subprocess.Popen[bytes]:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     if not gunicorn.exists():
-        sys.exit("gunicorn is missing: .venv/bin/pip install -e '.[bench]'")
+        sys.exit("gunicorn is missing: python3 run.py test installs the dependencies")
     env = {**os.environ, "DEBUG": "0", "PYTHONPATH": str(ROOT)}
     env.setdefault("DB_CONN_MAX_AGE", "600")
     cmd = [str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]

@@ -1,4 +1,4 @@
-"""WSGI entry point for any server (waitress in the demo, gunicorn behind a proxy in production).
+"""WSGI entry point for any server (waitress in the demo, gunicorn behind nginx in production).
 
 Django's application, behind the tracking page's right refresh (motcua/portal/refresh.py)."""
 
