@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 
+from motcua.adminlog.selectors import admin_chain_report
 from motcua.core import codes
 from motcua.dossiers.events import AUDITED, GENESIS, canonical_json, event_hash, plain
 from motcua.dossiers.models import (
@@ -274,6 +275,7 @@ class Report:
     events: int = 0
     steps: int = 0
     accesses: int = 0
+    admin_changes: int = 0
 
 
 def _batches() -> Iterator[list[dict[str, Any]]]:
@@ -353,6 +355,9 @@ def verify(anchor: dict[str, Any] | None = None) -> Report:
     report.problems.extend(referred.dangling())
     report.problems.extend(_sequence_gaps())
     report.accesses = DossierAccess.objects.count()
+    admin = admin_chain_report()
+    report.admin_changes = admin.changes
+    report.problems.extend(Problem("nhật ký quản trị", m, seq) for seq, m in admin.problems)
     if anchor is not None:
         report.problems.extend(_anchor_problems(anchor, seen=seen))
     return report
