@@ -382,9 +382,18 @@ ONLINE_ALERT_WORKING_HOURS = env_int("ONLINE_ALERT_WORKING_HOURS", 2)
 ONLINE_RECEPTION_WORKING_HOURS = env_int("ONLINE_RECEPTION_WORKING_HOURS", 8)
 DRAFT_EXPIRY_WORKING_DAYS = env_int("DRAFT_EXPIRY_WORKING_DAYS", 15)
 
+# Every handler masks ID and phone numbers (motcua/logmask.py); Django's request log
+# ("django.server", which quotes query strings) goes through the same handler.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_numbers": {"()": "motcua.logmask.MaskNumbers"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_numbers"]},
+    },
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
