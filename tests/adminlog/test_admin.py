@@ -211,3 +211,17 @@ def test_a_catalog_import_is_recorded_with_its_files(db, tmp_path):
     catalog_import(paths=[first], dry_run=True)
     assert AdminChange.objects.count() == 1  # a dry run records nothing
     assert audit.verify().problems == []
+
+
+def test_an_admin_search_for_a_phone_leaves_the_address(world, client, quantri):
+    from motcua.citizens.models import Citizen
+
+    Citizen.objects.create(phone="0912345678", full_name="Lê Văn Cường", created_at=timezone.now())
+    url = "/admin/citizens/citizen/"
+    moved = client.get(url, {"q": "0912 345 678"})
+    assert moved.status_code == 302
+    assert "0912" not in moved["Location"] and "s=" in moved["Location"]
+    page = client.get(moved["Location"])
+    assert page.status_code == 200
+    assert "Lê Văn Cường" in page.content.decode()
+    assert client.get(url, {"q": "Cường"}).status_code == 200  # a name is searched in place
