@@ -211,7 +211,7 @@ class AuditedAdmin:
                 f"{request.path}?{searches.tokenised(request, request.GET).urlencode()}"
             )
         if request.method == "GET" and "s" in request.GET:
-            request.GET = searches.recalled(request, request.GET)
+            request.GET = searches.recalled(request, request.GET)  # type: ignore[assignment]
         return super().changelist_view(request, extra_context)  # type: ignore[misc]
 
     def response_action(self, request: HttpRequest, queryset: Any) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_htmx.http import push_url
@@ -35,7 +35,7 @@ def inbox(request: StaffRequest) -> HttpResponse:
     """Dossiers the person (or their unit/agency) holds, most urgent first, with bucket counts."""
     actor = request.actor
     leader = actor.role in (Role.UNIT_LEADER, Role.AGENCY_LEADER, Role.SUPERVISOR)
-    data = request.GET
+    data: QueryDict = request.GET
     if request.method == "POST" or data.get("q"):
         # The search text leaves the address for a token (motcua/searches.py).
         data = searches.tokenised(request, request.POST if request.method == "POST" else data)
