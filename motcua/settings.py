@@ -381,6 +381,8 @@ APOLOGY_LOOKAHEAD_WORKING_HOURS = env_int("APOLOGY_LOOKAHEAD_WORKING_HOURS", 24)
 ONLINE_ALERT_WORKING_HOURS = env_int("ONLINE_ALERT_WORKING_HOURS", 2)
 ONLINE_RECEPTION_WORKING_HOURS = env_int("ONLINE_RECEPTION_WORKING_HOURS", 8)
 DRAFT_EXPIRY_WORKING_DAYS = env_int("DRAFT_EXPIRY_WORKING_DAYS", 15)
+# How many times a day a citizen may download their own data ("Tải dữ liệu của tôi").
+DATA_EXPORTS_PER_DAY = env_int("DATA_EXPORTS_PER_DAY", 3)
 
 # Every handler masks ID and phone numbers (motcua/logmask.py); Django's request log
 # ("django.server", which quotes query strings) goes through the same handler.

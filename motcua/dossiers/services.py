@@ -869,3 +869,20 @@ def dossier_request_withdrawal(
         fresh = _fresh(dossier)
         answers.check_withdrawal(Status(fresh.status), approved=fresh.approved)
         raise
+
+
+def dossiers_exported(*, dossier_ids: Sequence[int], now: datetime, address: str | None) -> None:
+    """Record in the read log that a citizen downloaded their own data with these dossiers
+    (no staff user: role "citizen", page "citizen.export"; the dossiers name the account)."""
+    _require_aware(now)
+    DossierAccess.objects.bulk_create(
+        DossierAccess(
+            dossier_id=pk,
+            user_id=None,
+            role="citizen",
+            at=now,
+            page="citizen.export",
+            address=address,
+        )
+        for pk in dict.fromkeys(dossier_ids)
+    )
