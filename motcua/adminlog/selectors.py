@@ -8,7 +8,8 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from motcua.adminlog.chain import ChainReport, verify_admin_chain
-from motcua.adminlog.models import AdminChange
+from motcua.adminlog.models import AdminChainHead, AdminChange
+from motcua.dossiers.events import GENESIS
 
 __all__ = ["AdminChange", "ChangeFilters", "admin_chain_report", "admin_changes", "authors"]
 
@@ -47,3 +48,14 @@ def models_changed() -> list[str]:
 def admin_chain_report() -> ChainReport:
     """The chain's check, as `motcua audit verify` makes it."""
     return verify_admin_chain()
+
+
+def admin_chain_head() -> tuple[int, str]:
+    """The chain's last seq and hash, as its head row says (0 and the genesis when empty)."""
+    head = AdminChainHead.objects.filter(pk=1).first()
+    return (head.seq, head.hash) if head else (0, GENESIS)
+
+
+def admin_change_hash(seq: int) -> str | None:
+    """The hash of the change numbered `seq`, or None when there is none."""
+    return AdminChange.objects.filter(seq=seq).values_list("hash", flat=True).first()

@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 
-from motcua.adminlog.selectors import admin_chain_report
+from motcua.adminlog.selectors import admin_chain_head, admin_chain_report, admin_change_hash
 from motcua.core import codes
 from motcua.dossiers.events import AUDITED, GENESIS, canonical_json, event_hash, plain
 from motcua.dossiers.models import (
@@ -472,6 +472,7 @@ def make_anchor(now: datetime) -> dict[str, Any]:
         "chains_digest": hashlib.sha256(canonical_json(chains).encode()).hexdigest(),
         "chains": chains,
         "reads": {"last_id": last_access, "count": count, "digest": digest},
+        "admin": dict(zip(("seq", "hash"), admin_chain_head(), strict=True)),
     }
     return {**body, "signatures": sign(body)}
 
@@ -592,4 +593,13 @@ def _anchor_problems(anchor: dict[str, Any], *, seen: set[int]) -> list[Problem]
         )
     elif digest != reads["digest"]:
         problems.append(Problem("nhật ký truy cập", "các dòng đã neo bị sửa"))
+    # The administrative log's head when anchored (anchors made before it have none).
+    admin = anchor.get("admin")
+    if isinstance(admin, dict) and int(admin.get("seq", 0)) > 0:
+        seq = int(admin["seq"])
+        found = admin_change_hash(seq)
+        if found is None:
+            problems.append(Problem("nhật ký quản trị", f"thay đổi số {seq} đã neo không còn", seq))
+        elif found != admin.get("hash"):
+            problems.append(Problem("nhật ký quản trị", "thay đổi đã neo bị thay thế", seq))
     return problems

@@ -225,3 +225,19 @@ def test_an_admin_search_for_a_phone_leaves_the_address(world, client, quantri):
     assert page.status_code == 200
     assert "Lê Văn Cường" in page.content.decode()
     assert client.get(url, {"q": "Cường"}).status_code == 200  # a name is searched in place
+
+
+def test_a_chain_rewritten_with_a_leaked_key_is_caught_by_the_anchor(world, client, quantri):
+    from motcua.adminlog.chain import seal
+
+    _two_changes(client, world)
+    anchor = audit.make_anchor(timezone.now())
+    assert anchor["admin"] == {"seq": 2, "hash": AdminChange.objects.get(seq=2).hash}
+    row = AdminChange.objects.get(seq=2)
+    row.changes = {"name": ["Tên một", "Tên khác"]}
+    seal(row, row.prev_hash)  # the forger holds the audit key
+    row.save()
+    AdminChainHead.objects.update(hash=row.hash)
+    assert audit.verify().problems == []  # the key's own hashes: verify alone cannot tell
+    problems = [str(p) for p in audit.verify(anchor).problems]
+    assert problems == ["nhật ký quản trị sự kiện 2: thay đổi đã neo bị thay thế"]
