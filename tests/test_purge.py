@@ -131,3 +131,45 @@ def test_the_command_is_a_dry_run_unless_told(lived):
     assert "dossier: đã ẩn danh 1 hồ sơ đã kết thúc" in out.getvalue()
     assert Dossier.objects.filter(applicant_name=PSEUDONYM).count() == 1
     assert timezone.now() - Dossier.objects.get(applicant_name=PSEUDONYM).finished_at > timedelta(0)
+
+
+def test_the_scans_files_go_and_their_hashes_stay(world):
+    from django.core.files.storage import default_storage
+
+    from motcua.core.lifecycle import Action
+    from motcua.dossiers.models import DossierScan
+    from motcua.dossiers.services import Handover
+    from tests import scanfiles
+    from tests.feedback.test_services import act, forward
+
+    paper = world.birth.versions.get().documents.first()
+    d = dossier_receive(
+        intake=intake(world, world.birth),
+        actor=world.lan,
+        now=at("2026-11-25 08:30"),
+        scans={paper.pk: scanfiles.upload(scanfiles.PNG, "cccd.png")},
+    )
+    d = forward(d, world.lan, "2026-11-25 08:45")
+    d = act(d, Action.PROPOSE, world.duc, "2026-11-25 10:00")
+    d = forward(d, world.duc, "2026-11-25 10:05")
+    d = act(d, Action.APPROVE, world.long, "2026-11-25 11:00")
+    d = act(
+        d,
+        Action.MARK_READY,
+        world.long,
+        "2026-11-25 11:05",
+        result=scanfiles.upload(scanfiles.PDF, "kq.pdf"),
+    )
+    act(
+        d,
+        Action.RETURN_RESULT,
+        world.lan,
+        "2026-11-25 14:00",
+        handover=Handover("post", "12/QĐ-UBND", tracking="EB123456789VN", confirmed=True),
+    )
+    scan = DossierScan.objects.get()
+    assert default_storage.exists(scan.file.name)
+    purge(now=LATER, apply=True, only={Record.DOSSIER})
+    assert not default_storage.exists(scan.file.name)
+    assert DossierScan.objects.get().sha256 == scan.sha256
+    assert audit.verify().problems == []
