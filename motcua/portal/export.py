@@ -21,6 +21,7 @@ from motcua.appointments.selectors import citizen_bookings
 from motcua.core import throttle
 from motcua.dossiers.selectors import citizen_dossiers, citizen_view
 from motcua.feedback.selectors import citizen_feedback, citizen_ratings
+from motcua.organization.selectors import centre_tz
 
 if TYPE_CHECKING:
     from motcua.citizens.models import Citizen
@@ -152,7 +153,12 @@ def export_zip(export: Export, *, citizen: Citizen) -> bytes:
     """A ZIP of the data as JSON and a page to read it (HTML, opened in any browser)."""
     summary = render_to_string(
         "portal/my_data_summary.html",
-        {"data": export.data, "views": export.views, "citizen": citizen},
+        {
+            "data": export.data,
+            "views": export.views,
+            "citizen": citizen,
+            "made_at": datetime.fromisoformat(export.data["at"]).astimezone(centre_tz()),
+        },
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -127,6 +127,7 @@ def test_it_gives_my_data_and_never_anothers(client, two_lives):
         ):
             assert other not in text
     assert mine.code in summary and "12 Hàng Bạc" in summary
+    assert "Lấy ra lúc" in summary
 
 
 def test_the_download_is_in_the_read_log(client, two_lives):
