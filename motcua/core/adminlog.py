@@ -17,10 +17,17 @@ CHANGED = "changed"
 
 # Parts of a field's name that make its value a secret: a password hash, a key, a token.
 SECRET_PARTS = ("password", "secret", "token", "otp", "key", "salt", "hash")
-# Field names that hold a person's identity or contact: kept out of the append-only log.
+# Field names that hold a citizen's identity or contact: kept out of the append-only log
+# (officials' names, first_name and last_name, stay: who administers is the log's point).
 PERSONAL = frozenset(
     {
         "id_number",
+        "full_name",
+        "applicant_name",
+        "representative_name",
+        "collector_name",
+        "post_address",
+        "provider_subject",
         "applicant_id_number",
         "representative_id_number",
         "collector_id_number",

@@ -241,3 +241,27 @@ def test_a_chain_rewritten_with_a_leaked_key_is_caught_by_the_anchor(world, clie
     assert audit.verify().problems == []  # the key's own hashes: verify alone cannot tell
     problems = [str(p) for p in audit.verify(anchor).problems]
     assert problems == ["nhật ký quản trị sự kiện 2: thay đổi đã neo bị thay thế"]
+
+
+def test_a_citizens_account_changed_in_the_admin_is_named_by_its_id(world, client, quantri):
+    """The admin edits only whether the account is active; the log names it by its id, so that
+    the person's name is not in the append-only log (their identity fields are masked anyway:
+    tests/core/test_adminlog.py)."""
+    from motcua.citizens.models import Citizen
+
+    an = Citizen.objects.create(
+        email="an@example.vn",
+        full_name="Trần An",
+        id_number="001190000111",
+        created_at=timezone.now(),
+    )
+    url = f"/admin/citizens/citizen/{an.pk}/change/"
+    data = admin_form(client, url)
+    data.pop("is_active", None)
+    answer = client.post(url, data)
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    row = AdminChange.objects.get(model="citizens.citizen")
+    assert row.changes == {"is_active": [True, False]}
+    assert row.object_repr == f"#{an.pk}"
+    stored = repr(AdminChange.objects.values().get())
+    assert "Trần" not in stored and "001190000111" not in stored and "an@example" not in stored
