@@ -163,3 +163,21 @@ def test_the_page_offers_the_download(client, two_lives):
     assert page.status_code == 200
     assert "Tải dữ liệu của tôi" in page.content.decode()
     assert URL in client.get(reverse("citizens:profile")).content.decode()
+
+
+def test_the_oversight_read_log_shows_the_download_as_the_citizens(client, two_lives, world):
+    from django.contrib.auth import get_user_model
+
+    from motcua.core.lifecycle import Role
+    from tests.factories import _person
+
+    an = two_lives[0]
+    download(signed_in(client, an))
+    _person("giamsat", "Trần Văn Hùng", world.centre, "mot-cua", Role.SUPERVISOR)
+    client.force_login(get_user_model().objects.get(username="giamsat"))
+    per_official = client.get("/can-bo/giam-sat/truy-cap/", {"view": "official"})
+    html = per_official.content.decode()
+    assert per_official.status_code == 200
+    assert "Công dân tự tải dữ liệu của mình" in html and "None" not in html
+    rows = client.get("/can-bo/giam-sat/truy-cap/", {"view": "rows"}).content.decode()
+    assert "Công dân tải dữ liệu của mình" in rows
