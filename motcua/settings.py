@@ -12,6 +12,8 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
+from motcua.core import retention as _retention
+
 # Django's generic classes take type parameters at run time too (class AgencyAdmin(
 # admin.ModelAdmin[Agency])), as mypy and django-stubs want them written.
 django_stubs_ext.monkeypatch()
@@ -179,6 +181,7 @@ INSTALLED_APPS = [
     "motcua.feedback",
     "motcua.online",
     "motcua.oversight",
+    "motcua.adminlog",
 ]
 
 MIDDLEWARE = [
@@ -380,10 +383,28 @@ APOLOGY_LOOKAHEAD_WORKING_HOURS = env_int("APOLOGY_LOOKAHEAD_WORKING_HOURS", 24)
 ONLINE_ALERT_WORKING_HOURS = env_int("ONLINE_ALERT_WORKING_HOURS", 2)
 ONLINE_RECEPTION_WORKING_HOURS = env_int("ONLINE_RECEPTION_WORKING_HOURS", 8)
 DRAFT_EXPIRY_WORKING_DAYS = env_int("DRAFT_EXPIRY_WORKING_DAYS", 15)
+# How many times a day a citizen may download their own data ("Tải dữ liệu của tôi").
+DATA_EXPORTS_PER_DAY = env_int("DATA_EXPORTS_PER_DAY", 3)
+# How many days each kind of record holding personal data is kept before `motcua purge`
+# deletes or pseudonymises it (motcua/core/retention.py; docs/privacy.md gives the defaults
+# and why): RETENTION_DAYS_DOSSIER=3650, RETENTION_DAYS_READ_LOG=1095 …
+RETENTION_DAYS = {
+    record.value: env_int(f"RETENTION_DAYS_{record.name}", rule.days)
+    for record, rule in _retention.DEFAULTS.items()
+}
 
+# Every handler masks ID and phone numbers (motcua/logmask.py); Django's request log
+# ("django.server", which quotes query strings) goes through the same handler.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_numbers": {"()": "motcua.logmask.MaskNumbers"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_numbers"]},
+    },
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

@@ -105,7 +105,8 @@ def test_audit_verify_passes_on_a_clean_chain_and_fails_after_tampering(world):
     out = StringIO()
     call_command("audit", "verify", stdout=out)
     assert out.getvalue().strip() == (
-        "Toàn vẹn: 1 hồ sơ, 2 sự kiện, 1 bước bàn giao, 0 lượt truy cập, không có sai lệch."
+        "Toàn vẹn: 1 hồ sơ, 2 sự kiện, 1 bước bàn giao, 0 lượt truy cập, 0 thay đổi quản trị, "
+        "không có sai lệch."
     )
 
     event = DossierEvent.objects.get(dossier=d, seq=1)

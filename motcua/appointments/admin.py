@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from motcua.adminlog.hooks import AuditedAdmin
 from motcua.appointments.models import Booking, Window
 from motcua.appointments.services import window_save
 from motcua.core import appointments as rules
@@ -27,7 +28,7 @@ class WindowForm(forms.ModelForm[Window]):
 
 
 @admin.register(Window)
-class WindowAdmin(admin.ModelAdmin[Window]):
+class WindowAdmin(AuditedAdmin, admin.ModelAdmin[Window]):
     form = WindowForm
     list_display = ("branch", "weekday", "start", "end", "capacity")
     list_filter = ("weekday",)
@@ -40,7 +41,7 @@ class WindowAdmin(admin.ModelAdmin[Window]):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin[Booking]):
+class BookingAdmin(AuditedAdmin, admin.ModelAdmin[Booking]):
     """Bookings are read here, never written: they change through the citizens and the desk."""
 
     list_display = ("day", "start", "ticket", "branch", "procedure", "state")

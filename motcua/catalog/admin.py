@@ -15,6 +15,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from motcua.adminlog.hooks import AuditedAdmin
 from motcua.catalog.models import Procedure, ProcedureVersion, RequiredDocument, StepTemplate
 from motcua.catalog.selectors import catalog_cache_clear
 from motcua.core.text import fold
@@ -38,7 +39,7 @@ def has_dossiers(version: ProcedureVersion | None) -> bool:
     return cached
 
 
-class _ForgetsCachedCatalog(CheckedTextAdmin, admin.ModelAdmin[_M]):
+class _ForgetsCachedCatalog(CheckedTextAdmin, AuditedAdmin, admin.ModelAdmin[_M]):
     """Forgets the cached catalog after each write: the object, its inlines, deletions."""
 
     def save_model(

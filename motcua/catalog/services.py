@@ -23,11 +23,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
+from motcua.adminlog.services import Change, admin_changes_record, command_who, file_digests
 from motcua.catalog.models import Procedure, ProcedureVersion, RequiredDocument, StepTemplate
 from motcua.catalog.selectors import catalog_cache_clear
 from motcua.core import eform, routing
 from motcua.core import fees as core_fees
+from motcua.core.adminlog import Kind
 from motcua.core.codes import validate_agency_code, validate_procedure_code
 from motcua.core.errors import ValidationError
 from motcua.core.lifecycle import Role
@@ -192,9 +195,32 @@ def catalog_import(*, paths: Iterable[Path | str], dry_run: bool = False) -> Imp
         if dry_run:
             transaction.set_rollback(True)
         else:
+            _record_import(report, files)
             # Receptions in every process use the new versions from the commit on.
             catalog_cache_clear()
     return report
+
+
+def _record_import(report: ImportReport, files: list[Path]) -> None:
+    """The import in the administrative log, in its transaction: the files read (with their
+    SHA-256) and what they changed."""
+    summary = {
+        "files": file_digests(files),
+        "procedures": report.procedures,
+        "created_procedures": report.created_procedures,
+        "updated_procedures": report.updated_procedures,
+        "new_versions": report.new_versions,
+        "replaced_versions": report.replaced_versions,
+        "removed_versions": report.removed_versions,
+    }
+    change = Change(
+        kind=Kind.IMPORT.value,
+        model="catalog.procedure",
+        object_id="",
+        object_repr=report.summary[:200],
+        changes=summary,
+    )
+    admin_changes_record(who=command_who("catalog import"), changes=[change], now=timezone.now())
 
 
 def _import_refused(errors: list[FileError]) -> ValidationError:

@@ -13,12 +13,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from motcua.adminlog.hooks import AuditedAdmin
 from motcua.citizens.models import Citizen
 from motcua.fields import CheckedTextAdmin
 
 
 @admin.register(Citizen)
-class CitizenAdmin(CheckedTextAdmin, admin.ModelAdmin[Citizen]):
+class CitizenAdmin(CheckedTextAdmin, AuditedAdmin, admin.ModelAdmin[Citizen]):
+    audit_personal = True
     list_display = ["__str__", "email", "phone", "id_number", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["email", "phone", "full_name", "id_number"]

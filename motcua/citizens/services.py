@@ -457,3 +457,25 @@ def demo_citizens(*, password: str, now: datetime) -> list[Citizen]:
         )
         out.append(citizen)
     return out
+
+
+def citizens_purge_codes(*, before: datetime, apply: bool) -> int:
+    """Sign-up and contact codes sent before `before` (long expired, used or not): delete them
+    with the pending sign-up's name and password hash they hold; how many."""
+    stale = Challenge.objects.filter(created_at__lt=before)
+    count = stale.count()
+    if apply:
+        stale.delete()
+    return count
+
+
+def citizens_purge_traces(*, before: datetime, apply: bool) -> int:
+    """Sign-in attempts and sendings counted against guessing, older than `before` (the
+    limits look back an hour): delete them; how many."""
+    attempts = SignInAttempt.objects.filter(at__lt=before)
+    sendings = SendingLog.objects.filter(at__lt=before)
+    count = attempts.count() + sendings.count()
+    if apply:
+        attempts.delete()
+        sendings.delete()
+    return count

@@ -66,3 +66,9 @@ def oversight_scope(
     if role in (Role.SPECIALIST, Role.DESK):
         return Scope(frozenset(), person=user)
     return NOBODY
+
+
+def sees_admin_changes(role: Role) -> bool:
+    """The administrative log (who changed users, posts, agencies, the catalog, calendars) is
+    the oversight office's, like the read log: administrators do not oversee themselves."""
+    return role is Role.SUPERVISOR

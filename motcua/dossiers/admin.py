@@ -10,11 +10,12 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from motcua.adminlog.hooks import AuditedAdmin
 from motcua.dossiers.models import Dossier
 
 
 @admin.register(Dossier)
-class DossierAdmin(admin.ModelAdmin[Dossier]):
+class DossierAdmin(AuditedAdmin, admin.ModelAdmin[Dossier]):
     list_display = ["code", "status", "current_agency", "received_at", "due_at"]
     list_filter = ["status", "channel"]
     list_select_related = ["current_agency"]

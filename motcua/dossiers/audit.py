@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 
+from motcua.adminlog.selectors import admin_chain_head, admin_chain_report, admin_change_hash
 from motcua.core import codes
 from motcua.dossiers.events import AUDITED, GENESIS, canonical_json, event_hash, plain
 from motcua.dossiers.models import (
@@ -274,6 +275,7 @@ class Report:
     events: int = 0
     steps: int = 0
     accesses: int = 0
+    admin_changes: int = 0
 
 
 def _batches() -> Iterator[list[dict[str, Any]]]:
@@ -353,6 +355,9 @@ def verify(anchor: dict[str, Any] | None = None) -> Report:
     report.problems.extend(referred.dangling())
     report.problems.extend(_sequence_gaps())
     report.accesses = DossierAccess.objects.count()
+    admin = admin_chain_report()
+    report.admin_changes = admin.changes
+    report.problems.extend(Problem("nhật ký quản trị", m, seq) for seq, m in admin.problems)
     if anchor is not None:
         report.problems.extend(_anchor_problems(anchor, seen=seen))
     return report
@@ -467,6 +472,7 @@ def make_anchor(now: datetime) -> dict[str, Any]:
         "chains_digest": hashlib.sha256(canonical_json(chains).encode()).hexdigest(),
         "chains": chains,
         "reads": {"last_id": last_access, "count": count, "digest": digest},
+        "admin": dict(zip(("seq", "hash"), admin_chain_head(), strict=True)),
     }
     return {**body, "signatures": sign(body)}
 
@@ -587,4 +593,13 @@ def _anchor_problems(anchor: dict[str, Any], *, seen: set[int]) -> list[Problem]
         )
     elif digest != reads["digest"]:
         problems.append(Problem("nhật ký truy cập", "các dòng đã neo bị sửa"))
+    # The administrative log's head when anchored (anchors made before it have none).
+    admin = anchor.get("admin")
+    if isinstance(admin, dict) and int(admin.get("seq", 0)) > 0:
+        seq = int(admin["seq"])
+        found = admin_change_hash(seq)
+        if found is None:
+            problems.append(Problem("nhật ký quản trị", f"thay đổi số {seq} đã neo không còn", seq))
+        elif found != admin.get("hash"):
+            problems.append(Problem("nhật ký quản trị", "thay đổi đã neo bị thay thế", seq))
     return problems

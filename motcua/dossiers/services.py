@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
 
 from motcua.catalog.selectors import documents_of, procedure_versions
@@ -38,6 +39,7 @@ from motcua.core.errors import (
 )
 from motcua.core.lifecycle import FINISHED, Action, Facts, Post, Status, decide
 from motcua.core.reception import Applicant
+from motcua.core.retention import PSEUDONYM
 from motcua.core.routing import (
     PlannedStep,
     allotment_seconds,
@@ -869,3 +871,63 @@ def dossier_request_withdrawal(
         fresh = _fresh(dossier)
         answers.check_withdrawal(Status(fresh.status), approved=fresh.approved)
         raise
+
+
+def dossiers_exported(*, dossier_ids: Sequence[int], now: datetime, address: str | None) -> None:
+    """Record in the read log that a citizen downloaded their own data with these dossiers
+    (no staff user: role "citizen", page "citizen.export"; the dossiers name the account)."""
+    _require_aware(now)
+    DossierAccess.objects.bulk_create(
+        DossierAccess(
+            dossier_id=pk,
+            user_id=None,
+            role="citizen",
+            at=now,
+            page="citizen.export",
+            address=address,
+        )
+        for pk in dict.fromkeys(dossier_ids)
+    )
+
+
+def reads_purge(*, before: datetime, apply: bool) -> int:
+    """Read-log rows older than `before`: delete them (on PostgreSQL after `audit lockdown`
+    only the tables' owner can; docs/privacy.md); how many."""
+    old = DossierAccess.objects.filter(at__lt=before)
+    count = old.count()
+    if apply:
+        old.delete()
+    return count
+
+
+# The applicant's columns a pseudonymised dossier keeps empty (or as the pseudonym): none of
+# them is in an event (events.AUDITED), so the chain and the projection's check still hold.
+PERSONAL_COLUMNS = (
+    "applicant_id_number",
+    "applicant_address",
+    "applicant_phone",
+    "applicant_email",
+    "representative_name",
+    "representative_id_number",
+    "authorisation",
+    "search_numbers",
+)
+
+
+def dossiers_pseudonymise(*, before: datetime, apply: bool) -> int:
+    """Dossiers finished before `before`: the applicant's name replaced, their numbers,
+    address and contacts emptied, the scans' files deleted (their rows and hashes stay, as the
+    events that recorded them); codes, dates, steps and figures stay; how many."""
+    due = Dossier.objects.filter(finished_at__lt=before).exclude(applicant_name=PSEUDONYM)
+    ids = list(due.values_list("pk", flat=True))
+    if apply and ids:
+        names = list(DossierScan.objects.filter(dossier_id__in=ids).values_list("file", flat=True))
+        Dossier.objects.filter(pk__in=ids).update(
+            applicant_name=PSEUDONYM,
+            search_name=text.fold(PSEUDONYM),
+            **{column: "" for column in PERSONAL_COLUMNS},
+        )
+        for name in names:
+            if name:
+                default_storage.delete(name)
+    return len(ids)

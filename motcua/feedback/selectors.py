@@ -442,3 +442,13 @@ def conduct_complaints_by_official(*, start: datetime, end: datetime) -> dict[in
     ).values_list("official_id", flat=True):
         out[user] = out.get(user, 0) + 1
     return out
+
+
+def citizen_ratings(citizen_id: int) -> QuerySet[Rating]:
+    """The ratings a citizen's account gave, oldest first (their own data export)."""
+    return Rating.objects.filter(citizen_id=citizen_id).order_by("created_at", "pk")
+
+
+def citizen_feedback(citizen_id: int) -> QuerySet[Feedback]:
+    """The feedback a citizen's account filed, oldest first (their own data export)."""
+    return Feedback.objects.filter(citizen_id=citizen_id).order_by("pk")

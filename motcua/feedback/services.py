@@ -22,6 +22,7 @@ from motcua.core.calendar import format_vn
 from motcua.core.errors import ConflictError, NotFound, TransitionError, ValidationError, _
 from motcua.core.feedback import Event, Level, RatingChannel, State, Subject
 from motcua.core.lifecycle import Role
+from motcua.core.retention import PSEUDONYM
 from motcua.core.text import fold
 from motcua.dossiers.selectors import dossier_holders, dossier_public
 from motcua.feedback.models import (
@@ -717,3 +718,23 @@ def _staff_notices(
         )
         messages.append(message)
     return messages
+
+
+def feedback_pending_purge(*, before: datetime, apply: bool) -> int:
+    """Filings waiting for their contact's code since before `before`, verified or not (once
+    filed, the item holds what the filing did): delete them; how many."""
+    stale = PendingFeedback.objects.filter(created_at__lt=before)
+    count = stale.count()
+    if apply:
+        stale.delete()
+    return count
+
+
+def feedback_pseudonymise(*, before: datetime, apply: bool) -> int:
+    """Items closed before `before`: the name, e-mail and phone of who filed them replaced
+    (the item, its answer and its events stay, for the figures); how many."""
+    due = Feedback.objects.filter(closed_at__lt=before).exclude(name=PSEUDONYM)
+    count = due.count()
+    if apply:
+        due.update(name=PSEUDONYM, email="", phone="")
+    return count

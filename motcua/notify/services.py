@@ -229,3 +229,13 @@ def _compose(message: OutboxMessage) -> None:
         message.subject = " ".join(subject.split())[:300]  # one line: a header
         message.body = render_to_string(f"{message.template}/message.txt", message.context)
         message.html = render_to_string(f"{message.template}/message.html", message.context)
+
+
+def outbox_purge(*, before: datetime, apply: bool) -> int:
+    """Messages sent, or given up on, before `before`: delete them with their recipient and
+    text (the dossier's events keep what happened); how many."""
+    done = OutboxMessage.objects.filter(Q(sent_at__lt=before) | Q(failed_at__lt=before))
+    count = done.count()
+    if apply:
+        done.delete()
+    return count

@@ -541,3 +541,25 @@ __all__ = [
     "held_paper_requests_record",
     "process_online",
 ]
+
+
+def drafts_purge_closed(*, before: datetime, apply: bool) -> int:
+    """Drafts closed unsent before `before`: their uploads deleted (files and rows) and their
+    answers emptied; the draft row stays, for the figures of drafts closed; how many."""
+    due = Draft.objects.filter(state=Draft.State.CLOSED, closed_at__lt=before).exclude(
+        values={}, post_address=""
+    )
+    with_papers = Draft.objects.filter(
+        state=Draft.State.CLOSED, closed_at__lt=before, pk__in=DraftPaper.objects.values("draft")
+    )
+    ids = set(due.values_list("pk", flat=True)) | set(with_papers.values_list("pk", flat=True))
+    if apply and ids:
+        papers = DraftPaper.objects.filter(draft_id__in=ids)
+        names = [n for n in papers.values_list("file", flat=True) if n]
+        with transaction.atomic():
+            papers.delete()
+            Draft.objects.filter(pk__in=ids).update(values={}, post_address="")
+        # After the rows: a crash in between leaves a file without a row, never the reverse.
+        for name in names:
+            default_storage.delete(name)
+    return len(ids)

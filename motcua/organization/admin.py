@@ -12,10 +12,13 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from motcua.adminlog.hooks import AuditedAdmin
 from motcua.core.codes import validate_agency_code
 from motcua.core.errors import DomainError
 from motcua.fields import CheckedTextAdmin
@@ -46,7 +49,7 @@ DECIDED_AT_HELP = (
 
 
 @admin.register(Division)
-class DivisionAdmin(CheckedTextAdmin, admin.ModelAdmin[Division]):
+class DivisionAdmin(CheckedTextAdmin, AuditedAdmin, admin.ModelAdmin[Division]):
     list_display = ["code", "name", "kind", "parent"]
     list_filter = ["kind"]
     list_select_related = ["parent"]
@@ -77,7 +80,7 @@ class AgencyForm(forms.ModelForm[Agency]):
 
 
 @admin.register(Agency)
-class AgencyAdmin(CheckedTextAdmin, admin.ModelAdmin[Agency]):
+class AgencyAdmin(CheckedTextAdmin, AuditedAdmin, admin.ModelAdmin[Agency]):
     form = AgencyForm
     list_display = ["code", "name", "kind", "parent"]
     list_filter = ["kind", "is_active"]
@@ -119,7 +122,7 @@ class AgencyAdmin(CheckedTextAdmin, admin.ModelAdmin[Agency]):
 
 
 @admin.register(Unit)
-class UnitAdmin(CheckedTextAdmin, admin.ModelAdmin[Unit]):
+class UnitAdmin(CheckedTextAdmin, AuditedAdmin, admin.ModelAdmin[Unit]):
     list_display = ["code", "name", "agency", "is_desk"]
     list_filter = ["is_desk"]
     list_select_related = ["agency"]
@@ -151,7 +154,7 @@ class StaffForm(forms.ModelForm[Staff]):
 
 
 @admin.register(Staff)
-class StaffAdmin(CheckedTextAdmin, admin.ModelAdmin[Staff]):
+class StaffAdmin(CheckedTextAdmin, AuditedAdmin, admin.ModelAdmin[Staff]):
     form = StaffForm
     list_display = ["user", "agency", "unit", "role", "title"]
     list_filter = ["role"]
@@ -196,7 +199,7 @@ class CalendarOverrideInline(
 
 
 @admin.register(WorkCalendarConfig)
-class WorkCalendarConfigAdmin(CheckedTextAdmin, admin.ModelAdmin[WorkCalendarConfig]):
+class WorkCalendarConfigAdmin(CheckedTextAdmin, AuditedAdmin, admin.ModelAdmin[WorkCalendarConfig]):
     list_display = ["name", "morning_start", "afternoon_end", "late_cutoff", "due_time_style"]
     search_fields = ["name"]
     fieldsets = [
@@ -261,5 +264,16 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class CheckedUserAdmin(CheckedTextAdmin, UserAdmin):  # type: ignore[type-arg]
+class CheckedUserAdmin(CheckedTextAdmin, AuditedAdmin, UserAdmin):  # type: ignore[type-arg]
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        """Django's password change, in one transaction with its record."""
+        with transaction.atomic():
+            return super().user_change_password(request, id, form_url)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class AuditedGroupAdmin(CheckedTextAdmin, AuditedAdmin, GroupAdmin):
     pass

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from motcua.adminlog.services import Change, admin_changes_record, command_who
+from motcua.core.adminlog import Kind
 from motcua.core.errors import ValidationError
 from motcua.organization.models import (
     Agency,
@@ -48,6 +50,16 @@ def divisions_import(*, province_code: int) -> int:
                 kind=ward.division_type.value,
                 parent=parent,
             )
+        change = Change(
+            kind=Kind.IMPORT.value,
+            model="organization.division",
+            object_id=f"{int(province.code):02d}",
+            object_repr=province.name[:200],
+            changes={"wards": len(wards)},
+        )
+        admin_changes_record(
+            who=command_who("divisions import"), changes=[change], now=timezone.now()
+        )
     return len(wards)
 
 

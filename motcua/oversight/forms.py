@@ -4,8 +4,9 @@ order, and which figure's dossiers to list."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from motcua import fields
@@ -91,3 +92,34 @@ class DrillForm(PeriodForm):
     agency = fields.TextField(label=_("Mã cơ quan"), max_length=35, required=False)
     procedure = fields.NumberField(min_value=1, max_value=2**31 - 1, required=False)
     page = fields.NumberField(min_value=1, max_value=100_000, required=False)
+
+
+class AdminChangeForm(fields.Form):
+    """The administrative log's filters: who, which kind of object, a period of local dates."""
+
+    user = fields.TypedChoiceField(
+        label=_("Người thay đổi"), choices=[], coerce=int, required=False, empty_value=None
+    )
+    model = fields.ChoiceField(label=_("Loại đối tượng"), choices=[], required=False)
+    page = fields.NumberField(min_value=1, max_value=100_000, required=False)
+
+    def __init__(
+        self, data: Any, *, authors: list[tuple[int, str]], kinds: list[tuple[str, str]]
+    ) -> None:
+        super().__init__(data, auto_id="changes-%s")
+        user = cast(forms.ChoiceField, self.fields["user"])
+        user.choices = [("", _("Tất cả")), *((str(pk), name) for pk, name in authors)]
+        model = cast(forms.ChoiceField, self.fields["model"])
+        model.choices = [("", _("Tất cả")), *kinds]
+        self.fields["from"] = fields.DateField(label=_("Từ ngày"), required=False)
+        self.fields["to"] = fields.DateField(label=_("đến ngày"), required=False)
+        self.order_fields(["user", "model", "from", "to"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("from"), data.get("to")
+        if first and last and first > last:
+            self.add_error("to", _("Ngày kết thúc phải từ ngày bắt đầu trở đi."))
+        elif first and last and last - first > LONGEST_PERIOD:
+            self.add_error("to", _("Khoảng thời gian dài quá 5 năm."))
+        return data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.oversight import views
+from motcua.oversight import changes_views, views
 
 app_name = "oversight"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("co-quan/<str:code>/", views.agency, name="agency"),
     path("ho-so/", views.dossiers, name="dossiers"),
     path("ho-so/<int:pk>/", views.dossier, name="dossier"),
+    path("thay-doi-quan-tri/", changes_views.changes, name="changes"),
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +22,7 @@ from motcua import fields
 from motcua.citizens.session import CitizenRequest, citizen_required
 from motcua.core import fees
 from motcua.core.answers import check_result_download
+from motcua.core.calendar import local_date
 from motcua.core.errors import DomainError
 from motcua.core.lifecycle import Status
 from motcua.core.payments import offer_online
@@ -31,11 +33,17 @@ from motcua.dossiers.selectors import (
     citizen_view,
     receipt_url,
 )
-from motcua.dossiers.services import dossier_answer_supplement, dossier_request_withdrawal
-from motcua.edge import add_to_form, render_error, status_for
+from motcua.dossiers.services import (
+    dossier_answer_supplement,
+    dossier_request_withdrawal,
+    dossiers_exported,
+)
+from motcua.edge import add_to_form, client_address, render_error, status_for
+from motcua.organization.selectors import centre_tz
 from motcua.paperwork import rendering
 from motcua.payments.selectors import dossier_payment
 from motcua.payments.services import dossier_amount_due
+from motcua.portal import export
 
 if TYPE_CHECKING:
     from motcua.dossiers.models import Dossier
@@ -219,3 +227,26 @@ def result(request: CitizenRequest, pk: int) -> HttpResponse:
 
 def _own_url(dossier: Dossier) -> str:
     return reverse("portal:my-dossier", kwargs={"pk": dossier.pk})
+
+
+@never_cache
+@citizen_required
+def my_data(request: CitizenRequest) -> HttpResponse:
+    """ "Tải dữ liệu của tôi": the page, and (posted) the ZIP of the account's own data."""
+    if request.method != "POST":
+        return render(request, "portal/my_data.html", {"per_day": settings.DATA_EXPORTS_PER_DAY})
+    now = timezone.now()
+    wait = export.refused_for(request.citizen.pk, now.timestamp())
+    if wait is not None:
+        context = {"per_day": settings.DATA_EXPORTS_PER_DAY, "wait_hours": -(-wait // 3600)}
+        response = render(request, "portal/my_data.html", context, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    data = export.citizen_export(request.citizen, now)
+    dossiers_exported(dossier_ids=data.dossier_ids, now=now, address=client_address(request))
+    response = HttpResponse(
+        export.export_zip(data, citizen=request.citizen), content_type="application/zip"
+    )
+    day = local_date(now, centre_tz()).isoformat()
+    response["Content-Disposition"] = f'attachment; filename="du-lieu-cua-toi-{day}.zip"'
+    return response

@@ -30,7 +30,9 @@ def lan(db):
 
 
 def test_an_account_is_found_by_phone_and_its_password_never_shown(admin_client, lan):
-    page = admin_client.get(reverse("admin:citizens_citizen_changelist"), {"q": "0912345678"})
+    page = admin_client.get(
+        reverse("admin:citizens_citizen_changelist"), {"q": "0912345678"}, follow=True
+    )
     assert "Nguyễn Thị Lan" in page.content.decode()
     assert page.context["cl"].result_count == 1
     change = admin_client.get(reverse("admin:citizens_citizen_change", args=[lan.pk]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from motcua.core.lifecycle import Role
-from motcua.core.scope import oversight_scope
+from motcua.core.scope import oversight_scope, sees_admin_changes
 
 PARENTS = {1: None, 2: 1, 3: 1, 4: 1, 5: 3, 9: None, 10: 9}
 ALL_OF_1 = {1, 2, 3, 4, 5}
@@ -54,3 +54,20 @@ def test_sees_person_by_agency_unit_or_self():
     )
     assert head.sees_person(user=8, agency=5, unit=50)
     assert not head.sees_person(user=8, agency=4, unit=40)
+
+
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [
+        (Role.SUPERVISOR, True),
+        (Role.ADMIN, False),
+        (Role.AGENCY_LEADER, False),
+        (Role.UNIT_LEADER, False),
+        (Role.SPECIALIST, False),
+        (Role.DESK, False),
+        (Role.CITIZEN, False),
+        (Role.SYSTEM, False),
+    ],
+)
+def test_only_the_oversight_office_sees_the_admin_log(role, sees):
+    assert sees_admin_changes(role) is sees

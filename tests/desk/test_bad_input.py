@@ -551,7 +551,7 @@ def test_a_refused_action_answers_its_status_and_leaves_no_trace(
 )
 def test_a_tampered_inbox_link_opens_the_inbox_without_its_bad_filters(world, client, query):
     receive(world)
-    response = signin(client, "lan").get("/can-bo/" + query)
+    response = signin(client, "lan").get("/can-bo/" + query, follow=True)
     assert response.status_code == 200
     filters = response.context["filters"]
     assert filters.q == ""

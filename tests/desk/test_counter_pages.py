@@ -300,12 +300,12 @@ def test_the_counter_finds_a_result_by_the_applicants_phone_or_id_number(world, 
     dossier_receive(
         intake=intake(world, applicant=other), actor=world.lan, now=at("2026-11-25 09:40")
     )
-    html = signin(client, "lan").get("/can-bo/", {"q": query}).content.decode()
+    html = signin(client, "lan").get("/can-bo/", {"q": query}, follow=True).content.decode()
     assert d.code in html
     assert "Nguyễn Thị Hoa" not in html
 
 
 def test_a_part_of_a_number_finds_nothing(world, client):
     ready(world)
-    html = signin(client, "lan").get("/can-bo/", {"q": "345678901"}).content.decode()
+    html = signin(client, "lan").get("/can-bo/", {"q": "345678901"}, follow=True).content.decode()
     assert "Trần Văn Bình" not in html

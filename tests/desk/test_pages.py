@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from motcua.core.lifecycle import Action, Status
@@ -52,7 +53,7 @@ def test_the_inbox_orders_by_urgency_and_counts_buckets(world, client):
 def test_the_inbox_search_ignores_accents(world, client, query):
     receive(world)
     receive(world, "Nguyễn Thị Hoa")
-    html = signin(client, "lan").get("/can-bo/", {"q": query}).content.decode()
+    html = signin(client, "lan").get("/can-bo/", {"q": query}, follow=True).content.decode()
     assert "Trần Văn Bình" in html
     if query != "H26.100-261125":
         assert "Nguyễn Thị Hoa" not in html
@@ -60,7 +61,7 @@ def test_the_inbox_search_ignores_accents(world, client, query):
 
 def test_tone_placement_does_not_matter_in_search(world, client):
     receive(world, "Nguyễn Thị Thuỷ")
-    html = signin(client, "lan").get("/can-bo/", {"q": "thủy"}).content.decode()
+    html = signin(client, "lan").get("/can-bo/", {"q": "thủy"}, follow=True).content.decode()
     assert "Thuỷ" in html
 
 
@@ -287,3 +288,37 @@ def test_the_desk_accepts_an_online_dossier_from_its_page(world, client):
     assert (d.status, d.code) == (Status.RECEIVED, "H26.100-261125-0001")
     # Counted from the online submission at 08:00, not from the officer's click at 10:00.
     assert d.due_at == at("2026-11-27 17:00")
+
+
+def test_a_search_by_id_number_never_travels_in_the_address(world, client):
+    person = Applicant(name="Trần Thị Bình", id_number="001190000123")
+    dossier_receive(
+        intake=intake(world, applicant=person), actor=world.lan, now=at("2026-11-25 09:00")
+    )
+    signin(client, "lan")
+    posted = client.post("/can-bo/", {"q": "001190000123", "scope": "mine"})
+    assert posted.status_code == 302
+    assert "001190000123" not in posted["Location"] and "s=" in posted["Location"]
+    page = client.get(posted["Location"])
+    assert "Trần Thị Bình" in page.content.decode()
+    assert "001190000123" not in "".join(
+        link for link in page.content.decode().split('href="')[1:] if link.startswith("?")
+    )
+    # Live search (htmx): the list comes back, and the address it pushes has only the token.
+    live = client.post("/can-bo/", {"q": "001190000123"}, HTTP_HX_REQUEST="true")
+    assert "Trần Thị Bình" in live.content.decode()
+    assert "001190000123" not in live["HX-Push-Url"] and "s=" in live["HX-Push-Url"]
+    # An old link with the number in it is moved to a token at once.
+    old = client.get("/can-bo/", {"q": "001190000123"})
+    assert old.status_code == 302 and "001190000123" not in old["Location"]
+
+
+def test_another_sessions_token_finds_nothing(world, client):
+    person = Applicant(name="Trần Thị Bình", id_number="001190000123")
+    dossier_receive(
+        intake=intake(world, applicant=person), actor=world.lan, now=at("2026-11-25 09:00")
+    )
+    location = signin(client, "lan").post("/can-bo/", {"q": "001190000123"})["Location"]
+    other = Client()
+    signin(other, "lan")
+    assert other.get(location).context["filters"].q == ""

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
+from motcua.adminlog.services import Change, Who, admin_changes_record
 from motcua.citizens.models import Citizen
 from motcua.core.lifecycle import Action
 from motcua.dossiers import audit
@@ -54,6 +55,7 @@ TABLES = [m._meta.db_table for m in append_only_models()]
 def test_every_app_declares_its_append_only_tables():
     """The registry (each AppConfig's `append_only`) finds the logs of every app."""
     assert sorted(TABLES) == [
+        "adminlog_adminchange",
         "dossiers_dossieraccess",
         "dossiers_dossierevent",
         "dossiers_dossierstep",
@@ -98,6 +100,15 @@ def test_the_app_role_appends_but_never_updates_or_deletes(world, roles):
     assert DossierStep.objects.filter(dossier=d).count() == 1
     feedback_and_payment(world, "2026-11-25 10:30")
     assert FeedbackEvent.objects.count() == 2 and PaymentNotice.objects.count() == 1
+    # An administrative change, recorded in its chain (whose head the app still moves).
+    change = Change(
+        kind="change",
+        model="auth.group",
+        object_id="1",
+        object_repr="Một cửa",
+        changes={"name": ["A", "B"]},
+    )
+    admin_changes_record(who=Who(source="admin"), changes=[change], now=at("2026-11-25 11:00"))
     for table in TABLES:  # each holds rows, so a refusal is not an empty table's no-op
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM {table}")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django_htmx.http import push_url
 
+from motcua import searches
 from motcua.catalog.selectors import procedure_names
 from motcua.core.eform import reception_timing
 from motcua.core.lifecycle import STATUS_LABELS, Role
@@ -32,12 +35,20 @@ def inbox(request: StaffRequest) -> HttpResponse:
     """Dossiers the person (or their unit/agency) holds, most urgent first, with bucket counts."""
     actor = request.actor
     leader = actor.role in (Role.UNIT_LEADER, Role.AGENCY_LEADER, Role.SUPERVISOR)
-    filters = InboxFilterForm(request.GET).filters(default_scope="unit" if leader else "mine")
+    data: QueryDict = request.GET
+    if request.method == "POST" or data.get("q"):
+        # The search text leaves the address for a token (motcua/searches.py).
+        data = searches.tokenised(request, request.POST if request.method == "POST" else data)
+        url = f"{reverse('desk:inbox')}?{data.urlencode()}"
+        if request.method == "GET" or not request.htmx:
+            return redirect(url)
+    form = InboxFilterForm(searches.recalled(request, data))
+    filters = form.filters(default_scope="unit" if leader else "mine")
     h = horizon(actor)
     qs, counts = dossier_inbox(
         actor=actor, filters=filters, now=h.now, today_end=h.today_end, soon=h.soon
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(data.get("page"))
     to_sign = list(apologies_to_sign(actor=actor)[:SIGN_LIST])
     page.object_list = list(page.object_list)
     record_shown(request, (d.pk for d in page.object_list), "desk.inbox")
@@ -56,10 +67,13 @@ def inbox(request: StaffRequest) -> HttpResponse:
         "leader": leader,
         "now": h.now,
         "soon": h.soon,
-        "query": request.GET.copy(),
+        "query": data.copy(),
     }
     template = "desk/inbox.html#list" if request.htmx else "desk/inbox.html"
-    return render(request, template, context)
+    response = render(request, template, context)
+    if request.method == "POST":
+        push_url(response, url)
+    return response
 
 
 @staff_required

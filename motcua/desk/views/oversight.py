@@ -40,6 +40,7 @@ PAGE_LABELS: dict[str, StrOrPromise] = {
     "desk.leader": gettext_lazy("Điều hành"),
     "ledger": gettext_lazy("Sổ theo dõi (mẫu 07)"),
     "ledger.pdf": gettext_lazy("Sổ theo dõi (mẫu 07), bản PDF"),
+    "citizen.export": gettext_lazy("Công dân tải dữ liệu của mình"),
 }
 
 

@@ -70,7 +70,7 @@ class Command(BaseCommand):
             self.stderr.write(f"… và {len(problems) - SHOWN} sai lệch khác.")
         looked = (
             f"{report.dossiers} hồ sơ, {report.events} sự kiện, {report.steps} bước bàn giao, "
-            f"{report.accesses} lượt truy cập"
+            f"{report.accesses} lượt truy cập, {report.admin_changes} thay đổi quản trị"
         )
         against = f", đối chiếu mốc neo lúc {anchor['at']}" if anchor else ""
         if problems:
