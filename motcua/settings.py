@@ -179,6 +179,7 @@ INSTALLED_APPS = [
     "motcua.feedback",
     "motcua.online",
     "motcua.oversight",
+    "motcua.backups",
 ]
 
 MIDDLEWARE = [
