@@ -284,3 +284,26 @@ def test_the_password_goes_to_pg_dump_in_its_environment_not_its_arguments(
     assert "s3cret-pass" not in (tmp_path / "argv").read_text()
     assert "--format=custom" in (tmp_path / "argv").read_text()
     assert (tmp_path / "password").read_text() == "s3cret-pass\n"
+
+
+def test_an_sqlite_backup_goes_ahead_while_the_app_writes_and_holds_what_was_committed(
+    history, tmp_path
+):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's online backup")
+    committed = sums()
+    writer = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # the app, in the middle of a write
+    writer.execute("DELETE FROM dossiers_dossierstep")
+    try:
+        path = backup(tmp_path)
+    finally:
+        writer.execute("COMMIT")
+        writer.close()
+
+    manifest = json.loads(manifest_path(path).read_text())
+    assert manifest["tables"]["dossiers_dossierstep"] == vars(committed["dossiers_dossierstep"])
+    assert manifest["tables"]["dossiers_dossierstep"]["rows"] > 0
+    assert DossierStep.objects.count() == 0
+    assert backup_restore(path=path).problems == []
+    assert sums() == committed
