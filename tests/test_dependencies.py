@@ -105,3 +105,49 @@ VULNERABLE = {
 def test_vulnerability_verdict(dependencies, verdict, line):
     report = {"dependencies": dependencies, "fixes": []}
     assert run.vulnerability_verdict("pypi", report) == (verdict, line)
+
+
+def fake_pip_audit(tmp_path, monkeypatch, reports):
+    """A stand-in pip-audit printing, for each service, the report given (None: no JSON)."""
+    (tmp_path / "pip-audit").write_text(
+        "#!/usr/bin/env python3\n"
+        "import json, sys\n"
+        f"reports = {reports!r}\n"
+        "report = reports[sys.argv[sys.argv.index('-s') + 1]]\n"
+        "print('Traceback: ConnectionError' if report is None else json.dumps(report))\n"
+        "sys.exit(1)\n"
+    )
+    (tmp_path / "pip-audit").chmod(0o755)
+    monkeypatch.setattr(run, "BIN", tmp_path)
+
+
+def test_no_vulnerability_database_is_said_in_one_line_and_does_not_fail(
+    tmp_path, monkeypatch, capsys
+):
+    fake_pip_audit(tmp_path, monkeypatch, {"osv": None, "pypi": {"dependencies": [SKIPPED]}})
+
+    run.audit_dependencies({})
+
+    assert capsys.readouterr().out == (
+        "vulnerability check: skipped, cannot reach https://api.osv.dev nor "
+        "https://pypi.org/pypi/<name>/<version>/json\n"
+    )
+
+
+def test_a_known_vulnerability_fails_the_run(tmp_path, monkeypatch, capsys):
+    fake_pip_audit(tmp_path, monkeypatch, {"osv": None, "pypi": {"dependencies": [VULNERABLE]}})
+
+    with pytest.raises(SystemExit) as exit_:
+        run.audit_dependencies({})
+
+    assert exit_.value.code == 1
+    assert "django 5.2.1 PYSEC-2025-47" in capsys.readouterr().out
+
+
+def test_the_first_service_that_answers_decides(tmp_path, monkeypatch, capsys):
+    osv = {"dependencies": [AUDITED]}
+    fake_pip_audit(tmp_path, monkeypatch, {"osv": osv, "pypi": {"dependencies": [VULNERABLE]}})
+
+    run.audit_dependencies({})
+
+    assert capsys.readouterr().out == "vulnerability check: 1 packages, none vulnerable (osv)\n"
