@@ -97,7 +97,7 @@ def install_browser() -> None:
 
 # Where pip-audit looks, in the order tried: OSV's API, then PyPI's JSON API per release.
 AUDIT_SERVICES = {
-    "osv": "https://api.osv.dev",
+    "osv": os.environ.get("MOTCUA_OSV_URL", "https://api.osv.dev"),
     "pypi": "https://pypi.org/pypi/<name>/<version>/json",
 }
 
@@ -128,6 +128,8 @@ def audit_dependencies(env: dict[str, str]) -> None:
     for service in AUDIT_SERVICES:
         cmd = [str(BIN / "pip-audit"), "--disable-pip", "--no-deps", "-r", str(LOCK), "-f", "json"]
         cmd += ["--progress-spinner", "off", "--timeout", "10", "-s", service]
+        if service == "osv" and env.get("MOTCUA_OSV_URL"):  # a mirror of OSV's query API
+            cmd += ["--osv-url", env["MOTCUA_OSV_URL"]]
         try:
             done = subprocess.run(  # noqa: S603 - our own tool
                 cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=45, check=False

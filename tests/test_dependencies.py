@@ -151,3 +151,18 @@ def test_the_first_service_that_answers_decides(tmp_path, monkeypatch, capsys):
     run.audit_dependencies({})
 
     assert capsys.readouterr().out == "vulnerability check: 1 packages, none vulnerable (osv)\n"
+
+
+def test_an_osv_mirror_is_asked_when_one_is_named(tmp_path, monkeypatch, capsys):
+    (tmp_path / "pip-audit").write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" > {tmp_path}/argv\n'
+        'echo \'{"dependencies": [{"name": "django", "version": "5.2.19", "vulns": []}]}\'\n'
+    )
+    (tmp_path / "pip-audit").chmod(0o755)
+    monkeypatch.setattr(run, "BIN", tmp_path)
+
+    run.audit_dependencies({"MOTCUA_OSV_URL": "http://osv.internal/v1/query"})
+
+    assert "--osv-url http://osv.internal/v1/query" in (tmp_path / "argv").read_text()
+    assert capsys.readouterr().out == "vulnerability check: 1 packages, none vulnerable (osv)\n"
