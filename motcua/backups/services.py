@@ -126,8 +126,13 @@ def postgres_sums(*, digests: bool = True) -> dict[str, rules.Table]:
             width = len(connection.introspection.get_table_description(cursor, name))
             order = quote(key) if key else ", ".join(str(i + 1) for i in range(width))
             cursor.execute(f"SELECT * FROM {quote(name)} ORDER BY {order}")  # noqa: S608
-            sums[name] = rules.table_digest(iter(cursor.fetchone, None))
+            sums[name] = rules.table_digest(_rows(cursor))
     return sums
+
+
+def _rows(cursor: Any) -> Iterator[tuple[Any, ...]]:
+    while batch := cursor.fetchmany(2000):
+        yield from batch
 
 
 def _applied(rows: Any) -> list[list[str]]:
