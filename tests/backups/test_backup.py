@@ -307,3 +307,23 @@ def test_an_sqlite_backup_goes_ahead_while_the_app_writes_and_holds_what_was_com
     assert DossierStep.objects.count() == 0
     assert backup_restore(path=path).problems == []
     assert sums() == committed
+
+
+def test_postgres_restore_refuses_while_another_session_is_connected_unless_forced(
+    postgres_only, history, tmp_path
+):
+    import psycopg
+
+    path = backup(tmp_path)
+    before = sums()
+    params = connection.settings_dict
+    other = psycopg.connect(
+        dbname=params["NAME"], host=params["HOST"], port=params["PORT"] or 5432, user=params["USER"]
+    )
+    try:
+        with pytest.raises(BackupError, match="đang có 1 kết nối khác"):
+            backup_restore(path=path)
+        assert backup_restore(path=path, force=True).problems == []
+    finally:
+        other.close()
+    assert sums() == before
