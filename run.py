@@ -2,7 +2,9 @@
 """Bootstrap and run motcua with nothing but Python 3.11 and pip.
 
     python3 run.py demo    install into .venv, load the demo data, serve http://127.0.0.1:8000
-    python3 run.py test    install into .venv, run the whole test suite (SQLite, then PostgreSQL)
+    python3 run.py test    install into .venv, lint, type-check, audit the locked dependencies
+                           for known vulnerabilities, run the whole test suite (SQLite, then
+                           PostgreSQL)
 
 The test run uses PostgreSQL at 127.0.0.1:5432 when it answers (DATABASE_URL overrides the
 address); with CI=true it is required.
@@ -11,6 +13,7 @@ address); with CI=true it is required.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import socket
@@ -18,20 +21,25 @@ import subprocess
 import sys
 import venv
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
 STAMP = VENV / ".motcua-install"
+# Every package, direct and indirect, pinned with its hashes (docs/operations.md,
+# "Dependencies"): lock.txt for production, lock-test.txt adds the test and divisions extras.
+LOCK = ROOT / "requirements" / "lock-test.txt"
 PG_URL = "postgres://postgres@127.0.0.1:5432/motcua"
 
 
 def ensure_venv() -> None:
-    """Create .venv and install the project into it, again whenever pyproject.toml changes."""
+    """Create .venv and install the locked packages and the project into it, again whenever
+    pyproject.toml or the lock changes."""
     if sys.version_info[:2] != (3, 11):
         sys.exit(f"motcua needs Python 3.11 (this is {sys.version.split()[0]}).")
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    digest = install_digest(ROOT / "pyproject.toml", LOCK)
     if STAMP.exists() and STAMP.read_text() == digest and PYTHON.exists():
         return
     if not PYTHON.exists():
@@ -39,8 +47,15 @@ def ensure_venv() -> None:
         venv.create(VENV, with_pip=True)
     print("Cài đặt các gói phụ thuộc (lần đầu mất vài phút) …", flush=True)
     pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    run([*pip, "-e", f"{ROOT}[divisions,test]"])
+    # Hash-checked: a package that is not the one locked stops the install.
+    run([*pip, "--require-hashes", "-r", str(LOCK)])
+    run([*pip, "--no-deps", "-e", str(ROOT)])
     STAMP.write_text(digest)
+
+
+def install_digest(pyproject: Path, lock: Path) -> str:
+    """What the install stamp records: a change to either file installs again."""
+    return hashlib.sha256(pyproject.read_bytes() + b"\0" + lock.read_bytes()).hexdigest()
 
 
 def run(cmd: list[str], env: dict[str, str] | None = None) -> None:
@@ -80,6 +95,60 @@ def install_browser() -> None:
     print("Cảnh báo: không cài được trình duyệt; bỏ qua các kiểm thử trình duyệt.", flush=True)
 
 
+# Where pip-audit looks, in the order tried: OSV's API, then PyPI's JSON API per release.
+AUDIT_SERVICES = {
+    "osv": os.environ.get("MOTCUA_OSV_URL", "https://api.osv.dev"),
+    "pypi": "https://pypi.org/pypi/<name>/<version>/json",
+}
+
+
+def vulnerability_verdict(service: str, report: dict[str, Any]) -> tuple[bool | None, str]:
+    """pip-audit's JSON report read: (False, why) on a known vulnerability, (True, summary)
+    when packages were audited and none has one, (None, why) when none could be audited."""
+    deps = [d for d in report.get("dependencies", []) if isinstance(d, dict)]
+    audited = [d for d in deps if "skip_reason" not in d]
+    if not audited:
+        return None, f"cannot reach {AUDIT_SERVICES[service]}"
+    found = []
+    for d in audited:
+        for v in d.get("vulns", []):
+            fixed = ", ".join(v.get("fix_versions") or ["?"])
+            found.append(f"{d['name']} {d['version']} {v['id']} (fixed in {fixed})")
+    if found:
+        return False, f"vulnerability check: {len(found)} known: " + "; ".join(found)
+    skipped = len(deps) - len(audited)
+    tail = f", {skipped} not found there" if skipped else ""
+    return True, f"vulnerability check: {len(audited)} packages, none vulnerable ({service}{tail})"
+
+
+def audit_dependencies(env: dict[str, str]) -> None:
+    """pip-audit the locked requirements; a known vulnerability fails the run, no reachable
+    vulnerability database is said in one line and does not."""
+    unreachable = []
+    for service in AUDIT_SERVICES:
+        cmd = [str(BIN / "pip-audit"), "--disable-pip", "--no-deps", "-r", str(LOCK), "-f", "json"]
+        cmd += ["--progress-spinner", "off", "--timeout", "10", "-s", service]
+        if service == "osv" and env.get("MOTCUA_OSV_URL"):  # a mirror of OSV's query API
+            cmd += ["--osv-url", env["MOTCUA_OSV_URL"]]
+        try:
+            done = subprocess.run(  # noqa: S603 - our own tool
+                cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=45, check=False
+            )
+            report = json.loads(done.stdout)
+        except (subprocess.TimeoutExpired, ValueError):
+            unreachable.append(AUDIT_SERVICES[service])
+            continue
+        verdict, line = vulnerability_verdict(service, report)
+        if verdict is None:
+            unreachable.append(AUDIT_SERVICES[service])
+            continue
+        print(line, flush=True)
+        if not verdict:
+            sys.exit(1)
+        return
+    print(f"vulnerability check: skipped, cannot reach {' nor '.join(unreachable)}", flush=True)
+
+
 def test(extra: list[str]) -> None:
     """Lint, type-check, check migrations, then the whole suite on SQLite and on PostgreSQL."""
     env = {**os.environ, "MOTCUA_ENV": "test"}
@@ -87,6 +156,7 @@ def test(extra: list[str]) -> None:
     install_browser()
     run([str(BIN / "ruff"), "check", "motcua", "tests", "bench", "run.py"], env)
     run([str(BIN / "mypy")], env)  # the package, strict, as [tool.mypy] says
+    audit_dependencies(env)
     # Against a throwaway database: the check also compares the migration history, and a
     # fresh clone has no var/ yet.
     check = [str(PYTHON), "-m", "motcua.cli", "makemigrations", "--check", "--dry-run", "-v0"]

@@ -182,6 +182,7 @@ INSTALLED_APPS = [
     "motcua.online",
     "motcua.oversight",
     "motcua.adminlog",
+    "motcua.backups",
 ]
 
 MIDDLEWARE = [
