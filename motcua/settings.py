@@ -156,6 +156,40 @@ ALLOWED_HOSTS_IS_DEFAULT = not os.environ.get("ALLOWED_HOSTS")
 ALLOWED_HOSTS = env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 if ALLOWED_HOSTS_IS_DEFAULT and not SITE_URL_IS_DEFAULT:
     ALLOWED_HOSTS.append(urlsplit(SITE_URL).hostname or "")
+if MOTCUA_ENV == "production" and DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG=true is refused in production: an error page would show the settings, the code "
+        "and the request to whoever meets it. Unset DEBUG (or use MOTCUA_ENV=development on a "
+        "machine of your own)."
+    )
+
+# HTTPS (docs/operations.md, "Settings"). In production the site is served over https behind
+# a reverse proxy (nginx) that terminates TLS and says so in X-Forwarded-Proto; elsewhere
+# (the demo, tests) plain http on this machine. Each can be turned off or tuned on its own.
+_PRODUCTION = MOTCUA_ENV == "production"
+# The header the proxy sets, as Django spells it; "" when nothing stands in front. The proxy
+# must overwrite it on every request, or a client could claim https itself.
+_proxy_ssl_header = env_str(
+    "SECURE_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO" if _PRODUCTION else ""
+)
+SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _PRODUCTION)
+# Healthz and metrics are asked by the proxy and the monitoring over the internal network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if _PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _PRODUCTION)
+# Only sends "preload"; the domain enters browsers' lists when its owner submits it.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _PRODUCTION)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", _PRODUCTION)
+SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie: forms carry {% csrf_token %} and htmx the X-CSRFToken
+# header written on <body> (templates/base.html).
+CSRF_COOKIE_HTTPONLY = True
+# A tracking link carries the dossier's secret: no other site is told the address it came from.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
