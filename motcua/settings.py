@@ -185,6 +185,7 @@ SESSION_COOKIE_HTTPONLY = True
 # No script reads the CSRF cookie: forms carry {% csrf_token %} and htmx the X-CSRFToken
 # header written on <body> (templates/base.html).
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "motcua.edge.csrf_failure"
 # A tracking link carries the dossier's secret: no other site is told the address it came from.
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
