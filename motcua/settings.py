@@ -214,6 +214,7 @@ INSTALLED_APPS = [
     "motcua.feedback",
     "motcua.online",
     "motcua.oversight",
+    "motcua.operations",
 ]
 
 MIDDLEWARE = [
@@ -405,6 +406,10 @@ LOGOUT_REDIRECT_URL = "desk:login"
 
 # Worker: how often it wakes, and how far ahead it warns (working hours).
 WORKER_INTERVAL_SECONDS = env_int("WORKER_INTERVAL_SECONDS", 30)
+# /healthz answers 503 when no worker has finished a pass for this long (its heartbeat).
+WORKER_MAX_LAG_SECONDS = env_int("WORKER_MAX_LAG_SECONDS", 300)
+if WORKER_MAX_LAG_SECONDS <= WORKER_INTERVAL_SECONDS:
+    raise ImproperlyConfigured("WORKER_MAX_LAG_SECONDS must be more than WORKER_INTERVAL_SECONDS.")
 DUE_SOON_WORKING_HOURS = env_int("DUE_SOON_WORKING_HOURS", 8)
 # Look for dossiers predicted late this far ahead, so the apology can still come at least one
 # working day before the deadline (DOMAIN §5).
