@@ -192,6 +192,35 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# The Content Security Policy (django-csp), everywhere, tests included, so that the browser
+# tests meet what production sends: scripts and styles only from the site's own files, never
+# inline (no <script> block, on…= handler, style= attribute or javascript: address in a
+# template; htmx's indicator style is in motcua.css). Forms post to the site itself, or to the
+# identity provider and any origin named in CSP_FORM_ACTION (comma-separated, e.g. a payment
+# provider's page). CSP_REPORT_ONLY=true sends it as Content-Security-Policy-Report-Only,
+# CSP_REPORT_URI names where browsers report what it stopped.
+_SELF, _NONE = "'self'", "'none'"
+_form_action = [_SELF]
+_form_action += [o.strip() for o in env_str("CSP_FORM_ACTION", "").split(",") if o.strip()]
+_csp_directives: dict[str, Any] = {
+    "default-src": [_SELF],
+    "script-src": [_SELF],
+    "style-src": [_SELF],
+    "img-src": [_SELF, "data:"],
+    "font-src": [_SELF],
+    "connect-src": [_SELF],
+    "form-action": _form_action,
+    "frame-ancestors": [_NONE],
+    "base-uri": [_NONE],
+    "object-src": [_NONE],
+}
+if env_str("CSP_REPORT_URI", ""):
+    _csp_directives["report-uri"] = [env_str("CSP_REPORT_URI", "")]
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _csp_directives}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _csp_directives}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -200,6 +229,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "template_partials",
     "motcua.organization",
     "motcua.catalog",
@@ -219,6 +249,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "motcua.portal.middleware.ChosenLanguageMiddleware",
@@ -399,6 +430,9 @@ if OIDC_ENABLED:
         OIDC_ISSUER.startswith("https://") and OIDC_DISCOVERY_URL.startswith("https://")
     ):
         raise ImproperlyConfigured("The identity provider must be reached over https.")
+if OIDC_ISSUER:  # the sign-in form may hand the citizen to the provider (CSP above)
+    _issuer = urlsplit(OIDC_ISSUER)
+    _form_action.append(f"{_issuer.scheme}://{_issuer.netloc}")
 
 LOGIN_URL = "desk:login"
 LOGIN_REDIRECT_URL = "desk:inbox"
