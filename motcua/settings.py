@@ -248,6 +248,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Around everything else: each request's duration per view, for /metrics
+    # (motcua/operations/metrics.py).
+    "motcua.operations.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -444,6 +447,18 @@ WORKER_INTERVAL_SECONDS = env_int("WORKER_INTERVAL_SECONDS", 30)
 WORKER_MAX_LAG_SECONDS = env_int("WORKER_MAX_LAG_SECONDS", 300)
 if WORKER_MAX_LAG_SECONDS <= WORKER_INTERVAL_SECONDS:
     raise ImproperlyConfigured("WORKER_MAX_LAG_SECONDS must be more than WORKER_INTERVAL_SECONDS.")
+# /metrics (Prometheus) tells volumes: answered to the bearer of this token
+# (Authorization: Bearer …) or to an address in METRICS_NETWORKS (CIDRs, comma-separated, as
+# the read log sees the address: behind a proxy, set MOTCUA_TRUSTED_PROXY_HEADER). Neither set:
+# the page is off (404).
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_NETWORKS = [
+    str(ipaddress.ip_network(n.strip(), strict=False))
+    for n in env_str("METRICS_NETWORKS", "").split(",")
+    if n.strip()
+]
+if MOTCUA_ENV == "production" and METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN is too weak for production (at least 32 characters).")
 DUE_SOON_WORKING_HOURS = env_int("DUE_SOON_WORKING_HOURS", 8)
 # Look for dossiers predicted late this far ahead, so the apology can still come at least one
 # working day before the deadline (DOMAIN §5).

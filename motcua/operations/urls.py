@@ -5,4 +5,5 @@ from motcua.operations import views
 app_name = "operations"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", views.metrics, name="metrics"),
 ]

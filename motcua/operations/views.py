@@ -1,14 +1,21 @@
-"""`/healthz` (for the proxy and the monitoring): cheap, no sign-in, no personal data."""
+"""`/healthz` (for the proxy and the monitoring): cheap, no sign-in, no personal data; and
+`/metrics` (Prometheus), only for the bearer of METRICS_TOKEN or an address in
+METRICS_NETWORKS, since its volumes are the service's business."""
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
+
 from django.conf import settings
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from motcua.core.health import health
+from motcua.edge import client_address
+from motcua.operations import metrics as prometheus
 from motcua.operations import selectors
 
 
@@ -33,3 +40,29 @@ def healthz(request: HttpRequest) -> JsonResponse:
         },
     }
     return JsonResponse(body, status=200 if verdict.ok else 503)
+
+
+@never_cache
+@require_safe
+def metrics(request: HttpRequest) -> HttpResponse:
+    """The Prometheus text format; 404 while neither a token nor a network is set, 403 to
+    anyone else."""
+    if not (settings.METRICS_TOKEN or settings.METRICS_NETWORKS):
+        return HttpResponse(status=404)
+    if not _may_scrape(request):
+        return HttpResponse(status=403, headers={"WWW-Authenticate": "Bearer"})
+    body, content_type = prometheus.exposition()
+    return HttpResponse(body, content_type=content_type)
+
+
+def _may_scrape(request: HttpRequest) -> bool:
+    """The right bearer token, or a source address within METRICS_NETWORKS."""
+    token = settings.METRICS_TOKEN
+    sent = request.headers.get("Authorization", "")
+    if token and hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+        return True
+    address = client_address(request)
+    if address is None:
+        return False
+    ip = ipaddress.ip_address(address)
+    return any(ip in ipaddress.ip_network(net) for net in settings.METRICS_NETWORKS)
