@@ -248,6 +248,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # One log line per request, with its id (motcua/operations/middleware.py).
+    "motcua.operations.middleware.RequestLogMiddleware",
     # Around everything else: each request's duration per view, for /metrics
     # (motcua/operations/metrics.py).
     "motcua.operations.metrics.RequestMetricsMiddleware",
@@ -470,9 +472,31 @@ ONLINE_ALERT_WORKING_HOURS = env_int("ONLINE_ALERT_WORKING_HOURS", 2)
 ONLINE_RECEPTION_WORKING_HOURS = env_int("ONLINE_RECEPTION_WORKING_HOURS", 8)
 DRAFT_EXPIRY_WORKING_DAYS = env_int("DRAFT_EXPIRY_WORKING_DAYS", 15)
 
+# LOG_FORMAT=json (production's default): one JSON object a line (motcua/logs.py), each with
+# its request's id; "text" for a person reading a terminal. motcua.request logs every request.
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if MOTCUA_ENV == "production" else "text")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "motcua.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "motcua.logs.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Django's own access line (runserver) carries the query string: ours replaces it.
+    "loggers": {"django.server": {"level": "WARNING"}},
 }
