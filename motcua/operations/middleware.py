@@ -29,29 +29,40 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        given = request.headers.get("X-Request-ID", "")
-        rid = given if _GIVEN_ID.fullmatch(given) else uuid.uuid4().hex
-        # Not reset on the way out: Django logs a 404 or 500 (django.request) after the last
-        # middleware; the next request on this thread sets its own.
-        request_id.set(rid)
+        rid = request_begins(request)
         started = time.perf_counter()
         response = self.get_response(request)
         response["X-Request-ID"] = rid
-        log.info(
-            "%s %s %s",
-            request.method,
-            request.path,
-            response.status_code,
-            extra={
-                "method": request.method,
-                "path": request.path,
-                "view": view_name(request),
-                "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                **_who(request),
-            },
-        )
+        request_answered(request, view_name(request), response.status_code, started)
         return response
+
+
+def request_begins(request: HttpRequest) -> str:
+    """The request's id (the proxy's, or a new one), set for every line logged meanwhile. Not
+    reset on the way out: Django logs a 404 or 500 (django.request) after the last
+    middleware; the next request on this thread sets its own."""
+    given = request.headers.get("X-Request-ID", "")
+    rid = given if _GIVEN_ID.fullmatch(given) else uuid.uuid4().hex
+    request_id.set(rid)
+    return rid
+
+
+def request_answered(request: HttpRequest, view: str, status: int, started: float) -> None:
+    """The request's one log line (`started`: time.perf_counter() when it came)."""
+    log.info(
+        "%s %s %s",
+        request.method,
+        request.path,
+        status,
+        extra={
+            "method": request.method,
+            "path": request.path,
+            "view": view,
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            **_who(request),
+        },
+    )
 
 
 def _who(request: HttpRequest) -> dict[str, int]:
