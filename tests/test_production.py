@@ -106,3 +106,20 @@ def test_development_keeps_plain_http(settings):
     assert settings.SESSION_COOKIE_SECURE is False
     assert settings.SECURE_HSTS_SECONDS == 0
     assert settings.SECURE_PROXY_SSL_HEADER is None
+
+
+@pytest.mark.django_db
+def test_plain_http_is_sent_to_https_but_the_health_check_is_answered(settings):
+    """Behind the proxy: what it marks https is served, the rest redirected, except the probes
+    that come over the internal network."""
+    from django.test import Client
+
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_HSTS_SECONDS = 3600
+    plain = Client().get("/thu-tuc/")
+    assert plain.status_code == 301 and plain["Location"] == "https://testserver/thu-tuc/"
+    secure = Client(HTTP_X_FORWARDED_PROTO="https").get("/thu-tuc/")
+    assert secure.status_code == 200
+    assert secure["Strict-Transport-Security"].startswith("max-age=3600")
+    assert Client().get("/healthz").status_code in (200, 503)  # answered, not redirected
