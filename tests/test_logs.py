@@ -125,3 +125,23 @@ def test_production_logs_json_by_default(tmp_path, env, json_lines):
         assert line["request_id"] == ""
     else:
         assert last.endswith("WARNING motcua.x hello world"), result.stderr
+
+
+@pytest.mark.django_db
+def test_a_citizens_request_logs_the_account_id_not_the_contact(client, console):
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
+
+    from motcua.citizens.models import Citizen
+    from tests.citizens.test_accounts import sign_in
+
+    lan = Citizen.objects.create(
+        email="lan@example.vn",
+        password=make_password("mat-khau-rat-dai-1"),
+        created_at=timezone.now(),
+    )
+    assert sign_in(client, password="mat-khau-rat-dai-1").status_code == 302
+    assert client.get("/tai-khoan/ho-so/").status_code == 200
+    line = request_lines(console())[-1]
+    assert line["path"] == "/tai-khoan/ho-so/" and line["citizen_id"] == lan.pk
+    assert "user_id" not in line and "lan@example.vn" not in json.dumps(line)
