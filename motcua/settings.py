@@ -484,8 +484,9 @@ LOGGING = {
     "formatters": {
         "json": {
             "()": "motcua.logs.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, UTC
         },
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },

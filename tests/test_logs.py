@@ -27,8 +27,9 @@ def json_line(record: logging.LogRecord) -> dict[str, object]:
 
 
 FORMATTER = JsonFormatter(
-    "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-    rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+    "%(levelname)s %(name)s %(message)s %(request_id)s",
+    rename_fields={"levelname": "level", "name": "logger"},
+    timestamp="time",
 )
 
 
@@ -123,6 +124,7 @@ def test_production_logs_json_by_default(tmp_path, env, json_lines):
         line = json.loads(last)
         assert line["message"] == "hello world" and line["level"] == "WARNING"
         assert line["request_id"] == ""
+        assert line["time"].endswith("+00:00") and line["time"][10] == "T"  # ISO 8601, UTC
     else:
         assert last.endswith("WARNING motcua.x hello world"), result.stderr
 
