@@ -115,7 +115,7 @@ class FakeWaitress:
     def __init__(self, world, address="127.0.0.1:8103"):
         self.world, self.address, self.calls, self.form = world, address, [], None
 
-    def __call__(self, application, *, host, port, threads, ident):
+    def __call__(self, application, *, host, port, threads, ident, **proxy):
         self.calls.append((host, port))
         self.form = form_01_from(Client(HTTP_HOST=self.address), self.world)
 
@@ -207,7 +207,7 @@ def test_listening_everywhere_gives_this_machines_address():
 @pytest.mark.parametrize(
     ("ssl_header", "client_header", "options"),
     [
-        (None, "", {}),
+        (None, "", {"clear_untrusted_proxy_headers": True}),
         (("HTTP_X_FORWARDED_PROTO", "https"), "", {"clear_untrusted_proxy_headers": False}),
         (None, "HTTP_X_FORWARDED_FOR", {"clear_untrusted_proxy_headers": False}),
     ],
