@@ -249,3 +249,9 @@ def client_address(request: HttpRequest) -> str | None:
         return str(ipaddress.ip_address(value))
     except ValueError:
         return None
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF refusal (settings.CSRF_FAILURE_VIEW) as a page in the reader's language
+    that says what to do; the reason is for the log, not the citizen."""
+    return render(request, "csrf_failure.html", status=403)

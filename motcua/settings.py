@@ -158,6 +158,70 @@ ALLOWED_HOSTS_IS_DEFAULT = not os.environ.get("ALLOWED_HOSTS")
 ALLOWED_HOSTS = env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 if ALLOWED_HOSTS_IS_DEFAULT and not SITE_URL_IS_DEFAULT:
     ALLOWED_HOSTS.append(urlsplit(SITE_URL).hostname or "")
+if MOTCUA_ENV == "production" and DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG=true is refused in production: an error page would show the settings, the code "
+        "and the request to whoever meets it. Unset DEBUG (or use MOTCUA_ENV=development on a "
+        "machine of your own)."
+    )
+
+# HTTPS (docs/operations.md, "Settings"). In production the site is served over https behind
+# a reverse proxy (nginx) that terminates TLS and says so in X-Forwarded-Proto; elsewhere
+# (the demo, tests) plain http on this machine. Each can be turned off or tuned on its own.
+_PRODUCTION = MOTCUA_ENV == "production"
+# The header the proxy sets, as Django spells it; "" when nothing stands in front. The proxy
+# must overwrite it on every request, or a client could claim https itself.
+_proxy_ssl_header = env_str(
+    "SECURE_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO" if _PRODUCTION else ""
+)
+SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _PRODUCTION)
+# Healthz and metrics are asked by the proxy and the monitoring over the internal network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if _PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _PRODUCTION)
+# Only sends "preload"; the domain enters browsers' lists when its owner submits it.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _PRODUCTION)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", _PRODUCTION)
+SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie: forms carry {% csrf_token %} and htmx the X-CSRFToken
+# header written on <body> (templates/base.html).
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "motcua.edge.csrf_failure"
+# A tracking link carries the dossier's secret: no other site is told the address it came from.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# The Content Security Policy (django-csp), everywhere, tests included, so that the browser
+# tests meet what production sends: scripts and styles only from the site's own files, never
+# inline (no <script> block, on…= handler, style= attribute or javascript: address in a
+# template; htmx's indicator style is in motcua.css). Forms post to the site itself, or to the
+# identity provider and any origin named in CSP_FORM_ACTION (comma-separated, e.g. a payment
+# provider's page). CSP_REPORT_ONLY=true sends it as Content-Security-Policy-Report-Only,
+# CSP_REPORT_URI names where browsers report what it stopped.
+_SELF, _NONE = "'self'", "'none'"
+_form_action = [_SELF]
+_form_action += [o.strip() for o in env_str("CSP_FORM_ACTION", "").split(",") if o.strip()]
+_csp_directives: dict[str, Any] = {
+    "default-src": [_SELF],
+    "script-src": [_SELF],
+    "style-src": [_SELF],
+    "img-src": [_SELF, "data:"],
+    "font-src": [_SELF],
+    "connect-src": [_SELF],
+    "form-action": _form_action,
+    "frame-ancestors": [_NONE],
+    "base-uri": [_NONE],
+    "object-src": [_NONE],
+}
+if env_str("CSP_REPORT_URI", ""):
+    _csp_directives["report-uri"] = [env_str("CSP_REPORT_URI", "")]
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _csp_directives}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _csp_directives}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -167,6 +231,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "template_partials",
     "motcua.organization",
     "motcua.catalog",
@@ -183,10 +248,17 @@ INSTALLED_APPS = [
     "motcua.oversight",
     "motcua.adminlog",
     "motcua.backups",
+    "motcua.operations",
 ]
 
 MIDDLEWARE = [
+    # One log line per request, with its id (motcua/operations/middleware.py).
+    "motcua.operations.middleware.RequestLogMiddleware",
+    # Around everything else: each request's duration per view, for /metrics
+    # (motcua/operations/metrics.py).
+    "motcua.operations.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "motcua.portal.middleware.ChosenLanguageMiddleware",
@@ -367,6 +439,9 @@ if OIDC_ENABLED:
         OIDC_ISSUER.startswith("https://") and OIDC_DISCOVERY_URL.startswith("https://")
     ):
         raise ImproperlyConfigured("The identity provider must be reached over https.")
+if OIDC_ISSUER:  # the sign-in form may hand the citizen to the provider (CSP above)
+    _issuer = urlsplit(OIDC_ISSUER)
+    _form_action.append(f"{_issuer.scheme}://{_issuer.netloc}")
 
 LOGIN_URL = "desk:login"
 LOGIN_REDIRECT_URL = "desk:inbox"
@@ -374,6 +449,22 @@ LOGOUT_REDIRECT_URL = "desk:login"
 
 # Worker: how often it wakes, and how far ahead it warns (working hours).
 WORKER_INTERVAL_SECONDS = env_int("WORKER_INTERVAL_SECONDS", 30)
+# /healthz answers 503 when no worker has finished a pass for this long (its heartbeat).
+WORKER_MAX_LAG_SECONDS = env_int("WORKER_MAX_LAG_SECONDS", 300)
+if WORKER_MAX_LAG_SECONDS <= WORKER_INTERVAL_SECONDS:
+    raise ImproperlyConfigured("WORKER_MAX_LAG_SECONDS must be more than WORKER_INTERVAL_SECONDS.")
+# /metrics (Prometheus) tells volumes: answered to the bearer of this token
+# (Authorization: Bearer …) or to an address in METRICS_NETWORKS (CIDRs, comma-separated, as
+# the read log sees the address: behind a proxy, set MOTCUA_TRUSTED_PROXY_HEADER). Neither set:
+# the page is off (404).
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_NETWORKS = [
+    str(ipaddress.ip_network(n.strip(), strict=False))
+    for n in env_str("METRICS_NETWORKS", "").split(",")
+    if n.strip()
+]
+if MOTCUA_ENV == "production" and METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN is too weak for production (at least 32 characters).")
 DUE_SOON_WORKING_HOURS = env_int("DUE_SOON_WORKING_HOURS", 8)
 # Look for dossiers predicted late this far ahead, so the apology can still come at least one
 # working day before the deadline (DOMAIN §5).
@@ -394,18 +485,39 @@ RETENTION_DAYS = {
     for record, rule in _retention.DEFAULTS.items()
 }
 
-# Every handler masks ID and phone numbers (motcua/logmask.py); Django's request log
-# ("django.server", which quotes query strings) goes through the same handler.
+# LOG_FORMAT=json (production's default): one JSON object a line (motcua/logs.py), each with
+# its request's id; "text" for a person reading a terminal. motcua.request logs every request.
+# Every handler masks ID and phone numbers (motcua/logmask.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if MOTCUA_ENV == "production" else "text")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_numbers": {"()": "motcua.logmask.MaskNumbers"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["mask_numbers"]},
+    "filters": {
+        "request_id": {"()": "motcua.logs.RequestIdFilter"},
+        "mask_numbers": {"()": "motcua.logmask.MaskNumbers"},
     },
-    "loggers": {
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    "formatters": {
+        "json": {
+            "()": "motcua.logs.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, UTC
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "mask_numbers"],
+        }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Django's own access line (runserver) carries the query string: ours replaces it.
+        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
 }

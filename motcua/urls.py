@@ -5,6 +5,7 @@ from motcua.portal.views import set_language
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("motcua.operations.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     # Before the desk's own: the head-of-agency report (motcua/oversight/report_urls.py).
     path("can-bo/giam-sat/bao-cao/", include("motcua.oversight.report_urls")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 
 @pytest.mark.django_db
@@ -70,3 +71,58 @@ def test_a_405_that_has_a_body_is_left_alone(rf):
     answer = MethodNotAllowedMiddleware(api)(rf.get("/api/"))
     assert answer.content == b'{"code": "method"}'
     assert answer["Allow"] == "PUT"
+
+
+@pytest.mark.django_db
+def test_a_forbidden_page_gets_a_vietnamese_page_with_a_way_back(settings):
+    from django.core.exceptions import PermissionDenied
+    from django.urls import path
+
+    from motcua import urls
+
+    def forbidden(request):
+        raise PermissionDenied
+
+    settings.DEBUG = False
+    settings.ROOT_URLCONF = type(
+        "Conf", (), {"urlpatterns": [path("cam/", forbidden), *urls.urlpatterns]}
+    )
+    answer = Client().get("/cam/")
+    assert answer.status_code == 403
+    html = answer.content.decode()
+    assert 'lang="vi"' in html and "Không có quyền xem trang này" in html
+    assert 'href="/"' in html  # the way back
+
+
+@pytest.mark.django_db
+def test_a_bad_request_gets_a_vietnamese_page(settings):
+    """An unknown Host header is Django's SuspiciousOperation: handler400's page."""
+    settings.DEBUG = False
+    answer = Client(HTTP_HOST="ke-la.example").get("/thu-tuc/")
+    assert answer.status_code == 400
+    html = answer.content.decode()
+    assert 'lang="vi"' in html and "Yêu cầu không hợp lệ" in html
+    assert "Trình duyệt đã gửi một yêu cầu" in html
+
+
+@pytest.mark.django_db
+def test_a_form_sent_without_its_token_gets_a_page_that_says_to_send_again(settings):
+    settings.DEBUG = False
+    answer = Client(enforce_csrf_checks=True).post(
+        reverse("desk:login"), {"username": "a", "password": "b"}
+    )
+    assert answer.status_code == 403
+    html = answer.content.decode()
+    assert 'lang="vi"' in html and "Trang đã cũ, vui lòng gửi lại" in html
+    assert "CSRF verification failed" not in html  # Django's own page
+
+
+@pytest.mark.django_db
+def test_the_server_error_page_needs_no_request_context(settings):
+    """Rendered as Django's server_error does, with an empty context: no request, no user."""
+    from django.template import loader
+
+    settings.DEBUG = False
+    html = loader.get_template("500.html").render()
+    assert "Hệ thống đang gặp sự cố" in html and "/static/css/motcua.css" in html
+    assert "style=" not in html  # the site's stylesheet, nothing inline (CSP)

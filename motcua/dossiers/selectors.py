@@ -1225,3 +1225,9 @@ def open_dossiers_due(
         due_at__gte=start,
         due_at__lt=end,
     )
+
+
+def overdue_open_count(*, now: datetime) -> int:
+    """How many open dossiers are overdue now (the core's rule, as the inbox counts them), for
+    /metrics: a range of the open-dossier due index (dossier_open_due)."""
+    return Dossier.objects.filter(_running(due_at__lt=now), still_open=True).count()

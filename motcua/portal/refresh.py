@@ -26,6 +26,7 @@ Until this process has seen one, it lets Django answer. Business code never sees
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from motcua.edge import client_address, nul_in_request
+from motcua.operations.middleware import request_answered, request_begins
 from motcua.portal import tracking
 from motcua.portal.middleware import chosen_language
 from motcua.portal.views import TrackForm
@@ -45,6 +47,8 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 Headers = list[tuple[str, str]]
+# Of Django's answer, those not to repeat: this answer's own.
+_OWN_HEADERS = frozenset({"content-length", "x-request-id"})
 
 
 @functools.cache
@@ -68,6 +72,7 @@ class TrackingRefresh:
             or not settings.TRACKING_REFRESH_FROM_CACHE
         ):
             return self.app(environ, start_response)
+        started = time.perf_counter()
         request = WSGIRequest(environ)
         kind = _kind(request)
         pair = None if kind is None else _pair(request)
@@ -77,7 +82,10 @@ class TrackingRefresh:
         body = None if headers is None else _answer(request, kind[0], pair)
         if headers is None or body is None:
             return self.app(environ, self._learning(kind, start_response))
-        start_response("200 OK", [*headers, ("Content-Length", str(len(body)))])
+        rid = request_begins(request)  # logged as Django's answers are (operations.middleware)
+        length = ("Content-Length", str(len(body)))
+        start_response("200 OK", [*headers, ("X-Request-ID", rid), length])
+        request_answered(request, "portal:track", 200, started)
         return [body]
 
     def _learning(self, kind: tuple[str, bool], start_response: StartResponse) -> StartResponse:
@@ -91,7 +99,7 @@ class TrackingRefresh:
                 and "set-cookie" not in named
                 and "no-store" in named.get("cache-control", "")
             ):
-                self.headers[kind] = [(n, v) for n, v in headers if n.lower() != "content-length"]
+                self.headers[kind] = [(n, v) for n, v in headers if n.lower() not in _OWN_HEADERS]
             return start_response(status, headers, *args)
 
         return learn

@@ -84,6 +84,36 @@ def browser() -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
+@pytest.fixture(autouse=True)
+def policy_violations(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[list[str]]:
+    """Every test that drives the browser fails if the Content Security Policy (settings.py)
+    stopped anything on a page it opened: chromium tells its console "Refused to … because it
+    violates the following Content Security Policy directive …"."""
+    refused: list[str] = []
+    if "browser" not in request.fixturenames:
+        yield refused
+        return
+    browser = request.getfixturevalue("browser")
+    opened = browser.new_context
+
+    def new_context(*args: Any, **kwargs: Any) -> Any:
+        context = opened(*args, **kwargs)
+
+        def seen(message: Any) -> None:
+            if "Content Security Policy" in message.text:
+                refused.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+        context.on("console", seen)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", new_context)
+    yield refused  # a test may look at it (and empty it) itself
+    if refused:
+        pytest.fail("Content Security Policy violations:\n" + "\n".join(refused))
+
+
 @pytest.fixture
 def clock() -> Iterator[time_machine.Traveller]:
     """The server's clock (and ours) from START on, ticking; `clock.shift(...)` plays the day.

@@ -80,18 +80,28 @@ def current(server: Server, d) -> list[Served]:
 
 
 def test_a_right_refresh_is_answered_before_django_with_djangos_headers_and_page(
-    world, server, django_assert_num_queries
+    world, server, django_assert_num_queries, caplog
 ):
     d = receive(world)
     first, second, third = current(server, d)
     assert (first.django, second.django, third.django) == (True, True, False)
-    with django_assert_num_queries(0):
+    caplog.clear()
+    with django_assert_num_queries(0), caplog.at_level("INFO", logger="motcua.request"):
         again = server.track(d)
+    (logged,) = [r for r in caplog.records if r.name == "motcua.request"]
+    assert (logged.path, logged.view, logged.status) == ("/tra-cuu/", "portal:track", 200)
     assert not again.django
     assert again.code == 200 and again.body == second.body
     assert f'<span class="code">{d.code}</span>' in again.text
-    assert sorted(again.headers) == sorted(second.headers)
+
+    # Django's headers, but the request's own id (operations.middleware, logged too).
+    def but_the_id(answer):
+        return sorted((n, v) for n, v in answer.headers if n != "X-Request-ID")
+
+    assert but_the_id(again) == but_the_id(second)
     headers = {n.lower(): v for n, v in again.headers}
+    assert headers["x-request-id"] != dict(second.headers)["X-Request-ID"]
+    assert "script-src 'self'" in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY"
     assert headers["x-content-type-options"] == "nosniff"
     assert "no-store" in headers["cache-control"] and "private" in headers["cache-control"]

@@ -115,7 +115,7 @@ class FakeWaitress:
     def __init__(self, world, address="127.0.0.1:8103"):
         self.world, self.address, self.calls, self.form = world, address, [], None
 
-    def __call__(self, application, *, host, port, threads, ident):
+    def __call__(self, application, *, host, port, threads, ident, **proxy):
         self.calls.append((host, port))
         self.form = form_01_from(Client(HTTP_HOST=self.address), self.world)
 
@@ -202,3 +202,29 @@ def test_listening_everywhere_gives_this_machines_address():
     parts = urlsplit(served_url("0.0.0.0", 8103))
     assert parts.scheme == "http" and parts.port == 8103
     assert parts.hostname not in ("0.0.0.0", "")
+
+
+@pytest.mark.parametrize(
+    ("ssl_header", "client_header", "options"),
+    [
+        (None, "", {"clear_untrusted_proxy_headers": True}),
+        (("HTTP_X_FORWARDED_PROTO", "https"), "", {"clear_untrusted_proxy_headers": False}),
+        (None, "HTTP_X_FORWARDED_FOR", {"clear_untrusted_proxy_headers": False}),
+    ],
+    ids=["no-proxy", "https-from-proxy", "address-from-proxy"],
+)
+def test_serve_passes_the_proxys_headers_on_when_the_settings_read_them(
+    db, settings, monkeypatch, ssl_header, client_header, options
+):
+    """Waitress drops X-Forwarded-* by default: behind nginx every request would look like
+    plain http and be redirected to https, forever."""
+    import waitress
+
+    settings.SECURE_PROXY_SSL_HEADER, settings.TRUSTED_PROXY_HEADER = ssl_header, client_header
+    seen = []
+    monkeypatch.setattr(waitress, "serve", lambda application, **kwargs: seen.append(kwargs))
+    call_command("serve", host="127.0.0.1", port=8103, stdout=io.StringIO())
+    ((kwargs,),) = [seen]
+    assert {k: v for k, v in kwargs.items() if k not in ("host", "port", "threads", "ident")} == (
+        options
+    )

@@ -17,6 +17,7 @@ from motcua.dossiers.deadlines import process_deadlines
 from motcua.feedback.services import feedback_escalate, feedback_pending_expire
 from motcua.notify.services import outbox_deliver
 from motcua.online.services import process_online
+from motcua.operations.services import worker_beat_record, worker_name
 from motcua.organization.selectors import default_calendar
 from motcua.oversight.services import tallies_catch_up
 from motcua.oversight.warnings import warnings_raise
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: stop.set())
         wait = interval if interval is not None else settings.WORKER_INTERVAL_SECONDS
+        name = worker_name()
         while True:
             moment = simulated or timezone.now()
             try:
@@ -70,6 +72,8 @@ class Command(BaseCommand):
             warned = warnings_raise(now=moment).warnings  # once a day; told just below
             polled = payments_poll(now=moment)  # receipts queued now go out just below
             sent = outbox_deliver(now=moment)
+            # The heartbeat /healthz and /metrics read: a pass finished, at the real time.
+            worker_beat_record(worker=name, now=timezone.now())
             busy = (
                 online.alerted or online.late or online.closed or escalated or polled.settled
                 or tallied or warned

@@ -42,7 +42,21 @@ class Command(BaseCommand):
         self.stdout.write(f"motcua: {served}/  (Ctrl+C để dừng)")
         if public != served:
             self.stdout.write(f"Địa chỉ công khai (SITE_URL) trên biểu mẫu: {public}/")
-        serve(application, host=host, port=port, threads=threads, ident="motcua")
+        serve(
+            application,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="motcua",
+            clear_untrusted_proxy_headers=not proxy_headers_read(),
+        )
+
+
+def proxy_headers_read() -> bool:
+    """Waitress drops a proxy's X-Forwarded-* headers unless told otherwise: where the settings
+    read them (SECURE_PROXY_SSL_HEADER for https, MOTCUA_TRUSTED_PROXY_HEADER for the client's
+    address), they are passed on to Django, and the proxy in front must overwrite them."""
+    return bool(settings.SECURE_PROXY_SSL_HEADER or settings.TRUSTED_PROXY_HEADER)
 
 
 def served_url(host: str, port: int) -> str:
