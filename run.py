@@ -4,7 +4,8 @@
     python3 run.py demo    install into .venv, load the demo data, serve http://127.0.0.1:8000
     python3 run.py test    install into .venv, lint, type-check, audit the locked dependencies
                            for known vulnerabilities, run the whole test suite (SQLite, then
-                           PostgreSQL)
+                           PostgreSQL), then rehearse the production set-up on loopback
+                           (scripts/rehearse-production: nginx, gunicorn, the worker)
 
 The test run uses PostgreSQL at 127.0.0.1:5432 when it answers (DATABASE_URL overrides the
 address); with CI=true it is required.
@@ -172,6 +173,9 @@ def test(extra: list[str]) -> None:
     # The browser tests drive pages, not SQL: one database is enough for them.
     print("== Bộ kiểm thử trên PostgreSQL", flush=True)
     run([str(PYTHON), "-m", "pytest", "-m", "not browser", *extra], {**env, "DATABASE_URL": pg_url})
+    if not extra:  # the whole run: the production set-up too (docs/operations.md)
+        print("== Diễn tập triển khai: nginx, gunicorn, worker, PostgreSQL", flush=True)
+        run([str(PYTHON), str(ROOT / "scripts" / "rehearse-production")])
 
 
 def main() -> None:
