@@ -32,6 +32,7 @@ from motcua.dossiers.models import (
     DossierAccess,
     DossierDocument,
     DossierEvent,
+    DossierResult,
     DossierScan,
     DossierStep,
 )
@@ -351,7 +352,7 @@ def verify(anchor: dict[str, Any] | None = None) -> Report:
             report.problems.extend(
                 projection_problems(label, row, steps[row["id"]], state, papers[row["id"]])
             )
-    report.problems.extend(_orphan_events())
+    report.problems.extend(_orphans())
     report.problems.extend(referred.dangling())
     report.problems.extend(_sequence_gaps())
     report.accesses = DossierAccess.objects.count()
@@ -379,6 +380,8 @@ class _References:
 
     def add(self, model: type[Any], row: dict[str, Any]) -> None:
         for f in model._meta.concrete_fields:
+            if f.related_model is Dossier:
+                continue  # rows without their dossier are `_orphans`, found in one query each
             if f.is_relation and not f.db_constraint and row.get(f.attname) is not None:
                 self.ids.setdefault(f.related_model, set()).add(row[f.attname])
 
@@ -398,14 +401,29 @@ class _References:
         return problems
 
 
-def _orphan_events() -> list[Problem]:
-    """Events whose dossier row is gone (possible only where the foreign key is not enforced)."""
-    gone = (
-        DossierEvent.objects.filter(~Exists(Dossier.objects.filter(pk=OuterRef("dossier_id"))))
-        .values_list("dossier_id", flat=True)
-        .distinct()
-    )
-    return [Problem(f"#{pk}", "có sự kiện nhưng hồ sơ đã bị xóa") for pk in sorted(gone)]
+# The rows appended under a dossier whose reference to it the database does not check
+# (models.py says why), and what each is called in a problem.
+_UNDER_DOSSIER: list[tuple[type[Any], str]] = [
+    (DossierEvent, "sự kiện"),
+    (DossierStep, "bước xử lý"),
+    (DossierDocument, "giấy tờ"),
+    (DossierResult, "bản điện tử của kết quả"),
+]
+
+
+def _orphans() -> list[Problem]:
+    """Events, hand-overs, papers and result copies whose dossier row is gone."""
+    problems = []
+    for model, what in _UNDER_DOSSIER:
+        gone = (
+            model._default_manager.filter(
+                ~Exists(Dossier.objects.filter(pk=OuterRef("dossier_id")))
+            )
+            .values_list("dossier_id", flat=True)
+            .distinct()
+        )
+        problems += [Problem(f"#{pk}", f"có {what} nhưng hồ sơ đã bị xóa") for pk in sorted(gone)]
+    return problems
 
 
 def _sequence_gaps() -> list[Problem]:

@@ -35,7 +35,6 @@ from motcua.dossiers.models import (
     Dossier,
     DossierDocument,
     DossierEvent,
-    DossierResult,
 )
 from motcua.dossiers.selectors import (
     answer_window,
@@ -43,6 +42,7 @@ from motcua.dossiers.selectors import (
     dossier_blame,
     dossier_outlook,
     resolve_step,
+    result_copy_on_file,
 )
 from motcua.organization.selectors import Actor, calendar_for
 
@@ -316,7 +316,7 @@ def _result_copy(
     `ask`, and no copy sent, the answer is not needed and the table is not read: False)."""
     if a.result is None and not ask:
         return False
-    on_file = DossierResult.objects.filter(dossier=a.dossier).exists()
+    on_file = result_copy_on_file(a.dossier)
     if a.result is None:
         return on_file
     if on_file:

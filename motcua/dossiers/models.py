@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import ExpressionWrapper, Q
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from motcua.core.lifecycle import OPEN, STATUS_LABELS, Status
 
 OPEN_CODES = sorted(int(s) for s in OPEN)
+# The dossier's numbers are plain integer columns, not Django's positive fields, and validated
+# as non-negative here rather than by a CHECK (>= 0) in the database: PostgreSQL rebuilds each
+# check constraint's expression from its stored text on every UPDATE it runs, and the row's
+# nine such checks were a measurable part of the compare-and-set that every action makes
+# (bench/README.md). These numbers are the write path's own (counters, indexes into the step
+# plan, the status code, the version), and `audit verify` rebuilds every one from the events.
+NOT_NEGATIVE = [MinValueValidator(0)]
 # What waits at the receiving desk itself: online dossiers to check, withdrawals to stop
 # (form 05), results to hand back.
 AT_DESK_CODES = [int(Status.NEW), int(Status.WITHDRAWN), int(Status.DONE)]
@@ -41,9 +49,12 @@ class Dossier(models.Model):
     procedure_version = models.ForeignKey(
         "catalog.ProcedureVersion", on_delete=models.PROTECT, related_name="dossiers"
     )
-    channel = models.PositiveSmallIntegerField(_("kênh nộp"), choices=Channel.choices)
-    status = models.PositiveSmallIntegerField(
+    channel = models.SmallIntegerField(
+        _("kênh nộp"), choices=Channel.choices, validators=NOT_NEGATIVE
+    )
+    status = models.SmallIntegerField(
         _("trạng thái"),
+        validators=NOT_NEGATIVE,
         # The core's labels, marked there; looked up in the reader's language when shown.
         choices=[(int(s), _(label)) for s, label in STATUS_LABELS.items()],
     )
@@ -75,7 +86,7 @@ class Dossier(models.Model):
     representative_id_number = models.CharField(max_length=20, blank=True)
     authorisation = models.CharField(_("văn bản ủy quyền"), max_length=300, blank=True)
     request = models.TextField(_("nội dung yêu cầu"), blank=True)
-    copies = models.PositiveSmallIntegerField(_("số bộ hồ sơ"), default=1)
+    copies = models.SmallIntegerField(_("số bộ hồ sơ"), default=1, validators=NOT_NEGATIVE)
     delivery = models.CharField(
         _("hình thức nhận kết quả"),
         max_length=20,
@@ -101,7 +112,11 @@ class Dossier(models.Model):
     # province's actions would queue on the same few agency rows, and the checks were a fifth
     # of an action's statements (bench/README.md). Deleting what a dossier refers to is still
     # refused (on_delete=PROTECT, through the ORM); `audit verify` reports any reference left
-    # dangling by SQL run around it. References to the dossier itself keep their constraint.
+    # dangling by SQL run around it. The rows every action appends under the dossier (events,
+    # hand-overs, papers, the result's copy) do not have the database check their dossier
+    # either: each such check was one more statement at COMMIT (2.4 per action). Deleting a
+    # dossier still cascades (or is refused) through the ORM, and `audit verify` reports any row
+    # left without its dossier.
     # Three places kept apart (DOMAIN §2).
     received_place = models.ForeignKey(
         "organization.Agency",
@@ -125,8 +140,8 @@ class Dossier(models.Model):
         db_constraint=False,
     )
 
-    step_index = models.PositiveSmallIntegerField(default=0)
-    step_count = models.PositiveSmallIntegerField(default=1)
+    step_index = models.SmallIntegerField(default=0, validators=NOT_NEGATIVE)
+    step_count = models.SmallIntegerField(default=1, validators=NOT_NEGATIVE)
     current_agency = models.ForeignKey(
         "organization.Agency",
         on_delete=models.PROTECT,
@@ -171,7 +186,7 @@ class Dossier(models.Model):
     # The open hand-over is the projection's (form 06's line being written): when it began
     # and the citizen's working time during it; its row is written once, when it ends.
     step_started_at = models.DateTimeField(null=True, blank=True)
-    step_paused_seconds = models.PositiveIntegerField(default=0)
+    step_paused_seconds = models.IntegerField(default=0, validators=NOT_NEGATIVE)
     finished_at = models.DateTimeField(_("kết thúc xử lý"), null=True, blank=True)
     returned_at = models.DateTimeField(_("trả kết quả"), null=True, blank=True)
     # How the result was handed over (form 07's last columns; the event records the same).
@@ -188,7 +203,7 @@ class Dossier(models.Model):
     # in the row every action rewrites.
     clock = models.JSONField(default=list, blank=True)
 
-    supplement_requests = models.PositiveSmallIntegerField(default=0)
+    supplement_requests = models.SmallIntegerField(default=0, validators=NOT_NEGATIVE)
     # A result proposal waiting for its signature, and who proposed it: they may not sign it.
     proposed = models.BooleanField(default=False)
     proposed_by = models.ForeignKey(
@@ -203,12 +218,12 @@ class Dossier(models.Model):
     # A decision has been signed at some step (no withdrawal after it), and at which step the
     # last signature was given: a signing step is passed on only once it has signed.
     approved = models.BooleanField(default=False)
-    signed_step = models.PositiveSmallIntegerField(null=True, blank=True)
+    signed_step = models.SmallIntegerField(null=True, blank=True, validators=NOT_NEGATIVE)
     apology = models.CharField(max_length=10, default="none")  # none | draft | approved | closed
 
     # Optimistic concurrency: every write is a compare-and-set on this number; it also
     # equals the seq of the dossier's newest event.
-    version = models.PositiveIntegerField(default=0)
+    version = models.IntegerField(default=0, validators=NOT_NEGATIVE)
     # Hash of the newest event, so appending does not need to read the chain back.
     chain_head = models.CharField(max_length=64, default="0" * 64)
     # A double click or a resubmitted form carries the same key and gets the same dossier.
@@ -284,7 +299,10 @@ class DossierStep(models.Model):
     that compares with its allotment (form 06). Append-only: written once, when the step
     ends; the step still open is the dossier's own (`current_*`, `step_*`)."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    # Not checked by the database (see Dossier): `audit verify` reports orphans.
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="steps", db_constraint=False
+    )
     index = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=300)
     # Indexed with ended_at in Meta; unit and holder are read through the dossier.
@@ -330,9 +348,14 @@ class DossierEvent(models.Model):
     """An append-only, hash-chained record of one thing that happened to a dossier."""
 
     # Read by dossier only, through the unique (dossier, seq) index: one index per foreign key
-    # would only slow the append that every action makes.
+    # would only slow the append that every action makes. Not checked by the database (see
+    # Dossier): `audit verify` reports orphans.
     dossier = models.ForeignKey(
-        Dossier, on_delete=models.PROTECT, related_name="events", db_index=False
+        Dossier,
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
+        db_constraint=False,
     )
     seq = models.PositiveIntegerField()
     action = models.CharField(max_length=30)
@@ -400,7 +423,10 @@ class DossierDocument(models.Model):
     """A paper received with the dossier: at reception or brought later to complete it (each
     visit's papers are kept, never replaced). Digitised when it has a scan (`DossierScan`)."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    # Not checked by the database (see Dossier): `audit verify` reports orphans.
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="documents", db_constraint=False
+    )
     # Indexed: the catalog import deletes a version's required documents only if no dossier
     # refers to them, and this row is never updated, so the index costs one entry per paper.
     # None: a paper the citizen brought that the procedure does not list (typed by the desk).
@@ -445,7 +471,10 @@ class DossierResult(models.Model):
     SHA-256; the citizen downloads it through an ownership-checked view, staff through the
     desk's access check. The event that attached it records its hash."""
 
-    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="result")
+    # Not checked by the database (see Dossier): `audit verify` reports orphans.
+    dossier = models.OneToOneField(
+        Dossier, on_delete=models.CASCADE, related_name="result", db_constraint=False
+    )
     file = models.FileField(max_length=200)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveIntegerField()

@@ -27,6 +27,7 @@ from motcua.core.errors import DomainError, NotFound, _
 from motcua.core.lifecycle import Action, Facts, Post, Role, Status, allowed_actions
 from motcua.core.routing import PlannedStep, allotment_seconds, seconds_after, signs
 from motcua.core.urgency import CLOCK_RUNS, PAUSED, Bucket, overdue
+from motcua.dossiers import cursors
 from motcua.dossiers.cursors import prepared_cursor
 from motcua.dossiers.models import (
     OPEN_CODES,
@@ -1139,6 +1140,12 @@ def answer_window(dossier: Dossier, calendar: WorkCalendar) -> tuple[list[str], 
     days = settings.SUPPLEMENT_ANSWER_WORKING_DAYS
     closes = answers.answer_closes_at(calendar, asked.at.astimezone(calendar.tz), days)
     return [str(m) for m in asked.payload.get("missing", ())], closes
+
+
+def result_copy_on_file(dossier: Dossier) -> bool:
+    """Whether the dossier's result has its electronic copy on file (asked by the actions that
+    need one, on every call: a statement prepared once per connection)."""
+    return cursors.exists(DossierResult.objects.filter(dossier_id=dossier.pk))
 
 
 def dossier_result(dossier: Dossier) -> DossierResult | None:

@@ -4,6 +4,7 @@ update: no new entry in any of its indexes), the write path's largest database c
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from motcua.core.lifecycle import Action, Status
@@ -85,3 +86,17 @@ def test_leaving_the_open_group_moves_the_row_into_the_desks_index(world):
     assert updated == 1
     assert in_place == 0  # the flags changed: the partial indexes must learn of it
     assert Dossier.objects.filter(pk=d.pk, still_open=False, waits_at_desk=True).exists()
+
+
+def test_the_row_every_action_rewrites_has_no_check_constraint(world):
+    # PostgreSQL rebuilds each check's expression on every UPDATE: the dossier's numbers are
+    # kept non-negative by the write path and by their validators instead (models.py).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE contype = 'c' AND conrelid = %s::regclass",
+            [Dossier._meta.db_table],
+        )
+        assert cursor.fetchall() == []
+    for name in ["status", "version", "step_index", "supplement_requests", "copies"]:
+        with pytest.raises(ValidationError):
+            Dossier._meta.get_field(name).clean(-1, None)
