@@ -18,7 +18,7 @@ the national formula but not by the agency's own doing (`late_integration`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
@@ -112,6 +112,16 @@ def judge(calendar: WorkCalendar, record: DossierRecord, rules: Rules = RULES) -
     citizen ends when the supplement was asked for. More requests than allowed: late from the
     request that broke the rule. Early: ended on a day before the appointment's day.
     """
+    verdict = _judge(calendar, record, rules)
+    if verdict.late_from is not None and verdict.late_from < record.received_at:
+        # An online dossier's clock starts at its submission (DOMAIN §5): one accepted after
+        # its due moment (a same-day procedure accepted the next morning) counts as open, and
+        # late, from its receipt, never before it.
+        return replace(verdict, late_from=record.received_at)
+    return verdict
+
+
+def _judge(calendar: WorkCalendar, record: DossierRecord, rules: Rules) -> Judgement:
     entries = list(record.clock)
     pauses = [e for e in entries if e.kind is ClockKind.PAUSE]
     end = record.finished_at or _stopped_at(entries)

@@ -251,6 +251,22 @@ def test_a_dossier_late_and_finished_the_same_day_is_never_open_and_late():
     assert all(t.late_open_delta == 0 for t in out.values())
 
 
+def test_an_online_dossier_due_before_its_receipt_is_open_and_late_from_the_receipt():
+    # Submitted online Mon 2 March 10:00 for a same-day procedure (due 17:00 that day),
+    # accepted at the desk Tue 3 March 09:00: the clock started at the submission, so it was
+    # due before it was received. It is open, and late, from its receipt, not before.
+    same_day = ClockEntry(kind=ClockKind.START, at=at("2026-03-02 10:00"), same_day=True)
+    rec = DossierRecord(
+        received_at=at("2026-03-03 09:00"), clock=(same_day,), finished_at=None,
+        supplement_requests=0, online=True,
+    )  # fmt: skip
+    verdict = judge(CAL, rec)
+    assert verdict.late_from == at("2026-03-03 09:00")
+    out = contributions(CAL, rec)
+    assert set(out) == {date(2026, 3, 3)}
+    assert (out[date(2026, 3, 3)].open_delta, out[date(2026, 3, 3)].late_open_delta) == (1, 1)
+
+
 def sums(records, period: Period) -> Figures:
     inside, before = Tally(), Tally()
     for rec in records:
