@@ -247,9 +247,18 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-# Sign-in lockout: this many failures for one account within the window lock it for the window.
+# Staff sign-in's guessing limits (motcua/core/signin.py), in fixed windows of
+# SIGNIN_LOCK_MINUTES: this many failures for one account from one source hold that pair
+# (citizens' sign-in uses the same two per address); a source is held after
+# SIGNIN_MAX_FAILURES_PER_SOURCE failures whatever the accounts; an account after
+# SIGNIN_MAX_FAILURES_PER_ACCOUNT failures from anywhere in SIGNIN_ACCOUNT_WINDOW_MINUTES,
+# except from the sources it signed in from in the last SIGNIN_KNOWN_SOURCE_DAYS days.
 SIGNIN_MAX_FAILURES = env_int("SIGNIN_MAX_FAILURES", 5)
 SIGNIN_LOCK_MINUTES = env_int("SIGNIN_LOCK_MINUTES", 15)
+SIGNIN_MAX_FAILURES_PER_SOURCE = env_int("SIGNIN_MAX_FAILURES_PER_SOURCE", 30)
+SIGNIN_MAX_FAILURES_PER_ACCOUNT = env_int("SIGNIN_MAX_FAILURES_PER_ACCOUNT", 50)
+SIGNIN_ACCOUNT_WINDOW_MINUTES = env_int("SIGNIN_ACCOUNT_WINDOW_MINUTES", 60)
+SIGNIN_KNOWN_SOURCE_DAYS = env_int("SIGNIN_KNOWN_SOURCE_DAYS", 30)
 # Guessing limits of the public tracking page (motcua/portal/tracking.py): wrong code and
 # secret pairs counted per source address and code, per source, and per code from anywhere.
 TRACKING_MAX_FAILURES_PER_SOURCE_CODE = env_int("TRACKING_MAX_FAILURES_PER_SOURCE_CODE", 5)

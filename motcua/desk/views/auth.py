@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from motcua import fields
 from motcua.core.errors import DomainError
 from motcua.desk.signin import signin_check
-from motcua.edge import add_to_form, status_for
+from motcua.edge import add_to_form, client_address, status_for
 
 
 class SignInForm(fields.Form):
@@ -41,7 +41,7 @@ def signin(request: HttpRequest) -> HttpResponse:
             user = signin_check(
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
-                ip=request.META.get("REMOTE_ADDR"),
+                ip=client_address(request),
                 now=timezone.now(),
             )
         except DomainError as exc:
