@@ -166,6 +166,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "motcua.organization",
     "motcua.catalog",
     "motcua.dossiers",
@@ -194,6 +197,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session of someone who must use a second factor and has not is ended (motcua/desk).
+    "motcua.desk.middleware.SecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -259,6 +264,14 @@ SIGNIN_MAX_FAILURES_PER_SOURCE = env_int("SIGNIN_MAX_FAILURES_PER_SOURCE", 30)
 SIGNIN_MAX_FAILURES_PER_ACCOUNT = env_int("SIGNIN_MAX_FAILURES_PER_ACCOUNT", 50)
 SIGNIN_ACCOUNT_WINDOW_MINUTES = env_int("SIGNIN_ACCOUNT_WINDOW_MINUTES", 60)
 SIGNIN_KNOWN_SOURCE_DAYS = env_int("SIGNIN_KNOWN_SOURCE_DAYS", 30)
+# A right password waits this long for its second factor (motcua/desk/views/auth.py).
+SIGNIN_PENDING_MINUTES = env_int("SIGNIN_PENDING_MINUTES", 10)
+# The issuer an authenticator app shows beside the account's name.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Một cửa")
+# Wrong codes are counted by the sign-in's own limits (per account and source, ...); django-otp's
+# per-device delay would let whoever knows a password keep its owner waiting from anywhere.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 # Guessing limits of the public tracking page (motcua/portal/tracking.py): wrong code and
 # secret pairs counted per source address and code, per source, and per code from anywhere.
 TRACKING_MAX_FAILURES_PER_SOURCE_CODE = env_int("TRACKING_MAX_FAILURES_PER_SOURCE_CODE", 5)

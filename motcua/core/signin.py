@@ -21,7 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
+from motcua.core.lifecycle import Role
 from motcua.core.throttle import Limit, refused_for
 
 PAIR = "pair"
@@ -84,3 +86,28 @@ def refusal(
 def tries_left(policy: Policy, pair_count: int) -> int:
     """Wrong tries left at this source before it is held (the countdown on the page)."""
     return max(0, policy.pair_tries - pair_count)
+
+
+# Whose sign-in needs a second factor: those who sign, administer or see every agency.
+SECOND_FACTOR_ROLES = frozenset({Role.AGENCY_LEADER, Role.ADMIN, Role.SUPERVISOR})
+
+
+def second_factor_required(role: Role | None, *, admin_access: bool) -> bool:
+    """Whether this person must sign in with a second factor: a head of agency, an
+    administrator or the oversight office by post, or anyone the admin lets in."""
+    return admin_access or role in SECOND_FACTOR_ROLES
+
+
+class Next(StrEnum):
+    """Where a right password leads."""
+
+    SIGNED_IN = "signed_in"
+    VERIFY = "verify"  # a code from the enrolled device (or a recovery code)
+    ENROL = "enrol"  # nothing else until a device is enrolled
+
+
+def after_password(*, required: bool, enrolled: bool) -> Next:
+    """The step after a right password: whoever enrolled gives a code, required or not."""
+    if enrolled:
+        return Next.VERIFY
+    return Next.ENROL if required else Next.SIGNED_IN

@@ -15,6 +15,9 @@ class SignInAttempt(models.Model):
     source = models.CharField(max_length=64, blank=True, default="")
     at = models.DateTimeField()
     succeeded = models.BooleanField()
+    # The check completed a sign-in: a right password needing no second factor, or a right
+    # second factor. Only these make a source known to the account.
+    signed_in = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["username", "at"], name="signin_by_user")]

@@ -10,15 +10,17 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.core import signin as rule
 from motcua.core import throttle
 from motcua.core.errors import DomainError, PermissionDenied
 from motcua.desk.models import SignInAttempt, SignInCounter
+from motcua.organization.selectors import actor_for_user
 
 
 class SignInLocked(PermissionDenied):
@@ -81,7 +83,7 @@ class Attempt:
         self._stamp = now.timestamp()
         since = now - timedelta(days=self.policy.known_source_days)
         self.known_source = SignInAttempt.objects.filter(
-            username__iexact=self.username, source=self.source, succeeded=True, at__gte=since
+            username__iexact=self.username, source=self.source, signed_in=True, at__gte=since
         ).exists()
         subjects = rule.subjects(self.username, self.source)
         self.limits = rule.limits(self.policy, known_source=self.known_source)
@@ -132,9 +134,10 @@ class Attempt:
             }
         return SignInFailed(message)
 
-    def succeeded(self) -> None:
-        """A right password or code: its try is given back and the pair starts again."""
-        self._record(succeeded=True)
+    def succeeded(self, *, complete: bool = True) -> None:
+        """A right password or code: its try is given back and the pair starts again. Only a
+        complete sign-in (not a password awaiting its second factor) makes the source known."""
+        self._record(succeeded=True, signed_in=complete)
         with transaction.atomic():
             for scope, (_limit, key, window) in sorted(self.keys.items()):
                 rows = SignInCounter.objects.filter(scope=scope, key=key, window=window)
@@ -143,21 +146,46 @@ class Attempt:
                 else:
                     rows.filter(count__gt=0).update(count=F("count") - 1)
 
-    def _record(self, *, succeeded: bool) -> None:
+    def _record(self, *, succeeded: bool, signed_in: bool = False) -> None:
         SignInAttempt.objects.create(
             username=self.username,
             ip=self.ip,
             source=self.source,
             at=self.now,
             succeeded=succeeded,
+            signed_in=signed_in,
         )
 
 
-def signin_check(*, username: str, password: str, ip: str | None, now: datetime) -> User:
-    """Authenticate, counting the try first; return the user or raise a domain error."""
+def required_for(user: User | AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether this user must sign in with a second factor (motcua.core.signin)."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return False
+    actor = actor_for_user(user)
+    return rule.second_factor_required(
+        None if actor is None else actor.role, admin_access=user.is_staff or user.is_superuser
+    )
+
+
+def enrolled(user: User) -> bool:
+    """Whether the user has a confirmed authenticator app."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def next_step(user: User) -> rule.Next:
+    """Where this user's right password leads."""
+    return rule.after_password(required=required_for(user), enrolled=enrolled(user))
+
+
+def signin_check(
+    *, username: str, password: str, ip: str | None, now: datetime
+) -> tuple[User, rule.Next]:
+    """Authenticate, counting the try first; return the user and the step after the
+    password, or raise a domain error."""
     attempt = Attempt(username, ip, now)
     user = authenticate(username=attempt.username, password=password)
-    if user is None or not user.is_active:
+    if not isinstance(user, User) or not user.is_active:
         raise attempt.failed(_("Tên đăng nhập hoặc mật khẩu không đúng."))
-    attempt.succeeded()
-    return user
+    step = next_step(user)
+    attempt.succeeded(complete=step is rule.Next.SIGNED_IN)
+    return user, step

@@ -15,9 +15,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from motcua.core.codes import validate_agency_code
 from motcua.core.errors import DomainError
+from motcua.desk.second_factor import second_factor_reset
 from motcua.fields import CheckedTextAdmin
 from motcua.i18n import error_text
 from motcua.organization.models import (
@@ -262,4 +265,19 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class CheckedUserAdmin(CheckedTextAdmin, UserAdmin):  # type: ignore[type-arg]
-    pass
+    actions = ["reset_second_factor"]
+
+    @admin.action(
+        description=gettext_lazy(
+            "Đặt lại xác thực hai lớp (mất điện thoại): cài đặt lại ở lần đăng nhập sau"
+        )
+    )
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        """Remove the chosen users' authenticator apps and recovery codes, recorded in each
+        user's history (who, when); their sessions end, and each enrols again."""
+        for user in queryset:
+            removed = second_factor_reset(user=user)
+            self.log_change(request, user, f"Đặt lại xác thực hai lớp ({removed} thiết bị).")
+        self.message_user(
+            request, _("Đã đặt lại xác thực hai lớp cho %(n)s tài khoản.") % {"n": queryset.count()}
+        )

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from motcua.core.signin import ACCOUNT, PAIR, SOURCE, Policy, Refusal, limits, refusal, subjects
+from motcua.core.lifecycle import Role
+from motcua.core.signin import (
+    ACCOUNT,
+    PAIR,
+    SOURCE,
+    Next,
+    Policy,
+    Refusal,
+    after_password,
+    limits,
+    refusal,
+    second_factor_required,
+    subjects,
+)
 
 POLICY = Policy(pair_tries=5, source_tries=30, account_tries=50)
 NOW = 1_764_122_430.0  # 870 s before its quarter ends, 3,570 s before its hour ends
@@ -50,3 +63,36 @@ def test_a_try_is_refused_by_the_first_limit_it_has_reached(counts, known_source
 def test_an_account_is_counted_case_folded_with_its_source(username, source, expected):
     found = subjects(username, source)
     assert {scope: found[scope] for scope in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("role", "admin_access", "required"),
+    [
+        (Role.AGENCY_LEADER, False, True),
+        (Role.ADMIN, False, True),
+        (Role.SUPERVISOR, False, True),
+        (Role.DESK, False, False),
+        (Role.SPECIALIST, False, False),
+        (Role.UNIT_LEADER, False, False),
+        (Role.DESK, True, True),  # a desk officer let into the admin
+        (None, True, True),  # a superuser holding no post
+        (None, False, False),
+    ],
+)
+def test_heads_administrators_and_oversight_must_use_a_second_factor(role, admin_access, required):
+    assert second_factor_required(role, admin_access=admin_access) is required
+
+
+@pytest.mark.parametrize(
+    ("required", "enrolled", "step"),
+    [
+        (True, False, Next.ENROL),  # nothing but the enrolment page until enrolled
+        (True, True, Next.VERIFY),
+        (False, True, Next.VERIFY),  # a desk officer who chose a second factor uses it
+        (False, False, Next.SIGNED_IN),
+    ],
+)
+def test_a_right_password_leads_to_the_second_factor_when_one_is_required_or_enrolled(
+    required, enrolled, step
+):
+    assert after_password(required=required, enrolled=enrolled) is step

@@ -6,6 +6,7 @@ from elsewhere. Passwords are 'x-' + username twice."""
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -14,6 +15,7 @@ from django.db import connection, connections
 from django.test import Client
 
 from motcua.desk.models import SignInAttempt
+from tests.second_factor import code_from_secret
 
 LAN_PC = "10.26.1.15"
 MALLORY = "198.51.100.7"
@@ -76,7 +78,13 @@ def test_a_superuser_signs_in_to_the_admin_through_the_staff_sign_in(admin_user,
     response = client.post(
         f"{SIGNIN}?next=/admin/", {"username": "lan", "password": "x-lanlan"}, REMOTE_ADDR=LAN_PC
     )
-    assert response["Location"] == "/admin/"
+    assert response["Location"] == "/can-bo/xac-thuc-hai-lop/"  # an administrator: two factors
+    assert client.get("/admin/").status_code == 302
+    secret = re.search(
+        r'<code id="secret">([A-Z2-7 ]+)</code>', client.get(response["Location"]).content.decode()
+    )[1]
+    done = client.post(response["Location"], {"code": code_from_secret(secret)}, REMOTE_ADDR=LAN_PC)
+    assert 'href="/admin/"' in done.content.decode()
     assert client.get("/admin/").status_code == 200
 
 
