@@ -188,6 +188,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Cache-Control: private, no-store on every signed-in or staff page, whatever page an
+    # inner middleware put in its place (motcua/desk/middleware.py).
+    "motcua.desk.middleware.PrivateResponseMiddleware",
     "motcua.portal.middleware.ChosenLanguageMiddleware",
     # Before every reader of the request: a NUL anywhere in it is refused (motcua/edge.py).
     "motcua.edge.RequestGuardMiddleware",
@@ -199,6 +202,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # A session of someone who must use a second factor and has not is ended (motcua/desk).
     "motcua.desk.middleware.SecondFactorMiddleware",
+    # A staff session idle for STAFF_IDLE_MINUTES is signed out (motcua/desk/middleware.py).
+    "motcua.desk.middleware.StaffIdleMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -264,6 +269,8 @@ SIGNIN_MAX_FAILURES_PER_SOURCE = env_int("SIGNIN_MAX_FAILURES_PER_SOURCE", 30)
 SIGNIN_MAX_FAILURES_PER_ACCOUNT = env_int("SIGNIN_MAX_FAILURES_PER_ACCOUNT", 50)
 SIGNIN_ACCOUNT_WINDOW_MINUTES = env_int("SIGNIN_ACCOUNT_WINDOW_MINUTES", 60)
 SIGNIN_KNOWN_SOURCE_DAYS = env_int("SIGNIN_KNOWN_SOURCE_DAYS", 30)
+# A staff session left this long without a request is signed out (shared counter PCs).
+STAFF_IDLE_MINUTES = env_int("MOTCUA_STAFF_IDLE_MINUTES", 30)
 # A right password waits this long for its second factor (motcua/desk/views/auth.py).
 SIGNIN_PENDING_MINUTES = env_int("SIGNIN_PENDING_MINUTES", 10)
 # The issuer an authenticator app shows beside the account's name.

@@ -66,13 +66,22 @@ def _force_login_completes_the_second_factor(monkeypatch):
     and `ClientMixin.force_login` stays the password-only session an adversary might hold."""
     from django.test import Client
     from django.test.client import ClientMixin
+    from django.utils import timezone
 
-    from motcua.desk.middleware import SECOND_FACTOR, VERIFIED
+    from motcua.desk.middleware import LAST_SEEN, SECOND_FACTOR, VERIFIED
 
     def force_login(self, user, backend=None):
         ClientMixin.force_login(self, user, backend)
         session = self.session
         session[SECOND_FACTOR] = VERIFIED
+        session[LAST_SEEN] = timezone.now().isoformat()  # as the sign-in does
         session.save()
 
     monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
+def _no_idle_sign_out(settings):
+    """Tests play whole days on a moved clock while signed in; the idle sign-out has its own
+    tests (tests/desk/test_sessions.py), which set the real limit."""
+    settings.STAFF_IDLE_MINUTES = 60 * 24 * 3650

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -14,7 +15,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.core.errors import DomainError
-from motcua.desk.signin import Attempt
+from motcua.desk.signin import Attempt, sessions_end_all
 
 RECOVERY_CODES = 10
 APP = "app"  # the name of the TOTP device a person enrols
@@ -90,11 +91,13 @@ def second_factor_enrol_fixed(*, user: User, secret: str, codes: list[str]) -> N
     StaticToken.objects.bulk_create(StaticToken(device=recovery, token=c) for c in codes)
 
 
-def second_factor_reset(*, user: User) -> int:
-    """Remove the user's devices (an administrator's reset: the admin records who and when);
-    the user enrols again at the next sign-in. Returns how many devices were removed."""
+def second_factor_reset(*, user: User, now: datetime) -> int:
+    """Remove the user's devices and end their sessions (an administrator's reset: the admin
+    records who and when); the user enrols again at the next sign-in. Returns how many
+    devices were removed."""
     removed, _detail = TOTPDevice.objects.filter(user=user).delete()
     static, _detail = StaticDevice.objects.filter(user=user).delete()
+    sessions_end_all(user=user, now=now)
     return int(removed + static)
 
 

@@ -9,8 +9,9 @@ import math
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import SESSION_KEY, authenticate
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -189,3 +190,15 @@ def signin_check(
     step = next_step(user)
     attempt.succeeded(complete=step is rule.Next.SIGNED_IN)
     return user, step
+
+
+def sessions_end_all(*, user: User, now: datetime) -> int:
+    """End every live session signed in as this user (sign-out everywhere, a second factor
+    reset); return how many. Sessions are not indexed by user: the live ones are read, which
+    a staff of thousands keeps small, and this is rare."""
+    ended = []
+    for session in Session.objects.filter(expire_date__gt=now).iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            ended.append(session.pk)
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)

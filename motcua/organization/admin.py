@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -276,7 +277,7 @@ class CheckedUserAdmin(CheckedTextAdmin, UserAdmin):  # type: ignore[type-arg]
         """Remove the chosen users' authenticator apps and recovery codes, recorded in each
         user's history (who, when); their sessions end, and each enrols again."""
         for user in queryset:
-            removed = second_factor_reset(user=user)
+            removed = second_factor_reset(user=user, now=timezone.now())
             self.log_change(request, user, f"Đặt lại xác thực hai lớp ({removed} thiết bị).")
         self.message_user(
             request, _("Đã đặt lại xác thực hai lớp cho %(n)s tài khoản.") % {"n": queryset.count()}

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import segno
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -27,8 +28,8 @@ from motcua import fields
 from motcua.core.errors import DomainError
 from motcua.core.signin import Next
 from motcua.desk import second_factor
-from motcua.desk.middleware import NOT_REQUIRED, SECOND_FACTOR, VERIFIED
-from motcua.desk.signin import Attempt, next_step, signin_check
+from motcua.desk.middleware import LAST_SEEN, NOT_REQUIRED, SECOND_FACTOR, VERIFIED
+from motcua.desk.signin import Attempt, next_step, sessions_end_all, signin_check
 from motcua.edge import add_to_form, client_address, status_for
 
 PENDING = "_signin_pending"
@@ -101,6 +102,7 @@ def _complete(
     if device is not None:
         otp_login(request, device)
     request.session[SECOND_FACTOR] = VERIFIED if device is not None else NOT_REQUIRED
+    request.session[LAST_SEEN] = timezone.now().isoformat()
     return redirect(target)
 
 
@@ -189,4 +191,14 @@ def enrol(request: HttpRequest) -> HttpResponse:
 @require_POST
 def signout(request: HttpRequest) -> HttpResponse:
     logout(request)
+    return redirect("desk:login")
+
+
+@require_POST
+def signout_everywhere(request: HttpRequest) -> HttpResponse:
+    """End every session of the signed-in user, on this device and any other."""
+    if isinstance(request.user, User) and request.user.is_authenticated:
+        sessions_end_all(user=request.user, now=timezone.now())
+    logout(request)
+    messages.success(request, _("Đã đăng xuất khỏi mọi thiết bị."))
     return redirect("desk:login")
