@@ -219,3 +219,10 @@ def test_a_desk_officer_cannot_reset_anyones_second_factor(world):
     long = get_user_model().objects.get(username="long")
     lan.post("/admin/auth/user/", {"action": "reset_second_factor", "_selected_action": [long.pk]})
     assert TOTPDevice.objects.filter(user=long, confirmed=True).exists()
+
+
+def test_a_heads_password_in_a_browser_signed_in_as_someone_else_signs_them_out(world):
+    client = Client()
+    assert password(client, "lan")["Location"] == "/can-bo/"
+    assert password(client, "long")["Location"] == ENROL
+    assert not signed_in(client)  # neither Lan any more nor Long yet

@@ -88,7 +88,7 @@ def signin(request: HttpRequest) -> HttpResponse:
             target = _target(request, request.GET.get("next", ""))
             if step is Next.SIGNED_IN:
                 return _complete(request, user, None, target)
-            request.session.cycle_key()
+            logout(request)  # a new session, and nobody else left signed in in this browser
             request.session[PENDING] = {"user": user.pk, "at": now.isoformat(), "next": target}
             return redirect("desk:second_factor" if step is Next.VERIFY else "desk:enrol")
     return render(request, "desk/signin.html", {"form": form}, status=status)
