@@ -143,7 +143,7 @@ class Attempt:
             for scope, (_limit, key, window) in sorted(self.keys.items()):
                 rows = SignInCounter.objects.filter(scope=scope, key=key, window=window)
                 if scope == rule.PAIR:
-                    rows.delete()
+                    rows.update(count=0)  # not deleted: a try being counted holds its row
                 else:
                     rows.filter(count__gt=0).update(count=F("count") - 1)
 

@@ -10,6 +10,7 @@ import re
 import threading
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
 from django.test import Client
@@ -18,12 +19,20 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.desk.models import SignInAttempt
+from tests.conftest import at
 from tests.second_factor import code_for, code_from_secret, unused_code
 
 SIGNIN = "/can-bo/dang-nhap/"
 ENROL = "/can-bo/xac-thuc-hai-lop/"
 VERIFY = "/can-bo/dang-nhap/ma-xac-thuc/"
 PC = "10.26.1.20"
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    """A minute into a 15-minute window: the limits' fixed windows never end mid-test."""
+    with time_machine.travel(at("2026-11-25 09:01"), tick=True):
+        yield
 
 
 def password(client, username, target=""):

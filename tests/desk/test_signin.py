@@ -10,16 +10,25 @@ import re
 import threading
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
 from django.test import Client
 
 from motcua.desk.models import SignInAttempt
+from tests.conftest import at
 from tests.second_factor import code_from_secret
 
 LAN_PC = "10.26.1.15"
 MALLORY = "198.51.100.7"
 SIGNIN = "/can-bo/dang-nhap/"
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    """A minute into a 15-minute window: the limits' fixed windows never end mid-test."""
+    with time_machine.travel(at("2026-11-25 09:01"), tick=True):
+        yield
 
 
 def post(client, username, password, address):
