@@ -233,6 +233,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "template_partials",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "motcua.organization",
     "motcua.catalog",
     "motcua.dossiers",
@@ -261,6 +264,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Cache-Control: private, no-store on every signed-in or staff page, whatever page an
+    # inner middleware put in its place (motcua/desk/middleware.py).
+    "motcua.desk.middleware.PrivateResponseMiddleware",
     "motcua.portal.middleware.ChosenLanguageMiddleware",
     # Before every reader of the request: a NUL anywhere in it is refused (motcua/edge.py).
     "motcua.edge.RequestGuardMiddleware",
@@ -270,6 +276,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session of someone who must use a second factor and has not is ended (motcua/desk).
+    "motcua.desk.middleware.SecondFactorMiddleware",
+    # A staff session idle for STAFF_IDLE_MINUTES is signed out (motcua/desk/middleware.py).
+    "motcua.desk.middleware.StaffIdleMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -323,9 +333,28 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-# Sign-in lockout: this many failures for one account within the window lock it for the window.
+# Staff sign-in's guessing limits (motcua/core/signin.py), in fixed windows of
+# SIGNIN_LOCK_MINUTES: this many failures for one account from one source hold that pair
+# (citizens' sign-in uses the same two per address); a source is held after
+# SIGNIN_MAX_FAILURES_PER_SOURCE failures whatever the accounts; an account after
+# SIGNIN_MAX_FAILURES_PER_ACCOUNT failures from anywhere in SIGNIN_ACCOUNT_WINDOW_MINUTES,
+# except from the sources it signed in from in the last SIGNIN_KNOWN_SOURCE_DAYS days.
 SIGNIN_MAX_FAILURES = env_int("SIGNIN_MAX_FAILURES", 5)
 SIGNIN_LOCK_MINUTES = env_int("SIGNIN_LOCK_MINUTES", 15)
+SIGNIN_MAX_FAILURES_PER_SOURCE = env_int("SIGNIN_MAX_FAILURES_PER_SOURCE", 30)
+SIGNIN_MAX_FAILURES_PER_ACCOUNT = env_int("SIGNIN_MAX_FAILURES_PER_ACCOUNT", 50)
+SIGNIN_ACCOUNT_WINDOW_MINUTES = env_int("SIGNIN_ACCOUNT_WINDOW_MINUTES", 60)
+SIGNIN_KNOWN_SOURCE_DAYS = env_int("SIGNIN_KNOWN_SOURCE_DAYS", 30)
+# A staff session left this long without a request is signed out (shared counter PCs).
+STAFF_IDLE_MINUTES = env_int("MOTCUA_STAFF_IDLE_MINUTES", 30)
+# A right password waits this long for its second factor (motcua/desk/views/auth.py).
+SIGNIN_PENDING_MINUTES = env_int("SIGNIN_PENDING_MINUTES", 10)
+# The issuer an authenticator app shows beside the account's name.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Một cửa")
+# Wrong codes are counted by the sign-in's own limits (per account and source, ...); django-otp's
+# per-device delay would let whoever knows a password keep its owner waiting from anywhere.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 # Guessing limits of the public tracking page (motcua/portal/tracking.py): wrong code and
 # secret pairs counted per source address and code, per source, and per code from anywhere.
 TRACKING_MAX_FAILURES_PER_SOURCE_CODE = env_int("TRACKING_MAX_FAILURES_PER_SOURCE_CODE", 5)

@@ -1,9 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from motcua.portal.views import set_language
 
 urlpatterns = [
+    # One sign-in for staff and admin, with one set of guessing limits and the second factor:
+    # the admin's own login page only sends to the staff one, keeping where to go next.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="desk:login", query_string=True),
+        name="admin_login",
+    ),
     path("admin/", admin.site.urls),
     path("", include("motcua.operations.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -57,3 +57,31 @@ def world(db):
 def _media_in_tmp(settings, tmp_path):
     """Scans go to a directory of the test's own, never to var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _force_login_completes_the_second_factor(monkeypatch):
+    """A test's `client.force_login(user)` is a finished sign-in, second factor included (as
+    if the user had given the code); `tests/desk/test_second_factor.py` plays the real steps,
+    and `ClientMixin.force_login` stays the password-only session an adversary might hold."""
+    from django.test import Client
+    from django.test.client import ClientMixin
+    from django.utils import timezone
+
+    from motcua.desk.middleware import LAST_SEEN, SECOND_FACTOR, VERIFIED
+
+    def force_login(self, user, backend=None):
+        ClientMixin.force_login(self, user, backend)
+        session = self.session
+        session[SECOND_FACTOR] = VERIFIED
+        session[LAST_SEEN] = timezone.now().isoformat()  # as the sign-in does
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
+def _no_idle_sign_out(settings):
+    """Tests play whole days on a moved clock while signed in; the idle sign-out has its own
+    tests (tests/desk/test_sessions.py), which set the real limit."""
+    settings.STAFF_IDLE_MINUTES = 60 * 24 * 3650

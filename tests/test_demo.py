@@ -190,3 +190,20 @@ def test_the_demo_has_citizen_accounts_and_the_first_wards_bookings(demo, settin
     assert {b.citizen_id for b in booked} <= {c.pk for c in citizens}
     assert re.search(r"Tạo 3 tài khoản công dân mẫu và [23] lịch hẹn", demo)
     assert "congdan1@example.vn" in demo
+
+
+@pytest.mark.django_db
+def test_the_demos_heads_sign_in_with_the_printed_second_factor(demo, client, settings):
+    from tests.second_factor import code_from_secret
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]  # the demo's
+
+    password = re.search(r"mật khẩu chung: (\S+)\)", demo)[1]
+    secret = re.search(r"khóa TOTP chung cho ứng dụng xác thực ([A-Z2-7 ]+?),", demo)[1]
+    recovery = re.search(r"mã dự phòng (\S+),", demo)[1]
+    for username, factor in [("giamsat", code_from_secret(secret)), ("ttpvhcc.giamdoc", recovery)]:
+        signin = client.post("/can-bo/dang-nhap/", {"username": username, "password": password})
+        assert signin["Location"] == "/can-bo/dang-nhap/ma-xac-thuc/"
+        assert client.post(signin["Location"], {"code": factor})["Location"] == "/can-bo/"
+        assert client.get("/can-bo/").status_code == 200
+        client.post("/can-bo/dang-xuat/")

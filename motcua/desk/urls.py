@@ -15,7 +15,10 @@ from motcua.desk.views import (
 app_name = "desk"
 urlpatterns = [
     path("dang-nhap/", auth.signin, name="login"),
+    path("dang-nhap/ma-xac-thuc/", auth.verify, name="second_factor"),
+    path("xac-thuc-hai-lop/", auth.enrol, name="enrol"),
     path("dang-xuat/", auth.signout, name="logout"),
+    path("dang-xuat/moi-thiet-bi/", auth.signout_everywhere, name="logout_everywhere"),
     path("", inbox.inbox, name="inbox"),
     path("truc-tuyen/", inbox.online, name="online"),
     path("dieu-hanh/", leader.leader, name="leader"),

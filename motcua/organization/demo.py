@@ -14,9 +14,16 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from motcua.core.lifecycle import Role
+from motcua.core.signin import second_factor_required
+from motcua.desk.second_factor import second_factor_enrol_fixed
 from motcua.organization.models import Agency, Division, Staff, Unit, WorkCalendarConfig
 
 DEMO_PASSWORD = "motcua-demo-2026"  # noqa: S105 - printed for the demo; never used elsewhere
+# The demo's heads, oversight and administrators sign in with a second factor: one known TOTP
+# secret (typed into any authenticator app) and ten recovery codes, the same for every such
+# account and printed by the demo. Demo only: a real account enrols its own.
+DEMO_TOTP_SECRET = "MOTC UADE MOTH UNGH IEMX ACTH UCHA ILOP"  # noqa: S105 - printed, demo only
+DEMO_RECOVERY_CODES = [f"demo-{n:02d}" for n in range(1, 11)]
 
 DEPARTMENTS = [
     # code, name, short name, kind, units (code, name)
@@ -331,6 +338,8 @@ def _create_users(rows: list[tuple[str, str, str, Agency, Unit, Role, str]]) -> 
             is_superuser=role is Role.ADMIN,
         )
         Staff.objects.create(user=user, agency=agency, unit=unit, role=role.value, title=title)
+        if second_factor_required(role, admin_access=user.is_staff):
+            second_factor_enrol_fixed(user=user, secret=DEMO_TOTP_SECRET, codes=DEMO_RECOVERY_CODES)
         accounts.append(
             DemoAccount(username, role.label, agency.short_name or agency.name, unit.name)
         )

@@ -412,7 +412,7 @@ def test_the_citizen_completes_the_dossier_at_the_counter_with_a_scan(world, per
     link = papers.nth(1).get_by_role("link", name="Xem bản quét")
     answer = lan.request.get(link.get_attribute("href"))
     assert answer.status == 200 and answer.body() == scanfiles.PNG
-    assert answer.headers["cache-control"] == "no-store"
+    assert answer.headers["cache-control"] == "no-store, private"
     assert_accessible(lan, "dossier")
 
     act(lan, "Tiếp nhận hồ sơ")

@@ -321,7 +321,14 @@ def not_nfc() -> list[str]:
 # Swept above, by the tests of reception and of each action (the online queue's acceptance and
 # request for corrections are actions of an online dossier: `_online`).
 SWEPT_ABOVE = {"reception", "act"}
-EXEMPT = {"logout": "no input: it signs the officer out"}
+EXEMPT = {
+    "logout": "no input: it signs the officer out",
+    "logout_everywhere": "no input: it signs the person out on every device",
+    "second_factor": "reached only after a password in the same session; one input, a code "
+    "(CodeForm: a checked TextField), never stored; tests/desk/test_second_factor.py",
+    "enrol": "one input, a code of a random secret (CodeForm), never stored; a right one "
+    "answers the recovery codes, shown once, not a redirect; tests/desk/test_second_factor.py",
+}
 
 
 def _takes_post(view: Callable[..., Any]) -> bool:

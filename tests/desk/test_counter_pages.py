@@ -122,7 +122,7 @@ def test_the_desk_opens_a_scan_uncached_and_the_read_is_logged(world, client, sc
     assert response.status_code == 200
     assert response.content == scanfiles.PNG
     assert response["Content-Type"] == "image/png"
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store, private"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
     assert DossierAccess.objects.filter(dossier=d, user_id=world.lan.user_id).count() == reads + 1

@@ -119,7 +119,8 @@ def test_the_copy_opens_for_staff_with_a_right_and_is_logged(world, client):
     response = signin(client, "lan").get(reverse("desk:result", args=[d.pk]))
     assert response.status_code == 200 and response.content == PDF
     assert (
-        response["Cache-Control"] == "no-store" and response["X-Content-Type-Options"] == "nosniff"
+        response["Cache-Control"] == "no-store, private"
+        and response["X-Content-Type-Options"] == "nosniff"
     )
     assert DossierAccess.objects.filter(dossier=d, page="desk.result").count() == 1
     # Another commune's desk: the same "not found" as for a dossier that does not exist.

@@ -91,7 +91,7 @@ def test_the_page_and_its_csv(world, handled, client):
     csv = client.get("/can-bo/danh-gia-can-bo/?year=2026&dang=csv")
     body = csv.content.decode("utf-8")
     assert body.startswith("\ufeff") and world.duc.name in body
-    assert csv["Cache-Control"] == "no-store"
+    assert csv["Cache-Control"] == "no-store, private"
     assert client.get("/can-bo/danh-gia-can-bo/?year=abc").status_code == 400
     answer = client.post(
         f"/can-bo/danh-gia-can-bo/{world.duc.user_id}/?year=2026", {"level": "good"}

@@ -93,7 +93,7 @@ def test_the_csv_opens_in_excel_with_vietnamese_and_everything_the_head_answers_
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == ('attachment; filename="bao-cao-H26.100-2026-11.csv"')
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store, private"
     raw = response.content
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with the BOM
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
@@ -144,7 +144,7 @@ def test_the_pdf_is_the_report_on_a4_in_vietnamese(world, client):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store, private"
     words = pdf_text(response.content)
     assert "BÁO CÁO KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH THÁNG 11/2026" in words
     assert "Từ ngày 01/11/2026 đến ngày 30/11/2026" in words

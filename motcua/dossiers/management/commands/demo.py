@@ -104,7 +104,7 @@ class Command(BaseCommand):
         )
 
     def _print_accounts(self, site: str) -> None:
-        from motcua.organization.demo import DEMO_PASSWORD
+        from motcua.organization.demo import DEMO_PASSWORD, DEMO_RECOVERY_CODES, DEMO_TOTP_SECRET
 
         self.stdout.write("")
         self.stdout.write(f"Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
@@ -113,6 +113,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {staff.user.username:<22} {staff.get_role_display():<18} {agency}"
             )
+        self.stdout.write(
+            "Lãnh đạo cơ quan, giám sát và quản trị đăng nhập hai lớp. Chỉ trong bản thử: khóa "
+            f"TOTP chung cho ứng dụng xác thực {DEMO_TOTP_SECRET}, hoặc mã dự phòng "
+            f"{', '.join(DEMO_RECOVERY_CODES)} (mỗi mã dùng một lần cho mỗi tài khoản)."
+        )
         self.stdout.write(f"Không gian cán bộ: {site}/can-bo/")
         self.stdout.write(f"Tra cứu hồ sơ: {site}/tra-cuu/")
         from motcua.citizens.services import DEMO_CITIZENS
