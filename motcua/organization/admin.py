@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -305,6 +306,12 @@ class CheckedUserAdmin(CheckedTextAdmin, AuditedAdmin, UserAdmin):  # type: igno
 
 
 admin.site.unregister(Group)
+# django-otp's own device pages would show an authenticator's secret and let it be edited
+# unrecorded: devices are enrolled by their owner and reset with the user action above.
+for _device in ("otp_totp.TOTPDevice", "otp_static.StaticDevice"):
+    _model = apps.get_model(_device)
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 @admin.register(Group)

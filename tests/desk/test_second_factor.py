@@ -218,6 +218,11 @@ def test_an_administrator_resets_a_lost_phone_and_it_is_recorded(world):
     entry = LogEntry.objects.get(object_id=str(long.pk))
     assert entry.user == root
     assert "xác thực hai lớp" in entry.get_change_message()
+    # The record is the administrative chain, not Django's editable log.
+    from motcua.adminlog.models import AdminChange
+
+    changes = AdminChange.objects.filter(model="auth.user", object_id=str(long.pk))
+    assert [c.user_id for c in changes if "second_factor" in c.changes] == [root.pk]
     assert password(Client(), "long")["Location"] == ENROL  # enrols again
 
 
