@@ -27,6 +27,7 @@ from motcua.organization.selectors import (
     Actor,
     active_agencies,
     agency_by_id,
+    agency_staff,
     staff_by_agency,
 )
 
@@ -99,6 +100,20 @@ def may_handle(actor: Actor, item: Feedback) -> bool:
     except (NotFound, TransitionError):
         return False
     return True
+
+
+def concerned_choices(actor: Actor, item: Feedback) -> list[tuple[int, str]]:
+    """Whom the person closing a conduct complaint whose name matched nobody may name as the
+    official concerned: the staff of the official's agency but themselves, by name."""
+    if item.subject != Subject.OFFICIAL.value or item.official_id is not None:
+        return []
+    agency = item.official_agency_id or item.place_id or item.agency_id
+    people = [
+        (s.user_id, s.user.get_full_name() or s.user.get_username())
+        for s in agency_staff(agency).values()
+        if s.user_id != actor.user_id
+    ]
+    return sorted(people, key=lambda p: fold(p[1]))
 
 
 def may_publish(actor: Actor, item: Feedback) -> bool:
