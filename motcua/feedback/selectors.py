@@ -457,3 +457,18 @@ def conduct_complaints_by_official(*, start: datetime, end: datetime) -> dict[in
     ).values_list("official_id", flat=True):
         out[user] = out.get(user, 0) + 1
     return out
+
+
+def conduct_upheld_by_official(*, start: datetime, end: datetime) -> dict[int, int]:
+    """Complaints about conduct received in [start, end) and found upheld when answered, per
+    official concerned (the one named, or whom the person closing it identified)."""
+    out: dict[int, int] = {}
+    for user in Feedback.objects.filter(
+        subject=Subject.OFFICIAL.value,
+        finding=rules.Finding.UPHELD.value,
+        concerned__isnull=False,
+        received_at__gte=start,
+        received_at__lt=end,
+    ).values_list("concerned_id", flat=True):
+        out[user] = out.get(user, 0) + 1
+    return out

@@ -103,8 +103,8 @@ def _csv(rows: list[Sheet], year: int) -> HttpResponse:
         [
             _("Cán bộ"), _("Chức danh"), _("Cơ quan"), _("Đơn vị"), _("Số bước đã giữ"),
             _("Đúng hạn, trước hạn"), _("Trễ hạn"), _("Văn bản xin lỗi do bước của mình"),
-            _("Phản ánh về thái độ"), _("Lượt đánh giá"), _("Điểm hài lòng (1-5)"),
-            _("Điểm gợi ý"), _("Mức gợi ý"), _("Mức đã quyết định"),
+            _("Phản ánh về thái độ"), _("Phản ánh có cơ sở"), _("Lượt đánh giá"),
+            _("Điểm hài lòng (1-5)"), _("Điểm gợi ý"), _("Mức gợi ý"), _("Mức đã quyết định"),
         ]
     )  # fmt: skip
     for s in rows:
@@ -112,7 +112,7 @@ def _csv(rows: list[Sheet], year: int) -> HttpResponse:
         out.writerow(
             [
                 s.name, s.title, s.agency, s.unit, s.steps.steps, s.steps.early + s.steps.on_time,
-                s.steps.late, s.apologies, s.complaints, s.ratings,
+                s.steps.late, s.apologies, s.complaints, s.upheld, s.ratings,
                 "" if s.satisfaction is None else f"{float(s.satisfaction):.2f}",
                 "" if e.points is None else f"{float(e.points):.1f}",
                 e.level.label if e.level else "",
