@@ -238,6 +238,16 @@ class ReportItem:
     closed_at: datetime | None
     late: bool  # answered after its deadline, or still open past it at the period's end
     open_at_end: bool
+    # A conduct complaint answered in the period: whether it was upheld; None otherwise.
+    upheld: bool | None = None
+
+    @property
+    def finding(self) -> str:
+        if self.upheld is None:
+            return ""
+        return str(
+            rules.FINDING_LABELS[rules.Finding.UPHELD if self.upheld else rules.Finding.NOT_UPHELD]
+        )
 
 
 def feedback_for_report(*, agency_id: int, start: datetime, end: datetime) -> list[ReportItem]:
@@ -251,7 +261,7 @@ def feedback_for_report(*, agency_id: int, start: datetime, end: datetime) -> li
             | Q(closed_at__isnull=True)
             | Q(closed_at__gte=end)
         )
-        .only("code", "subject", "state", "received_at", "handle_by", "closed_at")
+        .only("code", "subject", "state", "received_at", "handle_by", "closed_at", "finding")
         .order_by("received_at", "pk")
     )
     out = []
@@ -272,6 +282,9 @@ def feedback_for_report(*, agency_id: int, start: datetime, end: datetime) -> li
                 closed_at=closed,
                 late=late,
                 open_at_end=open_at_end,
+                upheld=(item.finding == rules.Finding.UPHELD.value)
+                if closed is not None and item.finding
+                else None,
             )
         )
     return out
@@ -409,22 +422,25 @@ def last_rating_id() -> int:
 
 def feedback_handling(
     *, start: datetime, end: datetime, agencies: Iterable[int] | None = None
-) -> dict[int, tuple[int, int, int]]:
+) -> dict[int, tuple[int, int, int, int]]:
     """Per agency handling feedback received in [start, end): (items, handled on time, conduct
-    complaints). On time: answered or refused by its handling deadline, or still open and
-    not yet past it at `end` (DOMAIN §9, indicator 6.2: open within the limit counts on time)."""
+    complaints, of those the ones found upheld so far). On time: answered or refused by its
+    handling deadline, or still open and not yet past it at `end` (DOMAIN §9, indicator 6.2:
+    open within the limit counts on time)."""
     items = Feedback.objects.filter(received_at__gte=start, received_at__lt=end)
     if agencies is not None:
         items = items.filter(agency_id__in=list(agencies))
-    out: dict[int, tuple[int, int, int]] = {}
-    for agency, state, closed, due, subject in items.values_list(
-        "agency_id", "state", "closed_at", "handle_by", "subject"
+    out: dict[int, tuple[int, int, int, int]] = {}
+    for agency, state, closed, due, subject, finding in items.values_list(
+        "agency_id", "state", "closed_at", "handle_by", "subject", "finding"
     ):
         on_time = (closed is not None and closed <= due) or (
             state == State.OPEN.value and closed is None and end <= due
         )
-        n, ok, conduct = out.get(agency, (0, 0, 0))
-        out[agency] = (n + 1, ok + int(on_time), conduct + int(subject == Subject.OFFICIAL.value))
+        conduct = subject == Subject.OFFICIAL.value
+        upheld = conduct and finding == rules.Finding.UPHELD.value
+        n, ok, c, u = out.get(agency, (0, 0, 0, 0))
+        out[agency] = (n + 1, ok + int(on_time), c + int(conduct), u + int(upheld))
     return out
 
 

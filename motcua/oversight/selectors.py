@@ -189,7 +189,7 @@ def feedback_by(
 ) -> dict[int, FeedbackFigures]:
     start, end = _bounds(period)
     rows = feedback_handling(start=start, end=end, agencies=agencies)
-    return {a: FeedbackFigures(items=n, on_time=ok) for a, (n, ok, _c) in rows.items()}
+    return {a: FeedbackFigures(items=n, on_time=ok) for a, (n, ok, _c, _u) in rows.items()}
 
 
 @dataclass(frozen=True)
