@@ -168,6 +168,8 @@ def report_csv(report: reports.HeadReport) -> str:
         (_("Văn bản xin lỗi đã soạn"), report.apologies_drafted),
         (_("Văn bản xin lỗi đã ký"), report.apologies_signed),
         (_("Văn bản xin lỗi muộn"), report.apologies_late),
+        (_("Phản ánh về thái độ, hành vi của cán bộ"), len(report.conduct)),
+        (_("Phản ánh về thái độ, hành vi có cơ sở"), len(report.conduct_upheld)),
     ]:
         w.writerow([label, value])
     w.writerow([])
@@ -203,11 +205,12 @@ def report_csv(report: reports.HeadReport) -> str:
     w.writerow([_("Phản ánh, kiến nghị chưa trả lời hoặc trả lời muộn, phản ánh về cán bộ")])
     w.writerow(
         [_("Mã phản ánh"), _("Nội dung về"), _("Tình trạng cuối kỳ"), _("Tiếp nhận"),
-         _("Hạn xử lý"), _("Trả lời lúc"), _("Trễ hạn")]
+         _("Hạn xử lý"), _("Trả lời lúc"), _("Trễ hạn"), _("Kết luận")]
     )  # fmt: skip
     for item in report.listed_feedback:
         w.writerow(
             [item.code, item.subject, item.state, _when(item.received_at),
-             _when(item.handle_by), _when(item.closed_at), _("Có") if item.late else _("Không")]
+             _when(item.handle_by), _when(item.closed_at), _("Có") if item.late else _("Không"),
+             item.finding]
         )  # fmt: skip
     return out.getvalue()

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from motcua.core.feedback import Subject
+from motcua.core.feedback import Finding, Subject
 from motcua.core.lifecycle import Action, Role
 from motcua.dossiers.models import DossierEvent
 from motcua.dossiers.services import Papers, dossier_act, dossier_receive
@@ -119,10 +119,41 @@ def test_the_csv_opens_in_excel_with_vietnamese_and_everything_the_head_answers_
     assert ("Yêu cầu bổ sung hồ sơ quá một lần", twice.code) in breaches
     (item,) = [r for r in rows if r and r[0] == complaint.code]
     assert item[1] == "Về thái độ, hành vi của cán bộ"
-    assert item[2] == "Đang xem xét, xử lý" and item[-1] == "Có"
+    assert item[2] == "Đang xem xét, xử lý" and item[6:] == ["Có", ""]
     # Nothing of the citizen: neither the applicant's nor the complainant's name.
     assert "Trần Văn Bình" not in raw.decode("utf-8-sig")
     assert "Cán bộ hẹn đi hẹn lại" not in raw.decode("utf-8-sig")
+
+
+def test_the_report_counts_conduct_complaints_received_and_upheld_apart(world, client):
+    _late, _twice, complaint = november(world)
+    other = feedback.feedback_file(
+        filing=feedback.Filing(
+            subject=Subject.OFFICIAL, content="Cán bộ không hướng dẫn.", name="Lê Thị Hoa",
+            email="hoa@example.vn", place_id=world.hoan_kiem.pk, official_name="Ngô Văn Đức",
+        ),
+        now=at("2026-11-04 09:00"), contact_verified=True,
+    )  # fmt: skip
+    for item, finding in ((complaint, Finding.UPHELD), (other, Finding.NOT_UPHELD)):
+        feedback.feedback_answer(
+            item_id=item.pk, actor=world.son, answer="Đã xác minh.", expected_version=0,
+            now=at("2026-11-20 09:00"), finding=finding,
+        )  # fmt: skip
+    sign_in(client, world.long)
+    rows = list(csv.reader(io.StringIO(report_csv(client).content.decode("utf-8-sig"))))
+    figures = {r[0]: r[1] for r in rows if len(r) == 2}
+    assert figures["Phản ánh về thái độ, hành vi của cán bộ"] == "2"
+    assert figures["Phản ánh về thái độ, hành vi có cơ sở"] == "1"
+    findings = {r[0]: r[7] for r in rows if r and r[0] in (complaint.code, other.code)}
+    assert findings == {complaint.code: "Có cơ sở", other.code: "Không có cơ sở"}
+    page = client.get(reverse("reports:head", args=["H26.100", "2026-11"])).content.decode()
+    assert "về thái độ, hành vi của cán bộ: 2, trong đó có cơ sở: 1." in page
+    # October knew nothing of them: received and answered in November.
+    rows = list(
+        csv.reader(io.StringIO(report_csv(client, month="2026-10").content.decode("utf-8-sig")))
+    )
+    figures = {r[0]: r[1] for r in rows if len(r) == 2}
+    assert figures["Phản ánh về thái độ, hành vi có cơ sở"] == "0"
 
 
 def test_a_month_without_events_reports_zeros_and_no_rows(world, client):
