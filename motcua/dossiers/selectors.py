@@ -1225,3 +1225,27 @@ def open_dossiers_due(
         due_at__gte=start,
         due_at__lt=end,
     )
+
+
+def steps_ended(
+    *,
+    start: datetime,
+    end: datetime,
+    agencies: Iterable[int],
+    unit: int | None = None,
+    holder: int | None = None,
+    late: bool | None = None,
+) -> QuerySet[DossierStep]:
+    """The hand-overs ended in [start, end) at these agencies (of one unit, one holder — 0 for
+    nobody named — late or not), newest first, each with its dossier: for oversight's drill-down
+    of the step counts."""
+    steps = DossierStep.objects.filter(
+        agency_id__in=list(agencies), ended_at__gte=start, ended_at__lt=end
+    )
+    if unit is not None:
+        steps = steps.filter(unit_id=unit)
+    if holder is not None:
+        steps = steps.filter(holder_id=holder or None)
+    if late is not None:
+        steps = steps.filter(outcome="late") if late else steps.exclude(outcome="late")
+    return steps.select_related("dossier").order_by("-ended_at", "-pk")

@@ -488,3 +488,12 @@ def conduct_upheld_by_official(*, start: datetime, end: datetime) -> dict[int, i
     ).values_list("concerned_id", flat=True):
         out[user] = out.get(user, 0) + 1
     return out
+
+
+def rated_dossiers(*, start: datetime, end: datetime, at_desk: bool | None = None) -> QuerySet[Any]:
+    """The ids of the dossiers rated in [start, end) (entered on a desk's device, or not, when
+    `at_desk` says), as a subquery for oversight's drill-down."""
+    ratings = Rating.objects.filter(created_at__gte=start, created_at__lt=end)
+    if at_desk is not None:
+        ratings = ratings.filter(at_desk=at_desk)
+    return ratings.values("dossier_id")
