@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
+import openpyxl
 import pytest
 from django.contrib.auth.models import User
 
@@ -152,3 +153,20 @@ def test_the_sheet_counts_conduct_complaints_received_and_upheld_apart(world, ha
     duc_row = next(r for r in rows if r[0] == world.duc.name)
     at_column = header.index("Phản ánh có cơ sở")
     assert (duc_row[at_column - 1], duc_row[at_column]) == ("3", "2")
+    # The workbook: the same columns, the counts as numbers.
+    book = client.get("/can-bo/danh-gia-can-bo/?year=2026&dang=xlsx")
+    assert book["Cache-Control"] == "no-store"
+    assert book["Content-Disposition"] == 'attachment; filename="danh-gia-can-bo-2026.xlsx"'
+    table = [list(r) for r in openpyxl.load_workbook(io.BytesIO(book.content)).active.values]
+    assert table[0] == header
+    duc_cells = next(r for r in table if r[0] == world.duc.name)
+    assert (duc_cells[at_column - 1], duc_cells[at_column]) == (3, 2)
+    assert duc_cells[4] == 2  # steps held, a number
+
+
+@pytest.mark.django_db
+def test_a_bad_year_gets_the_page_not_a_download(world, handled, client):
+    client.force_login(User.objects.get(pk=world.long.user_id))
+    for kind in ("csv", "xlsx"):
+        response = client.get(f"/can-bo/danh-gia-can-bo/?year=abc&dang={kind}")
+        assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
