@@ -15,6 +15,7 @@ from django_stubs_ext import StrOrPromise
 
 from motcua.catalog.selectors import procedure_labels, step_names
 from motcua.core.calendar import WorkCalendar
+from motcua.core.codes import is_row_id
 from motcua.core.errors import NotFound, _
 from motcua.core.indicators import (
     STEP_FIELDS,
@@ -522,6 +523,8 @@ class Attribution:
 def dossier_attribution(*, scope: Scope, pk: int, now: datetime) -> Attribution:
     """A dossier of an agency in the scope, its steps judged against their allotments and the
     agency responsible for its delay; the same NotFound for missing and outside the scope."""
+    if not is_row_id(pk):
+        raise NotFound(_("Không tìm thấy hồ sơ."))
     tally = (
         DossierTally.objects.filter(dossier_id=pk, agency_id__in=list(scope.agencies))
         .select_related(

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from motcua.core import warnings as rules
 from motcua.core.calendar import local_date
+from motcua.core.codes import is_row_id
 from motcua.core.errors import NotFound, ValidationError, _
 from motcua.core.indicators import Figures, Period
 from motcua.core.lifecycle import Role
@@ -218,6 +219,8 @@ def warning_handle(*, actor: Actor, pk: int, action_taken: str, now: datetime) -
     text = action_taken.strip()
     if not text:
         raise ValidationError(_("Ghi rõ việc đã làm để xử lý cảnh báo."), field="action_taken")
+    if not is_row_id(pk):
+        raise NotFound(_("Không tìm thấy cảnh báo."))
     with transaction.atomic():
         warning = UnitWarning.objects.select_for_update().filter(pk=pk).first()
         if warning is None or warning.agency_id not in scope_of(actor).agencies:

@@ -184,8 +184,11 @@ def test_the_public_statistics_ignore_what_they_do_not_ask(client, h):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("pk", ["0", "2147483648", "9" * 30])
-def test_a_dossier_number_past_any_id_is_not_found(office, pk):
+@pytest.mark.parametrize("pk", ["0", "2147483648", "9223372036854775808", "9" * 30])
+def test_a_dossier_or_warning_number_past_any_id_is_not_found(office, pk):
     response = office.get(f"/can-bo/giam-sat/ho-so/{pk}/")
+    assert response.status_code == 404
+    assert "Không tìm thấy hồ sơ." in response.content.decode()
+    response = office.post(f"/can-bo/giam-sat/canh-bao/{pk}/", {"action_taken": "Đã nhắc."})
     assert response.status_code == 404
     assert '<html lang="vi"' in response.content.decode()
