@@ -365,3 +365,13 @@ def validate_procedure_code(s: str) -> str:
             code=s.strip(),
         )
     return code
+
+
+# The largest row id any of our databases stores (a signed 64-bit integer): an address's
+# number past it names nothing, and SQLite cannot even be asked about it (an OverflowError).
+MAX_ROW_ID = 2**63 - 1
+
+
+def is_row_id(value: int) -> bool:
+    """Whether a number taken from an address could be a row's id at all."""
+    return 0 < value <= MAX_ROW_ID

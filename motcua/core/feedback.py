@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum, StrEnum
@@ -422,6 +422,70 @@ def check_handle(
         raise NotFound(_("Không tìm thấy phản ánh, kiến nghị."))
     if item.state is not State.OPEN:
         raise TransitionError(_("Phản ánh, kiến nghị này đã được xử lý xong."))
+
+
+class Finding(StrEnum):
+    """What the agency found when it answered a complaint about an official's conduct."""
+
+    UPHELD = "upheld"  # có cơ sở
+    NOT_UPHELD = "not_upheld"  # không có cơ sở
+
+
+FINDING_LABELS: dict[Finding, str] = {
+    Finding.UPHELD: _("Có cơ sở"),
+    Finding.NOT_UPHELD: _("Không có cơ sở"),
+}
+
+
+def check_finding(
+    item: ItemFacts,
+    *,
+    finding: Finding | None,
+    concerned: int | None,
+    closer: int | None,
+    staff: Collection[int],
+) -> tuple[Finding | None, int | None]:
+    """The finding and the official concerned to store with an answer. A complaint about
+    conduct is answered with whether it was upheld; the official concerned is the one the
+    complaint named (when the name matched one person), else, for an upheld complaint, whoever
+    of the official's agency (`staff`) the person closing it names, never themselves, or
+    nobody (then it counts for the agency only). Any other item carries no finding. Whoever
+    closes it has already passed `check_handle` (the head, or the leader routing names)."""
+    if item.subject is not Subject.OFFICIAL:
+        if finding is not None or concerned is not None:
+            raise ValidationError(
+                _("Chỉ phản ánh về thái độ, hành vi của cán bộ mới ghi kết luận."), field="finding"
+            )
+        return None, None
+    problems: list[ValidationError] = []
+    if finding is None:
+        problems.append(
+            ValidationError(
+                _("Hãy ghi kết luận: phản ánh có cơ sở hay không có cơ sở."), field="finding"
+            )
+        )
+    named = item.excluded_user
+    if named is not None:
+        if concerned is not None and concerned != named:
+            problems.append(
+                ValidationError(
+                    _("Phản ánh đã nêu đúng cán bộ; không chọn người khác."), field="concerned"
+                )
+            )
+        chosen: int | None = named
+    elif concerned is None or finding is not Finding.UPHELD:
+        # Not upheld: nobody is named against a complaint that had no basis.
+        chosen = None
+    elif concerned == closer or concerned not in staff:
+        problems.append(
+            ValidationError(_("Hãy chọn cán bộ của cơ quan bị phản ánh."), field="concerned")
+        )
+        chosen = None
+    else:
+        chosen = concerned
+    if problems:
+        raise InvalidInput(problems)
+    return finding, chosen
 
 
 def check_forward(from_agency: int, to_agency: int | None, reason: str) -> None:

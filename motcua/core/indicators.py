@@ -226,6 +226,11 @@ class Tally(Counters):
     rating_points_at_desk: int = 0  # of the ratings entered on a desk's device
     dislikes: int = 0  # ratings averaging 2 or less
 
+    @property
+    def ratings_own(self) -> int:
+        """Ratings given on the citizen's own channel, not on a desk's device."""
+        return self.ratings - self.ratings_at_desk
+
 
 TALLY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Tally))
 

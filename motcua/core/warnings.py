@@ -78,6 +78,7 @@ class UnitFigures:
     received: int = 0  # dossiers received in the period
     overdue: int = 0  # of those, finished late or still open past their due time
     conduct_complaints: int = 0  # phản ánh about officers' conduct received in the period
+    conduct_upheld: int = 0  # of those, found upheld when answered (so far)
     repeated_supplements: int = 0  # dossiers asked for supplements more than once
     idle: int = 0  # open dossiers idle at their step (signals.Flag.IDLE) at the period's end
     satisfaction: Number | None = None  # average rating on the 1-5 scale; None: no rating
@@ -101,6 +102,9 @@ class WarningPolicy:
     # alert, whatever the past: conduct is never "normal" for a unit [check].
     conduct_cluster: int = 2
     conduct_cluster_alert: int = 4
+    # Upheld ones are facts, not impressions: one is worth watching, two an alert [check].
+    conduct_upheld_cluster: int = 1
+    conduct_upheld_alert: int = 2
     # Dossiers asked for supplements more than once (forbidden, DOMAIN §5): from 2 a pattern,
     # from 5 an alert [check].
     repeated_supplements: int = 2
@@ -219,21 +223,30 @@ def _past_mean(past: Sequence[UnitFigures], count: str) -> Fraction | None:
 def _conduct(
     now: UnitFigures, past: Sequence[UnitFigures], policy: WarningPolicy
 ) -> EarlyWarning | None:
-    """A cluster of conduct complaints in the period (the past mean shown beside it)."""
-    count = now.conduct_complaints
-    if count < policy.conduct_cluster:
+    """A cluster of conduct complaints in the period, those received and those found upheld
+    apart: either reaching its threshold warns (the past mean of received shown beside)."""
+    count, upheld = now.conduct_complaints, now.conduct_upheld
+    if count < policy.conduct_cluster and upheld < policy.conduct_upheld_cluster:
         return None
-    severity = Severity.ALERT if count >= policy.conduct_cluster_alert else Severity.WATCH
+    loud = count >= policy.conduct_cluster_alert or upheld >= policy.conduct_upheld_alert
+    severity = Severity.ALERT if loud else Severity.WATCH
     before = _past_mean(past, "conduct_complaints")
-    words = _with_past(
-        _("{count} phản ánh về thái độ, tác phong của cán bộ trong kỳ (chưa có số liệu kỳ trước)."),
-        _(
-            "{count} phản ánh về thái độ, tác phong của cán bộ trong kỳ "
-            "(các kỳ trước: {before}/kỳ)."
-        ),
-        count,
-        before,
-    )
+    if before is None:
+        words = Words(
+            _(
+                "{count} phản ánh về thái độ, tác phong của cán bộ trong kỳ, {upheld} phản ánh "
+                "có cơ sở (chưa có số liệu kỳ trước)."
+            ),
+            (("count", count), ("upheld", upheld)),
+        )
+    else:
+        words = Words(
+            _(
+                "{count} phản ánh về thái độ, tác phong của cán bộ trong kỳ, {upheld} phản ánh "
+                "có cơ sở (các kỳ trước: {before}/kỳ)."
+            ),
+            (("count", count), ("upheld", upheld), ("before", number(before))),
+        )
     return EarlyWarning(WarningKind.CONDUCT_COMPLAINTS, severity, Fraction(count), before, words)
 
 

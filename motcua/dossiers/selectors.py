@@ -1238,3 +1238,27 @@ def overdue_open_count(*, now: datetime) -> int:
     """How many open dossiers are overdue now (the core's rule, as the inbox counts them), for
     /metrics: a range of the open-dossier due index (dossier_open_due)."""
     return Dossier.objects.filter(_running(due_at__lt=now), still_open=True).count()
+
+
+def steps_ended(
+    *,
+    start: datetime,
+    end: datetime,
+    agencies: Iterable[int],
+    unit: int | None = None,
+    holder: int | None = None,
+    late: bool | None = None,
+) -> QuerySet[DossierStep]:
+    """The hand-overs ended in [start, end) at these agencies (of one unit, one holder — 0 for
+    nobody named — late or not), newest first, each with its dossier: for oversight's drill-down
+    of the step counts."""
+    steps = DossierStep.objects.filter(
+        agency_id__in=list(agencies), ended_at__gte=start, ended_at__lt=end
+    )
+    if unit is not None:
+        steps = steps.filter(unit_id=unit)
+    if holder is not None:
+        steps = steps.filter(holder_id=holder or None)
+    if late is not None:
+        steps = steps.filter(outcome="late") if late else steps.exclude(outcome="late")
+    return steps.select_related("dossier").order_by("-ended_at", "-pk")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from motcua.catalog.selectors import procedure_names
 from motcua.core import feedback as rules
 from motcua.core.errors import DomainError
-from motcua.core.feedback import RatingChannel, Subject
+from motcua.core.feedback import Finding, RatingChannel, Subject
 from motcua.core.lifecycle import Role
 from motcua.dossiers.selectors import returned_dossiers
 from motcua.feedback import services
@@ -360,8 +360,16 @@ def _answer(
 ) -> None:
     answer = public[1] if public is not None else rng.choice(_ANSWERS)
     answered_at = min(step + timedelta(days=rng.randint(1, 6)), now)
+    # A conduct complaint's finding: one in three upheld, by its id (the random draws stay).
+    conduct = item.subject == Subject.OFFICIAL.value
+    found = Finding.UPHELD if item.pk % 3 == 0 else Finding.NOT_UPHELD
     item = services.feedback_answer(
-        item_id=item.pk, actor=actor, answer=answer, expected_version=item.version, now=answered_at
+        item_id=item.pk,
+        actor=actor,
+        answer=answer,
+        expected_version=item.version,
+        now=answered_at,
+        finding=found if conduct else None,
     )
     if fate != "published" or public is None:
         return

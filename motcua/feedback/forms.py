@@ -269,7 +269,7 @@ class AnswersForm(fields.Form):
 
 
 class HandleForm(fields.Form):
-    """One of the three ways to close or move an item, with the version the page showed."""
+    """One of the ways to close or move an item, with the version the page showed."""
 
     action = fields.ChoiceField(
         choices=[(a, a) for a in ("answer", "ask", "forward", "refuse", "publish")],
@@ -278,6 +278,21 @@ class HandleForm(fields.Form):
     version = fields.NumberField(min_value=0, max_value=10**6, widget=forms.HiddenInput)
     answer = fields.ParagraphField(
         label=_("Nội dung trả lời"), max_length=10000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    # A conduct complaint's finding, and the official concerned when the name matched nobody.
+    finding = fields.TypedChoiceField(
+        label=_("Kết luận về phản ánh"),
+        choices=[(f.value, _(label)) for f, label in rules.FINDING_LABELS.items()],
+        coerce=rules.Finding,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    concerned = fields.TypedChoiceField(
+        label=_("Cán bộ bị phản ánh (nếu xác định được)"),
+        coerce=int,
+        required=False,
+        empty_value=None,
     )
     question = fields.ParagraphField(
         label=_("Thông tin cần công dân bổ sung (ghi đủ một lần)"),
@@ -299,10 +314,18 @@ class HandleForm(fields.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
     )
 
-    def __init__(self, *args: Any, agencies: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        agencies: list[tuple[int, str]],
+        people: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         agency = cast(forms.ChoiceField, self.fields["agency"])
         agency.choices = [("", _("— Chọn cơ quan —")), *agencies]
+        concerned = cast(forms.ChoiceField, self.fields["concerned"])
+        concerned.choices = [("", _("— Không xác định được —")), *(people or [])]
 
 
 class PeriodForm(fields.Form):

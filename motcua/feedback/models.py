@@ -143,6 +143,12 @@ class Feedback(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A conduct complaint's finding when answered (core.feedback.Finding; "" otherwise), and
+    # the official it concerns: the one named, or whom the person closing it identified.
+    finding = models.CharField(max_length=20, blank=True)
+    concerned = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     publish_by = models.DateTimeField(null=True, blank=True)
     # The answer made public by the agency: the question and the answer in its own words,
     # checked for personal data (core.feedback.check_public_text); only these are shown on

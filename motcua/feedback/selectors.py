@@ -27,6 +27,7 @@ from motcua.organization.selectors import (
     Actor,
     active_agencies,
     agency_by_id,
+    agency_staff,
     staff_by_agency,
 )
 
@@ -99,6 +100,20 @@ def may_handle(actor: Actor, item: Feedback) -> bool:
     except (NotFound, TransitionError):
         return False
     return True
+
+
+def concerned_choices(actor: Actor, item: Feedback) -> list[tuple[int, str]]:
+    """Whom the person closing a conduct complaint whose name matched nobody may name as the
+    official concerned: the staff of the official's agency but themselves, by name."""
+    if item.subject != Subject.OFFICIAL.value or item.official_id is not None:
+        return []
+    agency = item.official_agency_id or item.place_id or item.agency_id
+    people = [
+        (s.user_id, s.user.get_full_name() or s.user.get_username())
+        for s in agency_staff(agency).values()
+        if s.user_id != actor.user_id
+    ]
+    return sorted(people, key=lambda p: fold(p[1]))
 
 
 def may_publish(actor: Actor, item: Feedback) -> bool:
@@ -223,6 +238,16 @@ class ReportItem:
     closed_at: datetime | None
     late: bool  # answered after its deadline, or still open past it at the period's end
     open_at_end: bool
+    # A conduct complaint answered in the period: whether it was upheld; None otherwise.
+    upheld: bool | None = None
+
+    @property
+    def finding(self) -> str:
+        if self.upheld is None:
+            return ""
+        return str(
+            rules.FINDING_LABELS[rules.Finding.UPHELD if self.upheld else rules.Finding.NOT_UPHELD]
+        )
 
 
 def feedback_for_report(*, agency_id: int, start: datetime, end: datetime) -> list[ReportItem]:
@@ -236,7 +261,7 @@ def feedback_for_report(*, agency_id: int, start: datetime, end: datetime) -> li
             | Q(closed_at__isnull=True)
             | Q(closed_at__gte=end)
         )
-        .only("code", "subject", "state", "received_at", "handle_by", "closed_at")
+        .only("code", "subject", "state", "received_at", "handle_by", "closed_at", "finding")
         .order_by("received_at", "pk")
     )
     out = []
@@ -257,6 +282,9 @@ def feedback_for_report(*, agency_id: int, start: datetime, end: datetime) -> li
                 closed_at=closed,
                 late=late,
                 open_at_end=open_at_end,
+                upheld=(item.finding == rules.Finding.UPHELD.value)
+                if closed is not None and item.finding
+                else None,
             )
         )
     return out
@@ -394,22 +422,25 @@ def last_rating_id() -> int:
 
 def feedback_handling(
     *, start: datetime, end: datetime, agencies: Iterable[int] | None = None
-) -> dict[int, tuple[int, int, int]]:
+) -> dict[int, tuple[int, int, int, int]]:
     """Per agency handling feedback received in [start, end): (items, handled on time, conduct
-    complaints). On time: answered or refused by its handling deadline, or still open and
-    not yet past it at `end` (DOMAIN §9, indicator 6.2: open within the limit counts on time)."""
+    complaints, of those the ones found upheld so far). On time: answered or refused by its
+    handling deadline, or still open and not yet past it at `end` (DOMAIN §9, indicator 6.2:
+    open within the limit counts on time)."""
     items = Feedback.objects.filter(received_at__gte=start, received_at__lt=end)
     if agencies is not None:
         items = items.filter(agency_id__in=list(agencies))
-    out: dict[int, tuple[int, int, int]] = {}
-    for agency, state, closed, due, subject in items.values_list(
-        "agency_id", "state", "closed_at", "handle_by", "subject"
+    out: dict[int, tuple[int, int, int, int]] = {}
+    for agency, state, closed, due, subject, finding in items.values_list(
+        "agency_id", "state", "closed_at", "handle_by", "subject", "finding"
     ):
         on_time = (closed is not None and closed <= due) or (
             state == State.OPEN.value and closed is None and end <= due
         )
-        n, ok, conduct = out.get(agency, (0, 0, 0))
-        out[agency] = (n + 1, ok + int(on_time), conduct + int(subject == Subject.OFFICIAL.value))
+        conduct = subject == Subject.OFFICIAL.value
+        upheld = conduct and finding == rules.Finding.UPHELD.value
+        n, ok, c, u = out.get(agency, (0, 0, 0, 0))
+        out[agency] = (n + 1, ok + int(on_time), c + int(conduct), u + int(upheld))
     return out
 
 
@@ -452,3 +483,27 @@ def citizen_ratings(citizen_id: int) -> QuerySet[Rating]:
 def citizen_feedback(citizen_id: int) -> QuerySet[Feedback]:
     """The feedback a citizen's account filed, oldest first (their own data export)."""
     return Feedback.objects.filter(citizen_id=citizen_id).order_by("pk")
+
+
+def conduct_upheld_by_official(*, start: datetime, end: datetime) -> dict[int, int]:
+    """Complaints about conduct received in [start, end) and found upheld when answered, per
+    official concerned (the one named, or whom the person closing it identified)."""
+    out: dict[int, int] = {}
+    for user in Feedback.objects.filter(
+        subject=Subject.OFFICIAL.value,
+        finding=rules.Finding.UPHELD.value,
+        concerned__isnull=False,
+        received_at__gte=start,
+        received_at__lt=end,
+    ).values_list("concerned_id", flat=True):
+        out[user] = out.get(user, 0) + 1
+    return out
+
+
+def rated_dossiers(*, start: datetime, end: datetime, at_desk: bool | None = None) -> QuerySet[Any]:
+    """The ids of the dossiers rated in [start, end) (entered on a desk's device, or not, when
+    `at_desk` says), as a subquery for oversight's drill-down."""
+    ratings = Rating.objects.filter(created_at__gte=start, created_at__lt=end)
+    if at_desk is not None:
+        ratings = ratings.filter(at_desk=at_desk)
+    return ratings.values("dossier_id")

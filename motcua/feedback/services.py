@@ -20,7 +20,7 @@ from motcua.core import feedback as rules
 from motcua.core.accounts import EMAIL, PHONE, Contact
 from motcua.core.calendar import format_vn
 from motcua.core.errors import ConflictError, NotFound, TransitionError, ValidationError, _
-from motcua.core.feedback import Event, Level, RatingChannel, State, Subject
+from motcua.core.feedback import Event, Finding, Level, RatingChannel, State, Subject
 from motcua.core.lifecycle import Role
 from motcua.core.retention import PSEUDONYM
 from motcua.core.text import fold
@@ -423,19 +423,44 @@ def _handled(
 
 
 def feedback_answer(
-    *, item_id: int, actor: Actor, answer: str, expected_version: int, now: datetime
+    *,
+    item_id: int,
+    actor: Actor,
+    answer: str,
+    expected_version: int,
+    now: datetime,
+    finding: Finding | None = None,
+    concerned_id: int | None = None,
 ) -> Feedback:
-    """Answer an item (closing it); the answer is to be published within 2 working days."""
+    """Answer an item (closing it); the answer is to be published within 2 working days. A
+    complaint about conduct is answered with its finding (upheld or not) and the official it
+    concerns (`core.feedback.check_finding`)."""
     rules.check_text(answer, "answer", _("Hãy nhập nội dung trả lời."))
     item = Feedback.objects.filter(pk=item_id).first()
     calendar = calendar_for(actor.agency) if actor.agency is not None else default_calendar()
-    changes = {
+    changes: dict[str, Any] = {
         "state": State.ANSWERED.value,
         "answer": answer.strip(),
         "closed_at": now,
         "closed_by_id": actor.user_id,
         "publish_by": rules.publish_by(now, calendar),
     }
+    if item is not None:
+        # The right to close it is checked first (a stranger learns nothing from the finding).
+        agency = actor.agency.pk if actor.agency is not None else None
+        unit = actor.unit.pk if actor.unit is not None else None
+        facts = item_facts(item)
+        rules.check_handle(actor.role, actor.user_id, agency, unit, facts)
+        staff_of = item.official_agency_id or item.place_id or item.agency_id
+        found, concerned = rules.check_finding(
+            facts,
+            finding=finding,
+            concerned=concerned_id,
+            closer=actor.user_id,
+            staff=set(agency_staff(staff_of)),
+        )
+        changes["finding"] = found.value if found is not None else ""
+        changes["concerned_id"] = concerned
     due = item.handle_by if item is not None else now
     event = {"kind": Event.ANSWER.value, "text": answer.strip(), "timing": rules.timing(now, due)}
     return _handled(item_id, actor, expected_version, now, changes, event)

@@ -1,8 +1,9 @@
 """Evidence for the annual evaluation of officials and units (issue 10, DOMAIN §10): per
 person, only the time they actually held each dossier (the finished steps they held, from
 the step tallies), the apologies their steps made necessary, the complaints about their
-conduct, the ratings attributed to them; a suggested level (`core.evaluation`) within each
-unit's 20% quota; and the level people decided, recorded."""
+conduct (received, and found upheld: only those count against them), the ratings attributed
+to them; a suggested level (`core.evaluation`) within each unit's 20% quota; and the level
+people decided, recorded."""
 
 from __future__ import annotations
 
@@ -19,7 +20,11 @@ from motcua.core.indicators import StepTally as StepCounts
 from motcua.core.lifecycle import Role
 from motcua.core.scope import Scope
 from motcua.dossiers.records import apologies_by_holder
-from motcua.feedback.selectors import conduct_complaints_by_official, ratings_by_officer
+from motcua.feedback.selectors import (
+    conduct_complaints_by_official,
+    conduct_upheld_by_official,
+    ratings_by_officer,
+)
 from motcua.organization.selectors import Actor, staff_by_agency
 from motcua.oversight.models import EvaluationDecision
 from motcua.oversight.selectors import _bounds, scope_of, steps_by
@@ -38,7 +43,8 @@ class Sheet:
     unit: str
     steps: StepCounts
     apologies: int
-    complaints: int  # about their conduct, received in the year (whether justified is not recorded)
+    complaints: int  # about their conduct, received in the year, naming them
+    upheld: int  # of the complaints received in the year, those found upheld concerning them
     ratings: int
     satisfaction: Fraction | None
     evaluation: rules.Evaluation
@@ -66,6 +72,7 @@ def sheets(*, scope: Scope, year: int) -> list[Sheet]:
     held = steps_by(period=period, by=("holder_id",), agencies=None)
     apologies = apologies_by_holder(start=start, end=end)
     complaints = conduct_complaints_by_official(start=start, end=end)
+    upheld = conduct_upheld_by_official(start=start, end=end)
     ratings = ratings_by_officer(start=start, end=end)
     figures = []
     for s in staff:
@@ -79,9 +86,9 @@ def sheets(*, scope: Scope, year: int) -> list[Sheet]:
                 steps_on_time=counts.early + counts.on_time,
                 late_steps_caused=counts.late,
                 apologies_caused=apologies.get(s.user_id, 0),
-                # Whether a complaint was found justified is not recorded yet: none is counted
-                # against anyone; the number received is shown beside it [check].
-                conduct_upheld=0,
+                # Only the complaints found upheld count against a person; those received are
+                # shown beside them.
+                conduct_upheld=upheld.get(s.user_id, 0),
                 satisfaction=Fraction(points, n * RATING_DIMENSIONS) if n else None,
                 ratings=n,
             )
@@ -107,6 +114,7 @@ def sheets(*, scope: Scope, year: int) -> list[Sheet]:
                 steps=held.get((s.user_id,), StepCounts()),
                 apologies=f.apologies_caused,
                 complaints=complaints.get(s.user_id, 0),
+                upheld=f.conduct_upheld,
                 ratings=f.ratings,
                 satisfaction=Fraction(f.satisfaction) if f.satisfaction is not None else None,
                 evaluation=evaluations[s.user_id],

@@ -1,6 +1,6 @@
 """Evidence sheets for the annual evaluation: an official sees their own, a unit leader their
 unit's, a head their agency's, the oversight office its province's; heads and unit leaders
-record the level decided. CSV for the evaluation council's files."""
+record the level decided. CSV and an Excel workbook for the evaluation council's files."""
 
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ from motcua.core import evaluation as rules
 from motcua.core.errors import DomainError
 from motcua.desk.access import StaffRequest, staff_required
 from motcua.edge import add_to_form, status_for
+from motcua.oversight import xlsx
 from motcua.oversight.evidence import Sheet, decidable, decision_record, sheets
 from motcua.oversight.selectors import scope_of
+from motcua.oversight.xlsx import Cell, Heading, Points
 
 
 class YearForm(forms.Form):
@@ -46,9 +48,12 @@ def evidence(request: StaffRequest) -> HttpResponse:
     scope = scope_of(request.actor)
     form, year = _year(request)
     rows = sheets(scope=scope, year=year)
-    if request.GET.get("dang") == "csv":
-        return _csv(rows, year)
     status = 200 if form.is_valid() else 400
+    # A download is of the year asked for: a bad one gets the page, its error beside it.
+    if request.GET.get("dang") == "csv" and status == 200:
+        return _csv(rows, year)
+    if request.GET.get("dang") == "xlsx" and status == 200:
+        return xlsx.response(xlsx.workbook(_("Đánh giá cán bộ"), _table(rows)), _name(year))
     context = {
         "nav": "evidence",
         "form": form,
@@ -93,30 +98,52 @@ def decide(request: StaffRequest, person: int) -> HttpResponse:
     return render(request, "oversight/evidence.html", context, status=status)
 
 
-def _csv(rows: list[Sheet], year: int) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="danh-gia-can-bo-{year}.csv"'
-    response["Cache-Control"] = "no-store"
-    response.write("\ufeff")  # Excel reads UTF-8 with its mark
-    out = csv.writer(response)
-    out.writerow(
-        [
+def _name(year: int) -> str:
+    return f"danh-gia-can-bo-{year}"
+
+
+def _table(rows: list[Sheet]) -> list[list[Cell]]:
+    """The sheets as a table, the header first; numbers as numbers (the CSV prints them)."""
+    header: list[Cell] = [
+        Heading(h)
+        for h in (
             _("Cán bộ"), _("Chức danh"), _("Cơ quan"), _("Đơn vị"), _("Số bước đã giữ"),
             _("Đúng hạn, trước hạn"), _("Trễ hạn"), _("Văn bản xin lỗi do bước của mình"),
-            _("Phản ánh về thái độ"), _("Lượt đánh giá"), _("Điểm hài lòng (1-5)"),
-            _("Điểm gợi ý"), _("Mức gợi ý"), _("Mức đã quyết định"),
-        ]
-    )  # fmt: skip
+            _("Phản ánh về thái độ"), _("Phản ánh có cơ sở"), _("Lượt đánh giá"),
+            _("Điểm hài lòng (1-5)"), _("Điểm gợi ý"), _("Mức gợi ý"), _("Mức đã quyết định"),
+        )
+    ]  # fmt: skip
+    table = [header]
     for s in rows:
         e = s.evaluation
-        out.writerow(
+        table.append(
             [
                 s.name, s.title, s.agency, s.unit, s.steps.steps, s.steps.early + s.steps.on_time,
-                s.steps.late, s.apologies, s.complaints, s.ratings,
-                "" if s.satisfaction is None else f"{float(s.satisfaction):.2f}",
-                "" if e.points is None else f"{float(e.points):.1f}",
+                s.steps.late, s.apologies, s.complaints, s.upheld, s.ratings,
+                Points(s.satisfaction, places=2), Points(e.points),
                 e.level.label if e.level else "",
                 rules.Level(s.decision.level).label if s.decision else "",
             ]
         )  # fmt: skip
+    return table
+
+
+def _csv(rows: list[Sheet], year: int) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_name(year)}.csv"'
+    response["Cache-Control"] = "no-store"
+    response.write("\ufeff")  # Excel reads UTF-8 with its mark
+    out = csv.writer(response)
+    for row in _table(rows):
+        out.writerow([_text(c) for c in row])
     return response
+
+
+def _text(cell: Cell) -> str:
+    match cell:
+        case Heading(text):
+            return text
+        case Points(value, _signed, places):
+            return "" if value is None else f"{float(value):.{places}f}"
+        case _:
+            return "" if cell is None else str(cell)

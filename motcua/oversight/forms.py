@@ -11,14 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua import fields
 from motcua.core.indicators import Period
-from motcua.oversight.selectors import FIGURES, PRESETS, preset_period
+from motcua.oversight.selectors import FIGURES, PRESETS, STEP_FIGURES, preset_period
 
 # Tallies begin with the system; a period longer than this is a typing slip, not a question.
 LONGEST_PERIOD = timedelta(days=5 * 366)
 EARLIEST = date(2000, 1, 1)
 ORDERS = (("worst", _("Kém nhất trước")), ("best", _("Tốt nhất trước")))
 # The figures a page links to: the tallies' own, everything to process, and those due soon.
-DRILL_FIGURES = (*FIGURES, "to_process", "due_soon")
+DRILL_FIGURES = (*FIGURES, "to_process", "due_soon", *STEP_FIGURES)
 
 
 class PeriodForm(fields.Form):
@@ -91,6 +91,9 @@ class DrillForm(PeriodForm):
     )
     agency = fields.TextField(label=_("Mã cơ quan"), max_length=35, required=False)
     procedure = fields.NumberField(min_value=1, max_value=2**31 - 1, required=False)
+    # A step count's unit or official (its steps only, within the agencies in scope).
+    unit = fields.NumberField(min_value=1, max_value=2**31 - 1, required=False)
+    holder = fields.NumberField(min_value=1, max_value=2**31 - 1, required=False)
     page = fields.NumberField(min_value=1, max_value=100_000, required=False)
 
 

@@ -13,9 +13,15 @@ from django_stubs_ext import StrOrPromise
 
 from motcua.catalog.selectors import procedure_labels
 from motcua.core.indicators import GROUP_LABELS, GROUP_POINTS, Group, Period
-from motcua.organization.selectors import agencies_by_id, calendar_for
+from motcua.organization.selectors import (
+    agencies_by_id,
+    calendar_for,
+    person_names,
+    unit_names,
+)
 from motcua.oversight.charts import trend_chart
 from motcua.oversight.selectors import (
+    STEP_FIGURES,
     AgencyScore,
     agency_index,
     bottlenecks,
@@ -27,6 +33,7 @@ from motcua.oversight.selectors import (
     figures_by,
     monthly,
     ranking,
+    steps_behind,
     times_of,
     total,
 )
@@ -49,6 +56,12 @@ FIGURE_LABELS: dict[str, StrOrPromise] = {
     "open_end": _("Hồ sơ đang giải quyết cuối kỳ"),
     "late_open_end": _("Hồ sơ đang giải quyết đã quá hạn cuối kỳ"),
     "due_soon": _("Hồ sơ sắp đến hạn (trong một ngày làm việc tới)"),
+    "ratings": _("Hồ sơ được người dân đánh giá trong kỳ"),
+    "ratings_own": _("Hồ sơ được đánh giá qua kênh của người dân (không nhập tại quầy)"),
+    "ratings_at_desk": _("Hồ sơ được đánh giá trên máy của quầy một cửa"),
+    "steps": _("Bước xử lý đã kết thúc trong kỳ"),
+    "steps_in_time": _("Bước xử lý kết thúc trước hạn hoặc đúng hạn"),
+    "steps_late": _("Bước xử lý kết thúc quá hạn"),
 }
 
 
@@ -131,8 +144,26 @@ def drill_context(
     procedure: int | None,
     page: int | None,
     now: datetime,
+    unit: int | None = None,
+    holder: int | None = None,
 ) -> dict[str, Any]:
-    """The dossiers behind one figure, a page of them, each with its procedure and agency."""
+    """The dossiers behind one figure, a page of them, each with its procedure and agency; for
+    a unit's or an official's step count, the steps behind it, each with its dossier."""
+    if figure in STEP_FIGURES:
+        steps = steps_behind(
+            figure=figure, period=period, agencies=agencies, unit=unit, holder=holder
+        )
+        step_page = Paginator(steps, PAGE_SIZE).get_page(page)
+        # Names only of a unit or an official whose steps in scope are listed: an id typed
+        # into the address tells nothing of anyone outside it.
+        named = bool(step_page.object_list)
+        return {
+            "page": step_page,
+            "steps": list(step_page),
+            "label": FIGURE_LABELS[figure],
+            "unit_label": unit_names([unit]).get(unit, "") if unit and named else "",
+            "holder_label": person_names([holder]).get(holder, "") if holder and named else "",
+        }
     if figure == "due_soon":
         rows = due_soon(agencies=agencies, now=now, until=_soon(here, now), procedure=procedure)
     else:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<str:code>/<str:month>/", views_reports.head, name="head"),
     path("<str:code>/<str:month>.pdf", views_reports.head_pdf, name="head_pdf"),
     path("<str:code>/<str:month>.csv", views_reports.head_csv, name="head_csv"),
+    path("<str:code>/<str:month>.xlsx", views_reports.head_xlsx, name="head_xlsx"),
 ]

@@ -13,7 +13,8 @@ Definitions chosen here (marked [check] where they are a guess):
   first made by the agency, online dossiers its desk did not accept in time (the reception
   watch turned late in the month).
 - Feedback: the agency's items received in the month, closed in it, or still open at its end;
-  late when answered after the deadline or open past it.
+  late when answered after the deadline or open past it. Conduct complaints: those listed,
+  and apart those answered in the month with the finding "upheld".
 - Rank: among the province's departments and branches, or among its communes (DOMAIN §9), over
   every agency with figures in the month [check: the national portal ranks its own way].
 """
@@ -203,6 +204,11 @@ class HeadReport:
     @property
     def conduct(self) -> list[ReportItem]:
         return [f for f in self.feedback if f.conduct]
+
+    @property
+    def conduct_upheld(self) -> list[ReportItem]:
+        """The conduct complaints answered in the month and found upheld."""
+        return [f for f in self.conduct if f.upheld]
 
     @property
     def listed_feedback(self) -> list[ReportItem]:

@@ -15,6 +15,7 @@ from django_stubs_ext import StrOrPromise
 
 from motcua.catalog.selectors import procedure_labels, step_names
 from motcua.core.calendar import WorkCalendar
+from motcua.core.codes import is_row_id
 from motcua.core.errors import NotFound, _
 from motcua.core.indicators import (
     STEP_FIELDS,
@@ -41,8 +42,9 @@ from motcua.dossiers.selectors import (
     dossier_plan,
     dossier_steps,
     open_dossiers_due,
+    steps_ended,
 )
-from motcua.feedback.selectors import feedback_handling
+from motcua.feedback.selectors import feedback_handling, rated_dossiers
 from motcua.organization.selectors import (
     Actor,
     agencies_by_id,
@@ -59,7 +61,7 @@ from motcua.organization.selectors import (
 from motcua.oversight.models import AgencyTally, DossierTally, Grain, StepTally
 
 if TYPE_CHECKING:
-    from motcua.dossiers.models import ApologyLetter, Dossier
+    from motcua.dossiers.models import ApologyLetter, Dossier, DossierStep
     from motcua.organization.models import Agency
 
 
@@ -189,7 +191,7 @@ def feedback_by(
 ) -> dict[int, FeedbackFigures]:
     start, end = _bounds(period)
     rows = feedback_handling(start=start, end=end, agencies=agencies)
-    return {a: FeedbackFigures(items=n, on_time=ok) for a, (n, ok, _c) in rows.items()}
+    return {a: FeedbackFigures(items=n, on_time=ok) for a, (n, ok, _c, _u) in rows.items()}
 
 
 @dataclass(frozen=True)
@@ -267,7 +269,10 @@ def steps_by(
 # Drill-down: the dossiers behind a figure
 
 FIGURES = ("received", "finished", "early", "on_time", "late", "late_agency", "late_integration",
-           "late_supplements", "open_end", "late_open_end")  # fmt: skip
+           "late_supplements", "open_end", "late_open_end", "ratings", "ratings_own",
+           "ratings_at_desk")  # fmt: skip
+# The step counts of a unit or an official: steps held, finished early or on time, late.
+STEP_FIGURES = ("steps", "steps_in_time", "steps_late")
 
 
 def dossiers_behind(
@@ -299,9 +304,32 @@ def dossiers_behind(
             q = open_end
         case "late_open_end":
             q = open_end & Q(late_on__lte=period.last)
+        case "ratings" | "ratings_own" | "ratings_at_desk":
+            # Rated on a local day of the period (as the tallies date a rating).
+            start, end = _bounds(period)
+            at_desk = {"ratings": None, "ratings_own": False, "ratings_at_desk": True}[figure]
+            rated = rated_dossiers(start=start, end=end, at_desk=at_desk)
+            q = Q(rated=True, dossier_id__in=rated)
         case _:
             raise ValueError(figure)
     return rows.filter(q).select_related("dossier").order_by("-received_on", "-dossier_id")
+
+
+def steps_behind(
+    *,
+    figure: str,
+    period: Period,
+    agencies: Collection[int],
+    unit: int | None = None,
+    holder: int | None = None,
+) -> QuerySet[DossierStep]:
+    """The finished steps a unit's or an official's step count of the period counts (on the
+    local day each ended, as the step tallies date them), each with its dossier."""
+    if figure not in STEP_FIGURES:
+        raise ValueError(figure)
+    start, end = _bounds(period)
+    late = {"steps": None, "steps_in_time": False, "steps_late": True}[figure]
+    return steps_ended(start=start, end=end, agencies=agencies, unit=unit, holder=holder, late=late)
 
 
 def as_percent(value: Fraction | None) -> str:
@@ -495,6 +523,8 @@ class Attribution:
 def dossier_attribution(*, scope: Scope, pk: int, now: datetime) -> Attribution:
     """A dossier of an agency in the scope, its steps judged against their allotments and the
     agency responsible for its delay; the same NotFound for missing and outside the scope."""
+    if not is_row_id(pk):
+        raise NotFound(_("Không tìm thấy hồ sơ."))
     tally = (
         DossierTally.objects.filter(dossier_id=pk, agency_id__in=list(scope.agencies))
         .select_related(

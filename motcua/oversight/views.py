@@ -118,6 +118,8 @@ def dossiers(request: StaffRequest) -> HttpResponse:
             procedure=data.get("procedure"),
             page=data.get("page"),
             now=now,
+            unit=data.get("unit"),
+            holder=data.get("holder"),
         )
     )
     return render(request, "oversight/dossiers.html", context)

@@ -1,11 +1,12 @@
 """The head-of-agency monthly report: on screen with its download links, as PDF (A4, laid
-out from the same HTML) and as CSV for Excel (UTF-8 with a byte-order mark)."""
+out from the same HTML), as CSV for Excel (UTF-8 with a byte-order mark) and as an Excel
+workbook (numbers and dates typed), the CSV and the workbook from the same rows."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpResponse
@@ -19,8 +20,9 @@ from motcua.core.errors import DomainError, NotFound
 from motcua.desk.access import StaffRequest, staff_required
 from motcua.edge import render_error
 from motcua.organization.selectors import centre_tz
-from motcua.oversight import reports
+from motcua.oversight import reports, xlsx
 from motcua.oversight.selectors import as_percent, scope_of
+from motcua.oversight.xlsx import Cell, Heading, Points, Share
 from motcua.paperwork import rendering
 
 if TYPE_CHECKING:
@@ -30,6 +32,8 @@ PROBLEM = "oversight/report_problem.html"
 # The number's prefix in the header [check: a centre's register has its own for reports].
 REPORT_PREFIX = "BC"
 TEMPLATE = "oversight/report.html"
+# The workbook's columns wide enough for a label, a code, a procedure's name, a date.
+XLSX_WIDTHS = (46, 34, 40, 18, 18, 26, 26, 22, 18)
 
 
 def _report(request: StaffRequest, code: str, month: str) -> tuple[Agency, reports.HeadReport]:
@@ -102,6 +106,16 @@ def head_pdf(request: StaffRequest, code: str, month: str) -> HttpResponse:
 
 
 @staff_required
+def head_xlsx(request: StaffRequest, code: str, month: str) -> HttpResponse:
+    try:
+        _agency, report = _report(request, code, month)
+    except DomainError as exc:
+        return _no_store(render_error(request, PROBLEM, exc))
+    content = xlsx.workbook(_("Báo cáo tháng"), report_rows(report), XLSX_WIDTHS)
+    return xlsx.response(content, _filename(report))
+
+
+@staff_required
 def head_csv(request: StaffRequest, code: str, month: str) -> HttpResponse:
     try:
         _agency, report = _report(request, code, month)
@@ -135,18 +149,18 @@ def _signed(value: Any) -> str:
     return "" if value is None else ("+" if value > 0 else "") + _points(value)
 
 
-def report_csv(report: reports.HeadReport) -> str:
-    """The report as sections of rows, each with its own header, a blank row between them.
-    Decimals with a comma, as Vietnamese Excel reads them [check: the list separator stays
-    the comma; Excel opens the file by double-click with the BOM]."""
-    out = io.StringIO()
-    w = csv.writer(out)
+def report_rows(report: reports.HeadReport) -> list[list[Cell]]:
+    """The report as sections of rows, each with its own header, a blank row between them;
+    the cells typed, for the CSV to print and the workbook to keep as numbers and dates."""
     f, p, s = report.figures, report.figures.period, report.standing
-    w.writerow([_("Báo cáo tháng của thủ trưởng cơ quan"), report.agency_name, report.agency_code])
-    w.writerow([_("Kỳ báo cáo"), f"{_day(report.period.first)} - {_day(report.period.last)}"])
-    w.writerow([])
-    w.writerow([_("Chỉ tiêu"), _("Số liệu")])
-    for label, value in [
+    rows: list[list[Cell]] = [
+        [Heading(_("Báo cáo tháng của thủ trưởng cơ quan")), report.agency_name,
+         report.agency_code],
+        [_("Kỳ báo cáo"), report.period.first, report.period.last],
+        [],
+        [Heading(_("Chỉ tiêu")), Heading(_("Số liệu"))],
+    ]  # fmt: skip
+    figures: list[tuple[str, Cell]] = [
         (_("Kỳ trước chuyển sang"), f.carried),
         (_("Tiếp nhận trong tháng"), p.received),
         (_("Đã giải quyết"), p.finished),
@@ -158,56 +172,88 @@ def report_csv(report: reports.HeadReport) -> str:
         (_("Trễ hạn do yêu cầu bổ sung quá một lần"), p.late_supplements),
         (_("Đang giải quyết cuối kỳ"), f.open_end),
         (_("Quá hạn cuối kỳ"), f.late_open_end),
-        (_("Tỷ lệ đúng hạn"), as_percent(f.on_time_rate)),
-        (_("Điểm Bộ chỉ số 766 (trên 100)"), _points(report.index.score)),
+        (_("Tỷ lệ đúng hạn"), Share(f.on_time_rate)),
+        (_("Điểm Bộ chỉ số 766 (trên 100)"), Points(report.index.score)),
         (_("Xếp loại"), report.index.band),
         (_("Thứ hạng"), f"{s.rank}/{s.ranked}" if s.rank else ""),
-        (_("Điểm tháng trước"), _points(s.previous_score)),
-        (_("Thứ hạng tháng trước"), s.previous_rank or ""),
-        (_("Thay đổi so với tháng trước"), _signed(s.change)),
+        (_("Điểm tháng trước"), Points(s.previous_score)),
+        (_("Thứ hạng tháng trước"), s.previous_rank),
+        (_("Thay đổi so với tháng trước"), Points(s.change, signed=True)),
         (_("Văn bản xin lỗi đã soạn"), report.apologies_drafted),
         (_("Văn bản xin lỗi đã ký"), report.apologies_signed),
         (_("Văn bản xin lỗi muộn"), report.apologies_late),
-    ]:
-        w.writerow([label, value])
-    w.writerow([])
-    w.writerow([_("Hồ sơ quá hạn cuối kỳ")])
-    w.writerow(
-        [_("Mã hồ sơ"), _("Thủ tục"), _("Tiếp nhận"), _("Hẹn trả"), _("Quá hạn từ ngày"),
-         _("Cơ quan đang giữ"), _("Bộ phận"), _("Người giữ"), _("Giữ từ")]
+        (_("Phản ánh về thái độ, hành vi của cán bộ"), len(report.conduct)),
+        (_("Phản ánh về thái độ, hành vi có cơ sở"), len(report.conduct_upheld)),
+    ]
+    rows += [[label, value] for label, value in figures]
+    rows += [[], [Heading(_("Hồ sơ quá hạn cuối kỳ"))]]
+    rows.append(
+        [Heading(h) for h in (_("Mã hồ sơ"), _("Thủ tục"), _("Tiếp nhận"), _("Hẹn trả"),
+         _("Quá hạn từ ngày"), _("Cơ quan đang giữ"), _("Bộ phận"), _("Người giữ"), _("Giữ từ"))]
     )  # fmt: skip
     for o in report.overdue:
         h = o.held
-        w.writerow(
-            [o.code, o.procedure, _when(o.received_at), _when(o.due_at), _day(o.late_on),
+        rows.append(
+            [o.code, o.procedure, o.received_at, o.due_at, o.late_on,
              h.agency if h else "", h.unit if h else "", h.holder if h else "",
-             _when(h.since) if h else ""]
+             h.since if h else None]
         )  # fmt: skip
-    w.writerow([])
-    w.writerow([_("Văn bản xin lỗi")])
-    w.writerow(
-        [_("Mã hồ sơ"), _("Thủ tục"), _("Soạn lúc"), _("Thời điểm soạn"), _("Ký lúc"),
-         _("Người ký"), _("Thời điểm ký"), _("Hẹn trả mới")]
+    rows += [[], [Heading(_("Văn bản xin lỗi"))]]
+    rows.append(
+        [Heading(h) for h in (_("Mã hồ sơ"), _("Thủ tục"), _("Soạn lúc"), _("Thời điểm soạn"),
+         _("Ký lúc"), _("Người ký"), _("Thời điểm ký"), _("Hẹn trả mới"))]
     )  # fmt: skip
     for a in report.apologies:
-        w.writerow(
-            [a.code, a.procedure, _when(a.drafted_at), a.draft_label, _when(a.approved_at),
-             a.signer, a.sign_label, _when(a.new_due_at)]
+        rows.append(
+            [a.code, a.procedure, a.drafted_at, a.draft_label, a.approved_at,
+             a.signer, a.sign_label, a.new_due_at]
         )  # fmt: skip
-    w.writerow([])
-    w.writerow([_("Vi phạm quy định")])
-    w.writerow([_("Loại vi phạm"), _("Mã hồ sơ"), _("Thời điểm"), _("Chi tiết")])
+    rows += [[], [Heading(_("Vi phạm quy định"))]]
+    rows.append([Heading(h) for h in (_("Loại vi phạm"), _("Mã hồ sơ"), _("Thời điểm"),
+                                      _("Chi tiết"))])  # fmt: skip
     for b in report.breaches:
-        w.writerow([b.kind, b.code, _when(b.at), b.detail])
-    w.writerow([])
-    w.writerow([_("Phản ánh, kiến nghị chưa trả lời hoặc trả lời muộn, phản ánh về cán bộ")])
-    w.writerow(
-        [_("Mã phản ánh"), _("Nội dung về"), _("Tình trạng cuối kỳ"), _("Tiếp nhận"),
-         _("Hạn xử lý"), _("Trả lời lúc"), _("Trễ hạn")]
+        rows.append([b.kind, b.code, b.at, b.detail])
+    rows += [
+        [],
+        [Heading(_("Phản ánh, kiến nghị chưa trả lời hoặc trả lời muộn, phản ánh về cán bộ"))],
+    ]
+    rows.append(
+        [Heading(h) for h in (_("Mã phản ánh"), _("Nội dung về"), _("Tình trạng cuối kỳ"),
+         _("Tiếp nhận"), _("Hạn xử lý"), _("Trả lời lúc"), _("Trễ hạn"), _("Kết luận"))]
     )  # fmt: skip
     for item in report.listed_feedback:
-        w.writerow(
-            [item.code, item.subject, item.state, _when(item.received_at),
-             _when(item.handle_by), _when(item.closed_at), _("Có") if item.late else _("Không")]
+        rows.append(
+            [item.code, item.subject, item.state, item.received_at, item.handle_by,
+             item.closed_at, _("Có") if item.late else _("Không"), item.finding]
         )  # fmt: skip
+    return rows
+
+
+def _text(cell: Cell) -> str:
+    """A cell as the CSV prints it: decimals with a comma, local dates and times."""
+    match cell:
+        case Heading(text):
+            return text
+        case Share(value):
+            return as_percent(value)
+        case Points(value, signed, _places):
+            return _signed(value) if signed else _points(value)
+        case datetime():
+            return _when(cell)
+        case date():
+            return _day(cell)
+        case None:
+            return ""
+        case _:
+            return str(cell)
+
+
+def report_csv(report: reports.HeadReport) -> str:
+    """The report's rows as CSV. Decimals with a comma, as Vietnamese Excel reads them
+    [check: the list separator stays the comma; Excel opens the file by double-click with the
+    BOM]."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    for row in report_rows(report):
+        w.writerow([_text(c) for c in row])
     return out.getvalue()

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from motcua.core import warnings as rules
 from motcua.core.calendar import local_date
+from motcua.core.codes import is_row_id
 from motcua.core.errors import NotFound, ValidationError, _
 from motcua.core.indicators import Figures, Period
 from motcua.core.lifecycle import Role
@@ -50,12 +51,15 @@ def periods(today: date) -> tuple[Period, list[Period]]:
     return current, past
 
 
-def _unit(agency: int, f: Figures, conduct: int = 0, idle: int = 0) -> rules.UnitFigures:
+def _unit(
+    agency: int, f: Figures, conduct: tuple[int, int] = (0, 0), idle: int = 0
+) -> rules.UnitFigures:
     return rules.UnitFigures(
         unit=agency,
         received=f.to_process,
         overdue=f.to_process - f.within_time,
-        conduct_complaints=conduct,
+        conduct_complaints=conduct[0],
+        conduct_upheld=conduct[1],
         repeated_supplements=f.period.late_supplements,
         idle=idle,
         satisfaction=f.satisfaction,
@@ -90,12 +94,16 @@ def warnings_raise(*, now: datetime) -> Raised:
             if group is not None:
                 groups.setdefault(group, []).append(pk)
         start, end = _bounds(current)
-        conduct = {a: c for a, (_n, _ok, c) in feedback_handling(start=start, end=end).items()}
+        conduct = {
+            a: (c, u) for a, (_n, _ok, c, u) in feedback_handling(start=start, end=end).items()
+        }
         history = [figures_by(period=p) for p in past]
         idle = _idle_counts(list(agencies), now)
         raised: list[UnitWarning] = []
         for members in groups.values():
-            units = [_unit(a, now_figures[a], conduct.get(a, 0), idle.get(a, 0)) for a in members]
+            units = [
+                _unit(a, now_figures[a], conduct.get(a, (0, 0)), idle.get(a, 0)) for a in members
+            ]
             earlier: dict[int, Sequence[rules.UnitFigures]] = {
                 a: [_unit(a, h[a]) for h in history if a in h] for a in members
             }
@@ -211,6 +219,8 @@ def warning_handle(*, actor: Actor, pk: int, action_taken: str, now: datetime) -
     text = action_taken.strip()
     if not text:
         raise ValidationError(_("Ghi rõ việc đã làm để xử lý cảnh báo."), field="action_taken")
+    if not is_row_id(pk):
+        raise NotFound(_("Không tìm thấy cảnh báo."))
     with transaction.atomic():
         warning = UnitWarning.objects.select_for_update().filter(pk=pk).first()
         if warning is None or warning.agency_id not in scope_of(actor).agencies:

@@ -117,8 +117,11 @@ def test_a_citizen_rates_and_complains_and_the_leader_answers(
         son.get_by_label("Nội dung trả lời").fill(
             "Phường đã nhắc nhở cán bộ; xin lỗi ông về thái độ chưa đúng mực."
         )
+        # A complaint about conduct is closed with whether it was upheld.
+        son.get_by_label("Có cơ sở", exact=True).check()
         son.get_by_role("button", name="Gửi trả lời").click()
         expect(son.get_by_role("status")).to_contain_text("Đã trả lời")
+        expect(son.locator("main")).to_contain_text("Kết luận: Có cơ sở")
         # He publishes it in plain words, without the citizen's or the official's name.
         assert_accessible(son, "feedback item to publish")
         son.get_by_label(re.compile("^Câu hỏi để công khai")).fill(

@@ -3,8 +3,10 @@ statistics readable on a 360 px phone, the report's PDF and CSV downloaded."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import openpyxl
 import pytest
 from playwright.sync_api import expect
 
@@ -51,5 +53,10 @@ def test_the_head_opens_the_report_and_downloads_it(person, world):
         page.get_by_role("link", name="Tải CSV (Excel)").click()
     content = Path(csv_download.value.path()).read_bytes()
     assert content.startswith(b"\xef\xbb\xbf") and "UBND Phường Hoàn Kiếm" in content.decode()
+    with page.expect_download() as xlsx_download:
+        page.get_by_role("link", name="Tải tệp Excel (XLSX)").click()
+    assert xlsx_download.value.suggested_filename == "bao-cao-H26.100-2026-11.xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_download.value.path().read_bytes())).active
+    assert sheet["B1"].value == "UBND Phường Hoàn Kiếm" and sheet["B2"].is_date
     response = page.request.get("/can-bo/giam-sat/bao-cao/H26.100/2026-11.pdf")
     assert response.ok and response.body().startswith(b"%PDF")

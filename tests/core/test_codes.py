@@ -17,6 +17,7 @@ from motcua.core.codes import (
     format_dossier_code,
     is_agency_code,
     is_dossier_code,
+    is_row_id,
     new_tracking_secret,
     normalize_tracking_secret,
     parse_dossier_code,
@@ -352,3 +353,11 @@ def test_it_refuses_bad_procedure_codes(raw: str) -> None:
     with pytest.raises(ValidationError) as info:
         validate_procedure_code(raw)
     assert "Mã thủ tục hành chính" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(0, False), (-1, False), (1, True), (2**63 - 1, True), (2**63, False), (10**30, False)],
+)
+def test_a_row_id_is_a_positive_64_bit_integer(value: int, expected: bool) -> None:
+    assert is_row_id(value) is expected

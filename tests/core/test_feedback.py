@@ -15,6 +15,7 @@ from motcua.core.errors import InvalidInput, NotFound, TransitionError, Validati
 from motcua.core.feedback import (
     Deadlines,
     FeedbackPolicy,
+    Finding,
     ItemFacts,
     Level,
     Official,
@@ -22,6 +23,7 @@ from motcua.core.feedback import (
     State,
     Subject,
     at_desk,
+    check_finding,
     check_forward,
     check_handle,
     check_rating,
@@ -285,6 +287,56 @@ def test_a_closed_item_is_not_handled_again():
     answered = ItemFacts(state=State.ANSWERED, agency=COMMUNE, subject=Subject.PROCEDURE)
     with pytest.raises(TransitionError):
         check_handle(Role.DESK, 30, COMMUNE, 20, answered)
+
+
+# --- The finding on a conduct complaint --------------------------------------------------------
+
+UNNAMED = ItemFacts(
+    state=State.OPEN, agency=COMMUNE, subject=Subject.OFFICIAL, official_agency=COMMUNE
+)
+STAFF = frozenset({11, 12, 13})
+UP, NOT_UP = Finding.UPHELD, Finding.NOT_UPHELD
+
+
+@pytest.mark.parametrize(
+    ("item", "finding", "concerned", "expected"),
+    [
+        # A named official is the one concerned, upheld or not.
+        (CONDUCT, UP, None, (UP, 11)),
+        (CONDUCT, NOT_UP, None, (NOT_UP, 11)),
+        (CONDUCT, UP, 11, (UP, 11)),
+        (CONDUCT, UP, 13, "concerned"),  # somebody else than the one named
+        (CONDUCT, None, None, "finding"),  # a conduct complaint needs its finding
+        # A name that matched nobody: the person closing it may name the official concerned.
+        (UNNAMED, UP, 13, (UP, 13)),
+        (UNNAMED, UP, None, (UP, None)),  # upheld, the official not identified
+        (UNNAMED, NOT_UP, 13, (NOT_UP, None)),  # nobody is named against a baseless one
+        (UNNAMED, UP, 12, "concerned"),  # the person closing it, in their own case
+        (UNNAMED, UP, 99, "concerned"),  # not of the official's agency
+        # Any other item carries no finding.
+        (GENERAL, None, None, (None, None)),
+        (GENERAL, UP, None, "finding"),
+        (GENERAL, None, 11, "finding"),
+    ],
+)
+def test_a_conduct_complaint_is_closed_with_whether_it_was_upheld(
+    item, finding, concerned, expected
+):
+    def check():
+        return check_finding(item, finding=finding, concerned=concerned, closer=12, staff=STAFF)
+
+    if isinstance(expected, str):
+        with pytest.raises((InvalidInput, ValidationError)) as raised:
+            check()
+        assert expected in [p.details["field"] for p in raised.value.problems()]
+    else:
+        assert check() == expected
+
+
+def test_a_conduct_complaint_reports_every_problem_at_once():
+    with pytest.raises(InvalidInput) as raised:
+        check_finding(CONDUCT, finding=None, concerned=13, closer=12, staff=STAFF)
+    assert [p.details["field"] for p in raised.value.problems()] == ["finding", "concerned"]
 
 
 def test_a_forward_needs_another_agency_and_a_reason_both_reported_at_once():

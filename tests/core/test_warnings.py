@@ -96,7 +96,8 @@ COUNTS = [
         [],
         (
             Severity.WATCH,
-            "2 phản ánh về thái độ, tác phong của cán bộ trong kỳ (chưa có số liệu kỳ trước).",
+            "2 phản ánh về thái độ, tác phong của cán bộ trong kỳ, 0 phản ánh có cơ sở "
+            "(chưa có số liệu kỳ trước).",
         ),
     ),
     (
@@ -106,7 +107,8 @@ COUNTS = [
         [1, 0],
         (
             Severity.ALERT,
-            "4 phản ánh về thái độ, tác phong của cán bộ trong kỳ (các kỳ trước: 0,5/kỳ).",
+            "4 phản ánh về thái độ, tác phong của cán bộ trong kỳ, 0 phản ánh có cơ sở "
+            "(các kỳ trước: 0,5/kỳ).",
         ),
     ),
     (WarningKind.REPEATED_SUPPLEMENTS, "repeated_supplements", 1, [0], None),
@@ -142,6 +144,30 @@ def test_it_warns_of_a_cluster_of_conduct_complaints_or_repeated_supplements(
         expected[1],
     )
     assert warning.baseline == (Fraction(sum(before), len(before)) if before else None)
+
+
+SAID = "{} phản ánh về thái độ, tác phong của cán bộ trong kỳ, {} phản ánh có cơ sở"
+UPHELD = [
+    # (received, upheld, expected severity or None)
+    (1, 0, None),
+    (1, 1, Severity.WATCH),  # one upheld is a fact, not an impression
+    (2, 2, Severity.ALERT),
+    (3, 1, Severity.WATCH),
+    (4, 0, Severity.ALERT),
+]
+
+
+@pytest.mark.parametrize(("received", "upheld", "expected"), UPHELD)
+def test_conduct_complaints_received_and_upheld_are_weighed_apart(received, upheld, expected):
+    current = figures(conduct_complaints=received, conduct_upheld=upheld)
+    warning = one(WarningKind.CONDUCT_COMPLAINTS, current, past=[figures(conduct_complaints=1)])
+    if expected is None:
+        assert warning is None
+        return
+    assert (warning.severity, warning.words.render()) == (
+        expected,
+        SAID.format(received, upheld) + " (các kỳ trước: 1/kỳ).",
+    )
 
 
 IDLE = [

@@ -384,6 +384,28 @@ def test_a_conduct_complaint_is_hidden_from_the_official(world, client):
     assert client.get(reverse("desk:feedback_item", args=[item.pk])).status_code == 200
 
 
+def test_a_conduct_complaint_is_answered_with_whether_it_was_upheld(world, client):
+    filed(
+        client,
+        subject="official",
+        procedure="",
+        place=str(world.hoan_kiem.pk),
+        official_name="Ngô Văn Đức",
+    )
+    item = Feedback.objects.get()
+    staff(client, "son")
+    url = reverse("desk:feedback_item", args=[item.pk])
+    assert "Kết luận về phản ánh" in client.get(url).content.decode()
+    answer = {"action": "answer", "version": "0", "answer": "Đã nhắc nhở cán bộ."}
+    refused = client.post(url, answer)
+    assert refused.status_code == 400
+    assert "Hãy ghi kết luận: phản ánh có cơ sở hay không có cơ sở." in refused.content.decode()
+    assert client.post(url, {**answer, "finding": "upheld"}).status_code == 302
+    item.refresh_from_db()
+    assert (item.finding, item.concerned_id) == ("upheld", world.duc.user_id)
+    assert "Có cơ sở" in client.get(url).content.decode()
+
+
 def test_the_ratings_page_shows_response_rates_to_leaders(world, client):
     d = returned(world)
     post_rating(client, d)

@@ -7,8 +7,14 @@ import pytest
 from django.core.management import call_command
 
 from motcua.core.accounts import CodeRefused, ResendTooSoon
-from motcua.core.errors import ConflictError, InvalidInput, NotFound, TransitionError
-from motcua.core.feedback import Level, RatingChannel, State, Subject
+from motcua.core.errors import (
+    ConflictError,
+    InvalidInput,
+    NotFound,
+    TransitionError,
+    ValidationError,
+)
+from motcua.core.feedback import Finding, Level, RatingChannel, State, Subject
 from motcua.core.lifecycle import Action, Status
 from motcua.dossiers.services import Handover, dossier_act, dossier_receive
 from motcua.feedback import selectors, services
@@ -589,3 +595,68 @@ def test_an_answer_with_personal_data_or_not_answered_is_not_published(world):
     with pytest.raises(NotFound):  # another agency's
         publish(world, item, actor=world.lan)
     assert not Feedback.objects.exclude(published_at=None).exists()
+
+
+# --- The finding on a conduct complaint ---------------------------------------------------------
+
+
+def test_a_conduct_complaint_is_answered_with_its_finding_and_the_official_named(world):
+    w = world
+    item = complaint(w, "Ngô Văn Đức", w.hoan_kiem)
+    answer = dict(item_id=item.pk, answer="Đã nhắc nhở.", expected_version=0)
+    with pytest.raises(InvalidInput) as refused:
+        services.feedback_answer(actor=w.son, now=at("2026-11-26 09:00"), **answer)
+    assert [p.details["field"] for p in refused.value.problems()] == ["finding"]
+    assert Feedback.objects.get(pk=item.pk).state == State.OPEN
+    done = services.feedback_answer(
+        actor=w.son, now=at("2026-11-26 09:00"), finding=Finding.UPHELD, **answer
+    )
+    assert (done.state, done.finding, done.concerned_id, done.closed_by_id) == (
+        State.ANSWERED,
+        "upheld",
+        w.duc.user_id,
+        w.son.user_id,
+    )
+
+
+def test_the_head_names_the_official_when_the_name_matched_nobody(world):
+    w = world
+    item = complaint(w, "Anh đeo kính", w.hoan_kiem)
+    assert item.official_id is None
+    people = [user for user, _name in selectors.concerned_choices(w.long, item)]
+    assert w.duc.user_id in people and w.long.user_id not in people
+    done = services.feedback_answer(
+        item_id=item.pk,
+        actor=w.long,
+        answer="Đã xác minh, cán bộ Đức có thái độ chưa đúng mực.",
+        expected_version=0,
+        now=at("2026-11-26 09:00"),
+        finding=Finding.UPHELD,
+        concerned_id=w.duc.user_id,
+    )
+    assert (done.finding, done.concerned_id) == ("upheld", w.duc.user_id)
+
+
+def test_a_finding_is_recorded_only_on_a_conduct_complaint_and_only_by_who_may_close_it(world):
+    w = world
+    general = file_verified(filing=filing(), now=at("2026-11-25 09:00"))
+    with pytest.raises(ValidationError, match="Chỉ phản ánh về thái độ"):
+        services.feedback_answer(
+            item_id=general.pk,
+            actor=w.nam,
+            answer="Đã trả lời.",
+            expected_version=0,
+            now=at("2026-11-26 09:00"),
+            finding=Finding.UPHELD,
+        )
+    item = complaint(w, "Ngô Văn Đức", w.hoan_kiem)
+    with pytest.raises(NotFound):  # the official himself learns nothing
+        services.feedback_answer(
+            item_id=item.pk,
+            actor=w.duc,
+            answer="Không có cơ sở.",
+            expected_version=0,
+            now=at("2026-11-26 09:00"),
+            finding=Finding.NOT_UPHELD,
+        )
+    assert Feedback.objects.get(pk=item.pk).finding == ""

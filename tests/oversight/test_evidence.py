@@ -3,6 +3,10 @@ whose sheet; the level decided by people, recorded once."""
 
 from __future__ import annotations
 
+import csv
+import io
+
+import openpyxl
 import pytest
 from django.contrib.auth.models import User
 
@@ -97,3 +101,72 @@ def test_the_page_and_its_csv(world, handled, client):
         f"/can-bo/danh-gia-can-bo/{world.duc.user_id}/?year=2026", {"level": "good"}
     )
     assert answer.status_code == 302 and EvaluationDecision.objects.count() == 1
+
+
+def conduct_complaint(world, name, when):
+    from motcua.core.feedback import Subject
+    from motcua.feedback import services as feedback_services
+    from tests.feedback.test_services import filing
+
+    return feedback_services.feedback_file(
+        filing=filing(
+            subject=Subject.OFFICIAL,
+            procedure_code="",
+            place_id=world.hoan_kiem.pk,
+            official_name=name,
+            content="Cán bộ gắt gỏng.",
+        ),
+        now=at(when),
+        contact_verified=True,
+    )
+
+
+@pytest.mark.django_db
+def test_the_sheet_counts_conduct_complaints_received_and_upheld_apart(world, handled, client):
+    from motcua.core.feedback import Finding
+    from motcua.feedback import services as feedback_services
+
+    # Three about Đức: one upheld, one not, one still open; one whose name matched nobody,
+    # upheld, the head naming Đức as its official.
+    findings = [Finding.UPHELD, Finding.NOT_UPHELD, None]
+    for n, finding in enumerate(findings):
+        item = conduct_complaint(world, "Ngô Văn Đức", f"2026-11-2{n + 1} 09:00")
+        if finding is not None:
+            feedback_services.feedback_answer(
+                item_id=item.pk, actor=world.son, answer="Đã xác minh.", expected_version=0,
+                now=at("2026-11-26 09:00"), finding=finding,
+            )  # fmt: skip
+    unnamed = conduct_complaint(world, "Anh đeo kính", "2026-11-24 10:00")
+    feedback_services.feedback_answer(
+        item_id=unnamed.pk, actor=world.long, answer="Đã xác minh.", expected_version=0,
+        now=at("2026-11-26 09:00"), finding=Finding.UPHELD, concerned_id=world.duc.user_id,
+    )  # fmt: skip
+    duc = sheet_of(world.long, world.duc.user_id)
+    assert (duc.complaints, duc.upheld) == (3, 2)
+    assert sheet_of(world.long, world.lan.user_id).upheld == 0
+    # The two upheld ones are taken off his suggested points, in the explanation too.
+    line = next(x for x in duc.evaluation.lines if "conduct" in dict(x.values))
+    assert dict(line.values)["conduct"] == 2
+    client.force_login(User.objects.get(pk=world.long.user_id))
+    body = client.get("/can-bo/danh-gia-can-bo/?year=2026&dang=csv").content.decode("utf-8")
+    header, *rows = csv.reader(io.StringIO(body.lstrip("\ufeff")))
+    duc_row = next(r for r in rows if r[0] == world.duc.name)
+    at_column = header.index("Phản ánh có cơ sở")
+    assert (duc_row[at_column - 1], duc_row[at_column]) == ("3", "2")
+    # The workbook: the same columns, the counts as numbers.
+    book = client.get("/can-bo/danh-gia-can-bo/?year=2026&dang=xlsx")
+    assert book["Cache-Control"] == "no-store"
+    assert book["Content-Disposition"] == 'attachment; filename="danh-gia-can-bo-2026.xlsx"'
+    table = [list(r) for r in openpyxl.load_workbook(io.BytesIO(book.content)).active.values]
+    assert table[0] == header
+    duc_cells = next(r for r in table if r[0] == world.duc.name)
+    assert (duc_cells[at_column - 1], duc_cells[at_column]) == (3, 2)
+    assert duc_cells[4] == 2  # steps held, a number
+
+
+@pytest.mark.django_db
+def test_a_bad_year_gets_the_page_not_a_download(world, handled, client):
+    client.force_login(User.objects.get(pk=world.long.user_id))
+    for kind in ("csv", "xlsx"):
+        response = client.get(f"/can-bo/danh-gia-can-bo/?year=abc&dang={kind}")
+        assert response.status_code == 400 and response["Content-Type"].startswith("text/html")

@@ -221,7 +221,62 @@ def test_an_agency_page_shows_procedures_units_officials_and_bottlenecks(h, clie
     assert officials.index("Ngô Văn Đức") < officials.index("Nguyễn Thị Lan")
     duc = re.search(r"<tr><th scope=\"row\">Ngô Văn Đức</th>.*?</tr>", officials, re.S).group(0)
     # Two appraisals, one late; held 10 hours in all (5 on average), 5,25 hours over.
-    assert "<td>2</td><td>1</td><td>1</td><td>5,0 giờ</td><td>5,2 giờ</td>" in duc
+    counts = re.findall(r"<td>(?:<a [^>]*>)?([^<]*)(?:</a>)?</td>", duc)
+    assert counts[1:] == ["2", "1", "1", "5,0 giờ", "5,2 giờ"]
+
+
+def test_a_units_and_an_officials_step_counts_drill_down_to_the_steps(h, client):
+    html = main(signin(client, "giamsat").get(agency_url("H26.100"), NOVEMBER))
+    officials = html[html.index('id="officials-h"') : html.index('id="trend-h"')]
+    duc = re.search(r"<tr><th scope=\"row\">Ngô Văn Đức</th>.*?</tr>", officials, re.S).group(0)
+    links = dict(
+        (figure, (href.replace("&amp;", "&"), int(n)))
+        for href, figure, n in re.findall(
+            r'<a href="(/can-bo/giam-sat/ho-so/\?figure=(steps\w*)[^"]*)">(\d+)</a>', duc
+        )
+    )
+    assert {f: n for f, (_href, n) in links.items()} == {
+        "steps": 2, "steps_in_time": 1, "steps_late": 1,
+    }  # fmt: skip
+    for figure, (href, number) in links.items():
+        page = client.get(href)
+        assert page.status_code == 200, figure
+        listed = main(page)
+        assert listed.count('<a class="code"') == number, figure
+        assert "Ngô Văn Đức" in listed
+    late = main(client.get(links["steps_late"][0]))
+    assert h.late.code in late and h.on_time.code not in late
+    units = html[html.index('id="units-h"') : html.index('id="officials-h"')]
+    unit_links = re.findall(
+        r'href="(/can-bo/giam-sat/ho-so/\?figure=steps&amp;[^"]*)">(\d+)<', units
+    )
+    assert unit_links
+    for href, number in unit_links:
+        listed = main(client.get(href.replace("&amp;", "&")))
+        assert listed.count('<a class="code"') == int(number)
+
+
+def test_the_ratings_figures_drill_down_to_the_rated_dossiers(h, client):
+    from motcua.core.feedback import RatingChannel
+    from motcua.feedback.services import rating_submit
+    from motcua.oversight.services import tallies_rebuild
+
+    scores = {"conduct": 5, "punctuality": 4, "guidance": 4, "simplicity": 3}
+    rating_submit(
+        dossier_id=h.on_time.pk, scores=scores, comment="", channel=RatingChannel.TRACKING,
+        now=at("2026-11-25 09:00"),
+    )  # fmt: skip
+    tallies_rebuild()
+    html = main(signin(client, "giamsat").get(agency_url("H26.100"), NOVEMBER))
+    found = re.findall(
+        r'href="(/can-bo/giam-sat/ho-so/\?figure=(ratings\w*)[^"]*)"><span class="n">(\d+)<', html
+    )
+    shown = {figure: int(n) for _href, figure, n in found}
+    assert shown == {"ratings": 1, "ratings_own": 1, "ratings_at_desk": 0}
+    for href, figure, number in found:
+        listed = main(client.get(href.replace("&amp;", "&")))
+        assert listed.count('<a class="code"') == int(number), figure
+        assert (h.on_time.code in listed) is (number == "1"), figure
 
 
 def test_a_figure_drills_down_to_its_dossiers_and_each_to_who_held_it(h, client):

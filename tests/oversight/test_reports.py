@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 
+import openpyxl
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from motcua.core.feedback import Subject
+from motcua.core.feedback import Finding, Subject
 from motcua.core.lifecycle import Action, Role
 from motcua.dossiers.models import DossierEvent
 from motcua.dossiers.services import Papers, dossier_act, dossier_receive
@@ -119,10 +121,85 @@ def test_the_csv_opens_in_excel_with_vietnamese_and_everything_the_head_answers_
     assert ("Yêu cầu bổ sung hồ sơ quá một lần", twice.code) in breaches
     (item,) = [r for r in rows if r and r[0] == complaint.code]
     assert item[1] == "Về thái độ, hành vi của cán bộ"
-    assert item[2] == "Đang xem xét, xử lý" and item[-1] == "Có"
+    assert item[2] == "Đang xem xét, xử lý" and item[6:] == ["Có", ""]
     # Nothing of the citizen: neither the applicant's nor the complainant's name.
     assert "Trần Văn Bình" not in raw.decode("utf-8-sig")
     assert "Cán bộ hẹn đi hẹn lại" not in raw.decode("utf-8-sig")
+
+
+def test_the_report_counts_conduct_complaints_received_and_upheld_apart(world, client):
+    _late, _twice, complaint = november(world)
+    other = feedback.feedback_file(
+        filing=feedback.Filing(
+            subject=Subject.OFFICIAL, content="Cán bộ không hướng dẫn.", name="Lê Thị Hoa",
+            email="hoa@example.vn", place_id=world.hoan_kiem.pk, official_name="Ngô Văn Đức",
+        ),
+        now=at("2026-11-04 09:00"), contact_verified=True,
+    )  # fmt: skip
+    for item, finding in ((complaint, Finding.UPHELD), (other, Finding.NOT_UPHELD)):
+        feedback.feedback_answer(
+            item_id=item.pk, actor=world.son, answer="Đã xác minh.", expected_version=0,
+            now=at("2026-11-20 09:00"), finding=finding,
+        )  # fmt: skip
+    sign_in(client, world.long)
+    rows = list(csv.reader(io.StringIO(report_csv(client).content.decode("utf-8-sig"))))
+    figures = {r[0]: r[1] for r in rows if len(r) == 2}
+    assert figures["Phản ánh về thái độ, hành vi của cán bộ"] == "2"
+    assert figures["Phản ánh về thái độ, hành vi có cơ sở"] == "1"
+    findings = {r[0]: r[7] for r in rows if r and r[0] in (complaint.code, other.code)}
+    assert findings == {complaint.code: "Có cơ sở", other.code: "Không có cơ sở"}
+    page = client.get(reverse("reports:head", args=["H26.100", "2026-11"])).content.decode()
+    assert "về thái độ, hành vi của cán bộ: 2, trong đó có cơ sở: 1." in page
+    # October knew nothing of them: received and answered in November.
+    rows = list(
+        csv.reader(io.StringIO(report_csv(client, month="2026-10").content.decode("utf-8-sig")))
+    )
+    figures = {r[0]: r[1] for r in rows if len(r) == 2}
+    assert figures["Phản ánh về thái độ, hành vi có cơ sở"] == "0"
+
+
+def test_the_xlsx_keeps_numbers_as_numbers_and_dates_as_dates(world, client):
+    late, _twice, complaint = november(world)
+    sign_in(client, world.long)
+
+    response = client.get(reverse("reports:head_xlsx", args=["H26.100", "2026-11"]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert response["Content-Disposition"] == 'attachment; filename="bao-cao-H26.100-2026-11.xlsx"'
+    assert response["Cache-Control"] == "no-store"
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0][:3] == [
+        "Báo cáo tháng của thủ trưởng cơ quan",
+        "UBND Phường Hoàn Kiếm",
+        "H26.100",
+    ]
+    assert sheet["A1"].font.bold
+    assert rows[1][:3] == ["Kỳ báo cáo", datetime(2026, 11, 1), datetime(2026, 11, 30)]
+    assert sheet["B2"].number_format == "dd/mm/yyyy"
+    figures = {r[0]: r[1] for r in rows if r[0] and r[2] is None}
+    assert figures["Tiếp nhận trong tháng"] == 2  # a number, not the text "2"
+    assert figures["Quá hạn cuối kỳ"] == 2
+    assert figures["Văn bản xin lỗi muộn"] == 1
+    assert figures["Thứ hạng"] == "1/1"
+    rate = next(c for c in sheet["A"] if c.value == "Tỷ lệ đúng hạn").offset(column=1)
+    assert isinstance(rate.value, int | float) and 0 <= rate.value <= 1
+    assert rate.number_format == "0.0%"
+    # The overdue dossier: its dates are dates, in the centre's local time.
+    (overdue,) = [r for r in rows if r[0] == late.code and r[8] is not None]
+    assert overdue[4] == datetime(2026, 11, 5)
+    assert overdue[5:8] == ["UBND Phường Hoàn Kiếm", "Phòng Văn hóa - Xã hội", "Ngô Văn Đức"]
+    assert overdue[8] == datetime(2026, 11, 2, 9, 0)
+    (item,) = [r for r in rows if r[0] == complaint.code]
+    assert item[1] == "Về thái độ, hành vi của cán bộ" and item[3] == datetime(2026, 11, 3, 9, 0)
+    # The same rows as the CSV, cell for cell.
+    text = list(csv.reader(io.StringIO(report_csv(client).content.decode("utf-8-sig"))))
+    assert [r[0] if r else "" for r in text] == ["" if r[0] is None else str(r[0]) for r in rows][
+        : len(text)
+    ]
 
 
 def test_a_month_without_events_reports_zeros_and_no_rows(world, client):
@@ -130,7 +207,7 @@ def test_a_month_without_events_reports_zeros_and_no_rows(world, client):
     sign_in(client, world.long)
     rows = list(csv.reader(io.StringIO(report_csv(client, month="2026-10").content.decode())))
     figures = {r[0]: r[1] for r in rows if len(r) == 2}
-    assert figures["Kỳ báo cáo"] == "01/10/2026 - 31/10/2026"
+    assert rows[1] == ["Kỳ báo cáo", "01/10/2026", "31/10/2026"]
     assert figures["Tiếp nhận trong tháng"] == "0"
     assert figures["Văn bản xin lỗi đã soạn"] == "0"
     assert not [r for r in rows if len(r) == 9 and r[0].startswith("H26")]
@@ -156,7 +233,7 @@ def test_the_pdf_is_the_report_on_a4_in_vietnamese(world, client):
     assert "A4" in poppler("pdfinfo", response.content)
 
 
-def test_the_page_links_its_pdf_and_csv(world, client):
+def test_the_page_links_its_pdf_csv_and_xlsx(world, client):
     november(world)
     sign_in(client, world.long)
     response = client.get(reverse("reports:head", args=["H26.100", "2026-11"]))
@@ -164,6 +241,7 @@ def test_the_page_links_its_pdf_and_csv(world, client):
     assert response.status_code == 200
     assert reverse("reports:head_pdf", args=["H26.100", "2026-11"]) in html
     assert reverse("reports:head_csv", args=["H26.100", "2026-11"]) in html
+    assert reverse("reports:head_xlsx", args=["H26.100", "2026-11"]) in html
     assert reverse("reports:head", args=["H26.100", "2026-10"]) in html  # the month before
 
 
@@ -197,7 +275,7 @@ def test_who_may_read_a_report(world, client, who, code, status):
         client.force_login(supervisor(world, world.hoan_kiem))
     else:
         sign_in(client, getattr(world, who))
-    for name in ("reports:head", "reports:head_pdf", "reports:head_csv"):
+    for name in ("reports:head", "reports:head_pdf", "reports:head_csv", "reports:head_xlsx"):
         response = client.get(reverse(name, args=[code, "2026-11"]))
         assert response.status_code == status, (name, response.content[:200])
         if status == 404:
@@ -205,8 +283,9 @@ def test_who_may_read_a_report(world, client, who, code, status):
 
 
 def test_a_report_needs_a_signed_in_member_of_staff(world, client):
-    response = client.get(reverse("reports:head", args=["H26.100", "2026-11"]))
-    assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
+    for name in ("reports:head", "reports:head_xlsx"):
+        response = client.get(reverse(name, args=["H26.100", "2026-11"]))
+        assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
 
 
 @pytest.mark.parametrize(
@@ -220,7 +299,7 @@ def test_a_report_needs_a_signed_in_member_of_staff(world, client):
 )
 def test_a_bad_month_is_refused_in_vietnamese(world, client, month, message):
     sign_in(client, world.long)
-    for name in ("reports:head", "reports:head_csv", "reports:head_pdf"):
+    for name in ("reports:head", "reports:head_csv", "reports:head_pdf", "reports:head_xlsx"):
         response = client.get(reverse(name, args=["H26.100", month]))
         assert response.status_code == 404
         assert message in response.content.decode()
@@ -229,7 +308,7 @@ def test_a_bad_month_is_refused_in_vietnamese(world, client, month, message):
 def test_the_current_month_runs_to_today(world, client):
     sign_in(client, world.long)
     rows = list(csv.reader(io.StringIO(report_csv(client, month="2026-12").content.decode())))
-    assert rows[1] == ["Kỳ báo cáo", "01/12/2026 - 03/12/2026"]
+    assert rows[1] == ["Kỳ báo cáo", "01/12/2026", "03/12/2026"]
 
 
 def test_the_nav_link_opens_this_months_report_of_ones_own_agency(world, client):

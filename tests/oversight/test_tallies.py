@@ -196,6 +196,44 @@ def test_every_figure_of_any_period_equals_the_events_and_drills_down_to_its_dos
     assert checked > 200
 
 
+def step_numbers(counts):
+    return {"steps": counts.steps, "steps_in_time": counts.early + counts.on_time,
+            "steps_late": counts.late}  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_every_step_count_of_a_unit_or_official_drills_down_to_its_steps(demo):
+    services.tallies_rebuild()
+    want = from_events()
+    days = sorted({k[2] for k in want if k[0] == "s"})
+    periods = [
+        Period(days[len(days) // 5], days[-len(days) // 5]),
+        Period(month_start(days[0]), days[-1]),
+    ]
+    checked = ratings = 0
+    for period in periods:
+        by_unit = selectors.steps_by(period=period, by=("agency_id", "unit_id"))
+        for (agency, unit), counts in by_unit.items():
+            for figure, number in step_numbers(counts).items():
+                behind = selectors.steps_behind(
+                    figure=figure, period=period, agencies=[agency], unit=unit
+                )
+                assert behind.count() == number, (period, agency, unit, figure)
+                checked += number
+        by_holder = selectors.steps_by(period=period, by=("agency_id", "holder_id", "unit_id"))
+        for (agency, holder, unit), counts in by_holder.items():
+            if not holder:
+                continue  # the page lists only the officials named
+            for figure, number in step_numbers(counts).items():
+                behind = selectors.steps_behind(
+                    figure=figure, period=period, agencies=[agency], unit=unit, holder=holder
+                )
+                assert behind.count() == number, (period, agency, holder, figure)
+        ratings += sum(f.period.ratings for f in selectors.figures_by(period=period).values())
+    assert checked > 100
+    assert ratings > 5  # the ratings' drill-downs (in FIGURES) were exercised above too
+
+
 @pytest.mark.django_db
 def test_motcua_index_prints_the_indicators_recomputed_from_the_events(demo):
     services.tallies_rebuild()

@@ -16,10 +16,12 @@ from motcua.core.calendar import local_date
 from motcua.core.errors import DomainError
 from motcua.core.feedback import (
     EVENT_LABELS,
+    FINDING_LABELS,
     LEVEL_LABELS,
     STATE_LABELS,
     SUBJECT_LABELS,
     Event,
+    Finding,
     Level,
     State,
     Subject,
@@ -31,6 +33,7 @@ from motcua.edge import add_to_form, render_error, status_for
 from motcua.feedback import services
 from motcua.feedback.forms import HandleForm, PeriodForm
 from motcua.feedback.selectors import (
+    concerned_choices,
     feedback_events,
     feedback_for_staff,
     feedback_open_for,
@@ -54,6 +57,8 @@ _FIELDS = {
     "question": "question",
     "public_question": "public_question",
     "public_answer": "public_answer",
+    "finding": "finding",
+    "concerned": "concerned",
 }
 
 
@@ -95,6 +100,7 @@ def _item_context(
         for e in feedback_events(item)
     ]
     version = item.version
+    people = concerned_choices(request.actor, item)
     return {
         "nav": "feedback",
         "item": item,
@@ -112,7 +118,10 @@ def _item_context(
                 "public_answer": item.answer,
             },
             agencies=agencies,
+            people=people,
         ),
+        "conduct": item.subject == Subject.OFFICIAL.value,
+        "finding": FINDING_LABELS[Finding(item.finding)] if item.finding else "",
         # Which of the three forms was sent: its errors are shown beside it.
         "posted": form.data.get("action", "") if form is not None else "",
         "now": timezone.now(),
@@ -129,7 +138,9 @@ def feedback_item(request: StaffRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return render(request, "desk/feedback_item.html", _item_context(request, item, None))
     agencies = [(a.pk, a.name) for a in active_agencies()]
-    form = HandleForm(request.POST, agencies=agencies)
+    form = HandleForm(
+        request.POST, agencies=agencies, people=concerned_choices(request.actor, item)
+    )
     status = 400
     if form.is_valid():
         data, now, actor = form.cleaned_data, timezone.now(), request.actor
@@ -142,6 +153,8 @@ def feedback_item(request: StaffRequest, pk: int) -> HttpResponse:
                     answer=data["answer"],
                     expected_version=version,
                     now=now,
+                    finding=data["finding"],
+                    concerned_id=data["concerned"],
                 )
                 done = _("Đã trả lời phản ánh, kiến nghị.")
             elif data["action"] == "ask":

@@ -10,7 +10,7 @@ from django import template
 from django.utils.translation import gettext
 
 from motcua.oversight.page import month_query as _month_query
-from motcua.oversight.selectors import as_percent
+from motcua.oversight.selectors import StepRow, as_percent
 
 register = template.Library()
 EMPTY = "—"
@@ -47,3 +47,12 @@ def score(value: Fraction | None, places: int = 2) -> str:
 @register.filter
 def month_query(month: date) -> str:
     return _month_query(month)
+
+
+@register.filter
+def step_query(row: StepRow, by: str) -> str:
+    """The query string's end that narrows a step count's drill-down to its row: the unit
+    ("&unit=5"), or the official in that unit ("&holder=3&unit=5")."""
+    if by == "unit":
+        return f"&unit={row.key[0]}"
+    return f"&holder={row.key[0]}&unit={row.key[1]}"
