@@ -124,3 +124,43 @@ def page_text(content: bytes, number: int) -> str:
         check=True,
     )
     return re.sub(r"\s+", " ", result.stdout.decode())
+
+
+def test_form_01_marks_a_paper_only_shown_as_not_received(world, client):
+    version = world.record.versions.get()
+    RequiredDocument.objects.create(
+        version=version,
+        order=5,
+        name="Thẻ Căn cước, Căn cước công dân hoặc Hộ chiếu của người yêu cầu",
+        show_only=True,
+    )
+    d = dossier_receive(
+        intake=Intake(
+            procedure_code=world.record.code,
+            applicant=Applicant(name="Trần Văn Bình", id_number="001203012345"),
+            documents=[doc.pk for doc in version.documents.all()],
+        ),
+        actor=world.ha,
+        now=at("2026-11-25 09:30"),
+    )
+    client.force_login(get_user_model().objects.get(pk=world.ha.user_id))
+
+    html = client.get(reverse("paperwork:form", args=[d.pk, "01"])).content.decode()
+
+    rows = re.findall(r"<tr><td class=\"n\">\d+</td>(.*?)</tr>", html)
+    assert [re.sub(r"<[^>]+>", "|", row).strip("|") for row in rows] == [
+        "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp||Bản sao||01",
+        "Thẻ Căn cước, Căn cước công dân hoặc Hộ chiếu của người yêu cầu||Xuất trình, không thu",
+    ]
+
+
+def test_every_identity_paper_of_the_catalog_is_only_shown():
+    """The catalog marks a paper shown at the counter `show_only`, so form 01 says so."""
+    identity = [
+        (procedure, paper)
+        for procedure, papers in catalog_papers()
+        for paper in papers
+        if paper["name"].startswith(("Hộ chiếu", "Thẻ Căn cước"))
+    ]
+    assert identity
+    assert [p for p in identity if not p[1].get("show_only")] == []
