@@ -18,6 +18,7 @@ from django.http import HttpRequest
 
 from motcua.core.codes import validate_agency_code
 from motcua.core.errors import DomainError
+from motcua.core.numbering import validate_symbol
 from motcua.fields import CheckedTextAdmin
 from motcua.i18n import error_text
 from motcua.organization.models import (
@@ -72,6 +73,14 @@ class AgencyForm(forms.ModelForm[Agency]):
     def clean_code(self) -> str:
         try:
             return validate_agency_code(self.cleaned_data["code"])
+        except DomainError as exc:
+            raise forms.ValidationError(error_text(exc)) from None
+
+    def clean_symbol(self) -> str:
+        if not self.cleaned_data["symbol"].strip():
+            return ""
+        try:
+            return validate_symbol(self.cleaned_data["symbol"])
         except DomainError as exc:
             raise forms.ValidationError(error_text(exc)) from None
 

@@ -18,6 +18,15 @@ from motcua.organization.models import Agency, Division, Staff, Unit, WorkCalend
 
 DEMO_PASSWORD = "motcua-demo-2026"  # noqa: S105 - printed for the demo; never used elsewhere
 
+# [check] The symbols the departments write in their documents' numbers (NĐ 30/2020 style).
+DEPARTMENT_SYMBOLS = {
+    "H26.32": "STP",
+    "H26.38": "STC",
+    "H26.39": "SNNMT",
+    "H26.40": "SXD",
+    "H26.41": "CATP",
+    "H26.42": "BHXH",
+}
 DEPARTMENTS = [
     # code, name, short name, kind, units (code, name)
     (
@@ -106,6 +115,7 @@ def demo_organization() -> list[DemoAccount]:
         code="H26",
         name="Ủy ban nhân dân Thành phố Hà Nội",
         short_name="UBND TP Hà Nội",
+        symbol="UBND",
         kind=Agency.Kind.PROVINCE,
         calendar=calendar,
     )
@@ -113,6 +123,7 @@ def demo_organization() -> list[DemoAccount]:
         code="H26.1",
         name="Trung tâm Phục vụ hành chính công Thành phố Hà Nội",
         short_name="TTPVHCC Hà Nội",
+        symbol="TTPVHCC",
         kind=Agency.Kind.CENTRE,
         parent=city,
         calendar=calendar,
@@ -169,7 +180,13 @@ def demo_organization() -> list[DemoAccount]:
     }
     for code, name, short, kind, extra in DEPARTMENTS:
         agency = Agency.objects.create(
-            code=code, name=name, short_name=short, kind=kind, parent=city, calendar=calendar
+            code=code,
+            name=name,
+            short_name=short,
+            symbol=DEPARTMENT_SYMBOLS[code],
+            kind=kind,
+            parent=city,
+            calendar=calendar,
         )
         units = _units(agency, extra)
         work_unit = units[extra[0][0]]
@@ -220,6 +237,7 @@ def demo_organization() -> list[DemoAccount]:
             code=f"H26.{100 + i}",
             name=f"Ủy ban nhân dân {ward.name}",
             short_name=f"UBND {ward.name}",
+            symbol="UBND",  # NĐ 30/2020: a commune's People's Committee writes UBND
             kind=Agency.Kind.COMMUNE,
             parent=city,
             division=ward,
@@ -229,6 +247,8 @@ def demo_organization() -> list[DemoAccount]:
             code=f"H26.41.{i + 1:03d}",
             name=f"Công an {ward.name}",
             short_name=f"CA {ward.name}",
+            # [check] Công an phường / xã, as commune police number their documents.
+            symbol="CAP" if ward.name.startswith("Phường") else "CAX",
             kind=Agency.Kind.POLICE,
             parent=Agency.objects.get(code="H26.41"),
             division=ward,

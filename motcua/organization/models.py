@@ -92,6 +92,14 @@ class Agency(models.Model):
     code = models.CharField("mã định danh", max_length=35, unique=True)
     name = models.CharField("tên cơ quan", max_length=300)
     short_name = models.CharField("tên ngắn", max_length=100, blank=True)
+    # Written after a form's prefix in its number ("Số: 0001/TNHS-UBND"); blank: the usual one
+    # of the agency's kind, else its name's initials (core.numbering.issuer_symbol).
+    symbol = models.CharField(
+        "ký hiệu viết tắt",
+        max_length=20,
+        blank=True,
+        help_text="Ký hiệu trong số văn bản, ví dụ UBND, TTPVHCC, STP.",
+    )
     kind = models.CharField("loại", max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
