@@ -31,6 +31,7 @@ from motcua.core.clock import working_time_text
 from motcua.core.errors import InvalidInput, NotFound, ValidationError, _
 from motcua.core.lifecycle import Action, Status
 from motcua.core.routing import LimitUnit
+from motcua.core.signing import signature_titles
 from motcua.dossiers.selectors import (
     dossier_apology_letter,
     dossier_due_explanation,
@@ -424,6 +425,9 @@ def apology_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str
         raise NotFound(_("Hồ sơ không có văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết."))
     approved = letter.approved_at is not None
     head = signer(letter.approved_by, "THỦ TRƯỞNG CƠ QUAN") if approved else None
+    # TM. / KT. as the signer's post says (a draft: as the head would sign it).
+    post = staff_title(letter.approved_by.pk) if approved and letter.approved_by else ""
+    head_titles = signature_titles(kind=letter.agency.kind, title=post)
     # The desk is told too (NĐ 118), unless the late agency is the one that received it.
     desk = (
         ""
@@ -457,8 +461,14 @@ def apology_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str
         "agency": letter.agency,
         "draft": not approved,
         "head": head,
-        "head_title": head.title if head else "THỦ TRƯỞNG CƠ QUAN",
+        "head_titles": head_titles,
         "desk": desk,
+        # Beside the citizen, the one-stop desk that received the dossier is always told.
+        "recipients": [
+            f"Ông/Bà {dossier.applicant_name}",
+            _desk_name(dossier.received_place),
+            "Lưu: VT",
+        ],
         "received_text": vn_date(dossier.received_at) if dossier.received_at else BLANK,
         "original_due_text": vn_time(letter.original_due_at),
         "new_due_text": vn_time(letter.new_due_at),
