@@ -65,7 +65,7 @@ class DivisionAdmin(CheckedTextAdmin, admin.ModelAdmin[Division]):
 
 class UnitInline(CheckedTextAdmin, admin.TabularInline[Unit, Agency]):
     model = Unit
-    fields = ["code", "name", "is_desk"]
+    fields = ["code", "name", "is_desk", "phone"]
     extra = 0
 
 

@@ -97,7 +97,16 @@ def _units(agency: Agency, extra: list[tuple[str, str]]) -> dict[str, Unit]:
     units = [("mot-cua", "Bộ phận Một cửa"), *extra, ("lanh-dao", "Lãnh đạo")]
     Unit.objects.bulk_create(
         [
-            Unit(agency=agency, code=code, name=name, is_desk=code == "mot-cua")
+            Unit(
+                agency=agency,
+                code=code,
+                name=name,
+                is_desk=code == "mot-cua",
+                # A made-up line for each desk, so that form 02 names a number to call.
+                phone=f"024 39{agency.pk % 100:02d} {agency.pk % 10000:04d}"
+                if code == "mot-cua"
+                else "",
+            )
             for code, name in units
         ]
     )

@@ -46,6 +46,7 @@ from motcua.organization.selectors import (
     calendar_for,
     centre_tz,
     commune_served,
+    contact_phone,
     desk_of,
     is_commune,
     is_province,
@@ -298,6 +299,16 @@ def signer(user: User | None, default_title: str) -> Signer | None:
     return Signer(name=user.get_full_name() or user.get_username(), title=title)
 
 
+def request_line(dossier: Dossier) -> str:
+    """What is asked, as the forms state it: the procedure, then the request when it says more
+    (never the procedure's name twice)."""
+    name = dossier.procedure_version.procedure.name
+    request = dossier.request.strip()
+    if not request or request.casefold() == name.casefold():
+        return name
+    return f"{name} – {request}"
+
+
 def _delivery_place(dossier: Dossier) -> str:
     """Where the result will be collected, as the receipt states it."""
     if result_at_desk(dossier):
@@ -338,7 +349,12 @@ def form_context(spec: FormSpec, dossier: Dossier, *, now: datetime) -> dict[str
     """The template context of a form about a dossier; NotFound when the form does not apply."""
     builder = _BUILDERS[spec.number]
     context = builder(spec, dossier, now)
-    context.update(spec=spec, dossier=dossier, procedure=dossier.procedure_version.procedure)
+    context.update(
+        spec=spec,
+        dossier=dossier,
+        procedure=dossier.procedure_version.procedure,
+        request_line=request_line(dossier),
+    )
     return context
 
 
@@ -391,7 +407,7 @@ def supplement_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[
         "missing": list(event.payload.get("missing", [])),
         "reason": event.payload.get("reason") or event.payload.get("note") or "",
         "guide": guide,
-        "contact_phone": agency.phone or BLANK,
+        "contact_phone": contact_phone(event.actor_id, agency) or BLANK,
         "agency": agency,
     }
 
