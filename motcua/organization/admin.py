@@ -26,6 +26,7 @@ from motcua.adminlog.hooks import AuditedAdmin, who
 from motcua.adminlog.services import Change, admin_changes_record
 from motcua.core.codes import validate_agency_code
 from motcua.core.errors import DomainError
+from motcua.core.numbering import validate_symbol
 from motcua.desk.second_factor import second_factor_reset
 from motcua.fields import CheckedTextAdmin
 from motcua.i18n import error_text
@@ -73,7 +74,7 @@ class DivisionAdmin(CheckedTextAdmin, AuditedAdmin, admin.ModelAdmin[Division]):
 
 class UnitInline(CheckedTextAdmin, admin.TabularInline[Unit, Agency]):
     model = Unit
-    fields = ["code", "name", "is_desk"]
+    fields = ["code", "name", "is_desk", "phone"]
     extra = 0
 
 
@@ -81,6 +82,14 @@ class AgencyForm(forms.ModelForm[Agency]):
     def clean_code(self) -> str:
         try:
             return validate_agency_code(self.cleaned_data["code"])
+        except DomainError as exc:
+            raise forms.ValidationError(error_text(exc)) from None
+
+    def clean_symbol(self) -> str:
+        if not self.cleaned_data["symbol"].strip():
+            return ""
+        try:
+            return validate_symbol(self.cleaned_data["symbol"])
         except DomainError as exc:
             raise forms.ValidationError(error_text(exc)) from None
 

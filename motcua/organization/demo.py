@@ -25,6 +25,15 @@ DEMO_PASSWORD = "motcua-demo-2026"  # noqa: S105 - printed for the demo; never u
 DEMO_TOTP_SECRET = "MOTC UADE MOTH UNGH IEMX ACTH UCHA ILOP"  # noqa: S105 - printed, demo only
 DEMO_RECOVERY_CODES = [f"demo-{n:02d}" for n in range(1, 11)]
 
+# [check] The symbols the departments write in their documents' numbers (NĐ 30/2020 style).
+DEPARTMENT_SYMBOLS = {
+    "H26.32": "STP",
+    "H26.38": "STC",
+    "H26.39": "SNNMT",
+    "H26.40": "SXD",
+    "H26.41": "CATP",
+    "H26.42": "BHXH",
+}
 DEPARTMENTS = [
     # code, name, short name, kind, units (code, name)
     (
@@ -95,7 +104,16 @@ def _units(agency: Agency, extra: list[tuple[str, str]]) -> dict[str, Unit]:
     units = [("mot-cua", "Bộ phận Một cửa"), *extra, ("lanh-dao", "Lãnh đạo")]
     Unit.objects.bulk_create(
         [
-            Unit(agency=agency, code=code, name=name, is_desk=code == "mot-cua")
+            Unit(
+                agency=agency,
+                code=code,
+                name=name,
+                is_desk=code == "mot-cua",
+                # A made-up line for each desk, so that form 02 names a number to call.
+                phone=f"024 39{agency.pk % 100:02d} {agency.pk % 10000:04d}"
+                if code == "mot-cua"
+                else "",
+            )
             for code, name in units
         ]
     )
@@ -113,6 +131,7 @@ def demo_organization() -> list[DemoAccount]:
         code="H26",
         name="Ủy ban nhân dân Thành phố Hà Nội",
         short_name="UBND TP Hà Nội",
+        symbol="UBND",
         kind=Agency.Kind.PROVINCE,
         calendar=calendar,
     )
@@ -120,6 +139,7 @@ def demo_organization() -> list[DemoAccount]:
         code="H26.1",
         name="Trung tâm Phục vụ hành chính công Thành phố Hà Nội",
         short_name="TTPVHCC Hà Nội",
+        symbol="TTPVHCC",
         kind=Agency.Kind.CENTRE,
         parent=city,
         calendar=calendar,
@@ -176,7 +196,13 @@ def demo_organization() -> list[DemoAccount]:
     }
     for code, name, short, kind, extra in DEPARTMENTS:
         agency = Agency.objects.create(
-            code=code, name=name, short_name=short, kind=kind, parent=city, calendar=calendar
+            code=code,
+            name=name,
+            short_name=short,
+            symbol=DEPARTMENT_SYMBOLS[code],
+            kind=kind,
+            parent=city,
+            calendar=calendar,
         )
         units = _units(agency, extra)
         work_unit = units[extra[0][0]]
@@ -227,6 +253,7 @@ def demo_organization() -> list[DemoAccount]:
             code=f"H26.{100 + i}",
             name=f"Ủy ban nhân dân {ward.name}",
             short_name=f"UBND {ward.name}",
+            symbol="UBND",  # NĐ 30/2020: a commune's People's Committee writes UBND
             kind=Agency.Kind.COMMUNE,
             parent=city,
             division=ward,
@@ -236,6 +263,8 @@ def demo_organization() -> list[DemoAccount]:
             code=f"H26.41.{i + 1:03d}",
             name=f"Công an {ward.name}",
             short_name=f"CA {ward.name}",
+            # [check] Công an phường / xã, as commune police number their documents.
+            symbol="CAP" if ward.name.startswith("Phường") else "CAX",
             kind=Agency.Kind.POLICE,
             parent=Agency.objects.get(code="H26.41"),
             division=ward,

@@ -92,6 +92,14 @@ class Agency(models.Model):
     code = models.CharField("mã định danh", max_length=35, unique=True)
     name = models.CharField("tên cơ quan", max_length=300)
     short_name = models.CharField("tên ngắn", max_length=100, blank=True)
+    # Written after a form's prefix in its number ("Số: 0001/TNHS-UBND"); blank: the usual one
+    # of the agency's kind, else its name's initials (core.numbering.issuer_symbol).
+    symbol = models.CharField(
+        "ký hiệu viết tắt",
+        max_length=20,
+        blank=True,
+        help_text="Ký hiệu trong số văn bản, ví dụ UBND, TTPVHCC, STP.",
+    )
     kind = models.CharField("loại", max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -134,6 +142,8 @@ class Unit(models.Model):
     code = models.SlugField("mã đơn vị", max_length=50)
     name = models.CharField("tên đơn vị", max_length=300)
     is_desk = models.BooleanField("bộ phận một cửa", default=False)
+    # The unit's line, printed where a form names whom to call (mẫu 02) and the officer has none.
+    phone = models.CharField("điện thoại", max_length=30, blank=True)
 
     class Meta:
         verbose_name = "đơn vị"
@@ -156,6 +166,8 @@ class Staff(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="staff")
     role = models.CharField("vai trò", max_length=20, choices=[(r.value, r.label) for r in Role])
     title = models.CharField("chức danh", max_length=200, blank=True)
+    # The officer's work phone, printed on the forms that name them as the contact (mẫu 02).
+    phone = models.CharField("điện thoại công vụ", max_length=30, blank=True)
 
     class Meta:
         verbose_name = "cán bộ"

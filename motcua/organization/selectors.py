@@ -330,6 +330,16 @@ def staff_title(user_id: int) -> str:
     return Staff.objects.filter(user_id=user_id).values_list("title", flat=True).first() or ""
 
 
+def contact_phone(user_id: int | None, agency: Agency) -> str:
+    """The phone to call about a form an officer signed: theirs, else their unit's, else the
+    desk's, else the agency's ("" when none is known)."""
+    post = Staff.objects.filter(user_id=user_id).select_related("unit").first() if user_id else None
+    if post is not None and (post.phone or post.unit.phone):
+        return post.phone or post.unit.phone
+    desk = desk_of(agency)
+    return (desk.phone if desk is not None else "") or agency.phone
+
+
 def agency_staff(agency_id: int) -> dict[int, Staff]:
     """The staff of an agency by user id, each with their user and unit loaded."""
     return {

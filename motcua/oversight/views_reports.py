@@ -53,8 +53,9 @@ def _context(agency: Agency, report: reports.HeadReport) -> dict[str, Any]:
         "header": rendering.Header(
             governing=rendering.governing_body(agency),
             issuer=agency.name.upper(),
-            number=rendering.BLANK,
+            seq=None,
             prefix=REPORT_PREFIX,
+            symbol=rendering.symbol_of(agency),
             place_date=f"{rendering.place_name(agency)}, {rendering.vn_date(now)}",
         ),
         "shown": {

@@ -1,12 +1,11 @@
 """The official forms of TT 03/2025 Phụ lục I (DOMAIN §6): what each one shows, read from a
 dossier, and the PDF made from the very HTML the screen shows.
 
-Numbering [check]: a form's "Số: …/PREFIX-TTPVHCC" comes from the issuing centre's register,
-which motcua does not keep. A form about a dossier that has a code carries the code's daily
-sequence (H26.100-261125-0042 → 0042): unique per agency and day, and the date printed beside
-it completes it. A form about a dossier without a code (refused, or sent back for supplements
-before reception) leaves the number as dots for the officer to fill in from the paper register.
-The ledger (mẫu 07) is a book, not a numbered document: its number is left as dots too.
+Numbering: a form's "Số: 0001/TNHS-UBND" is the issuing body's own — its yearly sequence for
+that form, the form's prefix and the body's symbol (core.numbering) — given the first time the
+form is shown and kept (paperwork.services.form_number_issue), so a reprint shows the same
+number. An apology letter not yet signed is not issued: its number stays dots. The ledger
+(mẫu 07) is a book, not a numbered document: its number is left as dots too.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from django.contrib.staticfiles import finders
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from motcua.core import codes
+from motcua.core import codes, numbering
 from motcua.core.apology import Timing
 from motcua.core.blame import OUTCOME_LABELS
 from motcua.core.calendar import local_date
@@ -32,6 +31,7 @@ from motcua.core.clock import working_time_text
 from motcua.core.errors import InvalidInput, NotFound, ValidationError, _
 from motcua.core.lifecycle import Action, Status
 from motcua.core.routing import LimitUnit
+from motcua.core.signing import signature_titles
 from motcua.dossiers.selectors import (
     dossier_apology_letter,
     dossier_due_explanation,
@@ -46,11 +46,13 @@ from motcua.organization.selectors import (
     calendar_for,
     centre_tz,
     commune_served,
+    contact_phone,
     desk_of,
     is_commune,
     is_province,
     staff_title,
 )
+from motcua.paperwork.services import form_number_issue
 
 if TYPE_CHECKING:
     from weasyprint.urls import URLFetcher
@@ -60,7 +62,6 @@ if TYPE_CHECKING:
     from motcua.organization.models import Agency
 
 BLANK = "……"  # what a printed form shows where a value is to be written in by hand
-ISSUER_SUFFIX = "TTPVHCC"
 
 
 @dataclass(frozen=True)
@@ -218,29 +219,55 @@ class Header:
 
     governing: str
     issuer: str
-    number: str
+    seq: int | None  # the body's number for the form; None: dots, to be written in by hand
     prefix: str
+    symbol: str
     place_date: str
-    suffix: str = ISSUER_SUFFIX
+
+    @property
+    def number(self) -> str:
+        """'0001/TNHS-UBND' (or '……/PXL-UBND' before one is given)."""
+        return numbering.form_number(self.seq, prefix=self.prefix, symbol=self.symbol, blank=BLANK)
 
 
-def header(agency: Agency, spec: FormSpec, *, dossier: Dossier | None, on: datetime) -> Header:
-    """The header for a form the agency issues about a dossier on a date."""
-    return Header(
-        governing=governing_body(agency),
-        issuer=agency.name.upper(),
-        number=form_number(dossier),
-        prefix=spec.prefix,
-        place_date=f"{place_name(agency)}, {vn_date(on)}",
-    )
+def symbol_of(agency: Agency) -> str:
+    """The symbol the agency writes in its documents' numbers (UBND, TTPVHCC, STP…)."""
+    return numbering.issuer_symbol(recorded=agency.symbol, kind=agency.kind, name=agency.name)
 
 
-def form_number(dossier: Dossier | None) -> str:
-    """The dossier code's daily sequence, or dots when there is no code (see the module doc)."""
-    if dossier is None or not dossier.code:
+def ledger_line(dossier: Dossier) -> str:
+    """The dossier's line in the electronic ledger: its code's daily sequence."""
+    if not dossier.code:
         return BLANK
     parsed = codes.parse_dossier_code(dossier.code)
     return f"{parsed.prefix}{parsed.seq:04d}"
+
+
+def header(
+    agency: Agency,
+    spec: FormSpec,
+    *,
+    dossier: Dossier,
+    on: datetime,
+    now: datetime,
+    subject: str | None = "",
+) -> Header:
+    """The header for a form the agency issues about a dossier on a date; its number is issued
+    now unless `subject` is None (a draft, not issued yet), or shown again if issued before."""
+    seq = None
+    if subject is not None:
+        issued = form_number_issue(
+            dossier=dossier, form=spec.number, subject=subject, agency=agency, on=on, now=now
+        )
+        seq = issued.seq
+    return Header(
+        governing=governing_body(agency),
+        issuer=agency.name.upper(),
+        seq=seq,
+        prefix=spec.prefix,
+        symbol=symbol_of(agency),
+        place_date=f"{place_name(agency)}, {vn_date(on)}",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -270,6 +297,16 @@ def signer(user: User | None, default_title: str) -> Signer | None:
         return None
     title = staff_title(user.pk).upper() or default_title
     return Signer(name=user.get_full_name() or user.get_username(), title=title)
+
+
+def request_line(dossier: Dossier) -> str:
+    """What is asked, as the forms state it: the procedure, then the request when it says more
+    (never the procedure's name twice)."""
+    name = dossier.procedure_version.procedure.name
+    request = dossier.request.strip()
+    if not request or request.casefold() == name.casefold():
+        return name
+    return f"{name} – {request}"
 
 
 def _delivery_place(dossier: Dossier) -> str:
@@ -312,7 +349,12 @@ def form_context(spec: FormSpec, dossier: Dossier, *, now: datetime) -> dict[str
     """The template context of a form about a dossier; NotFound when the form does not apply."""
     builder = _BUILDERS[spec.number]
     context = builder(spec, dossier, now)
-    context.update(spec=spec, dossier=dossier, procedure=dossier.procedure_version.procedure)
+    context.update(
+        spec=spec,
+        dossier=dossier,
+        procedure=dossier.procedure_version.procedure,
+        request_line=request_line(dossier),
+    )
     return context
 
 
@@ -326,7 +368,9 @@ def receipt_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str
     parsed = codes.parse_dossier_code(dossier.code)
     url = tracking_url(dossier)
     return {
-        "header": header(dossier.receiving_agency, spec, dossier=dossier, on=dossier.received_at),
+        "header": header(
+            dossier.receiving_agency, spec, dossier=dossier, on=dossier.received_at, now=now
+        ),
         # Every paper received, across the visits (reception, then each supplement).
         "documents": dossier_papers(dossier),
         "time_limit": time_limit_text(dossier.procedure_version),
@@ -336,7 +380,7 @@ def receipt_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str
         "delivery_place": _delivery_place(dossier),
         # The electronic ledger's book is the reception day, its line the daily sequence.
         "ledger_book": f"{parsed.day:%y%m%d}",
-        "ledger_line": form_number(dossier),
+        "ledger_line": ledger_line(dossier),
         "submitter": dossier.representative_name or dossier.applicant_name,
         "receiver": signer(received.actor if received else None, "NGƯỜI TIẾP NHẬN HỒ SƠ"),
         "tracking_page": url.split("?", 1)[0],
@@ -357,11 +401,13 @@ def supplement_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[
     agency = event.agency or dossier.received_place
     guide = signer(event.actor, "NGƯỜI HƯỚNG DẪN")
     return {
-        "header": header(agency, spec, dossier=dossier, on=event.at),
+        "header": header(
+            agency, spec, dossier=dossier, on=event.at, now=now, subject=f"{event.seq}"
+        ),
         "missing": list(event.payload.get("missing", [])),
         "reason": event.payload.get("reason") or event.payload.get("note") or "",
         "guide": guide,
-        "contact_phone": agency.phone or BLANK,
+        "contact_phone": contact_phone(event.actor_id, agency) or BLANK,
         "agency": agency,
     }
 
@@ -379,7 +425,9 @@ def refusal_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str
     agency = event.agency or dossier.received_place
     reason = event.payload.get("reason") or event.payload.get("note") or ""
     return {
-        "header": header(agency, spec, dossier=dossier, on=event.at),
+        "header": header(
+            agency, spec, dossier=dossier, on=event.at, now=now, subject=f"{event.seq}"
+        ),
         "reasons": [line.strip(" -•\t") for line in reason.splitlines() if line.strip(" -•\t")],
         "receiver": signer(event.actor, "NGƯỜI TIẾP NHẬN"),
         "agency": agency,
@@ -393,6 +441,9 @@ def apology_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str
         raise NotFound(_("Hồ sơ không có văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết."))
     approved = letter.approved_at is not None
     head = signer(letter.approved_by, "THỦ TRƯỞNG CƠ QUAN") if approved else None
+    # TM. / KT. as the signer's post says (a draft: as the head would sign it).
+    post = staff_title(letter.approved_by.pk) if approved and letter.approved_by else ""
+    head_titles = signature_titles(kind=letter.agency.kind, title=post)
     # The desk is told too (NĐ 118), unless the late agency is the one that received it.
     desk = (
         ""
@@ -405,7 +456,13 @@ def apology_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str
     moment = letter.approved_at or letter.closed_at or now
     return {
         "header": header(
-            letter.agency, spec, dossier=dossier, on=letter.approved_at or letter.drafted_at
+            letter.agency,
+            spec,
+            dossier=dossier,
+            on=letter.approved_at or letter.drafted_at,
+            now=now,
+            # Only the signed letter is issued; a draft's number stays to be given.
+            subject=f"letter-{letter.pk}" if approved else None,
         ),
         "letter": letter,
         "closed": letter.closed_at is not None and not approved,
@@ -420,8 +477,14 @@ def apology_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str
         "agency": letter.agency,
         "draft": not approved,
         "head": head,
-        "head_title": head.title if head else "THỦ TRƯỞNG CƠ QUAN",
+        "head_titles": head_titles,
         "desk": desk,
+        # Beside the citizen, the one-stop desk that received the dossier is always told.
+        "recipients": [
+            f"Ông/Bà {dossier.applicant_name}",
+            _desk_name(dossier.received_place),
+            "Lưu: VT",
+        ],
         "received_text": vn_date(dossier.received_at) if dossier.received_at else BLANK,
         "original_due_text": vn_time(letter.original_due_at),
         "new_due_text": vn_time(letter.new_due_at),
@@ -449,7 +512,7 @@ def stop_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str, A
     used, allotted = ended.payload.get("used_seconds"), ended.payload.get("allotted_seconds")
     step_used, step_allotted = step.get("used_seconds"), step.get("allotted_seconds")
     return {
-        "header": header(agency, spec, dossier=dossier, on=stop.at),
+        "header": header(agency, spec, dossier=dossier, on=stop.at, now=now, subject=f"{stop.seq}"),
         "agency": agency,
         "request_text": vn_date(request.at),
         "stopped_text": vn_time(ended.at),
@@ -540,7 +603,7 @@ def control_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str
             coordinating.append(step.agency)
     return {
         # Printed on demand: the sheet shows the hand-overs as of now.
-        "header": header(dossier.receiving_agency, spec, dossier=dossier, on=now),
+        "header": header(dossier.receiving_agency, spec, dossier=dossier, on=now, now=now),
         "rows": handovers(dossier, steps),
         "coordinating": coordinating,
         "received_text": vn_time(dossier.received_at),
@@ -623,8 +686,9 @@ def ledger_context(agency: Agency, period: Period, *, now: datetime) -> dict[str
         "header": Header(
             governing=governing_body(agency),
             issuer=agency.name.upper(),
-            number=BLANK,
+            seq=None,
             prefix=LEDGER.prefix,
+            symbol=symbol_of(agency),
             place_date=f"{place_name(agency)}, {vn_date(now)}",
         ),
         "agency": agency,

@@ -626,3 +626,27 @@ def test_an_action_on_users_that_are_not_ids_is_refused_with_a_message(admin_cli
     assert r.status_code == 200
     assert "Lựa chọn không hợp lệ; hãy chọn lại các dòng trong danh sách." in r.content.decode()
     assert get_user_model().objects.count() == before
+
+
+def test_an_agency_symbol_is_checked_and_written_in_capitals(admin_client, world):
+    data = {
+        "code": "H26.102",
+        "name": "Công an Phường Cửa Nam",
+        "short_name": "",
+        "kind": "police",
+        "calendar": str(world.calendar.pk),
+        "address": "",
+        "phone": "",
+        "is_active": "on",
+        "units-TOTAL_FORMS": "0",
+        "units-INITIAL_FORMS": "0",
+        "units-MIN_NUM_FORMS": "0",
+        "units-MAX_NUM_FORMS": "1000",
+    }
+    bad = admin_client.post(reverse("admin:organization_agency_add"), {**data, "symbol": "CA P"})
+    assert bad.status_code == 200
+    assert "Ký hiệu cơ quan «CA P» không hợp lệ" in bad.content.decode()
+
+    good = admin_client.post(reverse("admin:organization_agency_add"), {**data, "symbol": "cap"})
+    assert good.status_code == 302
+    assert Agency.objects.get(code="H26.102").symbol == "CAP"

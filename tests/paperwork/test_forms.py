@@ -108,7 +108,7 @@ def test_it_prints_the_receipt_with_everything_form_01_lists(world, client):
     words = text(html)
 
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in words
-    assert "Số: 0001/TNHS-TTPVHCC" in words
+    assert "Số: 0001/TNHS-UBND" in words
     assert "Hoàn Kiếm, ngày 25 tháng 11 năm 2026" in words
     assert "UBND PHƯỜNG HOÀN KIẾM" in words
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in words
@@ -191,7 +191,7 @@ def test_the_receipt_pdf_is_the_same_page_laid_out_on_a5(world, client):
     words = pdf_text(response.content)
     assert "Trần Văn Bình" in words
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in words
-    assert "Số: 0001/TNHS-TTPVHCC" in words
+    assert "Số: 0001/TNHS-UBND" in words
     info = poppler("pdfinfo", response.content)
     assert "Page size: 419.528 x 595.276 pts" in info  # A5 portrait
     assert "Pages: 1 " in info  # the whole receipt on one sheet
@@ -218,8 +218,8 @@ def test_form_02_lists_every_missing_item_numbered_with_the_reason(world, client
     items = re.search(r'<ol class="numbered missing">(.*?)</ol>', html, re.S).group(1)
     assert re.findall(r"<li>(.*?)</li>", items) == MISSING
     assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in words
-    # Asked before reception: no code yet, so no number (filled in from the paper register).
-    assert "Số: ……/PBS-TTPVHCC" in words
+    # Asked before reception: no code yet, but the ward's own number for its form 02.
+    assert "Số: 0001/PBS-UBND" in words
     assert "Lý do: Hồ sơ còn thiếu giấy tờ theo quy định." in words
     assert "Trần Văn Bình" in words
     assert "Liên thông khai sinh, thường trú, thẻ BHYT" in words
@@ -242,7 +242,7 @@ def test_form_02_during_processing_carries_the_code_and_the_note_as_reason(world
 
     words = text(page(client, d, "02"))
 
-    assert "Số: 0001/PBS-TTPVHCC" in words
+    assert "Số: 0001/PBS-UBND" in words
     assert "H26.100-261125-0001" in words
     assert "Lý do: Giấy chứng sinh nộp kèm là bản chụp." in words
     assert "liên hệ với Ngô Văn Đức (UBND Phường Hoàn Kiếm), số điện thoại 024 3825 3536" in words
@@ -268,7 +268,7 @@ def test_form_03_gives_each_specific_reason_for_the_refusal(world, client):
         "Người yêu cầu không phải cha, mẹ hoặc người được ủy quyền.",
     ]
     assert "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in words
-    assert "Số: ……/PTC-TTPVHCC" in words
+    assert "Số: 0001/PTC-UBND" in words
     assert "Hoàn Kiếm, ngày 25 tháng 11 năm 2026" in words
     assert "thông báo không tiếp nhận, giải quyết hồ sơ này" in words
     assert "Trần Văn Bình" in words and "NGƯỜI TIẾP NHẬN" in words
@@ -301,7 +301,7 @@ def test_form_04_is_a_watermarked_draft_until_the_head_signs(world, client):
 
     assert "DỰ THẢO" in words
     assert "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in words
-    assert "Số: 0001/PXL-TTPVHCC" in words
+    assert "Số: ……/PXL-CAPHK" in words  # not issued before it is signed
     assert "CÔNG AN PHƯỜNG HOÀN KIẾM" in words
     assert "Kính gửi: - Ông/Bà Trần Văn Bình" in words
     assert "Lý do: Chờ xác minh thông tin cư trú tại nơi cư trú cũ." in words
@@ -380,7 +380,7 @@ def test_form_05_tells_what_was_stopped_when_and_what_happens_to_fees(world, cli
     words = text(page(client, d, "05"))
 
     assert "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ" in words
-    assert "Số: 0001/TBDG-TTPVHCC" in words
+    assert "Số: 0001/TBDG-UBND" in words
     assert "H26.100-261125-0001" in words
     assert "Liên thông khai sinh, thường trú, thẻ BHYT (3.000722)" in words
     assert "Trần Văn Bình" in words
@@ -464,7 +464,7 @@ def test_form_06_lists_the_hand_overs_with_their_outcomes(world, client):
     words = text(html)
 
     assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in words
-    assert "Số: 0001/PKS-TTPVHCC" in words
+    assert "Số: 0001/PKS-UBND" in words
     assert "Cơ quan (bộ phận) giải quyết hồ sơ: UBND Phường Hoàn Kiếm" in words
     assert "Cơ quan phối hợp giải quyết hồ sơ: Công an Phường Hoàn Kiếm" in words
     rows = [text(r) for r in re.findall(r"<tr>\s*<td>(.*?)</tr>", html, re.S)]
@@ -579,7 +579,7 @@ def test_the_ledger_shows_only_the_agencys_dossiers_received_in_the_period(world
     assert ledger_codes(html) == [inside.code, last_day.code]
     assert other.code not in words
     assert "SỔ THEO DÕI HỒ SƠ" in words
-    assert "Số: ……/STD-TTPVHCC" in words
+    assert "Số: ……/STD-UBND" in words
     assert "Từ ngày 01/11/2026 đến ngày 30/11/2026" in words
     assert "Số 12 phố Hàng Bạc, Phường Hoàn Kiếm, Hà Nội; ĐT: 0912345678" in words
     assert "25/11/2026 09:30 30/11/2026 09:30" in words  # received, appointment
