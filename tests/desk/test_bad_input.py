@@ -217,7 +217,7 @@ def test_several_problems_from_the_service_are_all_shown(world, client, monkeypa
     assert response.status_code == 400
     assert beside(response, "id_name") == ["Chưa nhập họ tên người nộp hồ sơ."]
     assert beside(response, "id_authorisation") == ["Người nộp thay phải có văn bản ủy quyền."]
-    alert = re.search(r'id="reception-error">(.*?)</div>', response.content.decode(), re.S)
+    alert = re.search(r'id="reception-error"[^>]*>\s*<p>(.*?)</p>', response.content.decode(), re.S)
     assert alert[1] == "Kênh nộp hồ sơ không hợp lệ."
 
 
