@@ -436,6 +436,17 @@ def _running(**due: datetime) -> Q:
     return Q(status__in=[int(s) for s in CLOCK_RUNS], **due)
 
 
+def guided_visit() -> Q:
+    """The core's rule (`motcua.core.urgency.guided`) as a filter: a visit that ended with a
+    supplement request at reception, nothing received, no clock started."""
+    return Q(status=int(Status.SUPPLEMENT), received_at__isnull=True)
+
+
+def received_only() -> Q:
+    """Dossiers actually received (or submitted and checked): what is counted as running."""
+    return ~guided_visit()
+
+
 def urgency_rank(*, now: datetime, today_end: datetime, soon: datetime) -> Case:
     """The core's bucket (`motcua.core.urgency.bucket`) as an SQL expression: its rank, so
     lists sort by it and filters select by it, in one query."""
@@ -444,6 +455,7 @@ def urgency_rank(*, now: datetime, today_end: datetime, soon: datetime) -> Case:
         return Value(b.rank)
 
     return Case(
+        When(guided_visit(), then=rank(Bucket.GUIDED)),
         When(status__in=[int(s) for s in PAUSED], then=rank(Bucket.PAUSED)),
         When(_running(due_at__lt=now), then=rank(Bucket.OVERDUE)),
         When(_running(due_at__lte=today_end), then=rank(Bucket.TODAY)),
@@ -485,6 +497,10 @@ def dossier_inbox(
     )
     if filters.bucket in dict(BUCKETS):
         qs = qs.filter(urgency=[k for k, _ in BUCKETS].index(filters.bucket))
+    elif not filters.q.strip():
+        # Guided visits are listed apart (their own filter), or found when the citizen
+        # comes back and is searched for by name or ID number.
+        qs = qs.filter(received_only())
     qs = qs.select_related(
         "procedure_version__procedure", "current_agency", "current_unit", "current_holder"
     ).order_by("urgency", "due_at", "pk")
@@ -512,6 +528,7 @@ def agency_staff_load(
 
     held = (
         Dossier.objects.filter(current_agency_id=agency_id, still_open=True)
+        .filter(received_only())
         .values("current_holder_id", "current_unit_id")
         .annotate(
             count=Count("pk"),
