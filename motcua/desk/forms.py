@@ -519,8 +519,14 @@ def _action_field(
     """The form field of one input an action asks for (None: nothing to ask)."""
     if name == "assignee":
         people = [(s.user_id, f"{_person(s)} – {s.unit.name} ({_role(s)})") for s in offer.staff]
+        # No one preselected: a leader must choose, a single click assigns no one by mistake.
         return fields.TypedChoiceField(
-            label=_("Giao cho"), choices=people, coerce=int, empty_value=None, required=True
+            label=_("Giao cho"),
+            choices=[("", gettext("— Chọn người —")), *people],
+            coerce=int,
+            empty_value=None,
+            required=True,
+            error_messages={"required": _("Hãy chọn người được giao hồ sơ.")},
         )
     if name == "next_assignee":
         if not offer.staff:

@@ -503,8 +503,24 @@ def dossier_inbox(
         qs = qs.filter(received_only())
     qs = qs.select_related(
         "procedure_version__procedure", "current_agency", "current_unit", "current_holder"
-    ).order_by("urgency", "due_at", "pk")
-    return qs, counts
+    ).annotate(to_sign=_to_sign_rank(actor))
+    return qs.order_by("to_sign", "urgency", "due_at", "pk"), counts
+
+
+def _to_sign_rank(actor: Actor) -> Case | Value:
+    """0 for what waits for this head of agency's signature (a result at the leadership's
+    approval step, an apology letter drafted), else 1: the head sees those first."""
+    if actor.role is not Role.AGENCY_LEADER or actor.unit is None:
+        return Value(1, output_field=IntegerField())
+    at_signature = Q(
+        current_unit_id=actor.unit.pk,
+        status__in=[int(Status.RECEIVED), int(Status.PROCESSING)],
+    )
+    return Case(
+        When(at_signature | Q(apology="draft"), then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
 
 
 def online_queue(*, actor: Actor) -> QuerySet[Dossier]:
@@ -529,7 +545,7 @@ def agency_staff_load(
     held = (
         Dossier.objects.filter(current_agency_id=agency_id, still_open=True)
         .filter(received_only())
-        .values("current_holder_id", "current_unit_id")
+        .values("current_holder_id", "current_unit_id", "current_unit__name")
         .annotate(
             count=Count("pk"),
             oldest=Min("step_started_at"),

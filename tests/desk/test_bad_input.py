@@ -336,7 +336,7 @@ def test_an_assignee_must_be_chosen_from_the_list(world, client, to_user):
     )
 
     assert response.status_code == 400
-    assert beside(response, "assign-to_user")[0] in (NOT_IN_LIST, "Hãy chọn một mục.")
+    assert beside(response, "assign-to_user")[0] in (NOT_IN_LIST, "Hãy chọn người được giao hồ sơ.")
 
 
 def test_forwarding_to_someone_outside_the_next_unit_is_refused(world, client):

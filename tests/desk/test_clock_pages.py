@@ -94,7 +94,7 @@ def test_the_leaders_load_counts_a_paused_step_apart_never_late(world, client):
     (row,) = [r for r in held if r["current_unit_id"] == world.duc.unit.pk]
     assert (row["count"], row["late"], row["paused"]) == (2, 1, 1)
     html = signin(client, "son").get("/can-bo/dieu-hanh/").content.decode()
-    assert '<td data-count="late">1</td>' in html
+    assert '<td data-count="late"><span class="badge late">1</span></td>' in html
     assert '<td data-count="paused">1</td>' in html
 
 
