@@ -1,7 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from motcua.portal.views import set_language
+
+# The admin says whose it is, in Vietnamese, not "Trang quản trị cho Django".
+admin.site.site_header = _("Quản trị hệ thống một cửa motcua")
+admin.site.site_title = _("Quản trị motcua")
+admin.site.index_title = _("Danh mục quản trị")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
