@@ -331,6 +331,30 @@ class DateField(forms.DateField):
     }
 
 
+class DayMonthYearField(forms.DateField):
+    """A day typed as the papers write it (dd/mm/yyyy), whatever the browser's language; the
+    ISO form (yyyy-mm-dd) of links the site made is read too."""
+
+    input_formats = ["%d/%m/%Y", "%Y-%m-%d"]
+    widget = forms.TextInput(
+        attrs={
+            "inputmode": "numeric",
+            "pattern": r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}",
+            "placeholder": "dd/mm/yyyy",
+            "autocomplete": "off",
+            "size": "10",
+        }
+    )
+    default_error_messages = {
+        "required": REQUIRED,
+        "invalid": _("Ngày không hợp lệ; hãy nhập theo dạng ngày/tháng/năm (ví dụ 25/11/2026)."),
+    }
+
+    def prepare_value(self, value: Any) -> Any:
+        # Shown back as typed on the papers, not as the ISO date the form holds.
+        return value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else value
+
+
 class LocalDateTimeField(forms.DateTimeField):
     """A moment as the browser's datetime-local input sends it, in the site's time zone,
     between `earliest` and `latest` (so that no calendar is asked about the year 9999)."""

@@ -1,8 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from motcua.portal.views import set_language
+
+# The admin says whose it is, in Vietnamese, not "Trang quản trị cho Django".
+admin.site.site_header = _("Quản trị hệ thống một cửa motcua")
+admin.site.site_title = _("Quản trị motcua")
+admin.site.index_title = _("Danh mục quản trị")
 
 urlpatterns = [
     # One sign-in for staff and admin, with one set of guessing limits and the second factor:

@@ -29,6 +29,9 @@ class Bucket(StrEnum):
     SOON = "soon"
     LATER = "later"
     PAUSED = "paused"
+    # A visit that ended with a supplement request at reception (form 02): no dossier was
+    # received and no clock started, so it is shown apart and never counted as running.
+    GUIDED = "guided"
 
     @property
     def label(self) -> str:
@@ -46,6 +49,7 @@ BUCKET_LABELS: dict[Bucket, str] = {
     Bucket.SOON: _("Sắp đến hạn"),
     Bucket.LATER: _("Còn hạn"),
     Bucket.PAUSED: _("Chờ công dân bổ sung"),
+    Bucket.GUIDED: _("Đã hướng dẫn bổ sung"),
 }
 
 
@@ -60,6 +64,12 @@ def overdue(status: Status | int, due_at: datetime | None, *, now: datetime) -> 
     return clock_runs(status) and due_at is not None and due_at < now
 
 
+def guided(status: Status | int, *, received: bool) -> bool:
+    """A visit the desk ended by listing what to complete (form 02) before receiving
+    anything: the citizen was guided, no dossier runs."""
+    return status == Status.SUPPLEMENT and not received
+
+
 def bucket(
     status: Status | int,
     due_at: datetime | None,
@@ -67,10 +77,13 @@ def bucket(
     now: datetime,
     today_end: datetime,
     soon: datetime,
+    received: bool = True,
 ) -> Bucket:
-    """Which urgency bucket a dossier falls in: paused ones wait for the citizen, the rest by
-    how close their due time is; one whose clock is not running (a result waiting at the
-    desk) is not pressing."""
+    """Which urgency bucket a dossier falls in: a guided visit apart, paused ones wait for the
+    citizen, the rest by how close their due time is; one whose clock is not running (a result
+    waiting at the desk) is not pressing."""
+    if guided(status, received=received):
+        return Bucket.GUIDED
     if status in PAUSED:
         return Bucket.PAUSED
     if not clock_runs(status) or due_at is None:

@@ -72,6 +72,28 @@ RECEPTION_INPUTS = {
     "missing": "missing",
 }
 
+# The inputs in the order the reception page shows them (its error summary follows it).
+RECEPTION_ORDER = (
+    "name",
+    "id_number",
+    "address",
+    "phone",
+    "email",
+    "all_papers",
+    "documents",
+    "rep_name",
+    "rep_id",
+    "authorisation",
+    "commune",
+    "request",
+    "others",
+    "copies",
+    "delivery",
+    "outcome",
+    "missing",
+    "reason",
+)
+
 MAX_COPIES = 99
 
 
@@ -115,6 +137,9 @@ class ReceptionForm(fields.Form):
     documents = fields.MultipleChoiceField(
         label=_("Thành phần hồ sơ đã nộp"), coerce=int, required=False
     )
+    # One tick for the common case, the citizen brought everything: every paper counts as
+    # ticked (the page's script ticks the boxes too, so what is seen is what is sent).
+    all_papers = forms.BooleanField(label=_("Đủ tất cả giấy tờ"), required=False)
     others = fields.LinesField(
         label=_("Giấy tờ khác đã nhận (mỗi dòng một giấy tờ)"), max_line_length=500
     )
@@ -161,6 +186,9 @@ class ReceptionForm(fields.Form):
         initial = {"request": offer.procedure.name, **(prefill or {})}
         super().__init__(data, files, initial=initial)
         self.offer = offer
+        if not self.is_bound:
+            # The procedure chosen, the officer types the name next (no pointer needed).
+            self.fields["name"].widget.attrs["autofocus"] = True
         documents = cast(forms.ChoiceField, self.fields["documents"])
         documents.choices = [(d.pk, _document_label(d)) for d in offer.documents]
         self.fields.update(scan_fields(offer.documents))
@@ -184,6 +212,59 @@ class ReceptionForm(fields.Form):
 
     def clean_copies(self) -> int:
         return self.cleaned_data["copies"] or 1
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("all_papers"):
+            data["documents"] = [d.pk for d in self.offer.documents]
+        if self.errors:
+            # The service will not be asked: its checks are run here, so that every problem
+            # is shown at once instead of one round at a time.
+            self._precheck(data)
+        return data
+
+    def _precheck(self, data: dict[str, Any]) -> None:
+        """The core's reception check on what parsed, its problems beside fields not yet
+        marked."""
+        outcome = OUTCOMES.get(data.get("outcome", ""), (Action.RECEIVE, ""))[0]
+        applicant = reception.Applicant(
+            name=data.get("name", ""),
+            id_number=data.get("id_number", ""),
+            representative_name=data.get("rep_name", ""),
+            authorisation=data.get("authorisation", ""),
+        )
+        papers = [
+            reception.Paper(key=d.pk, name=d.name, optional=d.optional)
+            for d in self.offer.documents
+        ]
+        try:
+            reception.check(
+                outcome,
+                applicant=applicant,
+                papers=papers,
+                ticked=data.get("documents", []),
+                reason=data.get("reason", ""),
+                missing=data.get("missing", []),
+            )
+        except DomainError as exc:
+            for problem in exc.problems():
+                name = RECEPTION_INPUTS.get(str(problem.details.get("field", "")), "")
+                if name in self.fields and name not in self.errors:
+                    self.add_error(name, error_text(problem))
+
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """(input id, label, message) of every field error, in the page's order, for the
+        summary at the top that links to each field."""
+        order = [*RECEPTION_ORDER, *(n for n in self.fields if n not in RECEPTION_ORDER)]
+        summary = []
+        for name in order:
+            if name not in self.fields or name not in self.errors or self[name].is_hidden:
+                continue
+            bound = self[name]
+            target = bound.auto_id if name == "documents" else bound.id_for_label
+            for message in bound.errors:
+                summary.append((target, str(bound.label), str(message)))
+        return summary
 
     def page_key(self) -> str:
         """The idempotency key the page carries: the one sent back, or a fresh one."""
@@ -438,8 +519,14 @@ def _action_field(
     """The form field of one input an action asks for (None: nothing to ask)."""
     if name == "assignee":
         people = [(s.user_id, f"{_person(s)} – {s.unit.name} ({_role(s)})") for s in offer.staff]
+        # No one preselected: a leader must choose, a single click assigns no one by mistake.
         return fields.TypedChoiceField(
-            label=_("Giao cho"), choices=people, coerce=int, empty_value=None, required=True
+            label=_("Giao cho"),
+            choices=[("", gettext("— Chọn người —")), *people],
+            coerce=int,
+            empty_value=None,
+            required=True,
+            error_messages={"required": _("Hãy chọn người được giao hồ sơ.")},
         )
     if name == "next_assignee":
         if not offer.staff:

@@ -4,6 +4,7 @@ page (facts, hand-overs, the actions allowed now and what their forms offer) and
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ from motcua.catalog.selectors import documents_of, fee_rule_of, procedure_search
 from motcua.core import fees
 from motcua.core import payments as payment_rules
 from motcua.core.apology import timing
+from motcua.core.attention import Reason, reasons
 from motcua.core.calendar import local_date
 from motcua.core.lifecycle import Action, Role, Status
 from motcua.desk.forms import (
@@ -267,3 +269,55 @@ def reception_offer(
         "steps": list(version.steps.all()) if version else [],
     }
     return ReceptionChoices(procedure=procedure, documents=documents, communes=competent), facts
+
+
+# ---------------------------------------------------------------------------------------------
+# The leader's view
+
+
+def needing_attention(
+    dossiers: Iterable[Dossier], *, now: datetime, today_end: datetime, soon: datetime, limit: int
+) -> list[tuple[Dossier, tuple[Reason, ...]]]:
+    """(dossier, why it needs attention) for the first `limit` dossiers that have a reason,
+    in the order given (most urgent first); those with none are left out."""
+    found = []
+    for d in dossiers:
+        why = reasons(
+            d.status,
+            due_at=d.due_at,
+            step_due_at=d.step_due_at,
+            assigned=d.current_holder_id is not None,
+            now=now,
+            today_end=today_end,
+            soon=soon,
+        )
+        if why:
+            found.append((d, why))
+        if len(found) == limit:
+            break
+    return found
+
+
+def load_by_unit(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The per-person load summed per unit, the units with the most late dossiers first."""
+    units: dict[int | None, dict[str, Any]] = {}
+    for r in rows:
+        unit = units.setdefault(
+            r["current_unit_id"],
+            {
+                "name": r["current_unit__name"] or "",
+                "count": 0,
+                "late": 0,
+                "soon": 0,
+                "paused": 0,
+                "unassigned": 0,
+                "oldest": None,
+            },
+        )
+        for key in ("count", "late", "soon", "paused"):
+            unit[key] += r[key]
+        if r["current_holder_id"] is None:
+            unit["unassigned"] += r["count"]
+        if r["oldest"] is not None and (unit["oldest"] is None or r["oldest"] < unit["oldest"]):
+            unit["oldest"] = r["oldest"]
+    return sorted(units.values(), key=lambda u: (-u["late"], -u["soon"], -u["count"], u["name"]))

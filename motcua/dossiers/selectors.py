@@ -437,6 +437,17 @@ def _running(**due: datetime) -> Q:
     return Q(status__in=[int(s) for s in CLOCK_RUNS], **due)
 
 
+def guided_visit() -> Q:
+    """The core's rule (`motcua.core.urgency.guided`) as a filter: a visit that ended with a
+    supplement request at reception, nothing received, no clock started."""
+    return Q(status=int(Status.SUPPLEMENT), received_at__isnull=True)
+
+
+def received_only() -> Q:
+    """Dossiers actually received (or submitted and checked): what is counted as running."""
+    return ~guided_visit()
+
+
 def urgency_rank(*, now: datetime, today_end: datetime, soon: datetime) -> Case:
     """The core's bucket (`motcua.core.urgency.bucket`) as an SQL expression: its rank, so
     lists sort by it and filters select by it, in one query."""
@@ -445,6 +456,7 @@ def urgency_rank(*, now: datetime, today_end: datetime, soon: datetime) -> Case:
         return Value(b.rank)
 
     return Case(
+        When(guided_visit(), then=rank(Bucket.GUIDED)),
         When(status__in=[int(s) for s in PAUSED], then=rank(Bucket.PAUSED)),
         When(_running(due_at__lt=now), then=rank(Bucket.OVERDUE)),
         When(_running(due_at__lte=today_end), then=rank(Bucket.TODAY)),
@@ -486,10 +498,30 @@ def dossier_inbox(
     )
     if filters.bucket in dict(BUCKETS):
         qs = qs.filter(urgency=[k for k, _ in BUCKETS].index(filters.bucket))
+    elif not filters.q.strip():
+        # Guided visits are listed apart (their own filter), or found when the citizen
+        # comes back and is searched for by name or ID number.
+        qs = qs.filter(received_only())
     qs = qs.select_related(
         "procedure_version__procedure", "current_agency", "current_unit", "current_holder"
-    ).order_by("urgency", "due_at", "pk")
-    return qs, counts
+    ).annotate(to_sign=_to_sign_rank(actor))
+    return qs.order_by("to_sign", "urgency", "due_at", "pk"), counts
+
+
+def _to_sign_rank(actor: Actor) -> Case | Value:
+    """0 for what waits for this head of agency's signature (a result at the leadership's
+    approval step, an apology letter drafted), else 1: the head sees those first."""
+    if actor.role is not Role.AGENCY_LEADER or actor.unit is None:
+        return Value(1, output_field=IntegerField())
+    at_signature = Q(
+        current_unit_id=actor.unit.pk,
+        status__in=[int(Status.RECEIVED), int(Status.PROCESSING)],
+    )
+    return Case(
+        When(at_signature | Q(apology="draft"), then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
 
 
 def online_queue(*, actor: Actor) -> QuerySet[Dossier]:
@@ -513,7 +545,8 @@ def agency_staff_load(
 
     held = (
         Dossier.objects.filter(current_agency_id=agency_id, still_open=True)
-        .values("current_holder_id", "current_unit_id")
+        .filter(received_only())
+        .values("current_holder_id", "current_unit_id", "current_unit__name")
         .annotate(
             count=Count("pk"),
             oldest=Min("step_started_at"),

@@ -17,7 +17,8 @@ MAX_PAGE = 1_000_000
 
 
 class LedgerForm(fields.Form):
-    """`?from=YYYY-MM-DD&to=YYYY-MM-DD&page=N&pdf=1`; `cleaned_data["period"]` once valid."""
+    """`?from=DD/MM/YYYY&to=DD/MM/YYYY&page=N&pdf=1` (or YYYY-MM-DD); `cleaned_data["period"]`
+    once valid."""
 
     page = fields.NumberField(
         min_value=1, max_value=MAX_PAGE, required=False, widget=forms.HiddenInput
@@ -28,8 +29,15 @@ class LedgerForm(fields.Form):
         super().__init__(data, auto_id="ledger-%s")
         self.today = today
         # "from" is a Python keyword: these two are declared here, not as class attributes.
-        self.fields["from"] = fields.DateField(label=_("Từ ngày"), required=False)
-        self.fields["to"] = fields.DateField(label=_("đến ngày"), required=False)
+        # Typed dd/mm/yyyy: a browser's date picker shows mm/dd in English beside the
+        # sheet's dd/mm (`?from=` links keep the ISO form, read too).
+        hint = _("Ngày/tháng/năm, ví dụ 25/11/2026")
+        self.fields["from"] = fields.DayMonthYearField(
+            label=_("Từ ngày"), required=False, help_text=hint
+        )
+        self.fields["to"] = fields.DayMonthYearField(
+            label=_("đến ngày"), required=False, help_text=hint
+        )
         self.order_fields(["from", "to"])
 
     def clean(self) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from motcua.core.lifecycle import Status
-from motcua.core.urgency import Bucket, bucket, clock_runs, overdue
+from motcua.core.urgency import Bucket, bucket, clock_runs, guided, overdue
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 S = Status
@@ -60,12 +60,29 @@ def test_overdue_and_the_bucket_follow_one_rule(status, due, late, expected):
     assert bucket(status, due, now=NOW, today_end=TODAY_END, soon=SOON) is expected
 
 
+GUIDED_CASES = [
+    # status, received?, guided?
+    (S.SUPPLEMENT, False, True),  # form 02 at the counter: nothing received
+    (S.SUPPLEMENT, True, False),  # a received dossier waiting for the citizen
+    (S.RECEIVED, True, False),
+    (S.REFUSED, False, False),
+    (S.NEW, False, False),
+]
+
+
+@pytest.mark.parametrize(("status", "received", "expected"), GUIDED_CASES)
+def test_a_visit_guided_at_reception_is_apart_from_running_dossiers(status, received, expected):
+    assert guided(status, received=received) is expected
+    found = bucket(status, PAST, now=NOW, today_end=TODAY_END, soon=SOON, received=received)
+    assert (found is Bucket.GUIDED) is expected
+
+
 @pytest.mark.parametrize("status", list(Status))
 def test_the_clock_runs_only_in_2_4_6(status):
     assert clock_runs(status) is (status in (S.RECEIVED, S.PROCESSING, S.PAYMENT))
 
 
 def test_buckets_are_ranked_most_urgent_first_and_labelled():
-    assert [b.rank for b in Bucket] == [0, 1, 2, 3, 4]
+    assert [b.rank for b in Bucket] == [0, 1, 2, 3, 4, 5]
     assert Bucket.OVERDUE.label == "Quá hạn"
     assert Bucket.PAUSED.label == "Chờ công dân bổ sung"

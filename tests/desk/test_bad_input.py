@@ -217,7 +217,7 @@ def test_several_problems_from_the_service_are_all_shown(world, client, monkeypa
     assert response.status_code == 400
     assert beside(response, "id_name") == ["Chưa nhập họ tên người nộp hồ sơ."]
     assert beside(response, "id_authorisation") == ["Người nộp thay phải có văn bản ủy quyền."]
-    alert = re.search(r'id="reception-error">(.*?)</div>', response.content.decode(), re.S)
+    alert = re.search(r'id="reception-error"[^>]*>\s*<p>(.*?)</p>', response.content.decode(), re.S)
     assert alert[1] == "Kênh nộp hồ sơ không hợp lệ."
 
 
@@ -336,7 +336,7 @@ def test_an_assignee_must_be_chosen_from_the_list(world, client, to_user):
     )
 
     assert response.status_code == 400
-    assert beside(response, "assign-to_user")[0] in (NOT_IN_LIST, "Hãy chọn một mục.")
+    assert beside(response, "assign-to_user")[0] in (NOT_IN_LIST, "Hãy chọn người được giao hồ sơ.")
 
 
 def test_forwarding_to_someone_outside_the_next_unit_is_refused(world, client):

@@ -4,6 +4,7 @@ a paused dossier says that it waits for the citizen, and since when."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import datetime, time
 
@@ -93,7 +94,7 @@ def test_the_leaders_load_counts_a_paused_step_apart_never_late(world, client):
     (row,) = [r for r in held if r["current_unit_id"] == world.duc.unit.pk]
     assert (row["count"], row["late"], row["paused"]) == (2, 1, 1)
     html = signin(client, "son").get("/can-bo/dieu-hanh/").content.decode()
-    assert '<td data-count="late">1</td>' in html
+    assert '<td data-count="late"><span class="badge late">1</span></td>' in html
     assert '<td data-count="paused">1</td>' in html
 
 
@@ -134,16 +135,18 @@ def test_the_sql_buckets_are_the_core_rule(world):
     today_end = datetime.combine(NOW.astimezone(cal.tz).date(), time(23, 59, 59), tzinfo=cal.tz)
     soon = cal.add_working_seconds(NOW, 16 * 3600)
     dues = [None, at("2026-11-20 09:00"), at("2026-11-25 16:00"), soon, at("2026-12-20 09:00")]
-    for status in Status:
-        for due in dues:
-            Dossier.objects.filter(pk=d.pk).update(status=int(status), due_at=due)
-            (rank,) = (
-                Dossier.objects.filter(pk=d.pk)
-                .annotate(u=urgency_rank(now=NOW, today_end=today_end, soon=soon))
-                .values_list("u", flat=True)
-            )
-            expected = bucket(status, due, now=NOW, today_end=today_end, soon=soon)
-            assert list(Bucket)[rank] is expected, (status, due)
+    for status, due, received in itertools.product(Status, dues, (True, False)):
+        received_at = d.received_at if received else None
+        Dossier.objects.filter(pk=d.pk).update(
+            status=int(status), due_at=due, received_at=received_at
+        )
+        (rank,) = (
+            Dossier.objects.filter(pk=d.pk)
+            .annotate(u=urgency_rank(now=NOW, today_end=today_end, soon=soon))
+            .values_list("u", flat=True)
+        )
+        expected = bucket(status, due, now=NOW, today_end=today_end, soon=soon, received=received)
+        assert list(Bucket)[rank] is expected, (status, due, received)
 
 
 # ---------------------------------------------------------------------------------------------

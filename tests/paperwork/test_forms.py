@@ -585,6 +585,20 @@ def test_the_ledger_shows_only_the_agencys_dossiers_received_in_the_period(world
     assert "25/11/2026 09:30 30/11/2026 09:30" in words  # received, appointment
 
 
+def test_the_ledger_reads_days_as_the_papers_write_them(world, client):
+    """dd/mm/yyyy typed in a text input, whatever the browser's language, and shown back so."""
+    inside = receive(world, when="2026-11-25 09:30")
+    sign_in(client, world.lan)
+
+    response = ledger(client, **{"from": "1/11/2026", "to": "30/11/2026"})
+
+    html = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert ledger_codes(html) == [inside.code]
+    assert 'type="text"' in html and 'value="01/11/2026"' in html and 'value="30/11/2026"' in html
+    assert 'type="date"' not in html
+
+
 def test_the_ledger_defaults_to_this_month(world, client):
     november = receive(world, when="2026-11-02 09:00")
     receive(world, when="2026-10-30 09:00")
@@ -620,7 +634,7 @@ def test_the_ledger_pages_on_screen_in_constant_queries(world, client, monkeypat
 @pytest.mark.parametrize(
     "params",
     [
-        {"from": "25/11/2026"},
+        {"from": "11/25/2026"},  # mm/dd/yyyy, as an English date picker shows it
         {"from": "2026-11-30", "to": "2026-11-01"},
         {"from": "2025-01-01", "to": "2026-12-31"},
     ],
@@ -637,7 +651,7 @@ def test_the_ledger_refuses_a_bad_period_in_vietnamese(world, client, params):
 def test_the_ledger_marks_every_bad_parameter_at_once(world, client):
     sign_in(client, world.lan)
 
-    response = ledger(client, **{"from": "25/11/2026", "to": "hôm nay", "page": "²", "pdf": "2"})
+    response = ledger(client, **{"from": "11/25/2026", "to": "hôm nay", "page": "²", "pdf": "2"})
 
     assert response.status_code == 400
     form = response.context["form"]

@@ -12,6 +12,7 @@ from motcua import searches
 from motcua.catalog.selectors import procedure_names
 from motcua.core.eform import reception_timing
 from motcua.core.lifecycle import STATUS_LABELS, Role
+from motcua.core.urgency import Bucket
 from motcua.desk.access import StaffRequest, record_shown, staff_required
 from motcua.desk.forms import InboxFilterForm
 from motcua.desk.views.common import horizon
@@ -27,7 +28,8 @@ from motcua.online.selectors import reception_flags, reception_start
 from motcua.online.services import policy as online_policy
 
 PAGE_SIZE = 25
-SIGN_LIST = 50  # letters to sign listed on the page; the count says how many in all
+SIGN_LIST = 50
+GUIDED = Bucket.GUIDED.value  # letters to sign listed on the page; the count says how many in all
 
 
 @staff_required
@@ -58,7 +60,10 @@ def inbox(request: StaffRequest) -> HttpResponse:
         "nav": "inbox",
         "page": page,
         "filters": filters,
-        "buckets": [(key, label, counts[key]) for key, label in BUCKETS],
+        # Guided visits (form 02 at the counter) are counted apart from running dossiers.
+        "buckets": [(key, label, counts[key]) for key, label in BUCKETS if key != GUIDED],
+        "guided": counts[GUIDED],
+        "guided_rank": Bucket.GUIDED.rank,
         "statuses": [
             (code, STATUS_LABELS[code]) for code in STATUS_LABELS if code in INBOX_STATUSES
         ],

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from motcua.core.lifecycle import Role
 from motcua.desk.access import StaffRequest, record_shown, staff_required
+from motcua.desk.page import load_by_unit, needing_attention
 from motcua.desk.views.common import horizon
 from motcua.desk.views.inbox import SIGN_LIST
 from motcua.dossiers.selectors import (
@@ -18,6 +19,9 @@ from motcua.dossiers.selectors import (
     dossier_inbox,
 )
 from motcua.online.selectors import held_requests_by_agency
+
+# How many of the most urgent dossiers are read to find those needing attention.
+ATTENTION_SCAN = 300
 
 
 @staff_required
@@ -45,8 +49,11 @@ def leader(request: StaffRequest) -> HttpResponse:
         soon=h.soon,
     )
     to_sign = list(apologies_to_sign(actor=actor)[:SIGN_LIST])
-    shown = list(urgent[:30])
-    record_shown(request, (d.pk for d in shown), "desk.leader")
+    # Most urgent first: the first with a reason to act on, each reason said.
+    shown = needing_attention(
+        urgent[:ATTENTION_SCAN], now=h.now, today_end=h.today_end, soon=h.soon, limit=30
+    )
+    record_shown(request, (d.pk for d, _why in shown), "desk.leader")
     context = {
         "nav": "leader",
         "to_sign": to_sign,
@@ -55,6 +62,7 @@ def leader(request: StaffRequest) -> HttpResponse:
         # Declare once (DOMAIN §13): papers the system held, asked for again, with a reason.
         "held_requests": held_requests_by_agency([actor.agency.pk]).get(actor.agency.pk, 0),
         "rows": rows,
+        "units": load_by_unit(rows),
         "urgent": shown,
         "counts": counts,
         "assignees": sorted(staff.values(), key=lambda s: s.user.get_full_name()),

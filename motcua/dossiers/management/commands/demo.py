@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -45,6 +46,9 @@ class Command(BaseCommand):
         self._print_accounts(site)
         if no_serve:
             return
+        # SIGTERM (a service manager, `kill`) stops the demo as Ctrl+C does: the server
+        # returns and the worker is stopped with it, instead of being left running.
+        signal.signal(signal.SIGTERM, _stop)
         worker = subprocess.Popen(
             [sys.executable, "-m", "motcua.cli", "worker"], env={**os.environ, "SITE_URL": site}
         )
@@ -52,7 +56,11 @@ class Command(BaseCommand):
             call_command("serve", host=host, port=port, stdout=self.stdout)
         finally:
             worker.terminate()
-            worker.wait(timeout=10)
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
 
     def _load(self, dossiers: int) -> None:
         from motcua.appointments.services import demo_bookings, demo_windows
@@ -125,3 +133,8 @@ class Command(BaseCommand):
         emails = ", ".join(email for email, _name, _id in DEMO_CITIZENS)
         self.stdout.write(f"Công dân mẫu (cùng mật khẩu): {emails} — {site}/tai-khoan/dang-nhap/")
         self.stdout.write(f"Đặt lịch hẹn, nộp phí (cổng thanh toán thử nghiệm): {site}/lich-hen/")
+
+
+def _stop(signum: int, frame: object) -> None:
+    """Stop as on Ctrl+C: the server closes and the `finally` that stops the worker runs."""
+    raise KeyboardInterrupt
