@@ -1,6 +1,6 @@
 """A bounded load test on loopback: officers acting, citizens tracking, the worker running.
 
-    .venv/bin/python bench/load.py [--minutes 10] [--officers 6] [--citizens 12]
+    .venv/bin/python bench/load.py [--minutes 10] [--officers 3] [--citizens 12]
 
 1. Recreates its own PostgreSQL database (`motcua_load` unless --database-url), loads the demo
    (`motcua demo --dossiers 300 --no-serve`) with its own MOTCUA_VAR_DIR.
@@ -299,7 +299,7 @@ def pct(xs: list[float], q: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=10.0)
-    parser.add_argument("--officers", type=int, default=6)
+    parser.add_argument("--officers", type=int, default=3, help="(3, the demo's staffed communes)")
     parser.add_argument("--citizens", type=int, default=12)
     parser.add_argument("--dossiers", type=int, default=300, help="the demo's history (300)")
     parser.add_argument("--database-url", default=DEFAULT_URL)
@@ -308,9 +308,15 @@ def main() -> int:
     var = Path(tempfile.mkdtemp(prefix="motcua-load-"))
     t0 = time.perf_counter()
     desks, links = setup(args.database_url, var, args.dossiers)
-    if len(desks) < args.officers or not links:
-        print(f"the demo has {len(desks)} desk officers and {len(links)} tracking links")
+    if not desks or not links:
+        print(f"the demo has {len(desks)} communes' desk officers and {len(links)} tracking links")
         return 1
+    if len(desks) < args.officers:
+        print(
+            f"the demo staffs {len(desks)} communes' desks: {len(desks)} officers, "
+            f"not {args.officers}"
+        )
+        args.officers = len(desks)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -19,9 +19,11 @@ def console():
         if type(h) is logging.StreamHandler  # not pytest's own capturing handlers
     )
     buffer = io.StringIO()
-    old = handler.setStream(buffer)
+    # Swapped, not setStream(): that flushes the old stream, which may be a capture pytest
+    # has already closed when the handler was made under it.
+    old, handler.stream = handler.stream, buffer
     yield buffer
-    handler.setStream(old)
+    handler.stream = old
 
 
 def test_every_configured_handler_masks():

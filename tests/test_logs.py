@@ -38,10 +38,13 @@ def console():
     """What the configured console handler (settings.LOGGING) writes, as JSON lines."""
     (handler,) = [h for h in logging.getLogger().handlers if h.filters]
     stream = io.StringIO()
-    old_stream, old_formatter = handler.setStream(stream), handler.formatter
+    # Swapped, not setStream(): that flushes the old stream, which may be a capture pytest
+    # has already closed.
+    old_stream, old_formatter = handler.stream, handler.formatter
+    handler.stream = stream
     handler.setFormatter(FORMATTER)
     yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    handler.setStream(old_stream)
+    handler.stream = old_stream
     handler.setFormatter(old_formatter)
 
 

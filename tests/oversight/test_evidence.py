@@ -155,7 +155,7 @@ def test_the_sheet_counts_conduct_complaints_received_and_upheld_apart(world, ha
     assert (duc_row[at_column - 1], duc_row[at_column]) == ("3", "2")
     # The workbook: the same columns, the counts as numbers.
     book = client.get("/can-bo/danh-gia-can-bo/?year=2026&dang=xlsx")
-    assert book["Cache-Control"] == "no-store"
+    assert book["Cache-Control"] == "no-store, private"
     assert book["Content-Disposition"] == 'attachment; filename="danh-gia-can-bo-2026.xlsx"'
     table = [list(r) for r in openpyxl.load_workbook(io.BytesIO(book.content)).active.values]
     assert table[0] == header

@@ -169,7 +169,7 @@ def test_the_xlsx_keeps_numbers_as_numbers_and_dates_as_dates(world, client):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     assert response["Content-Disposition"] == 'attachment; filename="bao-cao-H26.100-2026-11.xlsx"'
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store, private"
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0][:3] == [
