@@ -199,8 +199,9 @@ def officer(base: str, username: str, procedure: str, stats: Stats, stop: thread
             c.request("form 01", location)
             pk = location.strip("/").split("/")[1]
             # The worker may change the dossier between the page and the click (its due-soon
-            # warning does): the page answers 409 and the officer reloads it, once.
-            for attempt in (1, 2):
+            # warning, then a draft apology for a same-day dossier): the page answers 409 and
+            # the officer reloads it, up to twice.
+            for attempt in (1, 2, 3):
                 _s, page, _l = c.request("dossier page", f"/can-bo/ho-so/{pk}/")
                 forms = parse(page).forms
                 forward = next((f for f in forms if ("action", "forward") in f["fields"]), None)  # type: ignore[operator]
@@ -209,7 +210,7 @@ def officer(base: str, username: str, procedure: str, stats: Stats, stop: thread
                     break
                 data = [(k, v) for k, v in forward["fields"] if k != "csrfmiddlewaretoken"]  # type: ignore[union-attr]
                 data.append(("csrfmiddlewaretoken", c.csrf()))
-                expect = (302,) if attempt == 2 else (302, 409)
+                expect = (302,) if attempt == 3 else (302, 409)
                 status, _b, _l = c.request("forward", str(forward["action"]), data, expect=expect)
                 if status == 302:
                     break
