@@ -104,3 +104,28 @@ def _check(page, name: str, *, narrow: bool) -> None:
     assert_accessible(page, name)
     if narrow:
         no_sideways_scroll(page)
+
+
+def test_the_administrative_log_fits_a_phone_with_an_imports_long_file_names(world, person):
+    """A catalog import's record lists its files by path and digest: on a 360 px phone they
+    break inside the cell rather than widen the page."""
+    from motcua.adminlog.services import Change, Who, admin_changes_record
+
+    _person("giamsat", "Trần Văn Hùng", world.centre, "mot-cua", Role.SUPERVISOR)
+    files = {
+        f"/srv/motcua/catalog/procedures/{n}.toml": "ab" * 32 for n in ("1.000656", "2.000815")
+    }
+    admin_changes_record(
+        who=Who(source="catalog import"),
+        changes=[
+            Change(kind="import", model="catalog.procedure", object_id="",
+                   object_repr="Đã nhập 2 thủ tục", changes={"files": [None, files]})
+        ],
+        now=timezone.now(),
+    )  # fmt: skip
+    page = person("giamsat", viewport=NARROW)
+    page.get_by_role("link", name="Thay đổi quản trị").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nhật ký thay đổi quản trị")
+    expect(page.locator("table")).to_contain_text("2.000815.toml")
+    no_sideways_scroll(page)
+    assert_accessible(page, "admin-changes-phone")
