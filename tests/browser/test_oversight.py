@@ -125,6 +125,7 @@ def test_the_administrative_log_fits_a_phone_with_an_imports_long_file_names(wor
     )  # fmt: skip
     page = person("giamsat", viewport=NARROW)
     page.get_by_role("link", name="Thay đổi quản trị").click()
+    page.wait_for_load_state("load")  # the stylesheet too, before the width is measured
     expect(page.get_by_role("heading", level=1)).to_have_text("Nhật ký thay đổi quản trị")
     expect(page.locator("table")).to_contain_text("2.000815.toml")
     no_sideways_scroll(page)
