@@ -8,7 +8,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -194,10 +194,30 @@ def outbox_mark_sent(*, now: datetime) -> int:
     return OutboxMessage.objects.filter(sent_at__isnull=True).update(sent_at=now)
 
 
+# Senders of the channels other apps add (a portal sync, a webhook, an exchange message), by
+# channel name: each takes the claimed message and raises to have it retried with backoff.
+Sender = Callable[[OutboxMessage], None]
+_SENDERS: dict[str, Sender] = {}
+
+
+def outbox_channel(name: str, sender: Sender) -> None:
+    """Have messages of channel `name` delivered by `sender` (called from an AppConfig's
+    ready()): it is given the claimed message, outside any transaction, with the same retries,
+    lease, backoff and giving-up as mail; it must be idempotent under
+    `idempotency_key(message)`, since a worker killed mid-send has it sent again."""
+    if name in ("email", "sms") or _SENDERS.get(name, sender) is not sender:
+        raise ValueError(f"outbox channel {name!r} is taken")
+    _SENDERS[name] = sender
+
+
 def _send(message: OutboxMessage) -> None:
-    """Send one message: a text message through the SMS backend, else by mail."""
+    """Send one message: a text message through the SMS backend, a channel another app added
+    through its sender, else by mail."""
     if message.channel == "sms":
         send_sms(message.recipient, message.body, idempotency_key(message))
+        return
+    if message.channel in _SENDERS:
+        _SENDERS[message.channel](message)
         return
     _mail(message)
 

@@ -189,3 +189,42 @@ def test_an_officers_reminder_waits_for_office_hours_a_citizens_message_does_not
     assert {m.to[0] for m in mail.outbox} == expected
     outbox_deliver(now=at(leaves))
     assert sorted(m.to[0] for m in mail.outbox) == ["can.bo@example.vn", "cong.dan@example.vn"]
+
+
+def test_a_channel_another_app_adds_is_delivered_by_its_sender_with_backoff(db, monkeypatch):
+    from motcua.notify import services
+
+    monkeypatch.setattr(services, "_SENDERS", {})
+    tried: list[str] = []
+
+    def flaky(message):
+        tried.append(message.body)
+        if len(tried) == 1:
+            raise ConnectionError("partner down")
+
+    services.outbox_channel("partner", flaky)
+    with pytest.raises(ValueError, match="taken"):
+        services.outbox_channel("partner", lambda m: None)
+    with pytest.raises(ValueError, match="taken"):
+        services.outbox_channel("email", lambda m: None)
+    message = outbox_message(
+        recipient="https://partner.example.vn/in",
+        template="",
+        context={},
+        dossier_id=None,
+        dedupe_key="partner:1",
+        now=NOW,
+        channel="partner",
+    )
+    message.body = '{"a": 1}'
+    outbox_queue([message])
+    assert outbox_deliver(now=NOW) == 0
+    row = OutboxMessage.objects.get()
+    assert (row.attempts, row.sent_at, row.last_error) == (1, None, "partner down")
+    # 2 minutes after the try (the pass's clock runs on from NOW with the real one).
+    assert timedelta(minutes=2) <= row.available_at - NOW < timedelta(minutes=3)
+    assert not mail.outbox
+    assert outbox_deliver(now=NOW + timedelta(minutes=1)) == 0
+    assert outbox_deliver(now=NOW + timedelta(minutes=3)) == 1
+    assert tried == ['{"a": 1}', '{"a": 1}']
+    assert not mail.outbox
