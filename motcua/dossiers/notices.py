@@ -4,7 +4,7 @@ from templates (`templates/dossiers/email/`) in plain words and in local time.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -19,12 +19,33 @@ from motcua.dossiers.selectors import citizen_dossier_url, receipt_url, tracking
 from motcua.notify.services import outbox_message
 
 if TYPE_CHECKING:
+    from motcua.dossiers.models import DossierEvent
     from motcua.notify.models import OutboxMessage
 
 # Besides every status change, what a citizen is told about: a new appointment, a delay.
 # Hand-overs inside one status, proposals and approvals are on the tracking page instead of in
 # the citizen's mailbox; a drafted apology reaches the citizen once it is signed.
 CITIZEN_NEWS = frozenset({Action.APPROVE_APOLOGY, Action.MARK_OVERDUE})
+
+
+# The systems that follow every dossier's record besides its citizen (the national portal's
+# sync, webhook subscribers, ...): each is given the dossier as the change left it and the
+# change's event, inside the change's transaction, and returns the outbox messages it sends
+# (none for what it does not follow); they are written with the change or not at all.
+Follower = Callable[["Dossier", "DossierEvent"], Sequence["OutboxMessage"]]
+_FOLLOWERS: list[Follower] = []
+
+
+def dossier_followers_add(follower: Follower) -> None:
+    """Have `follower` told of every change of every dossier (from an AppConfig's ready());
+    adding the same one twice adds it once."""
+    if follower not in _FOLLOWERS:
+        _FOLLOWERS.append(follower)
+
+
+def followers_messages(dossier: Dossier, event: DossierEvent) -> list[OutboxMessage]:
+    """The messages the followers send of one change, in the order they were added."""
+    return [message for follower in _FOLLOWERS for message in follower(dossier, event)]
 
 
 def is_news(action: Action, *, from_status: Status | None, to_status: Status) -> bool:

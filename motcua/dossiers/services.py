@@ -67,7 +67,7 @@ from motcua.dossiers.models import (
     DossierScan,
     DossierStep,
 )
-from motcua.dossiers.notices import is_news, status_notice
+from motcua.dossiers.notices import followers_messages, is_news, status_notice
 from motcua.dossiers.scans import CheckedScan, ScanUpload
 from motcua.dossiers.selectors import (
     answer_window,
@@ -577,23 +577,26 @@ def _commit(
             d, action=action, actor=actor, now=now, from_status=from_status, payload=change.payload
         )
 
-    def notice(d: Dossier) -> OutboxMessage | None:
-        if not news:
-            return None
-        return status_notice(
-            d,
-            action,
-            now=now,
-            payload=change.payload,
-            tz=calendar.tz,
-            agency=change.news_agency,
-            withdrawn=from_status is Status.WITHDRAWN,
+    def messages(d: Dossier, e: DossierEvent) -> list[OutboxMessage]:
+        told = (
+            status_notice(
+                d,
+                action,
+                now=now,
+                payload=change.payload,
+                tz=calendar.tz,
+                agency=change.news_agency,
+                withdrawn=from_status is Status.WITHDRAWN,
+            )
+            if news
+            else None
         )
+        return [*([told] if told is not None else []), *followers_messages(d, e)]
 
     if expected is None:
         # Papers with scans are written once the dossier has its id (the scans refer to them).
         fast = change.documents if not change.scans else []
-        writes.create(after, documents=fast, event=event, notice=notice)
+        writes.create(after, documents=fast, event=event, messages=messages)
         if change.scans:
             _add_papers(after, change, actor, now)
         return after
@@ -608,7 +611,7 @@ def _commit(
         letter_signed=change.letter_signed,
         letter_closed=change.letter_closed,
         event=chained,
-        notice=notice(after),
+        messages=messages(after, chained),
     )
     stamps.dossier_changed(after.code)  # what the tracking page kept of it is not shown again
     if change.documents:

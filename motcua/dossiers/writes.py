@@ -62,9 +62,9 @@ def create(
     *,
     documents: Sequence[DossierDocument],
     event: Callable[[Dossier], DossierEvent],
-    notice: Callable[[Dossier], OutboxMessage | None],
+    messages: Callable[[Dossier, DossierEvent], Sequence[OutboxMessage]],
 ) -> None:
-    """Insert a new dossier with its papers, first event and message.
+    """Insert a new dossier with its papers, first event and the messages it sends.
 
     The event hashes the dossier's id, known once the row exists; the chain's head is then
     written back to the row, which is this transaction's own (no compare-and-set needed, and
@@ -75,13 +75,13 @@ def create(
     dossier.chain_head = first.hash
     for document in documents:
         document.dossier_id = dossier.pk
-    message = notice(dossier)
+    outgoing = messages(dossier, first)
     _run(
         [
             *([_insert(DossierDocument, documents)] if documents else []),
             _insert(DossierEvent, [first]),
             _update_by_pk(dossier, ["chain_head"]),
-            *([_insert(type(message), [message], ignore_conflicts=True)] if message else []),
+            *([_insert(type(outgoing[0]), outgoing, ignore_conflicts=True)] if outgoing else []),
         ]
     )
 
@@ -96,11 +96,11 @@ def update(
     letter_signed: ApologyLetter | None,
     event: DossierEvent,
     letter_closed: ApologyLetter | None = None,
-    notice: OutboxMessage | None,
+    messages: Sequence[OutboxMessage],
 ) -> None:
     """Write one action: the compare-and-set first, the rows it guards behind it (the
     hand-over that ended, the apology letter drafted, signed or closed, the event, the
-    citizen's message).
+    messages it sends: the citizen's, and those of the systems that follow the dossier).
 
     The compare-and-set also takes the row lock, so what was decided from the dossier at
     `expected` still holds when it wins; when it matches no row, someone else changed the
@@ -132,7 +132,7 @@ def update(
             else []
         ),
         _insert(DossierEvent, [event]),
-        *([_insert(type(notice), [notice], ignore_conflicts=True)] if notice else []),
+        *([_insert(type(messages[0]), messages, ignore_conflicts=True)] if messages else []),
     ]
     # The compare-and-set goes first, in the same pipeline as the writes it guards. When it
     # loses, it fails on the server, which then skips everything queued behind it.

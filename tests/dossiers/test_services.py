@@ -862,3 +862,49 @@ def test_it_ties_a_dossier_to_a_citizens_account_in_its_first_event(world):
     assert audit.verify().problems == []
     Dossier.objects.filter(pk=d.pk).update(citizen=None)  # a dossier moved off its account
     assert any("citizen_id" in str(p) for p in audit.verify().problems)
+
+
+@pytest.fixture
+def follower(monkeypatch):
+    """A system following every dossier (as the portal's sync does): one message per event."""
+    from motcua.dossiers import notices
+    from motcua.notify.services import outbox_message
+
+    monkeypatch.setattr(notices, "_FOLLOWERS", [])
+    heard: list[tuple[int, int, str]] = []
+
+    def follow(dossier, event):
+        heard.append((dossier.pk, event.seq, event.action))
+        return [
+            outbox_message(
+                recipient="https://follower.example.vn/in",
+                template="",
+                context={"seq": event.seq, "status": event.to_status},
+                dossier_id=dossier.pk,
+                dedupe_key=f"follower:{dossier.pk}:{event.seq}",
+                now=event.at,
+                channel="follower",
+            )
+        ]
+
+    notices.dossier_followers_add(follow)
+    notices.dossier_followers_add(follow)  # once only
+    return heard
+
+
+def test_followers_hear_of_every_change_in_its_transaction_or_not_at_all(world, follower):
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    stale = Dossier.objects.get(pk=d.pk)
+    forward(d, world.lan, "2026-11-25 09:00")
+    assert follower == [(d.pk, 1, "receive"), (d.pk, 2, "forward")]
+    sent = OutboxMessage.objects.filter(channel="follower").order_by("pk")
+    assert [(m.dossier_id, m.context) for m in sent] == [
+        (d.pk, {"seq": 1, "status": int(Status.RECEIVED)}),
+        (d.pk, {"seq": 2, "status": int(Status.PROCESSING)}),
+    ]
+    with pytest.raises(ConflictError):
+        dossier_act(
+            dossier=stale, action=Action.REFUSE, actor=world.lan, now=at("2026-11-25 09:01"),
+            note="x",
+        )  # fmt: skip
+    assert sent.count() == 2  # the lost race sent nothing
