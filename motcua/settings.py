@@ -440,6 +440,31 @@ OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 600)
 if OUTBOX_LEASE_SECONDS <= 2 * EMAIL_TIMEOUT:
     raise ImproperlyConfigured("OUTBOX_LEASE_SECONDS must be more than twice EMAIL_TIMEOUT.")
 
+# The outbound sync with the National Public Service Portal (motcua.national,
+# docs/integration.md): every status change and result of every dossier is POSTed to
+# NATIONAL_PORTAL_URL + "/dossiers/sync" through the outbox, in order, with the token the portal
+# issued as a bearer. Unset URL: not connected; nothing is queued, and oversight shows the sync
+# rate as "không kết nối".
+NATIONAL_PORTAL_URL = env_str("NATIONAL_PORTAL_URL", "").rstrip("/")
+NATIONAL_PORTAL_TOKEN = env_str("NATIONAL_PORTAL_TOKEN", "")
+# Seconds a POST to the portal may take; under half the outbox's lease, as for mail.
+NATIONAL_PORTAL_TIMEOUT = env_int("NATIONAL_PORTAL_TIMEOUT", 30)
+if OUTBOX_LEASE_SECONDS <= 2 * NATIONAL_PORTAL_TIMEOUT:
+    raise ImproperlyConfigured(
+        "OUTBOX_LEASE_SECONDS must be more than twice NATIONAL_PORTAL_TIMEOUT."
+    )
+# MaCSDL: the code the portal knows this installation's database by.
+NATIONAL_SYSTEM_CODE = env_str("NATIONAL_SYSTEM_CODE", "MOTCUA")
+INSTALLED_APPS.append("motcua.national")
+# The portal simulator (motcua.simulator): a TEST DOUBLE that plays the national portal for the
+# demo and the tests (it takes the sync, and files dossiers as the portal would). Outside
+# production it is on unless turned off, like the payments' sandbox; production refuses it.
+PORTAL_SIMULATOR = env_bool("MOTCUA_PORTAL_SIMULATOR", not _PRODUCTION)
+if _PRODUCTION and PORTAL_SIMULATOR:
+    raise ImproperlyConfigured("MOTCUA_PORTAL_SIMULATOR is a test double: refused in production.")
+if PORTAL_SIMULATOR:
+    INSTALLED_APPS.append("motcua.simulator")
+
 # Citizens' accounts (motcua.citizens): a password-reset link lasts this long (Django's
 # token generator reads it), and an external identity provider (OpenID Connect) is off until
 # OIDC_ENABLED is set with the provider's issuer and this site's client id and secret.

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -37,3 +38,6 @@ urlpatterns = [
     path("", include("motcua.online.urls")),
     path("", include("motcua.portal.urls")),
 ]
+
+if settings.PORTAL_SIMULATOR:  # a test double of the national portal, never in production
+    urlpatterns.insert(0, path("mo-phong/cong-dvcqg/", include("motcua.simulator.urls")))
