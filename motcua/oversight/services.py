@@ -29,6 +29,7 @@ from motcua.core.indicators import (
 from motcua.core.indicators import contributions as dossier_contributions
 from motcua.dossiers import records
 from motcua.feedback.selectors import last_rating_id, ratings_after, ratings_for
+from motcua.national.selectors import integration_seconds
 from motcua.organization.selectors import calendar_for_id
 from motcua.oversight.models import AgencyTally, Cursor, DossierTally, Grain, StepTally
 from motcua.payments.selectors import payment_facts
@@ -40,15 +41,20 @@ BATCH = 2000
 
 
 def dossier_record(
-    facts: records.Facts, rating: tuple[int, datetime, int, bool] | None, payment: bool | None
+    facts: records.Facts,
+    rating: tuple[int, datetime, int, bool] | None,
+    payment: bool | None,
+    integration: int = 0,
 ) -> DossierRecord:
-    """The core's record of a dossier, with its rating and payment."""
+    """The core's record of a dossier, with its rating, its payment and the working time it
+    waited on other systems (motcua.national.selectors.integration_seconds)."""
     return DossierRecord(
         received_at=facts.received_at,
         clock=facts.clock,
         finished_at=facts.finished_at,
         supplement_requests=facts.supplement_requests,
         online=facts.online,
+        integration_seconds=integration,
         electronic_result=facts.electronic_result,
         fee_bearing=payment is not None,
         paid_online=bool(payment),
@@ -63,10 +69,11 @@ def dossier_parts(
     rating: tuple[int, datetime, int, bool] | None,
     payment: bool | None,
     calendar: WorkCalendar,
+    integration: int = 0,
 ) -> list[list[Any]]:
     """What one dossier contributes to the tallies, as JSON-ready rows: ["a" (agency) or "s"
     (step), the row's key, the local day, the counters that are not 0]."""
-    record = dossier_record(facts, rating, payment)
+    record = dossier_record(facts, rating, payment, integration)
     parts: list[list[Any]] = []
     for day, tally in sorted(dossier_contributions(calendar, record).items()):
         counts = {k: v for k, v in tally.as_dict().items() if v}
@@ -122,6 +129,7 @@ def recount(dossier_ids: Iterable[int], *, force: bool = False) -> int:
     facts = records.facts_from_projection(ids)
     ratings = ratings_for(ids)
     payments = payment_facts(ids)
+    waits = integration_seconds(ids)
     deltas: dict[tuple[Any, ...], dict[str, int]] = {}
     changed: list[DossierTally] = []
     calendars: dict[int, WorkCalendar] = {}
@@ -133,13 +141,14 @@ def recount(dossier_ids: Iterable[int], *, force: bool = False) -> int:
         if f.place_id not in calendars:
             calendars[f.place_id] = calendar_for_id(f.place_id)
         calendar = calendars[f.place_id]
-        parts = dossier_parts(f, rating, payments.get(f.id), calendar)
+        waited = waits.get(f.id, 0)
+        parts = dossier_parts(f, rating, payments.get(f.id), calendar, waited)
         if old is not None:
             if old.parts == parts:
                 continue
             _merge(old.parts, -1, deltas)
         _merge(parts, +1, deltas)
-        verdict = judge(calendar, dossier_record(f, rating, payments.get(f.id)))
+        verdict = judge(calendar, dossier_record(f, rating, payments.get(f.id), waited))
         changed.append(
             DossierTally(
                 dossier_id=f.id,
