@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -144,8 +145,8 @@ class SyncRate:
     waiting: int  # records of those dossiers not acknowledged yet
 
     @property
-    def rate(self) -> float | None:
-        return self.on_time / self.dossiers if self.dossiers else None
+    def rate(self) -> Fraction | None:
+        return Fraction(self.on_time, self.dossiers) if self.dossiers else None
 
 
 def sync_rate(*, agency_id: int, start: datetime, end: datetime) -> SyncRate | None:

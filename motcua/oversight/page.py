@@ -4,7 +4,7 @@ agency's page, the dossiers behind a figure."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Paginator
@@ -13,6 +13,7 @@ from django_stubs_ext import StrOrPromise
 
 from motcua.catalog.selectors import procedure_labels
 from motcua.core.indicators import GROUP_LABELS, GROUP_POINTS, Group, Period
+from motcua.national.selectors import sync_rate
 from motcua.organization.selectors import (
     agencies_by_id,
     calendar_for,
@@ -117,6 +118,9 @@ def agency_context(*, period: Period, agency: Agency, now: datetime) -> dict[str
     group = communes if agency.kind == "commune" else departments
     place = next((s for s in group if s.agency.pk == agency.pk), None)
     mine = [agency.pk]
+    tz = calendar_for(agency).tz
+    start = datetime.combine(period.first, time(), tzinfo=tz)
+    end = datetime.combine(period.last + timedelta(days=1), time(), tzinfo=tz)
     return {
         "agency": agency,
         "figures": figures,
@@ -131,6 +135,8 @@ def agency_context(*, period: Period, agency: Agency, now: datetime) -> dict[str
         "officials": by_official(period=period, agencies=mine),
         "bottlenecks": bottlenecks(period=period, agencies=mine),
         "day": calendar_for(agency).working_day_seconds,
+        # Indicator 1.4 as this installation sees it: None when not connected to the portal.
+        "sync": sync_rate(agency_id=agency.pk, start=start, end=end),
         **_trend(period, mine),
     }
 

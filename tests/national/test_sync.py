@@ -4,6 +4,7 @@ in order, once each from the portal's side, through failures, lost answers and d
 from __future__ import annotations
 
 from datetime import timedelta
+from fractions import Fraction
 
 import pytest
 
@@ -143,7 +144,7 @@ def test_the_sync_rate_counts_dossiers_synced_within_a_working_hour(world, porta
                      end=at("2026-12-02 00:00"))  # fmt: skip
     assert rate is not None
     assert (rate.dossiers, rate.synced, rate.on_time, rate.waiting) == (2, 2, 1, 0)
-    assert rate.rate == 0.5
+    assert rate.rate == Fraction(1, 2)
     assert slow.competent_agency_id == quick.competent_agency_id
 
 
