@@ -1,0 +1,231 @@
+"""The API's writes: its clients (create, revoke, rotate a key), the record of every call in
+the keyed chain, the rate limit's counters, and a create done once per idempotency key."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+
+from motcua.api.chain import seal
+from motcua.api.models import ApiCall, ApiCallHead, ApiClient, IdempotentRequest
+from motcua.api.selectors import Caller
+from motcua.core import apiclients, throttle
+from motcua.core.errors import ConflictError, NotFound, TooManyTries, ValidationError, _
+from motcua.dossiers.events import GENESIS
+from motcua.organization.selectors import agency_by_code
+
+
+class IdempotencyConflict(ConflictError):
+    """An idempotency key used again with another body."""
+
+    code = "idempotency_conflict"
+
+
+class RateLimited(TooManyTries):
+    code = "rate_limited"
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A client and its new key, to show once."""
+
+    client: ApiClient
+    key: str
+
+
+def _agencies(codes: Sequence[str]) -> list[Any]:
+    found = []
+    for code in codes:
+        agency = agency_by_code(code)
+        if agency is None:
+            raise ValidationError(_("Không có cơ quan mã {agency}."), field="agencies", agency=code)
+        found.append(agency)
+    return found
+
+
+def client_create(
+    *,
+    name: str,
+    agency_codes: Sequence[str],
+    operations: Sequence[str],
+    requests_per_minute: int,
+    now: datetime,
+) -> IssuedKey:
+    """A new client with its scope and a new key (returned once, stored only as a hash)."""
+    try:
+        granted = apiclients.check_operations(operations)
+    except ValueError as exc:
+        raise ValidationError(
+            _("Thao tác không hợp lệ: {operations}."), field="operations", operations=str(exc)
+        ) from exc
+    if requests_per_minute < 1:
+        raise ValidationError(_("Số yêu cầu mỗi phút phải từ 1 trở lên."), field="rate")
+    agencies = _agencies(agency_codes)
+    made = apiclients.new_key()
+    with transaction.atomic():
+        client = ApiClient.objects.create(
+            name=name.strip(),
+            operations=granted,
+            key_prefix=made.prefix,
+            key_hash=made.digest,
+            requests_per_minute=requests_per_minute,
+            created_at=now,
+        )
+        client.agencies.set(agencies)
+    return IssuedKey(client=client, key=made.key)
+
+
+def _client(name: str) -> ApiClient:
+    client = ApiClient.objects.filter(name=name).first()
+    if client is None:
+        raise NotFound(_("Không có ứng dụng kết nối “{name}”."), name=name)
+    return client
+
+
+def client_revoke(*, name: str, now: datetime) -> ApiClient:
+    """Stop a client's key from working, for good (a new client gets a new key)."""
+    client = _client(name)
+    ApiClient.objects.filter(pk=client.pk).update(is_active=False, revoked_at=now)
+    client.refresh_from_db()
+    return client
+
+
+def client_rotate(*, name: str, now: datetime) -> IssuedKey:
+    """A new key for a client; the old one stops working at once."""
+    client = _client(name)
+    made = apiclients.new_key()
+    ApiClient.objects.filter(pk=client.pk).update(
+        key_prefix=made.prefix, key_hash=made.digest, rotated_at=now
+    )
+    client.refresh_from_db()
+    return IssuedKey(client=client, key=made.key)
+
+
+def client_new_key(client: ApiClient) -> str:
+    """Give an unsaved client (the admin's add form) a key; return the key to show once."""
+    made = apiclients.new_key()
+    client.key_prefix, client.key_hash = made.prefix, made.digest
+    return made.key
+
+
+# --- The rate limit --------------------------------------------------------------------------
+
+
+def rate_check(*, caller: Caller, now: datetime) -> None:
+    """Count a call against the client's per-minute limit; refuse past it (429, Retry-After).
+
+    Counted in Django's cache (one atomic increment, as the guessing limits are): with several
+    processes the cache must be shared (CACHE_URL on Redis) for the limit to be one."""
+    limit = throttle.Limit(scope="api", tries=caller.requests_per_minute, window_seconds=60)
+    stamp = now.timestamp()
+    key = f"api-rate:{caller.id}:{limit.window(stamp)}"
+    cache.add(key, 0, timeout=limit.window_seconds + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=limit.window_seconds + 5)
+        count = 1
+    if count > limit.tries:
+        wait = limit.seconds_left(stamp)
+        raise RateLimited(
+            _("Quá {limit} yêu cầu mỗi phút; vui lòng thử lại sau {seconds} giây."),
+            limit=limit.tries,
+            seconds=wait,
+            retry_after=wait,
+        )
+
+
+# --- The call record -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call as it is recorded."""
+
+    client_id: int | None
+    client_name: str
+    method: str
+    path: str
+    status: int
+    error_code: str = ""
+    idempotency_key: str = ""
+    body_digest: str = ""
+    request_id: str = ""
+    address: str | None = None
+
+
+def call_record(*, call: Call, now: datetime) -> None:
+    """Append the call to the chain after its head (locked: calls chain one after the other),
+    in a transaction of its own, so a refused request's rolled-back work does not take it."""
+    with transaction.atomic():
+        head, _created = ApiCallHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"seq": 0, "hash": GENESIS}
+        )
+        row = ApiCall(
+            seq=head.seq + 1,
+            at=now,
+            client_id=call.client_id,
+            client_name=call.client_name[:200],
+            method=call.method[:10],
+            path=call.path[:300],
+            status=call.status,
+            error_code=call.error_code[:60],
+            idempotency_key=call.idempotency_key[:100],
+            body_digest=call.body_digest[:64],
+            request_id=call.request_id[:64],
+            address=call.address,
+        )
+        seal(row, head.hash)
+        row.save(force_insert=True)
+        ApiCallHead.objects.filter(pk=1).update(seq=row.seq, hash=row.hash)
+
+
+# --- Creates done once -----------------------------------------------------------------------
+
+Answer = tuple[int, dict[str, Any]]
+
+
+def create_once(
+    *,
+    caller: Caller,
+    key: str,
+    operation: str,
+    body_digest: str,
+    now: datetime,
+    create: Callable[[], Answer],
+) -> Answer:
+    """Run `create` once per (client, key): the same key with the same body gives the stored
+    answer back; with another body, a conflict. The key's row is inserted first, in the create's
+    transaction: a second identical request waits on it and then replays; a create that fails
+    leaves no row, so the key may be used again."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                row = IdempotentRequest.objects.create(
+                    client_id=caller.id,
+                    key=key,
+                    operation=operation,
+                    body_digest=body_digest,
+                    created_at=now,
+                )
+        except IntegrityError:
+            row = IdempotentRequest.objects.get(client_id=caller.id, key=key)
+            if row.body_digest != body_digest or row.operation != operation:
+                raise IdempotencyConflict(
+                    _(
+                        "Khóa Idempotency-Key “{key}” đã được dùng cho một yêu cầu khác; "
+                        "hãy dùng khóa mới cho yêu cầu mới."
+                    ),
+                    key=key,
+                ) from None
+            return row.status, dict(row.response)
+        status, body = create()
+        stored = json.loads(json.dumps(body, default=str))
+        IdempotentRequest.objects.filter(pk=row.pk).update(status=status, response=stored)
+        return status, stored
