@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -15,10 +15,19 @@ from django.db import IntegrityError, transaction
 from motcua.api.chain import seal
 from motcua.api.models import ApiCall, ApiCallHead, ApiClient, IdempotentRequest
 from motcua.api.selectors import Caller
+from motcua.catalog.selectors import procedure_versions
 from motcua.core import apiclients, throttle
 from motcua.core.errors import ConflictError, NotFound, TooManyTries, ValidationError, _
+from motcua.core.lifecycle import Action
+from motcua.core.reception import Applicant
 from motcua.dossiers.events import GENESIS
-from motcua.organization.selectors import agency_by_code
+from motcua.dossiers.selectors import online_channel
+from motcua.dossiers.services import Intake, dossier_receive
+from motcua.online.services import reception_watch_start
+from motcua.organization.selectors import Actor, agency_by_code, agency_in_service, is_commune
+
+if TYPE_CHECKING:
+    from motcua.dossiers.models import Dossier
 
 
 class IdempotencyConflict(ConflictError):
@@ -229,3 +238,57 @@ def create_once(
         stored = json.loads(json.dumps(body, default=str))
         IdempotentRequest.objects.filter(pk=row.pk).update(status=status, response=stored)
         return status, stored
+
+
+# --- Dossiers lodged through the API ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submission:
+    """An online dossier another system lodges: the procedure, the place that receives it (an
+    agency in the client's scope), the applicant, the papers (the procedure's by id, others by
+    name), how the result is collected."""
+
+    procedure_code: str
+    place_code: str
+    applicant: Applicant
+    documents: Sequence[int] = ()
+    others: Sequence[str] = ()
+    delivery: str = "desk"
+    copies: int = 1
+
+
+def dossier_submit(*, caller: Caller, submission: Submission, key: str, now: datetime) -> Dossier:
+    """Lodge an online dossier through the dossiers' write path as the portal does
+    (`motcua.online.services.draft_submit`): SUBMIT, the online channel, status 1, watched for
+    the desk's alert; the same key gives the same dossier."""
+    apiclients.require_agency(caller.agency_codes, submission.place_code, field="place")
+    place = agency_in_service(submission.place_code)
+    if place is None:
+        raise ValidationError(
+            _("Không có cơ quan mã {agency}."), field="place", agency=submission.place_code
+        )
+    procedure = submission.procedure_code.strip()
+    versions = procedure_versions(procedure) or []
+    intake = Intake(
+        procedure_code=procedure,
+        applicant=submission.applicant,
+        channel=online_channel(),
+        request=versions[0].procedure.name if versions else "",
+        copies=submission.copies,
+        delivery=submission.delivery,
+        competent_agency_code=place.code if is_commune(place) else "",
+        documents=list(submission.documents),
+        others=list(submission.others),
+    )
+    actor = Actor(role=Actor.citizen().role, name=submission.applicant.name, agency=place)
+    with transaction.atomic():
+        dossier = dossier_receive(
+            intake=intake,
+            actor=actor,
+            now=now,
+            outcome=Action.SUBMIT,
+            idempotency_key=f"api:{caller.id}:{key}",
+        )
+        reception_watch_start(dossier=dossier, now=now)
+    return dossier

@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from motcua.core.errors import PermissionDenied, _
+from motcua.core.errors import PermissionDenied, ValidationError, _
 
 # Every operation a route may require; a client is given some of them.
 OPERATIONS = (
@@ -92,3 +92,27 @@ def require_agency(agencies: Collection[str], agency_code: str, *, field: str = 
             agency=agency_code,
             field=field,
         )
+
+
+# --- The cursor of the changes feed ------------------------------------------------------------
+
+_CURSOR = re.compile(r"c1\.([0-9]{1,18})")
+
+
+def encode_cursor(after_event: int) -> str:
+    """The opaque cursor that resumes after the event id `after_event`."""
+    return f"c1.{after_event}"
+
+
+def decode_cursor(cursor: str) -> int:
+    """The event id a cursor resumes after ("" starts from the beginning)."""
+    if not cursor:
+        return 0
+    found = _CURSOR.fullmatch(cursor)
+    if found is None:
+        raise ValidationError(
+            _("Con trỏ “{cursor}” không hợp lệ; hãy dùng giá trị next_cursor đã nhận."),
+            field="cursor",
+            cursor=cursor[:40],
+        )
+    return int(found[1])
