@@ -104,6 +104,11 @@ def allow(request: HttpRequest, operation: str, *, agency: str | None = None) ->
     return caller
 
 
+def note(request: HttpRequest, code: str) -> None:
+    """Put `code` in the call's record as its error code (a replay answered, not refused)."""
+    setattr(request, _ERROR, code)
+
+
 def body_digest(request: HttpRequest) -> str:
     """The digest of the request's body as data (the same JSON however it is spaced)."""
     raw = request.body

@@ -4,7 +4,7 @@ the keyed chain, the rate limit's counters, and a create done once per idempoten
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -13,18 +13,38 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from motcua.api.chain import seal
-from motcua.api.models import ApiCall, ApiCallHead, ApiClient, IdempotentRequest
+from motcua.api.models import (
+    ApiCall,
+    ApiCallHead,
+    ApiClient,
+    IdempotentRequest,
+    NationalDossier,
+)
 from motcua.api.selectors import Caller
 from motcua.catalog.selectors import procedure_versions
-from motcua.core import apiclients, throttle
-from motcua.core.errors import ConflictError, NotFound, TooManyTries, ValidationError, _
+from motcua.core import apiclients, codes, national_in, throttle
+from motcua.core.errors import (
+    ConflictError,
+    InvalidInput,
+    NotFound,
+    TooManyTries,
+    ValidationError,
+    _,
+)
 from motcua.core.lifecycle import Action
 from motcua.core.reception import Applicant
-from motcua.dossiers.events import GENESIS
-from motcua.dossiers.selectors import online_channel
+from motcua.dossiers.events import GENESIS, canonical_json
+from motcua.dossiers.selectors import dossier_public, online_channel
 from motcua.dossiers.services import Intake, dossier_receive
 from motcua.online.services import reception_watch_start
-from motcua.organization.selectors import Actor, agency_by_code, agency_in_service, is_commune
+from motcua.organization.selectors import (
+    Actor,
+    agency_by_code,
+    agency_in_service,
+    centre_tz,
+    default_calendar,
+    is_commune,
+)
 
 if TYPE_CHECKING:
     from motcua.dossiers.models import Dossier
@@ -292,3 +312,164 @@ def dossier_submit(*, caller: Caller, submission: Submission, key: str, now: dat
         )
         reception_watch_start(dossier=dossier, now=now)
     return dossier
+
+
+# --- From the national portal ------------------------------------------------------------------
+
+
+class NationalRefConflict(ConflictError):
+    """The national portal's reference came again with other content."""
+
+    code = "national_ref_conflict"
+
+
+# The write path's field names as TT 04 names them, so that a refusal names the payload's field.
+_TT04_FIELDS = {
+    "applicant_name": "ChuHoSo.HoTen",
+    "applicant_id_number": "ChuHoSo.SoDinhDanh",
+    "applicant_address": "ChuHoSo.DiaChi",
+    "applicant_phone": "ChuHoSo.SoDienThoai",
+    "applicant_email": "ChuHoSo.Email",
+    "documents": "TaiLieuNop",
+    "others": "TaiLieuNop",
+    "procedure_code": "MaTTHC",
+    "received_place": "MaCoQuan",
+    "competent_agency": "MaCoQuan",
+    "delivery": "HinhThucNhanKetQua",
+    "channel": "KenhThucHien",
+}
+
+
+def _tt04(exc: InvalidInput | ValidationError) -> InvalidInput:
+    renamed = []
+    for problem in exc.problems():
+        field = str(problem.details.get("field", ""))
+        details = {**problem.details, "field": _TT04_FIELDS.get(field, field)}
+        renamed.append(ValidationError(problem.template, **details))
+    return InvalidInput(renamed)
+
+
+@dataclass(frozen=True)
+class NationalAnswer:
+    """What the portal is answered: its reference, the province's code (None until the desk
+    receives it), the status, our reference, and whether this was a replay."""
+
+    portal_ref: str
+    code: str | None
+    status: int
+    ref: int
+    replayed: bool
+
+
+def _national_context(now: datetime) -> national_in.Context:
+    return national_in.Context(
+        now=now,
+        tz=centre_tz(),
+        first_year=default_calendar().first_year,
+        known_procedure=lambda code: bool(procedure_versions(code)),
+        known_agency=lambda code: agency_in_service(code) is not None,
+    )
+
+
+def _answer_of(dossier_id: int, *, replayed: bool) -> NationalAnswer:
+    dossier = dossier_public(dossier_id)
+    row = NationalDossier.objects.get(dossier_id=dossier_id)
+    return NationalAnswer(
+        portal_ref=row.portal_ref,
+        code=dossier.code,
+        status=dossier.status,
+        ref=dossier.pk,
+        replayed=replayed,
+    )
+
+
+def _replay(portal_ref: str, payload: Mapping[str, Any]) -> NationalAnswer | None:
+    """The answer already given for this reference, if the portal sends it again unchanged."""
+    row = NationalDossier.objects.filter(portal_ref=portal_ref).first()
+    if row is None:
+        return None
+    if canonical_json(row.payload) != canonical_json(payload):
+        raise NationalRefConflict(
+            _(
+                "Hồ sơ {portal_ref} đã được nhận với nội dung khác; hồ sơ đã nhận không được "
+                "gửi lại với nội dung thay đổi."
+            ),
+            field="MaHoSoQG",
+            portal_ref=portal_ref,
+        )
+    return _answer_of(row.dossier_id, replayed=True)
+
+
+def national_receive(*, caller: Caller, payload: object, now: datetime) -> NationalAnswer:
+    """Take a dossier from the national portal (TT 04/2025): checked field by field
+    (`motcua.core.national_in`), the agency in the client's scope, then lodged through the
+    dossiers' write path as an online submission (status 1, the online channel, watched for the
+    desk's alert), its national data kept beside it. The same MaHoSoQG sent again unchanged
+    gives the same dossier back, whatever its Idempotency-Key; changed, a conflict."""
+    if isinstance(payload, Mapping) and isinstance(payload.get("MaCoQuan"), str):
+        code = payload["MaCoQuan"]
+        if codes.is_agency_code(code) and code not in caller.agency_codes:
+            apiclients.require_agency(caller.agency_codes, code, field="MaCoQuan")
+    checked = national_in.check(payload, _national_context(now))
+    assert isinstance(payload, Mapping)
+    replay = _replay(checked.portal_ref, payload)
+    if replay is not None:
+        return replay
+    place = agency_in_service(checked.agency_code)
+    assert place is not None  # checked as known
+    versions = procedure_versions(checked.procedure_code) or []
+    a = checked.applicant
+    intake = Intake(
+        procedure_code=checked.procedure_code,
+        applicant=Applicant(
+            name=a.name, id_number=a.id_number, address=a.address, phone=a.phone, email=a.email
+        ),
+        channel=online_channel(),
+        request=versions[0].procedure.name if versions else "",
+        delivery=checked.delivery,
+        competent_agency_code=place.code if is_commune(place) else "",
+        documents=[p.component for p in checked.papers if p.component is not None],
+        others=[p.name for p in checked.papers if p.component is None],
+    )
+    actor = Actor(role=Actor.citizen().role, name=a.name, agency=place)
+    try:
+        with transaction.atomic():
+            dossier = dossier_receive(
+                intake=intake,
+                actor=actor,
+                now=now,
+                outcome=Action.SUBMIT,
+                # One dossier per national reference, whichever client or key sends it.
+                idempotency_key=f"national:{checked.portal_ref}",
+            )
+            NationalDossier.objects.create(
+                dossier_id=dossier.pk,
+                portal_ref=checked.portal_ref,
+                adapter_version=checked.version,
+                client_id=caller.id,
+                vneid=checked.vneid,
+                paid_online=checked.paid_online,
+                digitised=checked.digitised,
+                papers=[[p.name, p.digitised, p.from_data_store] for p in checked.papers],
+                fees=[[f.name, f.amount] for f in checked.fees],
+                payload=json.loads(json.dumps(payload)),
+                received_at=now,
+            )
+            reception_watch_start(dossier=dossier, now=now)
+    except InvalidInput as exc:
+        raise _tt04(exc) from None
+    except ValidationError as exc:
+        raise _tt04(exc) from None
+    except IntegrityError:
+        # Another request took the same reference first (both passed `_replay`): its answer.
+        replay = _replay(checked.portal_ref, payload)
+        if replay is None:
+            raise
+        return replay
+    return NationalAnswer(
+        portal_ref=checked.portal_ref,
+        code=dossier.code,
+        status=dossier.status,
+        ref=dossier.pk,
+        replayed=False,
+    )

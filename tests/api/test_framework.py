@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 
 from motcua.api.chain import verify_call_chain
 from motcua.api.models import ApiCall, ApiClient
@@ -76,14 +79,17 @@ def test_a_client_without_the_operation_is_refused(client, make_client):
 
 def test_too_many_requests_are_refused_with_retry_after(client, make_client):
     _c, key = make_client(rpm=2)
-    statuses = [client.get("/api/v1/agencies", **bearer(key)).status_code for _ in range(3)]
-    assert statuses[:2] == [200, 200]
-    # The third falls in the same minute unless the window turned between: then it passes.
-    if statuses[2] == 429:
+    # 10 s into a minute: the window ends in 50 s.
+    with time_machine.travel(datetime(2026, 12, 4, 3, 0, 10, tzinfo=UTC), tick=False) as clock:
+        statuses = [client.get("/api/v1/agencies", **bearer(key)).status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
         response = client.get("/api/v1/agencies", **bearer(key))
         assert response.status_code == 429
         assert response.json()["code"] == "rate_limited"
-        assert 1 <= int(response["Retry-After"]) <= 60
+        assert response["Retry-After"] == "50"
+        assert ApiCall.objects.latest("seq").error_code == "rate_limited"
+        clock.shift(50)
+        assert client.get("/api/v1/agencies", **bearer(key)).status_code == 200
 
 
 def test_a_read_has_an_etag_and_if_none_match_gives_304(client, portal):
