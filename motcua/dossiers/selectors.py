@@ -1305,8 +1305,10 @@ def _api_scope(agency_ids: Iterable[int]) -> Q:
     """A dossier is an API client's when its agency is: the place that received it, the
     official receiving agency or the competent (deciding) agency (docs/integration.md)."""
     ids = list(agency_ids)
-    return Q(received_place_id__in=ids) | Q(receiving_agency_id__in=ids) | Q(
-        competent_agency_id__in=ids
+    return (
+        Q(received_place_id__in=ids)
+        | Q(receiving_agency_id__in=ids)
+        | Q(competent_agency_id__in=ids)
     )
 
 

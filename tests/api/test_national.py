@@ -109,8 +109,7 @@ def test_a_national_dossier_goes_through_the_write_path(client, world, portal):
     assert read.json()["status"] == 1
 
 
-def test_national_link_is_none_for_another_dossier(client, world, portal):
-    _c, key = portal
+def test_national_link_is_none_for_another_dossier(world):
     assert national_link(10**9) is None
 
 
