@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
+from motcua.adminlog.services import Change as AdminLogChange
+from motcua.adminlog.services import admin_changes_record, command_who
 from motcua.api.chain import seal
 from motcua.api.models import (
     ApiCall,
@@ -472,4 +474,24 @@ def national_receive(*, caller: Caller, payload: object, now: datetime) -> Natio
         status=dossier.status,
         ref=dossier.pk,
         replayed=False,
+    )
+
+
+def client_change_log(
+    *, client: ApiClient, kind: str, changes: dict[str, Any], command: str, now: datetime
+) -> None:
+    """Record a command's change of a client in the administrative log (the key only as
+    "changed": `motcua.core.adminlog` keeps secrets out)."""
+    admin_changes_record(
+        who=command_who(command),
+        changes=[
+            AdminLogChange(
+                kind=kind,
+                model="api.apiclient",
+                object_id=str(client.pk),
+                object_repr=client.name,
+                changes=changes,
+            )
+        ],
+        now=now,
     )
