@@ -31,8 +31,11 @@ from django.shortcuts import render
 from motcua.core.errors import (
     ConflictError,
     DomainError,
+    MethodNotAllowed,
+    NotAuthenticated,
     NotFound,
     PermissionDenied,
+    ServerFault,
     Text,
     TooManyTries,
     ValidationError,
@@ -47,6 +50,9 @@ _STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (PermissionDenied, 403),
     (ConflictError, 409),
     (TooManyTries, 429),
+    (NotAuthenticated, 401),
+    (MethodNotAllowed, 405),
+    (ServerFault, 500),
 )
 
 # Input names of one interface for the fields the service names, e.g. {"applicant_name":
@@ -55,7 +61,7 @@ FieldNames = Mapping[str, str]
 
 
 def status_for(exc: DomainError) -> int:
-    """The HTTP status of a domain error: 404, 403, 409, 429, else 400."""
+    """The HTTP status of a domain error: 404, 403, 409, 429, 401, 405, 500, else 400."""
     for cls, status in _STATUS:
         if isinstance(exc, cls):
             return status

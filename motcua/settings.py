@@ -252,6 +252,7 @@ INSTALLED_APPS = [
     "motcua.adminlog",
     "motcua.backups",
     "motcua.operations",
+    "motcua.api",
 ]
 
 MIDDLEWARE = [

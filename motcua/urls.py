@@ -20,6 +20,8 @@ urlpatterns = [
         name="admin_login",
     ),
     path("admin/", admin.site.urls),
+    # The API for integrating systems (motcua/api, docs/integration.md).
+    path("api/v1/", include("motcua.api.urls")),
     path("", include("motcua.operations.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     # Before the desk's own: the head-of-agency report (motcua/oversight/report_urls.py).

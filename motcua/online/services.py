@@ -563,3 +563,9 @@ def drafts_purge_closed(*, before: datetime, apply: bool) -> int:
         for name in names:
             default_storage.delete(name)
     return len(ids)
+
+
+def reception_watch_start(*, dossier: Dossier, now: datetime) -> None:
+    """Watch an online dossier lodged by another system (the API) as `draft_submit` watches its
+    own: the desk is alerted and a late reception flagged by the worker."""
+    ReceptionWatch.objects.get_or_create(dossier=dossier, defaults={"arrived_at": now})
