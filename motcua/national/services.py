@@ -179,20 +179,21 @@ def _record_portal_wait(dossier: Dossier) -> None:
     """The working time, inside the dossier's clock, between its submission on the national
     portal (NgayNopHoSo) and its arrival here: the portal's, not the agency's."""
     portal = link.national_link(dossier.pk)
-    if portal is None or portal.submitted_at is None or portal.arrived_at is None:
+    if portal is None:
+        return
+    filed, arrived = link.portal_times(portal)
+    if filed is None or arrived is None:
         return
     # The clock counts from the dossier's submission here (motcua.dossiers.handlers.start):
     # only the part of the wait after it is inside the agency's time.
-    start = max(portal.submitted_at, dossier.submitted_at)
-    seconds = national_out.waited_seconds(
-        calendar_for(dossier.received_place), start, portal.arrived_at
-    )
+    start = max(filed, dossier.submitted_at)
+    seconds = national_out.waited_seconds(calendar_for(dossier.received_place), start, arrived)
     integration_wait_record(
         dossier_id=dossier.pk,
         kind=PORTAL_WAIT,
         key="",
-        started_at=portal.submitted_at,
-        ended_at=portal.arrived_at,
+        started_at=filed,
+        ended_at=arrived,
         seconds=seconds,
     )
 

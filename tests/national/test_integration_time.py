@@ -3,7 +3,8 @@ installation late is, when that alone made it late, not the agency's delay (766 
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import pytest
 
@@ -24,8 +25,9 @@ PERIOD = Period(date(2026, 12, 1), date(2026, 12, 31))
 
 
 def _from_portal(world, *, filed: str, name: str):
-    """A birth registration the citizen filed on the national portal at `filed` (NgayNopHoSo,
-    the clock's start: DOMAIN §5), lodged online at Hoàn Kiếm."""
+    """A birth registration the citizen filed on the national portal at `filed` (NgayNopHoSo),
+    lodged online at Hoàn Kiếm with its clock from then (DOMAIN §5: the online system's
+    timestamp)."""
     intake = online_intake(
         world,
         world.birth,
@@ -45,12 +47,20 @@ def _late_by_an_hour(world, d):
     return _settle(world, d, appraised="2026-12-02 08:30", approved="2026-12-02 09:00")
 
 
+@dataclass(frozen=True)
+class TimedLink(link.NationalLink):
+    """The portal's link with the two moments the wait is measured between."""
+
+    submitted_at: datetime | None = None
+    arrived_at: datetime | None = None
+
+
 def _portal_link(arrivals):
     def national_link(dossier_id):
         arrived = arrivals.get(dossier_id)
         if arrived is None:
             return None
-        return link.NationalLink(
+        return TimedLink(
             portal_ref=f"G22.QG-{dossier_id}",
             adapter_version="tt04-2025.1",
             vneid=True,
@@ -95,3 +105,20 @@ def test_without_the_portal_link_every_late_dossier_is_the_agencys(world, monkey
     tallies_refresh(now=at("2026-12-02 10:00"))
     p = figures_by(period=PERIOD, agencies=[world.hoan_kiem.pk])[world.hoan_kiem.pk].period
     assert (p.late, p.late_integration, p.late_agency) == (2, 0, 2)
+
+
+def test_only_the_wait_inside_the_clock_counts(world, monkeypatch):
+    """Lodged when it arrived (the clock starts then, as the inbound endpoint lodges today),
+    the portal's delay is kept as a wait but is none of the dossier's clock: 0 seconds."""
+    arrivals = {}
+    monkeypatch.setattr(link, "national_link", _portal_link(arrivals))
+    d = _from_portal(world, filed="2026-12-01 16:30", name="Trần Văn Đến")
+    arrivals[d.pk] = at("2026-12-01 16:30")
+    dossier_act(dossier=d, action=Action.RECEIVE, actor=world.lan, now=at("2026-12-01 16:40"))
+    (wait,) = integration_waits(d.pk)
+    assert (wait.started_at, wait.ended_at, wait.seconds) == (
+        at("2026-12-01 08:00"),
+        at("2026-12-01 16:30"),
+        0,
+    )
+    assert integration_seconds([d.pk]) == {}
