@@ -9,7 +9,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
@@ -17,7 +17,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
+from motcua.catalog.selectors import documents_of, procedure_versions
 from motcua.core.national_out import ADAPTER_VERSION, portal_time
+from motcua.simulator.inprocess import in_process_session
 from motcua.simulator.models import ReceivedRecord, SimulatorControl, Submission
 
 INBOUND_PATH = "/api/v1/national/dossiers"
@@ -199,17 +201,19 @@ def simulator_submit(
     times: int = 1,
     site_url: str | None = None,
     timeout: float = 30,
+    session: requests.Session | None = None,
 ) -> list[Submission]:
     """File a dossier here as the portal would: POST the payload to the inbound endpoint with
     the API key as a bearer and an Idempotency-Key; `times` > 1 delivers the same filing again
-    under the same key (a portal that retried). Each answer is kept."""
+    under the same key (a portal that retried). Each answer is kept. `session`: another
+    transport (motcua.simulator.inprocess for the demo's loading)."""
     payload = submission_payload(filing)
     key = submission_key(payload)
     url = (site_url or settings.SITE_URL).rstrip("/") + INBOUND_PATH
     headers = {"Authorization": f"Bearer {api_key}", "Idempotency-Key": key}
     sent = []
     for _ in range(times):
-        response = requests.post(url, json=payload, headers=headers, timeout=timeout)
+        response = (session or requests).post(url, json=payload, headers=headers, timeout=timeout)
         try:
             answer = response.json()
         except ValueError:
@@ -225,3 +229,82 @@ def simulator_submit(
             )
         )
     return sent
+
+
+# Citizens of the simulator's filings (made up; the ID numbers are not real ones).
+_PEOPLE = (
+    ("Nguyễn Văn An", "001203012345", "12 Hàng Bạc, Hoàn Kiếm"),
+    ("Trần Thị Bình", "001304023456", "5 Lý Thái Tổ, Hoàn Kiếm"),
+    ("Lê Minh Châu", "001205034567", "20 Đội Cấn, Ba Đình"),
+    ("Phạm Thu Dung", "001306045678", "8 Kim Mã, Ba Đình"),
+)
+
+
+def sample_filings(
+    *, procedure_code: str, agency_code: str, count: int, now: datetime, prefix: str = "SIM"
+) -> list[Filing]:
+    """`count` filings of one procedure at one agency, with every required paper digitised on
+    the portal, filed a few minutes apart before `now` (the demo's, the command's)."""
+    versions = procedure_versions(procedure_code) or []
+    if not versions:
+        raise ValueError(f"unknown procedure {procedure_code!r}")
+    papers = [
+        PaperIn(d.name, required_id=d.pk) for d in documents_of(versions[0]) if not d.show_only
+    ]
+    filings = []
+    for i in range(count):
+        name, id_number, address = _PEOPLE[i % len(_PEOPLE)]
+        filed = now - timedelta(minutes=5 * (count - i))
+        filings.append(
+            Filing(
+                # The local day and minute it was filed, then its number: unique per run.
+                portal_ref=f"{prefix}-{str(portal_time(filed))[2:12]}-{i + 1:04d}".upper(),
+                procedure_code=procedure_code,
+                agency_code=agency_code,
+                submitted_at=filed,
+                applicant=Applicant(name, id_number, address, "0912345678", ""),
+                papers=papers,
+                vneid=True,
+            )
+        )
+    return filings
+
+
+# ---------------------------------------------------------------------------------------------
+# The demo
+
+# The demo's portal token: a test double's, shared by the demo's server and worker, never a
+# production secret (the simulator is refused in production).
+DEMO_TOKEN = "mo-phong-cong-dvcqg-demo"  # noqa: S105
+DEMO_CLIENT = "Cổng Dịch vụ công quốc gia (mô phỏng)"
+
+
+@dataclass(frozen=True)
+class DemoPortal:
+    api_key: str
+    filed: list[Submission]
+
+
+def simulator_demo(
+    *, agency_code: str, procedure_code: str, count: int, now: datetime
+) -> DemoPortal:
+    """The demo's national portal: an API client of its own at `agency_code`, and `count`
+    dossiers filed through the inbound endpoint (in-process: no server runs yet), waiting at
+    that desk's online queue. Call it with the installation connected to the simulator, so
+    their statuses are synced back once the worker runs."""
+    from motcua.api.services import client_create
+
+    issued = client_create(
+        name=DEMO_CLIENT,
+        agency_codes=[agency_code],
+        operations=["national.submit"],
+        requests_per_minute=600,
+        now=now,
+    )
+    session = in_process_session()
+    filed: list[Submission] = []
+    for filing in sample_filings(
+        procedure_code=procedure_code, agency_code=agency_code, count=count, now=now, prefix="QG"
+    ):
+        filed += simulator_submit(filing, api_key=issued.key, now=now, session=session)
+    return DemoPortal(api_key=issued.key, filed=filed)

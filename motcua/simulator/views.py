@@ -27,7 +27,9 @@ def sync(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"Loi": "unauthorized"}, status=401)
     if request.method == "GET":
         rows = services.received_records(portal_ref=request.GET.get("MaHoSoQG", "")[:50])
-        return JsonResponse({"DanhSach": [r.record for r in rows[-200:]]})
+        return JsonResponse(
+            {"DanhSach": [r.record for r in rows[-200:]]}, json_dumps_params={"ensure_ascii": False}
+        )
     if services.take_failure("fail_next"):
         return JsonResponse({"Loi": "simulated failure"}, status=500)
     delay = services.delay_seconds()

@@ -119,3 +119,39 @@ def test_a_filing_is_the_portal_payload_exactly():
     }
     assert submission_key(payload) == submission_key(dict(payload))
     assert submission_key(payload) != submission_key({**payload, "MaHoSoQG": "G22.2026-2"})
+
+
+def test_the_command_files_dossiers_and_is_told_what_to_do(world, wire, settings):
+    import io
+
+    import time_machine
+    from django.core.management import call_command
+
+    from motcua.api.selectors import national_by_ref
+    from motcua.api.services import client_create
+    from motcua.simulator.models import SimulatorControl, Submission
+
+    with time_machine.travel(at("2026-12-01 08:00"), tick=False):
+        key = client_create(
+            name="Cổng quốc gia",
+            agency_codes=["H26.100"],
+            operations=["national.submit"],
+            requests_per_minute=100,
+            now=at("2026-12-01 08:00"),
+        ).key
+        out = io.StringIO()
+        call_command(
+            "simulator", "submit", "--api-key", key, "--procedure", world.birth.code,
+            "--agency", "H26.100", "--count", "2", "--site-url", "http://testserver", stdout=out,
+        )  # fmt: skip
+    filed = list(Submission.objects.all())
+    assert [s.status_code for s in filed] == [201, 201], out.getvalue()
+    assert all(national_by_ref(s.portal_ref) for s in filed)
+    call_command("simulator", "fail", "2")
+    call_command("simulator", "lose", "1")
+    assert (SimulatorControl.objects.get().fail_next, SimulatorControl.objects.get().lose_next) == (
+        2,
+        1,
+    )
+    call_command("simulator", "reset")
+    assert not Submission.objects.exists() and not SimulatorControl.objects.exists()
