@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.management import call_command
@@ -36,21 +38,34 @@ class Command(BaseCommand):
         from motcua.portal.management.commands.serve import public_url
 
         call_command("migrate", verbosity=0)
-        if not has_agencies():
-            self._load(dossiers)
-        else:
-            self.stdout.write("Dữ liệu mẫu đã có sẵn; bỏ qua bước tạo dữ liệu.")
         # The address the forms' QR codes and the worker's mails give: SITE_URL when set,
         # else the one this demo serves on.
         site = public_url(host, port)
+        # The national portal is played by its simulator (a test double) on this same server,
+        # unless NATIONAL_PORTAL_URL names another: the history below is loaded before the
+        # connection (it is not synced); what happens from then on is.
+        portal = _simulated_portal(site)
+        if not has_agencies():
+            self._load(dossiers)
+            if portal:
+                with _connected(portal):
+                    self._portal_filings()
+        else:
+            self.stdout.write("Dữ liệu mẫu đã có sẵn; bỏ qua bước tạo dữ liệu.")
         self._print_accounts(site)
+        if portal:
+            url = portal["NATIONAL_PORTAL_URL"]
+            self.stdout.write(f"Cổng Dịch vụ công quốc gia (mô phỏng, thử nghiệm): {url}")
         if no_serve:
             return
+        for name, value in portal.items():  # this process serves: connected from now on
+            setattr(settings, name, value)
         # SIGTERM (a service manager, `kill`) stops the demo as Ctrl+C does: the server
         # returns and the worker is stopped with it, instead of being left running.
         signal.signal(signal.SIGTERM, _stop)
         worker = subprocess.Popen(
-            [sys.executable, "-m", "motcua.cli", "worker"], env={**os.environ, "SITE_URL": site}
+            [sys.executable, "-m", "motcua.cli", "worker"],
+            env={**os.environ, "SITE_URL": site, **portal},
         )
         try:
             call_command("serve", host=host, port=port, stdout=self.stdout)
@@ -111,6 +126,18 @@ class Command(BaseCommand):
             f"{feedback.pending} phản ánh chờ xác minh địa chỉ."
         )
 
+    def _portal_filings(self) -> None:
+        from motcua.simulator.services import simulator_demo
+
+        demo = simulator_demo(
+            agency_code="H26.100", procedure_code="1.001193", count=3, now=timezone.now()
+        )
+        taken = sum(1 for s in demo.filed if s.status_code == 201)
+        self.stdout.write(
+            f"Cổng Dịch vụ công quốc gia (mô phỏng) đã nộp {taken} hồ sơ khai sinh trực tuyến, "
+            "chờ tiếp nhận tại UBND Phường Hoàn Kiếm."
+        )
+
     def _print_accounts(self, site: str) -> None:
         from motcua.organization.demo import DEMO_PASSWORD, DEMO_RECOVERY_CODES, DEMO_TOTP_SECRET
 
@@ -133,6 +160,29 @@ class Command(BaseCommand):
         emails = ", ".join(email for email, _name, _id in DEMO_CITIZENS)
         self.stdout.write(f"Công dân mẫu (cùng mật khẩu): {emails} — {site}/tai-khoan/dang-nhap/")
         self.stdout.write(f"Đặt lịch hẹn, nộp phí (cổng thanh toán thử nghiệm): {site}/lich-hen/")
+
+
+def _simulated_portal(site: str) -> dict[str, str]:
+    """The settings that connect this demo to the portal simulator on its own server; none
+    when the simulator is off or NATIONAL_PORTAL_URL already names a portal."""
+    if not settings.PORTAL_SIMULATOR or settings.NATIONAL_PORTAL_URL:
+        return {}
+    from motcua.simulator.services import DEMO_TOKEN, simulator_url
+
+    return {"NATIONAL_PORTAL_URL": simulator_url(site), "NATIONAL_PORTAL_TOKEN": DEMO_TOKEN}
+
+
+@contextlib.contextmanager
+def _connected(portal: dict[str, str]) -> Iterator[None]:
+    """Connected to the simulator for the block's duration (the settings put back after)."""
+    kept = {name: getattr(settings, name) for name in portal}
+    for name, value in portal.items():
+        setattr(settings, name, value)
+    try:
+        yield
+    finally:
+        for name, value in kept.items():
+            setattr(settings, name, value)
 
 
 def _stop(signum: int, frame: object) -> None:
