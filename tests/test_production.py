@@ -123,3 +123,36 @@ def test_plain_http_is_sent_to_https_but_the_health_check_is_answered(settings):
     assert secure.status_code == 200
     assert secure["Strict-Transport-Security"].startswith("max-age=3600")
     assert Client().get("/healthz").status_code in (200, 503)  # answered, not redirected
+
+
+def test_production_has_no_portal_simulator(tmp_path):
+    """The national portal's simulator is a test double: not installed, not routed."""
+    code = (
+        "import django; django.setup()\n"
+        "from django.conf import settings; from django.urls import resolve, Resolver404\n"
+        "try:\n    resolve('/mo-phong/cong-dvcqg/dossiers/sync'); routed = True\n"
+        "except Resolver404:\n    routed = False\n"
+        "print('motcua.simulator' in settings.INSTALLED_APPS, settings.PORTAL_SIMULATOR, routed)"
+    )
+    result = _python(production_env(tmp_path), code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False", "False"]
+
+
+def test_production_refuses_the_portal_simulator(tmp_path):
+    result = motcua(production_env(tmp_path, MOTCUA_PORTAL_SIMULATOR="true"), "check")
+    assert result.returncode != 0
+    assert "MOTCUA_PORTAL_SIMULATOR is a test double" in result.stderr
+
+
+def test_outside_production_the_simulator_is_there(tmp_path):
+    """The first test can fail: the same question outside production says yes."""
+    env = production_env(tmp_path, MOTCUA_ENV="development")
+    code = "from django.conf import settings; print('motcua.simulator' in settings.INSTALLED_APPS)"
+    assert _python(env, code).stdout.split() == ["True"]
+
+
+def _python(env: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT
+    )
