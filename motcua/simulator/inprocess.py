@@ -30,7 +30,7 @@ class InProcessAdapter(BaseAdapter):
             request.method or "GET",
             path,
             data=body.encode() if isinstance(body, str) else body,
-            content_type=request.headers.get("Content-Type", "application/octet-stream"),
+            content_type=str(request.headers.get("Content-Type", "application/octet-stream")),
             headers=headers,
         )
         response = requests.Response()
