@@ -113,6 +113,8 @@ def national_send(message: OutboxMessage) -> None:
     ).exists():
         # Never queued so by this module; a message sent again by hand must wait its turn.
         raise PortalError(f"record {seq} waits for an earlier record of dossier {dossier_id}")
+    if not selectors.is_connected():
+        raise PortalError("NATIONAL_PORTAL_URL is unset: the record waits for a connection")
     at = message.claimed_at or message.available_at  # the try's moment, on the pass's clock
     record = sync.record or selectors.sync_record(sync)
     NationalSync.objects.filter(pk=sync.pk).update(
