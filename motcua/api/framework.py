@@ -16,11 +16,11 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone, translation
-from ninja import NinjaAPI, Schema
+from ninja import Header, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -58,6 +58,16 @@ class Problem(Schema):
     details: dict[str, Any]
     errors: list[dict[str, Any]]
 
+
+# The header every create declares (so that the OpenAPI document shows it); `create_once` reads it.
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias=_IDEMPOTENCY,
+        pattern=r"^[\x21-\x7e]{1,100}$",
+        description="Khóa chống gửi trùng: cùng khóa và cùng nội dung cho cùng kết quả.",
+    ),
+]
 
 # The statuses every route may answer with a Problem besides its own.
 ERRORS = frozenset({400, 401, 403, 404, 409, 429})
@@ -257,6 +267,11 @@ def _finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _plain(text: str) -> str:
+    """What the caller sent, as the record may keep it: no NUL (PostgreSQL refuses it)."""
+    return text.replace("\x00", "")
+
+
 def recorded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """`view` answering in the caller's language, with ETags on reads, and every call recorded
     in the chain (refusals included: no key, an unknown or revoked one, out of scope, bad
@@ -271,13 +286,13 @@ def recorded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             call=services.Call(
                 client_id=caller.id if caller else None,
                 client_name=caller.name if caller else "",
-                method=request.method or "",
-                path=request.path,
+                method=_plain(request.method or ""),
+                path=_plain(request.path),
                 status=response.status_code,
                 error_code=str(getattr(request, _ERROR, "") or ""),
-                idempotency_key=request.headers.get(_IDEMPOTENCY, "")[:100],
+                idempotency_key=_plain(request.headers.get(_IDEMPOTENCY, "")),
                 body_digest=hashlib.sha256(request.body).hexdigest() if request.body else "",
-                request_id=request_id.get() or "",
+                request_id=_plain(request_id.get() or ""),
                 address=client_address(request),
             ),
             now=timezone.now(),

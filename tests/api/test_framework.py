@@ -129,3 +129,13 @@ def test_the_call_chain_verifies_and_a_tampered_call_is_found(client, portal):
     ApiCall.objects.filter(pk=call.pk).update(status=500)
     problems = verify_call_chain().problems
     assert [seq for seq, _what in problems] == [call.seq]
+
+
+def test_a_nul_in_an_api_request_is_refused_structured_and_recorded(client, portal):
+    _c, key = portal
+    response = client.get("/api/v1/changes", {"cursor": "a\x00b"}, **bearer(key))
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "nul_character"
+    call = ApiCall.objects.latest("seq")
+    assert (call.status, call.error_code, call.client_id) == (400, "nul_character", None)

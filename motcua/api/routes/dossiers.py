@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from motcua.api import services
-from motcua.api.framework import ERRORS, Problem, allow, create_once
+from motcua.api.framework import ERRORS, IdempotencyKey, Problem, allow, create_once
 from motcua.core import apiclients
 from motcua.core.privacy import MASK
 from motcua.core.reception import Applicant
@@ -120,7 +120,9 @@ def find(agency_ids: frozenset[int], ref: str) -> Dossier:
 
 
 @router.post("/dossiers", response={201: DossierOut, ERRORS: Problem})
-def dossier_submit(request: HttpRequest, payload: DossierIn) -> Status[dict[str, object]]:
+def dossier_submit(
+    request: HttpRequest, payload: DossierIn, idempotency_key: IdempotencyKey
+) -> Status[dict[str, object]]:
     """Lodge an online dossier at a place in the client's scope (status 1, awaiting the desk);
     requires the Idempotency-Key header."""
     caller = allow(request, "dossiers.submit")

@@ -22,7 +22,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from motcua.api import services
-from motcua.api.framework import ERRORS, Problem, allow, create_once, note
+from motcua.api.framework import ERRORS, IdempotencyKey, Problem, allow, create_once, note
 from motcua.core import national_in
 from motcua.core.errors import ValidationError, _
 
@@ -115,7 +115,9 @@ class NationalOut(Schema):
         }
     },
 )
-def national_submit(request: HttpRequest) -> Status[dict[str, object]]:
+def national_submit(
+    request: HttpRequest, idempotency_key: IdempotencyKey
+) -> Status[dict[str, object]]:
     """Take a dossier from the national portal: 201 with the answer; the same MaHoSoQG sent
     again unchanged gives 200 with the same answer. Requires the Idempotency-Key header."""
     caller = allow(request, "national.submit")
