@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 
 import pytest
@@ -139,3 +140,16 @@ def test_a_nul_in_an_api_request_is_refused_structured_and_recorded(client, port
     assert response.json()["code"] == "nul_character"
     call = ApiCall.objects.latest("seq")
     assert (call.status, call.error_code, call.client_id) == (400, "nul_character", None)
+
+
+def test_audit_verify_checks_the_call_chain(client, portal):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    _c, key = portal
+    client.get("/api/v1/agencies", **bearer(key))
+    client.get("/api/v1/agencies", **bearer(key))
+    call_command("audit", "verify", stdout=io.StringIO())
+    ApiCall.objects.filter(seq=2).delete()
+    with pytest.raises(CommandError, match=r"sai lệch trong .* 1 lần gọi API"):
+        call_command("audit", "verify", stdout=io.StringIO(), stderr=io.StringIO())
