@@ -185,7 +185,7 @@ def _location(loc: tuple[Any, ...] | list[Any]) -> str:
     return text
 
 
-def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+def _invalid(request: HttpRequest, exc: Any) -> HttpResponse:
     problems = [
         ValidationError(
             _("Giá trị không hợp lệ ở “{field}”: {reason}"),
@@ -198,33 +198,34 @@ def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     return problem(request, InvalidInput(problems))
 
 
-def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _unauthenticated(request: HttpRequest, exc: Any) -> HttpResponse:
     return problem(request, NotAuthenticated(_("Cần khóa API: Authorization: Bearer <khóa>.")))
 
 
-def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
+def _domain(request: HttpRequest, exc: Any) -> HttpResponse:
+    assert isinstance(exc, DomainError)
     return problem(request, exc)
 
 
-def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
     if exc.status_code == 404:
         return problem(request, NotFound(_("Không tìm thấy.")))
     return problem(request, ValidationError(_("Yêu cầu không hợp lệ.")))
 
 
-def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _not_found(request: HttpRequest, exc: Any) -> HttpResponse:
     return problem(request, NotFound(_("Không tìm thấy.")))
 
 
-def _server_fault(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _server_fault(request: HttpRequest, exc: Any) -> HttpResponse:
     log.exception("API: lỗi hệ thống", exc_info=exc)
     return problem(request, ServerFault(_("Lỗi hệ thống; vui lòng thử lại sau.")))
 
 
 api.add_exception_handler(NinjaValidationError, _invalid)
 api.add_exception_handler(AuthenticationError, _unauthenticated)
-api.add_exception_handler(DomainError, _domain)  # type: ignore[arg-type]
-api.add_exception_handler(HttpError, _http_error)  # type: ignore[arg-type]
+api.add_exception_handler(DomainError, _domain)
+api.add_exception_handler(HttpError, _http_error)
 api.add_exception_handler(Exception, _server_fault)
 api.add_exception_handler(Http404, _not_found)
 

@@ -147,7 +147,7 @@ def dossier_submit(
         dossier = services.dossier_submit(
             caller=caller, submission=submission, key=key, now=timezone.now()
         )
-        return 201, DossierOut(**dossier_out(dossier)).model_dump(mode="json")
+        return 201, DossierOut.model_validate(dossier_out(dossier)).model_dump(mode="json")
 
     return Status(*create_once(request, caller, create))
 
