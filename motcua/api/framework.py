@@ -20,6 +20,7 @@ from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from ninja import Header, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -280,8 +281,14 @@ def recorded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        with translation.override(_language(request)):
+        language = _language(request)
+        with translation.override(language):
             response = _finish(request, view(request, *args, **kwargs))
+        # An answer depends on the key (its scope) and the language; no shared cache keeps it,
+        # and a client revalidates it with its ETag.
+        response["Content-Language"] = language
+        response["Cache-Control"] = "private, no-cache"
+        patch_vary_headers(response, ["Authorization", "Accept-Language"])
         caller = caller_of(request)
         services.call_record(
             call=services.Call(

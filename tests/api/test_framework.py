@@ -115,6 +115,14 @@ def test_an_unknown_address_and_a_wrong_method_are_structured(client, portal):
     assert "GET" in wrong["Allow"]
 
 
+def test_answers_say_their_language_and_stay_out_of_shared_caches(client, portal):
+    _c, key = portal
+    response = client.get("/api/v1/agencies", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.8", **bearer(key))
+    assert response["Content-Language"] == "en"
+    assert response["Cache-Control"] == "private, no-cache"
+    assert "Authorization" in response["Vary"]
+
+
 def test_errors_are_in_vietnamese_by_default(client, portal):
     response = client.get("/api/v1/procedures/9.999999")
     assert response.status_code == 401
