@@ -18,6 +18,8 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
@@ -120,12 +122,35 @@ def note(request: HttpRequest, code: str) -> None:
     setattr(request, _ERROR, code)
 
 
+class BodyTooLarge(ValidationError):
+    code = "body_too_large"
+
+
+def _body(request: HttpRequest) -> bytes | None:
+    """The request's body, or None when it is larger than Django reads
+    (settings.DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    try:
+        return request.body
+    except RequestDataTooBig:
+        return None
+
+
+def read_json(request: HttpRequest) -> Any:
+    """The request's body as JSON data; a body that is not JSON, or nested too deep to read, is
+    a 400 (never a server error)."""
+    raw = _body(request) or b""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ValidationError(_("Nội dung gửi không phải là JSON hợp lệ.")) from None
+
+
 def body_digest(request: HttpRequest) -> str:
     """The digest of the request's body as data (the same JSON however it is spaced)."""
-    raw = request.body
+    raw = _body(request) or b""
     try:
         return hashlib.sha256(canonical_json(json.loads(raw)).encode()).hexdigest()
-    except ValueError:
+    except (ValueError, RecursionError):
         return hashlib.sha256(raw).hexdigest()
 
 
@@ -211,7 +236,8 @@ def _domain(request: HttpRequest, exc: Any) -> HttpResponse:
 def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
     if exc.status_code == 404:
         return problem(request, NotFound(_("Không tìm thấy.")))
-    return problem(request, ValidationError(_("Yêu cầu không hợp lệ.")))
+    # Ninja's own 400 is a body its parser could not read.
+    return problem(request, ValidationError(_("Nội dung gửi không phải là JSON hợp lệ.")))
 
 
 def _not_found(request: HttpRequest, exc: Any) -> HttpResponse:
@@ -282,8 +308,18 @@ def recorded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         language = _language(request)
+        raw = _body(request)
         with translation.override(language):
-            response = _finish(request, view(request, *args, **kwargs))
+            if raw is None:
+                response = problem(
+                    request,
+                    BodyTooLarge(
+                        _("Nội dung gửi lớn quá {limit} byte."),
+                        limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+                    ),
+                )
+            else:
+                response = _finish(request, view(request, *args, **kwargs))
         # An answer depends on the key (its scope) and the language; no shared cache keeps it,
         # and a client revalidates it with its ETag.
         response["Content-Language"] = language
@@ -299,7 +335,7 @@ def recorded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
                 status=response.status_code,
                 error_code=str(getattr(request, _ERROR, "") or ""),
                 idempotency_key=_plain(request.headers.get(_IDEMPOTENCY, "")),
-                body_digest=hashlib.sha256(request.body).hexdigest() if request.body else "",
+                body_digest=hashlib.sha256(raw).hexdigest() if raw else "",
                 request_id=_plain(request_id.get() or ""),
                 address=client_address(request),
             ),
