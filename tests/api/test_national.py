@@ -228,3 +228,14 @@ def test_too_many_requests_are_refused_and_store_nothing(client, world, make_cli
     assert response["Retry-After"] == "55"
     assert stored() == before
     assert ApiCall.objects.latest("seq").status == 429
+
+
+def test_the_kept_message_leaves_the_applicants_personal_fields_to_the_dossier(
+    client, world, portal
+):
+    _c, key = portal
+    send(client, key, message(world))
+    kept = NationalDossier.objects.get()
+    assert kept.payload["ChuHoSo"] == {}
+    assert "001203012345" not in json.dumps(kept.payload)
+    assert kept.payload["MaHoSoQG"] == "000.00.00.G22-261204-0001"
