@@ -16,11 +16,14 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone, translation
-from ninja import NinjaAPI, Schema
+from django.utils.cache import patch_vary_headers
+from ninja import Header, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -58,6 +61,16 @@ class Problem(Schema):
     details: dict[str, Any]
     errors: list[dict[str, Any]]
 
+
+# The header every create declares (so that the OpenAPI document shows it); `create_once` reads it.
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias=_IDEMPOTENCY,
+        pattern=r"^[\x21-\x7e]{1,100}$",
+        description="Khóa chống gửi trùng: cùng khóa và cùng nội dung cho cùng kết quả.",
+    ),
+]
 
 # The statuses every route may answer with a Problem besides its own.
 ERRORS = frozenset({400, 401, 403, 404, 409, 429})
@@ -109,12 +122,35 @@ def note(request: HttpRequest, code: str) -> None:
     setattr(request, _ERROR, code)
 
 
+class BodyTooLarge(ValidationError):
+    code = "body_too_large"
+
+
+def _body(request: HttpRequest) -> bytes | None:
+    """The request's body, or None when it is larger than Django reads
+    (settings.DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    try:
+        return request.body
+    except RequestDataTooBig:
+        return None
+
+
+def read_json(request: HttpRequest) -> Any:
+    """The request's body as JSON data; a body that is not JSON, or nested too deep to read, is
+    a 400 (never a server error)."""
+    raw = _body(request) or b""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ValidationError(_("Nội dung gửi không phải là JSON hợp lệ.")) from None
+
+
 def body_digest(request: HttpRequest) -> str:
     """The digest of the request's body as data (the same JSON however it is spaced)."""
-    raw = request.body
+    raw = _body(request) or b""
     try:
         return hashlib.sha256(canonical_json(json.loads(raw)).encode()).hexdigest()
-    except ValueError:
+    except (ValueError, RecursionError):
         return hashlib.sha256(raw).hexdigest()
 
 
@@ -175,7 +211,7 @@ def _location(loc: tuple[Any, ...] | list[Any]) -> str:
     return text
 
 
-def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+def _invalid(request: HttpRequest, exc: Any) -> HttpResponse:
     problems = [
         ValidationError(
             _("Giá trị không hợp lệ ở “{field}”: {reason}"),
@@ -188,33 +224,35 @@ def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     return problem(request, InvalidInput(problems))
 
 
-def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _unauthenticated(request: HttpRequest, exc: Any) -> HttpResponse:
     return problem(request, NotAuthenticated(_("Cần khóa API: Authorization: Bearer <khóa>.")))
 
 
-def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
+def _domain(request: HttpRequest, exc: Any) -> HttpResponse:
+    assert isinstance(exc, DomainError)
     return problem(request, exc)
 
 
-def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
     if exc.status_code == 404:
         return problem(request, NotFound(_("Không tìm thấy.")))
-    return problem(request, ValidationError(_("Yêu cầu không hợp lệ.")))
+    # Ninja's own 400 is a body its parser could not read.
+    return problem(request, ValidationError(_("Nội dung gửi không phải là JSON hợp lệ.")))
 
 
-def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _not_found(request: HttpRequest, exc: Any) -> HttpResponse:
     return problem(request, NotFound(_("Không tìm thấy.")))
 
 
-def _server_fault(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _server_fault(request: HttpRequest, exc: Any) -> HttpResponse:
     log.exception("API: lỗi hệ thống", exc_info=exc)
     return problem(request, ServerFault(_("Lỗi hệ thống; vui lòng thử lại sau.")))
 
 
 api.add_exception_handler(NinjaValidationError, _invalid)
 api.add_exception_handler(AuthenticationError, _unauthenticated)
-api.add_exception_handler(DomainError, _domain)  # type: ignore[arg-type]
-api.add_exception_handler(HttpError, _http_error)  # type: ignore[arg-type]
+api.add_exception_handler(DomainError, _domain)
+api.add_exception_handler(HttpError, _http_error)
 api.add_exception_handler(Exception, _server_fault)
 api.add_exception_handler(Http404, _not_found)
 
@@ -257,6 +295,11 @@ def _finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _plain(text: str) -> str:
+    """What the caller sent, as the record may keep it: no NUL (PostgreSQL refuses it)."""
+    return text.replace("\x00", "")
+
+
 def recorded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """`view` answering in the caller's language, with ETags on reads, and every call recorded
     in the chain (refusals included: no key, an unknown or revoked one, out of scope, bad
@@ -264,20 +307,36 @@ def recorded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        with translation.override(_language(request)):
-            response = _finish(request, view(request, *args, **kwargs))
+        language = _language(request)
+        raw = _body(request)
+        with translation.override(language):
+            if raw is None:
+                response = problem(
+                    request,
+                    BodyTooLarge(
+                        _("Nội dung gửi lớn quá {limit} byte."),
+                        limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+                    ),
+                )
+            else:
+                response = _finish(request, view(request, *args, **kwargs))
+        # An answer depends on the key (its scope) and the language; no shared cache keeps it,
+        # and a client revalidates it with its ETag.
+        response["Content-Language"] = language
+        response["Cache-Control"] = "private, no-cache"
+        patch_vary_headers(response, ["Authorization", "Accept-Language"])
         caller = caller_of(request)
         services.call_record(
             call=services.Call(
                 client_id=caller.id if caller else None,
                 client_name=caller.name if caller else "",
-                method=request.method or "",
-                path=request.path,
+                method=_plain(request.method or ""),
+                path=_plain(request.path),
                 status=response.status_code,
                 error_code=str(getattr(request, _ERROR, "") or ""),
-                idempotency_key=request.headers.get(_IDEMPOTENCY, "")[:100],
-                body_digest=hashlib.sha256(request.body).hexdigest() if request.body else "",
-                request_id=request_id.get() or "",
+                idempotency_key=_plain(request.headers.get(_IDEMPOTENCY, "")),
+                body_digest=hashlib.sha256(raw).hexdigest() if raw else "",
+                request_id=_plain(request_id.get() or ""),
                 address=client_address(request),
             ),
             now=timezone.now(),

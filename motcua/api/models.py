@@ -85,7 +85,7 @@ class IdempotentRequest(models.Model):
 
 class NationalDossier(models.Model):
     """What the national portal sent with a dossier (TT 04/2025/TT-VPCP): its own reference,
-    the adapter's version, the flags, the fees and the payload as received."""
+    the adapter's version, the flags, the fees and the message as received."""
 
     dossier = models.OneToOneField("dossiers.Dossier", on_delete=models.PROTECT, related_name="+")
     portal_ref = models.CharField(_("mã hồ sơ trên Cổng quốc gia"), max_length=50, unique=True)
@@ -96,7 +96,10 @@ class NationalDossier(models.Model):
     digitised = models.BooleanField(default=False)
     papers = models.JSONField(default=list)
     fees = models.JSONField(default=list)
+    # The message as received, without the applicant's personal fields (they are the dossier's,
+    # pseudonymised with it: docs/privacy.md); its SHA-256 whole tells a replay from a change.
     payload = models.JSONField(default=dict)
+    payload_digest = models.CharField(max_length=64, default="")
     received_at = models.DateTimeField()
 
     class Meta:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from motcua.api.chain import ChainReport, verify_call_chain
 from motcua.api.models import ApiClient, NationalDossier
 from motcua.core import apiclients
 from motcua.core.errors import NotAuthenticated, _
@@ -97,3 +98,8 @@ def national_by_ref(portal_ref: str) -> int | None:
         .values_list("dossier_id", flat=True)
         .first()
     )
+
+
+def call_chain_report() -> ChainReport:
+    """The API call record's chain checked (`motcua audit verify` reports it)."""
+    return verify_call_chain()

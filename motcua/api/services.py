@@ -3,6 +3,7 @@ the keyed chain, the rate limit's counters, and a create done once per idempoten
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -385,12 +386,29 @@ def _answer_of(dossier_id: int, *, replayed: bool) -> NationalAnswer:
     )
 
 
+# The applicant's fields the kept message leaves out: they are the dossier's own columns.
+_PERSONAL = ("HoTen", "SoDinhDanh", "DiaChi", "SoDienThoai", "Email")
+
+
+def _payload_digest(payload: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
+
+
+def _kept(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The message as kept: as received, but for the applicant's personal fields."""
+    kept: dict[str, Any] = json.loads(json.dumps(payload))
+    owner = kept.get("ChuHoSo")
+    if isinstance(owner, dict):
+        kept["ChuHoSo"] = {k: v for k, v in owner.items() if k not in _PERSONAL}
+    return kept
+
+
 def _replay(portal_ref: str, payload: Mapping[str, Any]) -> NationalAnswer | None:
     """The answer already given for this reference, if the portal sends it again unchanged."""
     row = NationalDossier.objects.filter(portal_ref=portal_ref).first()
     if row is None:
         return None
-    if canonical_json(row.payload) != canonical_json(payload):
+    if row.payload_digest != _payload_digest(payload):
         raise NationalRefConflict(
             _(
                 "Hồ sơ {portal_ref} đã được nhận với nội dung khác; hồ sơ đã nhận không được "
@@ -454,7 +472,8 @@ def national_receive(*, caller: Caller, payload: object, now: datetime) -> Natio
                 digitised=checked.digitised,
                 papers=[[p.name, p.digitised, p.from_data_store] for p in checked.papers],
                 fees=[[f.name, f.amount] for f in checked.fees],
-                payload=json.loads(json.dumps(payload)),
+                payload=_kept(payload),
+                payload_digest=_payload_digest(payload),
                 received_at=now,
             )
             reception_watch_start(dossier=dossier, now=now)

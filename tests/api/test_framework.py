@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 
 import pytest
@@ -114,6 +115,14 @@ def test_an_unknown_address_and_a_wrong_method_are_structured(client, portal):
     assert "GET" in wrong["Allow"]
 
 
+def test_answers_say_their_language_and_stay_out_of_shared_caches(client, portal):
+    _c, key = portal
+    response = client.get("/api/v1/agencies", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.8", **bearer(key))
+    assert response["Content-Language"] == "en"
+    assert response["Cache-Control"] == "private, no-cache"
+    assert "Authorization" in response["Vary"]
+
+
 def test_errors_are_in_vietnamese_by_default(client, portal):
     response = client.get("/api/v1/procedures/9.999999")
     assert response.status_code == 401
@@ -129,3 +138,26 @@ def test_the_call_chain_verifies_and_a_tampered_call_is_found(client, portal):
     ApiCall.objects.filter(pk=call.pk).update(status=500)
     problems = verify_call_chain().problems
     assert [seq for seq, _what in problems] == [call.seq]
+
+
+def test_a_nul_in_an_api_request_is_refused_structured_and_recorded(client, portal):
+    _c, key = portal
+    response = client.get("/api/v1/changes", {"cursor": "a\x00b"}, **bearer(key))
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "nul_character"
+    call = ApiCall.objects.latest("seq")
+    assert (call.status, call.error_code, call.client_id) == (400, "nul_character", None)
+
+
+def test_audit_verify_checks_the_call_chain(client, portal):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    _c, key = portal
+    client.get("/api/v1/agencies", **bearer(key))
+    client.get("/api/v1/agencies", **bearer(key))
+    call_command("audit", "verify", stdout=io.StringIO())
+    ApiCall.objects.filter(seq=2).delete()
+    with pytest.raises(CommandError, match=r"sai lệch trong .* 1 lần gọi API"):
+        call_command("audit", "verify", stdout=io.StringIO(), stderr=io.StringIO())

@@ -115,9 +115,10 @@ def test_national_link_is_none_for_another_dossier(world):
 
 def test_a_replayed_message_gives_the_same_dossier_and_stores_nothing(client, world, portal):
     _c, key = portal
-    first = send(client, key, message(world)).json()
+    data = message(world)
+    first = send(client, key, data).json()
     before = stored()
-    again = send(client, key, message(world), idem="n-2")
+    again = send(client, key, data, idem="n-2")
     assert again.status_code == 200
     assert again.json() == first
     assert stored()[:3] == before[:3]
@@ -126,9 +127,10 @@ def test_a_replayed_message_gives_the_same_dossier_and_stores_nothing(client, wo
 
 def test_a_replayed_reference_with_other_content_is_a_conflict(client, world, portal):
     _c, key = portal
-    send(client, key, message(world))
+    data = message(world)
+    send(client, key, data)
     before = stored()
-    changed = message(world, HinhThucNhanKetQua="post")
+    changed = {**data, "HinhThucNhanKetQua": "post"}
     response = send(client, key, changed, idem="n-2")
     assert response.status_code == 409
     assert response.json()["code"] == "national_ref_conflict"
@@ -137,9 +139,10 @@ def test_a_replayed_reference_with_other_content_is_a_conflict(client, world, po
 
 def test_the_same_idempotency_key_with_another_body_is_a_conflict(client, world, portal):
     _c, key = portal
-    send(client, key, message(world))
+    data = message(world)
+    send(client, key, data)
     before = stored()
-    response = send(client, key, message(world, MaHoSoQG="OTHER-1"))
+    response = send(client, key, {**data, "MaHoSoQG": "OTHER-1"})
     assert response.status_code == 409
     assert response.json()["code"] == "idempotency_conflict"
     assert stored() == before
@@ -225,3 +228,14 @@ def test_too_many_requests_are_refused_and_store_nothing(client, world, make_cli
     assert response["Retry-After"] == "55"
     assert stored() == before
     assert ApiCall.objects.latest("seq").status == 429
+
+
+def test_the_kept_message_leaves_the_applicants_personal_fields_to_the_dossier(
+    client, world, portal
+):
+    _c, key = portal
+    send(client, key, message(world))
+    kept = NationalDossier.objects.get()
+    assert kept.payload["ChuHoSo"] == {}
+    assert "001203012345" not in json.dumps(kept.payload)
+    assert kept.payload["MaHoSoQG"] == "000.00.00.G22-261204-0001"

@@ -56,6 +56,7 @@ def test_every_app_declares_its_append_only_tables():
     """The registry (each AppConfig's `append_only`) finds the logs of every app."""
     assert sorted(TABLES) == [
         "adminlog_adminchange",
+        "api_apicall",
         "dossiers_dossieraccess",
         "dossiers_dossierevent",
         "dossiers_dossierstep",

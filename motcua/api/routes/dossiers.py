@@ -11,9 +11,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from motcua.api import services
-from motcua.api.framework import ERRORS, Problem, allow, create_once
+from motcua.api.framework import ERRORS, IdempotencyKey, Problem, allow, create_once
 from motcua.core import apiclients
-from motcua.core.privacy import MASK
+from motcua.core.privacy import mask_id_number
 from motcua.core.reception import Applicant
 from motcua.dossiers.selectors import api_changes, api_dossier, dossier_events
 
@@ -85,11 +85,6 @@ class ChangesOut(Schema):
     more: bool
 
 
-def masked_id(number: str) -> str:
-    """An ID number with all but its last 3 digits hidden, as printed on the record's pages."""
-    return MASK if len(number) < 6 else "*" * (len(number) - 3) + number[-3:]
-
-
 def dossier_out(dossier: Dossier) -> dict[str, object]:
     """The dossier as the API shows it: the applicant's ID number masked."""
     competent = dossier.competent_agency
@@ -102,7 +97,7 @@ def dossier_out(dossier: Dossier) -> dict[str, object]:
         "received_place": dossier.received_place.code,
         "competent_agency": competent.code if competent is not None else None,
         "applicant_name": dossier.applicant_name,
-        "applicant_id_number": masked_id(dossier.applicant_id_number),
+        "applicant_id_number": mask_id_number(dossier.applicant_id_number),
         "submitted_at": dossier.submitted_at,
         "received_at": dossier.received_at,
         "due_at": dossier.due_at,
@@ -120,7 +115,9 @@ def find(agency_ids: frozenset[int], ref: str) -> Dossier:
 
 
 @router.post("/dossiers", response={201: DossierOut, ERRORS: Problem})
-def dossier_submit(request: HttpRequest, payload: DossierIn) -> Status[dict[str, object]]:
+def dossier_submit(
+    request: HttpRequest, payload: DossierIn, idempotency_key: IdempotencyKey
+) -> Status[dict[str, object]]:
     """Lodge an online dossier at a place in the client's scope (status 1, awaiting the desk);
     requires the Idempotency-Key header."""
     caller = allow(request, "dossiers.submit")
@@ -145,7 +142,7 @@ def dossier_submit(request: HttpRequest, payload: DossierIn) -> Status[dict[str,
         dossier = services.dossier_submit(
             caller=caller, submission=submission, key=key, now=timezone.now()
         )
-        return 201, DossierOut(**dossier_out(dossier)).model_dump(mode="json")
+        return 201, DossierOut.model_validate(dossier_out(dossier)).model_dump(mode="json")
 
     return Status(*create_once(request, caller, create))
 

@@ -14,7 +14,6 @@ province's and gets the province's format at its desk, so the inbound adapter ne
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.http import HttpRequest
@@ -22,9 +21,16 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from motcua.api import services
-from motcua.api.framework import ERRORS, Problem, allow, create_once, note
+from motcua.api.framework import (
+    ERRORS,
+    IdempotencyKey,
+    Problem,
+    allow,
+    create_once,
+    note,
+    read_json,
+)
 from motcua.core import national_in
-from motcua.core.errors import ValidationError, _
 
 router = Router(tags=["national"])
 
@@ -115,14 +121,13 @@ class NationalOut(Schema):
         }
     },
 )
-def national_submit(request: HttpRequest) -> Status[dict[str, object]]:
+def national_submit(
+    request: HttpRequest, idempotency_key: IdempotencyKey
+) -> Status[dict[str, object]]:
     """Take a dossier from the national portal: 201 with the answer; the same MaHoSoQG sent
     again unchanged gives 200 with the same answer. Requires the Idempotency-Key header."""
     caller = allow(request, "national.submit")
-    try:
-        payload = json.loads(request.body)
-    except ValueError:
-        raise ValidationError(_("Nội dung gửi không phải là JSON hợp lệ.")) from None
+    payload = read_json(request)
 
     def create() -> services.Answer:
         answer = services.national_receive(caller=caller, payload=payload, now=timezone.now())
