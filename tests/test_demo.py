@@ -31,6 +31,14 @@ def demo_media(tmp_path_factory):
 def demo(django_db_setup, django_db_blocker, demo_media):
     """Loaded once for the module (it takes a few seconds), removed afterwards; its scans go
     to a directory of its own."""
+    from django.core.cache import cache
+
+    from motcua.caching import Family
+
+    # What an earlier module's test cached (an agency looked up by its code, whose row that
+    # test's rollback removed) must not stand for the demo's.
+    cache.clear()
+    Family.drop_local_copies()
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=demo_media):
         out = io.StringIO()
         call_command("demo", dossiers=150, no_serve=True, stdout=out)
