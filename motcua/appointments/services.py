@@ -309,3 +309,14 @@ def demo_bookings(*, citizens: Sequence[Citizen], branch_id: int, now: datetime)
             continue  # a procedure the catalog lacks, a slot the windows do not offer
         made += 1
     return made
+
+
+def bookings_purge(*, before: datetime, apply: bool) -> int:
+    """Bookings for a day before `before`'s local date (the centre's): delete them with the
+    account they name and their ticket; how many. The dossiers lodged on them keep what the
+    desk recorded."""
+    due = Booking.objects.filter(day__lt=local_date(before, centre_tz()))
+    count = due.count()
+    if apply:
+        due.delete()
+    return count

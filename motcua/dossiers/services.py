@@ -919,18 +919,30 @@ PERSONAL_COLUMNS = (
 
 def dossiers_pseudonymise(*, before: datetime, apply: bool) -> int:
     """Dossiers finished before `before`: the applicant's name replaced, their numbers,
-    address and contacts emptied, the scans' files deleted (their rows and hashes stay, as the
-    events that recorded them); codes, dates, steps and figures stay; how many."""
+    address and contacts emptied, the files of the scans and of the result's electronic copy
+    deleted (their rows and hashes stay, as the events that recorded them; the row's file
+    name is emptied, so that a page asking for the file says it is gone); codes, dates, steps
+    and figures stay; how many."""
     due = Dossier.objects.filter(finished_at__lt=before).exclude(applicant_name=PSEUDONYM)
     ids = list(due.values_list("pk", flat=True))
     if apply and ids:
-        names = list(DossierScan.objects.filter(dossier_id__in=ids).values_list("file", flat=True))
+        files = [
+            *DossierScan.objects.filter(dossier_id__in=ids).values_list("file", flat=True),
+            *DossierResult.objects.filter(dossier_id__in=ids).values_list("file", flat=True),
+        ]
         Dossier.objects.filter(pk__in=ids).update(
             applicant_name=PSEUDONYM,
             search_name=text.fold(PSEUDONYM),
             **{column: "" for column in PERSONAL_COLUMNS},
         )
-        for name in names:
-            if name:
-                default_storage.delete(name)
+        DossierScan.objects.filter(dossier_id__in=ids).update(file="")
+        DossierResult.objects.filter(dossier_id__in=ids).update(file="")
+        # Deleted once the rows say so: a failure above leaves every file in place.
+        transaction.on_commit(lambda: _delete_files(files))
     return len(ids)
+
+
+def _delete_files(names: Sequence[str]) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)

@@ -31,6 +31,7 @@ from motcua.dossiers.selectors import (
     citizen_dossier,
     citizen_dossiers,
     citizen_view,
+    dossier_result_file,
     receipt_url,
 )
 from motcua.dossiers.services import (
@@ -213,9 +214,9 @@ def result(request: CitizenRequest, pk: int) -> HttpResponse:
         found = citizen_dossier(citizen_id=request.citizen.pk, pk=pk)
         copy = citizen_view(found, timezone.now()).result
         check_result_download(Status(found.status), has_copy=copy is not None)
+        copy = dossier_result_file(found)
     except DomainError as exc:
         return render_error(request, NOT_FOUND, exc)
-    assert copy is not None
     response = HttpResponse(read_scan(copy.file.name), content_type=copy.content_type)
     name = f"ket-qua-{found.code or found.pk}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
