@@ -33,13 +33,16 @@ from motcua.core.accounts import (
     CodeState,
     Contact,
     ProviderIdentity,
+    check_closing,
     check_code_usable,
     check_resend,
     new_code,
     normal_code,
+    parse_contact,
     wrong_code,
 )
 from motcua.core.errors import ConflictError, DomainError, PermissionDenied
+from motcua.core.retention import PSEUDONYM
 from motcua.notify.services import outbox_message, outbox_queue
 
 POLICY = CodePolicy()
@@ -389,6 +392,47 @@ def update_profile(*, citizen_id: int, full_name: str, id_number: str, address: 
         citizen.full_name, citizen.id_number, citizen.address = full_name, id_number, address
         citizen.save(update_fields=["full_name", "id_number", "address", "id_verified"])
         return citizen
+
+
+def citizen_close(*, citizen_id: int, password: str, confirmed: bool, now: datetime) -> None:
+    """Close the account, in the caller's transaction: with the confirmation, and its
+    password when it has one (`core.accounts.check_closing`). The row stays, because the
+    citizen's ratings, drafts and dossiers name it, emptied of every personal value (name,
+    ID number, address, addresses to reach them, password, identity provider's link) and
+    never signed in again (every session of it ends: `session.current_citizen` takes only
+    active accounts). Its last addresses are told, so that a closing nobody asked for is
+    noticed. The dossiers stay with the agencies that handle them, under their own rules
+    (docs/privacy.md)."""
+    citizen = Citizen.objects.select_for_update().get(pk=citizen_id, is_active=True)
+    password_ok = bool(citizen.password) and check_password(password, citizen.password)
+    check_closing(has_password=bool(citizen.password), password_ok=password_ok, confirmed=confirmed)
+    for contact in _contacts(citizen):
+        _message(contact, "closed", {"site": settings.SITE_URL}, now)
+    Citizen.objects.filter(pk=citizen.pk).update(
+        email=None,
+        phone=None,
+        password="",
+        full_name=PSEUDONYM,
+        id_number="",
+        id_verified=False,
+        address="",
+        provider_issuer="",
+        provider_subject="",
+        is_active=False,
+        last_login=None,
+        closed_at=now,
+    )
+    # Codes sent for a new address of the account, not yet typed.
+    Challenge.objects.filter(citizen_id=citizen.pk).delete()
+
+
+def _contacts(citizen: Citizen) -> list[Contact]:
+    found = []
+    if citizen.email:
+        found.append(parse_contact(citizen.email))
+    if citizen.phone:
+        found.append(parse_contact(citizen.phone))
+    return found
 
 
 @transaction.atomic
