@@ -345,6 +345,10 @@ SIGNIN_MAX_FAILURES_PER_SOURCE = env_int("SIGNIN_MAX_FAILURES_PER_SOURCE", 30)
 SIGNIN_MAX_FAILURES_PER_ACCOUNT = env_int("SIGNIN_MAX_FAILURES_PER_ACCOUNT", 50)
 SIGNIN_ACCOUNT_WINDOW_MINUTES = env_int("SIGNIN_ACCOUNT_WINDOW_MINUTES", 60)
 SIGNIN_KNOWN_SOURCE_DAYS = env_int("SIGNIN_KNOWN_SOURCE_DAYS", 30)
+# Citizens' sign-in holds a source (an IPv4 address, an IPv6 /64) after this many failures in
+# SIGNIN_LOCK_MINUTES whatever the addresses tried: higher than staff's, since thousands of
+# citizens share one address behind a mobile carrier's NAT.
+CITIZEN_SIGNIN_MAX_FAILURES_PER_SOURCE = env_int("CITIZEN_SIGNIN_MAX_FAILURES_PER_SOURCE", 100)
 # A staff session left this long without a request is signed out (shared counter PCs).
 STAFF_IDLE_MINUTES = env_int("MOTCUA_STAFF_IDLE_MINUTES", 30)
 # A right password waits this long for its second factor (motcua/desk/views/auth.py).

@@ -104,8 +104,13 @@ class SignInAttempt(models.Model):
 
     identifier = models.CharField(max_length=254)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # What the try is counted under per source (core.throttle.source_key), "" if unknown.
+    source = models.CharField(max_length=50, blank=True, default="")
     at = models.DateTimeField()
     succeeded = models.BooleanField()
 
     class Meta:
-        indexes = [models.Index(fields=["identifier", "at"], name="citizen_signin_recent")]
+        indexes = [
+            models.Index(fields=["identifier", "at"], name="citizen_signin_recent"),
+            models.Index(fields=["source", "at"], name="citizen_signin_source"),
+        ]

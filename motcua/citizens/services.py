@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from motcua.citizens.models import Challenge, Citizen, SignInAttempt
 from motcua.citizens.models import Sending as SendingLog
+from motcua.core import throttle
 from motcua.core.accounts import (
     EMAIL,
     CodePolicy,
@@ -304,7 +305,8 @@ def _locked(minutes: int) -> SignInLocked:
 
 def signin_check(*, contact: Contact, password: str, ip: str | None, now: datetime) -> Citizen:
     """The citizen with this address and password; failures counted per address, whether or
-    not an account has it (staff sign-in's lockout, `desk.signin`, applied to citizens)."""
+    not an account has it (staff sign-in's lockout, `desk.signin`, applied to citizens), and
+    per source whatever the addresses tried (password spraying)."""
     window = timedelta(minutes=settings.SIGNIN_LOCK_MINUTES)
     recent = SignInAttempt.objects.filter(identifier=contact.value, at__gte=now - window)
     last_success = recent.filter(succeeded=True).order_by("-at").values_list("at", flat=True)
@@ -313,13 +315,29 @@ def signin_check(*, contact: Contact, password: str, ip: str | None, now: dateti
         failures = failures.filter(at__gt=last_success[0])
     if failures.count() >= settings.SIGNIN_MAX_FAILURES:
         raise _locked(settings.SIGNIN_LOCK_MINUTES)
+    source = "" if ip is None else throttle.source_key(ip)
+    if source:
+        sprayed = SignInAttempt.objects.filter(
+            source=source, succeeded=False, at__gte=now - window
+        ).count()
+        if sprayed >= settings.CITIZEN_SIGNIN_MAX_FAILURES_PER_SOURCE:
+            # Not recorded: a source held is not held any longer by trying on.
+            raise SignInLocked(
+                _(
+                    "Máy này đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau "
+                    "%(minutes)s phút hoặc lấy lại mật khẩu."
+                )
+                % {"minutes": settings.SIGNIN_LOCK_MINUTES}
+            )
     citizen = _owner(contact)
     if citizen is None or not citizen.password:
         make_password(password)  # as long as checking one, so the time tells nothing
         ok = False
     else:
         ok = check_password(password, citizen.password) and citizen.is_active
-    SignInAttempt.objects.create(identifier=contact.value, ip=ip, at=now, succeeded=ok)
+    SignInAttempt.objects.create(
+        identifier=contact.value, ip=ip, source=source, at=now, succeeded=ok
+    )
     if not ok or citizen is None:
         left = settings.SIGNIN_MAX_FAILURES - failures.count()
         if left <= 0:

@@ -257,7 +257,7 @@ def my_data(request: CitizenRequest) -> HttpResponse:
 @never_cache
 @citizen_required
 def close_account(request: CitizenRequest) -> HttpResponse:
-    """"Đóng tài khoản": what closing does, and (posted, confirmed) the closing itself."""
+    """The page "Đóng tài khoản": what closing does, and (posted, confirmed) the closing."""
     citizen = request.citizen
     form = CloseAccountForm(request.POST if request.method == "POST" else None)
     status = 200
