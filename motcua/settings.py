@@ -253,6 +253,7 @@ INSTALLED_APPS = [
     "motcua.backups",
     "motcua.operations",
     "motcua.webhooks",
+    "motcua.integrations",
 ]
 
 MIDDLEWARE = [
