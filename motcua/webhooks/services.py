@@ -258,13 +258,15 @@ def webhook_follow(dossier: Dossier, event: DossierEvent) -> list[OutboxMessage]
 def _resolves_publicly(url: str) -> None:
     """Refuse a host name that resolves to a loopback or private address (checked at each
     try: the name's records may have changed since the subscriber was added)."""
-    host = urlsplit(url).hostname or ""
-    port = urlsplit(url).port or 443
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        found = {info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)}
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+        found = {str(info[4][0]) for info in infos}
     except OSError as exc:
         raise DeliveryFailed(f"cannot resolve {host}: {exc}") from exc
-    private = sorted(a for a in found if not address_is_public(str(a)))
+    private = sorted(a for a in found if not address_is_public(a))
     if private:
         raise DeliveryFailed(f"{host} resolves to a private address ({', '.join(private)})")
 
