@@ -4,6 +4,7 @@ a POST with CSRF, atomic, and recorded in the administrative log's chain."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -177,11 +178,13 @@ def test_a_replay_is_recorded_and_delivered_on_the_next_pass(world, quantri, cli
     assert far.got == [m.pk]
 
 
-def test_a_replay_of_a_replayed_message_is_refused(world, quantri, client, far):
+def test_a_replay_of_a_replayed_message_is_refused(world, quantri, client, far, caplog):
     (m,) = dead(1)
     signed_in(client, "quantri").post(f"{URL}{m.pk}/gui-lai/")
     before = state(m)
-    answer = client.post(f"{URL}{m.pk}/gui-lai/")
+    with caplog.at_level(logging.WARNING, logger="motcua.integrations"):
+        answer = client.post(f"{URL}{m.pk}/gui-lai/")
+    assert f"replay of {m.pk} by quantri refused: outbox_not_dead_letter" in caplog.text
     assert answer.status_code == 409
     html = answer.content.decode()
     assert "Tin này đang chờ gửi, không còn nằm trong danh sách gửi lỗi." in html
