@@ -53,6 +53,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 CHANNEL = "webhook"
 USER_AGENT = "motcua-webhooks/1"
+NAME_MAX = Subscriber._meta.get_field("name").max_length or 200
+URL_MAX = Subscriber._meta.get_field("url").max_length or 300
 
 
 class DeliveryFailed(Exception):
@@ -110,10 +112,19 @@ def subscriber_add(
     problems: list[ValidationError] = []
     if not name.strip():
         problems.append(ValidationError(_("Hãy nhập tên hệ thống nhận."), field="name"))
+    elif len(name.strip()) > NAME_MAX:
+        problems.append(
+            ValidationError(_("Tên dài quá {limit} ký tự."), field="name", limit=NAME_MAX)
+        )
     try:
         url = checked_url(url)
     except RefusedAddress as exc:
         problems.append(exc)
+    else:
+        if len(url) > URL_MAX:
+            problems.append(
+                ValidationError(_("Địa chỉ dài quá {limit} ký tự."), field="url", limit=URL_MAX)
+            )
     agencies = []
     for code in agency_codes:
         agency = agency_by_code(code.strip())
@@ -307,8 +318,10 @@ def webhook_deliver(message: OutboxMessage) -> None:
             headers=headers,
             timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
             allow_redirects=False,
+            stream=True,  # the answer's body is never read: only its status counts
         )
     except requests.RequestException as exc:
         raise DeliveryFailed(f"{type(exc).__name__} calling {host}") from exc
+    answer.close()
     if not 200 <= answer.status_code < 300:
         raise DeliveryFailed(f"HTTP {answer.status_code} from {host}")

@@ -228,6 +228,15 @@ def test_a_bad_subscriber_is_refused_whole_and_nothing_is_stored(world, settings
             who=ADMIN,
         )
     assert caught.value.problems()[0].code == "webhook_refused_address"
+    with pytest.raises(InvalidInput) as caught:
+        subscriber_add(
+            name="N" * 201,
+            url="https://hooks.example.vn/" + "x" * 300,
+            agency_codes=[world.hoan_kiem.code],
+            now=T,
+            who=ADMIN,
+        )
+    assert [p.details["field"] for p in caught.value.problems()] == ["name", "url"]
     assert not Subscriber.objects.exists()
 
 
