@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from motcua.adminlog.models import AdminChange
 from motcua.adminlog.services import Who
-from motcua.core.errors import InvalidInput
+from motcua.core.errors import ConflictError, InvalidInput
 from motcua.core.lifecycle import Action
 from motcua.core.webhooks import BadSignature, verify
 from motcua.dossiers import audit
@@ -300,3 +300,40 @@ def test_the_command_adds_lists_rotates_and_disables(world, receiver, capsys, ca
     assert [e["field"] for e in problem["errors"]] == ["url", "agencies"]
     assert Subscriber.objects.count() == 1
     assert "webhook add refused: invalid" in caplog.text
+
+
+def test_the_competent_agencys_subscriber_hears_of_a_dossier_received_elsewhere(
+    world, receiver, clock
+):
+    """Received at the city centre for the Department of Justice: the Department's subscriber
+    hears of its reception, then of the supplement asked for while the Department holds it."""
+    add(world, receiver, world.justice)
+    d = dossier_receive(intake=intake(world, world.record), actor=world.ha, now=T)
+    assert d.received_place == world.centre and d.competent_agency == world.justice
+    d = dossier_act(dossier=d, action=Action.FORWARD, actor=world.ha, now=at("2026-11-25 08:45"))
+    d = dossier_act(
+        dossier=d,
+        action=Action.REQUEST_SUPPLEMENT,
+        actor=world.minh,
+        now=at("2026-11-25 09:00"),
+        missing=["Bản sao căn cước"],
+    )
+    said = [json.loads(m.body)["dossier"] for m in webhooks()]
+    assert [(x["previous_status"], x["status"]) for x in said] == [(None, 2), (2, 4), (4, 5)]
+    assert [x["agency"] for x in said] == [
+        world.centre.code,
+        world.justice.code,
+        world.justice.code,
+    ]
+
+
+def test_a_change_that_loses_writes_no_delivery(world, receiver, clock):
+    add(world, receiver)
+    stale = dossier_receive(intake=intake(world), actor=world.lan, now=T)
+    dossier_act(dossier=stale, action=Action.FORWARD, actor=world.lan, now=at("2026-11-25 09:00"))
+    assert len(webhooks()) == 2
+    with pytest.raises(ConflictError):  # someone else changed it first
+        dossier_act(
+            dossier=stale, action=Action.FORWARD, actor=world.lan, now=at("2026-11-25 09:01")
+        )
+    assert len(webhooks()) == 2
