@@ -252,6 +252,8 @@ INSTALLED_APPS = [
     "motcua.adminlog",
     "motcua.backups",
     "motcua.operations",
+    "motcua.webhooks",
+    "motcua.integrations",
 ]
 
 MIDDLEWARE = [
@@ -443,6 +445,22 @@ PAYMENT_POLL_AFTER_MINUTES = env_int("PAYMENT_POLL_AFTER_MINUTES", 15)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 600)
 if OUTBOX_LEASE_SECONDS <= 2 * EMAIL_TIMEOUT:
     raise ImproperlyConfigured("OUTBOX_LEASE_SECONDS must be more than twice EMAIL_TIMEOUT.")
+
+# Webhooks to subscribers (motcua.webhooks, docs/integration.md "Webhooks"). A rotated secret
+# keeps signing beside the new one for WEBHOOK_SECRET_GRACE_HOURS; a subscriber that does not
+# answer within WEBHOOK_TIMEOUT_SECONDS is tried again later. Addresses must be https unless
+# DEBUG (always in production), and may not point at loopback or private networks in
+# production unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES says so (a receiver on the agency's LAN).
+WEBHOOK_SECRET_GRACE_HOURS = env_int("WEBHOOK_SECRET_GRACE_HOURS", 24)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_REQUIRE_HTTPS = env_bool("WEBHOOK_REQUIRE_HTTPS", not DEBUG)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", not _PRODUCTION)
+if _PRODUCTION and not WEBHOOK_REQUIRE_HTTPS:
+    raise ImproperlyConfigured("WEBHOOK_REQUIRE_HTTPS=false is refused in production.")
+if not 0 < WEBHOOK_TIMEOUT_SECONDS < OUTBOX_LEASE_SECONDS / 2:
+    raise ImproperlyConfigured("WEBHOOK_TIMEOUT_SECONDS must be under half OUTBOX_LEASE_SECONDS.")
+if WEBHOOK_SECRET_GRACE_HOURS < 0:
+    raise ImproperlyConfigured("WEBHOOK_SECRET_GRACE_HOURS must not be negative.")
 
 # Citizens' accounts (motcua.citizens): a password-reset link lasts this long (Django's
 # token generator reads it), and an external identity provider (OpenID Connect) is off until

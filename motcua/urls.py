@@ -27,6 +27,7 @@ urlpatterns = [
     path("can-bo/danh-gia-can-bo/", include("motcua.oversight.evidence_urls")),
     # Before the desk's: its read log (giam-sat/truy-cap/) falls through to it.
     path("can-bo/giam-sat/", include("motcua.oversight.urls")),
+    path("can-bo/tich-hop/", include("motcua.integrations.urls")),
     path("can-bo/", include("motcua.desk.urls")),
     path("mau/", include("motcua.paperwork.urls")),
     path("tai-khoan/", include("motcua.citizens.urls")),
