@@ -412,3 +412,26 @@ def legs(
             calendar.working_seconds_between(times.ended_at, received_at),
         ),
     ]
+
+
+@dataclass(frozen=True)
+class RemoteResult:
+    """What the other installation reports of the step it held: its times, how it ended
+    (its dossier's status), its dossier's code and the result's reference."""
+
+    times: RemoteTimes
+    installation: str
+    outcome: str = ""
+    remote_code: str = ""
+    reference: str = ""
+
+    def payload(self) -> dict[str, Any]:
+        """As the dossier's event records it."""
+        return {
+            "installation": self.installation,
+            "outcome": self.outcome,
+            "remote_code": self.remote_code,
+            "reference": self.reference,
+            "started_at": self.times.started_at.isoformat(),
+            "ended_at": self.times.ended_at.isoformat(),
+        }

@@ -95,7 +95,8 @@ def _fold_set(state: Rebuilt, event: dict[str, Any], value: Any) -> None:
 
 
 def _fold_step(state: Rebuilt, event: dict[str, Any], value: Any) -> None:
-    """A hand-over ended with this event: its row, from the event (ended now, the event's note)."""
+    """A hand-over ended with this event: its row, from the event (ended then, unless it says
+    when it ended elsewhere; the event's note)."""
     if not isinstance(value, dict):
         raise TypeError("step")
     row = {
@@ -103,7 +104,7 @@ def _fold_step(state: Rebuilt, event: dict[str, Any], value: Any) -> None:
         "agency_id": value.get("agency"),
         "unit_id": value.get("unit"),
         "holder_id": value.get("holder"),
-        "ended_at": plain(event["at"]),
+        "ended_at": value.get("ended_at", plain(event["at"])),
         "note": event["payload"].get("note", ""),
     }
     state.steps.append(tuple(row.get(c) for c in STEP_COLUMNS))
