@@ -27,7 +27,7 @@ def checked_procedure():
             ("Thẩm định", "competent", "van-hoa-xa-hoi", "specialist", "1"),
             ("Ký duyệt", "competent", "lanh-dao", "agency_leader", "0.5"),
         ],
-        ["Tờ khai"],
+        ["Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp"],
     )
 
 

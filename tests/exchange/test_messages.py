@@ -73,7 +73,7 @@ def test_a_forward_to_an_agency_elsewhere_queues_a_signed_step_request(world, pe
     assert body["agency"] == "H26.32" and body["procedure"] == "3.000333"
     assert body["step_name"] == "Xác minh lý lịch tư pháp" and body["allotment"] == "2"
     assert body["due_at"] == at("2026-12-09 09:00").isoformat()
-    assert body["papers"] == ["Tờ khai"]
+    assert body["papers"] == ["Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp"]
     assert body["applicant"]["name"] == "Trần Văn Bình"
     handover = Handover.objects.get()
     assert (handover.dossier_id, handover.step_index, handover.request_id) == (d.pk, 1, envelope.id)
