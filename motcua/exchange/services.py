@@ -306,9 +306,9 @@ def exchange_send(message: OutboxMessage) -> None:
     now = timezone.now()
     wire = message.context
     envelope = core.parse_envelope(wire["message"])
-    peer = Installation.objects.filter(code=message.recipient).first()
+    peer = Installation.objects.filter(code=message.recipient, active=True).first()
     if peer is None:
-        raise PeerUnavailable(f"hệ thống {message.recipient} không còn đăng ký")
+        raise PeerUnavailable(f"hệ thống {message.recipient} không còn liên thông")
     if not LogEntry.objects.filter(kind=Kind.SENT, message_id=envelope.id).exists():
         log_append(
             kind=Kind.SENT,
