@@ -97,7 +97,9 @@ class Task(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["installation", "request_id"], name="exchange_task")
+            models.UniqueConstraint(
+                fields=["installation", "request_id"], name="exchange_task_request"
+            )
         ]
 
 
