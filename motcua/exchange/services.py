@@ -62,6 +62,7 @@ log = logging.getLogger(__name__)
 PATH = "/lien-thong/v1/messages"
 Kind = LogEntry.Kind
 _FINISHED = frozenset(int(s) for s in FINISHED)
+_HANDING = frozenset({Action.FORWARD.value, Action.SEND_BACK.value})  # actions opening a step
 
 
 def _us() -> str:
@@ -200,9 +201,9 @@ def _public_keys(peer: Installation) -> list[core.PublicKey]:
 
 def exchange_follow(dossier: Dossier, event: DossierEvent) -> list[OutboxMessage]:
     """The messages a dossier's change sends (in the change's transaction): a step.request
-    when it was forwarded to an agency on another installation, a step.result when a dossier
-    opened for another installation's step ended here."""
-    if event.action == Action.FORWARD.value:
+    when it was forwarded (or sent back) to an agency on another installation, a step.result
+    when a dossier opened for another installation's step ended here."""
+    if event.action in _HANDING:
         return _step_request(dossier, event)
     if event.to_status in _FINISHED and event.from_status not in _FINISHED:
         return _step_result(dossier, event)
@@ -642,7 +643,12 @@ def _result(peer: Installation, e: core.Envelope, now: datetime) -> tuple[str, d
         reference=str(e.body.get("reference", ""))[:100],
     )
     status, note = "applied", ""
-    if dossier.step_index != handover.step_index or dossier.code != e.dossier:
+    if (
+        dossier.step_index != handover.step_index
+        or dossier.step_started_at != handover.handed_at
+        or dossier.code != e.dossier
+    ):
+        # The dossier moved on, or was handed over again since (a newer request is waiting).
         status, note = "not_applied", "hồ sơ không còn ở bước đã chuyển"
     else:
         try:

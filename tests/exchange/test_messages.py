@@ -154,6 +154,31 @@ def test_a_replayed_message_gets_the_same_ack_and_changes_nothing(world, peer, c
     assert (last.kind, last.detail) == ("received", {"duplicate": True})
 
 
+def test_a_step_sent_back_to_the_agency_elsewhere_is_handed_over_again(world, peer, client):
+    d = handed_over(world)
+    _envelope, wire = result_wire(peer, d)
+    post(client, wire, "2026-12-09 11:00")
+    d.refresh_from_db()
+    d = dossier_act(
+        dossier=d,
+        action=Action.SEND_BACK,
+        actor=world.duc,
+        now=at("2026-12-09 14:00"),
+        note="Cần xác minh thêm",
+    )
+    assert d.step_index == 1 and d.current_agency == world.justice
+    first, second = Handover.objects.order_by("handed_at")
+    assert second.handed_at == at("2026-12-09 14:00") and second.request_id != first.request_id
+    # The first request's result told again under another id: recorded already, nothing moves.
+    again = peer.envelope(
+        dossier=d.code, step=1, now=at("2026-12-09 14:59"), body=wire["message"]["body"]
+    )
+    answer = post(client, peer.wire(again), "2026-12-09 15:00")
+    assert answer.json()["message"]["body"]["status"] == "already_recorded"
+    d.refresh_from_db()
+    assert d.step_index == 1
+
+
 def birth_request(peer, **fields):
     """A step handed to Phường Hoàn Kiếm (which works here): a birth registration."""
     body = {
@@ -418,6 +443,8 @@ def test_the_message_log_detects_a_tampered_row(world, peer, client):
     assert verify_log().problems == [] and verify_log().entries == 3
     LogEntry.objects.filter(seq=2).update(detail={"ack": "khác", "status": "applied"})
     assert verify_log().problems == [(2, "nội dung dòng nhật ký đã bị sửa")]
+    # `motcua audit verify` reports it with every other chain.
+    assert [(p.label, p.seq) for p in audit.verify().problems] == [("nhật ký liên thông", 2)]
     LogEntry.objects.filter(seq=2).delete()
     problems = verify_log().problems
     assert (3, "thiếu dòng số 2") in problems
