@@ -36,6 +36,7 @@ from motcua.dossiers.models import (
     DossierScan,
     DossierStep,
 )
+from motcua.exchange.selectors import verify_log
 
 ANCHOR_FORMAT = "motcua-audit-anchor/1"
 BATCH = 1000
@@ -360,6 +361,9 @@ def verify(anchor: dict[str, Any] | None = None) -> Report:
     admin = admin_chain_report()
     report.admin_changes = admin.changes
     report.problems.extend(Problem("nhật ký quản trị", m, seq) for seq, m in admin.problems)
+    # The message log of liên thông between installations (motcua.exchange), its own chain.
+    messages = verify_log()
+    report.problems.extend(Problem("nhật ký liên thông", m, seq) for seq, m in messages.problems)
     if anchor is not None:
         report.problems.extend(_anchor_problems(anchor, seen=seen))
     return report

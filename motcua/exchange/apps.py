@@ -5,6 +5,8 @@ class ExchangeConfig(AppConfig):
     name = "motcua.exchange"
     label = "exchange"
     verbose_name = "Liên thông giữa các hệ thống"
+    # `motcua audit lockdown`: the message log is never updated nor deleted by the application.
+    append_only = ("LogEntry",)
 
     def ready(self) -> None:
         from motcua.dossiers.notices import dossier_followers_add
