@@ -534,7 +534,7 @@ def _request(peer: Installation, e: core.Envelope, now: datetime) -> tuple[str, 
         due_at = datetime.fromisoformat(str(body["due_at"]))
         applicant = Applicant(**{k: str(v) for k, v in dict(body["applicant"]).items()})
         papers = [str(p) for p in body.get("papers", [])]
-        origin = dict(body.get("origin", {}))
+        channel = int(dict(body.get("origin", {})).get("channel", 1))
     except (KeyError, TypeError, ValueError):
         raise core.MalformedMessage(_("Nội dung yêu cầu liên thông không hợp lệ.")) from None
     if due_at.tzinfo is None:
@@ -550,7 +550,7 @@ def _request(peer: Installation, e: core.Envelope, now: datetime) -> tuple[str, 
         intake=Intake(
             procedure_code=procedure,
             applicant=applicant,
-            channel=int(origin.get("channel", 1)),
+            channel=channel,
             request=f"Liên thông từ {peer.name}: hồ sơ {e.dossier}, bước “{step_name}”.",
             documents=_ticked(procedure, papers, now),
             others=[p for p in papers if fold(p) not in _catalog_names(procedure, now)],

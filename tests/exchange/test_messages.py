@@ -22,7 +22,11 @@ from motcua.dossiers.selectors import dossier_steps
 from motcua.dossiers.services import dossier_act, dossier_receive
 from motcua.exchange import keys
 from motcua.exchange.models import Handover, LogEntry, PeerKey, Received, Task, Wait
-from motcua.exchange.selectors import exchange_integration_seconds, verify_log
+from motcua.exchange.selectors import (
+    exchange_integration_seconds,
+    exchange_integration_seconds_of,
+    verify_log,
+)
 from motcua.exchange.services import exchange_follow
 from motcua.notify.models import OutboxMessage
 from motcua.notify.services import MAX_ATTEMPTS, outbox_deliver
@@ -132,6 +136,7 @@ def test_the_result_closes_the_step_with_bs_times_and_counts_the_time_in_flight(
         ("result", 5 * 3600),
     ]
     assert exchange_integration_seconds(d.pk) == 6 * 3600
+    assert exchange_integration_seconds_of([d.pk, d.pk + 1]) == {d.pk: 6 * 3600}
     assert audit.verify().problems == []
     kinds = list(LogEntry.objects.order_by("seq").values_list("kind", "message_id"))
     assert kinds == [("received", envelope.id), ("ack_sent", envelope.id)]
