@@ -254,6 +254,7 @@ INSTALLED_APPS = [
     "motcua.operations",
     "motcua.webhooks",
     "motcua.integrations",
+    "motcua.exchange",
 ]
 
 MIDDLEWARE = [
@@ -443,6 +444,19 @@ PAYMENT_SANDBOX_SECRET = env_str("PAYMENT_SANDBOX_SECRET", "")
 # by asking the provider its status (the worker's payments pass).
 PAYMENT_POLL_AFTER_MINUTES = env_int("PAYMENT_POLL_AFTER_MINUTES", 15)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 600)
+# Liên thông between installations (motcua.exchange, docs/integration.md): this installation's
+# id as its peers know it (empty: it exchanges with nobody); the directory of its Ed25519
+# signing keys (keyring.json and the current key's PEM, 0600); how old a message may arrive;
+# how long a peer has to answer; how long a retired key's public half stays exported.
+INSTALLATION_ID = env_str("MOTCUA_INSTALLATION_ID", "")
+EXCHANGE_KEY_DIR = Path(env_str("MOTCUA_EXCHANGE_KEY_DIR", str(VAR_DIR / "exchange")))
+EXCHANGE_MAX_AGE_SECONDS = env_int("MOTCUA_EXCHANGE_MAX_AGE_SECONDS", 86400)
+EXCHANGE_TIMEOUT_SECONDS = env_int("MOTCUA_EXCHANGE_TIMEOUT_SECONDS", 10)
+EXCHANGE_KEY_GRACE_DAYS = env_int("MOTCUA_EXCHANGE_KEY_GRACE_DAYS", 30)
+if OUTBOX_LEASE_SECONDS <= 2 * EXCHANGE_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        "OUTBOX_LEASE_SECONDS must be more than twice MOTCUA_EXCHANGE_TIMEOUT_SECONDS."
+    )
 if OUTBOX_LEASE_SECONDS <= 2 * EMAIL_TIMEOUT:
     raise ImproperlyConfigured("OUTBOX_LEASE_SECONDS must be more than twice EMAIL_TIMEOUT.")
 

@@ -21,6 +21,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("motcua.operations.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
+    # Liên thông between installations: the signed messages' receiver (motcua.exchange).
+    path("lien-thong/v1/", include("motcua.exchange.urls")),
     # Before the desk's own: the head-of-agency report (motcua/oversight/report_urls.py).
     path("can-bo/giam-sat/bao-cao/", include("motcua.oversight.report_urls")),
     path("can-bo/giam-sat/canh-bao/", include("motcua.oversight.warning_urls")),
