@@ -13,12 +13,18 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import DatabaseError, transaction
 
+from motcua.appointments.services import bookings_purge
 from motcua.citizens.services import citizens_purge_codes, citizens_purge_traces
 from motcua.core.retention import Record, Rule, rules
 from motcua.dossiers.services import dossiers_pseudonymise, reads_purge
-from motcua.feedback.services import feedback_pending_purge, feedback_pseudonymise
+from motcua.feedback.services import (
+    feedback_pending_purge,
+    feedback_pseudonymise,
+    ratings_forget_addresses,
+)
 from motcua.notify.services import outbox_purge
 from motcua.online.services import drafts_purge_closed
+from motcua.payments.services import payments_pseudonymise
 
 
 def _sessions(*, before: datetime, apply: bool) -> int:
@@ -40,6 +46,9 @@ PURGES: dict[Record, Callable[..., int]] = {
     Record.CLOSED_DRAFT: drafts_purge_closed,
     Record.FEEDBACK: feedback_pseudonymise,
     Record.DOSSIER: dossiers_pseudonymise,
+    Record.RATING_ADDRESS: ratings_forget_addresses,
+    Record.BOOKING: bookings_purge,
+    Record.PAYMENT: payments_pseudonymise,
 }
 
 

@@ -253,6 +253,9 @@ INSTALLED_APPS = [
     "motcua.backups",
     "motcua.operations",
     "motcua.api",
+    "motcua.webhooks",
+    "motcua.integrations",
+    "motcua.exchange",
 ]
 
 MIDDLEWARE = [
@@ -348,6 +351,10 @@ SIGNIN_MAX_FAILURES_PER_SOURCE = env_int("SIGNIN_MAX_FAILURES_PER_SOURCE", 30)
 SIGNIN_MAX_FAILURES_PER_ACCOUNT = env_int("SIGNIN_MAX_FAILURES_PER_ACCOUNT", 50)
 SIGNIN_ACCOUNT_WINDOW_MINUTES = env_int("SIGNIN_ACCOUNT_WINDOW_MINUTES", 60)
 SIGNIN_KNOWN_SOURCE_DAYS = env_int("SIGNIN_KNOWN_SOURCE_DAYS", 30)
+# Citizens' sign-in holds a source (an IPv4 address, an IPv6 /64) after this many failures in
+# SIGNIN_LOCK_MINUTES whatever the addresses tried: higher than staff's, since thousands of
+# citizens share one address behind a mobile carrier's NAT.
+CITIZEN_SIGNIN_MAX_FAILURES_PER_SOURCE = env_int("CITIZEN_SIGNIN_MAX_FAILURES_PER_SOURCE", 100)
 # A staff session left this long without a request is signed out (shared counter PCs).
 STAFF_IDLE_MINUTES = env_int("MOTCUA_STAFF_IDLE_MINUTES", 30)
 # A right password waits this long for its second factor (motcua/desk/views/auth.py).
@@ -440,6 +447,19 @@ PAYMENT_SANDBOX_SECRET = env_str("PAYMENT_SANDBOX_SECRET", "")
 # by asking the provider its status (the worker's payments pass).
 PAYMENT_POLL_AFTER_MINUTES = env_int("PAYMENT_POLL_AFTER_MINUTES", 15)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 600)
+# Liên thông between installations (motcua.exchange, docs/integration.md): this installation's
+# id as its peers know it (empty: it exchanges with nobody); the directory of its Ed25519
+# signing keys (keyring.json and the current key's PEM, 0600); how old a message may arrive;
+# how long a peer has to answer; how long a retired key's public half stays exported.
+INSTALLATION_ID = env_str("MOTCUA_INSTALLATION_ID", "")
+EXCHANGE_KEY_DIR = Path(env_str("MOTCUA_EXCHANGE_KEY_DIR", str(VAR_DIR / "exchange")))
+EXCHANGE_MAX_AGE_SECONDS = env_int("MOTCUA_EXCHANGE_MAX_AGE_SECONDS", 86400)
+EXCHANGE_TIMEOUT_SECONDS = env_int("MOTCUA_EXCHANGE_TIMEOUT_SECONDS", 10)
+EXCHANGE_KEY_GRACE_DAYS = env_int("MOTCUA_EXCHANGE_KEY_GRACE_DAYS", 30)
+if OUTBOX_LEASE_SECONDS <= 2 * EXCHANGE_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        "OUTBOX_LEASE_SECONDS must be more than twice MOTCUA_EXCHANGE_TIMEOUT_SECONDS."
+    )
 if OUTBOX_LEASE_SECONDS <= 2 * EMAIL_TIMEOUT:
     raise ImproperlyConfigured("OUTBOX_LEASE_SECONDS must be more than twice EMAIL_TIMEOUT.")
 
@@ -467,6 +487,21 @@ if _PRODUCTION and PORTAL_SIMULATOR:
     raise ImproperlyConfigured("MOTCUA_PORTAL_SIMULATOR is a test double: refused in production.")
 if PORTAL_SIMULATOR:
     INSTALLED_APPS.append("motcua.simulator")
+# Webhooks to subscribers (motcua.webhooks, docs/integration.md "Webhooks"). A rotated secret
+# keeps signing beside the new one for WEBHOOK_SECRET_GRACE_HOURS; a subscriber that does not
+# answer within WEBHOOK_TIMEOUT_SECONDS is tried again later. Addresses must be https unless
+# DEBUG (always in production), and may not point at loopback or private networks in
+# production unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES says so (a receiver on the agency's LAN).
+WEBHOOK_SECRET_GRACE_HOURS = env_int("WEBHOOK_SECRET_GRACE_HOURS", 24)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_REQUIRE_HTTPS = env_bool("WEBHOOK_REQUIRE_HTTPS", not DEBUG)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", not _PRODUCTION)
+if _PRODUCTION and not WEBHOOK_REQUIRE_HTTPS:
+    raise ImproperlyConfigured("WEBHOOK_REQUIRE_HTTPS=false is refused in production.")
+if not 0 < WEBHOOK_TIMEOUT_SECONDS < OUTBOX_LEASE_SECONDS / 2:
+    raise ImproperlyConfigured("WEBHOOK_TIMEOUT_SECONDS must be under half OUTBOX_LEASE_SECONDS.")
+if WEBHOOK_SECRET_GRACE_HOURS < 0:
+    raise ImproperlyConfigured("WEBHOOK_SECRET_GRACE_HOURS must not be negative.")
 
 # Citizens' accounts (motcua.citizens): a password-reset link lasts this long (Django's
 # token generator reads it), and an external identity provider (OpenID Connect) is off until

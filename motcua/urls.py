@@ -24,12 +24,15 @@ urlpatterns = [
     path("api/v1/", include("motcua.api.urls")),
     path("", include("motcua.operations.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
+    # Liên thông between installations: the signed messages' receiver (motcua.exchange).
+    path("lien-thong/v1/", include("motcua.exchange.urls")),
     # Before the desk's own: the head-of-agency report (motcua/oversight/report_urls.py).
     path("can-bo/giam-sat/bao-cao/", include("motcua.oversight.report_urls")),
     path("can-bo/giam-sat/canh-bao/", include("motcua.oversight.warning_urls")),
     path("can-bo/danh-gia-can-bo/", include("motcua.oversight.evidence_urls")),
     # Before the desk's: its read log (giam-sat/truy-cap/) falls through to it.
     path("can-bo/giam-sat/", include("motcua.oversight.urls")),
+    path("can-bo/tich-hop/", include("motcua.integrations.urls")),
     path("can-bo/", include("motcua.desk.urls")),
     path("mau/", include("motcua.paperwork.urls")),
     path("tai-khoan/", include("motcua.citizens.urls")),

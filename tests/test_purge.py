@@ -7,6 +7,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
@@ -133,7 +134,7 @@ def test_the_command_is_a_dry_run_unless_told(lived):
     assert timezone.now() - Dossier.objects.get(applicant_name=PSEUDONYM).finished_at > timedelta(0)
 
 
-def test_the_scans_files_go_and_their_hashes_stay(world):
+def test_the_scans_files_go_and_their_hashes_stay(world, django_capture_on_commit_callbacks):
     from django.core.files.storage import default_storage
 
     from motcua.core.lifecycle import Action
@@ -167,9 +168,95 @@ def test_the_scans_files_go_and_their_hashes_stay(world):
         "2026-11-25 14:00",
         handover=Handover("post", "12/QĐ-UBND", tracking="EB123456789VN", confirmed=True),
     )
-    scan = DossierScan.objects.get()
-    assert default_storage.exists(scan.file.name)
-    purge(now=LATER, apply=True, only={Record.DOSSIER})
+    from motcua.dossiers.models import DossierResult
+
+    scan, copy = DossierScan.objects.get(), DossierResult.objects.get()
+    assert default_storage.exists(scan.file.name) and default_storage.exists(copy.file.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        purge(now=LATER, apply=True, only={Record.DOSSIER})
     assert not default_storage.exists(scan.file.name)
-    assert DossierScan.objects.get().sha256 == scan.sha256
+    assert not default_storage.exists(copy.file.name)
+    # The rows and their hashes stay; their file names say the files are gone.
+    assert DossierScan.objects.values_list("sha256", "file").get() == (scan.sha256, "")
+    assert DossierResult.objects.values_list("sha256", "file").get() == (copy.sha256, "")
     assert audit.verify().problems == []
+
+
+def test_a_file_purged_is_said_gone_not_a_server_error(
+    world, client, django_capture_on_commit_callbacks
+):
+    from motcua.dossiers.models import DossierResult, DossierScan
+
+    d = returned(world)
+    scan = DossierScan.objects.create(
+        dossier=d,
+        document=d.documents.first(),
+        file="scans/x.png",
+        sha256="0" * 64,
+        size=1,
+        content_type="image/png",
+        uploaded_at=at("2026-11-25 08:30"),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        purge(now=LATER, apply=True, only={Record.DOSSIER})
+    client.force_login(get_user_model().objects.get(username="lan"))
+    for url in (f"/can-bo/ho-so/{d.pk}/ket-qua/", f"/can-bo/ho-so/{d.pk}/ban-quet/{scan.pk}/"):
+        page = client.get(url)
+        assert page.status_code == 404, url
+        assert "hết thời hạn lưu giữ" in page.content.decode(), url
+    assert DossierResult.objects.get().file == ""
+
+
+def test_ratings_addresses_bookings_and_payments_go_after_their_periods(world):
+    from datetime import date, time
+
+    from motcua.appointments.models import Booking
+    from motcua.citizens.models import Citizen
+    from motcua.feedback.models import Rating
+    from motcua.payments.models import Payment
+    from tests.feedback.test_services import rate
+
+    d = returned(world)
+    rate(d, address="203.0.113.7")  # 2026-11-26 09:00
+    an = Citizen.objects.create(
+        email="an@example.vn", full_name="Nguyễn Văn An", created_at=at("2026-11-01 08:00")
+    )
+    Booking.objects.create(
+        citizen=an, procedure=world.birth, branch=world.hoan_kiem, day=date(2026, 11, 30),
+        start=time(8), end=time(9), ticket="0800-01", key="k" * 32,
+        created_at=at("2026-11-27 10:00"),
+    )  # fmt: skip
+    Payment.objects.create(
+        dossier=d, reference="P-1", method="desk", state="paid", amount_due=16_000,
+        amount=16_000, receipt_key="r" * 32, payer_name="Trần Văn Bình",
+        payer_email="binh@example.vn", citizen=an, created_at=at("2026-11-25 09:35"),
+        paid_at=at("2026-11-25 09:35"),
+    )  # fmt: skip
+    kinds = {Record.RATING_ADDRESS, Record.BOOKING, Record.PAYMENT}
+
+    def counts(when):
+        return {
+            line.rule.record: line.count for line in purge(now=at(when), apply=False, only=kinds)
+        }
+
+    # A year after the rating its address is due; the booking's day is a year old only
+    # from the next local day; the payment, an accounting record, stays ten years.
+    assert counts("2027-11-26 08:59") == {k: 0 for k in kinds}
+    assert counts("2027-11-30 09:00") == {
+        Record.RATING_ADDRESS: 1,
+        Record.BOOKING: 0,
+        Record.PAYMENT: 0,
+    }
+    assert counts("2027-12-01 00:30") == {
+        Record.RATING_ADDRESS: 1,
+        Record.BOOKING: 1,
+        Record.PAYMENT: 0,
+    }
+    purge(now=LATER, apply=True, only=kinds)
+    assert Rating.objects.get().address is None
+    assert Rating.objects.get().comment == "Cán bộ nhiệt tình"  # the rating itself stays
+    assert not Booking.objects.exists()
+    paid = Payment.objects.get()
+    assert (paid.payer_name, paid.payer_email, paid.citizen_id) == (PSEUDONYM, "", None)
+    assert (paid.amount, paid.reference) == (16_000, "P-1")
+    assert counts("2037-01-01 09:00") == {k: 0 for k in kinds}

@@ -309,3 +309,28 @@ def demo_bookings(*, citizens: Sequence[Citizen], branch_id: int, now: datetime)
             continue  # a procedure the catalog lacks, a slot the windows do not offer
         made += 1
     return made
+
+
+def bookings_purge(*, before: datetime, apply: bool) -> int:
+    """Bookings for a day before `before`'s local date (the centre's): delete them with the
+    account they name and their ticket; how many. The dossiers lodged on them keep what the
+    desk recorded."""
+    due = Booking.objects.filter(day__lt=local_date(before, centre_tz()))
+    count = due.count()
+    if apply:
+        due.delete()
+    return count
+
+
+def bookings_cancel_for_citizen(*, citizen_id: int, now: datetime) -> int:
+    """The citizen closes the account: each booking still ahead is cancelled and its place
+    given back, without a message of its own (the closing's message says it); how many."""
+    cancelled = 0
+    for booking in Booking.objects.filter(citizen_id=citizen_id, state=rules.State.BOOKED):
+        done = Booking.objects.filter(pk=booking.pk, state=rules.State.BOOKED).update(
+            state=rules.State.CANCELLED, cancelled_at=now
+        )
+        if done:
+            _release(booking)
+            cancelled += done
+    return cancelled

@@ -139,3 +139,20 @@ class ContactForm(fields.Form):
 
     def clean_identifier(self) -> Contact:
         return _contact(self.cleaned_data["identifier"])
+
+
+class CloseAccountForm(fields.Form):
+    """Closing the account: the password again (when the account has one) and a tick that
+    says the citizen understands; the rule is `core.accounts.check_closing`."""
+
+    password = forms.CharField(
+        label=_("Mật khẩu hiện tại"),
+        max_length=200,
+        strip=False,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"max_length": fields.TOO_LONG},
+    )
+    confirm = forms.BooleanField(
+        label=_("Tôi hiểu rằng tài khoản sẽ bị đóng và không mở lại được"), required=False
+    )

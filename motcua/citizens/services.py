@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from motcua.citizens.models import Challenge, Citizen, SignInAttempt
 from motcua.citizens.models import Sending as SendingLog
+from motcua.core import throttle
 from motcua.core.accounts import (
     EMAIL,
     CodePolicy,
@@ -33,13 +34,16 @@ from motcua.core.accounts import (
     CodeState,
     Contact,
     ProviderIdentity,
+    check_closing,
     check_code_usable,
     check_resend,
     new_code,
     normal_code,
+    parse_contact,
     wrong_code,
 )
 from motcua.core.errors import ConflictError, DomainError, PermissionDenied
+from motcua.core.retention import PSEUDONYM
 from motcua.notify.services import outbox_message, outbox_queue
 
 POLICY = CodePolicy()
@@ -301,7 +305,8 @@ def _locked(minutes: int) -> SignInLocked:
 
 def signin_check(*, contact: Contact, password: str, ip: str | None, now: datetime) -> Citizen:
     """The citizen with this address and password; failures counted per address, whether or
-    not an account has it (staff sign-in's lockout, `desk.signin`, applied to citizens)."""
+    not an account has it (staff sign-in's lockout, `desk.signin`, applied to citizens), and
+    per source whatever the addresses tried (password spraying)."""
     window = timedelta(minutes=settings.SIGNIN_LOCK_MINUTES)
     recent = SignInAttempt.objects.filter(identifier=contact.value, at__gte=now - window)
     last_success = recent.filter(succeeded=True).order_by("-at").values_list("at", flat=True)
@@ -310,13 +315,29 @@ def signin_check(*, contact: Contact, password: str, ip: str | None, now: dateti
         failures = failures.filter(at__gt=last_success[0])
     if failures.count() >= settings.SIGNIN_MAX_FAILURES:
         raise _locked(settings.SIGNIN_LOCK_MINUTES)
+    source = "" if ip is None else throttle.source_key(ip)
+    if source:
+        sprayed = SignInAttempt.objects.filter(
+            source=source, succeeded=False, at__gte=now - window
+        ).count()
+        if sprayed >= settings.CITIZEN_SIGNIN_MAX_FAILURES_PER_SOURCE:
+            # Not recorded: a source held is not held any longer by trying on.
+            raise SignInLocked(
+                _(
+                    "Máy này đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau "
+                    "%(minutes)s phút hoặc lấy lại mật khẩu."
+                )
+                % {"minutes": settings.SIGNIN_LOCK_MINUTES}
+            )
     citizen = _owner(contact)
     if citizen is None or not citizen.password:
         make_password(password)  # as long as checking one, so the time tells nothing
         ok = False
     else:
         ok = check_password(password, citizen.password) and citizen.is_active
-    SignInAttempt.objects.create(identifier=contact.value, ip=ip, at=now, succeeded=ok)
+    SignInAttempt.objects.create(
+        identifier=contact.value, ip=ip, source=source, at=now, succeeded=ok
+    )
     if not ok or citizen is None:
         left = settings.SIGNIN_MAX_FAILURES - failures.count()
         if left <= 0:
@@ -389,6 +410,47 @@ def update_profile(*, citizen_id: int, full_name: str, id_number: str, address: 
         citizen.full_name, citizen.id_number, citizen.address = full_name, id_number, address
         citizen.save(update_fields=["full_name", "id_number", "address", "id_verified"])
         return citizen
+
+
+def citizen_close(*, citizen_id: int, password: str, confirmed: bool, now: datetime) -> None:
+    """Close the account, in the caller's transaction: with the confirmation, and its
+    password when it has one (`core.accounts.check_closing`). The row stays, because the
+    citizen's ratings, drafts and dossiers name it, emptied of every personal value (name,
+    ID number, address, addresses to reach them, password, identity provider's link) and
+    never signed in again (every session of it ends: `session.current_citizen` takes only
+    active accounts). Its last addresses are told, so that a closing nobody asked for is
+    noticed. The dossiers stay with the agencies that handle them, under their own rules
+    (docs/privacy.md)."""
+    citizen = Citizen.objects.select_for_update().get(pk=citizen_id, is_active=True)
+    password_ok = bool(citizen.password) and check_password(password, citizen.password)
+    check_closing(has_password=bool(citizen.password), password_ok=password_ok, confirmed=confirmed)
+    for contact in _contacts(citizen):
+        _message(contact, "closed", {"site": settings.SITE_URL}, now)
+    Citizen.objects.filter(pk=citizen.pk).update(
+        email=None,
+        phone=None,
+        password="",
+        full_name=PSEUDONYM,
+        id_number="",
+        id_verified=False,
+        address="",
+        provider_issuer="",
+        provider_subject="",
+        is_active=False,
+        last_login=None,
+        closed_at=now,
+    )
+    # Codes sent for a new address of the account, not yet typed.
+    Challenge.objects.filter(citizen_id=citizen.pk).delete()
+
+
+def _contacts(citizen: Citizen) -> list[Contact]:
+    found = []
+    if citizen.email:
+        found.append(parse_contact(citizen.email))
+    if citizen.phone:
+        found.append(parse_contact(citizen.phone))
+    return found
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from motcua.core import text
 from motcua.core.codes import validate_id_number
 from motcua.core.contact import digits, normal_phone
-from motcua.core.errors import DomainError, PermissionDenied, ValidationError, _
+from motcua.core.errors import DomainError, InvalidInput, PermissionDenied, ValidationError, _
 
 EMAIL = "email"
 PHONE = "phone"
@@ -267,3 +267,27 @@ def identity_from_claims(
         email=email,
         phone=phone,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Closing an account
+
+
+def check_closing(*, has_password: bool, password_ok: bool, confirmed: bool) -> None:
+    """Whether the signed-in citizen may close the account now: they must say they understand
+    (`confirmed`), and an account with a password must be given it again (a session left open
+    on a shared computer is not enough to erase someone's account). An account made by an
+    identity provider has no password: the confirmation alone closes it. Every problem at
+    once."""
+    problems = []
+    if not confirmed:
+        problems.append(
+            ValidationError(
+                _("Hãy đánh dấu xác nhận rằng bạn hiểu việc đóng tài khoản không hoàn tác được."),
+                field="confirm",
+            )
+        )
+    if has_password and not password_ok:
+        problems.append(ValidationError(_("Mật khẩu không đúng."), field="password"))
+    if problems:
+        raise InvalidInput(problems)

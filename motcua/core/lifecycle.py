@@ -107,6 +107,9 @@ class Action(StrEnum):
     APPROVE_APOLOGY = "approve_apology"  # signed by the head of the agency
     WARN = "warn"  # the worker: due soon
     MARK_OVERDUE = "mark_overdue"  # the worker: past due
+    # The step held by an agency on another installation (liên thông, motcua.exchange) ended
+    # there: it closes with that installation's times and the dossier goes to the next step.
+    EXCHANGE_RESULT = "exchange_result"
 
     @property
     def label(self) -> str:
@@ -135,6 +138,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.APPROVE_APOLOGY: _("Ký văn bản xin lỗi, gia hạn"),
     Action.WARN: _("Cảnh báo sắp đến hạn"),
     Action.MARK_OVERDUE: _("Quá hạn xử lý"),
+    Action.EXCHANGE_RESULT: _("Nhận kết quả liên thông"),
 }
 
 S = Status
@@ -200,6 +204,8 @@ TRANSITIONS: dict[Action, Rule] = {
     # Only while the clock runs: a dossier waiting for the citizen is never due nor overdue.
     Action.WARN: Rule(frozenset(CLOCK_RUNS), None, frozenset({R.SYSTEM})),
     Action.MARK_OVERDUE: Rule(frozenset(CLOCK_RUNS), None, frozenset({R.SYSTEM})),
+    # Taken by the system on the other installation's signed result, never by a person.
+    Action.EXCHANGE_RESULT: Rule(frozenset({S.PROCESSING}), S.PROCESSING, frozenset({R.SYSTEM})),
 }
 
 
@@ -314,7 +320,7 @@ def _check_guards(action: Action, facts: Facts) -> None:
             _("Chỉ được yêu cầu bổ sung hồ sơ một lần; yêu cầu đã được gửi trước đó."),
             action=action.value,
         )
-    if action is Action.FORWARD and facts.last_step:
+    if action in (Action.FORWARD, Action.EXCHANGE_RESULT) and facts.last_step:
         raise GuardError(
             _("Đây là bước cuối của quy trình; không còn bước nào để chuyển tiếp."),
             action=action.value,

@@ -27,7 +27,10 @@ class Record(StrEnum):
     READ_LOG = "read_log"  # who was shown which dossier, from where
     CLOSED_DRAFT = "closed_draft"  # an online draft closed unsent: its answers and uploads
     FEEDBACK = "feedback"  # a closed feedback item: who filed it and how to reach them
-    DOSSIER = "dossier"  # a finished dossier: the applicant's identity and the scans
+    DOSSIER = "dossier"  # a finished dossier: the applicant's identity, the scans, the result
+    RATING_ADDRESS = "rating_address"  # the network address a rating came from
+    BOOKING = "booking"  # a counter booking, from its day: the account and the ticket
+    PAYMENT = "payment"  # a fee paid (accounting record): the payer's name and e-mail
 
 
 class Outcome(StrEnum):
@@ -66,6 +69,9 @@ DEFAULTS: dict[Record, Rule] = {
         Rule(Record.CLOSED_DRAFT, 30, Outcome.DELETE),
         Rule(Record.FEEDBACK, 5 * 365, Outcome.PSEUDONYMISE),
         Rule(Record.DOSSIER, 10 * 365, Outcome.PSEUDONYMISE),
+        Rule(Record.RATING_ADDRESS, 365, Outcome.DELETE),
+        Rule(Record.BOOKING, 365, Outcome.DELETE),
+        Rule(Record.PAYMENT, 10 * 365, Outcome.PSEUDONYMISE),
     )
 }
 

@@ -37,6 +37,7 @@ from motcua.dossiers.models import (
     DossierScan,
     DossierStep,
 )
+from motcua.exchange.selectors import verify_log
 
 ANCHOR_FORMAT = "motcua-audit-anchor/1"
 BATCH = 1000
@@ -96,7 +97,8 @@ def _fold_set(state: Rebuilt, event: dict[str, Any], value: Any) -> None:
 
 
 def _fold_step(state: Rebuilt, event: dict[str, Any], value: Any) -> None:
-    """A hand-over ended with this event: its row, from the event (ended now, the event's note)."""
+    """A hand-over ended with this event: its row, from the event (ended then, unless it says
+    when it ended elsewhere; the event's note)."""
     if not isinstance(value, dict):
         raise TypeError("step")
     row = {
@@ -104,7 +106,7 @@ def _fold_step(state: Rebuilt, event: dict[str, Any], value: Any) -> None:
         "agency_id": value.get("agency"),
         "unit_id": value.get("unit"),
         "holder_id": value.get("holder"),
-        "ended_at": plain(event["at"]),
+        "ended_at": value.get("ended_at", plain(event["at"])),
         "note": event["payload"].get("note", ""),
     }
     state.steps.append(tuple(row.get(c) for c in STEP_COLUMNS))
@@ -364,6 +366,9 @@ def verify(anchor: dict[str, Any] | None = None) -> Report:
     calls = call_chain_report()
     report.api_calls = calls.calls
     report.problems.extend(Problem("nhật ký gọi API", m, seq) for seq, m in calls.problems)
+    # The message log of liên thông between installations (motcua.exchange), its own chain.
+    messages = verify_log()
+    report.problems.extend(Problem("nhật ký liên thông", m, seq) for seq, m in messages.problems)
     if anchor is not None:
         report.problems.extend(_anchor_problems(anchor, seen=seen))
     return report

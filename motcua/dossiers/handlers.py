@@ -18,6 +18,7 @@ from motcua.catalog.selectors import documents_of
 from motcua.core import answers, reception, returning
 from motcua.core import apology as core_apology
 from motcua.core import clock as core_clock
+from motcua.core import exchange as core_exchange
 from motcua.core.calendar import WorkCalendar
 from motcua.core.errors import InvalidInput, ValidationError, _
 from motcua.core.lifecycle import Action, Facts, Role, Status
@@ -81,6 +82,9 @@ class Change:
         default_factory=list
     )  # (paper, scan)
     result: dossier_scans.CheckedScan | None = None  # the result's electronic copy, attached now
+    # The closing hand-over's own times, when they are not (opened then, ended now): a step
+    # held on another installation ends with the times that installation reports.
+    step_times: core_exchange.RemoteTimes | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,7 @@ class Act:
     # position in the request's list.
     answer: Mapping[int, dossier_scans.ScanUpload] | None = None
     result: dossier_scans.ScanUpload | None = None  # the result's electronic copy (PDF)
+    remote: core_exchange.RemoteResult | None = None  # another installation's step result
 
 
 @dataclass(frozen=True)
@@ -126,23 +131,28 @@ def start(
     *,
     arrived_at: datetime | None,
     receiving_agency: Agency | None = None,
+    deadline: datetime | None = None,
 ) -> Change:
     """Valid reception: a code (the service draws it), the clock, and the first step
     (reception) held by the desk.
 
     The clock counts from when the complete dossier arrived (`arrived_at`, online) and
-    otherwise from the reception itself, never from a later officer's click.
+    otherwise from the reception itself, never from a later officer's click. A step handed
+    over by another installation has that installation's `deadline` instead of the
+    procedure's statutory time: the office time left until it.
     """
     agency = receiving_agency or dossier.receiving_agency
     calendar = calendar_for(dossier.received_place)
     version = dossier.procedure_version
-    entry = core_clock.ClockEntry(
-        kind=core_clock.ClockKind.START,
-        at=arrived_at or now,
-        **statutory_budget(
+    begins = arrived_at or now
+    budget = (
+        {"working_seconds": calendar.working_seconds_between(begins, max(begins, deadline))}
+        if deadline is not None
+        else statutory_budget(
             Decimal(version.time_limit), LimitUnit(version.time_limit_unit), calendar
-        ),
+        )
     )
+    entry = core_clock.ClockEntry(kind=core_clock.ClockKind.START, at=begins, **budget)
     change.fields.update(received_at=now, receiving_agency=agency)
     change.code_from = agency
     change.clock.append(entry)
@@ -462,6 +472,23 @@ def _send_back(a: Act) -> Change:
     return Change(close_step=True, open_step=step)
 
 
+def _exchange_result(a: Act) -> Change:
+    """The step held on another installation ended there: it closes with that installation's
+    times (kept within the hand-over and now), so that its judgement and any delay are that
+    agency's; the dossier goes on to the next step, unassigned."""
+    d = a.dossier
+    if a.remote is None or d.step_started_at is None:
+        raise ValidationError(_("Thiếu kết quả của hệ thống liên thông."), field="remote")
+    times = core_exchange.step_times(a.remote.times, handed_at=d.step_started_at, now=a.now)
+    step = open_step(d, a.plan, d.step_index + 1, a.now, a.calendar, holder_id=None)
+    return Change(
+        close_step=True,
+        step_times=times,
+        open_step=step,
+        payload={"exchange": a.remote.payload()},
+    )
+
+
 def _propose(a: Act) -> Change:
     return Change(fields={"proposed": True, "proposed_by_id": a.actor.user_id})
 
@@ -644,4 +671,5 @@ HANDLERS: dict[Action, Callable[[Act], Change]] = {
     Action.APPROVE_APOLOGY: _approve_apology,
     Action.WARN: _warn,
     Action.MARK_OVERDUE: _overdue,
+    Action.EXCHANGE_RESULT: _exchange_result,
 }

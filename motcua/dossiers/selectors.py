@@ -998,6 +998,8 @@ def dossier_scan(dossier: Dossier, scan_id: int) -> DossierScan:
     scan = DossierScan.objects.filter(dossier=dossier, pk=scan_id).first()
     if scan is None:
         raise NotFound(_("Không tìm thấy bản quét."))
+    if not scan.file:
+        raise NotFound(PAST_RETENTION)
     return scan
 
 
@@ -1182,8 +1184,24 @@ def result_copy_on_file(dossier: Dossier) -> bool:
 
 
 def dossier_result(dossier: Dossier) -> DossierResult | None:
-    """The result's electronic copy on file, if any."""
+    """The result's electronic copy on file, if any (its file may have gone with the
+    dossier's personal data: `dossier_result_file`)."""
     return DossierResult.objects.filter(dossier=dossier).first()
+
+
+# What a page says of a file deleted with the dossier's personal data (`motcua purge`).
+PAST_RETENTION = _("Tệp này đã được xóa khi hết thời hạn lưu giữ dữ liệu cá nhân của hồ sơ.")
+
+
+def dossier_result_file(dossier: Dossier) -> DossierResult:
+    """The result's electronic copy, with its file; NotFound when there is none, or when its
+    file was deleted past the retention period."""
+    found = dossier_result(dossier)
+    if found is None:
+        raise NotFound(_("Hồ sơ chưa có bản điện tử của kết quả."))
+    if not found.file:
+        raise NotFound(PAST_RETENTION)
+    return found
 
 
 @dataclass(frozen=True)

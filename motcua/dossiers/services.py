@@ -37,6 +37,7 @@ from motcua.core.errors import (
     ValidationError,
     _,
 )
+from motcua.core.exchange import RemoteResult
 from motcua.core.lifecycle import FINISHED, Action, Facts, Post, Status, decide
 from motcua.core.reception import Applicant
 from motcua.core.retention import PSEUDONYM
@@ -122,6 +123,9 @@ class Intake:
     others: Sequence[str] = ()  # other papers received, as the desk typed them
     extra: dict[str, Any] = field(default_factory=dict)
     citizen_id: int | None = None  # the account it is lodged for (the portal's, or the desk's link)
+    # A step handed over by another installation (motcua.exchange): the deadline it set, which
+    # the clock keeps instead of the procedure's statutory time.
+    deadline: datetime | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,7 +211,9 @@ def dossier_receive(
         with transaction.atomic():
             change = Change(payload={"procedure": version.procedure.code, "v": version.version})
             if outcome is Action.RECEIVE:
-                change = start(dossier, actor, now, plan, change, arrived_at=None)
+                change = start(
+                    dossier, actor, now, plan, change, arrived_at=None, deadline=intake.deadline
+                )
             elif outcome is Action.REFUSE:
                 change.fields["finished_at"] = now
                 change.payload["reason"] = checked.reason
@@ -435,6 +441,7 @@ def dossier_act(
     handover: Handover | None = None,
     answer: Mapping[int, ScanUpload] | None = None,
     result: ScanUpload | None = None,
+    remote: RemoteResult | None = None,
 ) -> Dossier:
     """Apply one action to a dossier: the core checks the state, the guards and the actor's
     right on this step; then the version moves on (compare-and-set), the event is appended
@@ -473,6 +480,7 @@ def dossier_act(
                 handover=handover,
                 answer=answer,
                 result=result,
+                remote=remote,
             )
             change = HANDLERS.get(action, nothing)(act)
         except DomainError:
@@ -686,6 +694,9 @@ def _finished(
     whoever it was assigned to, or else by whoever handed it over. The event records it."""
     assert before.step_due_at is not None and before.step_started_at is not None
     due, paused = before.step_due_at, before.step_paused_seconds
+    started, ended = before.step_started_at, now
+    if change.step_times is not None:  # held elsewhere: the times that installation reports
+        started, ended = change.step_times.started_at, change.step_times.ended_at
     if before.status == Status.SUPPLEMENT and before.clock:
         # Ended while waiting for the citizen (a stop): the running pause is citizen time,
         # as if it had ended now, and the step is judged by the due time it then has.
@@ -696,11 +707,11 @@ def _finished(
             resumed_at=now,
         )
         due, paused = resumed.due_at, paused + resumed.paused_seconds
-    verdict = step_outcome(ended_at=now, due_at=due, tz=calendar.tz)
+    verdict = step_outcome(ended_at=ended, due_at=due, tz=calendar.tz)
     planned = dossier_plan(before)[before.step_index]
     name = planned.name
     # The agency's working time on the step (the citizen's waits taken out) and its allotment.
-    held = calendar.working_seconds_between(before.step_started_at, now)
+    held = calendar.working_seconds_between(started, ended)
     change.payload["step"] = {
         "index": before.step_index,
         "name": name,
@@ -711,10 +722,12 @@ def _finished(
         "allotted_seconds": allotment_seconds(planned, calendar),
         # The rest of form 06's row, so that `audit verify` can rebuild it.
         "holder": before.current_holder_id or actor.user_id,
-        "started_at": plain(before.step_started_at),
+        "started_at": plain(started),
         "due_at": plain(due),
         "paused_seconds": paused,
     }
+    if ended != now:
+        change.payload["step"]["ended_at"] = plain(ended)
     return DossierStep(
         dossier_id=before.pk,
         index=before.step_index,
@@ -722,9 +735,9 @@ def _finished(
         agency_id=before.current_agency_id,
         unit_id=before.current_unit_id,
         holder_id=before.current_holder_id or actor.user_id,
-        started_at=before.step_started_at,
+        started_at=started,
         due_at=due,
-        ended_at=now,
+        ended_at=ended,
         paused_seconds=paused,
         outcome=verdict,
         note=change.payload.get("note", ""),
@@ -919,18 +932,30 @@ PERSONAL_COLUMNS = (
 
 def dossiers_pseudonymise(*, before: datetime, apply: bool) -> int:
     """Dossiers finished before `before`: the applicant's name replaced, their numbers,
-    address and contacts emptied, the scans' files deleted (their rows and hashes stay, as the
-    events that recorded them); codes, dates, steps and figures stay; how many."""
+    address and contacts emptied, the files of the scans and of the result's electronic copy
+    deleted (their rows and hashes stay, as the events that recorded them; the row's file
+    name is emptied, so that a page asking for the file says it is gone); codes, dates, steps
+    and figures stay; how many."""
     due = Dossier.objects.filter(finished_at__lt=before).exclude(applicant_name=PSEUDONYM)
     ids = list(due.values_list("pk", flat=True))
     if apply and ids:
-        names = list(DossierScan.objects.filter(dossier_id__in=ids).values_list("file", flat=True))
+        files = [
+            *DossierScan.objects.filter(dossier_id__in=ids).values_list("file", flat=True),
+            *DossierResult.objects.filter(dossier_id__in=ids).values_list("file", flat=True),
+        ]
         Dossier.objects.filter(pk__in=ids).update(
             applicant_name=PSEUDONYM,
             search_name=text.fold(PSEUDONYM),
             **{column: "" for column in PERSONAL_COLUMNS},
         )
-        for name in names:
-            if name:
-                default_storage.delete(name)
+        DossierScan.objects.filter(dossier_id__in=ids).update(file="")
+        DossierResult.objects.filter(dossier_id__in=ids).update(file="")
+        # Deleted once the rows say so: a failure above leaves every file in place.
+        transaction.on_commit(lambda: _delete_files(files))
     return len(ids)
+
+
+def _delete_files(names: Sequence[str]) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)

@@ -763,3 +763,14 @@ def feedback_pseudonymise(*, before: datetime, apply: bool) -> int:
     if apply:
         due.update(name=PSEUDONYM, email="", phone="")
     return count
+
+
+def ratings_forget_addresses(*, before: datetime, apply: bool) -> int:
+    """Ratings given before `before`: the network address they came from emptied (it served
+    to tell a desk's tablet from a citizen's own device and to spot floods; the scores and
+    the comment stay, for the index); how many."""
+    due = Rating.objects.filter(created_at__lt=before, address__isnull=False)
+    count = due.count()
+    if apply:
+        due.update(address=None)
+    return count

@@ -38,6 +38,9 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     # Given up after MAX_ATTEMPTS failures: kept for the record, never counted as sent.
     failed_at = models.DateTimeField(null=True, blank=True)
+    # A dead letter an administrator set aside (the integrations screen): kept for the record
+    # with its failed_at, never sent, never offered again.
+    discarded_at = models.DateTimeField(null=True, blank=True)
     # Tries so far: counted when a worker claims the message, so that one that kills every
     # worker trying it is given up on too.
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -55,6 +58,14 @@ class OutboxMessage(models.Model):
                 fields=["available_at"],
                 name="outbox_pending",
                 condition=Q(sent_at__isnull=True, failed_at__isnull=True),
-            )
+            ),
+            # Read by the dead-letter screen (motcua.integrations): given up, not set aside.
+            models.Index(
+                fields=["channel", "failed_at"],
+                name="outbox_dead_letters",
+                condition=Q(
+                    sent_at__isnull=True, failed_at__isnull=False, discarded_at__isnull=True
+                ),
+            ),
         ]
         constraints = [models.UniqueConstraint(fields=["dedupe_key"], name="outbox_dedupe_key")]

@@ -9,6 +9,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,6 +21,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from motcua.core.calendar import WorkCalendar
+from motcua.core.deadletters import Facts, check_dead_letter
+from motcua.core.errors import NotFound, _
 from motcua.notify.models import OutboxMessage
 from motcua.notify.sms import send_sms
 
@@ -85,7 +88,7 @@ def outbox_deliver(*, now: datetime, batch: int = 100, worker: str = "") -> int:
 
     sent = 0
     taken: set[int] = set()  # a pass takes a message once, whatever its claim says
-    for _ in range(batch):
+    for _pass in range(batch):
         message = _claim(clock(), worker, taken)
         if message is None:
             break
@@ -210,6 +213,11 @@ def outbox_channel(name: str, sender: Sender) -> None:
     _SENDERS[name] = sender
 
 
+def channels_added() -> list[str]:
+    """The channels other apps added (`outbox_channel`)."""
+    return list(_SENDERS)
+
+
 def _send(message: OutboxMessage) -> None:
     """Send one message: a text message through the SMS backend, a channel another app added
     through its sender, else by mail."""
@@ -259,3 +267,90 @@ def outbox_purge(*, before: datetime, apply: bool) -> int:
     if apply:
         done.delete()
     return count
+
+
+# ---------------------------------------------------------------------------------------------
+# Dead letters: an administrator sends a given-up message again, or sets it aside
+
+
+@dataclass(frozen=True)
+class DeadLetterChange:
+    """What a replay or a discard changed of one message, for the administrative log."""
+
+    message_id: int
+    channel: str
+    dossier_id: int | None
+    changes: dict[str, Any]
+
+
+def _facts(message: OutboxMessage) -> Facts:
+    return Facts(
+        sent_at=message.sent_at,
+        failed_at=message.failed_at,
+        discarded_at=message.discarded_at,
+        attempts=message.attempts,
+    )
+
+
+def _dead_letter_locked(message_id: int) -> OutboxMessage:
+    """The message, locked to the caller's transaction, if it is a dead letter; NotFound or
+    NotADeadLetter (nothing changed) otherwise."""
+    message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
+    if message is None:
+        raise NotFound(_("Không tìm thấy tin nhắn này."))
+    check_dead_letter(_facts(message))
+    return message
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def outbox_replay(*, message_id: int, now: datetime) -> DeadLetterChange:
+    """Give a dead letter another full round of tries, from now: attempts back to 0, no longer
+    given up (its last error is kept until the next try). In the caller's transaction."""
+    with transaction.atomic():
+        message = _dead_letter_locked(message_id)
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            failed_at=None, attempts=0, available_at=now, claimed_at=None, claimed_by=""
+        )
+    return DeadLetterChange(
+        message_id=message.pk,
+        channel=message.channel,
+        dossier_id=message.dossier_id,
+        changes={
+            "action": "replay",
+            "failed_at": [_iso(message.failed_at), None],
+            "attempts": [message.attempts, 0],
+            "available_at": [_iso(message.available_at), now.isoformat()],
+        },
+    )
+
+
+def outbox_discard(*, message_id: int, now: datetime) -> DeadLetterChange:
+    """Set a dead letter aside: kept with its record, never sent nor offered again."""
+    with transaction.atomic():
+        message = _dead_letter_locked(message_id)
+        OutboxMessage.objects.filter(pk=message.pk).update(discarded_at=now)
+    return DeadLetterChange(
+        message_id=message.pk,
+        channel=message.channel,
+        dossier_id=message.dossier_id,
+        changes={"action": "discard", "discarded_at": [None, now.isoformat()]},
+    )
+
+
+def outbox_replay_channel(*, channel: str, now: datetime) -> list[DeadLetterChange]:
+    """Give every dead letter of a channel another round (after the receiver's outage)."""
+    with transaction.atomic():
+        ids = list(
+            OutboxMessage.objects.filter(
+                channel=channel,
+                sent_at__isnull=True,
+                failed_at__isnull=False,
+                discarded_at__isnull=True,
+            )
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        return [outbox_replay(message_id=pk, now=now) for pk in ids]

@@ -554,14 +554,32 @@ def drafts_purge_closed(*, before: datetime, apply: bool) -> int:
     )
     ids = set(due.values_list("pk", flat=True)) | set(with_papers.values_list("pk", flat=True))
     if apply and ids:
-        papers = DraftPaper.objects.filter(draft_id__in=ids)
-        names = [n for n in papers.values_list("file", flat=True) if n]
-        with transaction.atomic():
-            papers.delete()
-            Draft.objects.filter(pk__in=ids).update(values={}, post_address="")
-        # After the rows: a crash in between leaves a file without a row, never the reverse.
-        for name in names:
-            default_storage.delete(name)
+        _empty(ids)
+    return len(ids)
+
+
+def _empty(ids: set[int]) -> None:
+    """Delete the drafts' uploads (files and rows) and empty their answers."""
+    papers = DraftPaper.objects.filter(draft_id__in=ids)
+    names = [n for n in papers.values_list("file", flat=True) if n]
+    with transaction.atomic():
+        papers.delete()
+        Draft.objects.filter(pk__in=ids).update(values={}, post_address="")
+    # After the rows: a crash in between leaves a file without a row, never the reverse.
+    transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+
+
+def drafts_close_for_citizen(*, citizen_id: int, now: datetime) -> int:
+    """The citizen closes the account: every draft still open closes now, and every draft
+    not sent is emptied at once (answers, uploads), without waiting for the closed drafts'
+    period; the submitted ones stay with their dossiers. How many were emptied."""
+    drafts = Draft.objects.filter(citizen_id=citizen_id).exclude(state=Draft.State.SUBMITTED)
+    drafts.filter(state=Draft.State.OPEN).update(
+        state=Draft.State.CLOSED, closed_at=now, updated_at=now
+    )
+    ids = set(drafts.values_list("pk", flat=True))
+    if ids:
+        _empty(ids)
     return len(ids)
 
 

@@ -22,6 +22,7 @@ from motcua.core import payments as rules
 from motcua.core.calendar import format_vn, local_date
 from motcua.core.errors import ConflictError, InvalidInput, ValidationError, _
 from motcua.core.lifecycle import Action, Status
+from motcua.core.retention import PSEUDONYM
 from motcua.core.text import check_characters, nfc
 from motcua.dossiers.selectors import channel_online, tracking_url
 from motcua.dossiers.services import dossier_act
@@ -375,3 +376,14 @@ def receipt_message(payment: Payment, *, recipient: str, now: datetime) -> Outbo
         dedupe_key=f"payment:{payment.pk}:receipt",
         now=now,
     )
+
+
+def payments_pseudonymise(*, before: datetime, apply: bool) -> int:
+    """Payments made (or started) before `before`: the payer's name replaced, the e-mail and
+    the account's link emptied; the amounts, references, receipts' numbers and the providers'
+    callbacks stay, for the accounts; how many."""
+    due = Payment.objects.filter(created_at__lt=before).exclude(payer_name=PSEUDONYM)
+    count = due.count()
+    if apply:
+        due.update(payer_name=PSEUDONYM, payer_email="", citizen=None)
+    return count

@@ -19,7 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from motcua import fields
-from motcua.citizens.session import CitizenRequest, citizen_required
+from motcua.citizens.forms import CloseAccountForm
+from motcua.citizens.session import CitizenRequest, citizen_required, sign_out
 from motcua.core import fees
 from motcua.core.answers import check_result_download
 from motcua.core.calendar import local_date
@@ -31,6 +32,7 @@ from motcua.dossiers.selectors import (
     citizen_dossier,
     citizen_dossiers,
     citizen_view,
+    dossier_result_file,
     receipt_url,
 )
 from motcua.dossiers.services import (
@@ -43,7 +45,7 @@ from motcua.organization.selectors import centre_tz
 from motcua.paperwork import rendering
 from motcua.payments.selectors import dossier_payment
 from motcua.payments.services import dossier_amount_due
-from motcua.portal import export
+from motcua.portal import closing, export
 
 if TYPE_CHECKING:
     from motcua.dossiers.models import Dossier
@@ -213,9 +215,9 @@ def result(request: CitizenRequest, pk: int) -> HttpResponse:
         found = citizen_dossier(citizen_id=request.citizen.pk, pk=pk)
         copy = citizen_view(found, timezone.now()).result
         check_result_download(Status(found.status), has_copy=copy is not None)
+        copy = dossier_result_file(found)
     except DomainError as exc:
         return render_error(request, NOT_FOUND, exc)
-    assert copy is not None
     response = HttpResponse(read_scan(copy.file.name), content_type=copy.content_type)
     name = f"ket-qua-{found.code or found.pk}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -250,3 +252,30 @@ def my_data(request: CitizenRequest) -> HttpResponse:
     day = local_date(now, centre_tz()).isoformat()
     response["Content-Disposition"] = f'attachment; filename="du-lieu-cua-toi-{day}.zip"'
     return response
+
+
+@never_cache
+@citizen_required
+def close_account(request: CitizenRequest) -> HttpResponse:
+    """The page "Đóng tài khoản": what closing does, and (posted, confirmed) the closing."""
+    citizen = request.citizen
+    form = CloseAccountForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if form.is_bound:
+        status = 400
+        if form.is_valid():
+            try:
+                closing.account_close(
+                    citizen_id=citizen.pk,
+                    password=form.cleaned_data["password"],
+                    confirmed=form.cleaned_data["confirm"],
+                    now=timezone.now(),
+                )
+            except DomainError as exc:
+                add_to_form(form, exc, {})
+                status = status_for(exc)
+            else:
+                sign_out(request)
+                return render(request, "portal/account_closed.html")
+    context = {"form": form, "has_password": bool(citizen.password)}
+    return render(request, "portal/close_account.html", context, status=status)

@@ -9,6 +9,7 @@ urlpatterns = [
     # The citizen's own dossiers, beside their account's pages (/tai-khoan/).
     path("tai-khoan/ho-so-da-nop/", mine.dossiers, name="my-dossiers"),
     path("tai-khoan/du-lieu-cua-toi/", mine.my_data, name="my-data"),
+    path("tai-khoan/dong-tai-khoan/", mine.close_account, name="close-account"),
     path("tai-khoan/ho-so-da-nop/<int:pk>/", mine.dossier, name="my-dossier"),
     path("tai-khoan/ho-so-da-nop/<int:pk>/bo-sung/", mine.answer, name="my-answer"),
     path("tai-khoan/ho-so-da-nop/<int:pk>/rut/", mine.withdraw, name="my-withdraw"),

@@ -204,6 +204,26 @@ def test_sign_in_locks_after_failures_whether_or_not_the_account_exists(client, 
     assert client.get(reverse("citizens:profile")).status_code == 302
 
 
+def test_sign_in_holds_a_source_that_sprays_passwords_over_many_addresses(client, lan, settings):
+    settings.CITIZEN_SIGNIN_MAX_FAILURES_PER_SOURCE = 6
+
+    def from_(address, identifier, password="sai-mat-khau"):
+        return client.post(
+            reverse("citizens:signin"),
+            {"identifier": identifier, "password": password},
+            REMOTE_ADDR=address,
+        )
+
+    # Two tries at each of three addresses: no address is locked, the source is now held.
+    for i in range(3):
+        for _ in range(2):
+            assert from_("2001:db8:1:2::5", f"nguoi{i}@example.vn").status_code == 400
+    held = from_("2001:db8:1:2::9", "lan@example.vn", PASSWORD)  # the same /64
+    assert held.status_code == 403 and "Máy này đã đăng nhập sai" in held.content.decode()
+    # Another source signs in to the same account at once.
+    assert from_("2001:db8:1:3::5", "lan@example.vn", PASSWORD).status_code == 302
+
+
 def test_citizen_session_never_opens_the_staff_workspace(client, lan):
     sign_in(client)
     response = client.get("/can-bo/")

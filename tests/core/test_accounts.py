@@ -127,3 +127,28 @@ def test_claims_drop_malformed_id_and_map_names():
 def test_claims_without_subject_refused():
     with pytest.raises(ValidationError):
         identity_from_claims({"name": "A"})
+
+
+@pytest.mark.parametrize(
+    ("has_password", "password_ok", "confirmed", "fields"),
+    [
+        (True, True, True, []),
+        (True, False, True, ["password"]),
+        (True, True, False, ["confirm"]),
+        (True, False, False, ["confirm", "password"]),
+        (False, False, True, []),  # made by an identity provider: no password to give
+        (False, False, False, ["confirm"]),
+    ],
+)
+def test_closing_an_account_needs_the_confirmation_and_the_password(
+    has_password, password_ok, confirmed, fields
+):
+    from motcua.core.accounts import check_closing
+    from motcua.core.errors import InvalidInput
+
+    if not fields:
+        check_closing(has_password=has_password, password_ok=password_ok, confirmed=confirmed)
+        return
+    with pytest.raises(InvalidInput) as info:
+        check_closing(has_password=has_password, password_ok=password_ok, confirmed=confirmed)
+    assert [p.details["field"] for p in info.value.problems()] == fields

@@ -58,6 +58,8 @@ EXPECTED = {
     # Waiting for the citizen (5) pauses the clock: never warned, never overdue.
     A.WARN: ("2 4 6", "system", "="),
     A.MARK_OVERDUE: ("2 4 6", "system", "="),
+    # Another installation's signed result of the step it held (motcua.exchange).
+    A.EXCHANGE_RESULT: ("4", "system", "4"),
 }
 STATES: list[Status | None] = [None, *Status]
 # Where the right to act narrows the table: before reception, only the desk asks for papers.

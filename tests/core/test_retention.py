@@ -19,6 +19,9 @@ NOW = datetime(2026, 12, 4, 2, 0, tzinfo=UTC)
         (Record.CLOSED_DRAFT, 30, Outcome.DELETE),
         (Record.FEEDBACK, 1825, Outcome.PSEUDONYMISE),
         (Record.DOSSIER, 3650, Outcome.PSEUDONYMISE),
+        (Record.RATING_ADDRESS, 365, Outcome.DELETE),
+        (Record.BOOKING, 365, Outcome.DELETE),
+        (Record.PAYMENT, 3650, Outcome.PSEUDONYMISE),
     ],
 )
 def test_the_defaults_are_the_documented_ones(record, days, outcome):

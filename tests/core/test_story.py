@@ -46,6 +46,7 @@ TOLD = {
     Action.APPROVE_APOLOGY: Kind.APOLOGY,
     Action.WARN: None,
     Action.MARK_OVERDUE: Kind.LATE,
+    Action.EXCHANGE_RESULT: None,  # the step another installation held came back: internal
 }
 
 

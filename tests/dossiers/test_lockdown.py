@@ -1,6 +1,7 @@
 """`motcua audit lockdown` on PostgreSQL: the application's role may read and append the event
-log, the hand-over rows, the read log, the feedback items' log and the payment callbacks (every
-table an app declares append-only), never change or remove a row of them."""
+log, the hand-over rows, the read log, the feedback items' log, the payment callbacks and the
+liên thông message log (every table an app declares append-only), never change or remove a row
+of them."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from django.db import DatabaseError, connection, transaction
 
 from motcua.adminlog.services import Change, Who, admin_changes_record
 from motcua.citizens.models import Citizen
+from motcua.core.exchange import MalformedMessage
 from motcua.core.lifecycle import Action
 from motcua.dossiers import audit
 from motcua.dossiers.lockdown import append_only_models
 from motcua.dossiers.models import DossierStep
 from motcua.dossiers.services import dossier_act, dossier_receive, dossier_view_personal_data
+from motcua.exchange.services import exchange_receive
 from motcua.feedback import services as feedback_services
 from motcua.feedback.models import FeedbackEvent
 from motcua.payments.models import PaymentNotice
@@ -60,6 +63,7 @@ def test_every_app_declares_its_append_only_tables():
         "dossiers_dossieraccess",
         "dossiers_dossierevent",
         "dossiers_dossierstep",
+        "exchange_logentry",
         "feedback_feedbackevent",
         "payments_paymentnotice",
     ]
@@ -110,6 +114,9 @@ def test_the_app_role_appends_but_never_updates_or_deletes(world, roles):
         changes={"name": ["A", "B"]},
     )
     admin_changes_record(who=Who(source="admin"), changes=[change], now=at("2026-11-25 11:00"))
+    # A message from another installation, refused: its row in the message log.
+    with pytest.raises(MalformedMessage):
+        exchange_receive(raw=b"{}", now=at("2026-11-25 11:30"))
     for table in TABLES:  # each holds rows, so a refusal is not an empty table's no-op
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM {table}")

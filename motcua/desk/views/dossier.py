@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from motcua.core.errors import DomainError, NotFound
+from motcua.core.errors import DomainError
 from motcua.desk.access import StaffRequest, record_shown, staff_required
 from motcua.desk.forms import ACTION_INPUTS
 from motcua.desk.page import dossier_page_context, submitted_action_form
 from motcua.dossiers.scans import read_scan
-from motcua.dossiers.selectors import access_dossier, dossier_result, dossier_scan
+from motcua.dossiers.selectors import access_dossier, dossier_result_file, dossier_scan
 from motcua.edge import add_to_form, render_error, status_for
 from motcua.online.services import dossier_act_declared_once
 
@@ -60,9 +60,7 @@ def result(request: StaffRequest, pk: int) -> HttpResponse:
     the dossier page), recorded as a read and never kept in a cache."""
     try:
         dossier = access_dossier(actor=request.actor, pk=pk)
-        found = dossier_result(dossier)
-        if found is None:
-            raise NotFound(_("Hồ sơ chưa có bản điện tử của kết quả."))
+        found = dossier_result_file(dossier)
     except DomainError as exc:
         return render_error(request, "desk/not_found.html", exc)
     record_shown(request, [dossier.pk], "desk.result")
