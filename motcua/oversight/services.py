@@ -28,6 +28,7 @@ from motcua.core.indicators import (
 )
 from motcua.core.indicators import contributions as dossier_contributions
 from motcua.dossiers import records
+from motcua.exchange.selectors import exchange_integration_seconds_of
 from motcua.feedback.selectors import last_rating_id, ratings_after, ratings_for
 from motcua.national.selectors import integration_seconds
 from motcua.organization.selectors import calendar_for_id
@@ -129,7 +130,11 @@ def recount(dossier_ids: Iterable[int], *, force: bool = False) -> int:
     facts = records.facts_from_projection(ids)
     ratings = ratings_for(ids)
     payments = payment_facts(ids)
+    # Integration time: the portal's hand-over (motcua.national) and the steps in flight
+    # between installations (motcua.exchange), each kept by its own app.
     waits = integration_seconds(ids)
+    for dossier_id, seconds in exchange_integration_seconds_of(ids).items():
+        waits[dossier_id] = waits.get(dossier_id, 0) + seconds
     deltas: dict[tuple[Any, ...], dict[str, int]] = {}
     changed: list[DossierTally] = []
     calendars: dict[int, WorkCalendar] = {}

@@ -122,3 +122,23 @@ def test_only_the_wait_inside_the_clock_counts(world, monkeypatch):
         0,
     )
     assert integration_seconds([d.pk]) == {}
+
+
+def test_time_in_flight_between_installations_counts_too(world, monkeypatch):
+    """The exchange's waits (motcua.exchange) are integration time in the same figures."""
+    from motcua.exchange.models import Wait
+
+    monkeypatch.setattr(link, "national_link", _portal_link({}))
+    d = _from_portal(world, filed="2026-12-01 08:00", name="Trần Văn Xa")
+    Wait.objects.create(
+        dossier_id=d.pk,
+        step_index=1,
+        leg="request",
+        started_at=at("2026-12-01 08:00"),
+        ended_at=at("2026-12-01 16:00"),
+        seconds=7 * 3600,
+    )
+    _late_by_an_hour(world, d)
+    tallies_refresh(now=at("2026-12-02 10:00"))
+    p = figures_by(period=PERIOD, agencies=[world.hoan_kiem.pk])[world.hoan_kiem.pk].period
+    assert (p.late, p.late_integration, p.integration_seconds) == (1, 1, 7 * 3600)
