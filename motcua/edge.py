@@ -31,8 +31,11 @@ from django.shortcuts import render
 from motcua.core.errors import (
     ConflictError,
     DomainError,
+    MethodNotAllowed,
+    NotAuthenticated,
     NotFound,
     PermissionDenied,
+    ServerFault,
     Text,
     TooManyTries,
     ValidationError,
@@ -47,6 +50,9 @@ _STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (PermissionDenied, 403),
     (ConflictError, 409),
     (TooManyTries, 429),
+    (NotAuthenticated, 401),
+    (MethodNotAllowed, 405),
+    (ServerFault, 500),
 )
 
 # Input names of one interface for the fields the service names, e.g. {"applicant_name":
@@ -55,7 +61,7 @@ FieldNames = Mapping[str, str]
 
 
 def status_for(exc: DomainError) -> int:
-    """The HTTP status of a domain error: 404, 403, 409, 429, else 400."""
+    """The HTTP status of a domain error: 404, 403, 409, 429, 401, 405, 500, else 400."""
     for cls, status in _STATUS:
         if isinstance(exc, cls):
             return status
@@ -183,6 +189,20 @@ def nul_in_request(request: HttpRequest) -> tuple[str, str] | None:
     return None
 
 
+def nul_refusal(place: str, name: str) -> NulCharacter:
+    """The refusal of a request with a NUL at `place` (`nul_in_request`'s answer)."""
+    return NulCharacter(
+        _(
+            "Yêu cầu có ký tự NUL (U+0000) ở {place}, một ký tự không bao giờ có trong "
+            "văn bản; yêu cầu bị từ chối và không có gì được lưu."
+        ),
+        field=name if place == "form" else "",
+        place=Text(_PLACES[place]),
+        where=place,
+        name=name,
+    )
+
+
 class RequestGuardMiddleware:
     """Refuse, with a 400 page that says where, a request carrying a NUL (see the module's
     docstring); a cookie holding one is deleted, so the next request goes through."""
@@ -195,16 +215,7 @@ class RequestGuardMiddleware:
         if found is None:
             return self.get_response(request)
         place, name = found
-        exc = NulCharacter(
-            _(
-                "Yêu cầu có ký tự NUL (U+0000) ở {place}, một ký tự không bao giờ có trong "
-                "văn bản; yêu cầu bị từ chối và không có gì được lưu."
-            ),
-            field=name if place == "form" else "",
-            place=Text(_PLACES[place]),
-            where=place,
-            name=name,
-        )
+        exc = nul_refusal(place, name)
         response = render_error(request, BAD_REQUEST, exc)
         if place == "cookie":
             for key in [k for k, v in request.COOKIES.items() if "\x00" in k + v]:

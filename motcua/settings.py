@@ -255,6 +255,7 @@ INSTALLED_APPS = [
     "motcua.webhooks",
     "motcua.integrations",
     "motcua.exchange",
+    "motcua.api",
 ]
 
 MIDDLEWARE = [
@@ -271,6 +272,8 @@ MIDDLEWARE = [
     # inner middleware put in its place (motcua/desk/middleware.py).
     "motcua.desk.middleware.PrivateResponseMiddleware",
     "motcua.portal.middleware.ChosenLanguageMiddleware",
+    # The same for /api/, answered with the API's structured error and recorded (motcua/api).
+    "motcua.api.middleware.ApiGuardMiddleware",
     # Before every reader of the request: a NUL anywhere in it is refused (motcua/edge.py).
     "motcua.edge.RequestGuardMiddleware",
     # Django's empty 405 becomes a page in the reader's language (motcua/edge.py).

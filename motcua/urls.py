@@ -19,6 +19,8 @@ urlpatterns = [
         name="admin_login",
     ),
     path("admin/", admin.site.urls),
+    # The API for integrating systems (motcua/api, docs/integration.md).
+    path("api/v1/", include("motcua.api.urls")),
     path("", include("motcua.operations.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     # Liên thông between installations: the signed messages' receiver (motcua.exchange).

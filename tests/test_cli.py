@@ -106,7 +106,7 @@ def test_audit_verify_passes_on_a_clean_chain_and_fails_after_tampering(world):
     call_command("audit", "verify", stdout=out)
     assert out.getvalue().strip() == (
         "Toàn vẹn: 1 hồ sơ, 2 sự kiện, 1 bước bàn giao, 0 lượt truy cập, 0 thay đổi quản trị, "
-        "không có sai lệch."
+        "0 lần gọi API, không có sai lệch."
     )
 
     event = DossierEvent.objects.get(dossier=d, seq=1)

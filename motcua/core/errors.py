@@ -114,3 +114,21 @@ class TooManyTries(DomainError):
     """Too many wrong tries in a while: refused until `retry_after` seconds have passed."""
 
     code = "too_many_tries"
+
+
+class NotAuthenticated(DomainError):
+    """The request does not say who it is from, or says it with a key nobody holds (401)."""
+
+    code = "unauthenticated"
+
+
+class MethodNotAllowed(DomainError):
+    """The address exists, but not for this method (405)."""
+
+    code = "method_not_allowed"
+
+
+class ServerFault(DomainError):
+    """Something failed on our side; the request may be retried (500)."""
+
+    code = "server_error"

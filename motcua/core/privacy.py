@@ -27,3 +27,13 @@ def names_a_number(query: str) -> bool:
     """Whether a search is for an ID number or a phone (only digits and separators, at least
     as many digits as a number search needs): such a query never goes into an address."""
     return search_number(query) is not None
+
+
+def mask_id_number(number: str) -> str:
+    """An ID number as another system is shown it: all but the last three digits hidden
+    ("*********345"), enough to tell two applicants apart, not to use the number; a number too
+    short to keep any digits is the mark alone."""
+    digits = number.strip()
+    if len(digits) < 9:
+        return MASK
+    return "*" * (len(digits) - 3) + digits[-3:]

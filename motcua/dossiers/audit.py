@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 
 from motcua.adminlog.selectors import admin_chain_head, admin_chain_report, admin_change_hash
+from motcua.api.selectors import call_chain_report
 from motcua.core import codes
 from motcua.dossiers.events import AUDITED, GENESIS, canonical_json, event_hash, plain
 from motcua.dossiers.models import (
@@ -279,6 +280,7 @@ class Report:
     steps: int = 0
     accesses: int = 0
     admin_changes: int = 0
+    api_calls: int = 0
 
 
 def _batches() -> Iterator[list[dict[str, Any]]]:
@@ -364,6 +366,9 @@ def verify(anchor: dict[str, Any] | None = None) -> Report:
     # The message log of liên thông between installations (motcua.exchange), its own chain.
     messages = verify_log()
     report.problems.extend(Problem("nhật ký liên thông", m, seq) for seq, m in messages.problems)
+    calls = call_chain_report()
+    report.api_calls = calls.calls
+    report.problems.extend(Problem("nhật ký gọi API", m, seq) for seq, m in calls.problems)
     if anchor is not None:
         report.problems.extend(_anchor_problems(anchor, seen=seen))
     return report

@@ -1313,3 +1313,53 @@ def steps_ended(
     if late is not None:
         steps = steps.filter(outcome="late") if late else steps.exclude(outcome="late")
     return steps.select_related("dossier").order_by("-ended_at", "-pk")
+
+
+# ---------------------------------------------------------------------------------------------
+# The API's reads (motcua.api): a client sees the dossiers of its agencies
+
+
+def _api_scope(agency_ids: Iterable[int]) -> Q:
+    """A dossier is an API client's when its agency is: the place that received it, the
+    official receiving agency or the competent (deciding) agency (docs/integration.md)."""
+    ids = list(agency_ids)
+    return (
+        Q(received_place_id__in=ids)
+        | Q(receiving_agency_id__in=ids)
+        | Q(competent_agency_id__in=ids)
+    )
+
+
+def api_dossier(*, agency_ids: Iterable[int], pk: int | None = None, code: str = "") -> Dossier:
+    """A dossier of the client's agencies by id or code; missing and out of scope give the
+    same NotFound."""
+    lookup = Q(pk=pk) if pk is not None else Q(code=code.strip().upper())
+    dossier = (
+        Dossier.objects.select_related(
+            "procedure_version__procedure", "received_place", "competent_agency"
+        )
+        .filter(lookup)
+        .filter(_api_scope(agency_ids))
+        .first()
+    )
+    if dossier is None:
+        raise NotFound(_("Không tìm thấy hồ sơ."))
+    return dossier
+
+
+def api_changes(
+    *, agency_ids: Iterable[int], after_event: int, limit: int
+) -> list[tuple[DossierEvent, Dossier]]:
+    """The next `limit` events after the event id `after_event` of the client's dossiers, in
+    id order, each with its dossier: the order a cursor walks the changes in."""
+    events = (
+        DossierEvent.objects.select_related("dossier")
+        .filter(pk__gt=after_event)
+        .filter(
+            Q(dossier__received_place_id__in=list(agency_ids))
+            | Q(dossier__receiving_agency_id__in=list(agency_ids))
+            | Q(dossier__competent_agency_id__in=list(agency_ids))
+        )
+        .order_by("pk")[:limit]
+    )
+    return [(event, event.dossier) for event in events]

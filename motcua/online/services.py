@@ -581,3 +581,9 @@ def drafts_close_for_citizen(*, citizen_id: int, now: datetime) -> int:
     if ids:
         _empty(ids)
     return len(ids)
+
+
+def reception_watch_start(*, dossier: Dossier, now: datetime) -> None:
+    """Watch an online dossier lodged by another system (the API) as `draft_submit` watches its
+    own: the desk is alerted and a late reception flagged by the worker."""
+    ReceptionWatch.objects.get_or_create(dossier=dossier, defaults={"arrived_at": now})

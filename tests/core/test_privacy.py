@@ -1,6 +1,6 @@
 import pytest
 
-from motcua.core.privacy import MASK, mask_numbers, names_a_number
+from motcua.core.privacy import MASK, mask_id_number, mask_numbers, names_a_number
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,17 @@ def test_it_masks_id_and_phone_numbers(text, masked):
 )
 def test_it_tells_a_number_search(query, number):
     assert names_a_number(query) is number
+
+
+@pytest.mark.parametrize(
+    ("number", "shown"),
+    [
+        ("001203012345", "*********345"),
+        (" 001203012345 ", "*********345"),
+        ("0101234567", "*******567"),  # a tax code
+        ("12345", "[đã che]"),
+        ("", "[đã che]"),
+    ],
+)
+def test_an_id_number_is_shown_by_its_last_three_digits(number, shown):
+    assert mask_id_number(number) == shown

@@ -70,7 +70,8 @@ class Command(BaseCommand):
             self.stderr.write(f"… và {len(problems) - SHOWN} sai lệch khác.")
         looked = (
             f"{report.dossiers} hồ sơ, {report.events} sự kiện, {report.steps} bước bàn giao, "
-            f"{report.accesses} lượt truy cập, {report.admin_changes} thay đổi quản trị"
+            f"{report.accesses} lượt truy cập, {report.admin_changes} thay đổi quản trị, "
+            f"{report.api_calls} lần gọi API"
         )
         against = f", đối chiếu mốc neo lúc {anchor['at']}" if anchor else ""
         if problems:
