@@ -252,10 +252,10 @@ INSTALLED_APPS = [
     "motcua.adminlog",
     "motcua.backups",
     "motcua.operations",
-    "motcua.api",
     "motcua.webhooks",
     "motcua.integrations",
     "motcua.exchange",
+    "motcua.api",
 ]
 
 MIDDLEWARE = [
@@ -487,6 +487,7 @@ if _PRODUCTION and PORTAL_SIMULATOR:
     raise ImproperlyConfigured("MOTCUA_PORTAL_SIMULATOR is a test double: refused in production.")
 if PORTAL_SIMULATOR:
     INSTALLED_APPS.append("motcua.simulator")
+
 # Webhooks to subscribers (motcua.webhooks, docs/integration.md "Webhooks"). A rotated secret
 # keeps signing beside the new one for WEBHOOK_SECRET_GRACE_HOURS; a subscriber that does not
 # answer within WEBHOOK_TIMEOUT_SECONDS is tried again later. Addresses must be https unless

@@ -363,12 +363,12 @@ def verify(anchor: dict[str, Any] | None = None) -> Report:
     admin = admin_chain_report()
     report.admin_changes = admin.changes
     report.problems.extend(Problem("nhật ký quản trị", m, seq) for seq, m in admin.problems)
-    calls = call_chain_report()
-    report.api_calls = calls.calls
-    report.problems.extend(Problem("nhật ký gọi API", m, seq) for seq, m in calls.problems)
     # The message log of liên thông between installations (motcua.exchange), its own chain.
     messages = verify_log()
     report.problems.extend(Problem("nhật ký liên thông", m, seq) for seq, m in messages.problems)
+    calls = call_chain_report()
+    report.api_calls = calls.calls
+    report.problems.extend(Problem("nhật ký gọi API", m, seq) for seq, m in calls.problems)
     if anchor is not None:
         report.problems.extend(_anchor_problems(anchor, seen=seen))
     return report

@@ -143,3 +143,12 @@ def test_a_bad_cursor_is_refused(client, world, portal):
     response = client.get("/api/v1/changes?cursor=zzz", **bearer(key))
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "cursor"
+
+
+def test_moments_are_given_in_vietnam_time(client, world, portal):
+    _c, key = portal
+    ref = submit(client, key, body(world)).json()["ref"]
+    shown = client.get(f"/api/v1/dossiers/{ref}", **bearer(key)).json()["submitted_at"]
+    assert shown.endswith("+07:00")
+    history = client.get(f"/api/v1/dossiers/{ref}/history", **bearer(key)).json()
+    assert history[0]["at"].endswith("+07:00")

@@ -26,7 +26,7 @@ from tests.api.conftest import bearer
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 12
+EXAMPLES = 10
 DOCUMENT = "/api/v1/openapi.json"
 
 CHECKS = [

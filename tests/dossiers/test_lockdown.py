@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from motcua.adminlog.services import Change, Who, admin_changes_record
+from motcua.api.services import Call, call_record
 from motcua.citizens.models import Citizen
 from motcua.core.exchange import MalformedMessage
 from motcua.core.lifecycle import Action
@@ -117,6 +118,11 @@ def test_the_app_role_appends_but_never_updates_or_deletes(world, roles):
     # A message from another installation, refused: its row in the message log.
     with pytest.raises(MalformedMessage):
         exchange_receive(raw=b"{}", now=at("2026-11-25 11:30"))
+    # A call to the API, recorded in its chain (whose head the app moves too).
+    call_record(
+        call=Call(client_id=None, client_name="", method="GET", path="/api/v1/", status=401),
+        now=at("2026-11-25 11:30"),
+    )
     for table in TABLES:  # each holds rows, so a refusal is not an empty table's no-op
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM {table}")

@@ -16,6 +16,7 @@ from motcua.core import apiclients
 from motcua.core.privacy import mask_id_number
 from motcua.core.reception import Applicant
 from motcua.dossiers.selectors import api_changes, api_dossier, dossier_events
+from motcua.organization.selectors import centre_tz
 
 if TYPE_CHECKING:
     from motcua.dossiers.models import Dossier
@@ -85,6 +86,11 @@ class ChangesOut(Schema):
     more: bool
 
 
+def _local(moment: datetime | None) -> datetime | None:
+    """A moment as the API gives it: in the centre's time zone (+07:00), as pages show it."""
+    return None if moment is None else moment.astimezone(centre_tz())
+
+
 def dossier_out(dossier: Dossier) -> dict[str, object]:
     """The dossier as the API shows it: the applicant's ID number masked."""
     competent = dossier.competent_agency
@@ -98,12 +104,12 @@ def dossier_out(dossier: Dossier) -> dict[str, object]:
         "competent_agency": competent.code if competent is not None else None,
         "applicant_name": dossier.applicant_name,
         "applicant_id_number": mask_id_number(dossier.applicant_id_number),
-        "submitted_at": dossier.submitted_at,
-        "received_at": dossier.received_at,
-        "due_at": dossier.due_at,
-        "original_due_at": dossier.original_due_at,
-        "finished_at": dossier.finished_at,
-        "returned_at": dossier.returned_at,
+        "submitted_at": _local(dossier.submitted_at),
+        "received_at": _local(dossier.received_at),
+        "due_at": _local(dossier.due_at),
+        "original_due_at": _local(dossier.original_due_at),
+        "finished_at": _local(dossier.finished_at),
+        "returned_at": _local(dossier.returned_at),
     }
 
 
@@ -162,7 +168,7 @@ def dossier_history(request: HttpRequest, ref: str) -> list[dict[str, object]]:
     return [
         {
             "seq": e.seq,
-            "at": e.at,
+            "at": _local(e.at),
             "action": e.action,
             "from_status": e.from_status,
             "to_status": e.to_status,
@@ -194,7 +200,7 @@ def changes(request: HttpRequest, filters: Query[ChangesQuery]) -> dict[str, obj
                 "seq": event.seq,
                 "action": event.action,
                 "status": event.to_status,
-                "at": event.at,
+                "at": _local(event.at),
             }
             for event, dossier in page
         ],
