@@ -100,6 +100,8 @@ class NationalDossier(models.Model):
     # pseudonymised with it: docs/privacy.md); its SHA-256 whole tells a replay from a change.
     payload = models.JSONField(default=dict)
     payload_digest = models.CharField(max_length=64, default="")
+    # NgayNopHoSo: when the citizen submitted it on the portal (null for rows made before).
+    filed_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField()
 
     class Meta:

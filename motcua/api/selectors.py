@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from motcua.api.chain import ChainReport, verify_call_chain
 from motcua.api.models import ApiClient, NationalDossier
@@ -73,6 +74,8 @@ class NationalLink:
     digitised: bool
     papers: tuple[tuple[str, bool, bool], ...]  # (name, digitised, from the data store)
     fees: tuple[tuple[str, int], ...]  # (name, amount in VND)
+    submitted_at: datetime | None = None  # NgayNopHoSo: submitted on the portal
+    arrived_at: datetime | None = None  # when the portal's message arrived here
 
 
 def national_link(dossier_id: int) -> NationalLink | None:
@@ -88,6 +91,8 @@ def national_link(dossier_id: int) -> NationalLink | None:
         digitised=row.digitised,
         papers=tuple((str(p[0]), bool(p[1]), bool(p[2])) for p in row.papers),
         fees=tuple((str(f[0]), int(f[1])) for f in row.fees),
+        submitted_at=row.filed_at,
+        arrived_at=row.received_at,
     )
 
 

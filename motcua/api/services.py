@@ -450,6 +450,9 @@ def national_receive(*, caller: Caller, payload: object, now: datetime) -> Natio
         competent_agency_code=place.code if is_commune(place) else "",
         documents=[p.component for p in checked.papers if p.component is not None],
         others=[p.name for p in checked.papers if p.component is None],
+        # Its clock counts from the citizen's submission on the portal (NgayNopHoSo); the time
+        # until it arrived here is the portal's (motcua.national: integration time).
+        submitted_at=checked.submitted_at,
     )
     actor = Actor(role=Actor.citizen().role, name=a.name, agency=place)
     try:
@@ -474,6 +477,7 @@ def national_receive(*, caller: Caller, payload: object, now: datetime) -> Natio
                 fees=[[f.name, f.amount] for f in checked.fees],
                 payload=_kept(payload),
                 payload_digest=_payload_digest(payload),
+                filed_at=checked.submitted_at,
                 received_at=now,
             )
             reception_watch_start(dossier=dossier, now=now)

@@ -126,6 +126,10 @@ class Intake:
     # A step handed over by another installation (motcua.exchange): the deadline it set, which
     # the clock keeps instead of the procedure's statutory time.
     deadline: datetime | None = None
+    # A dossier filed on another system (the national portal): when it was submitted there,
+    # its "system timestamp online" (DOMAIN §5), from which its clock counts once accepted;
+    # the wait until it arrived here is integration time, not the agency's.
+    submitted_at: datetime | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,6 +169,12 @@ def dossier_receive(
     version = _procedure_version(intake.procedure_code, now, calendar_for(place))
     problems: list[ValidationError] = []
     competent = _collect(problems, lambda: _competent_agency(version, place, intake))
+    if intake.submitted_at is not None and not (
+        intake.submitted_at.tzinfo is not None and intake.submitted_at <= now
+    ):
+        problems.append(
+            ValidationError(_("Thời điểm nộp hồ sơ không được ở tương lai."), field="submitted_at")
+        )
     if intake.channel not in Dossier.Channel.values:
         problems.append(ValidationError(_("Kênh nộp hồ sơ không hợp lệ."), field="channel"))
     if intake.delivery not in Dossier.Delivery.values:
@@ -317,7 +327,7 @@ def _new_dossier(
         current_unit=actor.unit,
         step_count=len(plan),
         citizen_id=intake.citizen_id,
-        submitted_at=now,
+        submitted_at=intake.submitted_at or now,
         idempotency_key=idempotency_key,
     )
 

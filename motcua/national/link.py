@@ -12,6 +12,5 @@ __all__ = ["NationalLink", "national_link", "portal_times"]
 
 def portal_times(portal: NationalLink) -> tuple[datetime | None, datetime | None]:
     """When the citizen filed the dossier on the portal (NgayNopHoSo) and when it arrived
-    here, if the link tells them (`submitted_at`, `arrived_at`); else (None, None), and no
-    wait is recorded. [The api branch's NationalLink does not carry them yet.]"""
-    return getattr(portal, "submitted_at", None), getattr(portal, "arrived_at", None)
+    here; (None, None) for a link kept before they were (then no wait is recorded)."""
+    return portal.submitted_at, portal.arrived_at

@@ -82,7 +82,8 @@ def stored():
 
 def test_a_national_dossier_goes_through_the_write_path(client, world, portal):
     _c, key = portal
-    response = send(client, key, message(world))
+    sent = message(world)
+    response = send(client, key, sent)
     assert response.status_code == 201, response.json()
     answer = response.json()
     assert answer["MaHoSoQG"] == "000.00.00.G22-261204-0001"
@@ -102,7 +103,13 @@ def test_a_national_dossier_goes_through_the_write_path(client, world, portal):
             ("Bản sao CCCD", False, True),
         ),
         fees=(("Lệ phí", 0),),
+        submitted_at=dossier.submitted_at,
+        arrived_at=NationalDossier.objects.get().received_at,
     )
+    # The clock counts from the citizen's submission on the portal, to the second it gave.
+    filed = timezone.localtime(dossier.submitted_at).strftime("%Y%m%d%H%M%S")
+    assert filed == sent["NgayNopHoSo"]
+    assert dossier.submitted_at <= link.arrived_at
     assert verify_chains() == []
     assert verify_call_chain().problems == []
     read = client.get(f"/api/v1/dossiers/{answer['ThamChieu']}", **bearer(key))

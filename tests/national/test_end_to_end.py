@@ -1,7 +1,7 @@
 """A dossier filed through the portal simulator, accepted at the desk, processed and returned,
 is synced back to the portal with every status in order, exactly once, although the portal
-failed twice (issue 12). The part where the dossier goes to a second installation and comes
-back waits for the exchange branch."""
+failed twice (issue 12). tests/exchange/test_with_the_portal.py takes the same path through
+a step done on another installation."""
 
 from __future__ import annotations
 
