@@ -12,11 +12,13 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 
 from motcua.core import scans as core_scans
 from motcua.core import text
@@ -102,10 +104,18 @@ def store(dossier_id: int, scan: CheckedScan, folder: str = "scans") -> tuple[st
     return saved, True
 
 
-def discard(names: list[str]) -> None:
-    """Remove files written for a change that was then rolled back."""
+def discard(names: Sequence[str]) -> None:
+    """Remove files written for a change that was then rolled back (or whose rows are gone)."""
     for name in names:
-        default_storage.delete(name)
+        if name:
+            default_storage.delete(name)
+
+
+def discard_on_commit(names: Sequence[str]) -> None:
+    """Remove the files once the caller's transaction has committed the rows' going: a
+    failure before then leaves every file in place."""
+    kept = list(names)
+    transaction.on_commit(lambda: discard(kept))
 
 
 def read_scan(name: str) -> bytes:

@@ -19,7 +19,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
 
 from motcua.catalog.selectors import documents_of, procedure_versions
@@ -960,12 +959,5 @@ def dossiers_pseudonymise(*, before: datetime, apply: bool) -> int:
         )
         DossierScan.objects.filter(dossier_id__in=ids).update(file="")
         DossierResult.objects.filter(dossier_id__in=ids).update(file="")
-        # Deleted once the rows say so: a failure above leaves every file in place.
-        transaction.on_commit(lambda: _delete_files(files))
+        dossier_scans.discard_on_commit(files)
     return len(ids)
-
-
-def _delete_files(names: Sequence[str]) -> None:
-    for name in names:
-        if name:
-            default_storage.delete(name)

@@ -566,7 +566,7 @@ def _empty(ids: set[int]) -> None:
         papers.delete()
         Draft.objects.filter(pk__in=ids).update(values={}, post_address="")
     # After the rows: a crash in between leaves a file without a row, never the reverse.
-    transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+    dossier_scans.discard_on_commit(names)
 
 
 def drafts_close_for_citizen(*, citizen_id: int, now: datetime) -> int:
