@@ -5,16 +5,23 @@ it, and only the holder of the key (kept outside the database) could re-hash it.
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
 from motcua.api.models import ApiCall, ApiCallHead
-from motcua.dossiers.events import GENESIS, event_hash
+from motcua.chains import Words, chain_check
+from motcua.dossiers.events import event_hash
 
 # Told apart from the other chains' bodies, so that no row of one passes for another's.
 CHAIN = "api"
+# How a break of this chain is told (motcua.chains.chain_check).
+WORDS = Words(
+    missing="thiếu lần gọi số {seq}",
+    link="liên kết với lần gọi trước bị sai",
+    edited="nội dung lần gọi đã bị sửa",
+    last="lần gọi cuối cùng đã bị xóa hoặc sửa",
+)
 
 
 def call_body(row: ApiCall) -> dict[str, Any]:
@@ -52,19 +59,8 @@ class ChainReport:
 
 def verify_call_chain() -> ChainReport:
     """Check every link of the chain, in seq order, and that the head is its last row."""
-    problems: list[tuple[int | None, str]] = []
-    prev, expected, count = GENESIS, 1, 0
-    for row in ApiCall.objects.order_by("seq").iterator(chunk_size=2000):
-        count += 1
-        if row.seq != expected:
-            problems.append((row.seq, f"thiếu lần gọi số {expected}"))
-        if row.prev_hash != prev:
-            problems.append((row.seq, "liên kết với lần gọi trước bị sai"))
-        if not hmac.compare_digest(row.hash, event_hash(row.prev_hash, call_body(row))):
-            problems.append((row.seq, "nội dung lần gọi đã bị sửa"))
-        prev, expected = row.hash, row.seq + 1
-    head = ApiCallHead.objects.filter(pk=1).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    if (head_seq, head_hash) != (expected - 1, prev):
-        problems.append((None, "lần gọi cuối cùng đã bị xóa hoặc sửa"))
+    head = ApiCallHead.objects.filter(pk=1).values_list("seq", "hash").first()
+    count, problems = chain_check(
+        ApiCall.objects.order_by("seq").iterator(chunk_size=2000), call_body, head, WORDS
+    )
     return ChainReport(count, problems)

@@ -5,7 +5,6 @@ it. Rows keep the message as it travelled and its signature (X-Road's message lo
 
 from __future__ import annotations
 
-import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,11 +12,19 @@ from typing import Any
 
 from django.db import transaction
 
+from motcua.chains import Words, chain_check
 from motcua.dossiers.events import GENESIS, event_hash
 from motcua.exchange.models import LogEntry, LogHead
 
 # Told apart from the other chains' bodies, so that no row of one passes for another's.
 CHAIN = "exchange"
+# How a break of this chain is told (motcua.chains.chain_check).
+WORDS = Words(
+    missing="thiếu dòng số {seq}",
+    link="liên kết với dòng trước bị sai",
+    edited="nội dung dòng nhật ký đã bị sửa",
+    last="dòng cuối cùng của nhật ký đã bị xóa hoặc sửa",
+)
 
 
 def entry_body(row: LogEntry) -> dict[str, Any]:
@@ -84,19 +91,8 @@ class LogReport:
 
 def verify_log() -> LogReport:
     """Check every link of the chain, in seq order, and that the head is its last row."""
-    problems: list[tuple[int | None, str]] = []
-    prev, expected, count = GENESIS, 1, 0
-    for row in LogEntry.objects.order_by("seq").iterator(chunk_size=2000):
-        count += 1
-        if row.seq != expected:
-            problems.append((row.seq, f"thiếu dòng số {expected}"))
-        if row.prev_hash != prev:
-            problems.append((row.seq, "liên kết với dòng trước bị sai"))
-        if not hmac.compare_digest(row.hash, event_hash(row.prev_hash, entry_body(row))):
-            problems.append((row.seq, "nội dung dòng nhật ký đã bị sửa"))
-        prev, expected = row.hash, row.seq + 1
-    head = LogHead.objects.filter(pk=1).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    if (head_seq, head_hash) != (expected - 1, prev):
-        problems.append((None, "dòng cuối cùng của nhật ký đã bị xóa hoặc sửa"))
+    head = LogHead.objects.filter(pk=1).values_list("seq", "hash").first()
+    count, problems = chain_check(
+        LogEntry.objects.order_by("seq").iterator(chunk_size=2000), entry_body, head, WORDS
+    )
     return LogReport(count, problems)
