@@ -38,7 +38,9 @@ def caller_for_key(key: str) -> tuple[Caller | None, str]:
     client = ApiClient.objects.filter(key_prefix=prefix).first()
     if client is None or not apiclients.key_matches(key, client.key_hash):
         return None, "unknown"
-    if not client.is_active:
+    # A revoked key stops for good, even if the client is made active again in the admin
+    # (`motcua apiclient rotate` issues it a new key).
+    if not client.is_active or client.revoked_at is not None:
         return None, "revoked"
     agencies = list(client.agencies.values_list("pk", "code"))
     return (

@@ -129,11 +129,16 @@ def client_revoke(*, name: str, now: datetime) -> ApiClient:
 
 
 def client_rotate(*, name: str, now: datetime) -> IssuedKey:
-    """A new key for a client; the old one stops working at once."""
+    """A new key for a client; the old one stops working at once. A revoked client comes
+    back this way only, with a key its revoked one never was."""
     client = _client(name)
     made = apiclients.new_key()
     ApiClient.objects.filter(pk=client.pk).update(
-        key_prefix=made.prefix, key_hash=made.digest, rotated_at=now
+        key_prefix=made.prefix,
+        key_hash=made.digest,
+        rotated_at=now,
+        revoked_at=None,
+        is_active=True,
     )
     client.refresh_from_db()
     return IssuedKey(client=client, key=made.key)

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from motcua.core.errors import PermissionDenied, ValidationError, _
@@ -116,3 +116,17 @@ def decode_cursor(cursor: str) -> int:
             cursor=cursor[:40],
         )
     return int(found[1])
+
+
+# A dossier is an integrating system's (an API client's reads and changes feed, a webhook
+# subscriber's deliveries) when any of these agencies of it is one the system works for: the
+# place that received it, the official receiving agency, the competent (deciding) agency, or
+# the agency holding it now (a department handling a commune's step follows it while it is
+# there). One list, so that what a subscriber is told of, its key can read.
+DOSSIER_AGENCY_FIELDS = ("received_place", "receiving_agency", "competent_agency", "current_agency")
+
+
+def follows(dossier_agency_ids: Iterable[int | None], agency_ids: Iterable[int]) -> bool:
+    """Whether a system working for `agency_ids` follows a dossier whose agencies (in the
+    order of DOSSIER_AGENCY_FIELDS) are `dossier_agency_ids`."""
+    return bool(set(dossier_agency_ids) & set(agency_ids))

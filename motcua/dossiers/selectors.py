@@ -19,6 +19,7 @@ from django_stubs_ext import StrOrPromise
 from motcua.catalog.selectors import steps_of
 from motcua.core import answers, codes, story
 from motcua.core import clock as core_clock
+from motcua.core.apiclients import DOSSIER_AGENCY_FIELDS
 from motcua.core.apology import Outlook, Timing, outlook
 from motcua.core.blame import OUTCOME_LABELS, Blame, StepSpan, responsible_step
 from motcua.core.calendar import WorkCalendar
@@ -1319,15 +1320,15 @@ def steps_ended(
 # The API's reads (motcua.api): a client sees the dossiers of its agencies
 
 
-def _api_scope(agency_ids: Iterable[int]) -> Q:
-    """A dossier is an API client's when its agency is: the place that received it, the
-    official receiving agency or the competent (deciding) agency (docs/integration.md)."""
+def _api_scope(agency_ids: Iterable[int], via: str = "") -> Q:
+    """A dossier is an API client's when one of its agencies is the client's
+    (`core.apiclients.DOSSIER_AGENCY_FIELDS`: the place that received it, the receiving, the
+    competent or the current agency; docs/integration.md); `via`: the lookup to the dossier."""
     ids = list(agency_ids)
-    return (
-        Q(received_place_id__in=ids)
-        | Q(receiving_agency_id__in=ids)
-        | Q(competent_agency_id__in=ids)
-    )
+    scope = Q()
+    for name in DOSSIER_AGENCY_FIELDS:
+        scope |= Q(**{f"{via}{name}_id__in": ids})
+    return scope
 
 
 def api_dossier(*, agency_ids: Iterable[int], pk: int | None = None, code: str = "") -> Dossier:
@@ -1355,11 +1356,7 @@ def api_changes(
     events = (
         DossierEvent.objects.select_related("dossier")
         .filter(pk__gt=after_event)
-        .filter(
-            Q(dossier__received_place_id__in=list(agency_ids))
-            | Q(dossier__receiving_agency_id__in=list(agency_ids))
-            | Q(dossier__competent_agency_id__in=list(agency_ids))
-        )
+        .filter(_api_scope(agency_ids, via="dossier__"))
         .order_by("pk")[:limit]
     )
     return [(event, event.dossier) for event in events]

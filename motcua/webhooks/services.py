@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from motcua.adminlog.services import Change, Who, admin_changes_record
 from motcua.core.adminlog import field_changes
+from motcua.core.apiclients import DOSSIER_AGENCY_FIELDS, follows
 from motcua.core.errors import DomainError, InvalidInput, NotFound, ValidationError, _
 from motcua.core.webhooks import (
     EVENT_STATUS_CHANGED,
@@ -230,13 +231,8 @@ def webhook_follow(dossier: Dossier, event: DossierEvent) -> list[OutboxMessage]
         event.action, from_status=event.from_status, to_status=event.to_status
     ):
         return []
-    places = {
-        dossier.received_place_id,
-        dossier.receiving_agency_id,
-        dossier.competent_agency_id,
-        dossier.current_agency_id,
-    }
-    following = [s for s in subscribers_following() if s.agency_ids & places]
+    places = [getattr(dossier, f"{name}_id") for name in DOSSIER_AGENCY_FIELDS]
+    following = [s for s in subscribers_following() if follows(places, s.agency_ids)]
     if not following:
         return []
     agency = dossier.current_agency.code

@@ -152,3 +152,23 @@ def test_moments_are_given_in_vietnam_time(client, world, portal):
     assert shown.endswith("+07:00")
     history = client.get(f"/api/v1/dossiers/{ref}/history", **bearer(key)).json()
     assert history[0]["at"].endswith("+07:00")
+
+
+def test_the_agency_holding_a_dossier_reads_it_while_it_is_there(client, world, make_client):
+    """The same agencies as a webhook subscriber follows (core.apiclients): the commune
+    police's system reads a commune's dossier, and sees it in its changes, while its step is
+    there, and not before."""
+    from motcua.core.lifecycle import Action
+    from motcua.dossiers.services import dossier_act, dossier_receive
+    from tests.conftest import at
+    from tests.dossiers.test_services import intake
+
+    d = dossier_receive(intake=intake(world), actor=world.lan, now=at("2026-11-25 08:30"))
+    _c, key = make_client(name="Công an phường", agencies=(world.police_hk.code,))
+    assert client.get(f"/api/v1/dossiers/{d.pk}", **bearer(key)).status_code == 404
+    d = dossier_act(dossier=d, action=Action.FORWARD, actor=world.lan, now=at("2026-11-25 09:00"))
+    d = dossier_act(dossier=d, action=Action.FORWARD, actor=world.duc, now=at("2026-11-25 10:00"))
+    assert d.current_agency_id == world.police_hk.pk
+    assert client.get(f"/api/v1/dossiers/{d.pk}", **bearer(key)).status_code == 200
+    changes = client.get("/api/v1/changes", **bearer(key)).json()["changes"]
+    assert len(changes) == 3  # its whole record, as the feed's scope is the dossier's

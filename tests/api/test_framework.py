@@ -61,6 +61,18 @@ def test_a_revoked_key_is_refused(client, portal):
     assert ApiCall.objects.latest("seq").status == 401
 
 
+def test_a_revoked_key_stays_dead_when_the_client_is_made_active_again(client, portal):
+    from motcua.api.models import ApiClient
+
+    api_client, key = portal
+    client_revoke(name=api_client.name, now=api_client.created_at)
+    ApiClient.objects.filter(pk=api_client.pk).update(is_active=True)  # ticked in the admin
+    assert client.get("/api/v1/agencies", **bearer(key)).status_code == 401
+    new = client_rotate(name=api_client.name, now=api_client.created_at).key
+    assert client.get("/api/v1/agencies", **bearer(new)).status_code == 200
+    assert client.get("/api/v1/agencies", **bearer(key)).status_code == 401
+
+
 def test_a_rotated_key_replaces_the_old_one(client, portal):
     api_client, old = portal
     new = client_rotate(name=api_client.name, now=api_client.created_at).key
