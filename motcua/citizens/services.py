@@ -412,17 +412,37 @@ def update_profile(*, citizen_id: int, full_name: str, id_number: str, address: 
         return citizen
 
 
-def citizen_close(*, citizen_id: int, password: str, confirmed: bool, now: datetime) -> None:
+def closing_password_ok(*, citizen_id: int, password: str, now: datetime) -> bool:
+    """Whether `password` is the account's, before closing it (True for an account without
+    one: the confirmation alone closes it). Counted as sign-in's tries are, in its own write
+    (the closing's transaction, which a wrong password rolls back, must not take the count
+    with it): a session left open does not let anyone try passwords here without limit."""
+    citizen = Citizen.objects.get(pk=citizen_id, is_active=True)
+    if not citizen.password:
+        return True
+    identifier = f"close:{citizen.pk}"
+    window = timedelta(minutes=settings.SIGNIN_LOCK_MINUTES)
+    failures = SignInAttempt.objects.filter(
+        identifier=identifier, succeeded=False, at__gte=now - window
+    )
+    if failures.count() >= settings.SIGNIN_MAX_FAILURES:
+        raise _locked(settings.SIGNIN_LOCK_MINUTES)
+    ok = check_password(password, citizen.password)
+    if not ok:
+        SignInAttempt.objects.create(identifier=identifier, at=now, succeeded=False)
+    return ok
+
+
+def citizen_close(*, citizen_id: int, password_ok: bool, confirmed: bool, now: datetime) -> None:
     """Close the account, in the caller's transaction: with the confirmation, and its
-    password when it has one (`core.accounts.check_closing`). The row stays, because the
-    citizen's ratings, drafts and dossiers name it, emptied of every personal value (name,
-    ID number, address, addresses to reach them, password, identity provider's link) and
-    never signed in again (every session of it ends: `session.current_citizen` takes only
-    active accounts). Its last addresses are told, so that a closing nobody asked for is
-    noticed. The dossiers stay with the agencies that handle them, under their own rules
-    (docs/privacy.md)."""
+    password when it has one (`closing_password_ok`, then `core.accounts.check_closing`).
+    The row stays, because the citizen's ratings, drafts and dossiers name it, emptied of
+    every personal value (name, ID number, address, addresses to reach them, password,
+    identity provider's link) and never signed in again (every session of it ends:
+    `session.current_citizen` takes only active accounts). Its last addresses are told, so
+    that a closing nobody asked for is noticed. The dossiers stay with the agencies that
+    handle them, under their own rules (docs/privacy.md)."""
     citizen = Citizen.objects.select_for_update().get(pk=citizen_id, is_active=True)
-    password_ok = bool(citizen.password) and check_password(password, citizen.password)
     check_closing(has_password=bool(citizen.password), password_ok=password_ok, confirmed=confirmed)
     for contact in _contacts(citizen):
         _message(contact, "closed", {"site": settings.SITE_URL}, now)

@@ -156,3 +156,13 @@ def test_an_account_made_by_an_identity_provider_closes_with_the_confirmation(wo
 
 def test_closing_needs_a_signed_in_citizen(client, db):
     assert client.post(URL, {"confirm": "on"}).status_code == 302
+
+
+def test_passwords_tried_at_closing_are_counted_as_sign_in_tries(lived, client, settings):
+    an, _binh, _d = lived
+    signed_in(client, an)
+    for _ in range(settings.SIGNIN_MAX_FAILURES):
+        assert client.post(URL, {"password": "sai-mat-khau", "confirm": "on"}).status_code == 400
+    held = client.post(URL, {"password": PASSWORD, "confirm": "on"})
+    assert held.status_code == 403 and "Tạm khóa" in held.content.decode()
+    assert Citizen.objects.get(pk=an.pk).is_active
