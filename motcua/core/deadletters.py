@@ -67,6 +67,26 @@ def check_dead_letter(facts: Facts) -> None:
     raise NotADeadLetter(messages[found], state=found.value)
 
 
+class KeptInOrder(ConflictError):
+    """Discarding a dead letter of a channel whose later messages wait for it (the national
+    portal's sync: a dossier's records go in order, each queued by the acknowledgement of the
+    one before). Set aside, it would hold the dossier's later records back for good."""
+
+    code = "outbox_kept_in_order"
+
+
+def check_discard(*, keeps_order: bool) -> None:
+    """Raise KeptInOrder for a channel that keeps an order: its dead letters are sent again
+    once the receiver works, never set aside."""
+    if keeps_order:
+        raise KeptInOrder(
+            _(
+                "Tin của kênh này phải đến theo thứ tự: bỏ qua nó thì các tin sau của hồ sơ sẽ "
+                "không bao giờ được gửi. Hãy “Gửi lại” khi bên nhận đã hoạt động lại."
+            )
+        )
+
+
 def shown_recipient(channel: str, recipient: str) -> str:
     """The recipient as a list shows it: an e-mail's first letter and domain, a phone's last
     three digits, a web address's scheme and host (its path may carry a token)."""

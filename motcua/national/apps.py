@@ -10,5 +10,5 @@ class NationalConfig(AppConfig):
         from motcua.national.services import CHANNEL, national_follow, national_send
         from motcua.notify.services import outbox_channel
 
-        outbox_channel(CHANNEL, national_send)
+        outbox_channel(CHANNEL, national_send, keeps_order=True)
         dossier_followers_add(national_follow)

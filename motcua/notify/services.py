@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from motcua.core.calendar import WorkCalendar
-from motcua.core.deadletters import Facts, check_dead_letter
+from motcua.core.deadletters import Facts, check_dead_letter, check_discard
 from motcua.core.errors import NotFound, _
 from motcua.notify.models import OutboxMessage
 from motcua.notify.sms import send_sms
@@ -201,9 +201,11 @@ def outbox_mark_sent(*, now: datetime) -> int:
 # channel name: each takes the claimed message and raises to have it retried with backoff.
 Sender = Callable[[OutboxMessage], None]
 _SENDERS: dict[str, Sender] = {}
+# Channels whose later messages wait for the earlier ones (`keeps_order`).
+_ORDERED: set[str] = set()
 
 
-def outbox_channel(name: str, sender: Sender) -> None:
+def outbox_channel(name: str, sender: Sender, *, keeps_order: bool = False) -> None:
     """Have messages of channel `name` delivered by `sender` (called from an AppConfig's
     ready()): it is given the claimed message, outside any transaction, with the same retries,
     lease, backoff and giving-up as mail; it must be idempotent under
@@ -211,6 +213,9 @@ def outbox_channel(name: str, sender: Sender) -> None:
     if name in ("email", "sms") or _SENDERS.get(name, sender) is not sender:
         raise ValueError(f"outbox channel {name!r} is taken")
     _SENDERS[name] = sender
+    if keeps_order:
+        # Its dead letters are never set aside nor purged: a later message waits for them.
+        _ORDERED.add(name)
 
 
 def channels_added() -> list[str]:
@@ -261,8 +266,10 @@ def _compose(message: OutboxMessage) -> None:
 
 def outbox_purge(*, before: datetime, apply: bool) -> int:
     """Messages sent, or given up on, before `before`: delete them with their recipient and
-    text (the dossier's events keep what happened); how many."""
-    done = OutboxMessage.objects.filter(Q(sent_at__lt=before) | Q(failed_at__lt=before))
+    text (the dossier's events keep what happened); how many. The dead letters of a channel
+    that keeps an order stay until they are sent: later messages wait for them."""
+    given_up = Q(failed_at__lt=before, sent_at__isnull=True) & ~Q(channel__in=sorted(_ORDERED))
+    done = OutboxMessage.objects.filter(Q(sent_at__lt=before) | given_up)
     count = done.count()
     if apply:
         done.delete()
@@ -331,6 +338,7 @@ def outbox_discard(*, message_id: int, now: datetime) -> DeadLetterChange:
     """Set a dead letter aside: kept with its record, never sent nor offered again."""
     with transaction.atomic():
         message = _dead_letter_locked(message_id)
+        check_discard(keeps_order=message.channel in _ORDERED)
         OutboxMessage.objects.filter(pk=message.pk).update(discarded_at=now)
     return DeadLetterChange(
         message_id=message.pk,

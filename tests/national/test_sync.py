@@ -129,6 +129,15 @@ def test_a_dead_letter_holds_the_later_records_back(world, portal):
     rate = sync_rate(agency_id=d.competent_agency_id, start=at("2026-12-01 00:00"),
                      end=at("2026-12-02 00:00"))  # fmt: skip
     assert rate is not None and (rate.dossiers, rate.on_time, rate.waiting) == (1, 0, 4)
+    # Set aside it would hold the rest back for good: the screen refuses, the purge keeps it.
+    from motcua.core.deadletters import KeptInOrder
+    from motcua.notify.services import outbox_discard, outbox_purge
+
+    with pytest.raises(KeptInOrder):
+        outbox_discard(message_id=message.pk, now=t + timedelta(days=3))
+    outbox_purge(before=t + timedelta(days=400), apply=True)
+    message.refresh_from_db()
+    assert message.discarded_at is None
     # Sent again (the dead-letter screen's resend): the rest follow, in order.
     OutboxMessage.objects.filter(pk=message.pk).update(failed_at=None, attempts=0)
     outbox_deliver(now=t + timedelta(days=3, minutes=1))
