@@ -474,6 +474,10 @@ class Index:
     score: Fraction | None  # total scaled to 100 over what could be computed
     band: str  # the classification of `score` ("" when there is no score)
 
+    def indicator(self, code: str) -> Indicator:
+        """The indicator numbered `code` ("1.4")."""
+        return next(i for i in self.indicators if i.code == code)
+
     def group_total(self, group: Group) -> Fraction:
         return sum(
             (i.score for i in self.indicators if i.group is group and i.score is not None),
