@@ -455,12 +455,28 @@ class FeedbackFigures:
 
 
 @dataclass(frozen=True)
+class SyncFigures:
+    """An agency's dossiers synced to the national portal in the period, for indicator 1.4.
+    None in its place: this installation is not connected to the portal (1.4 stays empty)."""
+
+    synced: int  # dossiers received in the period whose every record of it the portal acknowledged
+    # The portal's own count of the agency's dossiers of the period, which may be larger than
+    # this installation's (filed there and never handed over, other systems' dossiers): not
+    # known here, so None [practice].
+    portal_count: int | None = None
+
+
+@dataclass(frozen=True)
 class Index:
     indicators: tuple[Indicator, ...]
     total: Fraction  # the points scored on the indicators that could be computed
     available: int  # their maximum
     score: Fraction | None  # total scaled to 100 over what could be computed
     band: str  # the classification of `score` ("" when there is no score)
+
+    def indicator(self, code: str) -> Indicator:
+        """The indicator numbered `code` ("1.4")."""
+        return next(i for i in self.indicators if i.code == code)
 
     def group_total(self, group: Group) -> Fraction:
         return sum(
@@ -475,15 +491,44 @@ def _linear(maximum: int, ratio: Fraction | None, full_at: Fraction = Fraction(1
     return maximum * min(Fraction(1), ratio / full_at)
 
 
+def synced_indicator(figures: Figures, sync: SyncFigures | None) -> Indicator:
+    """Indicator 1.4 (DOMAIN §9): 6 × synced ÷ max(national reporting count, portal count).
+
+    The national reporting count is the dossiers this installation reports for the agency in
+    the period: those it received in the period (the tallies' `received`, 3.3's denominator
+    too). The portal's count is not known here (`SyncFigures.portal_count` stays None), so the
+    denominator is max(ours, the portal's if ever known) [practice]. Not connected: empty,
+    never 0. No dossier received: full points, as for the other ratios with nothing to judge.
+    """
+    name = _("Đồng bộ hồ sơ lên Cổng Dịch vụ công quốc gia")
+    if sync is None:
+        missing = _("Chưa có số liệu: hệ thống này chưa kết nối với Cổng Dịch vụ công quốc gia.")
+        return Indicator("1.4", Group.PUBLICITY, name, 6, None, None, None, missing)
+    denominator = max(figures.period.received, sync.portal_count or 0)
+    # A dossier counted synced is one received in the period: never more than the count.
+    numerator = min(sync.synced, denominator)
+    ratio = Fraction(numerator, denominator) if denominator else None
+    return Indicator(
+        "1.4", Group.PUBLICITY, name, 6, numerator, denominator, _linear(6, ratio),
+        _("6 × hồ sơ đã đồng bộ đủ (mọi trạng thái trong kỳ được Cổng Dịch vụ công quốc gia "
+          "xác nhận) ÷ hồ sơ tiếp nhận trong kỳ (hoặc số hồ sơ Cổng ghi nhận nếu lớn hơn; số "
+          "này chưa có trong hệ thống)."),
+    )  # fmt: skip
+
+
 def index(
-    figures: Figures, feedback: FeedbackFigures = FeedbackFigures(), config: IndexConfig = INDEX
+    figures: Figures,
+    feedback: FeedbackFigures = FeedbackFigures(),
+    config: IndexConfig = INDEX,
+    sync: SyncFigures | None = None,
 ) -> Index:
     """The 766 indicators this system's own data can give, their total and the band.
 
     Indicators that need data held elsewhere (publication of procedures on the national
-    database, sync to the portal, the citizen's data store) are listed empty, never as 0
-    (DOMAIN §9); the score is the total scaled to 100 over the indicators computed [check:
-    the portal scores them out of 100 with the missing ones at 0 or full, unpublished].
+    database, the citizen's data store; the sync to the portal when this installation is not
+    connected, `sync` None) are listed empty, never as 0 (DOMAIN §9); the score is the total
+    scaled to 100 over the indicators computed [check: the portal scores them out of 100 with
+    the missing ones at 0 or full, unpublished].
     """
     p = figures.period
     rate = figures.on_time_rate
@@ -532,12 +577,12 @@ def index(
             _("6 × (100% − (tỷ lệ trễ hạn + tỷ lệ đánh giá không hài lòng)) ÷ 90%, tối đa 6 "
               "điểm."),
         ),
+        synced_indicator(figures, sync),
     ]  # fmt: skip
     empty = [
         ("1.1", Group.PUBLICITY, _("Công khai thủ tục hành chính đúng hạn"), 6),
         ("1.2", Group.PUBLICITY, _("Cập nhật thủ tục hành chính đúng hạn"), 4),
         ("1.3", Group.PUBLICITY, _("Công khai đầy đủ các bộ phận của thủ tục"), 2),
-        ("1.4", Group.PUBLICITY, _("Đồng bộ hồ sơ lên Cổng Dịch vụ công quốc gia"), 6),
         ("3.1", Group.ONLINE, _("Thủ tục cung cấp trực tuyến"), 2),
         ("3.2", Group.ONLINE, _("Dịch vụ trực tuyến có phát sinh hồ sơ"), 4),
         ("4.1", Group.PAYMENT, _("Thủ tục có phí được cung cấp thanh toán trực tuyến"), 2),

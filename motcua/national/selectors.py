@@ -4,14 +4,14 @@ dossiers (for oversight) and the sync rate of an agency (766 index, indicator 1.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 
 from motcua.core import national_out
 from motcua.core.lifecycle import Status
@@ -174,3 +174,31 @@ def sync_rate(*, agency_id: int, start: datetime, end: datetime) -> SyncRate | N
         synced += int(not left)
         on_time += int(national_out.synced_on_time(calendar, syncs))
     return SyncRate(len(ids), synced, on_time, waiting)
+
+
+def synced_by(
+    *, start: datetime, end: datetime, agencies: Collection[int] | None = None
+) -> dict[int, int] | None:
+    """Indicator 1.4's numerator for every agency at once (a ranking's ~130 in one query):
+    per agency, the dossiers received in [start, end) whose every record queued before `end`
+    the portal acknowledged; agencies with none are left out (0). None when this installation
+    is not connected to the portal: the indicator then stays empty, never 0.
+
+    A dossier received in the period with no record at all (received before the connection)
+    is not synced: it counts in the denominator (the dossiers received), not here."""
+    if not is_connected():
+        return None
+    rows = NationalSync.objects.filter(
+        dossier__received_at__gte=start, dossier__received_at__lt=end, queued_at__lt=end
+    )
+    if agencies is not None:
+        rows = rows.filter(agency_id__in=list(agencies))
+    counts = (
+        rows.values("agency_id")
+        .annotate(
+            dossiers=Count("dossier_id", distinct=True),
+            waiting=Count("dossier_id", distinct=True, filter=Q(acknowledged_at__isnull=True)),
+        )
+        .values_list("agency_id", "dossiers", "waiting")
+    )
+    return {agency: dossiers - waiting for agency, dossiers, waiting in counts}

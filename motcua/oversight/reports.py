@@ -32,7 +32,7 @@ from django.utils.translation import gettext
 
 from motcua.core.apology import Timing
 from motcua.core.errors import NotFound, _
-from motcua.core.indicators import RATING_DIMENSIONS, Figures, Index, Period
+from motcua.core.indicators import RATING_DIMENSIONS, Figures, Index, Indicator, Period
 from motcua.dossiers.selectors import (
     Holding,
     apology_letters_in,
@@ -178,6 +178,12 @@ class HeadReport:
     apologies: list[Apology]
     breaches: list[Breach]
     feedback: list[ReportItem]
+
+    @property
+    def synced(self) -> Indicator:
+        """Indicator 1.4: the dossiers synced to the national portal (empty when this
+        installation is not connected)."""
+        return self.index.indicator("1.4")
 
     @property
     def apologies_drafted(self) -> int:

@@ -23,7 +23,9 @@ from motcua.core.indicators import (
     FeedbackFigures,
     Figures,
     Index,
+    Indicator,
     Period,
+    SyncFigures,
     Tally,
     index,
     month_start,
@@ -45,6 +47,7 @@ from motcua.dossiers.selectors import (
     steps_ended,
 )
 from motcua.feedback.selectors import feedback_handling, rated_dossiers
+from motcua.national.selectors import synced_by
 from motcua.organization.selectors import (
     Actor,
     agencies_by_id,
@@ -194,12 +197,31 @@ def feedback_by(
     return {a: FeedbackFigures(items=n, on_time=ok) for a, (n, ok, _c, _u) in rows.items()}
 
 
+def sync_by(
+    *, period: Period, agencies: Collection[int] | None = None
+) -> dict[int, SyncFigures] | None:
+    """Indicator 1.4's synced dossiers per agency (one query for them all); None when this
+    installation is not connected to the national portal. An agency missing synced none."""
+    start, end = _bounds(period)
+    synced = synced_by(start=start, end=end, agencies=agencies)
+    return None if synced is None else {a: SyncFigures(n) for a, n in synced.items()}
+
+
+def _sync_of(sync: Mapping[int, SyncFigures] | None, agency: int) -> SyncFigures | None:
+    return None if sync is None else sync.get(agency, SyncFigures(0))
+
+
 @dataclass(frozen=True)
 class AgencyScore:
     agency: Agency
     figures: Figures
     index: Index
     rank: int | None  # among agencies of the same group (departments, or communes)
+
+    @property
+    def synced(self) -> Indicator:
+        """Indicator 1.4 (empty when this installation is not connected to the portal)."""
+        return self.index.indicator("1.4")
 
 
 # The agencies ranked with the communes (DOMAIN §9: departments and communes apart).
@@ -213,11 +235,12 @@ def ranking(
     communes), each ranked best first."""
     figures = figures_by(period=period, agencies=agencies)
     feedback = feedback_by(period=period, agencies=agencies)
+    sync = sync_by(period=period, agencies=agencies)
     found = agencies_by_id(figures)
     groups: tuple[list[AgencyScore], list[AgencyScore]] = ([], [])
     for commune, group in ((False, "department"), (True, "commune")):
         members = {
-            pk: index(figures[pk], feedback.get(pk, FeedbackFigures()))
+            pk: index(figures[pk], feedback.get(pk, FeedbackFigures()), sync=_sync_of(sync, pk))
             for pk, agency in found.items()
             if ranked_group(agency) == group
         }
@@ -231,7 +254,8 @@ def ranking(
 def agency_index(*, agency: int, period: Period) -> tuple[Figures, Index]:
     figures = figures_by(period=period, agencies=[agency]).get(agency, Figures.of(Tally(), Tally()))
     feedback = feedback_by(period=period, agencies=[agency]).get(agency, FeedbackFigures())
-    return figures, index(figures, feedback)
+    sync = _sync_of(sync_by(period=period, agencies=[agency]), agency)
+    return figures, index(figures, feedback, sync=sync)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -61,6 +61,7 @@ def _context(agency: Agency, report: reports.HeadReport) -> dict[str, Any]:
         "shown": {
             "rate": as_percent(report.figures.on_time_rate),
             "score": _points(report.index.score),
+            "synced": _points(report.synced.score),
             "previous": _points(standing.previous_score),
             "change": _signed(standing.change),
         },
@@ -154,6 +155,8 @@ def report_rows(report: reports.HeadReport) -> list[list[Cell]]:
     """The report as sections of rows, each with its own header, a blank row between them;
     the cells typed, for the CSV to print and the workbook to keep as numbers and dates."""
     f, p, s = report.figures, report.figures.period, report.standing
+    n, d = report.synced.numerator, report.synced.denominator
+    synced = "" if n is None else f"{n}/{d}"
     rows: list[list[Cell]] = [
         [Heading(_("Báo cáo tháng của thủ trưởng cơ quan")), report.agency_name,
          report.agency_code],
@@ -176,6 +179,8 @@ def report_rows(report: reports.HeadReport) -> list[list[Cell]]:
         (_("Tỷ lệ đúng hạn"), Share(f.on_time_rate)),
         (_("Điểm Bộ chỉ số 766 (trên 100)"), Points(report.index.score)),
         (_("Xếp loại"), report.index.band),
+        (_("Hồ sơ đồng bộ lên Cổng Dịch vụ công quốc gia (chỉ tiêu 1.4)"), synced),
+        (_("Điểm chỉ tiêu 1.4 (trên 6)"), Points(report.synced.score)),
         (_("Thứ hạng"), f"{s.rank}/{s.ranked}" if s.rank else ""),
         (_("Điểm tháng trước"), Points(s.previous_score)),
         (_("Thứ hạng tháng trước"), s.previous_rank),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from motcua.core.calendar import local_date
+from motcua.national.selectors import is_connected
 from motcua.organization.selectors import centre_tz
 from motcua.oversight import reports
 from motcua.oversight.selectors import as_percent
@@ -73,5 +74,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "chosen": chosen,
             "departments": [s for s in shown if not s["row"].commune],
             "communes": [s for s in shown if s["row"].commune],
+            # The score counts indicator 1.4 only when synced to the national portal.
+            "connected": is_connected(),
         },
     )

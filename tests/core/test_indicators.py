@@ -23,6 +23,7 @@ from motcua.core.indicators import (
     Period,
     RatingRecord,
     Rules,
+    SyncFigures,
     Tally,
     classify,
     contributions,
@@ -328,6 +329,42 @@ def test_index_scores_and_explains():
     assert result.score == result.total * 2
     assert result.band == classify(result.score)
     assert all(i.formula for i in result.indicators)
+
+
+@pytest.mark.parametrize(
+    ("received", "sync", "numerator", "denominator", "score"),
+    [
+        # Not connected to the portal: empty, never 0.
+        (10, None, None, None, None),
+        # Connected, nothing received: nothing to judge, full points as the other ratios.
+        (0, SyncFigures(0), 0, 0, Fraction(6)),
+        # Every dossier received in the period synced: 6 × 10 ÷ 10.
+        (10, SyncFigures(10), 10, 10, Fraction(6)),
+        # Some still waiting for the portal's acknowledgement: 6 × 7 ÷ 10.
+        (10, SyncFigures(7), 7, 10, Fraction(21, 5)),
+        # Connected, none acknowledged yet: a real 0.
+        (4, SyncFigures(0), 0, 4, Fraction(0)),
+        # The portal's own count, if it were known, wins when larger: 6 × 7 ÷ 14.
+        (10, SyncFigures(7, portal_count=14), 7, 14, Fraction(3)),
+        # ... and ours when the portal's is smaller.
+        (10, SyncFigures(7, portal_count=8), 7, 10, Fraction(21, 5)),
+        # Never more synced than counted (an agency changed between records): 6 × 3 ÷ 3.
+        (3, SyncFigures(5), 3, 3, Fraction(6)),
+    ],
+)
+def test_the_sync_indicator(received, sync, numerator, denominator, score):
+    figures = Figures.of(Tally(received=received, on_time=received, finished=received), Tally())
+    result = index(figures, sync=sync)
+    synced = {i.code: i for i in result.indicators}["1.4"]
+    assert (synced.numerator, synced.denominator, synced.score) == (numerator, denominator, score)
+    assert synced.maximum == 6 and synced.formula
+    if sync is None:
+        assert "chưa kết nối" in synced.formula
+        assert result.available == 50
+    else:
+        assert "÷ hồ sơ tiếp nhận trong kỳ" in synced.formula
+        assert result.available == 56  # counted in the score once computed
+        assert result.group_total(synced.group) == score
 
 
 def test_feedback_on_time_share():
