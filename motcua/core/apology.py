@@ -67,6 +67,13 @@ def wants_draft(view: Outlook) -> bool:
     return view.late
 
 
+def drafts_here(*, hosted_elsewhere: bool) -> bool:
+    """Whether this installation drafts the letter of the agency to blame: never for an
+    agency that works on another installation (liên thông), whose head signs nothing here;
+    it apologises where it works, and the letter comes back signed (motcua.exchange)."""
+    return not hosted_elsewhere
+
+
 class Timing(StrEnum):
     """When a step of the letter (its draft, its signature) happened against the deadline."""
 

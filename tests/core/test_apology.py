@@ -14,6 +14,7 @@ from motcua.core.apology import (
     Outlook,
     Timing,
     closing_reason,
+    drafts_here,
     timing,
     wants_draft,
 )
@@ -96,3 +97,8 @@ def test_a_waiting_draft_closes_with_a_reason_when_the_dossier_finishes(status):
 )
 def test_nothing_closes_while_open_or_without_a_waiting_draft(apology, status):
     assert closing_reason(apology=apology, status=status) is None
+
+
+def test_it_never_drafts_for_an_agency_on_another_installation():
+    assert drafts_here(hosted_elsewhere=False)
+    assert not drafts_here(hosted_elsewhere=True)
