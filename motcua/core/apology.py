@@ -67,6 +67,24 @@ def wants_draft(view: Outlook) -> bool:
     return view.late
 
 
+def drafts_here(*, hosted_elsewhere: bool) -> bool:
+    """Whether this installation drafts the letter of the agency to blame: never for an
+    agency that works on another installation (liên thông), whose head signs nothing here;
+    it apologises where it works, and the letter comes back signed (motcua.exchange)."""
+    return not hosted_elsewhere
+
+
+def new_due_after_step(
+    calendar: WorkCalendar, *, step_new_due: datetime, seconds_after: int, due_at: datetime
+) -> datetime:
+    """The dossier's new date when the step it is at gets `step_new_due` elsewhere (the other
+    installation's form 04): the steps ahead keep their allotments after it, and it is never
+    less than one working day after the current appointment (as `outlook`'s)."""
+    from_step = calendar.add_working_seconds(step_new_due, seconds_after)
+    after_due = calendar.add_working_seconds(due_at, calendar.working_day_seconds)
+    return max(from_step, after_due)
+
+
 class Timing(StrEnum):
     """When a step of the letter (its draft, its signature) happened against the deadline."""
 

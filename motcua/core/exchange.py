@@ -28,8 +28,9 @@ from motcua.core.errors import PermissionDenied, ValidationError, _
 STEP_REQUEST = "step.request"
 STEP_ACCEPTED = "step.accepted"
 STEP_RESULT = "step.result"
+STEP_APOLOGY = "step.apology"  # the agency holding the step signed form 04 with a new date
 ACK = "ack"
-TYPES = frozenset({STEP_REQUEST, STEP_ACCEPTED, STEP_RESULT, ACK})
+TYPES = frozenset({STEP_REQUEST, STEP_ACCEPTED, STEP_RESULT, STEP_APOLOGY, ACK})
 FIELDS = frozenset({"id", "from", "to", "type", "dossier", "step", "sent_at", "key", "body"})
 MAX_IDENT = 64  # an installation's id, a key id, a dossier code
 
@@ -435,3 +436,41 @@ class RemoteResult:
             "started_at": self.times.started_at.isoformat(),
             "ended_at": self.times.ended_at.isoformat(),
         }
+
+
+@dataclass(frozen=True)
+class RemoteApology:
+    """The apology (form 04) the agency holding the step signed on its installation: the new
+    date it promises, its reason, who signed it (a head with no account here) and when."""
+
+    installation: str
+    new_due_at: datetime
+    reason: str
+    signer_name: str
+    signer_title: str
+    signed_at: datetime
+
+    def payload(self) -> dict[str, Any]:
+        """As the dossier's event records it."""
+        return {
+            "installation": self.installation,
+            "signer_name": self.signer_name,
+            "signer_title": self.signer_title,
+            "signed_at": self.signed_at.isoformat(),
+        }
+
+
+def parse_apology(installation: str, body: Mapping[str, Any]) -> RemoteApology:
+    """A step.apology's body (aware times, a reason and a signer's name); MalformedMessage
+    otherwise."""
+    try:
+        new_due = datetime.fromisoformat(str(body["new_due_at"]))
+        signed = datetime.fromisoformat(str(body["signed_at"]))
+        reason, name, title = (
+            str(body[k]).strip() for k in ("reason", "signer_name", "signer_title")
+        )
+    except (KeyError, ValueError):
+        raise MalformedMessage(_("Nội dung văn bản xin lỗi liên thông không hợp lệ.")) from None
+    if new_due.tzinfo is None or signed.tzinfo is None or not reason or not name:
+        raise MalformedMessage(_("Nội dung văn bản xin lỗi liên thông không hợp lệ."))
+    return RemoteApology(installation, new_due, reason[:2000], name[:200], title[:200], signed)

@@ -110,6 +110,9 @@ class Action(StrEnum):
     # The step held by an agency on another installation (liên thông, motcua.exchange) ended
     # there: it closes with that installation's times and the dossier goes to the next step.
     EXCHANGE_RESULT = "exchange_result"
+    # The agency on the other installation that held the step apologised there (form 04,
+    # signed by its head): the letter and its new date are recorded here.
+    EXCHANGE_APOLOGY = "exchange_apology"
 
     @property
     def label(self) -> str:
@@ -139,6 +142,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.WARN: _("Cảnh báo sắp đến hạn"),
     Action.MARK_OVERDUE: _("Quá hạn xử lý"),
     Action.EXCHANGE_RESULT: _("Nhận kết quả liên thông"),
+    Action.EXCHANGE_APOLOGY: _("Nhận văn bản xin lỗi liên thông"),
 }
 
 S = Status
@@ -206,6 +210,9 @@ TRANSITIONS: dict[Action, Rule] = {
     Action.MARK_OVERDUE: Rule(frozenset(CLOCK_RUNS), None, frozenset({R.SYSTEM})),
     # Taken by the system on the other installation's signed result, never by a person.
     Action.EXCHANGE_RESULT: Rule(frozenset({S.PROCESSING}), S.PROCESSING, frozenset({R.SYSTEM})),
+    Action.EXCHANGE_APOLOGY: Rule(
+        frozenset({S.RECEIVED, S.PROCESSING, S.PAYMENT}), None, frozenset({R.SYSTEM})
+    ),
 }
 
 
@@ -370,6 +377,10 @@ def _check_guards(action: Action, facts: Facts) -> None:
         )
     # Never refused for being late: a late letter is still owed, and recorded as late.
     if action is Action.DRAFT_APOLOGY and facts.apology != "none":
+        raise GuardError(
+            _("Văn bản xin lỗi và hẹn lại ngày trả chỉ được lập một lần."), action=action.value
+        )
+    if action is Action.EXCHANGE_APOLOGY and facts.apology not in ("none", "draft"):
         raise GuardError(
             _("Văn bản xin lỗi và hẹn lại ngày trả chỉ được lập một lần."), action=action.value
         )

@@ -52,6 +52,7 @@ _KINDS: dict[Action, Kind] = {
     Action.WITHDRAW: Kind.WITHDRAWING,
     Action.STOP: Kind.STOPPED,
     Action.APPROVE_APOLOGY: Kind.APOLOGY,
+    Action.EXCHANGE_APOLOGY: Kind.APOLOGY,
     Action.MARK_OVERDUE: Kind.LATE,
 }
 

@@ -16,14 +16,16 @@ from datetime import datetime
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from motcua.core.apology import wants_draft
+from motcua.core.apology import drafts_here, wants_draft
+from motcua.core.calendar import WorkCalendar
 from motcua.core.errors import DomainError
 from motcua.core.lifecycle import Action
 from motcua.core.urgency import CLOCK_RUNS
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import dossier_outlook, dossier_plan
+from motcua.dossiers.selectors import dossier_blame, dossier_outlook, dossier_plan
 from motcua.dossiers.services import dossier_act
-from motcua.organization.selectors import Actor, calendar_for, default_calendar
+from motcua.exchange.selectors import agency_hosted_elsewhere
+from motcua.organization.selectors import Actor, agency_by_id, calendar_for, default_calendar
 
 log = logging.getLogger(__name__)
 # Statuses in which the agency's clock runs (5, awaiting the citizen, is paused): the core's.
@@ -103,9 +105,19 @@ def process_deadlines(*, now: datetime, batch: int = 500) -> DeadlineReport:
         )
         if dossier is None:
             continue
-        view = dossier_outlook(
-            dossier, calendar_for(dossier.received_place), now, dossier_plan(dossier)
-        )
-        if view is not None and wants_draft(view):
+        dossier_calendar = calendar_for(dossier.received_place)
+        view = dossier_outlook(dossier, dossier_calendar, now, dossier_plan(dossier))
+        if view is None or not wants_draft(view):
+            continue
+        if drafts_here(hosted_elsewhere=_blamed_elsewhere(dossier, dossier_calendar, now)):
             report.apologies += _act(pk, Action.DRAFT_APOLOGY, now)
     return report
+
+
+def _blamed_elsewhere(dossier: Dossier, calendar: WorkCalendar, now: datetime) -> bool:
+    """Whether the agency the letter would be drafted for (the one whose step caused the
+    delay, as DRAFT_APOLOGY picks it) works on another installation: it apologises there, and
+    its signed letter comes back (motcua.exchange); the overdue mark stays here."""
+    blame = dossier_blame(dossier, calendar, now)
+    agency = agency_by_id(blame.step.agency) if blame else dossier.current_agency
+    return agency is not None and agency_hosted_elsewhere(agency.code)

@@ -26,6 +26,7 @@ from motcua.core.routing import (
     LimitUnit,
     PlannedStep,
     resume_step,
+    seconds_after,
     statutory_budget,
     step_due,
 )
@@ -110,6 +111,7 @@ class Act:
     answer: Mapping[int, dossier_scans.ScanUpload] | None = None
     result: dossier_scans.ScanUpload | None = None  # the result's electronic copy (PDF)
     remote: core_exchange.RemoteResult | None = None  # another installation's step result
+    apology: core_exchange.RemoteApology | None = None  # the letter signed there for its step
 
 
 @dataclass(frozen=True)
@@ -645,6 +647,70 @@ def _approve_apology(a: Act) -> Change:
     )
 
 
+def _exchange_apology(a: Act) -> Change:
+    """The agency holding the step on another installation apologised there (form 04, signed
+    by its head): the letter is recorded here as that agency's, signed by that head (no
+    account here), with the dossier's new date after the date it promised for its step and the
+    steps ahead (`new_due_after_step`). An unsigned draft made here before is signed with
+    it; the one-day rule is judged at its signature against this dossier's appointment."""
+    d = a.dossier
+    remote = a.apology
+    if remote is None or d.due_at is None or d.step_due_at is None:
+        raise ValidationError(_("Thiếu văn bản xin lỗi của hệ thống liên thông."), field="apology")
+    index = min(d.step_index, len(a.plan) - 1)
+    new_due = core_apology.new_due_after_step(
+        a.calendar,
+        step_new_due=remote.new_due_at,
+        seconds_after=seconds_after(a.plan, index, a.calendar),
+        due_at=d.due_at,
+    )
+    signed_at = min(remote.signed_at, a.now)  # a clock running ahead never signs in the future
+    timing = core_apology.timing(a.calendar, at=signed_at, due_at=d.due_at)
+    change = Change(
+        # The step keeps its due: it is judged against it when its result comes (form 06), so
+        # the delay stays that agency's, as a step here whose dossier was extended.
+        fields={"apology": "approved"},
+        clock=[
+            core_clock.ClockEntry(
+                kind=core_clock.ClockKind.EXTEND, at=a.now, new_due=new_due, reason="xin lỗi"
+            )
+        ],
+        news_agency=d.current_agency.name,
+        payload={
+            "agency": d.current_agency_id,
+            "new_due_at": new_due.isoformat(),
+            "step_new_due_at": remote.new_due_at.isoformat(),  # what it promised for it
+            "reason": remote.reason,
+            "timing": timing.value,
+            "in_time": timing.in_time,
+            "exchange": remote.payload(),
+        },
+    )
+    signed = {
+        "reason": remote.reason,
+        "approved_at": signed_at,
+        "sign_timing": timing.value,
+        "new_due_at": new_due,
+        "signer_name": remote.signer_name,
+        "signer_title": remote.signer_title,
+    }
+    if a.facts.apology == "draft":
+        change.letter_signed = ApologyLetter.objects.get(dossier=d)
+        for name, value in signed.items():
+            setattr(change.letter_signed, name, value)
+        return change
+    change.letter = ApologyLetter(
+        dossier=d,
+        agency_id=d.current_agency_id,
+        step_index=d.step_index,
+        original_due_at=d.due_at,
+        drafted_at=signed_at,
+        draft_timing=timing.value,
+        **signed,
+    )
+    return change
+
+
 def _warn(a: Act) -> Change:
     return Change(fields={"warned_at": a.now})
 
@@ -672,4 +738,5 @@ HANDLERS: dict[Action, Callable[[Act], Change]] = {
     Action.WARN: _warn,
     Action.MARK_OVERDUE: _overdue,
     Action.EXCHANGE_RESULT: _exchange_result,
+    Action.EXCHANGE_APOLOGY: _exchange_apology,
 }

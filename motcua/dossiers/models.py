@@ -504,6 +504,10 @@ class ApologyLetter(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Signed on another installation (liên thông) by the head of the agency that held the step
+    # there, who has no account here: their name and title as that installation sent them.
+    signer_name = models.CharField(max_length=200, blank=True)
+    signer_title = models.CharField(max_length=200, blank=True)
     # The one-day rule (motcua.core.apology.timing) against `original_due_at`: "in_time",
     # "late" or "after_deadline". A late draft or signature is a breach against `agency`.
     draft_timing = models.CharField(max_length=20, default="in_time")

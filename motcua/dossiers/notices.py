@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 # Besides every status change, what a citizen is told about: a new appointment, a delay.
 # Hand-overs inside one status, proposals and approvals are on the tracking page instead of in
 # the citizen's mailbox; a drafted apology reaches the citizen once it is signed.
-CITIZEN_NEWS = frozenset({Action.APPROVE_APOLOGY, Action.MARK_OVERDUE})
+CITIZEN_NEWS = frozenset({Action.APPROVE_APOLOGY, Action.EXCHANGE_APOLOGY, Action.MARK_OVERDUE})
 
 
 # The systems that follow every dossier's record besides its citizen (the national portal's
@@ -77,8 +77,11 @@ def status_notice(
     # paused); it is told again when processing resumes.
     running = dossier.is_open and dossier.status != Status.SUPPLEMENT
     due = dossier.due_at if running else None
+    # The letter of an agency on another installation, recorded here, is the same news as
+    # one signed here: the same words.
+    told = Action.APPROVE_APOLOGY if action is Action.EXCHANGE_APOLOGY else action
     context = {
-        "action": action.value,
+        "action": told.value,
         "status": Status(dossier.status).label,
         "name": dossier.applicant_name,
         "code": dossier.code or "",

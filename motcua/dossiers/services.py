@@ -36,7 +36,7 @@ from motcua.core.errors import (
     ValidationError,
     _,
 )
-from motcua.core.exchange import RemoteResult
+from motcua.core.exchange import RemoteApology, RemoteResult
 from motcua.core.lifecycle import FINISHED, Action, Facts, Post, Status, decide
 from motcua.core.reception import Applicant
 from motcua.core.retention import PSEUDONYM
@@ -451,6 +451,7 @@ def dossier_act(
     answer: Mapping[int, ScanUpload] | None = None,
     result: ScanUpload | None = None,
     remote: RemoteResult | None = None,
+    apology: RemoteApology | None = None,
 ) -> Dossier:
     """Apply one action to a dossier: the core checks the state, the guards and the actor's
     right on this step; then the version moves on (compare-and-set), the event is appended
@@ -490,6 +491,7 @@ def dossier_act(
                 answer=answer,
                 result=result,
                 remote=remote,
+                apology=apology,
             )
             change = HANDLERS.get(action, nothing)(act)
         except DomainError:

@@ -120,7 +120,16 @@ def update(
         *(
             [
                 _update_by_pk(
-                    letter_signed, ["approved_at", "approved_by_id", "sign_timing", "new_due_at"]
+                    letter_signed,
+                    [
+                        "approved_at",
+                        "approved_by_id",
+                        "sign_timing",
+                        "new_due_at",
+                        "signer_name",
+                        "signer_title",
+                        "reason",
+                    ],
                 )
             ]
             if letter_signed is not None

@@ -8,16 +8,22 @@ from collections.abc import Iterable
 from django.db.models import Sum
 
 from motcua.exchange.log import LogReport, verify_log
-from motcua.exchange.models import Handover, LogEntry, Wait
+from motcua.exchange.models import Handover, LogEntry, RemoteAgency, Wait
 
 __all__ = [
     "LogReport",
+    "agency_hosted_elsewhere",
     "exchange_handovers",
     "exchange_integration_seconds",
     "exchange_integration_seconds_of",
     "log_entries",
     "verify_log",
 ]
+
+
+def agency_hosted_elsewhere(agency_code: str) -> bool:
+    """Whether the agency with this e-ID code works on another installation (liên thông)."""
+    return RemoteAgency.objects.filter(agency_code=agency_code.strip().upper()).exists()
 
 
 def exchange_integration_seconds(dossier_id: int) -> int:

@@ -52,6 +52,8 @@ from motcua.organization.selectors import (
     calendar_for,
     centre_tz,
     desk_of,
+    staff_actor,
+    staff_title,
 )
 
 if TYPE_CHECKING:
@@ -202,9 +204,12 @@ def _public_keys(peer: Installation) -> list[core.PublicKey]:
 def exchange_follow(dossier: Dossier, event: DossierEvent) -> list[OutboxMessage]:
     """The messages a dossier's change sends (in the change's transaction): a step.request
     when it was forwarded (or sent back) to an agency on another installation, a step.result
-    when a dossier opened for another installation's step ended here."""
+    when a dossier opened for another installation's step ended here, a step.apology when the
+    apology of such a dossier was signed here (the new date goes back with it)."""
     if event.action in _HANDING:
         return _step_request(dossier, event)
+    if event.action == Action.APPROVE_APOLOGY.value:
+        return _step_apology(dossier, event)
     if event.to_status in _FINISHED and event.from_status not in _FINISHED:
         return _step_result(dossier, event)
     return []
@@ -289,6 +294,43 @@ def _step_result(dossier: Dossier, event: DossierEvent) -> list[OutboxMessage]:
         dossier_id=dossier.pk,
     )
     Task.objects.filter(pk=task.pk).update(result_id=envelope.id)
+    return [message]
+
+
+def _step_apology(dossier: Dossier, event: DossierEvent) -> list[OutboxMessage]:
+    """The apology (form 04) of a dossier opened for another installation's step, signed here
+    by the head of our agency: the letter's new date, reason and signer, sent to the
+    installation whose step it is, so that its dossier and its citizen learn the new date.
+    Read from the signature's event: the letter's row is written in the same statement batch."""
+    task = (
+        Task.objects.filter(dossier_id=dossier.pk, result_id="")
+        .select_related("installation")
+        .first()
+    )
+    if task is None:
+        return []
+    signer = staff_actor(event.actor_id) if event.actor_id is not None else None
+    title = staff_title(event.actor_id) if event.actor_id is not None else ""
+    body = {
+        "request": task.request_id,
+        "code": dossier.code or "",
+        "agency": event.agency.code if event.agency is not None else "",
+        "new_due_at": event.payload["new_due_at"],
+        "reason": event.payload["reason"],
+        "signer_name": signer.name if signer is not None else "",
+        "signer_title": title or str(Role(event.actor_role).label),
+        "signed_at": event.at.isoformat(),
+    }
+    _envelope, message = _outgoing(
+        peer=task.installation,
+        type=core.STEP_APOLOGY,
+        dossier=task.origin_code,
+        step=task.step_index,
+        body=body,
+        now=event.at,
+        dedupe_key=f"exchange:apology:{task.pk}",
+        dossier_id=dossier.pk,
+    )
     return [message]
 
 
@@ -683,8 +725,40 @@ def _result(peer: Installation, e: core.Envelope, now: datetime) -> tuple[str, d
     return status, {}
 
 
+def _apology(peer: Installation, e: core.Envelope, now: datetime) -> tuple[str, dict[str, Any]]:
+    """The agency holding our step apologised on its installation (form 04, signed by its
+    head there): the letter is recorded on our dossier as that agency's, with the new date,
+    through the write path, and our citizen is told. A letter for a step that is no longer
+    open here (its result came, or the dossier moved on) changes nothing."""
+    handover = _handover(peer, e)
+    apology = core.parse_apology(peer.code, e.body)
+    dossier = dossier_public(handover.dossier_id)
+    if (
+        handover.result_at is not None
+        or dossier.step_index != handover.step_index
+        or dossier.step_started_at != handover.handed_at
+        or dossier.code != e.dossier
+    ):
+        return "not_applied", {}
+    try:
+        dossier_act(
+            dossier=dossier,
+            action=Action.EXCHANGE_APOLOGY,
+            actor=Actor.system(),
+            now=now,
+            apology=apology,
+        )
+    except ConflictError:
+        raise
+    except DomainError:
+        # Already apologised here, or the dossier cannot take it (stopped, withdrawn).
+        return "not_applied", {}
+    return "applied", {}
+
+
 _ACTS: dict[str, Callable[[Installation, core.Envelope, datetime], tuple[str, dict[str, Any]]]] = {
     core.STEP_REQUEST: _request,
     core.STEP_ACCEPTED: _accepted,
     core.STEP_RESULT: _result,
+    core.STEP_APOLOGY: _apology,
 }

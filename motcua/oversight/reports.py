@@ -275,7 +275,10 @@ def _apologies(agency: Agency, start: datetime, end: datetime) -> list[Apology]:
                 drafted_at=letter.drafted_at,
                 draft_timing=letter.draft_timing,
                 approved_at=letter.approved_at,
-                signer=(signer.get_full_name() or signer.get_username()) if signer else "",
+                # Signed on another installation: the name it sent (no account here).
+                signer=(signer.get_full_name() or signer.get_username())
+                if signer
+                else letter.signer_name,
                 sign_timing=letter.sign_timing,
                 new_due_at=letter.new_due_at,
                 late=letter.late,

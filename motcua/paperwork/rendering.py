@@ -443,6 +443,12 @@ def apology_context(spec: FormSpec, dossier: Dossier, now: datetime) -> dict[str
     head = signer(letter.approved_by, "THỦ TRƯỞNG CƠ QUAN") if approved else None
     # TM. / KT. as the signer's post says (a draft: as the head would sign it).
     post = staff_title(letter.approved_by.pk) if approved and letter.approved_by else ""
+    if approved and letter.approved_by is None and letter.signer_name:
+        # Signed on another installation (liên thông) by a head with no account here.
+        head = Signer(
+            name=letter.signer_name, title=letter.signer_title.upper() or "THỦ TRƯỞNG CƠ QUAN"
+        )
+        post = letter.signer_title
     head_titles = signature_titles(kind=letter.agency.kind, title=post)
     # The desk is told too (NĐ 118), unless the late agency is the one that received it.
     desk = (

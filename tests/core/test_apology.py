@@ -5,6 +5,7 @@ late never means refused (DOMAIN §5 "Late dossiers"). Default calendar: 08:00-1
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +15,8 @@ from motcua.core.apology import (
     Outlook,
     Timing,
     closing_reason,
+    drafts_here,
+    new_due_after_step,
     timing,
     wants_draft,
 )
@@ -96,3 +99,26 @@ def test_a_waiting_draft_closes_with_a_reason_when_the_dossier_finishes(status):
 )
 def test_nothing_closes_while_open_or_without_a_waiting_draft(apology, status):
     assert closing_reason(apology=apology, status=status) is None
+
+
+def test_it_never_drafts_for_an_agency_on_another_installation():
+    assert drafts_here(hosted_elsewhere=False)
+    assert not drafts_here(hosted_elsewhere=True)
+
+
+def test_the_new_date_after_a_step_elsewhere_keeps_the_steps_ahead_and_a_day_more():
+    due = datetime(2026, 12, 14, 8, 30, tzinfo=VN)  # Monday
+    # B promises Friday 09:00 for its step; a day and a half is allotted after it.
+    step_new_due = datetime(2026, 12, 11, 9, 0, tzinfo=VN)
+    after = CAL.days_to_seconds(Decimal("1.5"))
+    new_due = new_due_after_step(CAL, step_new_due=step_new_due, seconds_after=after, due_at=due)
+    assert new_due == max(
+        CAL.add_working_seconds(step_new_due, after),
+        CAL.add_working_seconds(due, CAL.working_day_seconds),
+    )
+    assert CAL.working_seconds_between(due, new_due) >= CAL.working_day_seconds
+    # A later promise there carries the steps ahead past it.
+    late = datetime(2026, 12, 21, 9, 0, tzinfo=VN)
+    assert new_due_after_step(
+        CAL, step_new_due=late, seconds_after=after, due_at=due
+    ) == CAL.add_working_seconds(late, after)

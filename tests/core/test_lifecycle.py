@@ -60,6 +60,8 @@ EXPECTED = {
     A.MARK_OVERDUE: ("2 4 6", "system", "="),
     # Another installation's signed result of the step it held (motcua.exchange).
     A.EXCHANGE_RESULT: ("4", "system", "4"),
+    # The apology signed on that installation for the step it holds (motcua.exchange).
+    A.EXCHANGE_APOLOGY: ("2 4 6", "system", "="),
 }
 STATES: list[Status | None] = [None, *Status]
 # Where the right to act narrows the table: before reception, only the desk asks for papers.
@@ -228,6 +230,12 @@ SIGNATURE = replace(
         (A.DRAFT_APOLOGY, replace(EXAMINATION, apology="draft"), SPECIALIST, "một lần"),
         (A.DRAFT_APOLOGY, replace(EXAMINATION, apology="closed"), SPECIALIST, "một lần"),
         (A.APPROVE_APOLOGY, EXAMINATION, HEAD, "Không có dự thảo"),
+        (
+            A.EXCHANGE_APOLOGY,
+            replace(EXAMINATION, apology="approved"),
+            Post(role=R.SYSTEM),
+            "một lần",
+        ),
         (A.WARN, replace(EXAMINATION, warned=True), Post(role=R.SYSTEM), "Đã cảnh báo"),
         (A.WARN, replace(EXAMINATION, overdue=True), Post(role=R.SYSTEM), "Đã cảnh báo"),
         (A.MARK_OVERDUE, replace(EXAMINATION, overdue=True), Post(role=R.SYSTEM), "quá hạn"),

@@ -47,6 +47,7 @@ TOLD = {
     Action.WARN: None,
     Action.MARK_OVERDUE: Kind.LATE,
     Action.EXCHANGE_RESULT: None,  # the step another installation held came back: internal
+    Action.EXCHANGE_APOLOGY: Kind.APOLOGY,  # signed there, told here as any apology
 }
 
 
