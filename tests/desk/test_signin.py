@@ -177,4 +177,6 @@ def test_guesses_sent_at_once_check_no_more_passwords_than_the_limit(world):
         t.join()
     assert len(statuses) == 16
     assert SignInAttempt.objects.filter(username="lan").count() == 5
-    assert sorted(statuses).count(403) == 12  # the 5th check and the 11 never checked
+    # The 11 never checked are refused as locked; of the 5 checked, the last is told it is
+    # locked, and so may be an earlier one that finished after the 5th was counted.
+    assert statuses.count(403) >= 12 and set(statuses) <= {400, 403}

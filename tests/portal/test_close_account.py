@@ -50,7 +50,7 @@ def lived(world):
         )  # fmt: skip
         Booking.objects.create(
             citizen=who, procedure=world.birth, branch=world.hoan_kiem, day=date(2026, 12, 7),
-            start=time(8), end=time(9), ticket=f"0800-0{who.pk}", key=f"{who.pk}" * 32,
+            start=time(8), end=time(9), ticket=f"0800-0{who.pk}", key=f"{who.pk:032d}",
             created_at=at("2026-11-27 10:00"),
         )  # fmt: skip
     return an, binh, d
