@@ -265,12 +265,17 @@ class PublicKey:
         return self.valid_from <= moment and (self.valid_until is None or moment < self.valid_until)
 
 
-def pick_key(keys: Sequence[PublicKey], key_id: str, at: datetime) -> PublicKey:
-    """The key `key_id` if it was valid at `at`; UnknownKey or KeyNotValid otherwise."""
+def pick_key(
+    keys: Sequence[PublicKey], key_id: str, at: datetime, now: datetime | None = None
+) -> PublicKey:
+    """The key `key_id` if it was valid at `at`, the sending time the sender wrote, and has
+    not ended by `now`, the receiving time: a key ended in the admin (it may have leaked) stops
+    at once, whatever `sent_at` a message with it claims. UnknownKey or KeyNotValid otherwise."""
     key = next((k for k in keys if k.key_id == key_id), None)
     if key is None:
         raise UnknownKey(_("Khóa “{key}” không được đăng ký cho hệ thống gửi."), key=key_id)
-    if not key.valid_at(at):
+    ended = now is not None and key.valid_until is not None and now >= key.valid_until
+    if not key.valid_at(at) or ended:
         raise KeyNotValid(
             _("Khóa “{key}” không còn hoặc chưa có hiệu lực tại thời điểm gửi."), key=key_id
         )
@@ -303,7 +308,7 @@ def check_incoming(
             _("Hệ thống “{installation}” chưa được đăng ký liên thông."),
             installation=envelope.sender,
         )
-    key = pick_key(keys, envelope.key, envelope.sent_at)
+    key = pick_key(keys, envelope.key, envelope.sent_at, now)
     if not signature_ok(key.public, envelope, signature):
         raise BadSignature(_("Chữ ký của thông điệp không hợp lệ."), message_id=envelope.id)
     if envelope.recipient != us:

@@ -118,6 +118,29 @@ def test_a_key_signs_only_within_its_validity(valid_from, valid_until, sent, err
         ex.pick_key([key], "k2", at(sent))
 
 
+@pytest.mark.parametrize(
+    ("valid_until", "sent", "received", "error"),
+    [
+        (None, "2026-12-07 09:00", "2026-12-08 09:00", None),
+        ("2026-12-07 10:00", "2026-12-07 09:00", "2026-12-07 09:30", None),
+        # Ended at 10:00 (leaked): a message claiming 09:00 but arriving after is refused.
+        ("2026-12-07 10:00", "2026-12-07 09:00", "2026-12-07 10:00", ex.KeyNotValid),
+        ("2026-12-07 10:00", "2026-12-07 09:59", "2026-12-08 09:00", ex.KeyNotValid),
+    ],
+)
+def test_a_key_ended_stops_at_once_whatever_the_sending_time_says(
+    valid_until, sent, received, error
+):
+    key = ex.PublicKey(
+        "k1", b"x" * 32, at("2026-01-01 00:00"), at(valid_until) if valid_until else None
+    )
+    if error is None:
+        assert ex.pick_key([key], "k1", at(sent), at(received)) == key
+    else:
+        with pytest.raises(error):
+            ex.pick_key([key], "k1", at(sent), at(received))
+
+
 def check(e: ex.Envelope, signature: str, **changes: object) -> None:
     options = {
         "us": "tinh-tp",
