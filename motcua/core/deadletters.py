@@ -87,6 +87,22 @@ def check_discard(*, keeps_order: bool) -> None:
         )
 
 
+# What an administrator reads for each channel of the outbox; a channel added later without
+# a name here is shown by its code.
+CHANNEL_NAMES = {
+    "email": _("Thư điện tử"),
+    "sms": _("Tin nhắn điện thoại"),
+    "national": _("Cổng Dịch vụ công quốc gia"),
+    "exchange": _("Liên thông giữa các hệ thống"),
+    "webhook": _("Webhook (hệ thống đăng ký nhận tin)"),
+}
+
+
+def channel_name(channel: str) -> str:
+    """The channel in words (its code when it has no name)."""
+    return str(CHANNEL_NAMES.get(channel, channel))
+
+
 def shown_recipient(channel: str, recipient: str) -> str:
     """The recipient as a list shows it: an e-mail's first letter and domain, a phone's last
     three digits, a web address's scheme and host (its path may carry a token)."""

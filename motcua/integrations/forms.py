@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.deadletters import channel_name
+
 
 class ChannelFilterForm(forms.Form):
     """Which channel's dead letters to list (all when empty), and which page."""
@@ -18,7 +20,7 @@ class ChannelFilterForm(forms.Form):
         super().__init__(data)
         field = self.fields["channel"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", _("Tất cả")), *((c, c) for c in channels)]
+        field.choices = [("", _("Tất cả")), *((c, _(channel_name(c))) for c in channels)]
 
 
 class ChannelForm(forms.Form):
@@ -30,4 +32,4 @@ class ChannelForm(forms.Form):
         super().__init__(data)
         field = self.fields["channel"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [(c, c) for c in channels]
+        field.choices = [(c, _(channel_name(c))) for c in channels]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from motcua.adminlog.services import Who
+from motcua.core.deadletters import channel_name
 from motcua.core.errors import DomainError
 from motcua.core.lifecycle import Role
 from motcua.desk.access import StaffRequest, staff_required
@@ -76,17 +77,22 @@ def _list(request: StaffRequest, data: Any, *, error: DomainError | None = None)
     )
     context = {
         "nav": "integrations",
-        "counts": outbox_counts(),
+        # Each channel in words, in the reader's language, beside its figures and rows.
+        "counts": [(_channel(c.channel), c) for c in outbox_counts()],
         "form": form,
         "bulk": ChannelForm({"channel": channel or channels[0]}, channels=channels),
         "channel": channel,
         "page": page,
-        "rows": [dead_letter_row(m) for m in page],
+        "rows": [(_channel(m.channel), dead_letter_row(m)) for m in page],
         "query": request.GET.copy(),
         "refusal": error_text(error) if error else "",
     }
     status = status_for(error) if error else (200 if valid else 400)
     return render(request, TEMPLATE, context, status=status)
+
+
+def _channel(code: str) -> str:
+    return _(channel_name(code))
 
 
 def _back(channel: str) -> HttpResponse:

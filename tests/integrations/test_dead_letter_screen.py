@@ -100,8 +100,13 @@ def test_the_administrator_sees_counts_and_the_dead_letters(world, quantri, clie
     assert "HTTP 503 from hooks.example.vn" in html
     local = timezone.localtime(m.failed_at).strftime("%H:%M %d/%m/%Y")
     assert local in html
-    assert page.context["counts"][-1].channel == "webhook"
-    assert page.context["counts"][-1].given_up == 1
+    name, counts = page.context["counts"][-1]
+    assert (name, counts.channel, counts.given_up) == (
+        "Webhook (hệ thống đăng ký nhận tin)",
+        "webhook",
+        1,
+    )
+    assert "<th scope=\"row\">Thư điện tử</th>" in html  # in words, not codes
     assert signed_in(client, "quantri").get(URL, {"channel": "email"}).context["rows"] == []
     assert client.get(URL, {"channel": "nope"}).status_code == 400
 

@@ -58,7 +58,7 @@ def test_the_administrator_replays_a_subscribers_deliveries_after_its_outage(
             outbox_deliver(now=when, worker="w")
             when += timedelta(days=1)
         page = client.get("/can-bo/tich-hop/", {"channel": "webhook"})
-        (row,) = page.context["rows"]
+        ((_name, row),) = page.context["rows"]
         assert (row.dossier_code, row.attempts) == (d.code, MAX_ATTEMPTS)
         assert row.error.startswith("HTTP 503 from 127.0.0.1:")
 
